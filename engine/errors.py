@@ -1,0 +1,25 @@
+"""Errors the engine reports to people, rather than tracebacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ExperimentError(Exception):
+    """Bad input: names the file, the line where there is one, and the problem."""
+
+    def __init__(self, path: str | Path | None, problem: str, line: int | None = None):
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.problem = problem
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.path or "experiment"
+        if self.line is not None:
+            where = f"{where}, line {self.line}"
+        return f"{where}: {self.problem}"
+
+
+class RunCancelled(Exception):
+    """Raised inside a run when the caller asked it to stop; no partial result is returned."""

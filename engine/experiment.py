@@ -1,0 +1,198 @@
+"""Experiments are data: a TOML manifest naming a corpus, labeled CSV files and analysis settings."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.errors import ExperimentError
+from engine.text import LabeledSentence, preprocess, read_labeled_csv, read_text
+
+MANIFEST = "experiment.toml"
+
+# Every key a manifest may hold, by table; anything else is an error, so a typo never passes silently.
+_SCHEMA: dict[str, set[str]] = {
+    "": {"name", "title", "pretraining", "finetuning", "analysis", "random"},
+    "pretraining": {"corpus", "window", "stopwords"},
+    "finetuning": {"train", "test", "transfer"},
+    "analysis": {"probes", "top_n", "groups"},
+    "random": {"seed"},
+}
+_REQUIRED = {"pretraining": ("corpus",), "finetuning": ("train", "test")}
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """Everything one run needs, already read and checked. Change a setting with dataclasses.replace."""
+
+    name: str
+    title: str
+    manifest: Path
+    corpus_path: Path
+    corpus: tuple[str, ...]  # one sentence or paragraph per line; windows never cross a line
+    window: int
+    stopwords: frozenset[str]
+    train: tuple[LabeledSentence, ...]
+    test: tuple[LabeledSentence, ...]
+    transfer: tuple[LabeledSentence, ...] | None
+    probes: tuple[str, ...]
+    top_n: int
+    groups: tuple[tuple[str, tuple[str, ...]], ...]
+    seed: int
+    # The stopwords as the manifest gave them, so a user can switch them off and on again.
+    manifest_stopwords: frozenset[str] = field(default=frozenset(), compare=False)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The classes found in the train file, sorted."""
+        return tuple(sorted({s.label for s in self.train}))
+
+
+def builtin_experiment_path(name: str = "kata") -> Path:
+    """The manifest of an experiment shipped in the `corpora` package."""
+    import corpora
+
+    return Path(corpora.__file__).parent / name / MANIFEST
+
+
+def load_experiment(location: str | Path | None = None) -> Experiment:
+    """Read a manifest (or a folder holding `experiment.toml`); the built-in kata by default."""
+    manifest = builtin_experiment_path() if location is None else Path(location)
+    if manifest.is_dir():
+        manifest = manifest / MANIFEST
+    source = read_text(manifest)
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        found = re.search(r"\(at line (\d+), column \d+\)", message)
+        line = int(found.group(1)) if found else None
+        problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        raise ExperimentError(manifest, f"TOML syntax error: {problem}", line) from None
+    return _build(manifest, source, data)
+
+
+def _line_of(source: str, key: str, table: str) -> int | None:
+    """The line where `key` is set inside `[table]`, for messages (tomllib gives no positions)."""
+    current = ""
+    for number, raw in enumerate(source.splitlines(), start=1):
+        line = raw.strip()
+        header = re.match(r"^\[\s*([^\]]+?)\s*\]", line)
+        if header:
+            current = header.group(1)
+            if current == (f"{table}.{key}" if table else key):
+                return number
+            continue
+        if current == table and re.match(rf"^{re.escape(key)}\s*=", line):
+            return number
+    return None
+
+
+class _Reader:
+    """Typed access to one manifest, raising ExperimentError with the key's line."""
+
+    def __init__(self, manifest: Path, source: str, data: dict):
+        self.manifest, self.source, self.data = manifest, source, data
+
+    def fail(self, table: str, key: str, problem: str) -> ExperimentError:
+        name = f"[{table}] {key}" if table else key
+        return ExperimentError(self.manifest, f"{name}: {problem}", _line_of(self.source, key, table))
+
+    def check_keys(self) -> None:
+        for table, allowed in _SCHEMA.items():
+            values = self.data if not table else self.data.get(table, {})
+            if not isinstance(values, dict):
+                raise self.fail("", table, "must be a table, like [" + table + "]")
+            for key in values:
+                if key not in allowed:
+                    where = f"in [{table}]" if table else "at the top level"
+                    raise self.fail(table, key, f"unknown key {where}; known keys: {', '.join(sorted(allowed))}")
+            for key in _REQUIRED.get(table, ()):
+                if key not in values:
+                    raise ExperimentError(self.manifest, f"[{table}] needs the key {key}")
+
+    def get(self, table: str, key: str, default=None):
+        values = self.data.get(table, {}) if table else self.data
+        return values.get(key, default)
+
+    def string(self, table: str, key: str, default: str | None = None) -> str | None:
+        value = self.get(table, key, default)
+        if value is not None and not isinstance(value, str):
+            raise self.fail(table, key, "must be a string")
+        return value
+
+    def integer(self, table: str, key: str, default: int, minimum: int) -> int:
+        value = self.get(table, key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(table, key, f"must be a whole number, got {value!r}")
+        if value < minimum:
+            raise self.fail(table, key, f"must be at least {minimum}, got {value}")
+        return value
+
+    def words(self, table: str, key: str, value) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
+            raise self.fail(table, key, "must be a list of strings")
+        return tuple(w.strip().lower() for w in value if w.strip())
+
+    def path(self, table: str, key: str) -> Path | None:
+        value = self.string(table, key)
+        return None if value is None else (self.manifest.parent / value)
+
+
+def _build(manifest: Path, source: str, data: dict) -> Experiment:
+    r = _Reader(manifest, source, data)
+    r.check_keys()
+
+    window = r.integer("pretraining", "window", 3, minimum=1)
+    stopwords_value = r.get("pretraining", "stopwords", [])
+    if isinstance(stopwords_value, str):
+        stopwords = frozenset(read_text(manifest.parent / stopwords_value).lower().split())
+    else:
+        stopwords = frozenset(r.words("pretraining", "stopwords", stopwords_value))
+
+    corpus_path = r.path("pretraining", "corpus")
+    corpus = tuple(line for line in read_text(corpus_path).splitlines() if line.strip())
+    if not corpus:
+        raise ExperimentError(corpus_path, "the corpus is empty: it needs at least one line of text")
+    if not any(preprocess(line, stopwords) for line in corpus):
+        raise ExperimentError(corpus_path, "the corpus has no words left once the stopwords are removed")
+
+    train = read_labeled_csv(r.path("finetuning", "train"))
+    labels = sorted({s.label for s in train})
+    if len(labels) < 2:
+        only = labels[0] if labels else "none"
+        raise ExperimentError(
+            r.path("finetuning", "train"), f"a classifier needs at least two classes; found only one ({only})"
+        )
+    test = read_labeled_csv(r.path("finetuning", "test"))
+    transfer_path = r.path("finetuning", "transfer")
+    transfer = read_labeled_csv(transfer_path) if transfer_path is not None else None
+
+    probes = r.words("analysis", "probes", r.get("analysis", "probes", []))
+    top_n = r.integer("analysis", "top_n", 4, minimum=1)
+    groups_value = r.get("analysis", "groups", {})
+    if not isinstance(groups_value, dict):
+        raise r.fail("analysis", "groups", "must be a table of word lists, like [analysis.groups]")
+    groups = tuple((str(name), r.words("analysis.groups", name, words)) for name, words in groups_value.items())
+
+    seed = r.integer("random", "seed", 42, minimum=0)
+    name = r.string("", "name") or manifest.parent.name
+    return Experiment(
+        name=name,
+        title=r.string("", "title") or name,
+        manifest=manifest,
+        corpus_path=corpus_path,
+        corpus=corpus,
+        window=window,
+        stopwords=stopwords,
+        train=train,
+        test=test,
+        transfer=transfer,
+        probes=probes,
+        top_n=top_n,
+        groups=groups,
+        seed=seed,
+        manifest_stopwords=stopwords,
+    )

@@ -1,0 +1,92 @@
+"""Reading the experiment's text files and turning text into tokens, as the lesson does."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import ExperimentError
+
+# Maximal runs of letters; anything else separates. Python's notion of a letter (str.isalpha)
+# is Rust's char::is_alphabetic less a few combining marks, which the lesson never meets.
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lowercase, then split into maximal runs of alphabetic characters."""
+    return _WORD.findall(text.lower())
+
+
+def preprocess(text: str, stopwords: frozenset[str]) -> list[str]:
+    """Tokens of `text` with the stopwords dropped afterwards (the lesson's `preprocess`)."""
+    return [t for t in tokenize(text) if t not in stopwords]
+
+
+def read_text(path: Path) -> str:
+    """The whole file as text, or an ExperimentError naming the line with bytes that are not UTF-8."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ExperimentError(path, "file not found") from None
+    except IsADirectoryError:
+        raise ExperimentError(path, "is a folder, expected a file") from None
+    except OSError as exc:
+        raise ExperimentError(path, f"cannot be read ({exc.strerror})") from None
+    return decode_utf8(data, path)
+
+
+def decode_utf8(data: bytes, path: Path, first_line: int = 1) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = first_line + data.count(b"\n", 0, exc.start)
+        raise ExperimentError(
+            path, f"bytes that are not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8", line
+        ) from None
+
+
+@dataclass(frozen=True)
+class LabeledSentence:
+    text: str
+    label: str
+    line: int  # where it stands in its CSV file, for messages
+
+
+def read_labeled_csv(path: Path) -> tuple[LabeledSentence, ...]:
+    """A CSV file with a header naming `text` and `label`; other columns are ignored."""
+    content = read_text(path)
+    reader = csv.reader(io.StringIO(content, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise ExperimentError(path, "is empty; expected a header row naming the columns text and label", 1)
+        columns = [name.strip().lower() for name in header]
+        missing = [name for name in ("text", "label") if name not in columns]
+        if missing:
+            raise ExperimentError(
+                path, f"the header row has no column {' or '.join(missing)} (found: {', '.join(header) or 'nothing'})", 1
+            )
+        text_at, label_at = columns.index("text"), columns.index("label")
+        rows: list[LabeledSentence] = []
+        for fields in reader:
+            line = reader.line_num
+            if not fields or all(not f.strip() for f in fields):
+                continue  # blank lines are allowed
+            if len(fields) != len(header):
+                raise ExperimentError(
+                    path, f"malformed row: {len(fields)} fields where the header has {len(header)}", line
+                )
+            text, label = fields[text_at].strip(), fields[label_at].strip()
+            if not text:
+                raise ExperimentError(path, "malformed row: the text is empty", line)
+            if not label:
+                raise ExperimentError(path, "malformed row: the label is empty", line)
+            rows.append(LabeledSentence(text, label, line))
+    except csv.Error as exc:
+        raise ExperimentError(path, f"malformed CSV: {exc}", reader.line_num) from None
+    if not rows:
+        raise ExperimentError(path, "has a header but no sentences")
+    return tuple(rows)

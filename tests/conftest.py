@@ -1,0 +1,23 @@
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine import builtin_experiment_path
+
+REFERENCE = Path(__file__).parent / "reference" / "kata-expected.json"
+
+
+@pytest.fixture(scope="session")
+def reference() -> dict:
+    """What the lesson's own code computes on the kata (a copy of shared/reference)."""
+    return json.loads(REFERENCE.read_text())
+
+
+@pytest.fixture
+def kata_copy(tmp_path: Path) -> Path:
+    """A writable copy of the built-in kata's folder, to break one file at a time."""
+    folder = tmp_path / "kata"
+    shutil.copytree(builtin_experiment_path().parent, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return folder

@@ -1,0 +1,126 @@
+"""Bad input gets one clear line on stderr naming the file, the line and the problem; exit status 2."""
+
+import subprocess
+import sys
+
+import pytest
+
+from tui.cli import main
+
+
+def report_error(capsys, location) -> str:
+    assert main(["report", str(location)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "Traceback" not in captured.err
+    return captured.err.strip()
+
+
+def replace(path, old, new):
+    path.write_text(path.read_text().replace(old, new))
+
+
+def test_missing_manifest(capsys, tmp_path):
+    err = report_error(capsys, tmp_path / "nowhere.toml")
+    assert err == f"pretrain-explorer: {tmp_path / 'nowhere.toml'}: file not found"
+
+
+def test_folder_without_manifest(capsys, tmp_path):
+    err = report_error(capsys, tmp_path)
+    assert f"{tmp_path / 'experiment.toml'}: file not found" in err
+
+
+def test_missing_named_file(capsys, kata_copy):
+    (kata_copy / "test.csv").unlink()
+    assert report_error(capsys, kata_copy).endswith(f"{kata_copy / 'test.csv'}: file not found")
+
+
+def test_toml_syntax_error(capsys, kata_copy):
+    replace(kata_copy / "experiment.toml", "window = 3", "window = = 3")
+    err = report_error(capsys, kata_copy)
+    assert "experiment.toml, line 7: TOML syntax error" in err
+
+
+def test_unknown_key(capsys, kata_copy):
+    replace(kata_copy / "experiment.toml", "window = 3", "windw = 3")
+    err = report_error(capsys, kata_copy)
+    assert "experiment.toml, line 7: [pretraining] windw: unknown key in [pretraining]" in err
+    assert "known keys: corpus, stopwords, window" in err
+
+
+def test_unknown_table(capsys, kata_copy):
+    replace(kata_copy / "experiment.toml", "[random]", "[randomness]")
+    assert "line 23: randomness: unknown key at the top level" in report_error(capsys, kata_copy)
+
+
+def test_csv_without_text_and_label_columns(capsys, kata_copy):
+    replace(kata_copy / "train.csv", "text,label", "sentence,sentiment")
+    err = report_error(capsys, kata_copy)
+    assert "train.csv, line 1: the header row has no column text or label (found: sentence, sentiment)" in err
+
+
+def test_csv_malformed_row(capsys, kata_copy):
+    replace(kata_copy / "test.csv", "superb quality and outstanding craftsmanship,positive", "superb quality,positive,extra")
+    err = report_error(capsys, kata_copy)
+    assert "test.csv, line 3: malformed row: 3 fields where the header has 2" in err
+
+
+def test_csv_unclosed_quote(capsys, kata_copy):
+    replace(kata_copy / "transfer.csv", "remarkable value", '"remarkable value')
+    err = report_error(capsys, kata_copy)
+    assert "transfer.csv" in err and "malformed" in err
+
+
+def test_empty_corpus(capsys, kata_copy):
+    (kata_copy / "general.txt").write_text("\n\n")
+    err = report_error(capsys, kata_copy)
+    assert err.endswith("general.txt: the corpus is empty: it needs at least one line of text")
+
+
+def test_corpus_of_stopwords_only(capsys, kata_copy):
+    (kata_copy / "general.txt").write_text("the and of\nit is\n")
+    assert "general.txt: the corpus has no words left once the stopwords are removed" in report_error(capsys, kata_copy)
+
+
+def test_single_class(capsys, kata_copy):
+    (kata_copy / "train.csv").write_text("text,label\ngreat film,positive\nsuperb acting,positive\n")
+    err = report_error(capsys, kata_copy)
+    assert "train.csv: a classifier needs at least two classes; found only one (positive)" in err
+
+
+def test_bytes_that_are_not_utf8(capsys, kata_copy):
+    lines = (kata_copy / "general.txt").read_bytes().split(b"\n")
+    lines[4] = "caf\u00e9 terrible".encode("latin-1")
+    (kata_copy / "general.txt").write_bytes(b"\n".join(lines))
+    err = report_error(capsys, kata_copy)
+    assert "general.txt, line 5: bytes that are not UTF-8 (byte 0xe9)" in err
+
+
+def test_window_below_one(capsys, kata_copy):
+    replace(kata_copy / "experiment.toml", "window = 3", "window = 0")
+    assert "line 7: [pretraining] window: must be at least 1, got 0" in report_error(capsys, kata_copy)
+
+
+def test_window_not_a_number(capsys, kata_copy):
+    replace(kata_copy / "experiment.toml", "window = 3", 'window = "3"')
+    assert "[pretraining] window: must be a whole number, got '3'" in report_error(capsys, kata_copy)
+
+
+def test_the_installed_command_reports_without_traceback(kata_copy):
+    (kata_copy / "general.txt").write_text("")
+    run = subprocess.run([sys.executable, "-m", "tui", "report", str(kata_copy)], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "general.txt: the corpus is empty" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_the_explorer_refuses_a_bad_experiment_before_opening(capsys, tmp_path):
+    assert main([str(tmp_path / "missing.toml")]) == 2
+    assert "missing.toml: file not found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("good", ["inline"])
+def test_inline_stopword_list_is_accepted(capsys, kata_copy, good):
+    words = (kata_copy / "stopwords.txt").read_text().split()
+    replace(kata_copy / "experiment.toml", 'stopwords = "stopwords.txt"', f"stopwords = {words!r}".replace("'", '"'))
+    assert main(["report", "--json", str(kata_copy)]) == 0
+    assert '"vocab_size": 86' in capsys.readouterr().out

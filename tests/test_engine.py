@@ -1,0 +1,122 @@
+"""The engine's own behaviour beyond the kata's figures: tokens, ties, classes, seeds, purity."""
+
+import ast
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine import load_experiment, run_experiment
+from engine.classify import NearestCentroid
+from engine.text import LabeledSentence, tokenize
+from engine.vectors import cooccurrence_vectors, random_vectors
+
+ENGINE = Path(__file__).resolve().parents[1] / "engine"
+
+
+def test_engine_never_imports_textual_statically():
+    for source in ENGINE.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            assert not any(n.split(".")[0] in ("textual", "tui", "plotext") for n in names), source.name
+
+
+def test_running_the_engine_loads_no_textual():
+    code = (
+        "import sys; from engine import load_experiment, run_experiment; "
+        "from engine.report import to_json; to_json(run_experiment(load_experiment())); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'tui', 'plotext')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_tokens_are_lowercase_letter_runs():
+    assert tokenize("Don't STOP-me now: 3 cafés, naïve!") == ["don", "t", "stop", "me", "now", "cafés", "naïve"]
+    assert tokenize("x2y_z") == ["x", "y", "z"]
+
+
+def test_cooccurrence_counts_stay_inside_a_line_and_window():
+    vectors, tokens = cooccurrence_vectors([["a", "b", "c", "d"], ["d", "e"]], window=1)
+    assert tokens == 6
+    assert vectors.words == ("a", "b", "c", "d", "e")
+    a = vectors.vector("a")
+    assert list(a) == [0, 1, 0, 0, 0]  # only b is within 1 of a
+    d = vectors.vector("d")  # c (line 1) and e (line 2), each once, normalised
+    assert d == pytest.approx([0, 0, 2**-0.5, 0, 2**-0.5])
+
+
+def test_an_isolated_word_has_a_zero_vector_and_zero_cosine():
+    vectors, _ = cooccurrence_vectors([["alone"], ["x", "y"]], window=3)
+    assert not vectors.vector("alone").any()
+    assert vectors.nearest("alone", 2) == (("x", 0.0), ("y", 0.0))
+
+
+def test_unknown_probe_has_no_neighbours():
+    result = run_experiment(dataclasses.replace(load_experiment(), probes=("zebra",)))
+    assert result.neighbors == {"zebra": ()}
+
+
+def test_ties_go_to_the_alphabetically_first_label():
+    vectors = random_vectors(("good", "bad"), 4, seed=1)
+    train = (LabeledSentence("good", "positive", 2), LabeledSentence("bad", "negative", 3))
+    classifier = NearestCentroid.fit(train, vectors, frozenset())
+    predicted, scores = classifier.predict("unknown words only", vectors, frozenset())
+    assert scores == {"negative": 0.0, "positive": 0.0}
+    assert predicted == "negative"
+
+
+def test_more_than_two_classes(kata_copy):
+    extra = "\nthe food at the hotel,neutral\nthe weather in spring,neutral\n"
+    (kata_copy / "train.csv").write_text((kata_copy / "train.csv").read_text().rstrip("\n") + extra)
+    result = run_experiment(load_experiment(kata_copy))
+    prediction = result.approaches["pretrained"].test.predictions[0]
+    assert set(prediction.scores) == {"negative", "neutral", "positive"}
+    assert result.experiment.labels == ("negative", "neutral", "positive")
+
+
+def test_random_vectors_follow_the_seed():
+    words = ("a", "b", "c")
+    same = random_vectors(words, 5, 7).matrix, random_vectors(words, 5, 7).matrix
+    assert np.array_equal(*same)
+    assert not np.allclose(random_vectors(words, 5, 8).matrix, same[0])
+    assert np.linalg.norm(same[0], axis=1) == pytest.approx(np.ones(3))
+
+
+def test_window_changes_the_vectors():
+    kata = load_experiment()
+    wide = run_experiment(dataclasses.replace(kata, window=5))
+    assert wide.corpus.window == 5
+    assert wide.neighbors["excellent"] != run_experiment(kata).neighbors["excellent"]
+
+
+def test_without_stopwords_the_vocabulary_grows():
+    kata = load_experiment()
+    result = run_experiment(dataclasses.replace(kata, stopwords=frozenset()))
+    assert result.corpus.vocabulary == 86 + len({w for line in kata.corpus for w in tokenize(line)} & kata.stopwords)
+
+
+def test_results_are_immutable():
+    result = run_experiment(load_experiment())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.corpus.window = 9
+    with pytest.raises(ValueError):
+        result.pretrained.matrix[0, 0] = 1.0
+
+
+def test_cancelling_a_run_raises_and_returns_nothing():
+    from engine import RunCancelled
+
+    with pytest.raises(RunCancelled):
+        run_experiment(load_experiment(), should_stop=lambda: True)
+
+
+def test_progress_is_reported_in_order():
+    stages = []
+    run_experiment(load_experiment(), on_progress=lambda stage, f: stages.append(f))
+    assert stages[0] == 0.0 and stages[-1] == 1.0 and stages == sorted(stages)
