@@ -20,6 +20,12 @@ def tokenize(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+def word_spans(text: str):
+    """(start, end, lowercased word) for each token of `text`, for highlighting it in place."""
+    for match in _WORD.finditer(text):
+        yield match.start(), match.end(), match.group().lower()
+
+
 def preprocess(text: str, stopwords: frozenset[str]) -> list[str]:
     """Tokens of `text` with the stopwords dropped afterwards (the lesson's `preprocess`)."""
     return [t for t in tokenize(text) if t not in stopwords]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -50,6 +51,11 @@ class WordVectors:
         scores = cosine_to_rows(self.matrix[i], self.matrix)
         order = sorted((j for j in range(len(self.words)) if j != i), key=lambda j: (-round(scores[j], 12), self.words[j]))
         return tuple((self.words[j], float(scores[j])) for j in order[:top_n])
+
+
+    def closest_spellings(self, word: str, n: int = 5) -> tuple[str, ...]:
+        """Vocabulary words spelled most like `word`, for a word that is not in the vocabulary."""
+        return tuple(difflib.get_close_matches(word.lower(), self.words, n=n, cutoff=0.6))
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:

@@ -1,0 +1,241 @@
+"""The explorer as a user drives it: keys in, real numbers on screen."""
+
+import threading
+import time
+
+import pytest
+
+import tui.app
+from engine import run_experiment
+from tests.explorer_helpers import notifications, screen_text, settled
+from tui.app import PretrainExplorer
+from tui.report import render_json, render_text
+from tui.screens import HelpScreen, PathPrompt
+from tui.widgets.status import StatusLine
+
+
+async def test_walks_the_five_stages_with_the_lessons_numbers():
+    app = PretrainExplorer()
+    async with app.run_test(size=(140, 60)) as pilot:
+        await settled(app, pilot)
+        text = screen_text(app)
+        assert "[1 Pretraining]" in text
+        assert "kata · window 3 · stopwords on · seed 42 · top 4 · vocab 86" in text
+        assert "24 lines · 200 tokens · 137 kept · vocabulary 86" in text and "dimension 86" in text
+        assert "the experiment produced excellent results in the laboratory" in text
+        assert "pretrained · “excellent”" in text and "random · “excellent”" in text
+        for word, score in [("flowers", "0.542"), ("warm", "0.485"), ("company", "0.420"), ("garden", "0.420")]:
+            assert any(word in line and score in line for line in text.splitlines()), word
+
+        await pilot.press("n")
+        text = screen_text(app)
+        assert "[2 Fine-tuning data]" in text
+        assert "Only 8 labeled sentences" in text and "negative 4, positive 4" in text
+        assert "horrible acting with dreadful dialogue throughout" in text
+
+        await pilot.press("n")
+        text = screen_text(app)
+        assert "[3 Comparison]" in text
+        assert "Test accuracy (%)" in text and "pretrained 100%┤" in text and "random 100%┤" in text
+        assert "pretrained features: 6/6 = 100%" in text and "random features: 6/6 = 100%" in text
+        assert "pos +0.856" in text and "neg +0.150" in text  # the lesson's first test sentence
+        assert "12 of their 25 words (48%) also occur in the labeled sentences" in text
+
+        await pilot.press("right")
+        text = screen_text(app)
+        assert "[4 Transfer]" in text and "Transfer accuracy (%)" in text
+        assert "pretrained features: 4/4 = 100%" in text
+        assert "neg +0.876" in text  # terrible product with awful packaging and poor design
+
+        await pilot.press("n")
+        text = screen_text(app)
+        assert "[5 What pretraining captures]" in text
+        assert "positive within 0.136┤" in text and "negative within 0.251┤" in text and "pos vs neg 0.051┤" in text
+        assert "positive within 0.1357: excellent, remarkable, outstanding, wonderful, superb, great" in text
+        assert "positive vs negative between 0.0510" in text
+
+        await pilot.press("n")  # past the last stage stays there
+        assert "[5 What pretraining captures]" in screen_text(app)
+        await pilot.press("p", "left", "2")
+        assert "[2 Fine-tuning data]" in screen_text(app)
+
+
+async def test_every_stage_fits_an_80x24_terminal():
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        for stage, marker, must_show in [
+            ("1", "[1 Pretrain]", ["vocabulary 86", "flowers", "0.542"]),
+            ("2", "[2 Labels]", ["a terrible waste of time with horrible characters"]),
+            ("3", "[3 Compare]", ["Test accuracy (%)", "pretrained 100%┤", "random features: 6/6 = 100%"]),
+            ("4", "[4 Transfer]", ["Transfer accuracy (%)", "pretrained 100%┤"]),
+            ("5", "[5 Captures]", ["negative within 0.251┤", "pos vs neg 0.051┤"]),
+        ]:
+            await pilot.press(stage)
+            text = screen_text(app)
+            assert marker in text
+            for fragment in must_show:
+                assert fragment in text, (stage, fragment)
+            assert "q Quit" in text.splitlines()[-1]
+
+
+async def test_query_a_word_and_an_unknown_one():
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("3", "slash")  # / jumps back to stage 1 and focuses the input
+        assert "[1 Pretrain]" in screen_text(app)
+        await pilot.press(*["backspace"] * 12, *"terrible", "enter")
+        await settled(app, pilot)
+        text = screen_text(app)
+        assert "pretrained · “terrible”" in text
+        assert any("management" in line and "0.567" in line for line in text.splitlines())
+
+        await pilot.press(*["backspace"] * 12, *"excelent", "enter")
+        await settled(app, pilot)
+        text = screen_text(app)
+        assert "“excelent” is not in the vocabulary (86 words). Closest spellings in it:" in text
+        assert "excellent, experiment, event." in text
+        assert "pretrained · “" not in text
+        await pilot.press("escape")  # leaves the input; keys walk the stages again
+        await pilot.press("n")
+        assert "[2 Labels]" in screen_text(app)
+
+
+async def test_live_controls_rerun_the_engine():
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        before = app.result.neighbors["excellent"]
+        await pilot.press("plus")
+        await settled(app, pilot)
+        assert app.result.corpus.window == 4
+        assert "window 4" in screen_text(app) and "kata · window 4" in screen_text(app)
+        assert app.result.neighbors["excellent"] != before
+        assert app.result.corpus.vocabulary == 86
+
+        await pilot.press("s")
+        await settled(app, pilot)
+        grown = app.result.corpus.vocabulary
+        assert grown > 86
+        assert f"stopwords off · seed 42 · top 4 · vocab {grown}" in screen_text(app)
+
+        await pilot.press("s", "minus", "r", "right_square_bracket")
+        await settled(app, pilot)
+        assert "window 3 · stopwords on · seed 43 · top 5 · vocab 86" in screen_text(app)
+        assert len(app.result.neighbors["excellent"]) == 5
+        # The pretrained features do not depend on the seed; the random ones do.
+        assert app.result.neighbors["excellent"][:4] == before
+
+
+async def test_cancel_a_running_job_keeps_the_previous_results(monkeypatch):
+    release = threading.Event()
+
+    def slow_run(experiment, should_stop, on_progress):
+        on_progress("Counting co-occurrences", 0.25)
+        while not release.wait(0.01):
+            if should_stop():
+                from engine import RunCancelled
+
+                raise RunCancelled()
+        return run_experiment(experiment, should_stop, on_progress)
+
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        kept = app.result
+        monkeypatch.setattr(tui.app, "run_experiment", slow_run)
+        await pilot.press("plus")
+        await pilot.pause(0.2)
+        status = app.query_one(StatusLine)
+        assert status.has_class("-busy")
+        assert "Counting co-occurrences (esc cancels)" in screen_text(app)
+        await pilot.press("n")  # the UI still answers keys while the job runs
+        assert "[2 Labels]" in screen_text(app)
+        await pilot.press("escape")
+        await settled(app, pilot)
+        assert app.result is kept
+        assert not status.has_class("-busy")
+        assert "kata · window 3" in screen_text(app)
+        assert "Job cancelled: Cancelled: the previous results stay on screen." in notifications(app)
+        release.set()
+
+
+async def test_opening_a_bad_experiment_keeps_the_app_and_its_results(tmp_path, kata_copy):
+    (kata_copy / "general.txt").write_text("")
+    app = PretrainExplorer()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settled(app, pilot)
+        kept = app.result
+        app.command_open()
+        await pilot.pause()
+        assert isinstance(app.screen, PathPrompt)
+        app.screen.query_one("#prompt-input").value = str(kata_copy)
+        await pilot.press("enter")
+        await settled(app, pilot)
+        assert app.result is kept and app.is_running
+        assert "Could not run the experiment: " in notifications(app)
+        assert "general.txt: the corpus is empty" in notifications(app)
+
+        (kata_copy / "general.txt").write_text("great wonderful film\nawful terrible film\n")
+        app.command_open()
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = str(kata_copy / "experiment.toml")
+        await pilot.press("enter")
+        await settled(app, pilot)
+        assert app.result is not kept
+        assert "kata · window 3 · stopwords on · seed 42 · top 4 · vocab 5" in screen_text(app)
+
+
+async def test_export_writes_the_report_exactly_and_never_overwrites(tmp_path):
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        for fmt, name, render in [("text", "r.txt", render_text), ("json", "r.json", render_json)]:
+            app.command_export(fmt)
+            await pilot.pause()
+            app.screen.query_one("#prompt-input").value = str(tmp_path / name)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert (tmp_path / name).read_text() == render(app.result) + "\n"
+        (tmp_path / "keep.txt").write_text("my notes")
+        app.export_report(app.result, "text", tmp_path / "keep.txt")
+        await pilot.pause()
+        assert (tmp_path / "keep.txt").read_text() == "my notes"
+        assert "keep.txt exists; not overwritten" in notifications(app)
+
+
+async def test_help_lists_every_key_and_closes():
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for line in ["n right", "Next stage", "Stage 3: Comparison", "/", "Widen the co-occurrence window", "Stopwords on or off"]:
+            assert line in text, line
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_palette_offers_the_explorer_commands():
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ["Open experiment", "Export report as text", "Export report as JSON", "Save screenshot"]:
+            assert title in titles
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20), (200, 50)])
+async def test_resizing_never_crashes(size):
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        for stage in "12345":
+            await pilot.press(stage)
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            assert f"[{stage}" in screen_text(app)

@@ -1,0 +1,367 @@
+"""Pretrain Explorer: walk the lesson's stages over an experiment, with live controls.
+
+All engine work runs in thread workers that report back through messages; the UI only draws.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Container, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from engine import Experiment, ExperimentError, ExperimentResult, RunCancelled, load_experiment, run_experiment
+from engine.analysis import NeighbourAnswer, query_neighbours
+from tui.report import render_json, render_text
+from tui.screens import HelpScreen, PathPrompt
+from tui.stages import STAGES
+from tui.widgets.accuracy import AccuracyPane
+from tui.widgets.corpus import CorpusPane
+from tui.widgets.groups import GroupsPane
+from tui.widgets.neighbours import NeighboursPane
+from tui.widgets.scroller import Scroller
+from tui.widgets.stage_bar import StageBar
+from tui.widgets.status import StatusLine
+from tui.widgets.training import TrainingPane
+
+MAX_WINDOW = 10
+MAX_TOP_N = 20
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """The live controls; the experiment as loaded supplies their starting values."""
+
+    window: int
+    stopwords: bool
+    seed: int
+    top_n: int
+
+    def apply(self, base: Experiment) -> Experiment:
+        return dataclasses.replace(
+            base,
+            window=self.window,
+            stopwords=base.manifest_stopwords if self.stopwords else frozenset(),
+            seed=self.seed,
+            top_n=self.top_n,
+        )
+
+    @classmethod
+    def of(cls, experiment: Experiment) -> "Settings":
+        return cls(experiment.window, bool(experiment.stopwords), experiment.seed, experiment.top_n)
+
+
+class RunProgress(Message):
+    def __init__(self, worker: Worker, stage: str, fraction: float) -> None:
+        super().__init__()
+        self.worker, self.stage, self.fraction = worker, stage, fraction
+
+
+class RunFinished(Message):
+    def __init__(self, worker: Worker, base: Experiment, settings: Settings, result: ExperimentResult) -> None:
+        super().__init__()
+        self.worker, self.base, self.settings, self.result = worker, base, settings, result
+
+
+class RunFailed(Message):
+    def __init__(self, worker: Worker, problem: str) -> None:
+        super().__init__()
+        self.worker, self.problem = worker, problem
+
+
+class RunStopped(Message):
+    def __init__(self, worker: Worker) -> None:
+        super().__init__()
+        self.worker = worker
+
+
+class NeighboursFound(Message):
+    def __init__(self, answer: NeighbourAnswer) -> None:
+        super().__init__()
+        self.answer = answer
+
+
+class PretrainExplorer(App):
+    CSS_PATH = "explorer.tcss"
+    TITLE = "Pretrain Explorer"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+
+    BINDINGS = [
+        Binding("n,right", "next_stage", "Next", tooltip="Next stage", id="stage.next"),
+        Binding("p,left", "previous_stage", "Back", tooltip="Previous stage", id="stage.previous"),
+        *(Binding(str(s.number), f"stage({s.number})", f"Stage {s.number}: {s.title}", show=False,
+                  id=f"stage.{s.number}") for s in STAGES),
+        Binding("slash", "focus_word", "Word", tooltip="Type a word to see its neighbours (enter asks, esc leaves)",
+                id="neighbours.focus"),
+        Binding("plus,equals_sign", "window(1)", "Window", tooltip="Widen the co-occurrence window by one",
+                id="settings.window_up"),
+        Binding("minus", "window(-1)", "Window-", show=False, tooltip="Narrow the co-occurrence window by one",
+                id="settings.window_down"),
+        Binding("s", "toggle_stopwords", "Stopwords", tooltip="Stopwords on or off", id="settings.stopwords"),
+        Binding("r", "new_seed", "Seed", tooltip="Draw the random vectors from the next seed", id="settings.seed"),
+        Binding("right_square_bracket", "top_n(1)", "More neighbours (top-N + 1)", show=False, id="settings.top_n_up"),
+        Binding("left_square_bracket", "top_n(-1)", "Fewer neighbours (top-N - 1)", show=False, id="settings.top_n_down"),
+        Binding("escape", "cancel", "Cancel the running job, or leave the word input", show=False, id="job.cancel"),
+        Binding("question_mark,f1", "help", "Help", tooltip="This list of keys", id="app.help"),
+        Binding("q", "quit", "Quit", tooltip="Quit the explorer", id="app.quit"),
+    ]
+
+    def __init__(self, experiment: Experiment | None = None) -> None:
+        super().__init__()
+        self.base = experiment if experiment is not None else load_experiment()
+        self.settings = Settings.of(self.base)
+        self.result: ExperimentResult | None = None
+        self.stage = 1
+        self._engine_worker: Worker | None = None
+
+    # --- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StageBar()
+        yield StatusLine()
+        with ContentSwitcher(initial="stage-1", id="stages"):
+            with Vertical(id="stage-1", classes="stage"):
+                yield Static(classes="note", id="note-1")
+                with Container(id="pretraining-panes"):
+                    yield CorpusPane()
+                    yield NeighboursPane()
+            with Scroller(id="stage-2", classes="stage"):
+                yield Static(classes="note", id="note-2")
+                yield TrainingPane()
+            with Scroller(id="stage-3", classes="stage"):
+                yield Static(classes="note", id="note-3")
+                yield AccuracyPane("test", id="accuracy-test")
+            with Scroller(id="stage-4", classes="stage"):
+                yield Static(classes="note", id="note-4")
+                yield AccuracyPane("transfer", id="accuracy-transfer")
+            with Scroller(id="stage-5", classes="stage"):
+                yield Static(classes="note", id="note-5")
+                yield GroupsPane()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(StatusLine).show_settings(f"{self.base.name}: computing…")
+        self.start_run(self.base, self.settings)
+        self._focus_stage()
+
+    # --- running the engine -------------------------------------------------------------------
+
+    def start_run(self, base: Experiment | None, settings: Settings | None, location: str | None = None) -> None:
+        """Run the engine on `base` with `settings`, or on the experiment at `location` as loaded."""
+        self._engine_worker = self._run_engine(base, settings, location)
+
+    @work(thread=True, exclusive=True, group="engine", exit_on_error=False, description="engine run")
+    def _run_engine(self, base: Experiment | None, settings: Settings | None, location: str | None) -> None:
+        worker = get_current_worker()
+        try:
+            if location is not None:
+                self.post_message(RunProgress(worker, f"Opening {location}", 0.0))
+                base = load_experiment(location)
+                settings = Settings.of(base)
+            result = run_experiment(
+                settings.apply(base),
+                should_stop=lambda: worker.is_cancelled,
+                on_progress=lambda stage, fraction: self.post_message(RunProgress(worker, stage, fraction)),
+            )
+        except RunCancelled:
+            self.post_message(RunStopped(worker))
+        except ExperimentError as exc:
+            self.post_message(RunFailed(worker, str(exc)))
+        else:
+            self.post_message(RunFinished(worker, base, settings, result))
+
+    def on_run_progress(self, message: RunProgress) -> None:
+        if message.worker is self._engine_worker:
+            self.query_one(StatusLine).show_progress(message.stage, message.fraction)
+
+    def on_run_finished(self, message: RunFinished) -> None:
+        if message.worker is not self._engine_worker:
+            return
+        self.query_one(StatusLine).done()
+        self.base, self.settings, self.result = message.base, message.settings, message.result
+        self.show_result(message.result)
+
+    def on_run_failed(self, message: RunFailed) -> None:
+        if message.worker is self._engine_worker:
+            self._keep_previous()
+            self.notify(message.problem, title="Could not run the experiment", severity="error", timeout=10)
+
+    def on_run_stopped(self, message: RunStopped) -> None:
+        if message.worker is self._engine_worker:
+            self._keep_previous()
+            self.notify("Cancelled: the previous results stay on screen.", title="Job cancelled")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A bug in the engine must not take the app down: say so and keep what is shown.
+        if event.state == WorkerState.ERROR and event.worker is self._engine_worker:
+            self._keep_previous()
+            self.notify(f"{type(event.worker.error).__name__}: {event.worker.error}", title="Engine error",
+                        severity="error", timeout=10)
+
+    def _keep_previous(self) -> None:
+        self._engine_worker = None
+        self.query_one(StatusLine).done()
+        if self.result is not None:
+            self.settings = Settings.of(self.result.experiment)
+            self._show_settings(self.result)
+
+    def action_cancel(self) -> None:
+        if self._engine_worker is not None and self._engine_worker.is_running:
+            self._engine_worker.cancel()
+        elif isinstance(self.focused, Input):
+            self._focus_stage()
+
+    # --- showing results ----------------------------------------------------------------------
+
+    def show_result(self, result: ExperimentResult) -> None:
+        self._show_settings(result)
+        for stage in STAGES:
+            self.query_one(f"#note-{stage.number}", Static).update(stage.note(result))
+        self.query_one(CorpusPane).show(result)
+        self.query_one(TrainingPane).show(result)
+        for pane in self.query(AccuracyPane):
+            pane.show(result)
+        self.query_one(GroupsPane).show(result)
+        neighbours = self.query_one(NeighboursPane)
+        if not neighbours.word and result.experiment.probes:
+            neighbours.set_word(result.experiment.probes[0])
+        if neighbours.word:
+            self.find_neighbours(neighbours.word)
+
+    def _show_settings(self, result: ExperimentResult) -> None:
+        e = result.experiment
+        stopwords = "on" if e.stopwords else "off"
+        self.query_one(StatusLine).show_settings(
+            f"{e.name} · window {e.window} · stopwords {stopwords} · seed {e.seed} · top {e.top_n} · "
+            f"vocab {result.corpus.vocabulary}"
+        )
+
+    @work(thread=True, exclusive=True, group="neighbours", exit_on_error=False, description="neighbours")
+    def find_neighbours(self, word: str) -> None:
+        result = self.result
+        if result is not None:
+            self.post_message(NeighboursFound(query_neighbours(result.vectors, word, result.experiment.top_n)))
+
+    def on_neighbours_pane_query(self, message: NeighboursPane.Query) -> None:
+        self.find_neighbours(message.word)
+
+    def on_neighbours_found(self, message: NeighboursFound) -> None:
+        self.query_one(NeighboursPane).show(message.answer)
+
+    # --- stages -------------------------------------------------------------------------------
+
+    def action_stage(self, number: int) -> None:
+        self.stage = max(1, min(len(STAGES), number))
+        self.query_one(StageBar).current = self.stage
+        self.query_one(ContentSwitcher).current = f"stage-{self.stage}"
+        self._focus_stage()
+
+    def action_next_stage(self) -> None:
+        self.action_stage(self.stage + 1)
+
+    def action_previous_stage(self) -> None:
+        self.action_stage(self.stage - 1)
+
+    def _focus_stage(self) -> None:
+        scroller = "#corpus-lines" if self.stage == 1 else f"#stage-{self.stage}"
+        self.query_one(scroller, Scroller).focus()
+
+    def action_focus_word(self) -> None:
+        self.action_stage(1)
+        self.query_one("#neighbour-input", Input).focus()
+
+    # --- live controls ------------------------------------------------------------------------
+
+    def _change(self, **changes) -> None:
+        self.settings = dataclasses.replace(self.settings, **changes)
+        self.start_run(self.base, self.settings)
+
+    def action_window(self, step: int) -> None:
+        window = max(1, min(MAX_WINDOW, self.settings.window + step))
+        if window != self.settings.window:
+            self._change(window=window)
+        else:
+            self.notify(f"The window stays between 1 and {MAX_WINDOW}.", severity="warning")
+
+    def action_toggle_stopwords(self) -> None:
+        if not self.base.manifest_stopwords:
+            self.notify("This experiment lists no stopwords.", severity="warning")
+            return
+        self._change(stopwords=not self.settings.stopwords)
+
+    def action_new_seed(self) -> None:
+        self._change(seed=self.settings.seed + 1)
+
+    def action_top_n(self, step: int) -> None:
+        top_n = max(1, min(MAX_TOP_N, self.settings.top_n + step))
+        if top_n != self.settings.top_n:
+            self._change(top_n=top_n)
+
+    # --- help, palette commands ---------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen([b for b in self.BINDINGS if b.id]))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Open experiment", "Load an experiment.toml or a folder holding one", self.command_open)
+        yield SystemCommand("Export report as text", "Write the report as `pretrain-explorer report` prints it",
+                            lambda: self.command_export("text"))
+        yield SystemCommand("Export report as JSON", "Write the report as `pretrain-explorer report --json` prints it",
+                            lambda: self.command_export("json"))
+        yield SystemCommand("Save screenshot", "Save the screen as an SVG file in the current folder",
+                            self.command_screenshot)
+        yield SystemCommand("Help", "Every key of the explorer", self.action_help)
+
+    def command_open(self) -> None:
+        def opened(location: str | None) -> None:
+            if location:
+                self.start_run(None, None, location=str(Path(location).expanduser()))
+
+        self.push_screen(PathPrompt("Open experiment (experiment.toml or its folder):", str(self.base.manifest)), opened)
+
+    def command_export(self, fmt: str) -> None:
+        if self.result is None:
+            self.notify("Nothing to export yet.", severity="warning")
+            return
+        result = self.result
+
+        def chosen(location: str | None) -> None:
+            if location:
+                self.export_report(result, fmt, Path(location).expanduser())
+
+        suffix = "json" if fmt == "json" else "txt"
+        self.push_screen(PathPrompt(f"Export the report as {fmt} to:", f"{result.experiment.name}-report.{suffix}"), chosen)
+
+    def export_report(self, result: ExperimentResult, fmt: str, path: Path) -> None:
+        if path.exists():
+            self.notify(f"{path} exists; not overwritten. Choose another name.", severity="error")
+            return
+        text = render_json(result) if fmt == "json" else render_text(result)
+        try:
+            path.write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"{path}: {exc.strerror}", title="Export failed", severity="error")
+            return
+        self.notify(f"Report written to {path}")
+
+    def command_screenshot(self) -> None:
+        path = self.save_screenshot()
+        self.notify(f"Screenshot saved to {path}")
+
+
+def main() -> None:
+    PretrainExplorer().run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""The five stages of the walk: their titles and what to look at, in the project's own words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from engine.analysis import word_overlap
+from engine.pipeline import ExperimentResult
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def _pretraining(r: ExperimentResult) -> str:
+    c = r.corpus
+    return (
+        f"Each word's vector counts the words within {c.window} positions of it across {c.sentences} "
+        "unlabeled lines. No labels are used. Query a word with [b]/[/b]: its neighbours share contexts with it, "
+        "which is all pretraining here can learn. Compare the random column: those vectors know nothing."
+    )
+
+
+def _finetuning(r: ExperimentResult) -> str:
+    e = r.experiment
+    return (
+        f"Only {len(e.train)} labeled sentences. The classifier averages each sentence's word vectors and keeps "
+        f"one centroid per class ({', '.join(e.labels)}); a new sentence goes to the closest centroid by cosine. "
+        "Words outside the vocabulary are ignored."
+    )
+
+
+def _accuracy_note(r: ExperimentResult, split: str, opening: str) -> str:
+    e = r.experiment
+    acc = {name: getattr(a, split).accuracy for name, a in r.approaches.items()}
+    overlap = word_overlap(getattr(e, split), e.train, e.stopwords)
+    scores = ", ".join(f"{name} {_pct(a)}" for name, a in acc.items())
+    text = (
+        f"{opening}: {scores}. {overlap.seen} of their {overlap.total} words ({_pct(overlap.share)}) "
+        "also occur in the labeled sentences. "
+    )
+    if acc["random"] >= acc["pretrained"]:
+        text += (
+            "When the deciding words were already in the labeled set, any vectors that tell words apart "
+            "put a sentence near its own centroid, so random does as well: pretraining pays off only for "
+            "words the labeled set never shows."
+        )
+    else:
+        text += "Pretrained vectors place words the labeled set never shows near words it does show."
+    return text
+
+
+def _comparison(r: ExperimentResult) -> str:
+    return _accuracy_note(r, "test", "Accuracy on the test sentences")
+
+
+def _transfer(r: ExperimentResult) -> str:
+    if r.experiment.transfer is None:
+        return "This experiment has no transfer set: add `transfer = \"file.csv\"` under [finetuning]."
+    return _accuracy_note(r, "transfer", "The same centroids, unchanged, on another domain")
+
+
+def _captures(r: ExperimentResult) -> str:
+    within = [g for g in r.groups.groups if g.within is not None]
+    pairs = [p for p in r.groups.pairs if p.between is not None]
+    if not within or not pairs:
+        return "Groups need at least two words in the vocabulary each; add words under [analysis.groups]."
+    w = ", ".join(f"{g.name} {g.within:.3f}" for g in within)
+    b = ", ".join(f"{p.first}/{p.second} {p.between:.3f}" for p in pairs)
+    return (
+        f"Average cosine within groups ({w}) against between them ({b}). Higher within than between "
+        "means the counts alone put words of one sentiment closer together; the values stay small because "
+        "a tiny corpus gives each word few contexts."
+    )
+
+
+@dataclass(frozen=True)
+class Stage:
+    number: int
+    title: str
+    note: Callable[[ExperimentResult], str]
+
+
+STAGES = (
+    Stage(1, "Pretraining", _pretraining),
+    Stage(2, "Fine-tuning data", _finetuning),
+    Stage(3, "Comparison", _comparison),
+    Stage(4, "Transfer", _transfer),
+    Stage(5, "What pretraining captures", _captures),
+)

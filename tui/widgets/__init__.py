@@ -1,0 +1,1 @@
+"""The explorer's panes and small widgets, one module each."""

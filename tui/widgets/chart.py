@@ -1,0 +1,43 @@
+"""A plotext bar chart as a widget: redrawn at its own size on resize and on theme change."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.color import Color
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from engine.pipeline import ExperimentResult
+from tui.charts import chart, chart_height
+
+
+class BarChart(Widget):
+    """Draws one of the named charts of tui.charts for the current result."""
+
+    DEFAULT_CSS = "BarChart { height: 9; width: 1fr; }"
+    result: reactive[ExperimentResult | None] = reactive(None, layout=True)
+
+    def __init__(self, chart_name: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.chart_name = chart_name
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh())
+
+    def watch_result(self, result: ExperimentResult | None) -> None:
+        if result is not None:
+            self.styles.height = chart_height(result, self.chart_name)
+
+    def render(self) -> Text:
+        if self.result is None or self.size.width < 20 or self.size.height < 5:
+            return Text("")
+        theme = self.app.current_theme
+        primary = Color.parse(theme.primary)
+        text = chart(
+            self.result,
+            self.chart_name,
+            width=self.size.width,
+            height=self.size.height,
+            bar_color=(primary.r, primary.g, primary.b),
+        )
+        return Text.from_ansi(text)
