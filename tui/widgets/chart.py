@@ -20,6 +20,8 @@ class BarChart(Widget):
     def __init__(self, chart_name: str, **kwargs) -> None:
         super().__init__(**kwargs)
         self.chart_name = chart_name
+        self._drawn_key: tuple | None = None
+        self._drawn = Text("")
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh())
@@ -31,13 +33,13 @@ class BarChart(Widget):
     def render(self) -> Text:
         if self.result is None or self.size.width < 20 or self.size.height < 5:
             return Text("")
-        theme = self.app.current_theme
-        primary = Color.parse(theme.primary)
-        text = chart(
-            self.result,
-            self.chart_name,
-            width=self.size.width,
-            height=self.size.height,
-            bar_color=(primary.r, primary.g, primary.b),
-        )
-        return Text.from_ansi(text)
+        primary = Color.parse(self.app.current_theme.primary)
+        key = (id(self.result), self.size, primary.rgb)
+        # plotext takes milliseconds per chart; redraws of an unchanged chart reuse the last one.
+        if key != self._drawn_key:
+            self._drawn_key = key
+            self._drawn = Text.from_ansi(
+                chart(self.result, self.chart_name, width=self.size.width, height=self.size.height,
+                      bar_color=primary.rgb)
+            )
+        return self._drawn

@@ -11,6 +11,10 @@ from engine.pipeline import ExperimentResult
 from engine.text import word_spans
 from tui.widgets.scroller import Scroller
 
+# The pane shows the start of a large corpus only: laying out every line of a real corpus on each
+# redraw would freeze the screen (measured in benchmarks/ui_latency.py).
+PREVIEW_LINES = 300
+
 # Group colours in order; a word in several groups takes the first.
 GROUP_STYLES = ("bold green", "bold red", "bold yellow", "bold magenta", "bold cyan")
 
@@ -55,6 +59,8 @@ class CorpusPane(Vertical):
         stats.append("stopwords", style="dim")
         stats.append(f" ({len(e.stopwords)}) dimmed; group words:")
         stats.append_text(legend)
+        if len(e.corpus) > PREVIEW_LINES:
+            stats.append(f"\nshowing the first {PREVIEW_LINES} of {len(e.corpus):,} lines", style="italic")
         self.query_one("#corpus-stats", Static).update(stats)
-        body = Text("\n").join(highlighted(line, e.stopwords, group_of) for line in e.corpus)
+        body = Text("\n").join(highlighted(line, e.stopwords, group_of) for line in e.corpus[:PREVIEW_LINES])
         self.query_one("#corpus-text", Static).update(body)
