@@ -63,7 +63,7 @@ def query_neighbours(vectors: dict[str, WordVectors], word: str, top_n: int) -> 
     """`word` is tokenized as corpus text is, so "Excellent!" asks for "excellent"."""
     tokens = tokenize(word)
     word = tokens[0] if len(tokens) == 1 else word.strip().lower()
-    reference = next(iter(vectors.values()))
+    reference = vectors.get("pretrained") or next(iter(vectors.values()))
     if word not in reference:
         return NeighbourAnswer(word, False, {}, reference.closest_spellings(word), len(reference.words))
     neighbors = {name: v.nearest(word, top_n) for name, v in vectors.items()}

@@ -15,7 +15,8 @@ class Prediction:
     text: str
     label: str
     predicted: str
-    scores: dict[str, float]  # cosine to each class centroid
+    scores: dict[str, float]  # cosine to each class centroid, or each class's probability when trained
+    seen_words: tuple[str, ...] = ()  # its words (stopwords dropped) that occur in the labeled set
 
     @property
     def correct(self) -> bool:
@@ -69,9 +70,10 @@ class NearestCentroid:
         best = max(scores.values())
         return next(label for label in self.labels if scores[label] == best), scores
 
-    def evaluate(self, sentences, vectors: WordVectors, stopwords: frozenset[str]) -> SplitResult:
+    def evaluate(self, sentences, vectors: WordVectors, stopwords: frozenset[str], seen: frozenset[str]) -> SplitResult:
         predictions = []
         for s in sentences:
             predicted, scores = self.predict(s.text, vectors, stopwords)
-            predictions.append(Prediction(s.text, s.label, predicted, scores))
+            words = tuple(dict.fromkeys(t for t in preprocess(s.text, stopwords) if t in seen))
+            predictions.append(Prediction(s.text, s.label, predicted, scores, words))
         return SplitResult(tuple(predictions))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import ExperimentError
+from engine.finetune import TrainingSettings
 from engine.text import LabeledSentence, preprocess, read_labeled_csv, read_text
 
 MANIFEST = "experiment.toml"
@@ -16,9 +17,9 @@ MANIFEST = "experiment.toml"
 _SCHEMA: dict[str, set[str]] = {
     "": {"name", "title", "pretraining", "finetuning", "analysis", "random"},
     "pretraining": {"corpus", "window", "stopwords"},
-    "finetuning": {"train", "test", "transfer"},
+    "finetuning": {"train", "test", "transfer", "epochs", "learning_rate", "l2"},
     "analysis": {"probes", "top_n", "groups"},
-    "random": {"seed"},
+    "random": {"seed", "seeds"},
 }
 _REQUIRED = {"pretraining": ("corpus",), "finetuning": ("train", "test")}
 
@@ -41,6 +42,8 @@ class Experiment:
     top_n: int
     groups: tuple[tuple[str, tuple[str, ...]], ...]
     seed: int
+    seeds: int = 20  # how many seeds (seed, seed + 1, ...) the seed-dependent approaches are also run over
+    training: TrainingSettings = field(default_factory=TrainingSettings)
     # The stopwords as the manifest gave them, so a user can switch them off and on again.
     manifest_stopwords: frozenset[str] = field(default=frozenset(), compare=False)
 
@@ -131,6 +134,14 @@ class _Reader:
             raise self.fail(table, key, f"must be at least {minimum}, got {value}")
         return value
 
+    def number(self, table: str, key: str, default: float, minimum: float, strictly: bool) -> float:
+        value = self.get(table, key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(table, key, f"must be a number, got {value!r}")
+        if value < minimum or (strictly and value == minimum):
+            raise self.fail(table, key, f"must be {'above' if strictly else 'at least'} {minimum}, got {value}")
+        return float(value)
+
     def words(self, table: str, key: str, value) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
             raise self.fail(table, key, "must be a list of strings")
@@ -178,6 +189,13 @@ def _build(manifest: Path, source: str, data: dict) -> Experiment:
     groups = tuple((str(name), r.words("analysis.groups", name, words)) for name, words in groups_value.items())
 
     seed = r.integer("random", "seed", 42, minimum=0)
+    seeds = r.integer("random", "seeds", 20, minimum=1)
+    defaults = TrainingSettings()
+    training = TrainingSettings(
+        epochs=r.integer("finetuning", "epochs", defaults.epochs, minimum=1),
+        learning_rate=r.number("finetuning", "learning_rate", defaults.learning_rate, 0.0, strictly=True),
+        l2=r.number("finetuning", "l2", defaults.l2, 0.0, strictly=False),
+    )
     name = r.string("", "name") or manifest.parent.name
     return Experiment(
         name=name,
@@ -194,5 +212,7 @@ def _build(manifest: Path, source: str, data: dict) -> Experiment:
         top_n=top_n,
         groups=groups,
         seed=seed,
+        seeds=seeds,
+        training=training,
         manifest_stopwords=stopwords,
     )

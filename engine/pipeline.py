@@ -5,15 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from engine.analysis import GroupSimilarity, group_similarity
 from engine.classify import NearestCentroid, SplitResult
 from engine.errors import ExperimentError, RunCancelled
 from engine.experiment import Experiment
-from engine.text import preprocess, tokenize
+from engine.finetune import train
+from engine.text import LabeledSentence, preprocess, tokenize
 from engine.vectors import WordVectors, cooccurrence_vectors, random_vectors
 
-# Approaches in the order they are shown; each maps words to vectors for the same classifier.
-APPROACHES = ("random", "pretrained")
+# Approaches in the order they are shown. Each turns the labeled sentences into a classifier.
+APPROACHES = ("random", "pretrained", "from_scratch", "linear_probe", "fine_tuned", "random_fine_tuned")
+# Those whose result depends on a random draw, also run over many seeds.
+SEEDED = ("random", "random_fine_tuned")
+DRIFT_WORDS = 10
 
 
 @dataclass(frozen=True)
@@ -27,20 +33,71 @@ class CorpusStats:
 
 
 @dataclass(frozen=True)
+class SeedStats:
+    mean: float
+    std: float  # population standard deviation over the seeds
+    n: int
+
+
+@dataclass(frozen=True)
 class ApproachResult:
     name: str
     test: SplitResult
     transfer: SplitResult | None
+    test_over_seeds: SeedStats | None = None  # for the seed-dependent approaches
+    transfer_over_seeds: SeedStats | None = None
+    losses: tuple[float, ...] = ()  # training loss by epoch, for the trained approaches
+
+    def over_seeds(self, split: str) -> SeedStats | None:
+        return self.test_over_seeds if split == "test" else self.transfer_over_seeds
+
+    def mean_accuracy(self, split: str = "test") -> float:
+        """Over seeds where the approach depends on them, else its one accuracy."""
+        stats = self.over_seeds(split)
+        return stats.mean if stats is not None else getattr(self, split).accuracy
+
+
+@dataclass(frozen=True)
+class Drift:
+    """What fine-tuning changed in the pretrained vectors."""
+
+    moved: tuple[tuple[str, float], ...]  # the words that moved most, with the distance
+    neighbors_before: dict[str, tuple[tuple[str, float], ...]]
+    neighbors_after: dict[str, tuple[tuple[str, float], ...]]
+
+
+@dataclass(frozen=True)
+class LearningCurve:
+    """Test accuracy against labeled examples per class, averaged over seeds (subsets and draws)."""
+
+    sizes: tuple[int, ...]
+    mean: dict[str, tuple[float, ...]]
+    std: dict[str, tuple[float, ...]]
+    seeds: int
+
+
+@dataclass(frozen=True)
+class Margin:
+    """How far the approaches that use pretraining beat those that do not, on the test set,
+    in accuracy points averaged over seeds: the worst of the first against the best of the second."""
+
+    with_pretraining: tuple[str, ...]
+    without: tuple[str, ...]
+    points: float
 
 
 @dataclass(frozen=True)
 class ExperimentResult:
     experiment: Experiment
     corpus: CorpusStats
-    vectors: dict[str, WordVectors]  # by approach name
+    vectors: dict[str, WordVectors]  # random, pretrained, from_scratch, fine_tuned
     neighbors: dict[str, tuple[tuple[str, float], ...]]  # pretrained, per probe
     groups: GroupSimilarity
     approaches: dict[str, ApproachResult]
+    drift: Drift
+    learning_curve: LearningCurve
+    margin: Margin
+    seen_share: float  # share of the test sentences' words that occur in the labeled set
 
     @property
     def pretrained(self) -> WordVectors:
@@ -50,54 +107,165 @@ class ExperimentResult:
 Progress = Callable[[str, float], None]
 
 
+class _Approaches:
+    """Fits any approach on any labeled subset; the pretrained vectors are shared."""
+
+    def __init__(self, experiment: Experiment, pretrained: WordVectors):
+        self.e, self.pretrained = experiment, pretrained
+        self._random: dict[int, WordVectors] = {}
+
+    def keep_only_random(self, seed: int) -> None:
+        """Forget the random draws of other seeds, so memory stays flat over many seeds."""
+        self._random = {seed: self.random(seed)}
+
+    def random(self, seed: int) -> WordVectors:
+        if seed not in self._random:
+            self._random[seed] = random_vectors(self.pretrained.words, self.pretrained.dimension, seed)
+        return self._random[seed]
+
+    def from_scratch(self, train_set) -> WordVectors:
+        lines = [preprocess(s.text, self.e.stopwords) for s in train_set]
+        return cooccurrence_vectors(lines, self.e.window)[0]
+
+    def fit(self, name: str, train_set: tuple[LabeledSentence, ...], seed: int):
+        """A callable sentences -> SplitResult, and the trained model (None for the centroid approaches)."""
+        e = self.e
+        seen = frozenset(t for s in train_set for t in preprocess(s.text, e.stopwords))
+        if name in ("random", "pretrained", "from_scratch"):
+            vectors = {"random": lambda: self.random(seed), "pretrained": lambda: self.pretrained,
+                       "from_scratch": lambda: self.from_scratch(train_set)}[name]()
+            centroid = NearestCentroid.fit(train_set, vectors, e.stopwords)
+            return (lambda sentences: centroid.evaluate(sentences, vectors, e.stopwords, seen)), None
+        start = self.random(seed) if name == "random_fine_tuned" else self.pretrained
+        model = train(train_set, start, e.stopwords, e.training, update_vectors=name != "linear_probe")
+        return (lambda sentences: model.evaluate(sentences, seen)), model
+
+
+def _stats(values: list[float]) -> SeedStats:
+    return SeedStats(float(np.mean(values)), float(np.std(values)), len(values))
+
+
+def _curve_sizes(train_set) -> tuple[int, ...]:
+    """1, 2, 4, ... examples per class, ending with the whole train set (its largest class)."""
+    largest = max(sum(s.label == label for s in train_set) for label in {s.label for s in train_set})
+    sizes, k = [], 1
+    while k < largest:
+        sizes.append(k)
+        k *= 2
+    return tuple(sizes + [largest])
+
+
+def _subset(train_set, per_class: int, rng: np.random.Generator):
+    """`per_class` sentences of each class (all of a smaller class), drawn by `rng`, in file order."""
+    chosen = []
+    for label in sorted({s.label for s in train_set}):
+        members = [i for i, s in enumerate(train_set) if s.label == label]
+        take = min(per_class, len(members))
+        chosen += list(rng.choice(members, size=take, replace=False))
+    return tuple(train_set[i] for i in sorted(chosen))
+
+
 def run_experiment(
     experiment: Experiment,
     should_stop: Callable[[], bool] = lambda: False,
     on_progress: Progress = lambda stage, fraction: None,
 ) -> ExperimentResult:
-    """Run every stage of the lesson. `should_stop` is polled between (and inside long) stages and
-    raises RunCancelled; `on_progress(stage, fraction)` reports how far the run has got."""
+    """Run every stage. `should_stop` is polled between (and inside long) stages and raises
+    RunCancelled; `on_progress(stage, fraction)` reports how far the run has got."""
 
     def step(stage: str, fraction: float) -> None:
         if should_stop():
             raise RunCancelled()
         on_progress(stage, fraction)
 
+    e = experiment
     step("Counting co-occurrences", 0.0)
-    lines = [preprocess(line, experiment.stopwords) for line in experiment.corpus]
+    lines = [preprocess(line, e.stopwords) for line in e.corpus]
     if not any(lines):
-        raise ExperimentError(experiment.corpus_path, "the corpus has no words left once the stopwords are removed")
+        raise ExperimentError(e.corpus_path, "the corpus has no words left once the stopwords are removed")
     try:
-        pretrained, kept = cooccurrence_vectors(lines, experiment.window, should_stop)
+        pretrained, kept = cooccurrence_vectors(lines, e.window, should_stop)
     except ValueError as exc:
-        raise ExperimentError(experiment.corpus_path, str(exc)) from None
+        raise ExperimentError(e.corpus_path, str(exc)) from None
     stats = CorpusStats(
-        sentences=len(experiment.corpus),
-        tokens=sum(len(tokenize(line)) for line in experiment.corpus),
+        sentences=len(e.corpus),
+        tokens=sum(len(tokenize(line)) for line in e.corpus),
         kept_tokens=kept,
         vocabulary=len(pretrained.words),
         dimension=pretrained.dimension,
-        window=experiment.window,
+        window=e.window,
+    )
+    fitter = _Approaches(e, pretrained)
+
+    step("Finding neighbours", 0.2)
+    neighbors = {probe: pretrained.nearest(probe, e.top_n) for probe in e.probes}
+    groups = group_similarity(e.groups, pretrained)
+
+    approaches: dict[str, ApproachResult] = {}
+    models = {}
+    for k, name in enumerate(APPROACHES):
+        step(f"Training {name}", 0.25 + 0.3 * k / len(APPROACHES))
+        evaluate, models[name] = fitter.fit(name, e.train, e.seed)
+        test = evaluate(e.test)
+        transfer = evaluate(e.transfer) if e.transfer is not None else None
+        over = {}
+        if name in SEEDED:
+            runs = [fitter.fit(name, e.train, e.seed + j)[0] for j in range(e.seeds)]
+            over["test_over_seeds"] = _stats([run(e.test).accuracy for run in runs])
+            if e.transfer is not None:
+                over["transfer_over_seeds"] = _stats([run(e.transfer).accuracy for run in runs])
+            fitter.keep_only_random(e.seed)
+        losses = models[name].losses if models[name] is not None else ()
+        approaches[name] = ApproachResult(name, test, transfer, losses=losses, **over)
+
+    step("Measuring drift", 0.6)
+    fine_tuned_vectors = models["fine_tuned"].vectors()
+    drift = Drift(
+        moved=models["fine_tuned"].drift()[:DRIFT_WORDS],
+        neighbors_before=neighbors,
+        neighbors_after={probe: fine_tuned_vectors.nearest(probe, e.top_n) for probe in e.probes},
     )
 
-    step("Drawing random vectors", 0.4)
-    vectors = {
-        "random": random_vectors(pretrained.words, pretrained.dimension, experiment.seed),
-        "pretrained": pretrained,
-    }
+    sizes = _curve_sizes(e.train)
+    curve: dict[str, list[list[float]]] = {name: [] for name in APPROACHES}
+    for i, size in enumerate(sizes):
+        step(f"Learning curve: {size} per class", 0.65 + 0.35 * i / len(sizes))
+        per_seed: dict[str, list[float]] = {name: [] for name in APPROACHES}
+        for j in range(e.seeds):
+            subset = _subset(e.train, size, np.random.default_rng([e.seed, j, size]))
+            for name in APPROACHES:
+                per_seed[name].append(fitter.fit(name, subset, e.seed + j)[0](e.test).accuracy)
+            fitter.keep_only_random(e.seed)
+        for name in APPROACHES:
+            curve[name].append(per_seed[name])
+    learning_curve = LearningCurve(
+        sizes,
+        {name: tuple(float(np.mean(v)) for v in curve[name]) for name in APPROACHES},
+        {name: tuple(float(np.std(v)) for v in curve[name]) for name in APPROACHES},
+        e.seeds,
+    )
 
-    step("Finding neighbours", 0.5)
-    neighbors = {probe: pretrained.nearest(probe, experiment.top_n) for probe in experiment.probes}
-    groups = group_similarity(experiment.groups, pretrained)
-
-    approaches = {}
-    for k, name in enumerate(APPROACHES):
-        step(f"Classifying with {name} features", 0.6 + 0.4 * k / len(APPROACHES))
-        classifier = NearestCentroid.fit(experiment.train, vectors[name], experiment.stopwords)
-        test = classifier.evaluate(experiment.test, vectors[name], experiment.stopwords)
-        transfer = None
-        if experiment.transfer is not None:
-            transfer = classifier.evaluate(experiment.transfer, vectors[name], experiment.stopwords)
-        approaches[name] = ApproachResult(name, test, transfer)
+    with_pretraining, without = ("pretrained", "fine_tuned"), ("random", "from_scratch")
+    margin = Margin(
+        with_pretraining,
+        without,
+        100 * (min(approaches[n].mean_accuracy() for n in with_pretraining)
+               - max(approaches[n].mean_accuracy() for n in without)),
+    )
+    labeled = {t for s in e.train for t in preprocess(s.text, e.stopwords)}
+    test_tokens = [t for s in e.test for t in preprocess(s.text, e.stopwords)]
+    seen_share = sum(t in labeled for t in test_tokens) / len(test_tokens) if test_tokens else 0.0
     on_progress("Done", 1.0)
-    return ExperimentResult(experiment, stats, vectors, neighbors, groups, approaches)
+    return ExperimentResult(
+        experiment=e,
+        corpus=stats,
+        vectors={"random": fitter.random(e.seed), "pretrained": pretrained,
+                 "from_scratch": fitter.from_scratch(e.train), "fine_tuned": fine_tuned_vectors},
+        neighbors=neighbors,
+        groups=groups,
+        approaches=approaches,
+        drift=drift,
+        learning_curve=learning_curve,
+        margin=margin,
+        seen_share=seen_share,
+    )

@@ -16,7 +16,7 @@ from tui.widgets.status import StatusLine
 
 async def test_walks_the_five_stages_with_the_lessons_numbers():
     app = PretrainExplorer()
-    async with app.run_test(size=(140, 60)) as pilot:
+    async with app.run_test(size=(140, 160)) as pilot:  # tall enough to show each stage whole
         await settled(app, pilot)
         text = screen_text(app)
         assert "[1 Pretraining]" in text
@@ -32,19 +32,27 @@ async def test_walks_the_five_stages_with_the_lessons_numbers():
         assert "[2 Fine-tuning data]" in text
         assert "Only 8 labeled sentences" in text and "negative 4, positive 4" in text
         assert "horrible acting with dreadful dialogue throughout" in text
+        assert "fine_tuned         loss 0.693 → 0.0025" in text and "linear_probe       loss 0.693 → 0.0323" in text
+        assert "Training loss (cross-entropy on the labeled sentences)" in text
+        line = next(line for line in text.splitlines() if "flowers, warm, company, garden" in line)
+        assert "remarkable, wonderful, outstanding, great" in line  # excellent's neighbours after fine-tuning
 
         await pilot.press("n")
         text = screen_text(app)
         assert "[3 Comparison]" in text
-        assert "Test accuracy (%)" in text and "pretrained 100%┤" in text and "random 100%┤" in text
-        assert "pretrained features: 6/6 = 100%" in text and "random features: 6/6 = 100%" in text
-        assert "pos +0.856" in text and "neg +0.150" in text  # the lesson's first test sentence
+        assert "Test accuracy (%) · ~mean ±std over seeds" in text
+        assert "pretrained 100%┤" in text and "random 100% ~99┤" in text and "from_scratch 100%┤" in text
+        assert "random: 6/6 = 100% (over 20 seeds: 99% ± 4 points)" in text
+        assert "by 0.0 points" in text  # the kata shows no pretraining margin
+        assert "Learning curve: test accuracy (%), mean over 20 seeds" in text
         assert "12 of their 25 words (48%) also occur in the labeled sentences" in text
+        assert "pretrained: 6/6 = 100%" in text and "random_fine_tuned: 6/6 = 100% (over 20 seeds: 100% ± 0 points)" in text
+        assert "pos +0.856" in text and "neg +0.150" in text  # the lesson's first test sentence
 
         await pilot.press("right")
         text = screen_text(app)
         assert "[4 Transfer]" in text and "Transfer accuracy (%)" in text
-        assert "pretrained features: 4/4 = 100%" in text
+        assert "pretrained 100%┤" in text and "random 100% ~100┤" in text
         assert "neg +0.876" in text  # terrible product with awful packaging and poor design
 
         await pilot.press("n")
@@ -67,7 +75,7 @@ async def test_every_stage_fits_an_80x24_terminal():
         for stage, marker, must_show in [
             ("1", "[1 Pretrain]", ["vocabulary 86", "flowers", "0.542"]),
             ("2", "[2 Labels]", ["a terrible waste of time with horrible characters"]),
-            ("3", "[3 Compare]", ["Test accuracy (%)", "pretrained 100%┤", "random features: 6/6 = 100%"]),
+            ("3", "[3 Compare]", ["Test accuracy (%)", "random_fine_tuned 100% ~100┤", "fine_tuned 100%┤"]),
             ("4", "[4 Transfer]", ["Transfer accuracy (%)", "pretrained 100%┤"]),
             ("5", "[5 Captures]", ["negative within 0.251┤", "pos vs neg 0.051┤"]),
         ]:

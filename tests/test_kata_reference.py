@@ -100,7 +100,7 @@ def test_random_features_also_score_perfectly_on_the_kata(kata_result):
 def test_report_text_has_every_stage_and_charts(capsys):
     assert main(["report"]) == 0
     out = capsys.readouterr().out
-    for title in ("1 PRETRAINING", "2 FINE-TUNING DATA", "3 COMPARISON", "4 TRANSFER", "5 WHAT PRETRAINING CAPTURES"):
+    for title in ("1 PRETRAINING", "2 FINE-TUNING", "3 COMPARISON", "4 TRANSFER", "5 WHAT PRETRAINING CAPTURES"):
         assert title in out
     assert '"excellent" --> flowers (0.542), warm (0.485), company (0.420), garden (0.420)' in out
     assert "positive within: 0.1357" in out and "positive vs negative: 0.0510" in out

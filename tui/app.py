@@ -25,6 +25,7 @@ from tui.screens import HelpScreen, PathPrompt
 from tui.stages import STAGES
 from tui.widgets.accuracy import AccuracyPane
 from tui.widgets.corpus import CorpusPane
+from tui.widgets.finetuning import FineTuningPane
 from tui.widgets.groups import GroupsPane
 from tui.widgets.neighbours import NeighboursPane
 from tui.widgets.scroller import Scroller
@@ -101,6 +102,8 @@ class PretrainExplorer(App):
                   id=f"stage.{s.number}") for s in STAGES),
         Binding("slash", "focus_word", "Word", tooltip="Type a word to see its neighbours (enter asks, esc leaves)",
                 id="neighbours.focus"),
+        Binding("c", "cycle_compare", "Compare", show=False,
+                tooltip="Neighbours: compare pretrained with random, from scratch or fine-tuned", id="neighbours.compare"),
         Binding("plus,equals_sign", "window(1)", "Window", tooltip="Widen the co-occurrence window by one",
                 id="settings.window_up"),
         Binding("minus", "window(-1)", "Window-", show=False, tooltip="Narrow the co-occurrence window by one",
@@ -136,6 +139,7 @@ class PretrainExplorer(App):
             with Scroller(id="stage-2", classes="stage"):
                 yield Static(classes="note", id="note-2")
                 yield TrainingPane()
+                yield FineTuningPane()
             with Scroller(id="stage-3", classes="stage"):
                 yield Static(classes="note", id="note-3")
                 yield AccuracyPane("test", id="accuracy-test")
@@ -227,6 +231,7 @@ class PretrainExplorer(App):
             self.query_one(f"#note-{stage.number}", Static).update(stage.note(result))
         self.query_one(CorpusPane).show(result)
         self.query_one(TrainingPane).show(result)
+        self.query_one(FineTuningPane).show(result)
         for pane in self.query(AccuracyPane):
             pane.show(result)
         self.query_one(GroupsPane).show(result)
@@ -273,6 +278,10 @@ class PretrainExplorer(App):
     def _focus_stage(self) -> None:
         scroller = "#corpus-lines" if self.stage == 1 else f"#stage-{self.stage}"
         self.query_one(scroller, Scroller).focus()
+
+    def action_cycle_compare(self) -> None:
+        self.action_stage(1)
+        self.query_one(NeighboursPane).cycle_compare()
 
     def action_focus_word(self) -> None:
         self.action_stage(1)

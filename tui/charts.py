@@ -1,11 +1,13 @@
-"""Results into plotext bar charts, as text (ANSI colours optional).
+"""Results into plotext charts, as text (ANSI colours optional).
 
 Used by the explorer's chart widget and by the headless report, so both draw the same charts.
-plotext keeps one global figure, so every chart is built under a lock.
+plotext keeps one global figure, so every chart is built under a lock. Line charts mark each
+approach with its own letter, so they read without colour too.
 """
 
 from __future__ import annotations
 
+import textwrap
 import threading
 
 import plotext as plt
@@ -15,55 +17,73 @@ from engine.pipeline import ExperimentResult
 _LOCK = threading.Lock()
 
 Color = tuple[int, int, int]
+BAR_COLOR: Color = (59, 130, 246)  # the lesson's #3b82f6
+RANGE_COLOR = "red"
+MARKERS = {"random": "R", "pretrained": "P", "from_scratch": "S", "linear_probe": "L",
+           "fine_tuned": "F", "random_fine_tuned": "X"}
+LINE_COLORS = {"random": "red", "pretrained": "blue", "from_scratch": "magenta", "linear_probe": "cyan",
+               "fine_tuned": "green", "random_fine_tuned": "orange"}
+LINE_HEIGHT = 15
 
 
-def _bars(title: str, labels: list[str], values: list[float], xlim: tuple[float, float],
-          width: int, height: int | None, bar_color: Color | None) -> str:
-    """Horizontal bars; with no `bar_color` the text has no colour codes at all."""
-    height = height or _height(len(labels))
-    with _LOCK:
-        plt.clf()
-        plt.plotsize(width, height)
-        # "clear" leaves the terminal's (or the widget's) own background and text colour.
-        plt.theme("clear")
-        plt.title(title)
-        plt.bar(labels, values, orientation="h", width=0.5, color=bar_color or "blue")
-        plt.xlim(*xlim)
-        text = plt.build()
-    return text if bar_color else plt.uncolorize(text)
+def _start(width: int, height: int, title: str) -> None:
+    plt.clf()
+    plt.limitsize(False, False)  # the size given is the widget's, not plotext's guess at the terminal's
+    plt.plotsize(width, height)
+    plt.theme("clear")  # leaves the terminal's (or the widget's) own background and text colour
+    plt.title(title)
 
 
-def _height(bars: int) -> int:
+def _finish(color: bool) -> str:
+    text = plt.build()
+    return text if color else plt.uncolorize(text)
+
+
+def _bar_height(bars: int) -> int:
     # Two rows a bar plus title and axes; plotext spaces the bars evenly over what it is given.
-    return 2 * bars + 5
+    return 2 * max(bars, 1) + 5
 
 
 def chart_height(result: ExperimentResult, name: str) -> int:
-    """The rows the named chart wants, from how many bars it has."""
+    """The rows the named chart wants."""
     if name == "groups":
         bars = sum(g.within is not None for g in result.groups.groups)
-        bars += sum(p.between is not None for p in result.groups.pairs)
-    else:
-        split = name.partition(":")[2]
-        bars = sum(getattr(a, split) is not None for a in result.approaches.values())
-    return _height(max(bars, 1))
+        return _bar_height(bars + sum(p.between is not None for p in result.groups.pairs))
+    if name in ("loss", "curve"):
+        return LINE_HEIGHT
+    split = name.partition(":")[2]
+    return _bar_height(sum(getattr(a, split) is not None for a in result.approaches.values()))
 
 
-def accuracy_chart(result: ExperimentResult, split: str, width: int = 76, height: int | None = None,
-                   bar_color: Color | None = None) -> str:
-    """Accuracy (%) of every approach on the `test` or `transfer` split."""
-    names, values = [], []
+def accuracy_chart(result: ExperimentResult, split: str, width: int, height: int | None, color: bool,
+                   bar_color: Color) -> str:
+    """Accuracy (%) of every approach; for seed-dependent ones, mean ± std over seeds as a range."""
+    labels, values, ranges = [], [], []
     for name, approach in result.approaches.items():
         scores = getattr(approach, split)
-        if scores is not None:
-            values.append(round(scores.accuracy * 100, 1))
-            names.append(f"{name} {values[-1]:g}%")
+        if scores is None:
+            continue
+        values.append(round(scores.accuracy * 100, 1))
+        stats = approach.over_seeds(split)
+        label = f"{name} {values[-1]:g}%"
+        if stats is not None:
+            label += f" ~{stats.mean * 100:.0f}"
+            ranges.append((len(values), stats.mean * 100, stats.std * 100))
+        labels.append(label)
     title = f"{'Test' if split == 'test' else 'Transfer'} accuracy (%)"
-    return _bars(title, names, values, (0, 100), width, height, bar_color)
+    if ranges:
+        title += " · ~mean ±std over seeds"
+    with _LOCK:
+        _start(width, height or _bar_height(len(labels)), title)
+        plt.bar(labels, values, orientation="h", width=0.5, color=bar_color)
+        if ranges:
+            positions, means, stds = zip(*ranges)
+            plt.error(list(means), list(positions), xerr=list(stds), color=RANGE_COLOR)
+        plt.xlim(0, 100)
+        return _finish(color)
 
 
-def groups_chart(result: ExperimentResult, width: int = 76, height: int | None = None,
-                 bar_color: Color | None = None) -> str:
+def groups_chart(result: ExperimentResult, width: int, height: int | None, color: bool, bar_color: Color) -> str:
     """Average cosine within each group and between each pair of groups."""
     labels, values = [], []
     for g in result.groups.groups:
@@ -76,14 +96,57 @@ def groups_chart(result: ExperimentResult, width: int = 76, height: int | None =
             labels.append(f"{p.first[:3]} vs {p.second[:3]} {values[-1]:.3f}")
     top = max([0.0, *values]) or 1.0
     low = min([0.0, *values])
-    return _bars("Average cosine similarity", labels, values, (low, top * 1.1), width, height, bar_color)
+    with _LOCK:
+        _start(width, height or _bar_height(len(labels)), "Average cosine similarity")
+        plt.bar(labels, values, orientation="h", width=0.5, color=bar_color)
+        plt.xlim(low, top * 1.1)
+        return _finish(color)
 
 
-def chart(result: ExperimentResult, name: str, **kwargs) -> str:
-    """A chart by the name a report section gives it: accuracy:test, accuracy:transfer or groups."""
+def _lines(title: str, xlabel: str, series: dict[str, tuple[list[float], list[float]]], width: int,
+           height: int | None, color: bool, percent: bool) -> str:
+    """Lines marked by letter (drawn in order, so later ones cover earlier ones where they meet);
+    the key goes below the chart, where it covers nothing."""
+    key = textwrap.wrap("   ".join(f"{MARKERS.get(name, '*')} {name}" for name in series), width)
+    with _LOCK:
+        _start(width, (height or LINE_HEIGHT) - len(key), title)
+        for name, (xs, ys) in series.items():
+            plt.plot(xs, ys, marker=MARKERS.get(name, "*"), color=LINE_COLORS.get(name, "white"))
+        if percent:
+            plt.ylim(0, 100)
+            plt.yticks([0, 25, 50, 75, 100])
+        xs = sorted({x for values, _ in series.values() for x in values})
+        if len(xs) <= 12:
+            plt.xticks(xs)
+        plt.xlabel(xlabel)
+        drawn = _finish(color)
+    return "\n".join([drawn, *key])
+
+
+def loss_chart(result: ExperimentResult, width: int, height: int | None, color: bool) -> str:
+    """Training loss by epoch of every trained approach."""
+    series = {name: (list(range(len(a.losses))), list(a.losses)) for name, a in result.approaches.items() if a.losses}
+    return _lines("Training loss (cross-entropy on the labeled sentences)", "epoch", series, width, height, color, False)
+
+
+def curve_chart(result: ExperimentResult, width: int, height: int | None, color: bool) -> str:
+    """Test accuracy against labeled examples per class, mean over seeds."""
+    curve = result.learning_curve
+    series = {name: (list(curve.sizes), [100 * m for m in means]) for name, means in curve.mean.items()}
+    title = f"Learning curve: test accuracy (%), mean over {curve.seeds} seeds"
+    return _lines(title, "labeled examples per class", series, width, height, color, True)
+
+
+def chart(result: ExperimentResult, name: str, width: int = 76, height: int | None = None,
+          color: bool = False, bar_color: Color = BAR_COLOR) -> str:
+    """A chart by name: accuracy:test, accuracy:transfer, groups, loss or curve."""
     if name == "groups":
-        return groups_chart(result, **kwargs)
+        return groups_chart(result, width, height, color, bar_color)
+    if name == "loss":
+        return loss_chart(result, width, height, color)
+    if name == "curve":
+        return curve_chart(result, width, height, color)
     kind, _, split = name.partition(":")
     if kind == "accuracy" and split in ("test", "transfer"):
-        return accuracy_chart(result, split, **kwargs)
+        return accuracy_chart(result, split, width, height, color, bar_color)
     raise ValueError(f"no chart called {name!r}")

@@ -14,12 +14,11 @@ def render_json(result: ExperimentResult) -> str:
 
 
 def render_text(result: ExperimentResult, width: int = 80, color: bool = False) -> str:
-    # The lesson's chart colour, #3b82f6, when colour is asked for.
     rule = "=" * min(width, 65)
     out: list[str] = []
     for section in text_sections(result):
         out += [rule, section.title.upper(), rule, *section.lines]
-        if section.chart:
-            out += ["", chart(result, section.chart, width=min(width, 100) - 2, bar_color=(59, 130, 246) if color else None)]
+        for name in section.charts:
+            out += ["", chart(result, name, width=min(width, 100) - 2, color=color)]
         out.append("")
     return "\n".join(out)

@@ -16,38 +16,42 @@ def _pct(x: float) -> str:
 def _pretraining(r: ExperimentResult) -> str:
     c = r.corpus
     return (
-        f"Each word's vector counts the words within {c.window} positions of it across {c.sentences} "
-        "unlabeled lines. No labels are used. Query a word with [b]/[/b]: its neighbours share contexts with it, "
-        "which is all pretraining here can learn. Compare the random column: those vectors know nothing."
+        f"A word's vector counts the words within {c.window} of it in {c.sentences:,} unlabeled lines; no labels. "
+        "Neighbours share contexts. [b]/[/b] asks for a word; [b]c[/b] compares with random, from-scratch "
+        "(labeled sentences only) or fine-tuned vectors."
     )
 
 
 def _finetuning(r: ExperimentResult) -> str:
     e = r.experiment
     return (
-        f"Only {len(e.train)} labeled sentences. The classifier averages each sentence's word vectors and keeps "
-        f"one centroid per class ({', '.join(e.labels)}); a new sentence goes to the closest centroid by cosine. "
-        "Words outside the vocabulary are ignored."
+        f"Only {len(e.train)} labeled sentences. The lesson's classifier keeps one centroid per class "
+        f"({', '.join(e.labels)}) of mean word vectors. Real fine-tuning trains a softmax layer on them and, in "
+        "fine_tuned, moves the word vectors themselves: see the loss fall and which words moved. Only words "
+        "of the labeled sentences move; every other word keeps its pretrained vector."
     )
 
 
 def _accuracy_note(r: ExperimentResult, split: str, opening: str) -> str:
     e = r.experiment
-    acc = {name: getattr(a, split).accuracy for name, a in r.approaches.items()}
+    mean = {name: a.mean_accuracy(split) for name, a in r.approaches.items()}
     overlap = word_overlap(getattr(e, split), e.train, e.stopwords)
-    scores = ", ".join(f"{name} {_pct(a)}" for name, a in acc.items())
     text = (
-        f"{opening}: {scores}. {overlap.seen} of their {overlap.total} words ({_pct(overlap.share)}) "
-        "also occur in the labeled sentences. "
+        f"{opening}. {overlap.seen} of their {overlap.total} words ({_pct(overlap.share)}) also occur in the "
+        f"labeled sentences (underlined below). Random features score {_pct(mean['random'])} on average over "
+        f"{e.seeds} seeds, pretrained {_pct(mean['pretrained'])}, fine-tuned {_pct(mean['fine_tuned'])}. "
     )
-    if acc["random"] >= acc["pretrained"]:
+    if mean["random"] >= mean["pretrained"] - 0.05:
         text += (
             "When the deciding words were already in the labeled set, any vectors that tell words apart "
             "put a sentence near its own centroid, so random does as well: pretraining pays off only for "
             "words the labeled set never shows."
         )
     else:
-        text += "Pretrained vectors place words the labeled set never shows near words it does show."
+        text += (
+            "Pretrained vectors place words the labeled set never shows near words it does show; random "
+            "and from-scratch features have nothing to go on for them."
+        )
     return text
 
 

@@ -1,4 +1,4 @@
-"""A plotext bar chart as a widget: redrawn at its own size on resize and on theme change."""
+"""A plotext chart as a widget: redrawn at its own size on resize and on theme change."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from engine.pipeline import ExperimentResult
 from tui.charts import chart, chart_height
 
 
-class BarChart(Widget):
+class Chart(Widget):
     """Draws one of the named charts of tui.charts for the current result."""
 
-    DEFAULT_CSS = "BarChart { height: 9; width: 1fr; }"
+    DEFAULT_CSS = "Chart { height: 9; width: 1fr; }"
     result: reactive[ExperimentResult | None] = reactive(None, layout=True)
 
     def __init__(self, chart_name: str, **kwargs) -> None:
@@ -40,6 +40,6 @@ class BarChart(Widget):
             self._drawn_key = key
             self._drawn = Text.from_ansi(
                 chart(self.result, self.chart_name, width=self.size.width, height=self.size.height,
-                      bar_color=primary.rgb)
+                      color=True, bar_color=primary.rgb)
             )
         return self._drawn

@@ -33,7 +33,7 @@ class CorpusPane(Vertical):
     DEFAULT_CSS = """
     CorpusPane { height: 1fr; border-title-align: left; }
     CorpusPane #corpus-stats { height: auto; }
-    CorpusPane Scroller { height: 1fr; }
+    CorpusPane Scroller { height: 1fr; min-height: 3; }
     """
 
     def compose(self) -> ComposeResult:
@@ -53,14 +53,14 @@ class CorpusPane(Vertical):
             for w in words:
                 group_of.setdefault(w, style)
         stats = Text(
-            f"{c.sentences} lines · {c.tokens} tokens · {c.kept_tokens} kept · vocabulary {c.vocabulary} · "
-            f"dimension {c.dimension} · window {c.window}\n"
+            f"{c.sentences:,} lines · {c.tokens:,} tokens · {c.kept_tokens:,} kept · vocabulary {c.vocabulary:,} · "
+            f"dimension {c.dimension:,} · window {c.window}\n"
         )
         stats.append("stopwords", style="dim")
         stats.append(f" ({len(e.stopwords)}) dimmed; group words:")
         stats.append_text(legend)
         if len(e.corpus) > PREVIEW_LINES:
-            stats.append(f"\nshowing the first {PREVIEW_LINES} of {len(e.corpus):,} lines", style="italic")
+            stats.append(f" · first {PREVIEW_LINES} lines shown", style="italic")
         self.query_one("#corpus-stats", Static).update(stats)
         body = Text("\n").join(highlighted(line, e.stopwords, group_of) for line in e.corpus[:PREVIEW_LINES])
         self.query_one("#corpus-text", Static).update(body)

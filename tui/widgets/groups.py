@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from engine.pipeline import ExperimentResult
-from tui.widgets.chart import BarChart
+from tui.widgets.chart import Chart
 from tui.widgets.corpus import GROUP_STYLES
 
 
@@ -19,14 +19,14 @@ class GroupsPane(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        yield BarChart("groups")
+        yield Chart("groups")
         yield Static(id="group-members")
 
     def on_mount(self) -> None:
         self.border_title = "Similarity groups"
 
     def show(self, result: ExperimentResult) -> None:
-        self.query_one(BarChart).result = result
+        self.query_one(Chart).result = result
         members = Text()
         for group, style in zip(result.groups.groups, GROUP_STYLES * 10):
             within = "n/a (needs two words)" if group.within is None else f"{group.within:.4f}"

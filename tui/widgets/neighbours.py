@@ -41,8 +41,17 @@ class NeighboursPane(Vertical):
     NeighboursPane Input:focus { background: $boost; }
     NeighboursPane #neighbour-message { height: auto; }
     NeighboursPane Horizontal { height: auto; }
-    NeighboursPane .neighbour-table { width: 1fr; height: auto; }
+    NeighboursPane .neighbour-table { width: 1fr; height: auto; display: none; }
+    NeighboursPane #neighbours-pretrained { display: block; }
+    NeighboursPane.-compare-random #neighbours-random,
+    NeighboursPane.-compare-from_scratch #neighbours-from_scratch,
+    NeighboursPane.-compare-fine_tuned #neighbours-fine_tuned { display: block; }
     """
+
+    # What the right-hand column can show beside the pretrained neighbours; `c` cycles through them.
+    COMPARE = ("random", "from_scratch", "fine_tuned")
+    TITLES = {"pretrained": "pretrained", "random": "random", "from_scratch": "from scratch",
+              "fine_tuned": "fine-tuned"}
 
     class Query(Message):
         def __init__(self, word: str) -> None:
@@ -53,11 +62,21 @@ class NeighboursPane(Vertical):
         yield Input(placeholder="a word, then enter  (/ to type here, esc to leave)", id="neighbour-input")
         yield Static(id="neighbour-message")
         with Horizontal():
-            yield Static(classes="neighbour-table", id="neighbours-pretrained")
-            yield Static(classes="neighbour-table", id="neighbours-random")
+            for name in ("pretrained", *self.COMPARE):
+                yield Static(classes="neighbour-table", id=f"neighbours-{name}")
 
     def on_mount(self) -> None:
         self.border_title = "Neighbours"
+        self.compare = self.COMPARE[0]
+        self.add_class(f"-compare-{self.compare}")
+
+    def cycle_compare(self) -> str:
+        """Show the next approach beside the pretrained one; returns its name."""
+        self.remove_class(f"-compare-{self.compare}")
+        self.compare = self.COMPARE[(self.COMPARE.index(self.compare) + 1) % len(self.COMPARE)]
+        self.add_class(f"-compare-{self.compare}")
+        self.border_title = f"Neighbours · c: compare with {self.TITLES[self.compare]}"
+        return self.compare
 
     @property
     def word(self) -> str:
@@ -73,7 +92,7 @@ class NeighboursPane(Vertical):
 
     def show(self, answer: NeighbourAnswer) -> None:
         message = self.query_one("#neighbour-message", Static)
-        tables = {name: self.query_one(f"#neighbours-{name}", Static) for name in ("pretrained", "random")}
+        tables = {name: self.query_one(f"#neighbours-{name}", Static) for name in ("pretrained", *self.COMPARE)}
         if not answer.known:
             hint = f" Closest spellings in it: {', '.join(answer.closest)}." if answer.closest else ""
             message.update(
@@ -85,4 +104,6 @@ class NeighboursPane(Vertical):
             return
         message.display = False
         for name, table in tables.items():
-            table.update(neighbour_table(f"{name} · “{answer.word}”", answer.neighbors.get(name, ())))
+            rows = answer.neighbors.get(name, ())
+            title = f"{self.TITLES[name]} · “{answer.word}”"
+            table.update(neighbour_table(title, rows) if rows else Text(f"{title}\nnot in this vocabulary", style="dim"))

@@ -1,0 +1,178 @@
+"""Fine-tuning for real, and the experiments that show when pretraining helps (issue #4)."""
+
+import dataclasses
+import filecmp
+import json
+import runpy
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine import load_experiment, run_experiment
+from engine.finetune import TrainingSettings, train
+from engine.pipeline import APPROACHES
+from tui.cli import main
+
+HELD_OUT = Path(__file__).resolve().parents[1] / "corpora" / "held-out"
+
+
+@pytest.fixture(scope="module")
+def kata():
+    return run_experiment(load_experiment())
+
+
+@pytest.fixture(scope="module")
+def held_out():
+    return run_experiment(load_experiment(HELD_OUT))
+
+
+def test_every_approach_is_reported(kata):
+    assert tuple(kata.approaches) == APPROACHES
+    assert set(APPROACHES) == {"random", "pretrained", "from_scratch", "linear_probe", "fine_tuned", "random_fine_tuned"}
+
+
+@pytest.mark.parametrize("name", ["linear_probe", "fine_tuned", "random_fine_tuned"])
+def test_training_lowers_the_loss(kata, name):
+    losses = kata.approaches[name].losses
+    assert len(losses) == 301  # before each of 300 epochs, and after the last
+    assert losses[0] == pytest.approx(np.log(2))  # a zero layer: both classes equally likely
+    assert losses[-1] < 0.05 < losses[0]
+    assert all(b <= a + 1e-12 for a, b in zip(losses, losses[1:]))  # full-batch descent never climbs here
+
+
+def test_fine_tuning_moves_vectors_and_the_probe_does_not():
+    e = load_experiment()
+    pretrained = run_experiment(e).pretrained
+    tuned = train(e.train, pretrained, e.stopwords, e.training, update_vectors=True)
+    frozen = train(e.train, pretrained, e.stopwords, e.training, update_vectors=False)
+    assert np.array_equal(frozen.trained_rows, pretrained.matrix[frozen.rows])
+    assert all(distance == 0.0 for _, distance in frozen.drift())
+    moved = dict(tuned.drift())
+    assert moved["excellent"] == pytest.approx(1.0579, abs=1e-4)
+    assert min(moved.values()) > 0
+    # Words outside the labeled sentences keep their pretrained vectors exactly.
+    after = tuned.vectors()
+    untouched = [i for i, w in enumerate(pretrained.words) if w not in moved]
+    assert np.array_equal(after.matrix[untouched], pretrained.matrix[untouched])
+
+
+def test_drift_on_the_kata(kata):
+    assert [w for w, _ in kata.drift.moved[:3]] == ["excellent", "remarkable", "horrible"]
+    assert [w for w, _ in kata.drift.neighbors_before["excellent"]] == ["flowers", "warm", "company", "garden"]
+    assert [w for w, _ in kata.drift.neighbors_after["excellent"]] == ["remarkable", "wonderful", "outstanding", "great"]
+
+
+def test_training_is_deterministic_for_a_seed():
+    e = load_experiment()
+    first, second = run_experiment(e), run_experiment(e)
+    assert first.approaches["random_fine_tuned"].losses == second.approaches["random_fine_tuned"].losses
+    other = run_experiment(dataclasses.replace(e, seed=7))
+    assert other.approaches["random_fine_tuned"].losses != first.approaches["random_fine_tuned"].losses
+
+
+def test_from_scratch_vectors_come_from_the_labeled_sentences_alone(kata):
+    scratch = kata.vectors["from_scratch"]
+    labeled_words = {w for s in kata.experiment.train for w in s.text.split()} - kata.experiment.stopwords
+    assert set(scratch.words) == labeled_words
+    assert "flowers" not in scratch  # a corpus-only word
+
+
+def test_seen_words_explain_why_random_scores_on_the_kata(kata):
+    first = kata.approaches["random"].test.predictions[0]
+    assert first.text == "an excellent performance with remarkable skill"
+    assert first.seen_words == ("excellent", "remarkable")
+    assert kata.seen_share == pytest.approx(12 / 25)
+    stats = kata.approaches["random"].test_over_seeds
+    assert (stats.n, round(stats.mean, 4), round(stats.std, 4)) == (20, 0.9917, 0.0363)
+    assert kata.approaches["pretrained"].test_over_seeds is None  # no random draw, no spread
+
+
+def test_held_out_margin(held_out):
+    """Pretrained and fine-tuned beat random and from-scratch by at least 25 points over seeds."""
+    acc = {name: a.mean_accuracy() for name, a in held_out.approaches.items()}
+    assert acc["pretrained"] == 1.0 and acc["fine_tuned"] == 1.0
+    assert acc["from_scratch"] == 0.5  # no held-out word is in its vocabulary: every sentence ties
+    assert acc["random"] == pytest.approx(0.5083, abs=1e-4)
+    assert held_out.margin.points == pytest.approx(49.17, abs=0.01)
+    assert held_out.margin.points >= 25
+    assert held_out.seen_share == 0.5  # the topic words are seen, the sentiment words never
+
+
+def test_held_out_sentiment_words_never_reach_the_labeled_set(held_out):
+    e = held_out.experiment
+    held = {w for name, words in e.groups if "held out" in name for w in words}
+    labeled = {w for s in e.train for w in s.text.split()}
+    tested = {w for s in e.test + e.transfer for w in s.text.split()}
+    corpus = {w for line in e.corpus for w in line.split()}
+    assert not held & labeled
+    assert held & tested == held & tested & corpus and held & tested
+
+
+def test_learning_curve(kata, held_out):
+    assert kata.learning_curve.sizes == (1, 2, 4)
+    assert held_out.learning_curve.sizes == (1, 2, 4, 6)
+    curve = held_out.learning_curve
+    for name in APPROACHES:
+        assert len(curve.mean[name]) == len(curve.std[name]) == 4
+    assert curve.mean["pretrained"] == (1.0, 1.0, 1.0, 1.0)
+    assert max(curve.mean["from_scratch"]) == 0.5
+    # With one example per class pretrained features already beat random by far.
+    assert curve.mean["pretrained"][0] - curve.mean["random"][0] > 0.4
+
+
+def test_the_generator_reproduces_the_committed_data(tmp_path):
+    generate = runpy.run_path(str(HELD_OUT / "generate.py"))
+    generate["main"](tmp_path)
+    for name in ("general.txt", "stopwords.txt", "train.csv", "test.csv", "transfer.csv"):
+        assert filecmp.cmp(tmp_path / name, HELD_OUT / name, shallow=False), name
+    assert len((HELD_OUT / "general.txt").read_text().splitlines()) == 6000
+
+
+def test_report_json_has_the_new_keys(capsys):
+    assert main(["report", "--json", str(HELD_OUT)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["approaches"]) == set(APPROACHES)
+    for name in ("random", "random_fine_tuned"):
+        for split in ("test", "transfer"):
+            seeds = out["approaches"][name][split]["accuracy_over_seeds"]
+            assert set(seeds) == {"mean", "std", "n"} and seeds["n"] == 20
+    assert "accuracy_over_seeds" not in out["approaches"]["pretrained"]["test"]
+    first = out["approaches"]["pretrained"]["test"]["predictions"][0]
+    assert first["text"] == "a brilliant movie" and first["seen_words"] == ["movie"]
+    assert out["learning_curve"]["sizes"] == [1, 2, 4, 6]
+    assert set(out["learning_curve"]["approaches"]["fine_tuned"]) == {"mean", "std"}
+    assert [w for w, _ in out["drift"]["moved"][:2]] == ["great", "terrible"]
+    assert set(out["drift"]["neighbors_before"]) == set(out["drift"]["neighbors_after"]) == {"superb", "dreadful", "excellent", "film"}
+    assert out["margin"]["points"] == pytest.approx(49.17, abs=0.01)
+
+
+def test_report_text_says_the_margin(capsys):
+    assert main(["report", str(HELD_OUT)]) == 0
+    out = capsys.readouterr().out
+    assert "Pretraining margin: pretrained and fine_tuned beat random and from_scratch by 49.2 points" in out
+    assert "Learning curve: test accuracy (%), mean over 20 seeds" in out
+    assert "Training loss (cross-entropy on the labeled sentences)" in out
+    assert "R random   P pretrained   S from_scratch" in out
+
+
+@pytest.mark.parametrize("line, problem", [
+    ("epochs = 0", "[finetuning] epochs: must be at least 1, got 0"),
+    ("learning_rate = 0", "[finetuning] learning_rate: must be above 0.0, got 0"),
+    ("l2 = -1", "[finetuning] l2: must be at least 0.0, got -1"),
+    ("learning_rate = \"fast\"", "[finetuning] learning_rate: must be a number, got 'fast'"),
+])
+def test_bad_training_settings(capsys, kata_copy, line, problem):
+    manifest = kata_copy / "experiment.toml"
+    manifest.write_text(manifest.read_text().replace('transfer = "transfer.csv"', f'transfer = "transfer.csv"\n{line}'))
+    assert main(["report", str(kata_copy)]) == 2
+    assert f"experiment.toml, line 14: {problem}" in capsys.readouterr().err
+
+
+def test_training_settings_are_read(kata_copy):
+    manifest = kata_copy / "experiment.toml"
+    text = manifest.read_text().replace('transfer = "transfer.csv"', 'transfer = "transfer.csv"\nepochs = 10\nlearning_rate = 0.1\nl2 = 0')
+    manifest.write_text(text.replace("seed = 42", "seed = 42\nseeds = 3"))
+    e = load_experiment(kata_copy)
+    assert e.training == TrainingSettings(epochs=10, learning_rate=0.1, l2=0.0) and e.seeds == 3
+    assert run_experiment(e).approaches["random"].test_over_seeds.n == 3
