@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import ExperimentError
+from engine.corpus import corpus_files, preview_lines
 from engine.finetune import TrainingSettings
-from engine.text import LabeledSentence, preprocess, read_labeled_csv, read_text
+from engine.weighting import WEIGHTINGS, VocabularySettings
+from engine.text import LabeledSentence, read_labeled_csv, read_text
 
 MANIFEST = "experiment.toml"
 
 # Every key a manifest may hold, by table; anything else is an error, so a typo never passes silently.
 _SCHEMA: dict[str, set[str]] = {
     "": {"name", "title", "pretraining", "finetuning", "analysis", "random"},
-    "pretraining": {"corpus", "window", "stopwords"},
+    "pretraining": {"corpus", "vectors", "window", "stopwords", "min_count", "max_vocab", "weighting", "dim"},
     "finetuning": {"train", "test", "transfer", "epochs", "learning_rate", "l2"},
     "analysis": {"probes", "top_n", "groups"},
     "random": {"seed", "seeds"},
 }
-_REQUIRED = {"pretraining": ("corpus",), "finetuning": ("train", "test")}
+_REQUIRED = {"finetuning": ("train", "test")}
+PREVIEW_LINES = 300  # lines of the corpus kept for showing it; the rest is streamed when counting
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,9 @@ class Experiment:
     name: str
     title: str
     manifest: Path
-    corpus_path: Path
-    corpus: tuple[str, ...]  # one sentence or paragraph per line; windows never cross a line
+    corpus_path: Path | None  # a text file, a folder of .txt files, or gzip of either; streamed
+    vectors_path: Path | None  # or vectors pretrained once by `pretrain-explorer pretrain`
+    corpus_preview: tuple[str, ...]  # the corpus's first lines, for showing it
     window: int
     stopwords: frozenset[str]
     train: tuple[LabeledSentence, ...]
@@ -42,15 +47,28 @@ class Experiment:
     top_n: int
     groups: tuple[tuple[str, tuple[str, ...]], ...]
     seed: int
+    weighting: str = "counts"
+    dim: int = 300  # dimensions of svd vectors
+    vocabulary: VocabularySettings = field(default_factory=VocabularySettings)
     seeds: int = 20  # how many seeds (seed, seed + 1, ...) the seed-dependent approaches are also run over
     training: TrainingSettings = field(default_factory=TrainingSettings)
     # The stopwords as the manifest gave them, so a user can switch them off and on again.
     manifest_stopwords: frozenset[str] = field(default=frozenset(), compare=False)
 
     @property
+    def source(self) -> Path:
+        """Where the pretrained vectors come from, for messages."""
+        return self.vectors_path or self.corpus_path
+
+    @property
     def labels(self) -> tuple[str, ...]:
         """The classes found in the train file, sorted."""
         return tuple(sorted({s.label for s in self.train}))
+
+
+def stopwords_from(path: Path) -> frozenset[str]:
+    """Whitespace-separated words from a file, lowercased."""
+    return frozenset(read_text(path).lower().split())
 
 
 def builtin_experiment_path(name: str = "kata") -> Path:
@@ -159,16 +177,28 @@ def _build(manifest: Path, source: str, data: dict) -> Experiment:
     window = r.integer("pretraining", "window", 3, minimum=1)
     stopwords_value = r.get("pretraining", "stopwords", [])
     if isinstance(stopwords_value, str):
-        stopwords = frozenset(read_text(manifest.parent / stopwords_value).lower().split())
+        stopwords = stopwords_from(manifest.parent / stopwords_value)
     else:
         stopwords = frozenset(r.words("pretraining", "stopwords", stopwords_value))
 
-    corpus_path = r.path("pretraining", "corpus")
-    corpus = tuple(line for line in read_text(corpus_path).splitlines() if line.strip())
-    if not corpus:
-        raise ExperimentError(corpus_path, "the corpus is empty: it needs at least one line of text")
-    if not any(preprocess(line, stopwords) for line in corpus):
-        raise ExperimentError(corpus_path, "the corpus has no words left once the stopwords are removed")
+    corpus_path, vectors_path = r.path("pretraining", "corpus"), r.path("pretraining", "vectors")
+    if (corpus_path is None) == (vectors_path is None):
+        raise ExperimentError(manifest, "[pretraining] needs either corpus (text to pretrain on) or vectors (a "
+                                        ".npz from `pretrain-explorer pretrain`), not both")
+    preview: tuple[str, ...] = ()
+    if corpus_path is not None:
+        corpus_files(corpus_path)
+        preview = preview_lines(corpus_path, PREVIEW_LINES)
+        if not preview:
+            raise ExperimentError(corpus_path, "the corpus is empty: it needs at least one line of text")
+    elif not vectors_path.exists():
+        raise ExperimentError(vectors_path, "file not found")
+    weighting = r.string("pretraining", "weighting", "counts")
+    if weighting not in WEIGHTINGS:
+        raise r.fail("pretraining", "weighting", f"must be one of {', '.join(WEIGHTINGS)}, got {weighting!r}")
+    dim = r.integer("pretraining", "dim", 300, minimum=1)
+    vocabulary = VocabularySettings(r.integer("pretraining", "min_count", 1, minimum=1),
+                                    r.integer("pretraining", "max_vocab", 0, minimum=0))
 
     train = read_labeled_csv(r.path("finetuning", "train"))
     labels = sorted({s.label for s in train})
@@ -202,7 +232,8 @@ def _build(manifest: Path, source: str, data: dict) -> Experiment:
         title=r.string("", "title") or name,
         manifest=manifest,
         corpus_path=corpus_path,
-        corpus=corpus,
+        vectors_path=vectors_path,
+        corpus_preview=preview,
         window=window,
         stopwords=stopwords,
         train=train,
@@ -212,7 +243,18 @@ def _build(manifest: Path, source: str, data: dict) -> Experiment:
         top_n=top_n,
         groups=groups,
         seed=seed,
+        weighting=weighting,
+        dim=dim,
+        vocabulary=vocabulary,
         seeds=seeds,
         training=training,
         manifest_stopwords=stopwords,
     )
+
+
+def with_vectors(experiment: Experiment, vectors: Path) -> Experiment:
+    """The experiment's labeled sets and analysis, with vectors pretrained once (a .npz) instead of a corpus."""
+    from engine.store import load_vectors
+
+    load_vectors(vectors)  # fail now, with a clear message, on a foreign or damaged file
+    return dataclasses.replace(experiment, corpus_path=None, vectors_path=Path(vectors), corpus_preview=())

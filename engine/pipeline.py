@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -12,11 +13,15 @@ from engine.classify import NearestCentroid, SplitResult
 from engine.errors import ExperimentError, RunCancelled
 from engine.experiment import Experiment
 from engine.finetune import train
-from engine.text import LabeledSentence, preprocess, tokenize
-from engine.vectors import WordVectors, cooccurrence_vectors, random_vectors
+from engine.corpus import Block, count_cooccurrences, read_blocks, workers_for
+from engine.store import load_vectors
+from engine.text import LabeledSentence, preprocess
+from engine.vectors import WordVectors, random_vectors
+from engine.weighting import VocabularySettings, word_vectors
 
 # Approaches in the order they are shown. Each turns the labeled sentences into a classifier.
 APPROACHES = ("random", "pretrained", "from_scratch", "linear_probe", "fine_tuned", "random_fine_tuned")
+Progress = Callable[[str, float], None]
 # Those whose result depends on a random draw, also run over many seeds.
 SEEDED = ("random", "random_fine_tuned")
 DRIFT_WORDS = 10
@@ -24,12 +29,41 @@ DRIFT_WORDS = 10
 
 @dataclass(frozen=True)
 class CorpusStats:
-    sentences: int
+    sentences: int  # lines holding at least one word
     tokens: int  # before stopword removal
     kept_tokens: int  # after it: what the windows run over
     vocabulary: int
     dimension: int
     window: int
+    weighting: str = "counts"
+
+
+def pretrain_vectors(
+    corpus: Path,
+    stopwords: frozenset[str],
+    window: int,
+    weighting: str = "counts",
+    dim: int = 300,
+    vocabulary: VocabularySettings = VocabularySettings(),
+    should_stop: Callable[[], bool] = lambda: False,
+    on_progress: Progress = lambda stage, fraction: None,
+) -> tuple[WordVectors, CorpusStats]:
+    """Stage 1 on a corpus of any size: stream it, count, weight."""
+    co = count_cooccurrences(read_blocks(corpus), stopwords, window, should_stop, on_progress, workers_for(corpus))
+    if co.tokens == 0:
+        raise ExperimentError(corpus, "the corpus is empty: it needs at least one line of text")
+    if co.kept == 0:
+        raise ExperimentError(corpus, "the corpus has no words left once the stopwords are removed")
+    on_progress(f"Weighting ({weighting})", 1.0)
+    vectors = word_vectors(co, weighting, dim, vocabulary, corpus)
+    stats = CorpusStats(co.lines, co.tokens, co.kept, len(vectors.words), vectors.dimension, window, weighting)
+    return vectors, stats
+
+
+def vectors_from_sentences(texts: list[str], stopwords: frozenset[str], window: int) -> WordVectors:
+    """The lesson's counts over a handful of sentences held in memory (the from-scratch approach)."""
+    co = count_cooccurrences([Block(texts, 0, 0)], stopwords, window)
+    return word_vectors(co, "counts", 0, VocabularySettings(), "labeled sentences")
 
 
 @dataclass(frozen=True)
@@ -104,9 +138,6 @@ class ExperimentResult:
         return self.vectors["pretrained"]
 
 
-Progress = Callable[[str, float], None]
-
-
 class _Approaches:
     """Fits any approach on any labeled subset; the pretrained vectors are shared."""
 
@@ -124,8 +155,7 @@ class _Approaches:
         return self._random[seed]
 
     def from_scratch(self, train_set) -> WordVectors:
-        lines = [preprocess(s.text, self.e.stopwords) for s in train_set]
-        return cooccurrence_vectors(lines, self.e.window)[0]
+        return vectors_from_sentences([s.text for s in train_set], self.e.stopwords, self.e.window)
 
     def fit(self, name: str, train_set: tuple[LabeledSentence, ...], seed: int):
         """A callable sentences -> SplitResult, and the trained model (None for the centroid approaches)."""
@@ -179,22 +209,16 @@ def run_experiment(
         on_progress(stage, fraction)
 
     e = experiment
-    step("Counting co-occurrences", 0.0)
-    lines = [preprocess(line, e.stopwords) for line in e.corpus]
-    if not any(lines):
-        raise ExperimentError(e.corpus_path, "the corpus has no words left once the stopwords are removed")
-    try:
-        pretrained, kept = cooccurrence_vectors(lines, e.window, should_stop)
-    except ValueError as exc:
-        raise ExperimentError(e.corpus_path, str(exc)) from None
-    stats = CorpusStats(
-        sentences=len(e.corpus),
-        tokens=sum(len(tokenize(line)) for line in e.corpus),
-        kept_tokens=kept,
-        vocabulary=len(pretrained.words),
-        dimension=pretrained.dimension,
-        window=e.window,
-    )
+    if e.vectors_path is not None:
+        step(f"Loading {e.vectors_path.name}", 0.0)
+        pretrained, made = load_vectors(e.vectors_path)
+        stats = CorpusStats(**{**made["corpus"], "vocabulary": len(pretrained.words), "dimension": pretrained.dimension})
+    else:
+        step("Counting co-occurrences", 0.0)
+        pretrained, stats = pretrain_vectors(
+            e.corpus_path, e.stopwords, e.window, e.weighting, e.dim, e.vocabulary, should_stop,
+            lambda stage, fraction: on_progress(stage, 0.2 * fraction),
+        )
     fitter = _Approaches(e, pretrained)
 
     step("Finding neighbours", 0.2)

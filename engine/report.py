@@ -129,9 +129,12 @@ def text_sections(result: ExperimentResult) -> list[TextSection]:
             "1 Pretraining on the general corpus",
             (
                 f"Experiment: {e.name} ({e.title})",
-                f"Corpus: {c.sentences} lines, {c.tokens} tokens, {c.kept_tokens} after removing "
-                f"{len(e.stopwords)} stopwords",
-                f"Vocabulary: {c.vocabulary} words; dimension {c.dimension}; window {c.window}",
+                (f"Vectors pretrained once: {e.vectors_path}, from {c.sentences} lines, {c.tokens} tokens, "
+                 f"{c.kept_tokens} kept" if e.vectors_path is not None else
+                 f"Corpus: {c.sentences} lines, {c.tokens} tokens, {c.kept_tokens} after removing "
+                 f"{len(e.stopwords)} stopwords"),
+                f"Vocabulary: {c.vocabulary} words; dimension {c.dimension}; window {c.window}"
+                + ("" if c.weighting == "counts" else f"; weighting {c.weighting}"),
                 "",
                 f"Nearest neighbours (pretrained, top {e.top_n}):",
                 *(_neighbor_line(probe, ns) for probe, ns in result.neighbors.items()),

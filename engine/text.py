@@ -12,17 +12,17 @@ from engine.errors import ExperimentError
 
 # Maximal runs of letters; anything else separates. Python's notion of a letter (str.isalpha)
 # is Rust's char::is_alphabetic less a few combining marks, which the lesson never meets.
-_WORD = re.compile(r"[^\W\d_]+")
+WORD = re.compile(r"[^\W\d_]+")
 
 
 def tokenize(text: str) -> list[str]:
     """Lowercase, then split into maximal runs of alphabetic characters."""
-    return _WORD.findall(text.lower())
+    return WORD.findall(text.lower())
 
 
 def word_spans(text: str):
     """(start, end, lowercased word) for each token of `text`, for highlighting it in place."""
-    for match in _WORD.finditer(text):
+    for match in WORD.finditer(text):
         yield match.start(), match.end(), match.group().lower()
 
 

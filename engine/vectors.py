@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from engine.errors import RunCancelled
 
-# The lesson's representation is a vocabulary-by-vocabulary matrix; past this it would not fit in memory.
-MAX_DENSE_VOCABULARY = 20_000
+# Candidates taken by argpartition before the exact, tie-aware sort of the top words.
+_SLACK = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -24,6 +22,14 @@ class WordVectors:
     def __post_init__(self) -> None:
         self.matrix.setflags(write=False)
         object.__setattr__(self, "_index", {w: i for i, w in enumerate(self.words)})
+        object.__setattr__(self, "_norms", None)
+
+    @property
+    def norms(self) -> np.ndarray:
+        """Each row's length, computed once: neighbour queries on a large vocabulary reuse them."""
+        if self._norms is None:
+            object.__setattr__(self, "_norms", np.sqrt(np.einsum("ij,ij->i", self.matrix, self.matrix)))
+        return self._norms
 
     @property
     def dimension(self) -> int:
@@ -48,8 +54,16 @@ class WordVectors:
         i = self._index.get(word)
         if i is None:
             return ()
-        scores = cosine_to_rows(self.matrix[i], self.matrix)
-        order = sorted((j for j in range(len(self.words)) if j != i), key=lambda j: (-round(scores[j], 12), self.words[j]))
+        v = self.matrix[i]
+        norms = self.norms * self.norms[i]
+        scores = np.zeros(len(self.words))
+        nonzero = norms > 0
+        scores[nonzero] = (self.matrix @ v)[nonzero] / norms[nonzero]
+        scores[i] = -np.inf
+        candidates = np.arange(len(self.words))
+        if len(candidates) > top_n + _SLACK:
+            candidates = np.argpartition(-scores, top_n + _SLACK)[: top_n + _SLACK]
+        order = sorted((j for j in candidates if j != i), key=lambda j: (-round(scores[j], 12), self.words[j]))
         return tuple((self.words[j], float(scores[j])) for j in order[:top_n])
 
 
@@ -66,49 +80,11 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b) / (na * nb)
 
 
-def cosine_to_rows(v: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Cosine of `v` with every row of `rows` (0 where either is zero)."""
-    norms = np.sqrt(np.einsum("ij,ij->i", rows, rows)) * float(np.sqrt(v @ v))
-    dots = rows @ v
-    out = np.zeros(len(rows))
-    nonzero = norms > 0
-    out[nonzero] = dots[nonzero] / norms[nonzero]
-    return out
-
-
 def l2_normalize_rows(matrix: np.ndarray) -> np.ndarray:
     """Each row divided by its length; an all-zero row stays zero."""
     norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))
     safe = np.where(norms > 0, norms, 1.0)
     return matrix / safe[:, None]
-
-
-def cooccurrence_vectors(
-    lines: Iterable[list[str]],
-    window: int,
-    should_stop: Callable[[], bool] = lambda: False,
-) -> tuple[WordVectors, int]:
-    """The lesson's `build_cooccurrence`: symmetric counts within `window` tokens inside a line,
-    each row L2-normalised. Returns the vectors and the number of tokens counted."""
-    token_lines = [tokens for tokens in lines if tokens]
-    words = tuple(sorted({t for tokens in token_lines for t in tokens}))
-    if len(words) > MAX_DENSE_VOCABULARY:
-        raise ValueError(
-            f"the vocabulary has {len(words):,} words; the lesson's dense counts stop at {MAX_DENSE_VOCABULARY:,}"
-        )
-    index = {w: i for i, w in enumerate(words)}
-    counts = np.zeros((len(words), len(words)))
-    total = 0
-    for n, tokens in enumerate(token_lines):
-        if n % 256 == 0 and should_stop():
-            raise RunCancelled()
-        ids = np.fromiter((index[t] for t in tokens), dtype=np.intp, count=len(tokens))
-        total += len(ids)
-        # Every pair (i, i + d) for d in 1..window, counted in both directions.
-        for d in range(1, min(window, len(ids) - 1) + 1):
-            np.add.at(counts, (ids[:-d], ids[d:]), 1.0)
-            np.add.at(counts, (ids[d:], ids[:-d]), 1.0)
-    return WordVectors(words, l2_normalize_rows(counts)), total
 
 
 def random_vectors(words: tuple[str, ...], dimension: int, seed: int) -> WordVectors:

@@ -45,7 +45,7 @@ def test_unknown_key(capsys, kata_copy):
     replace(kata_copy / "experiment.toml", "window = 3", "windw = 3")
     err = report_error(capsys, kata_copy)
     assert "experiment.toml, line 7: [pretraining] windw: unknown key in [pretraining]" in err
-    assert "known keys: corpus, stopwords, window" in err
+    assert "known keys: corpus, dim, max_vocab, min_count, stopwords, vectors, weighting, window" in err
 
 
 def test_unknown_table(capsys, kata_copy):

@@ -12,7 +12,8 @@ import pytest
 from engine import load_experiment, run_experiment
 from engine.classify import NearestCentroid
 from engine.text import LabeledSentence, tokenize
-from engine.vectors import cooccurrence_vectors, random_vectors
+from engine.pipeline import vectors_from_sentences
+from engine.vectors import random_vectors
 
 ENGINE = Path(__file__).resolve().parents[1] / "engine"
 
@@ -42,8 +43,7 @@ def test_tokens_are_lowercase_letter_runs():
 
 
 def test_cooccurrence_counts_stay_inside_a_line_and_window():
-    vectors, tokens = cooccurrence_vectors([["a", "b", "c", "d"], ["d", "e"]], window=1)
-    assert tokens == 6
+    vectors = vectors_from_sentences(["a b c d", "d e"], frozenset(), window=1)
     assert vectors.words == ("a", "b", "c", "d", "e")
     a = vectors.vector("a")
     assert list(a) == [0, 1, 0, 0, 0]  # only b is within 1 of a
@@ -52,7 +52,7 @@ def test_cooccurrence_counts_stay_inside_a_line_and_window():
 
 
 def test_an_isolated_word_has_a_zero_vector_and_zero_cosine():
-    vectors, _ = cooccurrence_vectors([["alone"], ["x", "y"]], window=3)
+    vectors = vectors_from_sentences(["alone", "x y"], frozenset(), window=3)
     assert not vectors.vector("alone").any()
     assert vectors.nearest("alone", 2) == (("x", 0.0), ("y", 0.0))
 
@@ -98,7 +98,7 @@ def test_window_changes_the_vectors():
 def test_without_stopwords_the_vocabulary_grows():
     kata = load_experiment()
     result = run_experiment(dataclasses.replace(kata, stopwords=frozenset()))
-    assert result.corpus.vocabulary == 86 + len({w for line in kata.corpus for w in tokenize(line)} & kata.stopwords)
+    assert result.corpus.vocabulary == 86 + len({w for line in kata.corpus_preview for w in tokenize(line)} & kata.stopwords)
 
 
 def test_results_are_immutable():

@@ -21,7 +21,7 @@ async def test_walks_the_five_stages_with_the_lessons_numbers():
         text = screen_text(app)
         assert "[1 Pretraining]" in text
         assert "kata · window 3 · stopwords on · seed 42 · top 4 · vocab 86" in text
-        assert "24 lines · 200 tokens · 137 kept · vocabulary 86" in text and "dimension 86" in text
+        assert "24 lines · 200 tokens · 137 kept" in text and "vocabulary 86" in text and "dim 86" in text
         assert "the experiment produced excellent results in the laboratory" in text
         assert "pretrained · “excellent”" in text and "random · “excellent”" in text
         for word, score in [("flowers", "0.542"), ("warm", "0.485"), ("company", "0.420"), ("garden", "0.420")]:

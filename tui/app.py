@@ -19,7 +19,9 @@ from textual.widgets import ContentSwitcher, Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from engine import Experiment, ExperimentError, ExperimentResult, RunCancelled, load_experiment, run_experiment
+from engine.experiment import with_vectors
 from engine.analysis import NeighbourAnswer, query_neighbours
+from engine.weighting import WEIGHTINGS
 from tui.report import render_json, render_text
 from tui.screens import HelpScreen, PathPrompt
 from tui.stages import STAGES
@@ -45,6 +47,7 @@ class Settings:
     stopwords: bool
     seed: int
     top_n: int
+    weighting: str
 
     def apply(self, base: Experiment) -> Experiment:
         return dataclasses.replace(
@@ -53,11 +56,13 @@ class Settings:
             stopwords=base.manifest_stopwords if self.stopwords else frozenset(),
             seed=self.seed,
             top_n=self.top_n,
+            weighting=self.weighting,
         )
 
     @classmethod
     def of(cls, experiment: Experiment) -> "Settings":
-        return cls(experiment.window, bool(experiment.stopwords), experiment.seed, experiment.top_n)
+        return cls(experiment.window, bool(experiment.stopwords), experiment.seed, experiment.top_n,
+                   experiment.weighting)
 
 
 class RunProgress(Message):
@@ -109,6 +114,8 @@ class PretrainExplorer(App):
         Binding("minus", "window(-1)", "Window-", show=False, tooltip="Narrow the co-occurrence window by one",
                 id="settings.window_down"),
         Binding("s", "toggle_stopwords", "Stopwords", tooltip="Stopwords on or off", id="settings.stopwords"),
+        Binding("w", "next_weighting", "Weighting", show=False,
+                tooltip="Weighting of the counts: counts (the lesson's), ppmi, svd", id="settings.weighting"),
         Binding("r", "new_seed", "Seed", tooltip="Draw the random vectors from the next seed", id="settings.seed"),
         Binding("right_square_bracket", "top_n(1)", "More neighbours (top-N + 1)", show=False, id="settings.top_n_up"),
         Binding("left_square_bracket", "top_n(-1)", "Fewer neighbours (top-N - 1)", show=False, id="settings.top_n_down"),
@@ -168,7 +175,8 @@ class PretrainExplorer(App):
         try:
             if location is not None:
                 self.post_message(RunProgress(worker, f"Opening {location}", 0.0))
-                base = load_experiment(location)
+                # A .npz swaps in vectors pretrained once; the labeled sets stay those on screen.
+                base = with_vectors(base, Path(location)) if location.endswith(".npz") else load_experiment(location)
                 settings = Settings.of(base)
             result = run_experiment(
                 settings.apply(base),
@@ -244,9 +252,11 @@ class PretrainExplorer(App):
     def _show_settings(self, result: ExperimentResult) -> None:
         e = result.experiment
         stopwords = "on" if e.stopwords else "off"
+        source = f"{e.vectors_path.name} · " if e.vectors_path is not None else ""
+        weighting = "" if result.corpus.weighting == "counts" else f" · {result.corpus.weighting}"
         self.query_one(StatusLine).show_settings(
-            f"{e.name} · window {e.window} · stopwords {stopwords} · seed {e.seed} · top {e.top_n} · "
-            f"vocab {result.corpus.vocabulary}"
+            f"{e.name} · {source}window {result.corpus.window} · stopwords {stopwords} · seed {e.seed} · "
+            f"top {e.top_n} · vocab {result.corpus.vocabulary:,}{weighting}"
         )
 
     @work(thread=True, exclusive=True, group="neighbours", exit_on_error=False, description="neighbours")
@@ -293,7 +303,21 @@ class PretrainExplorer(App):
         self.settings = dataclasses.replace(self.settings, **changes)
         self.start_run(self.base, self.settings)
 
+    def _pretrained_once(self) -> bool:
+        """Vectors loaded from a .npz keep the settings they were made with."""
+        if self.base.vectors_path is not None:
+            self.notify(f"{self.base.vectors_path.name} was pretrained once with its own window, stopwords and "
+                        "weighting; pretrain again to change them.", severity="warning")
+            return True
+        return False
+
+    def action_next_weighting(self) -> None:
+        if not self._pretrained_once():
+            self._change(weighting=WEIGHTINGS[(WEIGHTINGS.index(self.settings.weighting) + 1) % len(WEIGHTINGS)])
+
     def action_window(self, step: int) -> None:
+        if self._pretrained_once():
+            return
         window = max(1, min(MAX_WINDOW, self.settings.window + step))
         if window != self.settings.window:
             self._change(window=window)
@@ -301,6 +325,8 @@ class PretrainExplorer(App):
             self.notify(f"The window stays between 1 and {MAX_WINDOW}.", severity="warning")
 
     def action_toggle_stopwords(self) -> None:
+        if self._pretrained_once():
+            return
         if not self.base.manifest_stopwords:
             self.notify("This experiment lists no stopwords.", severity="warning")
             return
@@ -322,7 +348,8 @@ class PretrainExplorer(App):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Open experiment", "Load an experiment.toml or a folder holding one", self.command_open)
+        yield SystemCommand("Open experiment", "Load an experiment.toml, its folder, or pretrained vectors (.npz)",
+                            self.command_open)
         yield SystemCommand("Export report as text", "Write the report as `pretrain-explorer report` prints it",
                             lambda: self.command_export("text"))
         yield SystemCommand("Export report as JSON", "Write the report as `pretrain-explorer report --json` prints it",
@@ -334,9 +361,10 @@ class PretrainExplorer(App):
     def command_open(self) -> None:
         def opened(location: str | None) -> None:
             if location:
-                self.start_run(None, None, location=str(Path(location).expanduser()))
+                self.start_run(self.base, None, location=str(Path(location).expanduser()))
 
-        self.push_screen(PathPrompt("Open experiment (experiment.toml or its folder):", str(self.base.manifest)), opened)
+        self.push_screen(PathPrompt("Open an experiment.toml, its folder, or vectors (.npz):", str(self.base.manifest)),
+                         opened)
 
     def command_export(self, fmt: str) -> None:
         if self.result is None:

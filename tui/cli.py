@@ -1,40 +1,77 @@
-"""The `pretrain-explorer` command: the explorer by default, `report` for the headless report."""
+"""The `pretrain-explorer` command: the explorer by default, `report` and `pretrain` for the shell."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shutil
 import sys
+import time
+from pathlib import Path
 
-from engine import ExperimentError, load_experiment, run_experiment
+from engine import Experiment, ExperimentError, load_experiment, run_experiment
+from engine.experiment import with_vectors
+from engine.weighting import WEIGHTINGS, VocabularySettings
 
 USAGE = """\
-pretrain-explorer [EXPERIMENT]              open the explorer (the built-in kata by default)
-pretrain-explorer report [EXPERIMENT] [--json]  print every stage of the lesson as text or JSON
+pretrain-explorer [EXPERIMENT] [options]          open the explorer (the built-in kata by default)
+pretrain-explorer report [EXPERIMENT] [--json]    print every stage of the lesson as text or JSON
+pretrain-explorer pretrain CORPUS -o VECTORS.npz  pretrain once; name the .npz as an experiment's vectors
 
-EXPERIMENT is an experiment.toml manifest or a folder holding one."""
-
-
-def _report_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pretrain-explorer report", description="Print the lesson's stages for an experiment.")
-    parser.add_argument("experiment", nargs="?", help="experiment.toml, or a folder holding one (default: the built-in kata)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    parser.add_argument("--color", action="store_true", help="colour the charts with ANSI codes")
-    return parser
+EXPERIMENT is an experiment.toml, a folder holding one, or a vectors .npz (used with the
+kata's labeled sentences)."""
 
 
-def _explorer_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pretrain-explorer", usage=USAGE, description="Explore pretraining and fine-tuning in the terminal.")
-    parser.add_argument("experiment", nargs="?", help="experiment.toml, or a folder holding one (default: the built-in kata)")
-    return parser
+def _add_pretraining_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    """Options that override [pretraining]; with `defaults` they carry the manifest's defaults."""
+    d = (lambda value: value) if defaults else (lambda value: None)
+    parser.add_argument("--window", type=int, default=d(3), help="co-occurrence window (default 3)")
+    parser.add_argument("--min-count", type=int, default=d(1), help="drop words kept fewer times (default 1)")
+    parser.add_argument("--max-vocab", type=int, default=d(0), help="keep only the most frequent words (0: all)")
+    parser.add_argument("--weighting", choices=WEIGHTINGS, default=d("counts"), help="counts (the lesson's), ppmi or svd")
+    parser.add_argument("--dim", type=int, default=d(300), help="dimensions for svd (default 300)")
+
+
+def _experiment(args) -> Experiment:
+    """The experiment named (a manifest, its folder, or a .npz with the kata's labeled sets), with overrides."""
+    location = args.experiment
+    if location is not None and Path(location).suffix == ".npz":
+        experiment = with_vectors(load_experiment(), Path(location))
+    else:
+        experiment = load_experiment(location)
+    changes = {}
+    if args.window is not None:
+        changes["window"] = args.window
+    if args.weighting is not None:
+        changes["weighting"] = args.weighting
+    if args.dim is not None:
+        changes["dim"] = args.dim
+    if args.min_count is not None or args.max_vocab is not None:
+        current = experiment.vocabulary
+        changes["vocabulary"] = VocabularySettings(
+            args.min_count if args.min_count is not None else current.min_count,
+            args.max_vocab if args.max_vocab is not None else current.max_vocab,
+        )
+    for name, minimum in (("window", 1), ("dim", 1)):
+        if changes.get(name, minimum) < minimum:
+            raise ExperimentError(None, f"--{name} must be at least {minimum}")
+    if experiment.vectors_path is not None and set(changes) - {"dim"}:
+        raise ExperimentError(experiment.vectors_path, "vectors pretrained once keep their own settings; "
+                                                       "pretrain again to change window, weighting or vocabulary")
+    return dataclasses.replace(experiment, **changes)
 
 
 def report(argv: list[str]) -> int:
     from tui.report import render_json, render_text
 
-    args = _report_parser().parse_args(argv)
+    parser = argparse.ArgumentParser(prog="pretrain-explorer report", description="Print the lesson's stages for an experiment.")
+    parser.add_argument("experiment", nargs="?", help="experiment.toml, its folder, or a vectors .npz (default: the kata)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--color", action="store_true", help="colour the charts with ANSI codes")
+    _add_pretraining_options(parser, defaults=False)
+    args = parser.parse_args(argv)
     try:
-        result = run_experiment(load_experiment(args.experiment))
+        result = run_experiment(_experiment(args))
     except ExperimentError as exc:
         print(f"pretrain-explorer: {exc}", file=sys.stderr)
         return 2
@@ -45,10 +82,80 @@ def report(argv: list[str]) -> int:
     return 0
 
 
-def explore(argv: list[str]) -> int:
-    args = _explorer_parser().parse_args(argv)
+class _ProgressBar:
+    """A one-line progress bar on stderr with tokens per second; plain lines when not a terminal."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        now = time.monotonic()
+        if now - self.last < (0.1 if self.tty else 5.0) and fraction < 1.0:
+            return
+        self.last = now
+        filled = round(30 * fraction)
+        line = f"[{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%} {stage}"
+        print(f"\r{line:<100}" if self.tty else line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.tty:
+            print(file=sys.stderr)
+
+
+def pretrain(argv: list[str]) -> int:
+    from engine.experiment import stopwords_from
+    from engine.pipeline import pretrain_vectors
+    from engine.store import save_vectors
+
+    parser = argparse.ArgumentParser(prog="pretrain-explorer pretrain",
+                                     description="Pretrain word vectors once and save them to a .npz.")
+    parser.add_argument("corpus", help="a UTF-8 text file, a folder of .txt files, or gzip of either")
+    parser.add_argument("-o", "--output", required=True, help="the .npz to write")
+    parser.add_argument("--stopwords", help="a file of whitespace-separated stopwords (default: the kata's)")
+    parser.add_argument("--force", action="store_true", help="replace the output if it exists")
+    _add_pretraining_options(parser, defaults=True)
+    args = parser.parse_args(argv)
+    output = Path(args.output)
+    bar = _ProgressBar()
     try:
-        experiment = load_experiment(args.experiment)
+        if output.exists() and not args.force:
+            raise ExperimentError(output, "exists; not replaced (add --force to replace it)")
+        if output.suffix != ".npz":
+            raise ExperimentError(output, "the output must end in .npz")
+        for name in ("window", "min_count", "dim"):
+            if getattr(args, name) < 1:
+                raise ExperimentError(None, f"--{name.replace('_', '-')} must be at least 1")
+        stopwords = stopwords_from(Path(args.stopwords)) if args.stopwords else load_experiment().manifest_stopwords
+        started = time.perf_counter()
+        vectors, stats = pretrain_vectors(Path(args.corpus), stopwords, args.window, args.weighting, args.dim,
+                                          VocabularySettings(args.min_count, args.max_vocab), on_progress=bar)
+        seconds = time.perf_counter() - started
+        settings = {"corpus": dataclasses.asdict(stats), "source": str(args.corpus), "stopwords": sorted(stopwords),
+                    "min_count": args.min_count, "max_vocab": args.max_vocab, "dim": args.dim}
+        save_vectors(output, vectors, settings)
+    except ExperimentError as exc:
+        bar.close()
+        print(f"pretrain-explorer: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        bar.close()
+        print("pretrain-explorer: interrupted; nothing written", file=sys.stderr)
+        return 130
+    bar.close()
+    print(f"{output}: {stats.vocabulary:,} words x {stats.dimension:,} dimensions ({stats.weighting}, window "
+          f"{stats.window}) from {stats.tokens:,} tokens in {seconds:.1f} s ({stats.tokens / seconds:,.0f} tokens/s)")
+    return 0
+
+
+def explore(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="pretrain-explorer", usage=USAGE,
+                                     description="Explore pretraining and fine-tuning in the terminal.")
+    parser.add_argument("experiment", nargs="?", help="experiment.toml, its folder, or a vectors .npz (default: the kata)")
+    _add_pretraining_options(parser, defaults=False)
+    args = parser.parse_args(argv)
+    try:
+        experiment = _experiment(args)
     except ExperimentError as exc:
         print(f"pretrain-explorer: {exc}", file=sys.stderr)
         return 2
@@ -60,8 +167,9 @@ def explore(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "report":
-        return report(argv[1:])
+    commands = {"report": report, "pretrain": pretrain}
+    if argv and argv[0] in commands:
+        return commands[argv[0]](argv[1:])
     return explore(argv)
 
 

@@ -11,10 +11,6 @@ from engine.pipeline import ExperimentResult
 from engine.text import word_spans
 from tui.widgets.scroller import Scroller
 
-# The pane shows the start of a large corpus only: laying out every line of a real corpus on each
-# redraw would freeze the screen (measured in benchmarks/ui_latency.py).
-PREVIEW_LINES = 300
-
 # Group colours in order; a word in several groups takes the first.
 GROUP_STYLES = ("bold green", "bold red", "bold yellow", "bold magenta", "bold cyan")
 
@@ -54,13 +50,17 @@ class CorpusPane(Vertical):
                 group_of.setdefault(w, style)
         stats = Text(
             f"{c.sentences:,} lines · {c.tokens:,} tokens · {c.kept_tokens:,} kept · vocabulary {c.vocabulary:,} · "
-            f"dimension {c.dimension:,} · window {c.window}\n"
+            f"dim {c.dimension:,} · window {c.window} · {c.weighting}\n"
         )
         stats.append("stopwords", style="dim")
         stats.append(f" ({len(e.stopwords)}) dimmed; group words:")
         stats.append_text(legend)
-        if len(e.corpus) > PREVIEW_LINES:
-            stats.append(f" · first {PREVIEW_LINES} lines shown", style="italic")
+        # Only the start of a large corpus is kept for showing: laying out every line of a real
+        # corpus on each redraw froze the screen (benchmarks/ui_latency.py).
+        if e.vectors_path is not None:
+            stats.append(f"\nvectors pretrained once, from {e.vectors_path.name}: no corpus to show", style="italic")
+        elif c.sentences > len(e.corpus_preview):
+            stats.append(f" · first {len(e.corpus_preview)} lines shown", style="italic")
         self.query_one("#corpus-stats", Static).update(stats)
-        body = Text("\n").join(highlighted(line, e.stopwords, group_of) for line in e.corpus[:PREVIEW_LINES])
+        body = Text("\n").join(highlighted(line, e.stopwords, group_of) for line in e.corpus_preview)
         self.query_one("#corpus-text", Static).update(body)

@@ -1,0 +1,332 @@
+"""Reading a corpus as a stream and counting co-occurrences into a sparse matrix.
+
+A corpus is a UTF-8 text file, a folder of `.txt` files, or gzip of either (`.gz` files, alone or
+in the folder). It is read in blocks of lines, never whole: each block is tokenized and its pairs
+counted by vectorised code (no Python loop per pair), in worker processes when the corpus is large,
+and the blocks' sparse counts are summed. Memory grows with the non-zero counts, not the text.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import multiprocessing
+import os
+import re
+import time
+import zlib
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from engine.errors import ExperimentError, RunCancelled
+
+BLOCK_BYTES = 2 << 20  # a block of lines handed to one worker at a time
+PARALLEL_FROM_BYTES = 8 << 20
+# Words as the lesson tokenizes them (see engine.text), and newlines, which mark the lines.
+_WORD_OR_NEWLINE = re.compile(r"[^\W\d_]+|\n")  # smaller corpora are counted in this process: workers cost more to start
+MERGE_ENTRIES = 40_000_000  # pending pair entries (16 bytes each) summed into the total past this
+
+
+def corpus_files(path: Path) -> list[Path]:
+    """The files a corpus path stands for, in a fixed order."""
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and (p.suffix == ".txt" or p.name.endswith(".txt.gz")))
+        if not files:
+            raise ExperimentError(path, "the folder holds no .txt or .txt.gz files")
+        return files
+    if not path.exists():
+        raise ExperimentError(path, "file not found")
+    return [path]
+
+
+def _open(path: Path):
+    try:
+        if path.suffix == ".gz":
+            raw = open(path, "rb")
+            return raw, gzip.GzipFile(fileobj=raw)
+        raw = open(path, "rb")
+        return raw, raw
+    except OSError as exc:
+        raise ExperimentError(path, f"cannot be read ({exc.strerror})") from None
+
+
+@dataclass(frozen=True)
+class Block:
+    lines: list[str]
+    bytes_done: int  # of the files as stored (compressed where they are), for progress
+    bytes_total: int
+
+
+def read_blocks(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:
+    """Blocks of decoded lines; bad bytes raise ExperimentError naming file and line."""
+    files = corpus_files(path)
+    total = sum(f.stat().st_size for f in files)
+    done_before = 0
+    for file in files:
+        raw, stream = _open(file)
+        line_number = 0
+        with raw:
+            try:
+                while True:
+                    chunk = stream.readlines(block_bytes)
+                    if not chunk:
+                        break
+                    lines = []
+                    for data in chunk:
+                        line_number += 1
+                        if b"\0" in data:
+                            raise ExperimentError(file, "looks binary (a NUL byte): a corpus must be UTF-8 text", line_number)
+                        try:
+                            lines.append(data.decode("utf-8"))
+                        except UnicodeDecodeError as exc:
+                            raise ExperimentError(
+                                file, f"bytes that are not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                                line_number,
+                            ) from None
+                    if line_number == len(lines) and lines and lines[0].startswith("\ufeff"):
+                        lines[0] = lines[0][1:]  # a byte-order mark is not text
+                    yield Block(lines, done_before + raw.tell(), total)
+            except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+                raise ExperimentError(file, f"cannot be read as {'gzip' if file.suffix == '.gz' else 'text'} ({exc})") from None
+        done_before += file.stat().st_size
+
+
+def preview_lines(path: Path, count: int) -> tuple[str, ...]:
+    """The first `count` non-blank lines, for showing the corpus (reads no further)."""
+    out: list[str] = []
+    for block in read_blocks(path, block_bytes=64 << 10):
+        out += [line.rstrip("\r\n") for line in block.lines if line.strip()]
+        if len(out) >= count:
+            break
+    return tuple(out[:count])
+
+
+@dataclass(frozen=True)
+class BlockCounts:
+    """One block's counts in its own word numbering."""
+
+    words: list[str]
+    word_counts: np.ndarray  # tokens kept (after stopwords), per word
+    pairs: sp.csr_matrix  # [a, b]: times b stood 1..window tokens after a, inside a line
+    lines: int  # non-blank lines
+    tokens: int  # before stopword removal
+    kept: int
+
+
+# Byte -> lowercase letter, or 0 for anything that is not an ASCII letter.
+_ASCII_LETTERS = np.array([c + 32 if 65 <= c <= 90 else (c if 97 <= c <= 122 else 0) for c in range(256)],
+                          dtype=np.uint64)
+_HASH_BASE = np.uint64(0x100000001B3)  # odd, so it has an inverse modulo 2**64
+_HASH_INVERSE = np.uint64(pow(int(_HASH_BASE), -1, 2**64))
+
+
+def _tokens_ascii(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Distinct words, each token's index into them, and each token's line, for ASCII text, with
+    no Python work per token: word spans come from array comparisons and each word is numbered by
+    a 64-bit polynomial hash (arithmetic wraps modulo 2**64) computed with cumulative sums."""
+    data = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    letters = _ASCII_LETTERS[data]
+    is_letter = letters != 0
+    edges = np.diff(np.concatenate(([0], is_letter.view(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    if len(starts) == 0:
+        return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    with np.errstate(over="ignore"):
+        powers = np.ones(len(data), dtype=np.uint64)  # base**k at position k
+        powers[1:] = np.cumprod(np.full(len(data) - 1, _HASH_BASE, dtype=np.uint64))
+        prefix = np.concatenate(([np.uint64(0)], np.cumsum(letters * powers, dtype=np.uint64)))
+        # prefix[end] - prefix[start] is base**start times the word's hash: divide it out.
+        hashes = (prefix[ends] - prefix[starts]) * _power(_HASH_INVERSE, starts) + (ends - starts).astype(np.uint64)
+    _, first, ids = np.unique(hashes, return_index=True, return_inverse=True)
+    lowered = text.lower()
+    words = [lowered[a:b] for a, b in zip(starts[first].tolist(), ends[first].tolist())]
+    line_of = np.searchsorted(np.flatnonzero(data == 10), starts)  # newlines before each word
+    return words, ids.astype(np.int64), line_of
+
+
+def _power(base: np.uint64, exponents: np.ndarray) -> np.ndarray:
+    """base ** exponents modulo 2**64, element-wise, by repeated squaring."""
+    result = np.ones(len(exponents), dtype=np.uint64)
+    square, remaining = base, exponents.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        while remaining.any():
+            odd = (remaining & np.uint64(1)).astype(bool)
+            result[odd] *= square
+            square = square * square
+            remaining >>= np.uint64(1)
+    return result
+
+
+def _tokens_unicode(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The same for any text, with the regular expression (newlines kept as tokens to mark lines)."""
+    tokens = _WORD_OR_NEWLINE.findall(text.lower())
+    numbering = dict(zip(dict.fromkeys(tokens), itertools.count()))
+    ids = np.fromiter(map(numbering.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    words = list(numbering)
+    newline = np.array([w == "\n" for w in words], dtype=bool)
+    line_of = np.cumsum(newline[ids])
+    is_word = ~newline[ids]
+    return words, ids[is_word], line_of[is_word]
+
+
+def count_block(lines: list[str], stopwords: frozenset[str], window: int) -> BlockCounts:
+    """Tokenize a block, number its words, then find the pairs with array operations."""
+    text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    words, ids, line_of = (_tokens_ascii if text.isascii() else _tokens_unicode)(text)
+    dropped = np.array([w in stopwords or w == "\n" for w in words], dtype=bool)
+    keep = ~dropped[ids]
+    compact = np.cumsum(~dropped) - 1  # kept words numbered 0..
+    kept_ids, kept_lines = compact[ids[keep]], line_of[keep]
+    n = int((~dropped).sum())
+    firsts, seconds = [], []
+    for d in range(1, min(window, len(kept_ids) - 1) + 1):
+        same_line = kept_lines[:-d] == kept_lines[d:]
+        firsts.append(kept_ids[:-d][same_line])
+        seconds.append(kept_ids[d:][same_line])
+    rows = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
+    cols = np.concatenate(seconds) if seconds else np.zeros(0, dtype=np.int64)
+    return BlockCounts(
+        [w for w, gone in zip(words, dropped) if not gone],
+        np.bincount(kept_ids, minlength=n).astype(np.int64),
+        summed(rows, cols, np.ones(len(rows), dtype=np.int32), n),
+        lines=len(np.unique(line_of)),
+        tokens=len(ids),
+        kept=len(kept_ids),
+    )
+
+
+def _count_block_star(args) -> BlockCounts:
+    return count_block(*args)
+
+
+def _in_order(pool: ProcessPoolExecutor, jobs: Iterator[tuple], ahead: int) -> Iterator[BlockCounts]:
+    """Results in job order, with at most `ahead` jobs in flight, so the corpus is never read far
+    ahead of the counting. A job whose worker could not run (spawn needs an importable main
+    module, which a script piped to python lacks) is counted here instead."""
+    in_flight: deque = deque()
+    for job in jobs:
+        try:
+            future = pool.submit(_count_block_star, job)
+        except BrokenProcessPool:
+            future = None
+        in_flight.append((job, future))
+        if len(in_flight) >= ahead:
+            yield _result(*in_flight.popleft())
+    while in_flight:
+        yield _result(*in_flight.popleft())
+
+
+def _result(job: tuple, future) -> BlockCounts:
+    if future is not None:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            pass
+    return count_block(*job)
+
+
+def summed(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, n: int) -> sp.csr_matrix:
+    """An n-by-n CSR matrix with the data of repeated (row, col) entries added. Transposing twice
+    leaves each row's entries in column order in linear time, where a sort per row would not."""
+    matrix = sp.csr_matrix((data, (rows, cols)), shape=(n, n), dtype=np.int32).tocsc().tocsr()
+    matrix.has_sorted_indices = True
+    matrix.sum_duplicates()
+    return matrix
+
+
+@dataclass(frozen=True)
+class Cooccurrence:
+    """Symmetric co-occurrence counts over the whole corpus, vocabulary sorted alphabetically."""
+
+    words: tuple[str, ...]
+    word_counts: np.ndarray
+    counts: sp.csr_matrix  # [a, b] == [b, a]: times a and b stood within the window in one line
+    lines: int
+    tokens: int
+    kept: int
+
+
+Progress = Callable[[str, float], None]
+
+
+def count_cooccurrences(
+    blocks: Iterable[Block],
+    stopwords: frozenset[str],
+    window: int,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_progress: Progress = lambda stage, fraction: None,
+    workers: int = 1,
+) -> Cooccurrence:
+    numbering: dict[str, int] = {}
+    word_counts = np.zeros(0, dtype=np.int64)
+    total = sp.csr_matrix((0, 0), dtype=np.int32)
+    pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    lines = tokens = kept = 0
+    started = time.perf_counter()
+
+    def merge() -> sp.csr_matrix:
+        n = len(numbering)
+        grown = total.copy()
+        grown.resize((n, n))
+        if pending:
+            rows, cols, data = (np.concatenate(part) for part in zip(*pending))
+            pending.clear()
+            grown = grown + summed(rows, cols, data, n)
+        return grown
+
+    progress = {"fraction": 0.0}
+
+    def jobs():
+        for block in blocks:
+            if should_stop():
+                raise RunCancelled()
+            progress["fraction"] = block.bytes_done / block.bytes_total if block.bytes_total else 1.0
+            yield block.lines, stopwords, window
+
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if workers > 1 else None
+    try:
+        results = _in_order(pool, jobs(), 2 * workers) if pool else map(_count_block_star, jobs())
+        for k, result in enumerate(results, start=1):
+            if should_stop():
+                raise RunCancelled()
+            mapping = np.array([numbering.setdefault(w, len(numbering)) for w in result.words], dtype=np.int64)
+            if len(numbering) > len(word_counts):
+                word_counts = np.concatenate([word_counts, np.zeros(len(numbering) - len(word_counts), dtype=np.int64)])
+            word_counts[mapping] += result.word_counts  # a block's words are distinct: no index repeats
+            local = result.pairs.tocoo()
+            pending.append((mapping[local.row], mapping[local.col], local.data))
+            lines, tokens, kept = lines + result.lines, tokens + result.tokens, kept + result.kept
+            if sum(len(part[2]) for part in pending) > MERGE_ENTRIES:
+                total = merge()
+            rate = tokens / max(time.perf_counter() - started, 1e-9)
+            on_progress(f"Counting: {tokens:,} tokens, {rate:,.0f} tokens/s", progress["fraction"])
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+    ordered = merge().tocoo()
+    first_seen = list(numbering)
+    order = np.array(sorted(range(len(first_seen)), key=first_seen.__getitem__), dtype=np.int64)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    rows, cols = rank[ordered.row], rank[ordered.col]
+    # Each pair counts for both words, as in the lesson: [a, b] and [b, a] (twice on the diagonal).
+    counts = summed(np.concatenate([rows, cols]), np.concatenate([cols, rows]),
+                    np.concatenate([ordered.data, ordered.data]), len(order))
+    del ordered, rows, cols
+    return Cooccurrence(tuple(first_seen[i] for i in order), word_counts[order], counts, lines, tokens, kept)
+
+
+def workers_for(path: Path) -> int:
+    """Worker processes for a corpus: one per core for large ones, none for small ones."""
+    try:
+        size = sum(f.stat().st_size for f in corpus_files(path))
+    except ExperimentError:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4)) if size >= PARALLEL_FROM_BYTES else 1

@@ -1,0 +1,93 @@
+"""From co-occurrence counts to word vectors: the lesson's counts, PPMI, or SVD of PPMI.
+
+PPMI with context-distribution smoothing (alpha 0.75) and SVD with eigenvalue weighting p are the
+settings Levy, Goldberg and Dagan (2015) found to make count-based vectors good on real text.
+Every weighting ends with each row L2-normalised, as the lesson does with its counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from engine.corpus import Cooccurrence
+from engine.errors import ExperimentError
+from engine.vectors import WordVectors, l2_normalize_rows
+
+WEIGHTINGS = ("counts", "ppmi", "svd")
+CONTEXT_ALPHA = 0.75
+EIGENVALUE_WEIGHT = 0.5
+# Dense vectors of counts or PPMI have one dimension per vocabulary word; past this many cells
+# (8 bytes each, and a random baseline of the same size) they would not fit in memory.
+MAX_DENSE_CELLS = 25_000_000
+
+
+@dataclass(frozen=True)
+class VocabularySettings:
+    min_count: int = 1  # words kept fewer times than this (after stopwords) are dropped
+    max_vocab: int = 0  # keep only the most frequent words; 0 keeps all
+
+
+def prune(co: Cooccurrence, settings: VocabularySettings, source) -> tuple[tuple[str, ...], sp.csr_matrix]:
+    """The kept words (alphabetical) and their rows and columns of the counts."""
+    keep = np.flatnonzero(co.word_counts >= settings.min_count)
+    if settings.max_vocab and len(keep) > settings.max_vocab:
+        # Most frequent first; among equal counts the alphabetically first (the words are sorted).
+        by_count = keep[np.argsort(-co.word_counts[keep], kind="stable")]
+        keep = np.sort(by_count[: settings.max_vocab])
+    if len(keep) == 0:
+        raise ExperimentError(source, f"min_count {settings.min_count} leaves no word in the vocabulary "
+                                      f"(the most frequent occurs {int(co.word_counts.max(initial=0))} times)")
+    return tuple(co.words[i] for i in keep), co.counts[keep][:, keep].tocsr()
+
+
+def ppmi(counts: sp.csr_matrix, alpha: float = CONTEXT_ALPHA) -> sp.csr_matrix:
+    """Positive PMI, with the context distribution raised to `alpha` (computed on non-zeros only)."""
+    counts = counts.tocoo()
+    row_sums = np.asarray(counts.sum(axis=1)).ravel()
+    context = np.asarray(counts.sum(axis=0)).ravel() ** alpha
+    context_probability = context / context.sum()
+    with np.errstate(divide="ignore"):
+        pmi = np.log(counts.data / (row_sums[counts.row] * context_probability[counts.col]))
+    positive = pmi > 0
+    return sp.csr_matrix((pmi[positive], (counts.row[positive], counts.col[positive])), shape=counts.shape)
+
+
+def truncated_svd(matrix: sp.csr_matrix, dim: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The top `dim` left singular vectors and values: exact for small matrices, randomized
+    (Halko, Martinsson and Tropp 2011; two power iterations) for large ones. Deterministic."""
+    n = matrix.shape[0]
+    dim = min(dim, n)
+    if n <= 2000:
+        u, s, _ = np.linalg.svd(matrix.toarray(), full_matrices=False)
+        return u[:, :dim], s[:dim]
+    rng = np.random.default_rng(seed)
+    sample = matrix @ rng.standard_normal((matrix.shape[1], dim + 10))
+    for _ in range(2):
+        sample, _ = np.linalg.qr(sample)
+        sample = matrix @ (matrix.T @ sample)
+    basis, _ = np.linalg.qr(sample)
+    u_small, s, _ = np.linalg.svd((matrix.T @ basis).T, full_matrices=False)
+    return (basis @ u_small)[:, :dim], s[:dim]
+
+
+def word_vectors(co: Cooccurrence, weighting: str, dim: int, vocabulary: VocabularySettings, source) -> WordVectors:
+    if weighting not in WEIGHTINGS:
+        raise ExperimentError(source, f"unknown weighting {weighting!r}; choose one of {', '.join(WEIGHTINGS)}")
+    words, counts = prune(co, vocabulary, source)
+    if weighting in ("counts", "ppmi") and len(words) ** 2 > MAX_DENSE_CELLS:
+        raise ExperimentError(
+            source,
+            f"the vocabulary has {len(words):,} words, so {weighting} vectors would have {len(words):,} dimensions "
+            f"each ({len(words) ** 2 * 8 / 1e9:.1f} GB): use weighting svd (dim 300, say), or max_vocab "
+            f"{int(MAX_DENSE_CELLS ** 0.5):,} or fewer",
+        )
+    if weighting == "counts":
+        return WordVectors(words, l2_normalize_rows(counts.toarray()))
+    weighted = ppmi(counts)
+    if weighting == "ppmi":
+        return WordVectors(words, l2_normalize_rows(weighted.toarray()))
+    u, s = truncated_svd(weighted, dim)
+    return WordVectors(words, l2_normalize_rows(u * s**EIGENVALUE_WEIGHT))
