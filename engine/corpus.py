@@ -291,12 +291,13 @@ def count_cooccurrences(
             yield block.lines, stopwords, window
 
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if workers > 1 else None
+    finished = False
     try:
         results = _in_order(pool, jobs(), 2 * workers) if pool else map(_count_block_star, jobs())
-        for k, result in enumerate(results, start=1):
+        for result in results:
             if should_stop():
                 raise RunCancelled()
-            mapping = np.array([numbering.setdefault(w, len(numbering)) for w in result.words], dtype=np.int64)
+            mapping = np.array([numbering.setdefault(w, len(numbering)) for w in result.words], dtype=np.int32)
             if len(numbering) > len(word_counts):
                 word_counts = np.concatenate([word_counts, np.zeros(len(numbering) - len(word_counts), dtype=np.int64)])
             word_counts[mapping] += result.word_counts  # a block's words are distinct: no index repeats
@@ -307,14 +308,16 @@ def count_cooccurrences(
                 total = merge()
             rate = tokens / max(time.perf_counter() - started, 1e-9)
             on_progress(f"Counting: {tokens:,} tokens, {rate:,.0f} tokens/s", progress["fraction"])
+        finished = True
     finally:
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            # Reap the workers after a full run; on cancel or error, do not wait for them.
+            pool.shutdown(wait=finished, cancel_futures=True)
     ordered = merge().tocoo()
     first_seen = list(numbering)
-    order = np.array(sorted(range(len(first_seen)), key=first_seen.__getitem__), dtype=np.int64)
+    order = np.array(sorted(range(len(first_seen)), key=first_seen.__getitem__), dtype=np.int32)
     rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
+    rank[order] = np.arange(len(order), dtype=np.int32)
     rows, cols = rank[ordered.row], rank[ordered.col]
     # Each pair counts for both words, as in the lesson: [a, b] and [b, a] (twice on the diagonal).
     counts = summed(np.concatenate([rows, cols]), np.concatenate([cols, rows]),
