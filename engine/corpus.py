@@ -202,20 +202,41 @@ def count_block(lines: list[str], stopwords: frozenset[str], window: int) -> Blo
     )
 
 
+def _pool(workers: int) -> ProcessPoolExecutor | None:
+    """Worker processes, or None where they cannot start here (the counting then stays in this
+    process). Inside a UI that has replaced sys.stderr, multiprocessing's resource tracker cannot
+    start: call `start_resource_tracker` before the UI takes over the terminal."""
+    try:
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    except (OSError, ValueError, RuntimeError):
+        return None
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker now, while sys.stderr is still the real one."""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+
+
 def _count_block_star(args) -> BlockCounts:
     return count_block(*args)
 
 
 def _in_order(pool: ProcessPoolExecutor, jobs: Iterator[tuple], ahead: int) -> Iterator[BlockCounts]:
     """Results in job order, with at most `ahead` jobs in flight, so the corpus is never read far
-    ahead of the counting. A job whose worker could not run (spawn needs an importable main
-    module, which a script piped to python lacks) is counted here instead."""
+    ahead of the counting. If workers cannot start (spawn needs an importable main module, which a
+    script piped to python lacks; some hosts' standard streams cannot be passed on), the rest of
+    the blocks are counted here instead: slower, never wrong."""
     in_flight: deque = deque()
+    usable = True
     for job in jobs:
-        try:
-            future = pool.submit(_count_block_star, job)
-        except BrokenProcessPool:
-            future = None
+        future = None
+        if usable:
+            try:
+                future = pool.submit(_count_block_star, job)
+            except (BrokenProcessPool, OSError, ValueError, RuntimeError):
+                usable = False
         in_flight.append((job, future))
         if len(in_flight) >= ahead:
             yield _result(*in_flight.popleft())
@@ -227,7 +248,7 @@ def _result(job: tuple, future) -> BlockCounts:
     if future is not None:
         try:
             return future.result()
-        except BrokenProcessPool:
+        except (BrokenProcessPool, OSError):
             pass
     return count_block(*job)
 
@@ -290,7 +311,7 @@ def count_cooccurrences(
             progress["fraction"] = block.bytes_done / block.bytes_total if block.bytes_total else 1.0
             yield block.lines, stopwords, window
 
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) if workers > 1 else None
+    pool = _pool(workers) if workers > 1 else None
     finished = False
     try:
         results = _in_order(pool, jobs(), 2 * workers) if pool else map(_count_block_star, jobs())

@@ -5,6 +5,10 @@ from pathlib import Path
 import pytest
 
 from engine import builtin_experiment_path
+from engine.corpus import start_resource_tracker
+
+# As the explorer's command does before Textual replaces stderr (see engine.corpus._pool).
+start_resource_tracker()
 
 REFERENCE = Path(__file__).parent / "reference" / "kata-expected.json"
 

@@ -159,8 +159,10 @@ def explore(argv: list[str]) -> int:
     except ExperimentError as exc:
         print(f"pretrain-explorer: {exc}", file=sys.stderr)
         return 2
+    from engine.corpus import start_resource_tracker
     from tui.app import PretrainExplorer
 
+    start_resource_tracker()  # worker processes for large corpora need it; Textual replaces stderr
     PretrainExplorer(experiment).run()
     return 0
 
