@@ -35,40 +35,32 @@ def test_missing_named_file(capsys, kata_copy):
     assert report_error(capsys, kata_copy).endswith(f"{kata_copy / 'test.csv'}: file not found")
 
 
-def test_toml_syntax_error(capsys, kata_copy):
-    replace(kata_copy / "experiment.toml", "window = 3", "window = = 3")
+# One edit to one file of a copy of the kata, and the fragments of the message it must give.
+EDITS = {
+    "toml syntax": ("experiment.toml", "window = 3", "window = = 3", ["experiment.toml, line 7: TOML syntax error"]),
+    "unknown key": ("experiment.toml", "window = 3", "windw = 3", [
+        "experiment.toml, line 7: [pretraining] windw: unknown key in [pretraining]",
+        "known keys: corpus, dim, max_vocab, min_count, stopwords, vectors, weighting, window"]),
+    "unknown table": ("experiment.toml", "[random]", "[randomness]", ["line 23: randomness: unknown key at the top level"]),
+    "no text/label columns": ("train.csv", "text,label", "sentence,sentiment", [
+        "train.csv, line 1: the header row has no column text or label (found: sentence, sentiment)"]),
+    "malformed row": ("test.csv", "superb quality and outstanding craftsmanship,positive", "superb quality,positive,extra",
+                      ["test.csv, line 3: malformed row: 3 fields where the header has 2"]),
+    "unclosed quote": ("transfer.csv", "remarkable value", '"remarkable value', ["transfer.csv", "malformed"]),
+    "window below one": ("experiment.toml", "window = 3", "window = 0",
+                         ["line 7: [pretraining] window: must be at least 1, got 0"]),
+    "window not a number": ("experiment.toml", "window = 3", 'window = "3"',
+                            ["[pretraining] window: must be a whole number, got '3'"]),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS.values(), ids=EDITS.keys())
+def test_one_bad_edit(capsys, kata_copy, edit):
+    name, old, new, fragments = edit
+    replace(kata_copy / name, old, new)
     err = report_error(capsys, kata_copy)
-    assert "experiment.toml, line 7: TOML syntax error" in err
-
-
-def test_unknown_key(capsys, kata_copy):
-    replace(kata_copy / "experiment.toml", "window = 3", "windw = 3")
-    err = report_error(capsys, kata_copy)
-    assert "experiment.toml, line 7: [pretraining] windw: unknown key in [pretraining]" in err
-    assert "known keys: corpus, dim, max_vocab, min_count, stopwords, vectors, weighting, window" in err
-
-
-def test_unknown_table(capsys, kata_copy):
-    replace(kata_copy / "experiment.toml", "[random]", "[randomness]")
-    assert "line 23: randomness: unknown key at the top level" in report_error(capsys, kata_copy)
-
-
-def test_csv_without_text_and_label_columns(capsys, kata_copy):
-    replace(kata_copy / "train.csv", "text,label", "sentence,sentiment")
-    err = report_error(capsys, kata_copy)
-    assert "train.csv, line 1: the header row has no column text or label (found: sentence, sentiment)" in err
-
-
-def test_csv_malformed_row(capsys, kata_copy):
-    replace(kata_copy / "test.csv", "superb quality and outstanding craftsmanship,positive", "superb quality,positive,extra")
-    err = report_error(capsys, kata_copy)
-    assert "test.csv, line 3: malformed row: 3 fields where the header has 2" in err
-
-
-def test_csv_unclosed_quote(capsys, kata_copy):
-    replace(kata_copy / "transfer.csv", "remarkable value", '"remarkable value')
-    err = report_error(capsys, kata_copy)
-    assert "transfer.csv" in err and "malformed" in err
+    for fragment in fragments:
+        assert fragment in err
 
 
 def test_empty_corpus(capsys, kata_copy):
@@ -94,16 +86,6 @@ def test_bytes_that_are_not_utf8(capsys, kata_copy):
     (kata_copy / "general.txt").write_bytes(b"\n".join(lines))
     err = report_error(capsys, kata_copy)
     assert "general.txt, line 5: bytes that are not UTF-8 (byte 0xe9)" in err
-
-
-def test_window_below_one(capsys, kata_copy):
-    replace(kata_copy / "experiment.toml", "window = 3", "window = 0")
-    assert "line 7: [pretraining] window: must be at least 1, got 0" in report_error(capsys, kata_copy)
-
-
-def test_window_not_a_number(capsys, kata_copy):
-    replace(kata_copy / "experiment.toml", "window = 3", 'window = "3"')
-    assert "[pretraining] window: must be a whole number, got '3'" in report_error(capsys, kata_copy)
 
 
 def test_the_installed_command_reports_without_traceback(kata_copy):
