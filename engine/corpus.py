@@ -59,40 +59,47 @@ def _open(path: Path):
 
 @dataclass(frozen=True)
 class Block:
-    lines: list[str]
+    text: str  # whole lines, each ending in a newline
     bytes_done: int  # of the files as stored (compressed where they are), for progress
     bytes_total: int
 
 
+def block_of(lines: list[str]) -> Block:
+    """A block from lines held in memory (the labeled sentences, say)."""
+    return Block("".join(line if line.endswith("\n") else line + "\n" for line in lines), 0, 0)
+
+
 def read_blocks(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:
-    """Blocks of decoded lines; bad bytes raise ExperimentError naming file and line."""
+    """Blocks of whole lines, decoded once a block; bad bytes raise ExperimentError naming file and line."""
     files = corpus_files(path)
     total = sum(f.stat().st_size for f in files)
     done_before = 0
     for file in files:
         raw, stream = _open(file)
-        line_number = 0
+        lines_before = 0
         with raw:
             try:
                 while True:
-                    chunk = stream.readlines(block_bytes)
-                    if not chunk:
+                    data = b"".join(stream.readlines(block_bytes))
+                    if not data:
                         break
-                    lines = []
-                    for data in chunk:
-                        line_number += 1
-                        if b"\0" in data:
-                            raise ExperimentError(file, "looks binary (a NUL byte): a corpus must be UTF-8 text", line_number)
-                        try:
-                            lines.append(data.decode("utf-8"))
-                        except UnicodeDecodeError as exc:
-                            raise ExperimentError(
-                                file, f"bytes that are not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
-                                line_number,
-                            ) from None
-                    if line_number == len(lines) and lines and lines[0].startswith("\ufeff"):
-                        lines[0] = lines[0][1:]  # a byte-order mark is not text
-                    yield Block(lines, done_before + raw.tell(), total)
+                    if not data.endswith(b"\n"):
+                        data += b"\n"
+                    nul = data.find(b"\0")
+                    if nul >= 0:
+                        raise ExperimentError(file, "looks binary (a NUL byte): a corpus must be UTF-8 text",
+                                              lines_before + data.count(b"\n", 0, nul) + 1)
+                    try:
+                        text = data.decode("utf-8")
+                    except UnicodeDecodeError as exc:
+                        raise ExperimentError(
+                            file, f"bytes that are not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                            lines_before + data.count(b"\n", 0, exc.start) + 1,
+                        ) from None
+                    if lines_before == 0 and text.startswith("\ufeff"):
+                        text = text[1:]  # a byte-order mark is not text
+                    lines_before += data.count(b"\n")
+                    yield Block(text, done_before + raw.tell(), total)
             except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
                 raise ExperimentError(file, f"cannot be read as {'gzip' if file.suffix == '.gz' else 'text'} ({exc})") from None
         done_before += file.stat().st_size
@@ -102,7 +109,7 @@ def preview_lines(path: Path, count: int) -> tuple[str, ...]:
     """The first `count` non-blank lines, for showing the corpus (reads no further)."""
     out: list[str] = []
     for block in read_blocks(path, block_bytes=64 << 10):
-        out += [line.rstrip("\r\n") for line in block.lines if line.strip()]
+        out += [line.rstrip("\r") for line in block.text.split("\n") if line.strip()]
         if len(out) >= count:
             break
     return tuple(out[:count])
@@ -176,9 +183,8 @@ def _tokens_unicode(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     return words, ids[is_word], line_of[is_word]
 
 
-def count_block(lines: list[str], stopwords: frozenset[str], window: int) -> BlockCounts:
-    """Tokenize a block, number its words, then find the pairs with array operations."""
-    text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+def count_block(text: str, stopwords: frozenset[str], window: int) -> BlockCounts:
+    """Tokenize a block of whole lines, number its words, then find the pairs with array operations."""
     words, ids, line_of = (_tokens_ascii if text.isascii() else _tokens_unicode)(text)
     dropped = np.array([w in stopwords or w == "\n" for w in words], dtype=bool)
     keep = ~dropped[ids]
@@ -309,7 +315,7 @@ def count_cooccurrences(
             if should_stop():
                 raise RunCancelled()
             progress["fraction"] = block.bytes_done / block.bytes_total if block.bytes_total else 1.0
-            yield block.lines, stopwords, window
+            yield block.text, stopwords, window
 
     pool = _pool(workers) if workers > 1 else None
     finished = False
@@ -334,16 +340,19 @@ def count_cooccurrences(
         if pool is not None:
             # Reap the workers after a full run; on cancel or error, do not wait for them.
             pool.shutdown(wait=finished, cancel_futures=True)
-    ordered = merge().tocoo()
+    upper = merge()
+    # Each pair counts for both words, as in the lesson: [a, b] and [b, a] (twice on the diagonal).
+    counts = (upper + upper.T.tocsr()).tocsr()
+    del upper
     first_seen = list(numbering)
     order = np.array(sorted(range(len(first_seen)), key=first_seen.__getitem__), dtype=np.int32)
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order), dtype=np.int32)
-    rows, cols = rank[ordered.row], rank[ordered.col]
-    # Each pair counts for both words, as in the lesson: [a, b] and [b, a] (twice on the diagonal).
-    counts = summed(np.concatenate([rows, cols]), np.concatenate([cols, rows]),
-                    np.concatenate([ordered.data, ordered.data]), len(order))
-    del ordered, rows, cols
+    # Alphabetical order: move the rows, relabel the columns. Relabelling creates no duplicates,
+    # and nothing downstream needs a row's columns sorted, so no sort is spent on them.
+    counts = counts[order]
+    counts.indices = rank[counts.indices]
+    counts.has_sorted_indices = False
     return Cooccurrence(tuple(first_seen[i] for i in order), word_counts[order], counts, lines, tokens, kept)
 
 

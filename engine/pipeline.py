@@ -13,7 +13,7 @@ from engine.classify import NearestCentroid, SplitResult
 from engine.errors import ExperimentError, RunCancelled
 from engine.experiment import Experiment
 from engine.finetune import train
-from engine.corpus import Block, count_cooccurrences, read_blocks, workers_for
+from engine.corpus import block_of, count_cooccurrences, read_blocks, workers_for
 from engine.store import load_vectors
 from engine.text import LabeledSentence, preprocess
 from engine.vectors import WordVectors, random_vectors
@@ -62,7 +62,7 @@ def pretrain_vectors(
 
 def vectors_from_sentences(texts: list[str], stopwords: frozenset[str], window: int) -> WordVectors:
     """The lesson's counts over a handful of sentences held in memory (the from-scratch approach)."""
-    co = count_cooccurrences([Block(texts, 0, 0)], stopwords, window)
+    co = count_cooccurrences([block_of(texts)], stopwords, window)
     return word_vectors(co, "counts", 0, VocabularySettings(), "labeled sentences")
 
 

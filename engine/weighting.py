@@ -7,6 +7,7 @@ Every weighting ends with each row L2-normalised, as the lesson does with its co
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,25 +63,43 @@ def ppmi(counts: sp.csr_matrix, alpha: float = CONTEXT_ALPHA) -> sp.csr_matrix:
     return weighted
 
 
+def _product(matrix, dense: np.ndarray) -> np.ndarray:
+    """matrix @ dense, the columns of `dense` split over two threads (scipy's sparse products
+    release the interpreter, so both cores work)."""
+    half = dense.shape[1] // 2
+    if half == 0:
+        return matrix @ dense
+    parts = [np.ascontiguousarray(dense[:, :half]), np.ascontiguousarray(dense[:, half:])]
+    with ThreadPoolExecutor(2) as pool:
+        left, right = pool.map(lambda part: matrix @ part, parts)
+    return np.hstack([left, right])
+
+
 def truncated_svd(matrix: sp.csr_matrix, dim: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The top `dim` left singular vectors and values: exact for small matrices, randomized
-    (Halko, Martinsson and Tropp 2011) for large ones. Deterministic."""
+    (Halko, Martinsson and Tropp 2011, one power iteration) for large ones, in float32 to halve
+    time and memory. Deterministic."""
     n = matrix.shape[0]
     dim = min(dim, n)
     if n <= 2000:
         u, s, _ = np.linalg.svd(matrix.toarray(), full_matrices=False)
         return u[:, :dim], s[:dim]
-    # float32 halves the time and memory of the products; one power iteration is enough for the
-    # top singular vectors of PPMI (Halko et al. suggest 1 or 2).
-    matrix = matrix.astype(np.float32)
+    matrix = matrix.astype(np.float32, copy=False)
     rng = np.random.default_rng(seed)
-    sample = matrix @ rng.standard_normal((matrix.shape[1], dim + 10), dtype=np.float32)
+    sample = _product(matrix, rng.standard_normal((matrix.shape[1], dim + 10), dtype=np.float32))
     sample, _ = np.linalg.qr(sample)
-    sample = matrix @ (matrix.T @ sample)
+    sample = _product(matrix, _product(matrix.T, sample))
     basis, _ = np.linalg.qr(sample)
     del sample
-    u_small, s, _ = np.linalg.svd((matrix.T @ basis).T, full_matrices=False)
-    return (basis @ u_small)[:, :dim].astype(np.float64), s[:dim].astype(np.float64)
+    # Q^T A = U S V^T: U and S from the eigenvectors of the small Gram matrix (Q^T A)(Q^T A)^T,
+    # which spares the full-width V^T an SVD would also build.
+    projected = _product(matrix.T, basis)
+    gram = (projected.T @ projected).astype(np.float64)
+    del projected
+    eigenvalues, eigenvectors = np.linalg.eigh(gram)
+    order = np.argsort(eigenvalues)[::-1][:dim]
+    singular = np.sqrt(np.maximum(eigenvalues[order], 0.0))
+    return basis @ eigenvectors[:, order].astype(np.float32), singular
 
 
 def word_vectors(co: Cooccurrence, weighting: str, dim: int, vocabulary: VocabularySettings, source) -> WordVectors:
@@ -95,9 +114,13 @@ def word_vectors(co: Cooccurrence, weighting: str, dim: int, vocabulary: Vocabul
             f"{int(MAX_DENSE_CELLS ** 0.5):,} or fewer",
         )
     if weighting == "counts":
-        return WordVectors(words, l2_normalize_rows(counts.toarray()))
+        # As floats before squaring: int32 counts of a large corpus would overflow.
+        return WordVectors(words, l2_normalize_rows(counts.astype(np.float64).toarray()))
     weighted = ppmi(counts)
     if weighting == "ppmi":
         return WordVectors(words, l2_normalize_rows(weighted.toarray()))
     u, s = truncated_svd(weighted, dim)
-    return WordVectors(words, l2_normalize_rows(u * s**EIGENVALUE_WEIGHT))
+    del weighted
+    u *= (s**EIGENVALUE_WEIGHT).astype(u.dtype)  # in place: at 100,000 words each copy is 100+ MB
+    u /= np.maximum(np.linalg.norm(u, axis=1), np.finfo(u.dtype).tiny)[:, None]
+    return WordVectors(words, u.astype(np.float64))
