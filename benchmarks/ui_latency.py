@@ -1,6 +1,6 @@
 """Key-to-screen latency of the explorer, idle and while a long engine run works in its worker.
 
-    python benchmarks/ui_latency.py [--tokens 300000] [--vocabulary 3000] [--presses 40]
+    python benchmarks/ui_latency.py [--tokens 3000000] [--vocabulary 2000] [--presses 40]
 
 Presses n/p alternately and times each from the key to the screen showing the new stage, first
 with nothing running, then while the engine re-counts a large synthetic corpus (after `+`). Prints
@@ -23,6 +23,7 @@ from textual import events  # noqa: E402
 
 from benchmarks.synthetic import experiment_folder  # noqa: E402
 from engine import load_experiment  # noqa: E402
+from engine.corpus import start_resource_tracker  # noqa: E402
 from tui.app import PretrainExplorer  # noqa: E402
 from tui.widgets.stage_bar import StageBar  # noqa: E402
 
@@ -70,10 +71,11 @@ async def measure(manifest: Path, presses: int) -> dict[str, list[float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tokens", type=int, default=300_000)
-    parser.add_argument("--vocabulary", type=int, default=3_000)
+    parser.add_argument("--tokens", type=int, default=3_000_000)
+    parser.add_argument("--vocabulary", type=int, default=2_000)
     parser.add_argument("--presses", type=int, default=40)
     args = parser.parse_args()
+    start_resource_tracker()  # as the explorer's command does, so counting can use worker processes
     with tempfile.TemporaryDirectory() as tmp:
         manifest = experiment_folder(Path(tmp) / "big", args.tokens, args.vocabulary)
         r = asyncio.run(measure(manifest, args.presses))
