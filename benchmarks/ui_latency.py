@@ -24,12 +24,9 @@ from textual import events  # noqa: E402
 from benchmarks.synthetic import experiment_folder  # noqa: E402
 from engine import load_experiment  # noqa: E402
 from engine.corpus import start_resource_tracker  # noqa: E402
+from tests.explorer_helpers import screen_text  # noqa: E402
 from tui.app import PretrainExplorer  # noqa: E402
 from tui.widgets.stage_bar import StageBar  # noqa: E402
-
-
-def screen_text(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 async def press_and_wait(app, key: str) -> float:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.text import LabeledSentence, preprocess
+from engine.text import LabeledSentence, preprocess, seen_words
 from engine.vectors import WordVectors, cosine
 
 
@@ -74,6 +74,5 @@ class NearestCentroid:
         predictions = []
         for s in sentences:
             predicted, scores = self.predict(s.text, vectors, stopwords)
-            words = tuple(dict.fromkeys(t for t in preprocess(s.text, stopwords) if t in seen))
-            predictions.append(Prediction(s.text, s.label, predicted, scores, words))
+            predictions.append(Prediction(s.text, s.label, predicted, scores, seen_words(s.text, stopwords, seen)))
         return SplitResult(tuple(predictions))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.classify import Prediction, SplitResult
-from engine.text import LabeledSentence, preprocess
+from engine.text import LabeledSentence, preprocess, seen_words
 from engine.vectors import WordVectors
 
 
@@ -62,8 +62,7 @@ class TrainedClassifier:
         predictions = []
         for s in sentences:
             predicted, scores = self.predict(s.text)
-            words = tuple(dict.fromkeys(t for t in preprocess(s.text, self.stopwords) if t in seen))
-            predictions.append(Prediction(s.text, s.label, predicted, scores, words))
+            predictions.append(Prediction(s.text, s.label, predicted, scores, seen_words(s.text, self.stopwords, seen)))
         return SplitResult(tuple(predictions))
 
     def vectors(self) -> WordVectors:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.analysis import GroupSimilarity, group_similarity
+from engine.analysis import GroupSimilarity, group_similarity, word_overlap
 from engine.classify import NearestCentroid, SplitResult
 from engine.errors import ExperimentError, RunCancelled
 from engine.experiment import Experiment
@@ -276,9 +276,6 @@ def run_experiment(
         100 * (min(approaches[n].mean_accuracy() for n in with_pretraining)
                - max(approaches[n].mean_accuracy() for n in without)),
     )
-    labeled = {t for s in e.train for t in preprocess(s.text, e.stopwords)}
-    test_tokens = [t for s in e.test for t in preprocess(s.text, e.stopwords)]
-    seen_share = sum(t in labeled for t in test_tokens) / len(test_tokens) if test_tokens else 0.0
     on_progress("Done", 1.0)
     return ExperimentResult(
         experiment=e,
@@ -291,5 +288,5 @@ def run_experiment(
         drift=drift,
         learning_curve=learning_curve,
         margin=margin,
-        seen_share=seen_share,
+        seen_share=word_overlap(e.test, e.train, e.stopwords).share,
     )

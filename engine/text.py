@@ -31,6 +31,11 @@ def preprocess(text: str, stopwords: frozenset[str]) -> list[str]:
     return [t for t in tokenize(text) if t not in stopwords]
 
 
+def seen_words(text: str, stopwords: frozenset[str], seen: frozenset[str]) -> tuple[str, ...]:
+    """The words of `text` (stopwords dropped) that are in `seen`, each once, in order."""
+    return tuple(dict.fromkeys(t for t in preprocess(text, stopwords) if t in seen))
+
+
 def read_text(path: Path) -> str:
     """The whole file as text, or an ExperimentError naming the line with bytes that are not UTF-8."""
     try:

@@ -394,11 +394,3 @@ class PretrainExplorer(App):
     def command_screenshot(self) -> None:
         path = self.save_screenshot()
         self.notify(f"Screenshot saved to {path}")
-
-
-def main() -> None:
-    PretrainExplorer().run()
-
-
-if __name__ == "__main__":
-    main()
