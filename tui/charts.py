@@ -48,7 +48,10 @@ def chart_height(result: ExperimentResult, name: str) -> int:
     """The rows the named chart wants."""
     if name == "groups":
         bars = sum(g.within is not None for g in result.groups.groups)
-        return _bar_height(bars + sum(p.between is not None for p in result.groups.pairs))
+        bars += sum(p.between is not None for p in result.groups.pairs)
+        names = [g.name for g in result.groups.groups]
+        key_lines = 0 if len({n[:3] for n in names}) == len(names) else 1 + sum(len(n) + 5 for n in names) // 76
+        return _bar_height(bars) + key_lines
     if name in ("loss", "curve"):
         return LINE_HEIGHT
     split = name.partition(":")[2]
@@ -84,7 +87,14 @@ def accuracy_chart(result: ExperimentResult, split: str, width: int, height: int
 
 
 def groups_chart(result: ExperimentResult, width: int, height: int | None, color: bool, bar_color: Color) -> str:
-    """Average cosine within each group and between each pair of groups."""
+    """Average cosine within each group and between each pair of groups. Pairs are labelled by
+    the groups' first three letters where those tell them apart, else by number with a key below."""
+    names = [g.name for g in result.groups.groups]
+    short = {name: name[:3] for name in names}
+    key: list[str] = []
+    if len(set(short.values())) < len(names):
+        short = {name: str(k) for k, name in enumerate(names, start=1)}
+        key = textwrap.wrap("   ".join(f"{short[name]} {name}" for name in names), width)
     labels, values = [], []
     for g in result.groups.groups:
         if g.within is not None:
@@ -93,14 +103,16 @@ def groups_chart(result: ExperimentResult, width: int, height: int | None, color
     for p in result.groups.pairs:
         if p.between is not None:
             values.append(round(p.between, 4))
-            labels.append(f"{p.first[:3]} vs {p.second[:3]} {values[-1]:.3f}")
+            labels.append(f"{short[p.first]} vs {short[p.second]} {values[-1]:.3f}")
     top = max([0.0, *values]) or 1.0
     low = min([0.0, *values])
     with _LOCK:
-        _start(width, height or _bar_height(len(labels)), "Average cosine similarity")
+        # A given height includes the key's lines below the chart.
+        _start(width, height - len(key) if height else _bar_height(len(labels)), "Average cosine similarity")
         plt.bar(labels, values, orientation="h", width=0.5, color=bar_color)
         plt.xlim(low, top * 1.1)
-        return _finish(color)
+        drawn = _finish(color)
+    return "\n".join([drawn, *key])
 
 
 def _lines(title: str, xlabel: str, series: dict[str, tuple[list[float], list[float]]], width: int,

@@ -62,7 +62,7 @@ def _comparison(r: ExperimentResult) -> str:
 def _transfer(r: ExperimentResult) -> str:
     if r.experiment.transfer is None:
         return "This experiment has no transfer set: add `transfer = \"file.csv\"` under [finetuning]."
-    return _accuracy_note(r, "transfer", "The same centroids, unchanged, on another domain")
+    return _accuracy_note(r, "transfer", "The same classifiers, unchanged, on another domain")
 
 
 def _captures(r: ExperimentResult) -> str:
@@ -72,11 +72,13 @@ def _captures(r: ExperimentResult) -> str:
         return "Groups need at least two words in the vocabulary each; add words under [analysis.groups]."
     w = ", ".join(f"{g.name} {g.within:.3f}" for g in within)
     b = ", ".join(f"{p.first}/{p.second} {p.between:.3f}" for p in pairs)
-    return (
+    text = (
         f"Average cosine within groups ({w}) against between them ({b}). Higher within than between "
-        "means the counts alone put words of one sentiment closer together; the values stay small because "
-        "a tiny corpus gives each word few contexts."
+        "means the counts alone put words of one sentiment closer together."
     )
+    if max(g.within for g in within) < 0.5:
+        text += " The values stay small because a small corpus gives each word few contexts."
+    return text
 
 
 @dataclass(frozen=True)
