@@ -26,11 +26,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from engine.errors import ExperimentError, RunCancelled
+from engine.text import WORD
 
 BLOCK_BYTES = 2 << 20  # a block of lines handed to one worker at a time
-PARALLEL_FROM_BYTES = 8 << 20
-# Words as the lesson tokenizes them (see engine.text), and newlines, which mark the lines.
-_WORD_OR_NEWLINE = re.compile(r"[^\W\d_]+|\n")  # smaller corpora are counted in this process: workers cost more to start
+PARALLEL_FROM_BYTES = 8 << 20  # smaller corpora are counted in this process: workers cost more to start
+# Words as the lesson tokenizes them, and newlines, which mark the lines.
+_WORD_OR_NEWLINE = re.compile(WORD.pattern + r"|\n")
+Progress = Callable[[str, float], None]  # (what is happening, fraction done)
 MERGE_ENTRIES = 40_000_000  # pending pair entries (16 bytes each) summed into the total past this
 
 
@@ -279,8 +281,6 @@ class Cooccurrence:
     tokens: int
     kept: int
 
-
-Progress = Callable[[str, float], None]
 
 
 def count_cooccurrences(

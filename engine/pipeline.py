@@ -13,7 +13,7 @@ from engine.classify import NearestCentroid, SplitResult
 from engine.errors import ExperimentError, RunCancelled
 from engine.experiment import Experiment
 from engine.finetune import train
-from engine.corpus import block_of, count_cooccurrences, read_blocks, workers_for
+from engine.corpus import Progress, block_of, count_cooccurrences, read_blocks, workers_for
 from engine.store import load_vectors
 from engine.text import LabeledSentence, preprocess
 from engine.vectors import WordVectors, random_vectors
@@ -21,7 +21,6 @@ from engine.weighting import VocabularySettings, word_vectors
 
 # Approaches in the order they are shown. Each turns the labeled sentences into a classifier.
 APPROACHES = ("random", "pretrained", "from_scratch", "linear_probe", "fine_tuned", "random_fine_tuned")
-Progress = Callable[[str, float], None]
 # Those whose result depends on a random draw, also run over many seeds.
 SEEDED = ("random", "random_fine_tuned")
 DRIFT_WORDS = 10
@@ -234,11 +233,18 @@ def run_experiment(
         transfer = evaluate(e.transfer) if e.transfer is not None else None
         over = {}
         if name in SEEDED:
-            runs = [fitter.fit(name, e.train, e.seed + j)[0] for j in range(e.seeds)]
-            over["test_over_seeds"] = _stats([run(e.test).accuracy for run in runs])
-            if e.transfer is not None:
-                over["transfer_over_seeds"] = _stats([run(e.transfer).accuracy for run in runs])
-            fitter.keep_only_random(e.seed)
+            # Seed e.seed is the run above; each further seed is fitted, scored and forgotten in
+            # turn, so only one extra random draw is held at a time.
+            tests, transfers = [test.accuracy], [transfer.accuracy] if transfer is not None else []
+            for j in range(1, e.seeds):
+                run, _ = fitter.fit(name, e.train, e.seed + j)
+                tests.append(run(e.test).accuracy)
+                if transfer is not None:
+                    transfers.append(run(e.transfer).accuracy)
+                fitter.keep_only_random(e.seed)
+            over["test_over_seeds"] = _stats(tests)
+            if transfer is not None:
+                over["transfer_over_seeds"] = _stats(transfers)
         losses = models[name].losses if models[name] is not None else ()
         approaches[name] = ApproachResult(name, test, transfer, losses=losses, **over)
 
