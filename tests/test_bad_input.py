@@ -106,3 +106,17 @@ def test_inline_stopword_list_is_accepted(capsys, kata_copy, good):
     replace(kata_copy / "experiment.toml", 'stopwords = "stopwords.txt"', f"stopwords = {words!r}".replace("'", '"'))
     assert main(["report", "--json", str(kata_copy)]) == 0
     assert '"vocab_size": 86' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, problem", [
+    (["report", "--window", "0"], "argument --window: must be at least 1, got 0"),
+    (["report", "--min-count", "0"], "argument --min-count: must be at least 1, got 0"),
+    (["report", "--max-vocab", "-1"], "argument --max-vocab: must be at least 0, got -1"),
+    (["pretrain", "corpora/kata/general.txt", "-o", "never.npz", "--dim", "x"],
+     "argument --dim: expected a whole number, got 'x'"),
+])
+def test_bad_command_line_numbers(capsys, argv, problem):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert problem in capsys.readouterr().err

@@ -22,14 +22,29 @@ EXPERIMENT is an experiment.toml, a folder holding one, or a vectors .npz (used 
 kata's labeled sentences)."""
 
 
+def _at_least(minimum: int):
+    """An argparse type: a whole number no smaller than `minimum` (as the manifest requires)."""
+
+    def whole_number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return whole_number
+
+
 def _add_pretraining_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
     """Options that override [pretraining]; with `defaults` they carry the manifest's defaults."""
     d = (lambda value: value) if defaults else (lambda value: None)
-    parser.add_argument("--window", type=int, default=d(3), help="co-occurrence window (default 3)")
-    parser.add_argument("--min-count", type=int, default=d(1), help="drop words kept fewer times (default 1)")
-    parser.add_argument("--max-vocab", type=int, default=d(0), help="keep only the most frequent words (0: all)")
+    parser.add_argument("--window", type=_at_least(1), default=d(3), help="co-occurrence window (default 3)")
+    parser.add_argument("--min-count", type=_at_least(1), default=d(1), help="drop words kept fewer times (default 1)")
+    parser.add_argument("--max-vocab", type=_at_least(0), default=d(0), help="keep only the most frequent words (0: all)")
     parser.add_argument("--weighting", choices=WEIGHTINGS, default=d("counts"), help="counts (the lesson's), ppmi or svd")
-    parser.add_argument("--dim", type=int, default=d(300), help="dimensions for svd (default 300)")
+    parser.add_argument("--dim", type=_at_least(1), default=d(300), help="dimensions for svd (default 300)")
 
 
 def _experiment(args) -> Experiment:
@@ -52,9 +67,6 @@ def _experiment(args) -> Experiment:
             args.min_count if args.min_count is not None else current.min_count,
             args.max_vocab if args.max_vocab is not None else current.max_vocab,
         )
-    for name, minimum in (("window", 1), ("dim", 1)):
-        if changes.get(name, minimum) < minimum:
-            raise ExperimentError(None, f"--{name} must be at least {minimum}")
     if experiment.vectors_path is not None and set(changes) - {"dim"}:
         raise ExperimentError(experiment.vectors_path, "vectors pretrained once keep their own settings; "
                                                        "pretrain again to change window, weighting or vocabulary")
@@ -123,9 +135,6 @@ def pretrain(argv: list[str]) -> int:
             raise ExperimentError(output, "exists; not replaced (add --force to replace it)")
         if output.suffix != ".npz":
             raise ExperimentError(output, "the output must end in .npz")
-        for name in ("window", "min_count", "dim"):
-            if getattr(args, name) < 1:
-                raise ExperimentError(None, f"--{name.replace('_', '-')} must be at least 1")
         stopwords = stopwords_from(Path(args.stopwords)) if args.stopwords else load_experiment().manifest_stopwords
         started = time.perf_counter()
         vectors, stats = pretrain_vectors(Path(args.corpus), stopwords, args.window, args.weighting, args.dim,
