@@ -6,34 +6,29 @@ It loads with numpy's allow_pickle=False, so opening a file never runs code from
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from engine.errors import ExperimentError
+from engine.files import write_atomically
 from engine.vectors import WordVectors
 
 FORMAT = "pretrain-explorer-vectors"
 VERSION = 1
 
 
-def save_vectors(path: Path, vectors: WordVectors, settings: dict) -> None:
-    """Write atomically: a half-written file never replaces anything."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent or ".", suffix=".npz.part")
-    os.close(handle)
-    try:
-        with open(temporary, "wb") as out:
-            np.savez(out, format=np.array(FORMAT), version=np.array(VERSION),
-                     words=np.array(vectors.words, dtype=str), matrix=vectors.matrix,
-                     settings=np.array(json.dumps(settings)))
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+def save_vectors(path: Path, vectors: WordVectors, settings: dict, replace: bool = False) -> None:
+    """Write atomically: a half-written file never replaces anything, and an existing one is kept
+    unless `replace`."""
+
+    def write(out) -> None:
+        np.savez(out, format=np.array(FORMAT), version=np.array(VERSION),
+                 words=np.array(vectors.words, dtype=str), matrix=vectors.matrix,
+                 settings=np.array(json.dumps(settings)))
+
+    write_atomically(Path(path), write, replace)
 
 
 def load_vectors(path: Path) -> tuple[WordVectors, dict]:

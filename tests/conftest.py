@@ -4,13 +4,28 @@ from pathlib import Path
 
 import pytest
 
-from engine import builtin_experiment_path
-from engine.corpus import start_resource_tracker
-
-# As the explorer's command does before Textual replaces stderr (see engine.corpus._pool).
-start_resource_tracker()
-
 REFERENCE = Path(__file__).parent / "reference" / "kata-expected.json"
+CHECKOUT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config) -> None:
+    """Refuse to test the source tree: the suite must exercise what `pip install .` installed."""
+    import corpora
+    import engine
+    import tui
+
+    for package in (engine, tui, corpora):
+        imported = Path(package.__file__).resolve().parent
+        if imported == CHECKOUT / package.__name__:
+            raise pytest.UsageError(
+                f"{package.__name__} was imported from the checkout ({imported}), not from the installed "
+                "package: run the tests as the README says (`.venv/bin/pytest`), which keeps the checkout "
+                "off sys.path"
+            )
+    # As the explorer's command does before Textual replaces stderr (see engine.corpus._pool).
+    from engine.corpus import start_resource_tracker
+
+    start_resource_tracker()
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +37,8 @@ def reference() -> dict:
 @pytest.fixture
 def kata_copy(tmp_path: Path) -> Path:
     """A writable copy of the built-in kata's folder, to break one file at a time."""
+    from helpers import KATA
+
     folder = tmp_path / "kata"
-    shutil.copytree(builtin_experiment_path().parent, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(KATA, folder, ignore=shutil.ignore_patterns("__pycache__"))
     return folder

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from helpers import KATA
 from tui.cli import main
 
 
@@ -88,9 +89,9 @@ def test_bytes_that_are_not_utf8(capsys, kata_copy):
     assert "general.txt, line 5: bytes that are not UTF-8 (byte 0xe9)" in err
 
 
-def test_the_installed_command_reports_without_traceback(kata_copy):
+def test_the_installed_command_reports_without_traceback(kata_copy, tmp_path):
     (kata_copy / "general.txt").write_text("")
-    run = subprocess.run([sys.executable, "-m", "tui", "report", str(kata_copy)], capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-m", "tui", "report", str(kata_copy)], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 2
     assert "general.txt: the corpus is empty" in run.stderr and "Traceback" not in run.stderr
 
@@ -112,7 +113,7 @@ def test_inline_stopword_list_is_accepted(capsys, kata_copy, good):
     (["report", "--window", "0"], "argument --window: must be at least 1, got 0"),
     (["report", "--min-count", "0"], "argument --min-count: must be at least 1, got 0"),
     (["report", "--max-vocab", "-1"], "argument --max-vocab: must be at least 0, got -1"),
-    (["pretrain", "corpora/kata/general.txt", "-o", "never.npz", "--dim", "x"],
+    (["pretrain", str(KATA / "general.txt"), "-o", "never.npz", "--dim", "x"],
      "argument --dim: expected a whole number, got 'x'"),
 ])
 def test_bad_command_line_numbers(capsys, argv, problem):

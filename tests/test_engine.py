@@ -9,13 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import engine
 from engine import load_experiment, run_experiment
 from engine.classify import NearestCentroid
 from engine.text import LabeledSentence, tokenize
 from engine.pipeline import vectors_from_sentences
 from engine.vectors import random_vectors
 
-ENGINE = Path(__file__).resolve().parents[1] / "engine"
+ENGINE = Path(engine.__file__).parent  # as installed
 
 
 def test_engine_never_imports_textual_statically():
@@ -27,13 +28,13 @@ def test_engine_never_imports_textual_statically():
             assert not any(n.split(".")[0] in ("textual", "tui", "plotext") for n in names), source.name
 
 
-def test_running_the_engine_loads_no_textual():
+def test_running_the_engine_loads_no_textual(tmp_path):
     code = (
         "import sys; from engine import load_experiment, run_experiment; "
         "from engine.report import to_json; to_json(run_experiment(load_experiment())); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'tui', 'plotext')))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path).stdout
     assert out.strip() == "[]"
 
 

@@ -1,5 +1,7 @@
 """The explorer as a user drives it: keys in, real numbers on screen."""
 
+import os
+import stat
 import threading
 import time
 
@@ -7,7 +9,7 @@ import pytest
 
 import tui.app
 from engine import run_experiment
-from tests.explorer_helpers import notifications, screen_text, settled
+from helpers import notifications, screen_text, settled, until
 from tui.app import PretrainExplorer
 from tui.report import render_json, render_text
 from tui.screens import HelpScreen, PathPrompt
@@ -154,14 +156,14 @@ async def test_cancel_a_running_job_keeps_the_previous_results(monkeypatch):
         kept = app.result
         monkeypatch.setattr(tui.app, "run_experiment", slow_run)
         await pilot.press("plus")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "Counting co-occurrences" in screen_text(app))
         status = app.query_one(StatusLine)
         assert status.has_class("-busy")
         assert "Counting co-occurrences (esc cancels)" in screen_text(app)
         await pilot.press("n")  # the UI still answers keys while the job runs
         assert "[2 Labels]" in screen_text(app)
         await pilot.press("escape")
-        await settled(app, pilot)
+        await until(pilot, lambda: "Job cancelled" in notifications(app))
         assert app.result is kept
         assert not status.has_class("-busy")
         assert "kata · window 3" in screen_text(app)
@@ -196,6 +198,8 @@ async def test_opening_a_bad_experiment_keeps_the_app_and_its_results(tmp_path, 
 
 
 async def test_export_writes_the_report_exactly_and_never_overwrites(tmp_path):
+    umask = os.umask(0o022)
+    os.umask(umask)
     app = PretrainExplorer()
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
@@ -206,11 +210,32 @@ async def test_export_writes_the_report_exactly_and_never_overwrites(tmp_path):
             await pilot.press("enter")
             await pilot.pause()
             assert (tmp_path / name).read_text() == render(app.result) + "\n"
+            assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o666 & ~umask
         (tmp_path / "keep.txt").write_text("my notes")
         app.export_report(app.result, "text", tmp_path / "keep.txt")
         await pilot.pause()
         assert (tmp_path / "keep.txt").read_text() == "my notes"
         assert "keep.txt exists; not overwritten" in notifications(app)
+
+
+async def test_screenshot_lands_in_the_current_folder_or_says_why_not(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        app.command_screenshot()
+        await pilot.pause()
+        [svg] = tmp_path.glob("pretrain-explorer-*.svg")
+        assert "<svg" in svg.read_text()
+        assert "Screenshot saved to " + str(svg) in notifications(app)
+        (tmp_path / "gone").mkdir()
+        monkeypatch.chdir(tmp_path / "gone")
+        (tmp_path / "gone").rmdir()  # an unwritable folder, even for root
+        app.command_screenshot()
+        await pilot.pause()
+        assert app.is_running and sorted(p.name for p in tmp_path.iterdir()) == [svg.name]
+        assert "Screenshot not saved: " in notifications(app)
+        assert "the current folder no longer exists" in notifications(app)
 
 
 async def test_help_lists_every_key_and_closes():

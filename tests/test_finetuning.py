@@ -14,7 +14,7 @@ from engine.finetune import TrainingSettings, train
 from engine.pipeline import APPROACHES
 from tui.cli import main
 
-HELD_OUT = Path(__file__).resolve().parents[1] / "corpora" / "held-out"
+from helpers import HELD_OUT
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from engine.corpus import count_block, count_cooccurrences, read_blocks, _tokens
 from engine.store import load_vectors, save_vectors
 from engine.vectors import WordVectors, random_vectors
 from engine.weighting import VocabularySettings, ppmi, word_vectors
+from helpers import HELD_OUT, KATA
 from tui.cli import main
 
 @pytest.fixture
@@ -113,8 +114,8 @@ def test_nearest_with_argpartition_matches_a_full_sort():
 
 def test_pretrain_once_and_reuse(tmp_path, capsys):
     out = tmp_path / "held.npz"
-    assert main(["pretrain", "corpora/held-out/general.txt", "-o", str(out),
-                 "--stopwords", "corpora/held-out/stopwords.txt"]) == 0
+    assert main(["pretrain", str(HELD_OUT / "general.txt"), "-o", str(out),
+                 "--stopwords", str(HELD_OUT / "stopwords.txt")]) == 0
     printed = capsys.readouterr()
     assert "48 words x 48 dimensions (counts, window 3) from 39,405 tokens" in printed.out
     assert "Counting: 39,405 tokens" in printed.err
@@ -124,20 +125,20 @@ def test_pretrain_once_and_reuse(tmp_path, capsys):
         assert set(data.files) == {"format", "version", "words", "matrix", "settings"}
     # Reused by an experiment: the same numbers as pretraining there.
     folder = tmp_path / "exp"
-    shutil.copytree("corpora/held-out", folder)
+    shutil.copytree(HELD_OUT, folder)
     manifest = folder / "experiment.toml"
     manifest.write_text(manifest.read_text().replace('corpus = "general.txt"', f'vectors = "{out}"'))
     reused = run_experiment(load_experiment(folder))
-    direct = run_experiment(load_experiment("corpora/held-out"))
+    direct = run_experiment(load_experiment(HELD_OUT))
     assert np.array_equal(reused.pretrained.matrix, direct.pretrained.matrix)
     assert reused.margin.points == direct.margin.points
-    assert main(["pretrain", "corpora/held-out/general.txt", "-o", str(out)]) == 2
+    assert main(["pretrain", str(HELD_OUT / "general.txt"), "-o", str(out)]) == 2
     assert "held.npz: exists; not replaced (add --force to replace it)" in capsys.readouterr().err
 
 
 def test_report_opens_a_npz_with_the_katas_labeled_sentences(tmp_path, capsys):
     out = tmp_path / "v.npz"
-    assert main(["pretrain", "corpora/kata/general.txt", "-o", str(out)]) == 0
+    assert main(["pretrain", str(KATA / "general.txt"), "-o", str(out)]) == 0
     capsys.readouterr()
     assert main(["report", "--json", str(out)]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -164,7 +165,7 @@ def test_bad_corpora(capsys, tmp_path):
     assert "broken.txt.gz: cannot be read as gzip" in bad(
         capsys, "pretrain", str(tmp_path / "broken.txt.gz"), "-o", str(tmp_path / "o.npz"))
     assert "min_count 1000 leaves no word in the vocabulary (the most frequent occurs 5 times)" in bad(
-        capsys, "pretrain", "corpora/kata/general.txt", "-o", str(tmp_path / "o.npz"), "--min-count", "1000")
+        capsys, "pretrain", str(KATA / "general.txt"), "-o", str(tmp_path / "o.npz"), "--min-count", "1000")
     assert not (tmp_path / "o.npz").exists()  # nothing half-written
 
 

@@ -1,9 +1,9 @@
 """Every stage on the kata, at 80x24 and 120x40, must not drift. Update deliberately with
-`python -m pytest tests/test_snapshots.py --snapshot-update`, after looking at the new screens."""
+`.venv/bin/pytest tests/test_snapshots.py --snapshot-update`, after looking at the new screens."""
 
 import pytest
 
-from tests.explorer_helpers import settled
+from helpers import settled
 from tui.app import PretrainExplorer
 
 

@@ -6,6 +6,7 @@ All engine work runs in thread workers that report back through messages; the UI
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from engine import Experiment, ExperimentError, ExperimentResult, RunCancelled, load_experiment, run_experiment
 from engine.experiment import with_vectors
+from engine.files import write_text_atomically
 from engine.analysis import NeighbourAnswer, query_neighbours
 from engine.weighting import WEIGHTINGS
 from tui.report import render_json, render_text
@@ -385,12 +387,23 @@ class PretrainExplorer(App):
             return
         text = render_json(result) if fmt == "json" else render_text(result)
         try:
-            path.write_text(text + "\n", encoding="utf-8")
-        except OSError as exc:
-            self.notify(f"{path}: {exc.strerror}", title="Export failed", severity="error")
+            write_text_atomically(path, text + "\n")
+        except ExperimentError as exc:
+            self.notify(str(exc), title="Export failed", severity="error", markup=False)
             return
-        self.notify(f"Report written to {path}")
+        self.notify(f"Report written to {path}", markup=False)
 
     def command_screenshot(self) -> None:
-        path = self.save_screenshot()
-        self.notify(f"Screenshot saved to {path}")
+        name = f"pretrain-explorer-{datetime.now():%Y-%m-%d_%H-%M-%S}.svg"
+        try:
+            path = Path.cwd() / name
+        except OSError:  # the folder the explorer was started in was deleted since
+            self.notify(f"{name}: the current folder no longer exists", title="Screenshot not saved",
+                        severity="error", markup=False)
+            return
+        try:
+            write_text_atomically(path, self.export_screenshot())
+        except ExperimentError as exc:
+            self.notify(str(exc), title="Screenshot not saved", severity="error", markup=False)
+            return
+        self.notify(f"Screenshot saved to {path}", markup=False)

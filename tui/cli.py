@@ -117,6 +117,7 @@ class _ProgressBar:
 
 def pretrain(argv: list[str]) -> int:
     from engine.experiment import stopwords_from
+    from engine.files import check_destination
     from engine.pipeline import pretrain_vectors
     from engine.store import save_vectors
 
@@ -131,10 +132,9 @@ def pretrain(argv: list[str]) -> int:
     output = Path(args.output)
     bar = _ProgressBar()
     try:
-        if output.exists() and not args.force:
-            raise ExperimentError(output, "exists; not replaced (add --force to replace it)")
         if output.suffix != ".npz":
             raise ExperimentError(output, "the output must end in .npz")
+        check_destination(output, replace=args.force)  # before the counting, not after it
         stopwords = stopwords_from(Path(args.stopwords)) if args.stopwords else load_experiment().manifest_stopwords
         started = time.perf_counter()
         vectors, stats = pretrain_vectors(Path(args.corpus), stopwords, args.window, args.weighting, args.dim,
@@ -142,7 +142,7 @@ def pretrain(argv: list[str]) -> int:
         seconds = time.perf_counter() - started
         settings = {"corpus": dataclasses.asdict(stats), "source": str(args.corpus), "stopwords": sorted(stopwords),
                     "min_count": args.min_count, "max_vocab": args.max_vocab, "dim": args.dim}
-        save_vectors(output, vectors, settings)
+        save_vectors(output, vectors, settings, replace=args.force)
     except ExperimentError as exc:
         bar.close()
         print(f"pretrain-explorer: {exc}", file=sys.stderr)

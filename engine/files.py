@@ -1,0 +1,77 @@
+"""Writing the files a user asked for: atomically, with the permissions their umask gives.
+
+Every file the program writes (vectors, exports, screenshots) goes through `write_atomically`: the
+bytes go to a temporary file beside the destination, which is moved into place only once complete,
+so a full disk or a crash never leaves a half-written file, and a failed write leaves nothing.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from engine.errors import ExperimentError
+
+
+def check_destination(path: Path, replace: bool = False) -> None:
+    """Refuse, before any work is done, a destination that cannot be written."""
+    path = Path(path)
+    folder = path.parent
+    if path.is_dir():
+        raise ExperimentError(path, "is a folder; name a file to write")
+    if path.exists() and not replace:
+        raise ExperimentError(path, "exists; not replaced (add --force to replace it)")
+    if not folder.is_dir():
+        raise ExperimentError(path, f"cannot be written: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ExperimentError(path, f"cannot be written: the folder {folder} is not writable")
+
+
+def write_atomically(path: Path, write: Callable[[BinaryIO], None], replace: bool = False) -> None:
+    """Call `write` on a temporary file beside `path`, then move it into place.
+
+    Without `replace`, the final step refuses to overwrite a file that appeared meanwhile (another
+    process writing the same name loses cleanly instead of both claiming success).
+    """
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.part")
+    try:
+        # os.open with 0o666 lets the kernel apply the umask, as for any new file (0644 under 022);
+        # tempfile.mkstemp would leave 0600, which the rename would keep.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(descriptor, "wb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        if replace:
+            os.replace(temporary, path)
+        else:
+            _link_exclusively(temporary, path)
+    except FileExistsError:
+        raise ExperimentError(path, "exists; not replaced (another run may have written it)") from None
+    except OSError as exc:
+        raise ExperimentError(path, f"cannot be written ({exc.strerror or exc})") from None
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+
+
+def _link_exclusively(temporary: Path, path: Path) -> None:
+    """Put `temporary` at `path` unless something is there already: a hard link fails on an existing
+    name, where a rename would replace it. Filesystems without hard links get a checked rename."""
+    try:
+        os.link(temporary, path)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV):
+            raise
+        if path.exists():
+            raise FileExistsError(path) from None
+        os.replace(temporary, path)
+
+
+def write_text_atomically(path: Path, text: str, replace: bool = False) -> None:
+    write_atomically(path, lambda out: out.write(text.encode("utf-8")), replace)
