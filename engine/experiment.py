@@ -78,9 +78,20 @@ def builtin_experiment_path(name: str = "kata") -> Path:
     return Path(corpora.__file__).parent / name / MANIFEST
 
 
+def builtin_experiments() -> tuple[str, ...]:
+    """The names of the experiments shipped in the `corpora` package."""
+    import corpora
+
+    folder = Path(corpora.__file__).parent
+    return tuple(sorted(p.parent.name for p in folder.glob(f"*/{MANIFEST}")))
+
+
 def load_experiment(location: str | Path | None = None) -> Experiment:
-    """Read a manifest (or a folder holding `experiment.toml`); the built-in kata by default."""
+    """Read a manifest (or a folder holding `experiment.toml`), or a shipped experiment by name
+    (a path that exists comes first); the built-in kata by default."""
     manifest = builtin_experiment_path() if location is None else Path(location)
+    if not manifest.exists() and str(location) in builtin_experiments():
+        manifest = builtin_experiment_path(str(location))
     if manifest.is_dir():
         manifest = manifest / MANIFEST
     source = read_text(manifest)

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import engine
-from engine import load_experiment, run_experiment
+from engine import ExperimentError, load_experiment, run_experiment
+from engine.experiment import builtin_experiments
 from engine.classify import NearestCentroid
 from engine.text import LabeledSentence, tokenize
 from engine.pipeline import vectors_from_sentences
@@ -121,3 +122,14 @@ def test_progress_is_reported_in_order():
     stages = []
     run_experiment(load_experiment(), on_progress=lambda stage, f: stages.append(f))
     assert stages[0] == 0.0 and stages[-1] == 1.0 and stages == sorted(stages)
+
+
+def test_shipped_experiments_open_by_name_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert builtin_experiments() == ("held-out", "kata", "reviews")
+    for name in builtin_experiments():
+        experiment = load_experiment(name)
+        assert experiment.name == name and experiment.manifest.parent.name == name
+    (tmp_path / "kata").mkdir()  # a folder of that name where the user stands comes first
+    with pytest.raises(ExperimentError, match="experiment.toml: file not found"):
+        load_experiment("kata")

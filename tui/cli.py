@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from engine import Experiment, ExperimentError, load_experiment, run_experiment
-from engine.experiment import with_vectors
+from engine.experiment import builtin_experiments, with_vectors
 from engine.weighting import WEIGHTINGS, VocabularySettings
 
 USAGE = """\
@@ -18,8 +18,8 @@ pretrain-explorer [EXPERIMENT] [options]          open the explorer (the built-i
 pretrain-explorer report [EXPERIMENT] [--json]    print every stage of the lesson as text or JSON
 pretrain-explorer pretrain CORPUS -o VECTORS.npz  pretrain once; name the .npz as an experiment's vectors
 
-EXPERIMENT is an experiment.toml, a folder holding one, or a vectors .npz (used with the
-kata's labeled sentences)."""
+EXPERIMENT is an experiment.toml, a folder holding one, the name of a shipped experiment
+({names}), or a vectors .npz (used with the kata's labeled sentences)."""
 
 
 def _at_least(minimum: int):
@@ -158,7 +158,7 @@ def pretrain(argv: list[str]) -> int:
 
 
 def explore(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="pretrain-explorer", usage=USAGE,
+    parser = argparse.ArgumentParser(prog="pretrain-explorer", usage=USAGE.format(names=", ".join(builtin_experiments())),
                                      description="Explore pretraining and fine-tuning in the terminal.")
     parser.add_argument("experiment", nargs="?", help="experiment.toml, its folder, or a vectors .npz (default: the kata)")
     _add_pretraining_options(parser, defaults=False)
