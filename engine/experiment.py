@@ -12,7 +12,7 @@ from engine.errors import ExperimentError
 from engine.corpus import corpus_files, preview_lines
 from engine.finetune import TrainingSettings
 from engine.weighting import WEIGHTINGS, VocabularySettings
-from engine.text import LabeledSentence, read_labeled_csv, read_text
+from engine.text import Columns, LabeledSentence, read_labeled_csv, read_text
 
 MANIFEST = "experiment.toml"
 
@@ -20,7 +20,7 @@ MANIFEST = "experiment.toml"
 _SCHEMA: dict[str, set[str]] = {
     "": {"name", "title", "pretraining", "finetuning", "analysis", "random"},
     "pretraining": {"corpus", "vectors", "window", "stopwords", "min_count", "max_vocab", "weighting", "dim"},
-    "finetuning": {"train", "test", "transfer", "epochs", "learning_rate", "l2"},
+    "finetuning": {"train", "test", "transfer", "text_column", "label_column", "epochs", "learning_rate", "l2"},
     "analysis": {"probes", "top_n", "groups"},
     "random": {"seed", "seeds"},
 }
@@ -211,16 +211,17 @@ def _build(manifest: Path, source: str, data: dict) -> Experiment:
     vocabulary = VocabularySettings(r.integer("pretraining", "min_count", 1, minimum=1),
                                     r.integer("pretraining", "max_vocab", 0, minimum=0))
 
-    train = read_labeled_csv(r.path("finetuning", "train"))
+    columns = Columns(r.string("finetuning", "text_column", "text"), r.string("finetuning", "label_column", "label"))
+    train = read_labeled_csv(r.path("finetuning", "train"), columns)
     labels = sorted({s.label for s in train})
     if len(labels) < 2:
         only = labels[0] if labels else "none"
         raise ExperimentError(
             r.path("finetuning", "train"), f"a classifier needs at least two classes; found only one ({only})"
         )
-    test = read_labeled_csv(r.path("finetuning", "test"))
+    test = read_labeled_csv(r.path("finetuning", "test"), columns)
     transfer_path = r.path("finetuning", "transfer")
-    transfer = read_labeled_csv(transfer_path) if transfer_path is not None else None
+    transfer = read_labeled_csv(transfer_path, columns) if transfer_path is not None else None
 
     probes = r.words("analysis", "probes", r.get("analysis", "probes", []))
     top_n = r.integer("analysis", "top_n", 4, minimum=1)

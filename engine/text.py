@@ -66,21 +66,31 @@ class LabeledSentence:
     line: int  # where it stands in its CSV file, for messages
 
 
-def read_labeled_csv(path: Path) -> tuple[LabeledSentence, ...]:
-    """A CSV file with a header naming `text` and `label`; other columns are ignored."""
+@dataclass(frozen=True)
+class Columns:
+    """Which columns of a labeled CSV file hold the sentence and its label (header names, any case)."""
+
+    text: str = "text"
+    label: str = "label"
+
+
+def read_labeled_csv(path: Path, columns: Columns = Columns()) -> tuple[LabeledSentence, ...]:
+    """A CSV file with a header naming the text and label columns; other columns are ignored."""
     content = read_text(path)
     reader = csv.reader(io.StringIO(content, newline=""), strict=True)
     try:
         header = next(reader, None)
         if header is None:
-            raise ExperimentError(path, "is empty; expected a header row naming the columns text and label", 1)
-        columns = [name.strip().lower() for name in header]
-        missing = [name for name in ("text", "label") if name not in columns]
+            raise ExperimentError(
+                path, f"is empty; expected a header row naming the columns {columns.text} and {columns.label}", 1)
+        names = [name.strip().lower() for name in header]
+        wanted = (columns.text.lower(), columns.label.lower())
+        missing = [name for name in wanted if name not in names]
         if missing:
             raise ExperimentError(
                 path, f"the header row has no column {' or '.join(missing)} (found: {', '.join(header) or 'nothing'})", 1
             )
-        text_at, label_at = columns.index("text"), columns.index("label")
+        text_at, label_at = names.index(wanted[0]), names.index(wanted[1])
         rows: list[LabeledSentence] = []
         for fields in reader:
             line = reader.line_num

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import shutil
 import sys
 import time
@@ -12,11 +13,15 @@ from pathlib import Path
 from engine import Experiment, ExperimentError, load_experiment, run_experiment
 from engine.experiment import builtin_experiments, with_vectors
 from engine.weighting import WEIGHTINGS, VocabularySettings
+from tui.words import new_experiment_text, word_pairs_json, word_pairs_text
 
 USAGE = """\
 pretrain-explorer [EXPERIMENT] [options]          open the explorer (the built-in kata by default)
 pretrain-explorer report [EXPERIMENT] [--json]    print every stage of the lesson as text or JSON
 pretrain-explorer pretrain CORPUS -o VECTORS.npz  pretrain once; name the .npz as an experiment's vectors
+pretrain-explorer evaluate VECTORS PAIRS          correlate cosines with human word-pair judgements
+pretrain-explorer new FOLDER --corpus TEXT --train CSV --test CSV [--transfer CSV]
+                                                  make an experiment of your own files
 
 EXPERIMENT is an experiment.toml, a folder holding one, the name of a shipped experiment
 ({names}), or a vectors .npz (used with the kata's labeled sentences)."""
@@ -157,6 +162,62 @@ def pretrain(argv: list[str]) -> int:
     return 0
 
 
+def evaluate(argv: list[str]) -> int:
+    from engine.pipeline import pretrain_vectors
+    from engine.store import load_vectors
+    from engine.wordpairs import read_word_pairs, score_word_pairs
+
+    parser = argparse.ArgumentParser(prog="pretrain-explorer evaluate",
+                                     description="Spearman correlation of the vectors' cosines with human similarity "
+                                                 "judgements of word pairs, over the pairs both of whose words they know.")
+    parser.add_argument("vectors", help="a vectors .npz, or an experiment (its pretrained vectors)")
+    parser.add_argument("pairs", help="word pairs with a human score: lines `word1<TAB>word2<TAB>score` (WordSim-353, SimLex-999 ...)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    args = parser.parse_args(argv)
+    try:
+        pairs = read_word_pairs(Path(args.pairs))
+        if Path(args.vectors).suffix == ".npz":
+            vectors, _ = load_vectors(Path(args.vectors))
+        else:
+            e = load_experiment(args.vectors)
+            vectors, _ = pretrain_vectors(e.corpus_path, e.stopwords, e.window, e.weighting, e.dim, e.vocabulary)
+    except ExperimentError as exc:
+        print(f"pretrain-explorer: {exc}", file=sys.stderr)
+        return 2
+    score = score_word_pairs(vectors, pairs, args.pairs)
+    print(json.dumps(word_pairs_json(score, args.vectors)) if args.json else word_pairs_text(score, args.vectors))
+    return 0
+
+
+def new(argv: list[str]) -> int:
+    from engine.scaffold import create_experiment
+    from engine.text import Columns
+
+    parser = argparse.ArgumentParser(prog="pretrain-explorer new",
+                                     description="Make an experiment of your own files: check them, choose settings "
+                                                 "for their size, write FOLDER/experiment.toml.")
+    parser.add_argument("folder", help="where experiment.toml goes (created if missing; the files stay where they are)")
+    parser.add_argument("--corpus", required=True, help="unlabeled text: a UTF-8 file, a folder of .txt files, or gzip")
+    parser.add_argument("--train", required=True, help="labeled sentences to fine-tune on (CSV with a header row)")
+    parser.add_argument("--test", required=True, help="labeled sentences to score on (CSV)")
+    parser.add_argument("--transfer", help="labeled sentences from another domain (CSV), optional")
+    parser.add_argument("--text-column", default="text", help="the CSV column with the sentence (default text)")
+    parser.add_argument("--label-column", default="label", help="the CSV column with the label (default label)")
+    parser.add_argument("--stopwords", help="a file of whitespace-separated stopwords (default: an English list)")
+    parser.add_argument("--force", action="store_true", help="replace an existing experiment.toml")
+    args = parser.parse_args(argv)
+    splits = {name: Path(getattr(args, name)) for name in ("train", "test", "transfer") if getattr(args, name)}
+    try:
+        survey, labeled, choice = create_experiment(
+            Path(args.folder), Path(args.corpus), splits, Columns(args.text_column, args.label_column),
+            Path(args.stopwords) if args.stopwords else None, replace=args.force)
+    except ExperimentError as exc:
+        print(f"pretrain-explorer: {exc}", file=sys.stderr)
+        return 2
+    print(new_experiment_text(Path(args.folder), survey, labeled, choice))
+    return 0
+
+
 def explore(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="pretrain-explorer", usage=USAGE.format(names=", ".join(builtin_experiments())),
                                      description="Explore pretraining and fine-tuning in the terminal.")
@@ -178,7 +239,7 @@ def explore(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"report": report, "pretrain": pretrain}
+    commands = {"report": report, "pretrain": pretrain, "evaluate": evaluate, "new": new}
     if argv and argv[0] in commands:
         return commands[argv[0]](argv[1:])
     return explore(argv)

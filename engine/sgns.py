@@ -1,0 +1,104 @@
+"""Predict-based pretraining: skip-gram with negative sampling (word2vec), through gensim.
+
+The lesson's Stage 1 box says pretraining learns by predicting missing words; the counting
+weightings only count. This one predicts: each word's vector is trained to tell the words seen
+within `window` of it from words drawn at random. gensim's Word2Vec is a well-kept C
+implementation; it is an optional dependency (`pip install 'pretrain-explorer[word2vec]'`).
+On one worker thread with a fixed seed the vectors are the same on every run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.corpus import Progress, read_blocks
+from engine.errors import ExperimentError, RunCancelled
+from engine.text import preprocess
+from engine.vectors import WordVectors, l2_normalize_rows
+
+NEGATIVE_SAMPLES = 5
+EPOCHS = 5
+INSTALL_HINT = "the sgns weighting needs gensim: pip install 'pretrain-explorer[word2vec]'"
+
+
+@dataclass(frozen=True)
+class SgnsSettings:
+    dim: int
+    window: int
+    min_count: int = 1
+    max_vocab: int = 0  # 0 keeps all
+    seed: int = 0
+    epochs: int = EPOCHS
+
+
+def gensim_word2vec():
+    """gensim's Word2Vec class, or an ExperimentError saying how to install it."""
+    try:
+        from gensim.models import Word2Vec
+    except ImportError:
+        raise ExperimentError(None, INSTALL_HINT) from None
+    return Word2Vec
+
+
+class _Lines:
+    """The corpus as lists of tokens, read again on every pass (gensim makes one pass to build the
+    vocabulary, then one an epoch). A pass ends early once `should_stop` says so, so that the
+    callback at the end of the epoch can cancel the run."""
+
+    def __init__(self, corpus: Path, stopwords: frozenset[str], should_stop: Callable[[], bool],
+                 on_fraction: Callable[[float], None]):
+        self.corpus, self.stopwords, self.should_stop, self.on_fraction = corpus, stopwords, should_stop, on_fraction
+
+    def __iter__(self) -> Iterator[list[str]]:
+        for block in read_blocks(self.corpus):
+            if self.should_stop():
+                return
+            self.on_fraction(block.bytes_done / block.bytes_total if block.bytes_total else 1.0)
+            for line in block.text.split("\n"):
+                tokens = preprocess(line, self.stopwords)
+                if tokens:
+                    yield tokens
+
+
+def train_sgns(
+    corpus: Path,
+    stopwords: frozenset[str],
+    settings: SgnsSettings,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_progress: Progress = lambda stage, fraction: None,
+) -> WordVectors:
+    """Word vectors by skip-gram with negative sampling, rows L2-normalised, words sorted."""
+    Word2Vec = gensim_word2vec()
+    from gensim.models.callbacks import CallbackAny2Vec
+
+    passes = settings.epochs + 1  # the vocabulary pass, then the epochs
+    state = {"pass": 0}
+
+    def report(fraction: float) -> None:
+        stage = "Building the vocabulary" if state["pass"] == 0 else f"Training sgns: epoch {state['pass']} of {settings.epochs}"
+        on_progress(stage, (state["pass"] + fraction) / passes)
+
+    class Epochs(CallbackAny2Vec):
+        def on_epoch_end(self, model) -> None:  # called on the calling thread, where raising is safe
+            state["pass"] += 1
+            if should_stop():
+                raise RunCancelled()
+
+    lines = _Lines(corpus, stopwords, should_stop, report)
+    model = Word2Vec(vector_size=settings.dim, window=settings.window, min_count=settings.min_count,
+                     max_final_vocab=settings.max_vocab or None, sg=1, negative=NEGATIVE_SAMPLES,
+                     workers=1, seed=settings.seed, epochs=settings.epochs)
+    model.build_vocab(lines)
+    if should_stop():
+        raise RunCancelled()
+    if not model.wv.index_to_key:
+        raise ExperimentError(corpus, f"min_count {settings.min_count} leaves no word in the vocabulary")
+    state["pass"] = 1
+    model.train(lines, total_examples=model.corpus_count, epochs=settings.epochs, callbacks=[Epochs()])
+    words = sorted(model.wv.index_to_key)
+    matrix = np.array([model.wv[w] for w in words], dtype=np.float64)
+    return WordVectors(tuple(words), l2_normalize_rows(matrix))

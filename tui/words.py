@@ -1,0 +1,60 @@
+"""Results in words and JSON for the command line (to join the presentation layer)."""
+
+from __future__ import annotations
+
+from engine.scaffold import SURVEY_BYTES
+from engine.wordpairs import WordPairScore
+
+MISSING_SHOWN = 10
+SURVEY_MB = SURVEY_BYTES >> 20
+
+
+def word_pairs_text(score: WordPairScore, vectors: str) -> str:
+    coverage = f"{score.covered} of {score.pairs} pairs have both words in the vocabulary ({score.coverage:.0%})"
+    if score.spearman is None:
+        verdict = ("no correlation can be computed: it needs at least two covered pairs whose cosines and "
+                   "human scores both vary")
+    else:
+        verdict = f"Spearman correlation {score.spearman:.3f} over those pairs"
+    lines = [f"{score.source} against {vectors}:", f"  {coverage};", f"  {verdict}."]
+    if score.missing_words:
+        shown = ", ".join(score.missing_words[:MISSING_SHOWN])
+        more = len(score.missing_words) - MISSING_SHOWN
+        lines.append(f"  Unknown words: {shown}" + (f" and {more} more" if more > 0 else ""))
+    return "\n".join(lines)
+
+
+def word_pairs_json(score: WordPairScore, vectors: str) -> dict:
+    return {"vectors": vectors, "pairs": score.source, "total": score.pairs, "covered": score.covered,
+            "coverage": score.coverage, "spearman": score.spearman, "missing_words": list(score.missing_words)}
+
+
+def _classes(survey) -> str:
+    total = len(survey.sentences)
+    return ", ".join(f"{label} {n:,} ({n / total:.0%})" for label, n in survey.classes)
+
+
+def new_experiment_text(folder, corpus, labeled: dict, choice) -> str:
+    counted = "counted" if corpus.exact else f"estimated from the first {SURVEY_MB} MB"
+    lines = [f"Corpus {corpus.path}: {corpus.bytes / 1e6:,.1f} MB, {corpus.tokens:,} tokens ({counted})"]
+    for name, survey in labeled.items():
+        lines.append(f"{name}: {survey.path}, {len(survey.sentences):,} sentences in {len(survey.classes)} classes: "
+                     f"{_classes(survey)}")
+    train_labels = {label for label, _ in labeled["train"].classes}
+    for name, survey in labeled.items():
+        unseen = sorted({label for label, _ in survey.classes} - train_labels)
+        if unseen:
+            lines.append(f"  Note: {name} has classes the train set lacks ({', '.join(unseen)}): "
+                         "no classifier can predict them")
+    largest, smallest = labeled["train"].classes[0][1], labeled["train"].classes[-1][1]
+    if largest > 2 * smallest:
+        lines.append(f"  Note: the train set is unbalanced ({largest:,} against {smallest:,}); accuracy alone "
+                     "will flatter a classifier that always says the largest class")
+    why = ("one dimension per word fits" if choice.weighting == "ppmi"
+           else "too many for one dimension per word")
+    lines.append(f"Chosen: weighting {choice.weighting} ({choice.vocabulary:,} words at min_count "
+                 f"{choice.min_count}: {why})" + (f", dim {choice.dim}" if choice.weighting == "svd" else "")
+                 + f", window {choice.window}")
+    lines.append(f"Probes: {', '.join(choice.probes) or 'none (no word occurs 3 times in the train set)'}")
+    lines += [f"Wrote {folder / 'experiment.toml'}. Open it with:", f"  pretrain-explorer {folder}"]
+    return "\n".join(lines)
