@@ -77,7 +77,8 @@ SVD_TOLERANCE = 1e-4
 DENSE_SVD_UP_TO = 1000
 # ARPACK's peak memory, measured on PPMI matrices through svds: about 5 * dim float64 columns of
 # the vocabulary's length (its Lanczos basis of 2 * dim + 1 vectors, then svds's products).
-# Past this budget the randomized method, which needs about 3 * dim columns, takes over.
+# Past this budget the randomized method, which needs about 3 * dim columns (and 200 more for
+# its products a few columns at a time), takes over.
 SVD_MEMORY = 2 << 30
 ARPACK_COLUMNS_PER_DIM = 5
 RANDOMIZED_MAX_ITERATIONS = 200
@@ -340,6 +341,7 @@ def _randomized(matrix, dim, tolerance, seed, should_stop, on_progress) -> tuple
             s = np.sqrt(np.maximum(eigenvalues, 0.0))
             worst = float(_relative_bounds(np.sqrt(np.maximum(squared, 0.0)), s).max(initial=0.0))
             if worst <= tolerance or iteration == RANDOMIZED_MAX_ITERATIONS:
+                del image, gram  # before the vectors are made: the peak stays at two blocks
                 return dgemm(1.0, basis, eigenvectors), s, iteration
             # Progress: how far the bound has fallen from the first one towards the tolerance.
             first = first or worst
