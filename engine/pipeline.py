@@ -54,7 +54,7 @@ def pretrain_vectors(
     if co.kept == 0:
         raise ExperimentError(corpus, "the corpus has no words left once the stopwords are removed")
     on_progress(f"Weighting ({weighting})", 1.0)
-    vectors = word_vectors(co, weighting, dim, vocabulary, corpus)
+    vectors = word_vectors(co, weighting, dim, vocabulary, corpus, should_stop, on_progress)
     stats = CorpusStats(co.lines, co.tokens, co.kept, len(vectors.words), vectors.dimension, window, weighting)
     return vectors, stats
 

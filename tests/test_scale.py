@@ -205,25 +205,3 @@ def test_large_counts_vocabularies_ask_for_svd(capsys, tmp_path):
 def test_the_kata_default_settings_change_nothing():
     e = load_experiment()
     assert (e.weighting, e.dim, e.vocabulary) == ("counts", 300, VocabularySettings(1, 0))
-
-
-def test_randomized_svd_finds_the_top_singular_vectors():
-    from engine.weighting import truncated_svd
-
-    rng = np.random.default_rng(5)
-    n = 2500  # above 2000: the randomized path
-
-    def matrix_of_rank(rank):
-        low_rank = (rng.standard_normal((n, rank)) * np.linspace(10, 1, rank)) @ rng.standard_normal((rank, n))
-        return sp.csr_matrix(low_rank + 0.01 * rng.standard_normal((n, n)))
-
-    # Rank within the sample (20 + 10 oversampling): recovered up to float32 rounding.
-    matrix = matrix_of_rank(25)
-    u, s = truncated_svd(matrix, 20)
-    exact_u, exact_s, _ = np.linalg.svd(matrix.toarray(), full_matrices=False)
-    assert s == pytest.approx(exact_s[:20], rel=1e-4)
-    assert np.abs(np.sum(u * exact_u[:, :20], axis=0)) == pytest.approx(np.ones(20), abs=1e-3)  # up to sign
-    # Slowly falling singular values beyond the sample: an approximation, within 2%.
-    matrix = matrix_of_rank(40)
-    _, s = truncated_svd(matrix, 20)
-    assert s == pytest.approx(np.linalg.svd(matrix.toarray(), compute_uv=False)[:20], rel=0.02)
