@@ -10,6 +10,7 @@ from datetime import datetime
 from collections.abc import Iterable
 from pathlib import Path
 
+from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -26,7 +27,7 @@ from engine.analysis import NeighbourAnswer, query_neighbours
 from engine.weighting import WEIGHTINGS
 from tui.report import render_json, render_text
 from tui.screens import HelpScreen, PathPrompt
-from tui.stages import STAGES
+from tui.presentation.stages import STAGES
 from tui.widgets.accuracy import AccuracyPane
 from tui.widgets.corpus import CorpusPane
 from tui.widgets.finetuning import FineTuningPane
@@ -206,7 +207,7 @@ class PretrainExplorer(App):
     def on_run_failed(self, message: RunFailed) -> None:
         if message.worker is self._engine_worker:
             self._keep_previous()
-            self.notify(message.problem, title="Could not run the experiment", severity="error", timeout=10)
+            self.notify(message.problem, title="Could not run the experiment", severity="error", timeout=10, markup=False)
 
     def on_run_stopped(self, message: RunStopped) -> None:
         if message.worker is self._engine_worker:
@@ -218,7 +219,7 @@ class PretrainExplorer(App):
         if event.state == WorkerState.ERROR and event.worker is self._engine_worker:
             self._keep_previous()
             self.notify(f"{type(event.worker.error).__name__}: {event.worker.error}", title="Engine error",
-                        severity="error", timeout=10)
+                        severity="error", timeout=10, markup=False)
 
     def _keep_previous(self) -> None:
         self._engine_worker = None
@@ -238,7 +239,7 @@ class PretrainExplorer(App):
     def show_result(self, result: ExperimentResult) -> None:
         self._show_settings(result)
         for stage in STAGES:
-            self.query_one(f"#note-{stage.number}", Static).update(stage.note(result))
+            self.query_one(f"#note-{stage.number}", Static).update(Text(stage.note(result)))
         self.query_one(CorpusPane).show(result)
         self.query_one(TrainingPane).show(result)
         self.query_one(FineTuningPane).show(result)
@@ -309,7 +310,7 @@ class PretrainExplorer(App):
         """Vectors loaded from a .npz keep the settings they were made with."""
         if self.base.vectors_path is not None:
             self.notify(f"{self.base.vectors_path.name} was pretrained once with its own window, stopwords and "
-                        "weighting; pretrain again to change them.", severity="warning")
+                        "weighting; pretrain again to change them.", severity="warning", markup=False)
             return True
         return False
 
@@ -383,7 +384,7 @@ class PretrainExplorer(App):
 
     def export_report(self, result: ExperimentResult, fmt: str, path: Path) -> None:
         if path.exists():
-            self.notify(f"{path} exists; not overwritten. Choose another name.", severity="error")
+            self.notify(f"{path} exists; not overwritten. Choose another name.", severity="error", markup=False)
             return
         text = render_json(result) if fmt == "json" else render_text(result)
         try:
