@@ -29,9 +29,8 @@ def _pretraining(r: ExperimentResult) -> str:
     source = (f"pretrained once ({e.vectors_path.name})" if e.vectors_path is not None
               else f"over {c.sentences:,} unlabeled lines")
     return (f"A word's vector is {weighting_phrase(r)}: the words within {c.window} of it, {source}; "
-            "no labels. Words that keep the same company get similar vectors, so they come out as "
-            "neighbours. / asks for a word, c compares with other vectors, f fills a blank, "
-            "e explains why two words are neighbours.")
+            "no labels. Words that keep the same company get similar vectors: neighbours. "
+            "/ a word · c compare · f fill a blank · e why neighbours")
 
 
 def _finetuning(r: ExperimentResult) -> str:

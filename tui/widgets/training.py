@@ -29,5 +29,5 @@ class TrainingPane(Static):
                     text.stylize("underline", start, end)
             table.add_row(Text(s.label, style=label_colour(e.labels, s.label)), text)
         counts = ", ".join(f"{label} {sum(s.label == label for s in e.train)}" for label in e.labels)
-        self.border_title = f"Labeled sentences · {counts}"
+        self.border_title = Text(f"Labeled sentences · {counts}")
         self.update(table)
