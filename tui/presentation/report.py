@@ -11,7 +11,7 @@ from engine.pipeline import ApproachResult, ExperimentResult
 from tui.presentation import verdicts
 from tui.presentation.approaches import describe, score_kind
 from tui.presentation.charts import chart
-from tui.presentation.stages import STAGES
+from tui.presentation.stages import STAGES, further_comparisons
 from tui.presentation.style import cosine, number, pct, score, seeds
 
 RANDOM_NOTE = ("The lesson does not give its random generator, so its random-feature figures cannot "
@@ -99,7 +99,7 @@ def _seen(result: ExperimentResult, split: str, width: int) -> list[str]:
 
 def _split(result: ExperimentResult, split: str, width: int) -> list[str]:
     e = result.experiment
-    lines = []
+    lines = [line for sentence in further_comparisons(result, split) for line in wrap(sentence, width)] + [""]
     for name, description in ((n, describe(n)) for n in result.approaches):
         lines += wrap(f"{name}: {description}", width, "  ")
     lines += [""] + _seen(result, split, width)

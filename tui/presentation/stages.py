@@ -65,15 +65,24 @@ def _meaning(r: ExperimentResult, split: str, lesson: verdicts.Comparison) -> st
             "are new to the labeled set.")
 
 
+def comparisons(r: ExperimentResult, split: str) -> list[verdicts.Comparison]:
+    return [verdicts.compare(r, a, b, split) for a, b in PAIRS if a in r.approaches and b in r.approaches]
+
+
 def accuracy_note(r: ExperimentResult, split: str) -> str:
+    """Coverage, the lesson's question (pretrained against random) and what its outcome means;
+    the other comparisons are listed under the chart (further_comparisons)."""
     opening = ("Accuracy on the test sentences." if split == "test"
                else "The same classifiers, unchanged, on sentences from another domain.")
     parts = [opening, verdicts.coverage(r, split)]
-    comparisons = [verdicts.compare(r, a, b, split) for a, b in PAIRS if a in r.approaches and b in r.approaches]
-    parts += [c.sentence() for c in comparisons]
-    if comparisons and comparisons[0].first.name == "pretrained" and comparisons[0].second.name == "random":
-        parts.append(_meaning(r, split, comparisons[0]))
+    found = comparisons(r, split)
+    if found and (found[0].first.name, found[0].second.name) == PAIRS[0]:
+        parts += [found[0].sentence(), _meaning(r, split, found[0])]
     return " ".join(parts)
+
+
+def further_comparisons(r: ExperimentResult, split: str) -> list[str]:
+    return [c.sentence() for c in comparisons(r, split) if (c.first.name, c.second.name) != PAIRS[0]]
 
 
 def _transfer(r: ExperimentResult) -> str:

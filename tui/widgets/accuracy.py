@@ -15,6 +15,7 @@ from engine.text import word_spans
 from tui.presentation import verdicts
 from tui.presentation.approaches import describe, score_kind
 from tui.presentation.charts import curve_rows
+from tui.presentation.stages import further_comparisons
 from tui.presentation.style import approach_colour, label_colour, score
 from tui.widgets.chart import Chart
 
@@ -107,7 +108,8 @@ class AccuracyPane(Vertical):
                   if getattr(approach, self.split) is not None]
         for chart in self.query(Chart):
             chart.result = result
-        self.query_one(".approaches", Static).update(approaches_table(result))
+        further = further_comparisons(result, self.split)
+        self.query_one(".approaches", Static).update(Group(*(Text(line) for line in further), approaches_table(result)))
         if self.split == "test":
             self.query_one(".margin", Static).update(Text(verdicts.margin(result) + " Underlined words also occur "
                                                           "in the labeled sentences."))
