@@ -65,15 +65,16 @@ def approaches_table(result: ExperimentResult) -> Table:
     return table
 
 
-def curve_table(result: ExperimentResult) -> Table:
+def curve_table(result: ExperimentResult) -> Group:
     header, rows = curve_rows(result)
-    table = Table(title=f"Learning curve: test accuracy (%), mean ± std over {result.learning_curve.seeds} seeds",
-                  title_justify="left", title_style="bold", box=None, padding=(0, 1))
+    title = Text(f"Learning curve: test accuracy (%), mean ± std over {result.learning_curve.seeds} seeds "
+                 "(t: the chart)", style="bold")
+    table = Table(box=None, padding=(0, 1))
     for k, name in enumerate(header):
         table.add_column(name, justify="left" if k == 0 else "right", no_wrap=True)
     for row in rows:
         table.add_row(Text(row[0], style=approach_colour(row[0], tuple(result.approaches))), *row[1:])
-    return table
+    return Group(title, table)
 
 
 class AccuracyPane(Vertical):
