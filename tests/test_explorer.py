@@ -1,6 +1,7 @@
 """The explorer as a user drives it: keys in, real numbers on screen."""
 
 import os
+import re
 import stat
 import threading
 import time
@@ -18,8 +19,7 @@ from tui.widgets.status import StatusLine
 
 def bar(text: str, label: str, value: str) -> bool:
     """A bar of the chart on screen: its label, then its blocks, then its value at its end."""
-    return any(line.strip().startswith(label) and "█" in line and line.rstrip().endswith(value)
-               for line in text.splitlines())
+    return re.search(rf"^ *{re.escape(label)} +[█▏▎▍▌▋▊▉]+ {re.escape(value)}( |$)", text, re.M) is not None
 
 
 async def test_walks_the_five_stages_with_the_lessons_numbers():

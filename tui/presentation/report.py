@@ -12,7 +12,7 @@ from tui.presentation import verdicts
 from tui.presentation.approaches import describe, score_kind
 from tui.presentation.charts import chart
 from tui.presentation.stages import STAGES, further_comparisons
-from tui.presentation.style import cosine, number, pct, score, seeds
+from tui.presentation.style import number, pct, score, seeds, similarity
 
 RANDOM_NOTE = ("The lesson does not give its random generator, so its random-feature figures cannot "
                "be reproduced; these come from numpy's PCG64 seeded with [random] seed.")
@@ -128,12 +128,12 @@ def _transfer(result: ExperimentResult, width: int) -> list[str]:
 def _captures(result: ExperimentResult, width: int) -> list[str]:
     lines = ["Average cosine within each group:"]
     for g in result.groups.groups:
-        lines.append(f"  {g.name} within: {cosine(g.within)}")
+        lines.append(f"  {g.name} within: {similarity(g.within)}")
         lines += wrap("words: " + ", ".join(g.present), width, "    ")
         if g.missing:
             lines += wrap("not in the vocabulary: " + ", ".join(g.missing), width, "    ")
     lines.append("Average cosine between groups:")
-    lines += [f"  {p.first} vs {p.second}: {cosine(p.between)}" for p in result.groups.pairs]
+    lines += [f"  {p.first} vs {p.second}: {similarity(p.between)}" for p in result.groups.pairs]
     return lines
 
 

@@ -66,6 +66,11 @@ def cosine(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.3f}"
 
 
+def similarity(x: float | None) -> str:
+    """A group's average cosine as the lesson prints it, to four decimals."""
+    return "n/a" if x is None else f"{x:.4f}"
+
+
 def score(x: float) -> str:
     return f"{x:+.3f}"
 
