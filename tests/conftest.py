@@ -28,6 +28,14 @@ def pytest_configure(config) -> None:
     start_resource_tracker()
 
 
+@pytest.fixture(autouse=True)
+def own_config_dir(tmp_path_factory, monkeypatch) -> Path:
+    """Every test its own empty config directory: the user's saved theme must not reach a test."""
+    folder = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def reference() -> dict:
     """What the lesson's own code computes on the kata (a copy of shared/reference)."""

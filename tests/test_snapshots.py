@@ -1,13 +1,16 @@
-"""Every stage on the kata, at 80x24 and 120x40, must not drift. Update deliberately with
-`.venv/bin/pytest tests/test_snapshots.py --snapshot-update`, after looking at the new screens."""
+"""Every stage and every live view on the kata, at 80x24 and 120x40, must not drift. Update
+deliberately with `.venv/bin/pytest tests/test_snapshots.py --snapshot-update`, after looking at
+the new screens."""
 
 import pytest
 
 from helpers import settled
 from tui.app import PretrainExplorer
 
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+
+@SIZES
 @pytest.mark.parametrize("stage", ["1", "2", "3", "4", "5"])
 def test_stage(snap_compare, stage, size):
     app = PretrainExplorer()
@@ -16,5 +19,26 @@ def test_stage(snap_compare, stage, size):
         await settled(app, pilot)
         await pilot.press(stage)
         await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+# Each view by the keys a user presses: the three live views, the help, predict first asked and answered.
+VIEWS = {"fill-blank": ("f",), "why-neighbours": ("e",), "why-prediction": ("y",), "help": ("question_mark",),
+         "quiz-asked": ("3",), "quiz-answered": ("3", "a", "y"), "curve-numbers": ("t",)}
+
+
+@SIZES
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_view(snap_compare, view, size):
+    app = PretrainExplorer(quiz=view.startswith("quiz"))
+
+    async def ready(pilot):
+        await settled(app, pilot)
+        await pilot.press(*VIEWS[view])
+        await pilot.pause(0.1)
+        if view == "curve-numbers":  # the table sits under the accuracy chart
+            app.query_one(".curve-numbers").scroll_visible(animate=False, top=True)
+            await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=size, run_before=ready)

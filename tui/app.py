@@ -10,6 +10,7 @@ from datetime import datetime
 from collections.abc import Iterable
 from pathlib import Path
 
+from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -26,12 +27,16 @@ from engine.analysis import NeighbourAnswer, query_neighbours
 from engine.weighting import WEIGHTINGS
 from tui.report import render_json, render_text
 from tui.screens import HelpScreen, PathPrompt
-from tui.stages import STAGES
+from tui.screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
+from tui.screens.quiz import QuizAnswer
+from tui.settings import load_settings, save_settings
+from tui.presentation.stages import STAGES
 from tui.widgets.accuracy import AccuracyPane
 from tui.widgets.corpus import CorpusPane
 from tui.widgets.finetuning import FineTuningPane
 from tui.widgets.groups import GroupsPane
 from tui.widgets.neighbours import NeighboursPane
+from tui.widgets.quiz import QuizPanel
 from tui.widgets.scroller import Scroller
 from tui.widgets.stage_bar import StageBar
 from tui.widgets.status import StatusLine
@@ -121,13 +126,26 @@ class PretrainExplorer(App):
         Binding("r", "new_seed", "Seed", tooltip="Draw the random vectors from the next seed", id="settings.seed"),
         Binding("right_square_bracket", "top_n(1)", "More neighbours (top-N + 1)", show=False, id="settings.top_n_up"),
         Binding("left_square_bracket", "top_n(-1)", "Fewer neighbours (top-N - 1)", show=False, id="settings.top_n_down"),
+        Binding("f", "view('blank')", "Fill the blank", show=False,
+                tooltip="Fill the blank: words that fit a sentence's context, pretrained beside random",
+                id="view.blank"),
+        Binding("e", "view('neighbours')", "Why neighbours", show=False,
+                tooltip="Why are these neighbours? The context words two words share", id="view.neighbours"),
+        Binding("y", "view('prediction')", "Why this prediction", show=False,
+                tooltip="Why this prediction? Each word's push toward each class", id="view.prediction"),
+        Binding("t", "toggle_numbers", "Numbers", show=False,
+                tooltip="Learning curve: the chart or its numbers as a table", id="view.numbers"),
+        Binding("a", "answer", "Answer", show=False,
+                tooltip="Predict first: answer the stage's question (palette: Predict first)", id="quiz.answer"),
         Binding("escape", "cancel", "Cancel the running job, or leave the word input", show=False, id="job.cancel"),
         Binding("question_mark,f1", "help", "Help", tooltip="This list of keys", id="app.help"),
         Binding("q", "quit", "Quit", tooltip="Quit the explorer", id="app.quit"),
     ]
 
-    def __init__(self, experiment: Experiment | None = None) -> None:
+    def __init__(self, experiment: Experiment | None = None, quiz: bool = False) -> None:
         super().__init__()
+        self.quiz = quiz
+        self.answers: dict[str, str] = {}  # predict first: the answer given on each comparison split
         self.base = experiment if experiment is not None else load_experiment()
         self.settings = Settings.of(self.base)
         self.result: ExperimentResult | None = None
@@ -150,9 +168,11 @@ class PretrainExplorer(App):
                 yield TrainingPane()
                 yield FineTuningPane()
             with Scroller(id="stage-3", classes="stage"):
+                yield QuizPanel("test")
                 yield Static(classes="note", id="note-3")
                 yield AccuracyPane("test", id="accuracy-test")
             with Scroller(id="stage-4", classes="stage"):
+                yield QuizPanel("transfer")
                 yield Static(classes="note", id="note-4")
                 yield AccuracyPane("transfer", id="accuracy-transfer")
             with Scroller(id="stage-5", classes="stage"):
@@ -161,6 +181,11 @@ class PretrainExplorer(App):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        saved = load_settings().get("theme")
+        if saved in self.available_themes:
+            self.theme = saved
+        self.theme_changed_signal.subscribe(self, lambda theme: save_settings({"theme": theme.name}))
+        self._show_quiz()
         self.query_one(StatusLine).show_settings(f"{self.base.name}: computing…")
         self.start_run(self.base, self.settings)
         self._focus_stage()
@@ -206,7 +231,7 @@ class PretrainExplorer(App):
     def on_run_failed(self, message: RunFailed) -> None:
         if message.worker is self._engine_worker:
             self._keep_previous()
-            self.notify(message.problem, title="Could not run the experiment", severity="error", timeout=10)
+            self.notify(message.problem, title="Could not run the experiment", severity="error", timeout=10, markup=False)
 
     def on_run_stopped(self, message: RunStopped) -> None:
         if message.worker is self._engine_worker:
@@ -218,7 +243,7 @@ class PretrainExplorer(App):
         if event.state == WorkerState.ERROR and event.worker is self._engine_worker:
             self._keep_previous()
             self.notify(f"{type(event.worker.error).__name__}: {event.worker.error}", title="Engine error",
-                        severity="error", timeout=10)
+                        severity="error", timeout=10, markup=False)
 
     def _keep_previous(self) -> None:
         self._engine_worker = None
@@ -238,13 +263,14 @@ class PretrainExplorer(App):
     def show_result(self, result: ExperimentResult) -> None:
         self._show_settings(result)
         for stage in STAGES:
-            self.query_one(f"#note-{stage.number}", Static).update(stage.note(result))
+            self.query_one(f"#note-{stage.number}", Static).update(Text(stage.note(result)))
         self.query_one(CorpusPane).show(result)
         self.query_one(TrainingPane).show(result)
         self.query_one(FineTuningPane).show(result)
         for pane in self.query(AccuracyPane):
             pane.show(result)
         self.query_one(GroupsPane).show(result)
+        self._show_quiz()
         neighbours = self.query_one(NeighboursPane)
         if not neighbours.word and result.experiment.probes:
             neighbours.set_word(result.experiment.probes[0])
@@ -309,7 +335,7 @@ class PretrainExplorer(App):
         """Vectors loaded from a .npz keep the settings they were made with."""
         if self.base.vectors_path is not None:
             self.notify(f"{self.base.vectors_path.name} was pretrained once with its own window, stopwords and "
-                        "weighting; pretrain again to change them.", severity="warning")
+                        "weighting; pretrain again to change them.", severity="warning", markup=False)
             return True
         return False
 
@@ -342,6 +368,45 @@ class PretrainExplorer(App):
         if top_n != self.settings.top_n:
             self._change(top_n=top_n)
 
+    # --- live views, predict first -----------------------------------------------------------
+
+    def action_view(self, name: str) -> None:
+        if self.result is None:
+            self.notify("Nothing to explain yet: the first run is still going.", severity="warning")
+            return
+        view = {"blank": FillBlankView, "neighbours": WhyNeighboursView, "prediction": WhyPredictionView}[name]
+        self.push_screen(view(self.result))
+
+    def action_toggle_numbers(self) -> None:
+        self.action_stage(3)
+        self.query_one("#accuracy-test", AccuracyPane).toggle_class("-numbers")
+
+    def _show_quiz(self) -> None:
+        for panel in self.query(QuizPanel):
+            panel.display = self.quiz
+            if self.quiz:
+                panel.show(self.result, self.answers.get(panel.split))
+            else:
+                panel.parent.remove_class("-quiz-pending")
+
+    def command_quiz(self) -> None:
+        self.quiz, self.answers = not self.quiz, {}
+        self._show_quiz()
+        if self.quiz:
+            self.action_stage(3)
+
+    def action_answer(self) -> None:
+        split = {3: "test", 4: "transfer"}.get(self.stage)
+        if not self.quiz or split is None or split in self.answers:
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer is not None:
+                self.answers[split] = answer
+                self._show_quiz()
+
+        self.push_screen(QuizAnswer(split), answered)
+
     # --- help, palette commands ---------------------------------------------------------------
 
     def action_help(self) -> None:
@@ -358,6 +423,9 @@ class PretrainExplorer(App):
                             lambda: self.command_export("json"))
         yield SystemCommand("Save screenshot", "Save the screen as an SVG file in the current folder",
                             self.command_screenshot)
+        yield SystemCommand("Predict first (quiz)" if not self.quiz else "Stop predicting first",
+                            "Comparison stages ask whether pretrained beats random before showing the numbers",
+                            self.command_quiz)
         yield SystemCommand("Help", "Every key of the explorer", self.action_help)
 
     def command_open(self) -> None:
@@ -383,7 +451,7 @@ class PretrainExplorer(App):
 
     def export_report(self, result: ExperimentResult, fmt: str, path: Path) -> None:
         if path.exists():
-            self.notify(f"{path} exists; not overwritten. Choose another name.", severity="error")
+            self.notify(f"{path} exists; not overwritten. Choose another name.", severity="error", markup=False)
             return
         text = render_json(result) if fmt == "json" else render_text(result)
         try:

@@ -222,6 +222,8 @@ def explore(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="pretrain-explorer", usage=USAGE.format(names=", ".join(builtin_experiments())),
                                      description="Explore pretraining and fine-tuning in the terminal.")
     parser.add_argument("experiment", nargs="?", help="experiment.toml, its folder, or a vectors .npz (default: the kata)")
+    parser.add_argument("--quiz", action="store_true",
+                        help="predict first: comparison stages ask before they show the numbers")
     _add_pretraining_options(parser, defaults=False)
     args = parser.parse_args(argv)
     try:
@@ -233,7 +235,7 @@ def explore(argv: list[str]) -> int:
     from tui.app import PretrainExplorer
 
     start_resource_tracker()  # worker processes for large corpora need it; Textual replaces stderr
-    PretrainExplorer(experiment).run()
+    PretrainExplorer(experiment, quiz=args.quiz).run()
     return 0
 
 

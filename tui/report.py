@@ -5,20 +5,11 @@ from __future__ import annotations
 import json
 
 from engine.pipeline import ExperimentResult
-from engine.report import text_sections, to_json
-from tui.charts import chart
+from engine.report import to_json
+from tui.presentation.report import notes, render_text
+
+__all__ = ["render_json", "render_text"]
 
 
 def render_json(result: ExperimentResult) -> str:
-    return json.dumps(to_json(result), indent=2)
-
-
-def render_text(result: ExperimentResult, width: int = 80, color: bool = False) -> str:
-    rule = "=" * min(width, 65)
-    out: list[str] = []
-    for section in text_sections(result):
-        out += [rule, section.title.upper(), rule, *section.lines]
-        for name in section.charts:
-            out += ["", chart(result, name, width=min(width, 100) - 2, color=color)]
-        out.append("")
-    return "\n".join(out)
+    return json.dumps({**to_json(result), "notes": notes(result)}, indent=2)

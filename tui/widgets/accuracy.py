@@ -1,4 +1,5 @@
-"""Accuracy pane: every sentence under every approach, right or wrong, and the accuracy chart."""
+"""Accuracy pane: the accuracy chart, what each approach is, the margin and learning curve, and
+every sentence under every approach. All wording comes from tui.presentation."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from engine.pipeline import ApproachResult, ExperimentResult
-from engine.report import seeds_text
 from engine.text import word_spans
+from tui.presentation import verdicts
+from tui.presentation.approaches import describe, score_kind
+from tui.presentation.charts import curve_rows
+from tui.presentation.stages import further_comparisons
+from tui.presentation.style import approach_colour, label_colour, score
 from tui.widgets.chart import Chart
-from tui.widgets.training import label_style
 
 
 def sentence_text(text: str, seen_words: tuple[str, ...], stopwords: frozenset[str]) -> Text:
@@ -27,41 +31,61 @@ def sentence_text(text: str, seen_words: tuple[str, ...], stopwords: frozenset[s
     return styled
 
 
-def predictions_table(approach: ApproachResult, split_name: str, labels: tuple[str, ...],
-                      stopwords: frozenset[str]) -> Table:
+def predictions_table(result: ExperimentResult, approach: ApproachResult, split_name: str) -> Table:
+    e = result.experiment
     split = getattr(approach, split_name)
-    table = Table(
-        title=f"{approach.name}: {split.correct}/{len(split.predictions)} = {split.accuracy:.0%}"
-        f"{seeds_text(approach.over_seeds(split_name))}",
-        title_justify="left", title_style="bold", box=None, padding=(0, 1), expand=True,
-    )
+    title = Text(approach.name, style=f"bold {approach_colour(approach.name, tuple(result.approaches))}")
+    title.append(f": {split.correct}/{len(split.predictions)} right · {verdicts.accuracy(result, approach.name, split_name).text()}",
+                 style="bold")
+    table = Table(title=title, title_justify="left", box=None, padding=(0, 1), expand=True)
     table.add_column("", width=1)
     table.add_column("true", no_wrap=True)
     table.add_column("predicted", no_wrap=True)
-    table.add_column("probability" if approach.losses else "cosine", no_wrap=True)
+    table.add_column(score_kind(approach), no_wrap=True)
     table.add_column("sentence", ratio=1)
     for p in split.predictions:
         mark = Text("✓", style="bold green") if p.correct else Text("✗", style="bold red")
         best = max(p.scores.values())
         scores = Text("\n").join(
-            Text(f"{label[:3]} {p.scores[label]:+.3f}", style="bold" if p.scores[label] == best else "dim")
-            for label in labels
+            Text(f"{label[:3]} {score(p.scores[label])}", style="bold" if p.scores[label] == best else "dim")
+            for label in e.labels
         )
-        table.add_row(
-            mark,
-            Text(p.label, style=label_style(labels, p.label)),
-            Text(p.predicted, style=label_style(labels, p.predicted)),
-            scores,
-            sentence_text(p.text, p.seen_words, stopwords),
-        )
+        table.add_row(mark, Text(p.label, style=label_colour(e.labels, p.label)),
+                      Text(p.predicted, style=label_colour(e.labels, p.predicted)), scores,
+                      sentence_text(p.text, p.seen_words, e.stopwords))
     return table
+
+
+def approaches_table(result: ExperimentResult) -> Table:
+    table = Table(box=None, padding=(0, 1), show_header=False, expand=True)
+    table.add_column(no_wrap=True)
+    table.add_column(ratio=1)
+    for name in result.approaches:
+        table.add_row(Text(name, style=approach_colour(name, tuple(result.approaches))), Text(describe(name)))
+    return table
+
+
+def curve_table(result: ExperimentResult) -> Group:
+    header, rows = curve_rows(result)
+    title = Text(f"Learning curve: test accuracy (%), mean ± std over {result.learning_curve.seeds} seeds "
+                 "(t: the chart)", style="bold")
+    table = Table(box=None, padding=(0, 1))
+    for k, name in enumerate(header):
+        table.add_column(name, justify="left" if k == 0 else "right", no_wrap=True)
+    for row in rows:
+        table.add_row(Text(row[0], style=approach_colour(row[0], tuple(result.approaches))), *row[1:])
+    return Group(title, table)
 
 
 class AccuracyPane(Vertical):
     DEFAULT_CSS = """
     AccuracyPane { height: auto; border-title-align: left; }
-    AccuracyPane .predictions { height: auto; margin-bottom: 1; }
-    AccuracyPane .margin { height: auto; margin: 1 0; }
+    AccuracyPane Static { height: auto; }
+    AccuracyPane .predictions { margin-bottom: 1; }
+    AccuracyPane .margin, AccuracyPane .approaches { margin: 1 0 0 0; }
+    AccuracyPane .curve-numbers { display: none; margin-top: 1; }
+    AccuracyPane.-numbers .curve-numbers { display: block; }
+    AccuracyPane.-numbers #curve { display: none; }
     """
 
     def __init__(self, split: str, **kwargs) -> None:
@@ -70,29 +94,25 @@ class AccuracyPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Chart(f"accuracy:{self.split}")
+        yield Static(classes="approaches")
         if self.split == "test":
             yield Static(classes="margin")
-            yield Chart("curve")
+            yield Chart("curve", id="curve")
+            yield Static(classes="curve-numbers")
         yield Static(classes="predictions")
 
     def on_mount(self) -> None:
         self.border_title = "Accuracy on the " + ("test sentences" if self.split == "test" else "new domain")
 
     def show(self, result: ExperimentResult) -> None:
-        e = result.experiment
-        tables = [
-            predictions_table(approach, self.split, e.labels, e.stopwords)
-            for approach in result.approaches.values()
-            if getattr(approach, self.split) is not None
-        ]
+        tables = [predictions_table(result, approach, self.split) for approach in result.approaches.values()
+                  if getattr(approach, self.split) is not None]
         for chart in self.query(Chart):
             chart.result = result
+        further = further_comparisons(result, self.split)
+        self.query_one(".approaches", Static).update(Group(*(Text(line) for line in further), approaches_table(result)))
         if self.split == "test":
-            m = result.margin
-            self.query_one(".margin", Static).update(Text.assemble(
-                ("Pretraining margin: ", "bold"),
-                f"{' and '.join(m.with_pretraining)} beat {' and '.join(m.without)} by {m.points:.1f} points "
-                f"(the worse of the first against the better of the second, mean over {e.seeds} seeds where a "
-                "random draw matters). Underlined words also occur in the labeled sentences.",
-            ))
-        self.query_one(".predictions", Static).update(Group(*tables) if tables else "No sentences for this split.")
+            self.query_one(".margin", Static).update(Text(verdicts.margin(result) + " Underlined words also occur "
+                                                          "in the labeled sentences."))
+            self.query_one(".curve-numbers", Static).update(curve_table(result))
+        self.query_one(".predictions", Static).update(Group(*tables) if tables else Text("No sentences for this split."))

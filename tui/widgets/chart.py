@@ -1,20 +1,17 @@
-"""A plotext chart as a widget: redrawn at its own size on resize and on theme change."""
+"""One of the presentation layer's charts as a widget, redrawn at its own width."""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.color import Color
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from engine.pipeline import ExperimentResult
-from tui.charts import chart, chart_height
+from tui.presentation.charts import LINE_HEIGHT, chart
 
 
 class Chart(Widget):
-    """Draws one of the named charts of tui.charts for the current result."""
-
-    DEFAULT_CSS = "Chart { height: 9; width: 1fr; }"
+    DEFAULT_CSS = "Chart { height: auto; width: 1fr; }"
     result: reactive[ExperimentResult | None] = reactive(None, layout=True)
 
     def __init__(self, chart_name: str, **kwargs) -> None:
@@ -23,23 +20,20 @@ class Chart(Widget):
         self._drawn_key: tuple | None = None
         self._drawn = Text("")
 
-    def on_mount(self) -> None:
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh())
-
-    def watch_result(self, result: ExperimentResult | None) -> None:
-        if result is not None:
-            self.styles.height = chart_height(result, self.chart_name)
-
-    def render(self) -> Text:
-        if self.result is None or self.size.width < 20 or self.size.height < 5:
-            return Text("")
-        primary = Color.parse(self.app.current_theme.primary)
-        key = (id(self.result), self.size, primary.rgb)
+    def _draw(self, width: int) -> Text:
+        key = (id(self.result), width)
         # plotext takes milliseconds per chart; redraws of an unchanged chart reuse the last one.
         if key != self._drawn_key:
             self._drawn_key = key
-            self._drawn = Text.from_ansi(
-                chart(self.result, self.chart_name, width=self.size.width, height=self.size.height,
-                      color=True, bar_color=primary.rgb)
-            )
+            self._drawn = chart(self.result, self.chart_name, width, LINE_HEIGHT)
         return self._drawn
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        if self.result is None or width < 20:
+            return 1
+        return len(self._draw(width).plain.splitlines())
+
+    def render(self) -> Text:
+        if self.result is None or self.size.width < 20:
+            return Text("")
+        return self._draw(self.size.width)

@@ -9,10 +9,9 @@ from textual.widgets import Static
 
 from engine.pipeline import ExperimentResult
 from engine.text import word_spans
+from tui.presentation.style import group_colour
 from tui.widgets.scroller import Scroller
 
-# Group colours in order; a word in several groups takes the first.
-GROUP_STYLES = ("bold green", "bold red", "bold yellow", "bold magenta", "bold cyan")
 
 
 def highlighted(line: str, stopwords: frozenset[str], group_of: dict[str, str]) -> Text:
@@ -44,7 +43,9 @@ class CorpusPane(Vertical):
         e, c = result.experiment, result.corpus
         group_of: dict[str, str] = {}
         legend = Text()
-        for (name, words), style in zip(e.groups, GROUP_STYLES * 10):
+        names = tuple(name for name, _ in e.groups)
+        for name, words in e.groups:
+            style = f"bold {group_colour(e.labels, names, name)}"  # a word in several groups takes the first
             legend.append(f" {name}", style=style)
             for w in words:
                 group_of.setdefault(w, style)

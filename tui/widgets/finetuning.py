@@ -43,7 +43,7 @@ class FineTuningPane(Vertical):
         moved.add_column("word")
         moved.add_column("distance", justify="right")
         for word, distance in result.drift.moved:
-            moved.add_row(word, f"{distance:.3f}")
+            moved.add_row(Text(word), f"{distance:.3f}")
         probes = Table(title="Neighbours before → after fine-tuning", title_justify="left", title_style="bold",
                        box=None, padding=(0, 1), expand=True)
         probes.add_column("word", no_wrap=True)
@@ -54,7 +54,7 @@ class FineTuningPane(Vertical):
             after_words = [w for w, _ in result.drift.neighbors_after[probe]]
             before_words = {w for w, _ in result.drift.neighbors_before[probe]}
             after = Text(", ").join(Text(w, style="" if w in before_words else "bold") for w in after_words)
-            probes.add_row(probe, before, after or "not in the vocabulary")
+            probes.add_row(Text(probe), Text(before), after or Text("not in the vocabulary"))
         grid = Table.grid(padding=(0, 2), expand=True)
         grid.add_column(no_wrap=True)
         grid.add_column(ratio=1)

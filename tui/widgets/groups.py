@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from engine.pipeline import ExperimentResult
 from tui.widgets.chart import Chart
-from tui.widgets.corpus import GROUP_STYLES
+from tui.presentation.style import cosine, group_colour
 
 
 class GroupsPane(Vertical):
@@ -28,9 +28,11 @@ class GroupsPane(Vertical):
     def show(self, result: ExperimentResult) -> None:
         self.query_one(Chart).result = result
         members = Text()
-        for group, style in zip(result.groups.groups, GROUP_STYLES * 10):
-            within = "n/a (needs two words)" if group.within is None else f"{group.within:.4f}"
-            members.append(f"{group.name}", style=style)
+        e = result.experiment
+        names = tuple(g.name for g in result.groups.groups)
+        for group in result.groups.groups:
+            within = "n/a (needs two words)" if group.within is None else cosine(group.within)
+            members.append(group.name, style=f"bold {group_colour(e.labels, names, group.name)}")
             members.append(f" within {within}: ")
             members.append(", ".join(group.present))
             for word in group.missing:
@@ -38,6 +40,6 @@ class GroupsPane(Vertical):
                 members.append(f"{word} (missing)", style="dim strike")
             members.append("\n")
         for pair in result.groups.pairs:
-            between = "n/a" if pair.between is None else f"{pair.between:.4f}"
+            between = cosine(pair.between)
             members.append(f"{pair.first} vs {pair.second} between {between}\n")
         self.query_one("#group-members", Static).update(members.rstrip() or members)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Static
 
@@ -23,12 +23,12 @@ def bar(score: float) -> Text:
 
 
 def neighbour_table(title: str, rows: tuple[tuple[str, float], ...]) -> Table:
-    table = Table(title=title, title_justify="left", box=None, padding=(0, 1), expand=True, show_header=False)
+    table = Table(title=Text(title), title_justify="left", box=None, padding=(0, 1), expand=True, show_header=False)
     table.add_column("word", ratio=1, min_width=12, no_wrap=True, overflow="ellipsis")
     table.add_column("cosine", justify="right", width=6)
     table.add_column("bar", width=BAR_WIDTH)
     for word, score in rows:
-        table.add_row(word, f"{score:.3f}", bar(score))
+        table.add_row(Text(word), f"{score:.3f}", bar(score))
     return table
 
 
@@ -36,10 +36,11 @@ class NeighboursPane(Vertical):
     """Asks the app for a word's neighbours (a worker computes them) and shows the answer."""
 
     DEFAULT_CSS = """
-    NeighboursPane { height: auto; border-title-align: left; }
+    NeighboursPane { height: 1fr; border-title-align: left; }
     NeighboursPane Input, NeighboursPane Input:focus { border: none; height: 1; padding: 0 1; margin: 0 0 1 0; }
     NeighboursPane Input:focus { background: $boost; }
     NeighboursPane #neighbour-message { height: auto; }
+    NeighboursPane #neighbour-tables { height: 1fr; }
     NeighboursPane Horizontal { height: auto; }
     NeighboursPane .neighbour-table { width: 1fr; height: auto; display: none; }
     NeighboursPane #neighbours-pretrained { display: block; }
@@ -61,9 +62,12 @@ class NeighboursPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="a word, then enter  (/ to type here, esc to leave)", id="neighbour-input")
         yield Static(id="neighbour-message")
-        with Horizontal():
-            for name in ("pretrained", *self.COMPARE):
-                yield Static(classes="neighbour-table", id=f"neighbours-{name}")
+        # The lists scroll within the pane's share of the screen, so a long top-N never pushes
+        # the corpus off it.
+        with VerticalScroll(id="neighbour-tables", can_focus=False):
+            with Horizontal():
+                for name in ("pretrained", *self.COMPARE):
+                    yield Static(classes="neighbour-table", id=f"neighbours-{name}")
 
     def on_mount(self) -> None:
         self.border_title = "Neighbours"

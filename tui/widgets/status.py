@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
@@ -22,11 +23,11 @@ class StatusLine(Horizontal):
         yield ProgressBar(total=100, show_eta=False, id="progress")
 
     def show_settings(self, text: str) -> None:
-        self.query_one("#settings", Label).update(text)
+        self.query_one("#settings", Label).update(Text(text))  # names and paths shown literally
 
     def show_progress(self, stage: str, fraction: float) -> None:
         self.add_class("-busy")
-        self.query_one("#job", Label).update(f"{stage} (esc cancels) ")
+        self.query_one("#job", Label).update(Text(f"{stage} (esc cancels) "))
         self.query_one(ProgressBar).update(progress=round(fraction * 100))
 
     def done(self) -> None:

@@ -8,13 +8,9 @@ from textual.widgets import Static
 
 from engine.pipeline import ExperimentResult
 from engine.text import word_spans
+from tui.presentation.style import label_colour
 from tui.widgets.corpus import highlighted
 
-LABEL_STYLES = ("green", "red", "yellow", "magenta", "cyan", "blue")
-
-
-def label_style(labels: tuple[str, ...], label: str) -> str:
-    return LABEL_STYLES[labels.index(label) % len(LABEL_STYLES)] if label in labels else ""
 
 
 class TrainingPane(Static):
@@ -31,7 +27,7 @@ class TrainingPane(Static):
             for start, end, word in word_spans(s.text):
                 if word not in e.stopwords and word not in vocabulary:
                     text.stylize("underline", start, end)
-            table.add_row(Text(s.label, style=label_style(e.labels, s.label)), text)
+            table.add_row(Text(s.label, style=label_colour(e.labels, s.label)), text)
         counts = ", ".join(f"{label} {sum(s.label == label for s in e.train)}" for label in e.labels)
-        self.border_title = f"Labeled sentences · {counts}"
+        self.border_title = Text(f"Labeled sentences · {counts}")
         self.update(table)

@@ -1,0 +1,134 @@
+"""The lesson's ideas computed for one question at a time: fill a blank, say why two words are
+neighbours, say why a sentence got its label. Pure numpy over WordVectors; frozen results.
+
+For counts and PPMI vectors each dimension is a context word: column j of a row is the weight of
+the vocabulary's j-th word near that word (same order as the rows). For SVD or random vectors the
+dimensions are not words, and the answers say so by `columns_are_words`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.text import LabeledSentence, preprocess
+from engine.vectors import WordVectors
+
+BLANK = "_"
+
+
+def _ranked(words: tuple[str, ...], scores: np.ndarray, exclude: set[int], top_n: int):
+    """The top_n (word, score), best first, ties (to 12 decimals) broken alphabetically."""
+    order = sorted((j for j in range(len(words)) if j not in exclude),
+                   key=lambda j: (-round(float(scores[j]), 12), words[j]))
+    return tuple((words[j], float(scores[j])) for j in order[:top_n])
+
+
+@dataclass(frozen=True)
+class BlankAnswer:
+    has_blank: bool
+    context: tuple[str, ...]  # the sentence's other words the vectors know, stopwords dropped
+    unknown: tuple[str, ...]  # its words the vectors do not know
+    candidates: tuple[tuple[str, float], ...]  # best fit first
+    columns_are_words: bool  # scores read from the context words' columns, else cosine to their mean
+
+
+def fill_blank(vectors: WordVectors, sentence: str, stopwords: frozenset[str], top_n: int,
+               columns_are_words: bool) -> BlankAnswer:
+    """Words that best fit the context of `_`: with counts or PPMI, the words most often found
+    near the context words (the mean of their columns), the pretraining task itself; otherwise the
+    words whose vectors are closest by cosine to the mean of the context words' vectors."""
+    words = preprocess(sentence.replace(BLANK, " "), stopwords)
+    known = tuple(dict.fromkeys(w for w in words if w in vectors))
+    unknown = tuple(dict.fromkeys(w for w in words if w not in vectors))
+    if BLANK not in sentence or not known:
+        return BlankAnswer(BLANK in sentence, known, unknown, (), columns_are_words)
+    rows = [vectors.index(w) for w in known]
+    if columns_are_words:
+        scores = vectors.matrix[:, rows].mean(axis=1)
+    else:
+        target = vectors.matrix[rows].mean(axis=0)
+        norms = vectors.norms * float(np.sqrt(target @ target))
+        scores = np.divide(vectors.matrix @ target, norms, out=np.zeros(len(vectors.words)), where=norms > 0)
+    return BlankAnswer(True, known, unknown, _ranked(vectors.words, scores, set(rows), top_n), columns_are_words)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    dimension: int
+    context: str | None  # the context word of that dimension, for counts and PPMI
+    first: float  # the two words' values there
+    second: float
+    share: float  # its part of the cosine: first * second / (|a| |b|); the shares sum to it
+
+
+@dataclass(frozen=True)
+class SharedContexts:
+    first: str
+    second: str
+    missing: tuple[str, ...]  # of the two, the words the vectors do not know
+    cosine: float
+    contributions: tuple[Contribution, ...]  # largest first
+    columns_are_words: bool
+
+
+def shared_contexts(vectors: WordVectors, first: str, second: str, top_n: int,
+                    columns_are_words: bool) -> SharedContexts:
+    """Why two words are neighbours: the dimensions whose products make their cosine."""
+    missing = tuple(w for w in (first, second) if w not in vectors)
+    if missing:
+        return SharedContexts(first, second, missing, 0.0, (), columns_are_words)
+    a, b = vectors.vector(first), vectors.vector(second)
+    norm = float(np.sqrt(a @ a) * np.sqrt(b @ b))
+    shares = a * b / norm if norm > 0 else np.zeros_like(a)
+    order = sorted(np.flatnonzero(shares), key=lambda j: (-shares[j], j))[:top_n]
+    contributions = tuple(
+        Contribution(int(j), vectors.words[j] if columns_are_words else None, float(a[j]), float(b[j]), float(shares[j]))
+        for j in order)
+    return SharedContexts(first, second, (), float(shares.sum()), contributions, columns_are_words)
+
+
+@dataclass(frozen=True)
+class WordPush:
+    word: str
+    known: bool
+    push: dict[str, float]  # its part of the cosine to each class centroid (0 when unknown)
+
+
+@dataclass(frozen=True)
+class CentroidExplanation:
+    labels: tuple[str, ...]
+    words: tuple[WordPush, ...]  # in the sentence's order, each word once, stopwords dropped
+    scores: dict[str, float]  # cosine to each centroid: the sum of the words' pushes
+
+
+def _document(tokens: list[str], vectors: WordVectors) -> tuple[np.ndarray, list[int]]:
+    rows = [i for i in (vectors.index(t) for t in tokens) if i is not None]
+    if not rows:
+        return np.zeros(vectors.dimension), rows
+    return vectors.matrix[rows].sum(axis=0) / len(rows), rows
+
+
+def centroid_pushes(vectors: WordVectors, train: tuple[LabeledSentence, ...], stopwords: frozenset[str],
+                    text: str) -> CentroidExplanation:
+    """Each word's push toward each class under the lesson's nearest-centroid classifier. The
+    sentence's vector is the mean of its n known words, so its cosine to a centroid c splits
+    exactly into one term per word: v·c / (n |d| |c|)."""
+    labels = tuple(sorted({s.label for s in train}))
+    centroids = np.array([np.mean([_document(preprocess(s.text, stopwords), vectors)[0]
+                                   for s in train if s.label == label], axis=0) for label in labels])
+    tokens = preprocess(text, stopwords)
+    doc, rows = _document(tokens, vectors)
+    scale = float(np.sqrt(doc @ doc)) * np.sqrt(np.einsum("ij,ij->i", centroids, centroids)) * max(len(rows), 1)
+    per_row = np.divide(vectors.matrix[rows] @ centroids.T, scale, out=np.zeros((len(rows), len(labels))),
+                        where=scale > 0) if rows else np.zeros((0, len(labels)))
+    totals: dict[str, np.ndarray] = {}
+    for i, push in zip(rows, per_row):
+        word = vectors.words[i]
+        totals[word] = totals.get(word, 0) + push
+    words = tuple(WordPush(t, t in totals, {label: float(totals[t][k]) if t in totals else 0.0
+                                           for k, label in enumerate(labels)})
+                  for t in dict.fromkeys(tokens))
+    scores = {label: float(per_row[:, k].sum()) for k, label in enumerate(labels)}
+    return CentroidExplanation(labels, words, scores)

@@ -1,0 +1,148 @@
+"""The presentation layer's sentences, on crafted results: each rule of tui.presentation.verdicts
+and tui.presentation.stages, and the report's width."""
+
+import dataclasses
+
+import pytest
+
+from engine import load_experiment, run_experiment
+from engine.classify import SplitResult
+from engine.pipeline import SeedStats
+from engine.text import LabeledSentence
+from helpers import HELD_OUT
+from tui.presentation import verdicts
+from tui.presentation.report import render_text
+from tui.presentation.stages import STAGES, accuracy_note
+
+
+@pytest.fixture(scope="module")
+def kata():
+    return run_experiment(load_experiment())
+
+
+def with_approach(result, name, correct=None, seeds=None):
+    """`result` with approach `name` scoring `correct` test sentences right, or given seed stats."""
+    a = result.approaches[name]
+    changes = {}
+    if correct is not None:
+        predictions = tuple(p if k < correct else dataclasses.replace(p, predicted=_other(result, p.label))
+                            for k, p in enumerate(a.test.predictions))
+        changes["test"] = SplitResult(predictions)
+    if seeds is not None:
+        changes["test_over_seeds"] = SeedStats(*seeds)
+    return dataclasses.replace(result, approaches={**result.approaches, name: dataclasses.replace(a, **changes)})
+
+
+def _other(result, label):
+    return next(x for x in result.experiment.labels if x != label)
+
+
+def comparison(result, split="test"):
+    return verdicts.compare(result, "pretrained", "random", split).sentence()
+
+
+def test_a_gap_within_one_sentence_is_level(kata):
+    # The kata as it is: pretrained 6/6, random 99% over seeds.
+    assert comparison(kata) == ("pretrained and random are level: 0.8 points apart (100% against 99% ± 3.6 "
+                                "over 20 seeds), no more than one sentence of 6.")
+
+
+def test_random_ahead_says_random_beat_pretrained(kata):
+    r = with_approach(with_approach(kata, "pretrained", correct=4), "random", seeds=(1.0, 0.0, 20))
+    assert comparison(r) == "random beat pretrained by 33.3 points (100% ± 0 over 20 seeds against 67%)."
+    assert "Random vectors did better here" in accuracy_note(r, "test")
+
+
+def test_an_exact_tie(kata):
+    r = with_approach(kata, "random", seeds=(1.0, 0.0, 20))
+    assert comparison(r) == "pretrained and random are level (100% against 100% ± 0 over 20 seeds)."
+
+
+def test_a_gap_within_the_spread_over_seeds_is_level(kata):
+    r = with_approach(kata, "random", seeds=(0.75, 0.3, 20))
+    assert comparison(r) == ("pretrained and random are level: 25 points apart (100% against 75% ± 30 "
+                             "over 20 seeds), no more than the spread over seeds (± 30).")
+    assert verdicts.compare(r, "pretrained", "random", "test").winner is None
+
+
+def test_a_gap_beyond_spread_and_one_sentence_is_a_win(kata):
+    r = with_approach(kata, "random", seeds=(0.5, 0.1, 20))
+    assert comparison(r) == "pretrained beat random by 50 points (100% against 50% ± 10 over 20 seeds)."
+
+
+def test_one_seed_has_no_spread_so_one_sentence_decides(kata):
+    r = with_approach(with_approach(kata, "random", seeds=(0.5, 0.0, 1)), "pretrained", correct=4)
+    assert comparison(r) == ("pretrained and random are level: 16.7 points apart (67% against 50% ± 0 "
+                             "over 1 seed), no more than one sentence of 6.")
+    r = with_approach(with_approach(kata, "random", seeds=(0.5, 0.0, 1)), "pretrained", correct=5)
+    assert comparison(r) == "pretrained beat random by 33.3 points (83% against 50% ± 0 over 1 seed)."
+
+
+@pytest.mark.parametrize("points, sentence", [
+    (0.8, "Pretraining margin: pretrained and fine_tuned beat random and from_scratch by 0.8 points of test"),
+    (-4.0, "No pretraining margin: the better of random and from_scratch beat the worse of pretrained and "
+           "fine_tuned by 4 points of test accuracy"),
+    (0.0, "No pretraining margin: the worse of pretrained and fine_tuned and the better of random and "
+          "from_scratch score the same"),
+])
+def test_the_margin_keeps_its_sign_in_words(kata, points, sentence):
+    r = dataclasses.replace(kata, margin=dataclasses.replace(kata.margin, points=points))
+    assert verdicts.margin(r).startswith(sentence)
+
+
+def with_test_sentences(result, texts):
+    test = tuple(LabeledSentence(t, label, k) for k, (t, label) in enumerate(texts))
+    return dataclasses.replace(result, experiment=dataclasses.replace(result.experiment, test=test))
+
+
+def test_coverage_is_measured_none_seen(kata):
+    r = with_test_sentences(kata, [("zebras quietly juggle", "positive")])
+    assert verdicts.coverage(r, "test") == "None of their 3 words occurs in the labeled sentences."
+
+
+def test_coverage_is_measured_all_seen(kata):
+    r = with_test_sentences(kata, [(s.text, s.label) for s in kata.experiment.train[:2]])
+    assert verdicts.coverage(r, "test").startswith("Every one of their ")
+    # and the note draws the consequence only from what was measured
+    assert "cannot show what pretraining adds" in accuracy_note(with_approach(r, "random", seeds=(1.0, 0, 20)), "test")
+
+
+def test_coverage_partly_seen(kata):
+    assert "12 of their 25 words (48%) also occur in the labeled sentences." in accuracy_note(kata, "test")
+
+
+@pytest.mark.parametrize("weighting, phrase", [
+    ("counts", "its row of co-occurrence counts"),
+    ("ppmi", "its row of positive PMI"),
+    ("svd", "a 86-dimensional SVD of the PPMI"),
+])
+def test_the_weighting_is_named_as_it_is(kata, weighting, phrase):
+    r = dataclasses.replace(kata, corpus=dataclasses.replace(kata.corpus, weighting=weighting))
+    assert phrase in STAGES[0].note(r)
+    assert f"Average cosine of the {weighting} vectors" in STAGES[4].note(r)
+
+
+def test_groups_note_says_when_a_group_is_not_closer(kata):
+    groups = kata.groups
+    pair = dataclasses.replace(groups.pairs[0], between=0.2)  # above positive's within (0.136)
+    r = dataclasses.replace(kata, groups=dataclasses.replace(groups, pairs=(pair,)))
+    note = STAGES[4].note(r)
+    assert "positive words are no closer to each other (0.136) than to negative words (0.200)." in note
+    assert "small corpus" not in note
+
+
+def test_every_approach_on_screen_is_named(kata):
+    extra = dataclasses.replace(kata.approaches["pretrained"], name="bag_of_words")
+    r = dataclasses.replace(kata, approaches={**kata.approaches, "bag_of_words": extra})
+    text = render_text(r)
+    for name in r.approaches:
+        assert f"  {name}: " in text
+    assert "random_fine_tuned: random vectors and a softmax layer, trained together" in text
+
+
+def test_report_lines_fit_80_columns(kata):
+    held_out = run_experiment(load_experiment(HELD_OUT))
+    for result in (kata, held_out):
+        for width in (80, 200):
+            long = [line for line in render_text(result, width).splitlines() if len(line) > 80]
+            assert long == []

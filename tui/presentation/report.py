@@ -1,0 +1,170 @@
+"""The text report, stage by stage, every line at most `width` columns (80 by default)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from rich.console import Console
+from rich.text import Text
+
+from engine.pipeline import ApproachResult, ExperimentResult
+from tui.presentation import verdicts
+from tui.presentation.approaches import describe, score_kind
+from tui.presentation.charts import chart
+from tui.presentation.stages import STAGES, further_comparisons
+from tui.presentation.style import number, pct, score, seeds, similarity
+
+RANDOM_NOTE = ("The lesson does not give its random generator, so its random-feature figures cannot "
+               "be reproduced; these come from numpy's PCG64 seeded with [random] seed.")
+
+
+def clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def wrap(text: str, width: int, indent: str = "") -> list[str]:
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent) or [""]
+
+
+def _neighbours(ns) -> str:
+    return ", ".join(f"{w} ({s:.3f})" for w, s in ns) if ns else "not in the vocabulary"
+
+
+def _pretraining(result: ExperimentResult, width: int) -> list[str]:
+    e, c = result.experiment, result.corpus
+    lines = wrap(f"Experiment: {e.name} ({e.title})", width)
+    if e.vectors_path is not None:
+        lines += wrap(f"Vectors pretrained once: {e.vectors_path}, from {c.sentences:,} lines, "
+                      f"{c.tokens:,} tokens, {c.kept_tokens:,} kept", width)
+    else:
+        lines += wrap(f"Corpus: {c.sentences:,} lines, {c.tokens:,} tokens, {c.kept_tokens:,} after "
+                      f"removing {len(e.stopwords)} stopwords", width)
+    lines += wrap(f"Vocabulary: {c.vocabulary:,} words; dimension {c.dimension:,}; window {c.window}; "
+                  f"weighting {c.weighting}", width)
+    lines += ["", f"Nearest neighbours (pretrained, top {e.top_n}):"]
+    for probe, ns in result.neighbors.items():
+        lines += wrap(f'"{probe}" --> {_neighbours(ns)}', width, "  ")
+    scratch = result.vectors["from_scratch"]
+    lines += [""] + wrap(f"Nearest neighbours from scratch (counts over the {len(e.train)} labeled "
+                         f"sentences alone, {len(scratch.words)} words):", width)
+    for probe in e.probes:
+        lines += wrap(f'"{probe}" --> {_neighbours(scratch.nearest(probe, e.top_n))}', width, "  ")
+    return lines
+
+
+def _fine_tuning(result: ExperimentResult, width: int) -> list[str]:
+    e = result.experiment
+    lines = [f"Labeled sentences: {len(e.train)} in {len(e.labels)} classes ({', '.join(e.labels)})"]
+    label_width = max(len(label) for label in e.labels)
+    for s in e.train:
+        lines.append(clip(f"  {s.label:>{label_width}}  {s.text}", width))
+    lines += [""] + wrap(f"Training: {e.training.epochs} epochs of full-batch gradient descent, learning "
+                         f"rate {e.training.learning_rate:g}, L2 {e.training.l2:g} (mean-pooled vectors, "
+                         "softmax, cross-entropy)", width)
+    for a in result.approaches.values():
+        if a.losses:
+            lines.append(f"  {a.name:>18}: loss {a.losses[0]:.4f} -> {a.losses[-1]:.4f}")
+    lines += [""] + wrap("Words whose vectors fine-tuning moved most (Euclidean distance): "
+                         + ", ".join(f"{w} ({d:.3f})" for w, d in result.drift.moved), width)
+    lines += ["", "Neighbours before -> after fine-tuning:"]
+    for probe in e.probes:
+        before = ", ".join(w for w, _ in result.drift.neighbors_before[probe]) or "not in the vocabulary"
+        after = ", ".join(w for w, _ in result.drift.neighbors_after[probe]) or "not in the vocabulary"
+        lines += wrap(f'"{probe}": {before}', width, "  ") + wrap(f"-> {after}", width, "    ")
+    return lines
+
+
+def _predictions(approach: ApproachResult, split: str, labels: tuple[str, ...], width: int) -> list[str]:
+    scores_of = getattr(approach, split)
+    lines = [f"--- {approach.name}: {describe(approach.name)} ---"[:width], f"  scores: {score_kind(approach)}"]
+    for p in scores_of.predictions:
+        mark = "OK   " if p.correct else "WRONG"
+        scores = " ".join(f"{label[:3]} {score(p.scores[label])}" for label in labels)
+        head = f"  {mark} {p.predicted:>8} (true {p.label:>8})  {scores}  "
+        lines.append(head + clip(p.text, width - len(head)))
+    stats = approach.over_seeds(split)
+    accuracy = f"  Accuracy: {scores_of.correct}/{len(scores_of.predictions)} = {pct(scores_of.accuracy)}"
+    if stats is not None:
+        accuracy += f" (over {seeds(stats.n)}: {pct(stats.mean)} ± {number(100 * stats.std)})"
+    return lines + [accuracy, ""]
+
+
+def _seen(result: ExperimentResult, split: str, width: int) -> list[str]:
+    lines = ["Words of each sentence that also occur in the labeled sentences:"]
+    for p in getattr(next(iter(result.approaches.values())), split).predictions:
+        seen = "seen: " + (", ".join(p.seen_words) or "none")
+        lines.append(clip(f"  {clip(p.text, 40):<40}  {seen}", width))
+    return lines + [""]
+
+
+def _split(result: ExperimentResult, split: str, width: int) -> list[str]:
+    e = result.experiment
+    lines = [line for sentence in further_comparisons(result, split) for line in wrap(sentence, width)] + [""]
+    for name, description in ((n, describe(n)) for n in result.approaches):
+        lines += wrap(f"{name}: {description}", width, "  ")
+    lines += [""] + _seen(result, split, width)
+    for approach in result.approaches.values():
+        if getattr(approach, split) is not None:
+            lines += _predictions(approach, split, e.labels, width)
+    return lines
+
+
+def _comparison(result: ExperimentResult, width: int) -> list[str]:
+    lines = [f"Test sentences: {len(result.experiment.test)}"] + wrap(RANDOM_NOTE, width) + [""]
+    lines += _split(result, "test", width)
+    lines += wrap(verdicts.margin(result), width)
+    curve = result.learning_curve
+    lines += ["", f"Learning curve: test accuracy (%) by labeled examples per class, mean over {curve.seeds} seeds"[:width]]
+    lines.append("  " + f"{'':>18}" + "".join(f"{size:>7}" for size in curve.sizes))
+    lines += ["  " + f"{name:>18}" + "".join(f"{100 * v:>7.1f}" for v in curve.mean[name]) for name in curve.mean]
+    return lines
+
+
+def _transfer(result: ExperimentResult, width: int) -> list[str]:
+    return [f"New-domain sentences: {len(result.experiment.transfer)}, classified by the same classifiers", ""] \
+        + _split(result, "transfer", width)
+
+
+def _captures(result: ExperimentResult, width: int) -> list[str]:
+    lines = ["Average cosine within each group:"]
+    for g in result.groups.groups:
+        lines.append(f"  {g.name} within: {similarity(g.within)}")
+        lines += wrap("words: " + ", ".join(g.present), width, "    ")
+        if g.missing:
+            lines += wrap("not in the vocabulary: " + ", ".join(g.missing), width, "    ")
+    lines.append("Average cosine between groups:")
+    lines += [f"  {p.first} vs {p.second}: {similarity(p.between)}" for p in result.groups.pairs]
+    return lines
+
+
+SECTIONS = {1: (_pretraining, ()), 2: (_fine_tuning, ("loss",)), 3: (_comparison, ("accuracy:test", "curve")),
+            4: (_transfer, ("accuracy:transfer",)), 5: (_captures, ("groups",))}
+
+
+def _plain(text: Text, color: bool) -> str:
+    if not color:
+        return text.plain
+    console = Console(color_system="truecolor", force_terminal=True, width=10_000)
+    with console.capture() as captured:
+        console.print(text, end="", soft_wrap=True)
+    return captured.get()
+
+
+def render_text(result: ExperimentResult, width: int = 80, color: bool = False) -> str:
+    width = min(width, 80)
+    out: list[str] = []
+    for stage in STAGES:
+        if stage.number == 4 and result.experiment.transfer is None:
+            continue
+        lines, charts = SECTIONS[stage.number]
+        out += ["=" * min(width, 65), f"{stage.number} {stage.title}".upper(), "=" * min(width, 65)]
+        out += wrap(stage.note(result), width) + [""] + lines(result, width)
+        for name in charts:
+            out += ["", _plain(chart(result, name, width - 2), color)]
+        out.append("")
+    return "\n".join(out)
+
+
+def notes(result: ExperimentResult) -> dict[str, str]:
+    """Each stage's note, for the JSON report."""
+    return {stage.title: stage.note(result) for stage in STAGES}

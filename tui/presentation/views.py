@@ -1,0 +1,133 @@
+"""Wording and tables of the live views: fill the blank, why neighbours, why this prediction, and
+the predict-first quiz. Everything from data goes in as Text, so it shows literally."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from engine.explain import BlankAnswer, CentroidExplanation, SharedContexts
+from engine.pipeline import ExperimentResult
+from tui.presentation import verdicts
+from tui.presentation.approaches import is_trained
+from tui.presentation.style import approach_colour, label_colour, score
+
+# The vectors compared side by side in the views: what pretraining gives, and what it replaces.
+SIDES = ("pretrained", "random")
+CENTROID_APPROACHES = ("random", "pretrained", "from_scratch")
+
+
+def columns_are_words(result: ExperimentResult, name: str) -> bool:
+    """Counts and PPMI vectors have one dimension per vocabulary word; SVD and random do not."""
+    return name != "random" and result.corpus.weighting in ("counts", "ppmi")
+
+
+def _title(name: str, extra: str = "") -> Text:
+    return Text.assemble((name, f"bold {approach_colour(name)}"), extra)
+
+
+def blank_help(result: ExperimentResult) -> Text:
+    how = ("how often a word occurs near the context words (their columns of the counts), the task "
+           "pretraining learns from" if columns_are_words(result, "pretrained")
+           else "cosine to the mean of the context words' vectors (these dimensions are not words)")
+    return Text(f"Type a sentence with _ for the missing word, then enter. Score: {how}. Random vectors "
+                "get the same scoring, read from random numbers.")
+
+
+def blank_table(name: str, answer: BlankAnswer) -> Table | Text:
+    if not answer.has_blank:
+        return Text("Put _ where the missing word goes.")
+    if not answer.candidates:
+        return Text("None of the sentence's words is in the vocabulary: nothing to go on.")
+    table = Table(title=_title(name), title_justify="left", box=None, padding=(0, 1), show_header=False)
+    table.add_column(no_wrap=True, overflow="ellipsis")
+    table.add_column(justify="right")
+    for word, value in answer.candidates:
+        table.add_row(Text(word), f"{value:.3f}")
+    return table
+
+
+def blank_context(answer: BlankAnswer) -> Text:
+    text = Text("context: ") + Text(", ".join(answer.context) or "none")
+    if answer.unknown:
+        text += Text(" · not in the vocabulary: ", style="dim") + Text(", ".join(answer.unknown), style="dim")
+    return text
+
+
+def shared_table(name: str, answer: SharedContexts) -> Table | Text:
+    if answer.missing:
+        return Text.assemble(_title(name), "\nnot in the vocabulary: ", Text(", ".join(answer.missing)))
+    table = Table(title=_title(name, f" · cosine {answer.cosine:.3f}"), title_justify="left", box=None,
+                  padding=(0, 1, 0, 0))
+    table.add_column("context" if answer.columns_are_words else "dimension", no_wrap=True, max_width=12,
+                     overflow="ellipsis")
+    table.add_column(Text(answer.first), justify="right", no_wrap=True, max_width=9, overflow="ellipsis")
+    table.add_column(Text(answer.second), justify="right", no_wrap=True, max_width=9, overflow="ellipsis")
+    table.add_column("share", justify="right", no_wrap=True)
+    for c in answer.contributions:
+        place = Text(c.context) if c.context is not None else Text(f"dim {c.dimension}", style="dim")
+        table.add_row(place, f"{c.first:.2f}", f"{c.second:.2f}", f"{c.share:.3f}")
+    return table
+
+
+def shared_help(result: ExperimentResult) -> Text:
+    weighting = result.corpus.weighting
+    if columns_are_words(result, "pretrained"):
+        kind = "counts" if weighting == "counts" else "PPMI"
+        how = (f"each row is a word's {kind} with every context word, length-normalised, so the cosine is "
+               "the sum over context words of the two values' product: the shares, largest first.")
+    else:
+        how = ("these svd dimensions are not words, each mixes many contexts; the counts are not kept, so "
+               "no context word can be named. Switch the weighting (w) to counts or ppmi to see them.")
+    return Text(f"Two words, then enter. Why they are neighbours: {how} Random vectors' dimensions are "
+                "random numbers: their cosine comes from no shared context.")
+
+
+def push_table(result: ExperimentResult, explanations: dict[str, CentroidExplanation]) -> Table:
+    """Each word's push toward each class, one column per approach, one line per class."""
+    labels = result.experiment.labels
+    table = Table(box=None, padding=(0, 2, 0, 0), expand=False)
+    table.add_column("word", no_wrap=True, max_width=14, overflow="ellipsis")
+    for name in explanations:
+        table.add_column(Text(name, style=f"bold {approach_colour(name)}"), no_wrap=True)
+    words = next(iter(explanations.values())).words if explanations else ()
+    for k, w in enumerate(words):
+        table.add_row(Text(w.word), *(_pushes(e.words[k].push, labels) if e.words[k].known
+                                      else Text("unknown", style="dim italic") for e in explanations.values()))
+    table.add_row(Text("sum: score", style="bold"), *(_pushes(e.scores, labels, "bold") for e in explanations.values()))
+    return table
+
+
+def _pushes(push: dict[str, float], labels: tuple[str, ...], style: str = "") -> Text:
+    best = max(push.values())
+    return Text("\n").join(Text.assemble((label[:3], label_colour(labels, label)), " ",
+                                          (score(push[label]), "bold" if push[label] == best else style or "dim"))
+                            for label in labels)
+
+
+def push_help(result: ExperimentResult) -> Text:
+    trained = [n for n, a in result.approaches.items() if is_trained(a)]
+    text = ("Pick a sentence (up/down). Each word's push: its part of the cosine between the sentence's "
+            "mean vector and a class's centroid; pushes sum to the score, the higher score wins.")
+    if trained:
+        text += f" Not shown: {', '.join(trained)} (their trained layer is not kept)."
+    return Text(text)
+
+
+# --- predict first --------------------------------------------------------------------------------
+
+ANSWERS = {"pretrained": "pretrained will beat random", "random": "random will beat pretrained",
+           "level": "they will be level"}
+
+
+def quiz_question(split: str) -> Text:
+    where = "the test sentences" if split == "test" else "the new domain's sentences"
+    return Text(f"Predict first: will pretrained beat random on {where}? Think about which words the "
+                "labeled sentences show. y: pretrained wins · n: random wins · l: level. a answers.")
+
+
+def quiz_outcome(result: ExperimentResult, split: str, answer: str) -> Text:
+    comparison = verdicts.compare(result, "pretrained", "random", split)
+    actual = comparison.winner or "level"
+    mark = ("✓ right", "bold green") if actual == answer else ("✗ not this time", "bold red")
+    return Text.assemble("You said: ", ANSWERS[answer], ". Outcome: ", comparison.sentence(), " ", mark)

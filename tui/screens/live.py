@@ -1,0 +1,158 @@
+"""The lesson's ideas as live views over the current result: fill the blank, why are these
+neighbours, why this prediction. Each computes in engine.explain and words in tui.presentation."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from engine.explain import centroid_pushes, fill_blank, shared_contexts
+from engine.pipeline import ExperimentResult
+from tui.presentation import views
+
+BLANK_ROWS = 10
+SHARED_ROWS = 8
+
+
+class LiveView(Screen[None]):
+    """A full screen over one result: a title, what it shows, its inputs, its answer; esc leaves."""
+
+    BINDINGS = [Binding("escape", "dismiss", "Back to the stages", id="view.close")]
+    TITLE = ""
+
+    def __init__(self, result: ExperimentResult) -> None:
+        super().__init__()
+        self.result = result
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="live-view"):
+            yield Label(Text(self.TITLE, style="bold"), classes="view-title")
+            yield Static(self.explanation(), classes="view-help")
+            yield from self.inputs()
+            with VerticalScroll(classes="view-answer"):
+                yield from self.answer_widgets()
+        yield Footer(compact=True)
+
+    def explanation(self) -> Text:
+        raise NotImplementedError
+
+    def inputs(self) -> ComposeResult:
+        yield from ()
+
+    def answer_widgets(self) -> ComposeResult:
+        yield from ()
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)
+
+
+class FillBlankView(LiveView):
+    TITLE = "Fill the blank: which words fit the context?"
+
+    def explanation(self) -> Text:
+        return views.blank_help(self.result)
+
+    def inputs(self) -> ComposeResult:
+        # The corpus's first line with its last word blanked: the pretraining task itself.
+        lines = self.result.experiment.corpus_preview or tuple(s.text for s in self.result.experiment.train)
+        start = lines[0].rsplit(" ", 1)[0] + " _" if lines else "_"
+        yield Input(value=start, placeholder="a sentence with _ for the missing word", id="blank-input")
+
+    def answer_widgets(self) -> ComposeResult:
+        yield Static(id="blank-context")
+        with Horizontal(classes="sides"):
+            for name in views.SIDES:
+                yield Static(id=f"blank-{name}", classes="side")
+
+    def on_mount(self) -> None:
+        self.show(self.query_one(Input).value)
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.show(event.value)
+
+    def show(self, sentence: str) -> None:
+        e = self.result.experiment
+        for name in views.SIDES:
+            answer = fill_blank(self.result.vectors[name], sentence, e.stopwords, BLANK_ROWS,
+                                views.columns_are_words(self.result, name))
+            self.query_one(f"#blank-{name}", Static).update(views.blank_table(name, answer))
+        self.query_one("#blank-context", Static).update(views.blank_context(answer))
+
+
+class WhyNeighboursView(LiveView):
+    TITLE = "Why are these neighbours? The contexts two words share"
+
+    def explanation(self) -> Text:
+        return views.shared_help(self.result)
+
+    def inputs(self) -> ComposeResult:
+        first, second = self._start()
+        with Horizontal(classes="pair"):
+            yield Input(value=first, placeholder="a word", id="first-word")
+            yield Input(value=second, placeholder="another word", id="second-word")
+
+    def _start(self) -> tuple[str, str]:
+        for probe, ns in self.result.neighbors.items():
+            if ns:
+                return probe, ns[0][0]
+        return "", ""
+
+    def answer_widgets(self) -> ComposeResult:
+        with Horizontal(classes="sides"):
+            for name in views.SIDES:
+                yield Static(id=f"shared-{name}", classes="side")
+
+    def on_mount(self) -> None:
+        self.show()
+        self.query_one("#first-word", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.show()
+
+    def show(self) -> None:
+        first = self.query_one("#first-word", Input).value.strip().lower()
+        second = self.query_one("#second-word", Input).value.strip().lower()
+        for name in views.SIDES:
+            answer = shared_contexts(self.result.vectors[name], first, second, SHARED_ROWS,
+                                     views.columns_are_words(self.result, name))
+            self.query_one(f"#shared-{name}", Static).update(views.shared_table(name, answer))
+
+
+class WhyPredictionView(LiveView):
+    TITLE = "Why this prediction? Each word's push toward each class"
+
+    def explanation(self) -> Text:
+        return views.push_help(self.result)
+
+    def inputs(self) -> ComposeResult:
+        e = self.result.experiment
+        sentences = [*e.test, *(e.transfer or ())]
+        yield OptionList(*(Option(Text(s.text), id=str(k)) for k, s in enumerate(sentences)), id="sentences")
+        self.sentences = sentences
+
+    def answer_widgets(self) -> ComposeResult:
+        yield Static(id="pushes")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
+        self.show(0)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.show(event.option_index)
+
+    def show(self, index: int) -> None:
+        if not self.sentences:
+            return
+        e = self.result.experiment
+        text = self.sentences[index].text
+        explained = {name: centroid_pushes(self.result.vectors[name], e.train, e.stopwords, text)
+                     for name in views.CENTROID_APPROACHES if name in self.result.vectors}
+        self.query_one("#pushes", Static).update(views.push_table(self.result, explained))

@@ -1,0 +1,34 @@
+"""What the explorer remembers between runs (the theme), in a small JSON file in the user's
+config directory: $XDG_CONFIG_HOME/pretrain-explorer/settings.json, else ~/.config/…"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from engine.errors import ExperimentError
+from engine.files import write_text_atomically
+
+
+def settings_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(base) / "pretrain-explorer" / "settings.json"
+
+
+def load_settings() -> dict:
+    """The saved settings; none when the file is missing or unreadable (a bad file never stops the app)."""
+    try:
+        saved = json.loads(settings_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return saved if isinstance(saved, dict) else {}
+
+
+def save_settings(changes: dict) -> None:
+    path = settings_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomically(path, json.dumps({**load_settings(), **changes}, indent=2) + "\n", replace=True)
+    except (OSError, ExperimentError):
+        pass  # remembering the theme is a convenience: a read-only home must not break the explorer

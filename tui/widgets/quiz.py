@@ -1,0 +1,25 @@
+"""Predict first: on a comparison stage, the question before the numbers, then answer and outcome."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from engine.pipeline import ExperimentResult
+from tui.presentation import views
+
+
+class QuizPanel(Static):
+    DEFAULT_CSS = "QuizPanel { height: auto; margin-bottom: 1; padding: 0 1; border-left: thick $accent; }"
+
+    def __init__(self, split: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.split = split
+
+    def show(self, result: ExperimentResult | None, answer: str | None) -> None:
+        """The question while unanswered (the stage hides its numbers), then answer and outcome."""
+        stage = self.parent
+        stage.set_class(answer is None, "-quiz-pending")
+        if answer is None or result is None:
+            self.update(views.quiz_question(self.split))
+        else:
+            self.update(views.quiz_outcome(result, self.split, answer))
