@@ -13,7 +13,7 @@ from pathlib import Path
 from engine import Experiment, ExperimentError, load_experiment, run_experiment
 from engine.experiment import builtin_experiments, with_vectors
 from engine.weighting import WEIGHTINGS, VocabularySettings
-from tui.words import new_experiment_text, word_pairs_json, word_pairs_text
+from tui.presentation.commands import new_experiment_text, word_pairs_json, word_pairs_text
 
 USAGE = """\
 pretrain-explorer [EXPERIMENT] [options]          open the explorer (the built-in kata by default)

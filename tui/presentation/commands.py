@@ -1,4 +1,4 @@
-"""Results in words and JSON for the command line (to join the presentation layer)."""
+"""The command line's own results in words and JSON: word-pair scores, a new experiment's survey."""
 
 from __future__ import annotations
 
