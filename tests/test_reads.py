@@ -123,3 +123,20 @@ def test_very_long_path(capsys, tmp_path, command):
     assert main(argv) == 2
     assert capsys.readouterr().err == f"pretrain-explorer: {long}: cannot be read (File name too long)\n"
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_an_error_with_brackets_is_shown_as_text_not_markup(kata_copy):
+    """A file name like `c[/x].txt` in an error is not markup: as markup, its closing tag would
+    crash the explorer when the toast is drawn (Content.from_markup raises MarkupError). Headless
+    runs here draw no toasts, so the test checks the notification is marked as plain text."""
+    manifest = kata_copy / "experiment.toml"
+    manifest.write_text(manifest.read_text().replace('corpus = "general.txt"', 'corpus = "c[/x].txt"'))
+    app = PretrainExplorer()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settled(app, pilot)
+        shown = app.result
+        app.start_run(app.base, None, location=str(kata_copy))
+        await until(pilot, lambda: "Could not run the experiment" in notifications(app))
+        assert f"{kata_copy / 'c[/x].txt'}: file not found" in notifications(app)
+        assert [n.markup for n in app._notifications] == [False]
+        assert app.is_running and app.result is shown
