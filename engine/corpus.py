@@ -8,11 +8,13 @@ and the blocks' sparse counts are summed. Memory grows with the non-zero counts,
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import itertools
 import multiprocessing
 import os
 import re
+import sys
 import time
 import zlib
 from collections import deque
@@ -26,9 +28,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from engine.errors import ExperimentError, RunCancelled
+from engine.files import kind_of
 from engine.text import WORD
 
 BLOCK_BYTES = 2 << 20  # a block of lines handed to one worker at a time
+MAX_LINE_BYTES = 1 << 20  # longer lines are cut into pieces (see bounded_lines): memory stays bounded
 PARALLEL_FROM_BYTES = 8 << 20  # smaller corpora are counted in this process: workers cost more to start
 # Words as the lesson tokenizes them, and newlines, which mark the lines.
 _WORD_OR_NEWLINE = re.compile(WORD.pattern + r"|\n")
@@ -36,27 +40,42 @@ Progress = Callable[[str, float], None]  # (what is happening, fraction done)
 MERGE_ENTRIES = 40_000_000  # pending pair entries (16 bytes each) summed into the total past this
 
 
+# Standard input, read as plain UTF-8 text: the one way to count a stream (a FIFO, a device, a
+# pipe), which is otherwise refused as a corpus because it could block or never end.
+STDIN = Path("-")
+
+
 def corpus_files(path: Path) -> list[Path]:
     """The files a corpus path stands for, in a fixed order."""
-    if path.is_dir():
+    if path == STDIN:
+        return [STDIN]
+    kind = kind_of(path)
+    if kind == "folder":
         files = sorted(p for p in path.rglob("*") if p.is_file() and (p.suffix == ".txt" or p.name.endswith(".txt.gz")))
         if not files:
             raise ExperimentError(path, "the folder holds no .txt or .txt.gz files")
         return files
-    if not path.exists():
+    if kind == "missing":
         raise ExperimentError(path, "file not found")
+    if kind == "special":
+        raise ExperimentError(path, "is not a regular file (a FIFO, device or socket), so it could block or never "
+                                    "end; to count a stream, pipe it to `pretrain-explorer pretrain -`")
     return [path]
 
 
 def _open(path: Path):
+    """(the file as stored, the stream of its text's bytes, whether to close them)."""
+    if path == STDIN:
+        return sys.stdin.buffer, sys.stdin.buffer, False
     try:
-        if path.suffix == ".gz":
-            raw = open(path, "rb")
-            return raw, gzip.GzipFile(fileobj=raw)
         raw = open(path, "rb")
-        return raw, raw
+        return raw, (gzip.GzipFile(fileobj=raw) if path.suffix == ".gz" else raw), True
     except OSError as exc:
         raise ExperimentError(path, f"cannot be read ({exc.strerror})") from None
+
+
+def _size(path: Path) -> int:
+    return 0 if path == STDIN else path.stat().st_size
 
 
 @dataclass(frozen=True)
@@ -74,37 +93,89 @@ def block_of(lines: list[str]) -> Block:
 def read_blocks(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:
     """Blocks of whole lines, decoded once a block; bad bytes raise ExperimentError naming file and line."""
     files = corpus_files(path)
-    total = sum(f.stat().st_size for f in files)
+    total = sum(_size(f) for f in files)
     done_before = 0
     for file in files:
-        raw, stream = _open(file)
+        raw, stream, close = _open(file)
         lines_before = 0
-        with raw:
-            try:
-                while True:
-                    data = b"".join(stream.readlines(block_bytes))
-                    if not data:
-                        break
-                    if not data.endswith(b"\n"):
-                        data += b"\n"
-                    nul = data.find(b"\0")
-                    if nul >= 0:
-                        raise ExperimentError(file, "looks binary (a NUL byte): a corpus must be UTF-8 text",
-                                              lines_before + data.count(b"\n", 0, nul) + 1)
-                    try:
-                        text = data.decode("utf-8")
-                    except UnicodeDecodeError as exc:
-                        raise ExperimentError(
-                            file, f"bytes that are not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
-                            lines_before + data.count(b"\n", 0, exc.start) + 1,
-                        ) from None
-                    if lines_before == 0 and text.startswith("\ufeff"):
-                        text = text[1:]  # a byte-order mark is not text
-                    lines_before += data.count(b"\n")
-                    yield Block(text, done_before + raw.tell(), total)
-            except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
-                raise ExperimentError(file, f"cannot be read as {'gzip' if file.suffix == '.gz' else 'text'} ({exc})") from None
-        done_before += file.stat().st_size
+        try:
+            for data, cuts in bounded_lines(stream, block_bytes):
+                text = _decoded(file, data, lines_before, cuts)
+                if lines_before == 0 and text.startswith("\ufeff"):
+                    text = text[1:]  # a byte-order mark is not text
+                lines_before += data.count(b"\n") - len(cuts)
+                yield Block(text, done_before + (raw.tell() if close else 0), total)
+        except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+            raise ExperimentError(file, f"cannot be read as {'gzip' if file.suffix == '.gz' else 'text'} ({exc})") from None
+        finally:
+            if close:
+                raw.close()
+        done_before += _size(file)
+
+
+def _decoded(file: Path, data: bytes, lines_before: int, cuts: list[int]) -> str:
+    """The block as text; a NUL byte or bytes that are not UTF-8 raise ExperimentError naming the line."""
+
+    def line_at(offset: int) -> int:  # the file's line: newlines added at cuts do not count
+        return lines_before + data.count(b"\n", 0, offset) - bisect.bisect_left(cuts, offset) + 1
+
+    nul = data.find(b"\0")
+    if nul >= 0:
+        raise ExperimentError(file, "looks binary (a NUL byte): a corpus must be UTF-8 text", line_at(nul))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ExperimentError(file, f"bytes that are not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                              line_at(exc.start)) from None
+
+
+_WHITESPACE = (b" ", b"\t", b"\r", b"\x0b", b"\x0c")  # never part of a multi-byte UTF-8 character
+
+
+def bounded_lines(stream, block_bytes: int, limit: int = MAX_LINE_BYTES) -> Iterator[tuple[bytes, list[int]]]:
+    """Blocks of about `block_bytes` from `stream`, each ending in a newline, where every line longer
+    than `limit` bytes is cut into pieces of at most `limit` bytes: after the last whitespace within
+    the limit (which the cut's newline replaces), or else at the last UTF-8 character boundary. Each
+    cut depends on the line alone, never on where a read ended, so the counts do not depend on the
+    block size. Yields (bytes, offsets of the added newlines)."""
+    carry = b""
+    while True:
+        chunk = stream.read(block_bytes)
+        data = carry + chunk
+        if not data:
+            return
+        if not chunk and not data.endswith(b"\n"):
+            data += b"\n"  # the last line, without its newline
+        out, cuts, start, pos, length = [], [], 0, 0, 0
+        while len(data) - pos > limit:  # the next `limit` bytes from a line's start are all here
+            newline = data.rfind(b"\n", pos, pos + limit + 1)
+            if newline >= 0:
+                pos = newline + 1
+                continue
+            end, pos = _cut(data, pos, limit)
+            out.append(data[start:end] + b"\n")
+            length += end - start
+            cuts.append(length)
+            length += 1
+            start = pos
+        last = len(data) - 1 if not chunk else data.rfind(b"\n", pos)
+        keep = last + 1 if last >= 0 else pos  # a partial line waits for the next read
+        out.append(data[start:keep])
+        carry = data[keep:]
+        block = b"".join(out)
+        if block:
+            yield block, cuts
+
+
+def _cut(data: bytes, pos: int, limit: int) -> tuple[int, int]:
+    """Where the piece of a long line starting at `pos` ends, and where the next piece starts."""
+    space = max(data.rfind(w, pos + 1, pos + limit + 1) for w in _WHITESPACE)
+    if space >= 0:
+        return space, space + 1
+    end = pos + limit
+    while end > pos + 1 and data[end] & 0xC0 == 0x80:  # a continuation byte: inside a character
+        end -= 1
+    return end, end
 
 
 def preview_lines(path: Path, count: int) -> tuple[str, ...]:
@@ -359,7 +430,7 @@ def count_cooccurrences(
 def workers_for(path: Path) -> int:
     """Worker processes for a corpus: one per core for large ones, none for small ones."""
     try:
-        size = sum(f.stat().st_size for f in corpus_files(path))
+        size = sum(_size(f) for f in corpus_files(path))
     except ExperimentError:
         return 1
     return max(1, min(os.cpu_count() or 1, 4)) if size >= PARALLEL_FROM_BYTES else 1

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import ExperimentError
+from engine.files import kind_of
+from engine.store import load_vectors
 from engine.corpus import corpus_files, preview_lines
 from engine.finetune import TrainingSettings
 from engine.weighting import WEIGHTINGS, VocabularySettings
@@ -26,6 +30,50 @@ _SCHEMA: dict[str, set[str]] = {
 }
 _REQUIRED = {"finetuning": ("train", "test")}
 PREVIEW_LINES = 300  # lines of the corpus kept for showing it; the rest is streamed when counting
+
+
+@dataclass(frozen=True)
+class Range:
+    """The values a number setting may take: whole or not, from `minimum` (excluded when
+    `above`) to `maximum`. NaN and infinities are never in range."""
+
+    minimum: int | float
+    maximum: int | float
+    whole: bool = True
+    above: bool = False
+
+    def describe(self) -> str:
+        def shown(x) -> str:
+            return f"{x:,}" if isinstance(x, int) else f"{x:g}"
+
+        low = f"above {shown(self.minimum)}" if self.above else f"at least {shown(self.minimum)}"
+        return f"{'a whole number' if self.whole else 'a number'} {low} and at most {shown(self.maximum)}"
+
+    def check(self, value) -> int | float:
+        """The value if it is in range, else ValueError saying what is allowed."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (self.whole and not isinstance(value, int)):
+            raise ValueError(f"must be {self.describe()}, got {value!r}")
+        if not math.isfinite(value) or value < self.minimum or (self.above and value == self.minimum) \
+                or value > self.maximum:
+            raise ValueError(f"must be {self.describe()}, got {value!r}")
+        return value if self.whole else float(value)
+
+
+# Every number a manifest or the command line may set, and its range: one table for both. The
+# maxima keep a run finite and in memory; each is far beyond what the lesson needs.
+LIMITS: dict[str, Range] = {
+    "window": Range(1, 100),
+    "min_count": Range(1, 10**12),
+    "max_vocab": Range(0, 10_000_000),  # 0 keeps every word
+    "dim": Range(1, 10_000),
+    "top_n": Range(1, 1_000),
+    "epochs": Range(1, 100_000),
+    "learning_rate": Range(0.0, 1_000.0, whole=False, above=True),
+    "l2": Range(0.0, 1_000.0, whole=False),
+    "seed": Range(0, 2**32 - 1),
+    "seeds": Range(1, 1_000),
+    "port": Range(1, 65_535),  # of `pretrain-explorer serve`, on the command line only
+}
 
 
 @dataclass(frozen=True)
@@ -86,14 +134,19 @@ def builtin_experiments() -> tuple[str, ...]:
     return tuple(sorted(p.parent.name for p in folder.glob(f"*/{MANIFEST}")))
 
 
-def load_experiment(location: str | Path | None = None) -> Experiment:
+ReadCheck = Callable[[Path], object]  # raises ExperimentError for a path that may not be read
+
+
+def load_experiment(location: str | Path | None = None, may_read: ReadCheck = lambda path: None) -> Experiment:
     """Read a manifest (or a folder holding `experiment.toml`), or a shipped experiment by name
-    (a path that exists comes first); the built-in kata by default."""
+    (a path that exists comes first); the built-in kata by default. `may_read` sees every path
+    before it is read (the served explorer limits them to some folders)."""
     manifest = builtin_experiment_path() if location is None else Path(location)
-    if not manifest.exists() and str(location) in builtin_experiments():
+    if kind_of(manifest) == "missing" and str(location) in builtin_experiments():
         manifest = builtin_experiment_path(str(location))
-    if manifest.is_dir():
+    if kind_of(manifest) == "folder":
         manifest = manifest / MANIFEST
+    may_read(manifest)
     source = read_text(manifest)
     try:
         data = tomllib.loads(source)
@@ -103,7 +156,9 @@ def load_experiment(location: str | Path | None = None) -> Experiment:
         line = int(found.group(1)) if found else None
         problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
         raise ExperimentError(manifest, f"TOML syntax error: {problem}", line) from None
-    return _build(manifest, source, data)
+    except RecursionError:  # tomllib parses nested arrays and tables by recursion
+        raise ExperimentError(manifest, "TOML nested too deeply to read (arrays or tables inside one another)") from None
+    return _build(manifest, source, data, may_read)
 
 
 def _line_of(source: str, key: str, table: str) -> int | None:
@@ -125,8 +180,8 @@ def _line_of(source: str, key: str, table: str) -> int | None:
 class _Reader:
     """Typed access to one manifest, raising ExperimentError with the key's line."""
 
-    def __init__(self, manifest: Path, source: str, data: dict):
-        self.manifest, self.source, self.data = manifest, source, data
+    def __init__(self, manifest: Path, source: str, data: dict, may_read: ReadCheck):
+        self.manifest, self.source, self.data, self.may_read = manifest, source, data, may_read
 
     def fail(self, table: str, key: str, problem: str) -> ExperimentError:
         name = f"[{table}] {key}" if table else key
@@ -155,21 +210,12 @@ class _Reader:
             raise self.fail(table, key, "must be a string")
         return value
 
-    def integer(self, table: str, key: str, default: int, minimum: int) -> int:
-        value = self.get(table, key, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(table, key, f"must be a whole number, got {value!r}")
-        if value < minimum:
-            raise self.fail(table, key, f"must be at least {minimum}, got {value}")
-        return value
-
-    def number(self, table: str, key: str, default: float, minimum: float, strictly: bool) -> float:
-        value = self.get(table, key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(table, key, f"must be a number, got {value!r}")
-        if value < minimum or (strictly and value == minimum):
-            raise self.fail(table, key, f"must be {'above' if strictly else 'at least'} {minimum}, got {value}")
-        return float(value)
+    def number(self, table: str, key: str, default: int | float) -> int | float:
+        """The value of a number setting, checked against its range in LIMITS."""
+        try:
+            return LIMITS[key].check(self.get(table, key, default))
+        except ValueError as exc:
+            raise self.fail(table, key, str(exc)) from None
 
     def words(self, table: str, key: str, value) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
@@ -178,17 +224,21 @@ class _Reader:
 
     def path(self, table: str, key: str) -> Path | None:
         value = self.string(table, key)
-        return None if value is None else (self.manifest.parent / value)
+        if value is None:
+            return None
+        path = self.manifest.parent / value
+        self.may_read(path)
+        return path
 
 
-def _build(manifest: Path, source: str, data: dict) -> Experiment:
-    r = _Reader(manifest, source, data)
+def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Experiment:
+    r = _Reader(manifest, source, data, may_read)
     r.check_keys()
 
-    window = r.integer("pretraining", "window", 3, minimum=1)
+    window = r.number("pretraining", "window", 3)
     stopwords_value = r.get("pretraining", "stopwords", [])
     if isinstance(stopwords_value, str):
-        stopwords = stopwords_from(manifest.parent / stopwords_value)
+        stopwords = stopwords_from(r.path("pretraining", "stopwords"))
     else:
         stopwords = frozenset(r.words("pretraining", "stopwords", stopwords_value))
 
@@ -198,18 +248,19 @@ def _build(manifest: Path, source: str, data: dict) -> Experiment:
                                         ".npz from `pretrain-explorer pretrain`), not both")
     preview: tuple[str, ...] = ()
     if corpus_path is not None:
-        corpus_files(corpus_path)
+        for file in corpus_files(corpus_path):
+            may_read(file)  # a folder's files too: one of them may be a link to elsewhere
         preview = preview_lines(corpus_path, PREVIEW_LINES)
         if not preview:
             raise ExperimentError(corpus_path, "the corpus is empty: it needs at least one line of text")
-    elif not vectors_path.exists():
-        raise ExperimentError(vectors_path, "file not found")
+    elif kind_of(vectors_path) != "file":
+        raise ExperimentError(vectors_path, "file not found")  # its content is checked when it is loaded
     weighting = r.string("pretraining", "weighting", "counts")
     if weighting not in WEIGHTINGS:
         raise r.fail("pretraining", "weighting", f"must be one of {', '.join(WEIGHTINGS)}, got {weighting!r}")
-    dim = r.integer("pretraining", "dim", 300, minimum=1)
-    vocabulary = VocabularySettings(r.integer("pretraining", "min_count", 1, minimum=1),
-                                    r.integer("pretraining", "max_vocab", 0, minimum=0))
+    dim = r.number("pretraining", "dim", 300)
+    vocabulary = VocabularySettings(r.number("pretraining", "min_count", 1),
+                                    r.number("pretraining", "max_vocab", 0))
 
     columns = Columns(r.string("finetuning", "text_column", "text"), r.string("finetuning", "label_column", "label"))
     train = read_labeled_csv(r.path("finetuning", "train"), columns)
@@ -224,19 +275,19 @@ def _build(manifest: Path, source: str, data: dict) -> Experiment:
     transfer = read_labeled_csv(transfer_path, columns) if transfer_path is not None else None
 
     probes = r.words("analysis", "probes", r.get("analysis", "probes", []))
-    top_n = r.integer("analysis", "top_n", 4, minimum=1)
+    top_n = r.number("analysis", "top_n", 4)
     groups_value = r.get("analysis", "groups", {})
     if not isinstance(groups_value, dict):
         raise r.fail("analysis", "groups", "must be a table of word lists, like [analysis.groups]")
     groups = tuple((str(name), r.words("analysis.groups", name, words)) for name, words in groups_value.items())
 
-    seed = r.integer("random", "seed", 42, minimum=0)
-    seeds = r.integer("random", "seeds", 20, minimum=1)
+    seed = r.number("random", "seed", 42)
+    seeds = r.number("random", "seeds", 20)
     defaults = TrainingSettings()
     training = TrainingSettings(
-        epochs=r.integer("finetuning", "epochs", defaults.epochs, minimum=1),
-        learning_rate=r.number("finetuning", "learning_rate", defaults.learning_rate, 0.0, strictly=True),
-        l2=r.number("finetuning", "l2", defaults.l2, 0.0, strictly=False),
+        epochs=r.number("finetuning", "epochs", defaults.epochs),
+        learning_rate=r.number("finetuning", "learning_rate", defaults.learning_rate),
+        l2=r.number("finetuning", "l2", defaults.l2),
     )
     name = r.string("", "name") or manifest.parent.name
     return Experiment(
@@ -264,9 +315,8 @@ def _build(manifest: Path, source: str, data: dict) -> Experiment:
     )
 
 
-def with_vectors(experiment: Experiment, vectors: Path) -> Experiment:
+def with_vectors(experiment: Experiment, vectors: Path, may_read: ReadCheck = lambda path: None) -> Experiment:
     """The experiment's labeled sets and analysis, with vectors pretrained once (a .npz) instead of a corpus."""
-    from engine.store import load_vectors
-
+    may_read(Path(vectors))
     load_vectors(vectors)  # fail now, with a clear message, on a foreign or damaged file
     return dataclasses.replace(experiment, corpus_path=None, vectors_path=Path(vectors), corpus_preview=())

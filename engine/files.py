@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -17,16 +18,38 @@ from typing import BinaryIO
 from engine.errors import ExperimentError
 
 
-def check_destination(path: Path, replace: bool = False) -> None:
-    """Refuse, before any work is done, a destination that cannot be written."""
+def kind_of(path: Path) -> str:
+    """"file", "folder", "missing", or "special" (a FIFO, device or socket, which could block or
+    never end); ExperimentError for a path the system will not look up (too long, a loop of links)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    except OSError as exc:
+        raise ExperimentError(path, f"cannot be read ({exc.strerror or exc})") from None
+    except ValueError:  # a NUL character in the path
+        raise ExperimentError(path, "is not a usable path (it holds a NUL character)") from None
+    if stat.S_ISREG(mode):
+        return "file"
+    return "folder" if stat.S_ISDIR(mode) else "special"
+
+
+def check_destination(path: Path, replace: bool = False, to_replace: str = "choose another name") -> None:
+    """Refuse, before any work is done, a destination that cannot be written; `to_replace` says how
+    to replace an existing file, where the caller offers a way."""
     path = Path(path)
     folder = path.parent
-    if path.is_dir():
+    kind, folder_kind = kind_of(path), kind_of(folder)
+    if kind == "folder":
         raise ExperimentError(path, "is a folder; name a file to write")
-    if path.exists() and not replace:
-        raise ExperimentError(path, "exists; not replaced (add --force to replace it)")
-    if not folder.is_dir():
+    if kind == "special":
+        raise ExperimentError(path, "is not a regular file (a FIFO, device or socket); name a file to write")
+    if kind == "file" and not replace:
+        raise ExperimentError(path, f"exists; not replaced ({to_replace})")
+    if folder_kind == "missing":
         raise ExperimentError(path, f"cannot be written: the folder {folder} does not exist")
+    if folder_kind != "folder":
+        raise ExperimentError(path, f"cannot be written: {folder} is not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ExperimentError(path, f"cannot be written: the folder {folder} is not writable")
 
@@ -38,11 +61,14 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], None], replace: boo
     process writing the same name loses cleanly instead of both claiming success).
     """
     path = Path(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.part")
+    # The name is cut so that a destination name near the system's limit still gets a temporary one.
+    temporary = path.with_name(f".{path.name[:100]}.{os.getpid()}-{secrets.token_hex(4)}.part")
+    created = False
     try:
         # os.open with 0o666 lets the kernel apply the umask, as for any new file (0644 under 022);
         # tempfile.mkstemp would leave 0600, which the rename would keep.
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        created = True
         with os.fdopen(descriptor, "wb") as out:
             write(out)
             out.flush()
@@ -56,8 +82,11 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], None], replace: boo
     except OSError as exc:
         raise ExperimentError(path, f"cannot be written ({exc.strerror or exc})") from None
     finally:
-        if temporary.exists():
-            temporary.unlink()
+        if created:
+            try:
+                os.unlink(temporary)
+            except FileNotFoundError:  # moved into place by os.replace
+                pass
 
 
 def _link_exclusively(temporary: Path, path: Path) -> None:

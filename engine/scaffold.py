@@ -20,7 +20,7 @@ from pathlib import Path
 
 from engine.corpus import corpus_files, read_blocks
 from engine.errors import ExperimentError
-from engine.experiment import MANIFEST, builtin_experiment_path, load_experiment
+from engine.experiment import MANIFEST, builtin_experiment_path, load_experiment, stopwords_from
 from engine.files import write_text_atomically
 from engine.text import Columns, LabeledSentence, preprocess, read_labeled_csv, tokenize
 
@@ -142,7 +142,7 @@ def create_experiment(folder: Path, corpus: Path, splits: dict[str, Path], colum
         raise ExperimentError(splits["train"], "a classifier needs at least two classes; found only one")
     survey = survey_corpus(corpus)
     stopword_source = stopwords or builtin_experiment_path(STOPWORDS_FROM).parent / "stopwords.txt"
-    stopword_set = frozenset(stopword_source.read_text(encoding="utf-8").lower().split())
+    stopword_set = stopwords_from(stopword_source)
     choice = choose(survey, labeled["train"], stopword_set)
     manifest, stopword_copy = folder / MANIFEST, folder / "stopwords.txt"
     for existing in (manifest, stopword_copy):

@@ -1,22 +1,35 @@
 """Pretrained vectors on disk: one .npz holding the words, the matrix and how they were made.
 
-It loads with numpy's allow_pickle=False, so opening a file never runs code from it.
+It loads with numpy's allow_pickle=False, so opening a file never runs code from it, and every
+field is checked (type, shape, order, finite values, the settings' keys) before it is used: a
+damaged or foreign file gets one line saying what is wrong, never a traceback or a wrong result.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import zipfile
 from pathlib import Path
 
 import numpy as np
+from numpy.lib import format as npy
 
 from engine.errors import ExperimentError
-from engine.files import write_atomically
+from engine.files import kind_of, write_atomically
 from engine.vectors import WordVectors
 
 FORMAT = "pretrain-explorer-vectors"
 VERSION = 1
+FIELDS = ("format", "version", "words", "matrix", "settings")
+MAX_WORDS = 10_000_000
+MAX_WORD_CHARS = 10_000
+MAX_DIMENSIONS = 10_000  # svd's dim is at most this; counts and ppmi stop at 5,000 words
+MAX_SETTINGS_CHARS = 64 << 20
+MAX_CELLS = 500_000_000  # numbers in the matrix: 4 GB as float64
+# What `pretrain` records of the corpus it counted (engine.pipeline.CorpusStats), with types.
+CORPUS_KEYS = {"sentences": int, "tokens": int, "kept_tokens": int, "vocabulary": int, "dimension": int,
+               "window": int, "weighting": str}
 
 
 def save_vectors(path: Path, vectors: WordVectors, settings: dict, replace: bool = False) -> None:
@@ -32,28 +45,110 @@ def save_vectors(path: Path, vectors: WordVectors, settings: dict, replace: bool
 
 
 def load_vectors(path: Path) -> tuple[WordVectors, dict]:
+    """The words, the matrix and the settings, each checked; ExperimentError naming the problem."""
     path = Path(path)
-    if not path.exists():
+    if kind_of(path) == "missing":
         raise ExperimentError(path, "file not found")
-    if not zipfile.is_zipfile(path):
+    if kind_of(path) != "file" or not zipfile.is_zipfile(path):
         raise ExperimentError(path, "is not a readable .npz file (an .npz is a zip archive)")
     try:
-        with np.load(path, allow_pickle=False) as data:
-            if "format" not in data.files or str(data["format"]) != FORMAT:
+        with zipfile.ZipFile(path) as archive:
+            headers = {name: _header(path, archive, name) for name in FIELDS if f"{name}.npy" in archive.namelist()}
+            if headers.get("format") != ((), np.dtype(f"<U{len(FORMAT)}")):
                 raise ExperimentError(path, "is not a vectors file written by `pretrain-explorer pretrain`")
-            if int(data["version"]) != VERSION:
-                raise ExperimentError(path, f"is vectors format version {int(data['version'])}; this version reads {VERSION}")
-            words = tuple(str(w) for w in data["words"])
-            matrix = np.asarray(data["matrix"], dtype=np.float64)
-            settings = json.loads(str(data["settings"]))
+            _check_headers(path, headers)
+        with np.load(path, allow_pickle=False) as data:
+            fields = {name: data[name] for name in FIELDS}
     except ExperimentError:
         raise
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as exc:
         raise ExperimentError(path, f"is not a readable .npz file ({exc})") from None
-    except (KeyError, ValueError, TypeError) as exc:
-        raise ExperimentError(path, f"is damaged or not a vectors file ({exc})") from None
-    if matrix.ndim != 2 or matrix.shape[0] != len(words) or len(set(words)) != len(words) or not words:
-        raise ExperimentError(path, f"is damaged: {len(words)} words for a matrix of shape {matrix.shape}")
-    if list(words) != sorted(words):
+    if str(fields["format"]) != FORMAT:
+        raise ExperimentError(path, "is not a vectors file written by `pretrain-explorer pretrain`")
+    if int(fields["version"]) != VERSION:
+        raise ExperimentError(path, f"is vectors format version {int(fields['version'])}; this version reads {VERSION}")
+    words = _checked_words(path, fields["words"])
+    matrix = _checked_matrix(path, fields["matrix"], len(words))
+    return WordVectors(words, matrix), _checked_settings(path, str(fields["settings"]))
+
+
+def _header(path: Path, archive: zipfile.ZipFile, name: str) -> tuple[tuple, np.dtype]:
+    """A member's shape and dtype, read from its .npy header alone, before any data is loaded (so a
+    header claiming an absurd size is refused instead of allocated)."""
+    with archive.open(f"{name}.npy") as member:
+        version = npy.read_magic(member)
+        if version not in ((1, 0), (2, 0)):
+            raise ValueError(f"{name}: .npy format version {version} is not read")
+        read = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+        shape, _, dtype = read(member)
+        stored = archive.getinfo(f"{name}.npy").file_size - member.tell()
+    if not dtype.hasobject and math.prod(shape) * dtype.itemsize != stored:  # objects are refused by type
+        raise ExperimentError(path, f"is damaged: its {name} field's header claims {dtype} of shape {shape}, "
+                                    f"but {stored:,} bytes are stored")
+    return shape, dtype
+
+
+def _check_headers(path: Path, headers: dict[str, tuple[tuple, np.dtype]]) -> None:
+    missing = [name for name in FIELDS if name not in headers]
+    if missing:
+        raise ExperimentError(path, f"is damaged: it has no {', '.join(missing)} field")
+    expected = {
+        "version": lambda shape, dtype: shape == () and dtype.kind in "iu",
+        "words": lambda shape, dtype: len(shape) == 1 and 1 <= shape[0] <= MAX_WORDS and dtype.kind == "U"
+        and dtype.itemsize <= 4 * MAX_WORD_CHARS,
+        "matrix": lambda shape, dtype: len(shape) == 2 and 1 <= shape[1] <= MAX_DIMENSIONS
+        and shape[0] * shape[1] <= MAX_CELLS and dtype.kind == "f" and dtype.itemsize in (4, 8),
+        "settings": lambda shape, dtype: shape == () and dtype.kind == "U" and dtype.itemsize <= 4 * MAX_SETTINGS_CHARS,
+    }
+    allowed = {
+        "version": "a whole number",
+        "words": f"a list of 1 to {MAX_WORDS:,} strings of at most {MAX_WORD_CHARS:,} characters",
+        "matrix": f"a float32 or float64 matrix of 1 to {MAX_DIMENSIONS:,} columns and at most {MAX_CELLS:,} numbers",
+        "settings": "one JSON string",
+    }
+    for name, fits in expected.items():
+        shape, dtype = headers[name]
+        if not fits(shape, dtype):
+            raise ExperimentError(path, f"is damaged: its {name} field holds {dtype} of shape {shape}, "
+                                        f"expected {allowed[name]}")
+
+
+def _checked_words(path: Path, words: np.ndarray) -> tuple[str, ...]:
+    out = tuple(str(w) for w in words)
+    if not all(out):
+        raise ExperimentError(path, "is damaged: one of its words is empty")
+    if len(set(out)) != len(out):
+        raise ExperimentError(path, "is damaged: a word appears twice")
+    if list(out) != sorted(out):
         raise ExperimentError(path, "is damaged: its words are not in order")
-    return WordVectors(words, matrix), settings
+    return out
+
+
+def _checked_matrix(path: Path, matrix: np.ndarray, words: int) -> np.ndarray:
+    if matrix.shape[0] != words:
+        raise ExperimentError(path, f"is damaged: {words} words for a matrix of shape {matrix.shape}")
+    if not np.isfinite(matrix).all():
+        raise ExperimentError(path, "is damaged: its matrix holds NaN or infinite values")
+    return np.asarray(matrix, dtype=np.float64)
+
+
+def _checked_settings(path: Path, text: str) -> dict:
+    """The settings object, with the corpus statistics the explorer shows."""
+
+    def refuse(constant: str):
+        raise ValueError(f"{constant} is not a JSON number")
+
+    try:
+        settings = json.loads(text, parse_constant=refuse)
+    except (ValueError, RecursionError) as exc:
+        raise ExperimentError(path, f"is damaged: its settings are not valid JSON ({exc})") from None
+    corpus = settings.get("corpus") if isinstance(settings, dict) else None
+    if not isinstance(corpus, dict) or set(corpus) != set(CORPUS_KEYS):
+        raise ExperimentError(path, f"is damaged: its settings need a corpus object with the keys "
+                                    f"{', '.join(CORPUS_KEYS)}")
+    for key, kind in CORPUS_KEYS.items():
+        value = corpus[key]
+        if not isinstance(value, kind) or isinstance(value, bool) or (kind is int and value < 0):
+            wanted = "a whole number, at least 0" if kind is int else "a string"
+            raise ExperimentError(path, f"is damaged: its settings' corpus {key} must be {wanted}, got {value!r}")
+    return settings

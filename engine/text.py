@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import ExperimentError
+from engine.files import kind_of
 
 # Maximal runs of letters; anything else separates. Python's notion of a letter (str.isalpha)
 # is Rust's char::is_alphabetic less a few combining marks, which the lesson never meets.
@@ -36,16 +37,27 @@ def seen_words(text: str, stopwords: frozenset[str], seen: frozenset[str]) -> tu
     return tuple(dict.fromkeys(t for t in preprocess(text, stopwords) if t in seen))
 
 
+# Manifests, labeled sets and stopword lists are read whole, so their size is bounded (a corpus,
+# streamed, is not).
+MAX_TEXT_FILE_BYTES = 64 << 20
+
+
 def read_text(path: Path) -> str:
     """The whole file as text, or an ExperimentError naming the line with bytes that are not UTF-8."""
+    kind = kind_of(path)
+    if kind == "missing":
+        raise ExperimentError(path, "file not found")
+    if kind == "folder":
+        raise ExperimentError(path, "is a folder, expected a file")
+    if kind == "special":
+        raise ExperimentError(path, "is not a regular file (a FIFO, device or socket), expected a file")
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ExperimentError(path, "file not found") from None
-    except IsADirectoryError:
-        raise ExperimentError(path, "is a folder, expected a file") from None
+        with open(path, "rb") as file:
+            data = file.read(MAX_TEXT_FILE_BYTES + 1)
     except OSError as exc:
-        raise ExperimentError(path, f"cannot be read ({exc.strerror})") from None
+        raise ExperimentError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_TEXT_FILE_BYTES:
+        raise ExperimentError(path, f"is larger than {MAX_TEXT_FILE_BYTES >> 20} MiB, the most read for this file")
     return decode_utf8(data, path)
 
 

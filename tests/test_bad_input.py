@@ -49,9 +49,9 @@ EDITS = {
                       ["test.csv, line 3: malformed row: 3 fields where the header has 2"]),
     "unclosed quote": ("transfer.csv", "remarkable value", '"remarkable value', ["transfer.csv", "malformed"]),
     "window below one": ("experiment.toml", "window = 3", "window = 0",
-                         ["line 7: [pretraining] window: must be at least 1, got 0"]),
+                         ["line 7: [pretraining] window: must be a whole number at least 1 and at most 100, got 0"]),
     "window not a number": ("experiment.toml", "window = 3", 'window = "3"',
-                            ["[pretraining] window: must be a whole number, got '3'"]),
+                            ["[pretraining] window: must be a whole number at least 1 and at most 100, got '3'"]),
 }
 
 
@@ -110,11 +110,13 @@ def test_inline_stopword_list_is_accepted(capsys, kata_copy, good):
 
 
 @pytest.mark.parametrize("argv, problem", [
-    (["report", "--window", "0"], "argument --window: must be at least 1, got 0"),
-    (["report", "--min-count", "0"], "argument --min-count: must be at least 1, got 0"),
-    (["report", "--max-vocab", "-1"], "argument --max-vocab: must be at least 0, got -1"),
+    (["report", "--window", "0"], "argument --window: must be a whole number at least 1 and at most 100, got 0"),
+    (["report", "--min-count", "0"], "argument --min-count: must be a whole number at least 1 and at most "
+                                     "1,000,000,000,000, got 0"),
+    (["report", "--max-vocab", "-1"], "argument --max-vocab: must be a whole number at least 0 and at most "
+                                      "10,000,000, got -1"),
     (["pretrain", str(KATA / "general.txt"), "-o", "never.npz", "--dim", "x"],
-     "argument --dim: expected a whole number, got 'x'"),
+     "argument --dim: must be a whole number at least 1 and at most 10,000, got 'x'"),
 ])
 def test_bad_command_line_numbers(capsys, argv, problem):
     with pytest.raises(SystemExit) as exit_:

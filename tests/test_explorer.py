@@ -226,7 +226,7 @@ async def test_export_writes_the_report_exactly_and_never_overwrites(tmp_path):
         app.export_report(app.result, "text", tmp_path / "keep.txt")
         await pilot.pause()
         assert (tmp_path / "keep.txt").read_text() == "my notes"
-        assert "keep.txt exists; not overwritten" in notifications(app)
+        assert f"{tmp_path / 'keep.txt'}: exists; not replaced (choose another name)" in notifications(app)
 
 
 async def test_screenshot_lands_in_the_current_folder_or_says_why_not(tmp_path, monkeypatch):

@@ -159,10 +159,10 @@ def test_report_text_says_the_margin(capsys):
 
 
 @pytest.mark.parametrize("line, problem", [
-    ("epochs = 0", "[finetuning] epochs: must be at least 1, got 0"),
-    ("learning_rate = 0", "[finetuning] learning_rate: must be above 0.0, got 0"),
-    ("l2 = -1", "[finetuning] l2: must be at least 0.0, got -1"),
-    ("learning_rate = \"fast\"", "[finetuning] learning_rate: must be a number, got 'fast'"),
+    ("epochs = 0", "[finetuning] epochs: must be a whole number at least 1 and at most 100,000, got 0"),
+    ("learning_rate = 0", "[finetuning] learning_rate: must be a number above 0 and at most 1000, got 0"),
+    ("l2 = -1", "[finetuning] l2: must be a number at least 0 and at most 1000, got -1"),
+    ("learning_rate = \"fast\"", "[finetuning] learning_rate: must be a number above 0 and at most 1000, got 'fast'"),
 ])
 def test_bad_training_settings(capsys, kata_copy, line, problem):
     manifest = kata_copy / "experiment.toml"

@@ -177,7 +177,8 @@ def test_bad_vectors_files(capsys, tmp_path):
     assert "text.npz: is not a readable .npz file" in bad(capsys, "report", str(tmp_path / "text.npz"))
     np.savez(tmp_path / "pickled.npz", format=np.array("pretrain-explorer-vectors"), version=np.array(1),
              words=np.array([{"a": 1}], dtype=object), matrix=np.zeros((1, 1)), settings=np.array("{}"))
-    assert "pickled.npz: is damaged or not a vectors file" in bad(capsys, "report", str(tmp_path / "pickled.npz"))
+    assert "pickled.npz: is damaged: its words field holds object of shape (1,)" in bad(
+        capsys, "report", str(tmp_path / "pickled.npz"))
     good = tmp_path / "good.npz"
     save_vectors(good, random_vectors(("a", "b"), 3, 0), {})
     with np.load(good) as data:

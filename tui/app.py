@@ -22,9 +22,10 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from engine import Experiment, ExperimentError, ExperimentResult, RunCancelled, load_experiment, run_experiment
 from engine.experiment import with_vectors
-from engine.files import write_text_atomically
+from engine.files import check_destination, write_text_atomically
 from engine.analysis import NeighbourAnswer, query_neighbours
 from engine.weighting import WEIGHTINGS
+from tui.access import ANYWHERE, AccessPolicy
 from tui.report import render_json, render_text
 from tui.screens import HelpScreen, PathPrompt
 from tui.screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
@@ -142,10 +143,12 @@ class PretrainExplorer(App):
         Binding("q", "quit", "Quit", tooltip="Quit the explorer", id="app.quit"),
     ]
 
-    def __init__(self, experiment: Experiment | None = None, quiz: bool = False) -> None:
+    def __init__(self, experiment: Experiment | None = None, quiz: bool = False,
+                 access: AccessPolicy = ANYWHERE) -> None:
         super().__init__()
         self.quiz = quiz
         self.answers: dict[str, str] = {}  # predict first: the answer given on each comparison split
+        self.access = access  # which files may be opened and written (limited when served)
         self.base = experiment if experiment is not None else load_experiment()
         self.settings = Settings.of(self.base)
         self.result: ExperimentResult | None = None
@@ -203,7 +206,9 @@ class PretrainExplorer(App):
             if location is not None:
                 self.post_message(RunProgress(worker, f"Opening {location}", 0.0))
                 # A .npz swaps in vectors pretrained once; the labeled sets stay those on screen.
-                base = with_vectors(base, Path(location)) if location.endswith(".npz") else load_experiment(location)
+                may_read = self.access.check_read
+                base = (with_vectors(base, Path(location), may_read) if location.endswith(".npz")
+                        else load_experiment(location, may_read))
                 settings = Settings.of(base)
             result = run_experiment(
                 settings.apply(base),
@@ -231,7 +236,8 @@ class PretrainExplorer(App):
     def on_run_failed(self, message: RunFailed) -> None:
         if message.worker is self._engine_worker:
             self._keep_previous()
-            self.notify(message.problem, title="Could not run the experiment", severity="error", timeout=10, markup=False)
+            self.notify(message.problem, title="Could not run the experiment", severity="error", timeout=10,
+                        markup=False)
 
     def on_run_stopped(self, message: RunStopped) -> None:
         if message.worker is self._engine_worker:
@@ -447,14 +453,15 @@ class PretrainExplorer(App):
                 self.export_report(result, fmt, Path(location).expanduser())
 
         suffix = "json" if fmt == "json" else "txt"
-        self.push_screen(PathPrompt(f"Export the report as {fmt} to:", f"{result.experiment.name}-report.{suffix}"), chosen)
+        name = Path(f"{result.experiment.name}-report.{suffix}")
+        suggested = self.access.export_folder / name if self.access.export_folder else name
+        self.push_screen(PathPrompt(f"Export the report as {fmt} to:", str(suggested)), chosen)
 
     def export_report(self, result: ExperimentResult, fmt: str, path: Path) -> None:
-        if path.exists():
-            self.notify(f"{path} exists; not overwritten. Choose another name.", severity="error", markup=False)
-            return
         text = render_json(result) if fmt == "json" else render_text(result)
         try:
+            path = self.access.check_write(path)
+            check_destination(path)  # an existing file is never overwritten: choose another name
             write_text_atomically(path, text + "\n")
         except ExperimentError as exc:
             self.notify(str(exc), title="Export failed", severity="error", markup=False)
@@ -464,7 +471,11 @@ class PretrainExplorer(App):
     def command_screenshot(self) -> None:
         name = f"pretrain-explorer-{datetime.now():%Y-%m-%d_%H-%M-%S}.svg"
         try:
-            path = Path.cwd() / name
+            path = self.access.check_write(self.access.export_folder / name if self.access.export_folder
+                                           else Path.cwd() / name)
+        except ExperimentError as exc:
+            self.notify(str(exc), title="Screenshot not saved", severity="error", markup=False)
+            return
         except OSError:  # the folder the explorer was started in was deleted since
             self.notify(f"{name}: the current folder no longer exists", title="Screenshot not saved",
                         severity="error", markup=False)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
+import shlex
 import shutil
 import sys
 import time
 from pathlib import Path
 
 from engine import Experiment, ExperimentError, load_experiment, run_experiment
-from engine.experiment import builtin_experiments, with_vectors
+from engine.experiment import LIMITS, ReadCheck, builtin_experiments, with_vectors
 from engine.weighting import WEIGHTINGS, VocabularySettings
 from tui.presentation.commands import new_experiment_text, word_pairs_json, word_pairs_text
 
@@ -22,43 +24,67 @@ pretrain-explorer pretrain CORPUS -o VECTORS.npz  pretrain once; name the .npz a
 pretrain-explorer evaluate VECTORS PAIRS          correlate cosines with human word-pair judgements
 pretrain-explorer new FOLDER --corpus TEXT --train CSV --test CSV [--transfer CSV]
                                                   make an experiment of your own files
+pretrain-explorer serve [EXPERIMENT] [--allow DIR] serve the explorer to a web browser
 
 EXPERIMENT is an experiment.toml, a folder holding one, the name of a shipped experiment
 ({names}), or a vectors .npz (used with the kata's labeled sentences)."""
 
+# Exit statuses, as the README's "Limits" section lists them.
+BAD_INPUT, FAILED, INTERRUPTED, BROKEN_PIPE = 2, 1, 130, 141
 
-def _at_least(minimum: int):
-    """An argparse type: a whole number no smaller than `minimum` (as the manifest requires)."""
 
-    def whole_number(text: str) -> int:
+def _in_range(name: str):
+    """An argparse type: a number within LIMITS[name], the range the manifest's key has too."""
+    allowed = LIMITS[name]
+
+    def number(text: str) -> int | float:
         try:
-            value = int(text)
+            value = int(text) if allowed.whole else float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
+            raise argparse.ArgumentTypeError(f"must be {allowed.describe()}, got {text!r}") from None
+        try:
+            return allowed.check(value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
-    return whole_number
+    return number
 
 
 def _add_pretraining_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
     """Options that override [pretraining]; with `defaults` they carry the manifest's defaults."""
     d = (lambda value: value) if defaults else (lambda value: None)
-    parser.add_argument("--window", type=_at_least(1), default=d(3), help="co-occurrence window (default 3)")
-    parser.add_argument("--min-count", type=_at_least(1), default=d(1), help="drop words kept fewer times (default 1)")
-    parser.add_argument("--max-vocab", type=_at_least(0), default=d(0), help="keep only the most frequent words (0: all)")
+    parser.add_argument("--window", type=_in_range("window"), default=d(3), help="co-occurrence window (default 3)")
+    parser.add_argument("--min-count", type=_in_range("min_count"), default=d(1), help="drop words kept fewer times (default 1)")
+    parser.add_argument("--max-vocab", type=_in_range("max_vocab"), default=d(0), help="keep only the most frequent words (0: all)")
     parser.add_argument("--weighting", choices=WEIGHTINGS, default=d("counts"), help="counts (the lesson's), ppmi or svd")
-    parser.add_argument("--dim", type=_at_least(1), default=d(300), help="dimensions for svd (default 300)")
+    parser.add_argument("--dim", type=_in_range("dim"), default=d(300), help="dimensions for svd (default 300)")
 
 
-def _experiment(args) -> Experiment:
-    """The experiment named (a manifest, its folder, or a .npz with the kata's labeled sets), with overrides."""
-    location = args.experiment
+class _OutputFailed(Exception):
+    """Standard output could not be written (a full disk, a closed terminal)."""
+
+
+def _print_out(text: str) -> None:
+    """Print to standard output now, so that a failure to write is seen here, not at exit."""
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _OutputFailed(exc.strerror or str(exc)) from None
+
+
+def _open(location: str | None, may_read: ReadCheck = lambda path: None) -> Experiment:
+    """The experiment at `location`: a manifest, its folder, or a .npz with the kata's labeled sets."""
     if location is not None and Path(location).suffix == ".npz":
-        experiment = with_vectors(load_experiment(), Path(location))
-    else:
-        experiment = load_experiment(location)
+        return with_vectors(load_experiment(), Path(location), may_read)
+    return load_experiment(location, may_read)
+
+
+def _experiment(args, may_read: ReadCheck = lambda path: None) -> Experiment:
+    """The experiment named on the command line, with the options' overrides."""
+    experiment = _open(args.experiment, may_read)
     changes = {}
     if args.window is not None:
         changes["window"] = args.window
@@ -87,15 +113,11 @@ def report(argv: list[str]) -> int:
     parser.add_argument("--color", action="store_true", help="colour the charts with ANSI codes")
     _add_pretraining_options(parser, defaults=False)
     args = parser.parse_args(argv)
-    try:
-        result = run_experiment(_experiment(args))
-    except ExperimentError as exc:
-        print(f"pretrain-explorer: {exc}", file=sys.stderr)
-        return 2
+    result = run_experiment(_experiment(args))
     if args.json:
-        print(render_json(result))
+        _print_out(render_json(result))
     else:
-        print(render_text(result, width=shutil.get_terminal_size((80, 24)).columns, color=args.color))
+        _print_out(render_text(result, width=shutil.get_terminal_size((80, 24)).columns, color=args.color))
     return 0
 
 
@@ -128,37 +150,32 @@ def pretrain(argv: list[str]) -> int:
 
     parser = argparse.ArgumentParser(prog="pretrain-explorer pretrain",
                                      description="Pretrain word vectors once and save them to a .npz.")
-    parser.add_argument("corpus", help="a UTF-8 text file, a folder of .txt files, or gzip of either")
+    parser.add_argument("corpus", help="a UTF-8 text file, a folder of .txt files, gzip of either, or - to "
+                                       "read standard input (a pipe, a FIFO)")
     parser.add_argument("-o", "--output", required=True, help="the .npz to write")
     parser.add_argument("--stopwords", help="a file of whitespace-separated stopwords (default: the kata's)")
     parser.add_argument("--force", action="store_true", help="replace the output if it exists")
     _add_pretraining_options(parser, defaults=True)
     args = parser.parse_args(argv)
     output = Path(args.output)
+    if output.suffix != ".npz":
+        raise ExperimentError(output, "the output must end in .npz")
+    check_destination(output, args.force, "add --force to replace it")  # before the counting, not after it
+    stopwords = stopwords_from(Path(args.stopwords)) if args.stopwords else load_experiment().manifest_stopwords
     bar = _ProgressBar()
+    started = time.perf_counter()
     try:
-        if output.suffix != ".npz":
-            raise ExperimentError(output, "the output must end in .npz")
-        check_destination(output, replace=args.force)  # before the counting, not after it
-        stopwords = stopwords_from(Path(args.stopwords)) if args.stopwords else load_experiment().manifest_stopwords
-        started = time.perf_counter()
         vectors, stats = pretrain_vectors(Path(args.corpus), stopwords, args.window, args.weighting, args.dim,
                                           VocabularySettings(args.min_count, args.max_vocab), on_progress=bar)
-        seconds = time.perf_counter() - started
-        settings = {"corpus": dataclasses.asdict(stats), "source": str(args.corpus), "stopwords": sorted(stopwords),
-                    "min_count": args.min_count, "max_vocab": args.max_vocab, "dim": args.dim}
-        save_vectors(output, vectors, settings, replace=args.force)
-    except ExperimentError as exc:
+    finally:
         bar.close()
-        print(f"pretrain-explorer: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        bar.close()
-        print("pretrain-explorer: interrupted; nothing written", file=sys.stderr)
-        return 130
-    bar.close()
-    print(f"{output}: {stats.vocabulary:,} words x {stats.dimension:,} dimensions ({stats.weighting}, window "
-          f"{stats.window}) from {stats.tokens:,} tokens in {seconds:.1f} s ({stats.tokens / seconds:,.0f} tokens/s)")
+    seconds = time.perf_counter() - started
+    settings = {"corpus": dataclasses.asdict(stats), "source": str(args.corpus), "stopwords": sorted(stopwords),
+                "min_count": args.min_count, "max_vocab": args.max_vocab, "dim": args.dim}
+    save_vectors(output, vectors, settings, replace=args.force)
+    _print_out(f"{output}: {stats.vocabulary:,} words x {stats.dimension:,} dimensions ({stats.weighting}, window "
+               f"{stats.window}) from {stats.tokens:,} tokens in {seconds:.1f} s "
+               f"({stats.tokens / max(seconds, 1e-9):,.0f} tokens/s)")
     return 0
 
 
@@ -174,18 +191,14 @@ def evaluate(argv: list[str]) -> int:
     parser.add_argument("pairs", help="word pairs with a human score: lines `word1<TAB>word2<TAB>score` (WordSim-353, SimLex-999 ...)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     args = parser.parse_args(argv)
-    try:
-        pairs = read_word_pairs(Path(args.pairs))
-        if Path(args.vectors).suffix == ".npz":
-            vectors, _ = load_vectors(Path(args.vectors))
-        else:
-            e = load_experiment(args.vectors)
-            vectors, _ = pretrain_vectors(e.corpus_path, e.stopwords, e.window, e.weighting, e.dim, e.vocabulary)
-    except ExperimentError as exc:
-        print(f"pretrain-explorer: {exc}", file=sys.stderr)
-        return 2
+    pairs = read_word_pairs(Path(args.pairs))
+    if Path(args.vectors).suffix == ".npz":
+        vectors, _ = load_vectors(Path(args.vectors))
+    else:
+        e = load_experiment(args.vectors)
+        vectors, _ = pretrain_vectors(e.corpus_path, e.stopwords, e.window, e.weighting, e.dim, e.vocabulary)
     score = score_word_pairs(vectors, pairs, args.pairs)
-    print(json.dumps(word_pairs_json(score, args.vectors)) if args.json else word_pairs_text(score, args.vectors))
+    _print_out(json.dumps(word_pairs_json(score, args.vectors)) if args.json else word_pairs_text(score, args.vectors))
     return 0
 
 
@@ -207,14 +220,10 @@ def new(argv: list[str]) -> int:
     parser.add_argument("--force", action="store_true", help="replace an existing experiment.toml")
     args = parser.parse_args(argv)
     splits = {name: Path(getattr(args, name)) for name in ("train", "test", "transfer") if getattr(args, name)}
-    try:
-        survey, labeled, choice = create_experiment(
-            Path(args.folder), Path(args.corpus), splits, Columns(args.text_column, args.label_column),
-            Path(args.stopwords) if args.stopwords else None, replace=args.force)
-    except ExperimentError as exc:
-        print(f"pretrain-explorer: {exc}", file=sys.stderr)
-        return 2
-    print(new_experiment_text(Path(args.folder), survey, labeled, choice))
+    survey, labeled, choice = create_experiment(
+        Path(args.folder), Path(args.corpus), splits, Columns(args.text_column, args.label_column),
+        Path(args.stopwords) if args.stopwords else None, replace=args.force)
+    _print_out(new_experiment_text(Path(args.folder), survey, labeled, choice))
     return 0
 
 
@@ -224,27 +233,90 @@ def explore(argv: list[str]) -> int:
     parser.add_argument("experiment", nargs="?", help="experiment.toml, its folder, or a vectors .npz (default: the kata)")
     parser.add_argument("--quiz", action="store_true",
                         help="predict first: comparison stages ask before they show the numbers")
+    # Given by `serve` to each browser session it starts: open only inside these folders.
+    parser.add_argument("--served-from", action="append", type=Path, help=argparse.SUPPRESS)
     _add_pretraining_options(parser, defaults=False)
     args = parser.parse_args(argv)
-    try:
-        experiment = _experiment(args)
-    except ExperimentError as exc:
-        print(f"pretrain-explorer: {exc}", file=sys.stderr)
-        return 2
+    from tui.access import ANYWHERE, served_session
+
+    access = served_session(args.served_from) if args.served_from else ANYWHERE
+    experiment = _experiment(args, access.check_read)
     from engine.corpus import start_resource_tracker
     from tui.app import PretrainExplorer
 
     start_resource_tracker()  # worker processes for large corpora need it; Textual replaces stderr
-    PretrainExplorer(experiment, quiz=args.quiz).run()
+    PretrainExplorer(experiment, quiz=args.quiz, access=access).run()
+    return 0
+
+
+def serve(argv: list[str]) -> int:
+    """The explorer in a web browser: textual-serve starts one explorer process per browser session."""
+    parser = argparse.ArgumentParser(prog="pretrain-explorer serve",
+                                     description="Serve the explorer to web browsers (one explorer per visitor).")
+    parser.add_argument("experiment", nargs="?", help="experiment.toml, its folder, or a vectors .npz (default: the kata)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=_in_range("port"), default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--allow", action="append", type=Path, metavar="DIR",
+                        help="a folder visitors may open experiments from (repeatable; default: the shipped experiments)")
+    args = parser.parse_args(argv)
+    from engine.experiment import builtin_experiment_path
+    from engine.files import kind_of
+    from textual_serve.server import Server
+
+    allowed = args.allow or [builtin_experiment_path().parent.parent]
+    for folder in allowed:
+        if kind_of(folder) != "folder":
+            raise ExperimentError(folder, "--allow needs an existing folder")
+    if args.experiment is not None:  # the experiment the server starts with is allowed too
+        location = Path(args.experiment)
+        allowed.append(location if kind_of(location) == "folder" else location.parent)
+    command = [sys.executable, "-m", "tui", *[f"--served-from={folder}" for folder in allowed]]
+    command += ["--", args.experiment] if args.experiment is not None else []
+    _open(args.experiment)  # a bad experiment fails here, once, not in each visitor's session
+    try:
+        Server(shlex.join(command), host=args.host, port=args.port, title="Pretrain Explorer").serve()
+    except OSError as exc:
+        print(f"pretrain-explorer: cannot serve on {args.host}:{args.port} ({exc.strerror or exc})", file=sys.stderr)
+        return FAILED
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Whatever happens, a user sees at most one line on stderr, never a traceback."""
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"report": report, "pretrain": pretrain, "evaluate": evaluate, "new": new}
-    if argv and argv[0] in commands:
-        return commands[argv[0]](argv[1:])
-    return explore(argv)
+    commands = {"report": report, "pretrain": pretrain, "evaluate": evaluate, "new": new, "serve": serve}
+    try:
+        if argv and argv[0] in commands:
+            return commands[argv[0]](argv[1:])
+        return explore(argv)
+    except ExperimentError as exc:
+        return _fail(str(exc), BAD_INPUT)
+    except KeyboardInterrupt:
+        return _fail("interrupted; nothing written", INTERRUPTED)
+    except BrokenPipeError:  # the reader went away (`report | head -1`): nothing left to say to anyone
+        _discard_stdout()
+        return BROKEN_PIPE
+    except _OutputFailed as exc:
+        _discard_stdout()
+        return _fail(f"cannot write to standard output ({exc})", FAILED)
+    except Exception as exc:  # a bug: one line a user can report, not a traceback
+        return _fail(f"internal error: {type(exc).__name__}: {exc}; please report it", FAILED)
+
+
+def _fail(problem: str, status: int) -> int:
+    try:
+        print(f"pretrain-explorer: {problem}", file=sys.stderr, flush=True)
+    except OSError:  # stderr is gone too: the status is all that is left
+        pass
+    return status
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so that the flush at exit does not fail a second time."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout replaced by an object without a descriptor (a test's capture)
+        pass
 
 
 if __name__ == "__main__":

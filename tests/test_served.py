@@ -1,0 +1,130 @@
+"""Served mode: `pretrain-explorer serve` answers a browser on loopback, and a web visitor can open
+and export only inside the folders the server was started with."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from engine.errors import ExperimentError
+from helpers import KATA, SCRIPT, notifications, settled, until
+from tui.access import ANYWHERE, AccessPolicy, inside, served_session
+from tui.app import PretrainExplorer
+from tui.cli import main
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    """The page at `url` on loopback, once the server accepts connections (it announces itself just
+    before it binds); the bound only turns a hang into a failure."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as page:
+                return page.read().decode()
+        except urllib.error.URLError as exc:
+            if not isinstance(exc.reason, ConnectionRefusedError) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def test_serve_answers_with_the_explorers_page(tmp_path):
+    port = free_port()
+    server = subprocess.Popen([str(SCRIPT), "serve", "--port", str(port)], cwd=tmp_path, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        said = ""
+        for line in server.stdout:  # it says where it serves as it starts listening
+            said += line
+            if "Press Ctrl+C to quit" in said:
+                break
+        assert f"http://127.0.0.1:{port}" in said.replace("\n", "")
+        html = fetch(f"http://127.0.0.1:{port}/")
+        assert "<div>Pretrain Explorer</div>" in html and f"ws://127.0.0.1:{port}/ws" in html
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=30)
+    assert server.returncode == 0
+
+
+def test_serve_refuses_an_allowed_folder_that_does_not_exist(capsys, tmp_path):
+    assert main(["serve", "--allow", str(tmp_path / "nowhere")]) == 2
+    assert capsys.readouterr().err == f"pretrain-explorer: {tmp_path / 'nowhere'}: --allow needs an existing folder\n"
+
+
+@pytest.fixture
+def folders(tmp_path):
+    """An allowed folder holding a file, a `..` way out, and a link to a secret outside it."""
+    allowed, outside = tmp_path / "allowed", tmp_path / "outside"
+    allowed.mkdir()
+    outside.mkdir()
+    (allowed / "mine.txt").write_text("ok")
+    (outside / "secret.txt").write_text("secret")
+    (allowed / "link.txt").symlink_to(outside / "secret.txt")
+    (allowed / "linked-folder").symlink_to(outside)
+    return allowed, outside
+
+
+def test_path_policy_resolves_dots_and_links_before_checking(folders):
+    allowed, outside = folders
+    assert inside(allowed / "mine.txt", (allowed,))
+    assert inside(allowed / "new" / ".." / "mine.txt", (allowed,))
+    assert not inside(allowed / ".." / "outside" / "secret.txt", (allowed,))
+    assert not inside(allowed / "link.txt", (allowed,))
+    assert not inside(allowed / "linked-folder" / "secret.txt", (allowed,))
+    assert not inside(Path("/etc/passwd"), (allowed,))
+    assert inside(Path("/etc/passwd"), (Path("/"),))
+
+
+def test_path_policy_for_reading_and_writing(folders):
+    allowed, outside = folders
+    policy = AccessPolicy((allowed,), allowed / "exports")
+    (allowed / "exports").mkdir()
+    assert policy.check_read(allowed / "mine.txt") == allowed / "mine.txt"
+    with pytest.raises(ExperimentError) as refused:
+        policy.check_read(allowed / "link.txt")
+    assert str(refused.value) == f"{allowed / 'link.txt'}: is outside the folders this server may open: {allowed}"
+    assert policy.check_write(Path("report.json")) == allowed / "exports" / "report.json"
+    with pytest.raises(ExperimentError) as refused:
+        policy.check_write(allowed / "exports" / ".." / "mine.txt")
+    assert "is outside the folder this server writes to: " in str(refused.value)
+    assert ANYWHERE.check_read(outside / "secret.txt") == outside / "secret.txt"
+
+
+def test_each_served_session_gets_its_own_export_folder(tmp_path):
+    first, second = served_session([KATA]), served_session([KATA])
+    assert first.export_folder != second.export_folder and first.export_folder.is_dir()
+    assert oct(first.export_folder.stat().st_mode & 0o777) == "0o700"
+    assert first.readable == (KATA.resolve(), first.export_folder)
+    first.export_folder.rmdir()
+    second.export_folder.rmdir()
+
+
+async def test_served_explorer_refuses_to_open_or_export_outside(folders, kata_copy):
+    allowed, outside = folders
+    policy = AccessPolicy((allowed.resolve(),), allowed.resolve())
+    app = PretrainExplorer(access=policy)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settled(app, pilot)
+        shown = app.result
+        app.start_run(app.base, None, location=str(kata_copy))
+        await until(pilot, lambda: "Could not run the experiment" in notifications(app))
+        assert f"{kata_copy / 'experiment.toml'}: is outside the folders this server may open" in notifications(app)
+        app.export_report(shown, "json", outside / "r.json")
+        await pilot.pause()
+        assert f"Export failed: {outside / 'r.json'}: is outside the folder this server writes to" in notifications(app)
+        app.export_report(shown, "json", Path("r.json"))  # a bare name lands in the export folder
+        await pilot.pause()
+        assert (allowed / "r.json").read_text().startswith("{") and list(outside.iterdir()) == [outside / "secret.txt"]
+        assert app.result is shown

@@ -1,0 +1,71 @@
+"""Signals and pipes, with real processes: Ctrl-C, a reader that went away, a full output device,
+and a bug. Each ends with the conventional status and at most one line, never a traceback."""
+
+import os
+import signal
+import subprocess
+import sys
+
+from helpers import SCRIPT
+from tui.cli import main
+
+# `report` whose run blocks once started, until interrupted: the interrupt then lands in the run.
+BLOCKING_REPORT = """
+import sys
+import tui.cli
+
+def run_that_waits(experiment):
+    print("running", file=sys.stderr, flush=True)
+    sys.stdin.read()
+
+tui.cli.run_experiment = run_that_waits
+sys.exit(tui.cli.main(["report"]))
+"""
+
+
+def test_ctrl_c_during_report(tmp_path):
+    child = subprocess.Popen([sys.executable, "-c", BLOCKING_REPORT], cwd=tmp_path, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert child.stderr.readline() == "running\n"  # it is inside the run now
+        child.send_signal(signal.SIGINT)
+        assert child.wait(timeout=60) == 130
+        assert child.stderr.read() == "pretrain-explorer: interrupted; nothing written\n"
+        assert child.stdout.read() == ""
+    finally:
+        child.kill()
+        child.communicate()
+
+
+def test_report_into_a_closed_pipe(tmp_path):
+    """`report | head -1` once head has gone: silent, with the status of a process stopped by SIGPIPE."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the report writes a byte
+    try:
+        run = subprocess.run([str(SCRIPT), "report"], cwd=tmp_path, stdout=write_end, stderr=subprocess.PIPE, text=True)
+    finally:
+        os.close(write_end)
+    assert (run.returncode, run.stderr) == (141, "")
+
+
+def test_report_into_a_full_device(tmp_path):
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([str(SCRIPT), "report", "--json"], cwd=tmp_path, stdout=full, stderr=subprocess.PIPE,
+                             text=True)
+    assert (run.returncode, run.stderr) == (
+        1, "pretrain-explorer: cannot write to standard output (No space left on device)\n")
+
+
+def test_a_bug_is_one_line_to_report_not_a_traceback(capsys, monkeypatch):
+    def broken(experiment):
+        return 1 / 0
+
+    monkeypatch.setattr("tui.cli.run_experiment", broken)
+    assert main(["report"]) == 1
+    assert capsys.readouterr().err == (
+        "pretrain-explorer: internal error: ZeroDivisionError: division by zero; please report it\n")
+
+
+def test_bad_input_keeps_its_own_message_and_status(capsys, tmp_path):
+    assert main(["report", str(tmp_path / "none.toml")]) == 2
+    assert capsys.readouterr().err == f"pretrain-explorer: {tmp_path / 'none.toml'}: file not found\n"
