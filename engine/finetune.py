@@ -8,16 +8,24 @@ Three ways to train, one code path:
 Only the words of the labeled sentences receive gradient, so only their rows are copied and
 trained; every other word keeps its starting vector. Full-batch gradient descent from a zero layer
 is deterministic: the only randomness is in the starting vectors.
+
+Many trainings with the same number of sentences (every seed, every learning-curve subset) run as
+one batched problem: stacked arrays, one sparse block-diagonal pooling matrix. The gradient of the
+pooled features is rank `classes` (error times weights), so the features and the trained rows are
+updated through (pooling^T error) @ weights, which keeps each epoch's cost linear in the tokens.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
-from engine.classify import Prediction, SplitResult
-from engine.text import LabeledSentence, preprocess, seen_words
+from engine.errors import RunCancelled
+from engine.labeled import Features, LabeledData, labeled_data, pooling, restricted
+from engine.text import LabeledSentence
 from engine.vectors import WordVectors
 
 
@@ -28,42 +36,113 @@ class TrainingSettings:
     l2: float = 0.001  # on the softmax layer's weights
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+@dataclass(frozen=True, eq=False)
+class Trained:
+    """One trained softmax classifier, over the labeled vocabulary."""
+
+    rows: np.ndarray  # labeled-vocabulary indices of the trained rows (the subset's known words)
+    start_rows: np.ndarray  # their vectors before training
+    trained_rows: np.ndarray  # and after (equal to the start when frozen)
+    weights: np.ndarray  # (classes, dimension)
+    bias: np.ndarray  # (classes,)
+    losses: tuple[float, ...]  # mean cross-entropy on its sentences before each epoch, and after the last
+
+
+@dataclass(frozen=True)
+class Problem:
+    features: Features  # the starting vectors
+    subset: np.ndarray  # train sentences it learns from
+
+
+def _stack(data: LabeledData, problems: list[Problem]):
+    """The block-diagonal pooling over each problem's trained rows, the stacked starting rows,
+    and each problem's rows."""
+    poolings = [pooling(data.train.terms[p.subset], p.features.known) for p in problems]
+    rows = [np.unique(pool.indices) for pool in poolings]
+    width = max(len(r) for r in rows)
+    n = len(problems[0].subset)
+    blocks, starts = [], np.zeros((len(problems), width, problems[0].features.matrix.shape[1]))
+    for k, (pool, own) in enumerate(zip(poolings, rows)):
+        local = pool[:, own].tocoo()
+        blocks.append((local.data, local.row + k * n, local.col + k * width))
+        starts[k, : len(own)] = problems[k].features.matrix[own]
+    data_, r, c = (np.concatenate(part) for part in zip(*blocks))
+    pool = sp.csr_matrix((data_, (r, c)), shape=(len(problems) * n, len(problems) * width))
+    return pool, starts, rows
+
+
+def train_batch(
+    data: LabeledData,
+    problems: list[Problem],
+    settings: TrainingSettings,
+    update_vectors: bool,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_progress: Callable[[float], None] = lambda fraction: None,
+) -> list[Trained]:
+    """Train every problem (all with the same number of sentences) together, epoch by epoch."""
+    k, n, classes = len(problems), len(problems[0].subset), len(data.labels)
+    pool, embedded, rows = _stack(data, problems)
+    start = embedded.copy()
+    pool_t = pool.T.tocsr()
+    width, dim = embedded.shape[1], embedded.shape[2]
+    features = (pool @ embedded.reshape(k * width, dim)).reshape(k, n, dim)
+    targets_ids = np.stack([data.train.label_ids[p.subset] for p in problems])
+    targets = np.zeros((k, n, classes))
+    np.put_along_axis(targets, targets_ids[..., None], 1.0, axis=2)
+    weights, bias = np.zeros((k, classes, dim)), np.zeros((k, classes))
+    losses = np.zeros((k, settings.epochs + 1))
+    rate = settings.learning_rate
+    for epoch in range(settings.epochs + 1):
+        if should_stop():
+            raise RunCancelled()
+        probabilities = softmax(features @ weights.transpose(0, 2, 1) + bias[:, None, :])
+        right = np.take_along_axis(probabilities, targets_ids[..., None], axis=2)[..., 0]
+        losses[:, epoch] = -np.mean(np.log(right + 1e-12), axis=1)
+        if epoch == settings.epochs:
+            break
+        error = (probabilities - targets) / n  # d(mean cross-entropy) / d(logits)
+        grad_weights = error.transpose(0, 2, 1) @ features + settings.l2 * weights
+        grad_bias = error.sum(axis=1)
+        if update_vectors:
+            per_row = (pool_t @ error.reshape(k * n, classes)).reshape(k, width, classes)
+            per_doc = (pool @ per_row.reshape(k * width, classes)).reshape(k, n, classes)
+            features -= rate * (per_doc @ weights)
+            embedded -= rate * (per_row @ weights)
+        weights -= rate * grad_weights
+        bias -= rate * grad_bias
+        if epoch % 10 == 0:
+            on_progress(epoch / settings.epochs)
+    return [Trained(own, start[j, : len(own)], embedded[j, : len(own)], weights[j], bias[j],
+                    tuple(float(x) for x in losses[j])) for j, own in enumerate(rows)]
+
+
+def softmax_scores(start_docs: np.ndarray, pooled: sp.csr_matrix, trained: Trained) -> np.ndarray:
+    """Each sentence's class probabilities: its pooled starting vector, moved by its trained rows."""
+    docs = start_docs + pooled[:, trained.rows] @ (trained.trained_rows - trained.start_rows)
+    return softmax(docs @ trained.weights.T + trained.bias)
 
 
 @dataclass(frozen=True, eq=False)
 class TrainedClassifier:
+    """A trained classifier with the whole vocabulary it started from, to inspect what moved."""
+
     labels: tuple[str, ...]  # sorted
     start: WordVectors  # the vectors training started from
     rows: np.ndarray  # vocabulary indices of the trained rows (the labeled sentences' words)
     trained_rows: np.ndarray  # their vectors after training (equal to the start when frozen)
     weights: np.ndarray  # (classes, dimension)
     bias: np.ndarray  # (classes,)
-    losses: tuple[float, ...]  # mean cross-entropy on the labeled set before each epoch, and after the last
-    stopwords: frozenset[str]
+    losses: tuple[float, ...]
 
-    def _document(self, text: str) -> np.ndarray:
-        ids = [i for i in (self.start.index(t) for t in preprocess(text, self.stopwords)) if i is not None]
-        if not ids:
-            return np.zeros(self.start.dimension)
-        local = {int(r): k for k, r in enumerate(self.rows)}
-        vectors = [self.trained_rows[local[i]] if i in local else self.start.matrix[i] for i in ids]
-        return np.sum(vectors, axis=0) / len(ids)
-
-    def predict(self, text: str) -> tuple[str, dict[str, float]]:
-        """The most probable class (the alphabetically first among equals) and every class's probability."""
-        probabilities = _softmax((self.weights @ self._document(text) + self.bias)[None, :])[0]
-        scores = {label: float(p) for label, p in zip(self.labels, probabilities)}
-        return self.labels[int(np.argmax(probabilities))], scores
-
-    def evaluate(self, sentences, seen: frozenset[str]) -> SplitResult:
-        predictions = []
-        for s in sentences:
-            predicted, scores = self.predict(s.text)
-            predictions.append(Prediction(s.text, s.label, predicted, scores, seen_words(s.text, self.stopwords, seen)))
-        return SplitResult(tuple(predictions))
+    @classmethod
+    def of(cls, trained: Trained, start: WordVectors, data: LabeledData) -> "TrainedClassifier":
+        rows = np.array([start.index(data.words[r]) for r in trained.rows], dtype=np.intp)
+        return cls(data.labels, start, rows, trained.trained_rows, trained.weights, trained.bias, trained.losses)
 
     def vectors(self) -> WordVectors:
         """The whole vocabulary's vectors after training (a full copy: for inspection, not per run)."""
@@ -72,9 +151,11 @@ class TrainedClassifier:
         return WordVectors(self.start.words, matrix)
 
     def drift(self) -> tuple[tuple[str, float], ...]:
-        """Every trained word with how far its vector moved (Euclidean), farthest first."""
+        """Every trained word with how far its vector moved (Euclidean), farthest first. Distances
+        equal to 12 decimals are ties, broken alphabetically, as neighbours' are: words placed alike
+        in the labeled set move alike, and the last bits of a float sum are no reason to rank them."""
         moved = np.linalg.norm(self.trained_rows - self.start.matrix[self.rows], axis=1)
-        order = sorted(range(len(self.rows)), key=lambda k: (-moved[k], self.start.words[self.rows[k]]))
+        order = sorted(range(len(self.rows)), key=lambda k: (-round(moved[k], 12), self.start.words[self.rows[k]]))
         return tuple((self.start.words[self.rows[k]], float(moved[k])) for k in order)
 
 
@@ -85,34 +166,8 @@ def train(
     settings: TrainingSettings,
     update_vectors: bool,
 ) -> TrainedClassifier:
-    labels = tuple(sorted({s.label for s in train_set}))
-    docs = [[i for i in (start.index(t) for t in preprocess(s.text, stopwords)) if i is not None] for s in train_set]
-    rows = np.array(sorted({i for doc in docs for i in doc}), dtype=np.intp)
-    local = {int(r): k for k, r in enumerate(rows)}
-    # pooling[i, k]: the weight of trained row k in document i's mean (0 for a document with no known word).
-    pooling = np.zeros((len(docs), len(rows)))
-    for i, doc in enumerate(docs):
-        for r in doc:
-            pooling[i, local[r]] += 1.0 / len(doc)
-    targets = np.zeros((len(docs), len(labels)))
-    targets[np.arange(len(docs)), [labels.index(s.label) for s in train_set]] = 1.0
-
-    embedded = np.array(start.matrix[rows])
-    weights = np.zeros((len(labels), start.dimension))
-    bias = np.zeros(len(labels))
-    losses = []
-    n = len(docs)
-    for _ in range(settings.epochs + 1):
-        features = pooling @ embedded
-        probabilities = _softmax(features @ weights.T + bias)
-        losses.append(float(-np.mean(np.log(np.sum(probabilities * targets, axis=1) + 1e-12))))
-        if len(losses) > settings.epochs:
-            break
-        error = (probabilities - targets) / n  # d(mean cross-entropy) / d(logits)
-        grad_weights = error.T @ features + settings.l2 * weights
-        grad_bias = error.sum(axis=0)
-        if update_vectors:
-            embedded -= settings.learning_rate * (pooling.T @ (error @ weights))
-        weights -= settings.learning_rate * grad_weights
-        bias -= settings.learning_rate * grad_bias
-    return TrainedClassifier(labels, start, rows, embedded, weights, bias, tuple(losses), stopwords)
+    """One classifier on one labeled set, for use outside a run (a notebook, a test)."""
+    data = labeled_data(stopwords, train_set, (), None)
+    problem = Problem(restricted(start, data.words), np.arange(len(train_set)))
+    (trained,) = train_batch(data, [problem], settings, update_vectors)
+    return TrainedClassifier.of(trained, start, data)
