@@ -16,7 +16,7 @@ import numpy as np
 from engine.classify import centroid_scores
 from engine.errors import RunCancelled
 from engine.finetune import Problem, softmax_scores, train_batch
-from engine.labeled import Features, pooling
+from engine.labeled import Features
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def _fit_softmax(update_vectors: bool):
                 for name in splits:
                     key = (name, id(problem.features))
                     if key not in starts:
-                        pooled = pooling(run.data.splits[name].terms, problem.features.known)
+                        pooled = run.data.pooled(name, problem.features.known)
                         # The features ride along so that their id is not reused while this lives.
                         starts[key] = (pooled @ problem.features.matrix, pooled.tocsc(), problem.features)
                     start_docs, pooled, _ = starts[key]

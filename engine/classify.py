@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from engine.labeled import Features, LabeledData, labeled_data, pooling, restricted
+from engine.labeled import Features, LabeledData, labeled_data, restricted
 from engine.text import LabeledSentence
 from engine.vectors import WordVectors, row_norms
 
@@ -81,13 +81,13 @@ def centroid_scores(data: LabeledData, features: Features, subsets: list[np.ndar
     classes = len(data.labels)
     train = data.train
     needed = np.unique(np.concatenate(subsets))
-    docs = pooling(train.terms[needed], features.known) @ features.matrix
+    docs = data.pooled("train", features.known)[needed] @ features.matrix
     local = [np.searchsorted(needed, s) for s in subsets]
     centroids = class_means(train.label_ids[needed], local, classes) @ docs
     out = [{} for _ in subsets]
     for name in splits:
         split = data.splits[name]
-        scores = cosines(pooling(split.terms, features.known) @ features.matrix, centroids)
+        scores = cosines(data.pooled(name, features.known) @ features.matrix, centroids)
         for k, by_split in enumerate(out):
             by_split[name] = scores[:, k * classes:(k + 1) * classes]
     return out

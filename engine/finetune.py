@@ -11,8 +11,10 @@ is deterministic: the only randomness is in the starting vectors.
 
 Many trainings with the same number of sentences (every seed, every learning-curve subset) run as
 one batched problem: stacked arrays, one sparse block-diagonal pooling matrix. The gradient of the
-pooled features is rank `classes` (error times weights), so the features and the trained rows are
-updated through (pooling^T error) @ weights, which keeps each epoch's cost linear in the tokens.
+pooled features is rank `classes` (error times weights), so each epoch updates the pooled features
+through pooling @ (pooling^T error) @ weights, at a cost linear in the sentences; the trained rows
+themselves (often many more than the sentences) are only needed at the end, as the start minus
+pooling^T times the sum over epochs of error @ weights.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from engine.errors import RunCancelled
-from engine.labeled import Features, LabeledData, labeled_data, pooling, restricted
+from engine.labeled import Features, LabeledData, labeled_data, restricted
 from engine.text import LabeledSentence
 from engine.vectors import WordVectors
 
@@ -62,7 +64,7 @@ class Problem:
 def _stack(data: LabeledData, problems: list[Problem]):
     """The block-diagonal pooling over each problem's trained rows, the stacked starting rows,
     and each problem's rows."""
-    poolings = [pooling(data.train.terms[p.subset], p.features.known) for p in problems]
+    poolings = [data.pooled("train", p.features.known)[p.subset] for p in problems]
     rows = [np.unique(pool.indices) for pool in poolings]
     width = max(len(r) for r in rows)
     n = len(problems[0].subset)
@@ -86,22 +88,22 @@ def train_batch(
 ) -> list[Trained]:
     """Train every problem (all with the same number of sentences) together, epoch by epoch."""
     k, n, classes = len(problems), len(problems[0].subset), len(data.labels)
-    pool, embedded, rows = _stack(data, problems)
-    start = embedded.copy()
-    pool_t = pool.T.tocsr()
-    width, dim = embedded.shape[1], embedded.shape[2]
-    features = (pool @ embedded.reshape(k * width, dim)).reshape(k, n, dim)
+    pool, start, rows = _stack(data, problems)
+    width, dim = start.shape[1], start.shape[2]
+    features = (pool @ start.reshape(k * width, dim)).reshape(k, n, dim)
     targets_ids = np.stack([data.train.label_ids[p.subset] for p in problems])
+    target_cells = np.arange(k * n) * classes + targets_ids.reshape(-1)
     targets = np.zeros((k, n, classes))
-    np.put_along_axis(targets, targets_ids[..., None], 1.0, axis=2)
+    targets.reshape(-1)[target_cells] = 1.0
     weights, bias = np.zeros((k, classes, dim)), np.zeros((k, classes))
     losses = np.zeros((k, settings.epochs + 1))
     rate = settings.learning_rate
+    history = _History(k, n, classes, dim) if update_vectors else None
     for epoch in range(settings.epochs + 1):
         if should_stop():
             raise RunCancelled()
         probabilities = softmax(features @ weights.transpose(0, 2, 1) + bias[:, None, :])
-        right = np.take_along_axis(probabilities, targets_ids[..., None], axis=2)[..., 0]
+        right = probabilities.reshape(-1)[target_cells].reshape(k, n)
         losses[:, epoch] = -np.mean(np.log(right + 1e-12), axis=1)
         if epoch == settings.epochs:
             break
@@ -109,16 +111,52 @@ def train_batch(
         grad_weights = error.transpose(0, 2, 1) @ features + settings.l2 * weights
         grad_bias = error.sum(axis=1)
         if update_vectors:
-            per_row = (pool_t @ error.reshape(k * n, classes)).reshape(k, width, classes)
-            per_doc = (pool @ per_row.reshape(k * width, classes)).reshape(k, n, classes)
-            features -= rate * (per_doc @ weights)
-            embedded -= rate * (per_row @ weights)
+            # The features' gradient is error @ weights (rank `classes`): it reaches the pooled
+            # features through pooling @ pooling^T, and the trained rows through pooling^T.
+            per_doc = (pool @ (pool.T @ error.reshape(k * n, classes))).reshape(k, n, classes)
+            features -= (rate * per_doc) @ weights
+            history.add(error, weights)
         weights -= rate * grad_weights
         bias -= rate * grad_bias
         if epoch % 10 == 0:
             on_progress(epoch / settings.epochs)
+    embedded = start.copy()
+    if update_vectors:
+        embedded -= rate * (pool.T @ history.total().reshape(k * n, dim)).reshape(k, width, dim)
     return [Trained(own, start[j, : len(own)], embedded[j, : len(own)], weights[j], bias[j],
                     tuple(float(x) for x in losses[j])) for j, own in enumerate(rows)]
+
+
+class _History:
+    """The sum over epochs of error @ weights, (problems, sentences, dimension), gathered a chunk of
+    epochs at a time and summed by one product per chunk: the trained rows are pooling^T times it."""
+
+    BUDGET = 32 << 20  # bytes of errors held before a chunk is summed
+
+    def __init__(self, k: int, n: int, classes: int, dim: int):
+        self.chunk = int(max(1, min(32, self.BUDGET // (8 * k * n * classes))))
+        self.errors = np.zeros((k, n, self.chunk, classes))
+        self.weights = np.zeros((k, self.chunk, classes, dim))
+        self.sum = np.zeros((k, n, dim))
+        self.filled = 0
+
+    def add(self, error: np.ndarray, weights: np.ndarray) -> None:
+        self.errors[:, :, self.filled] = error
+        self.weights[:, self.filled] = weights
+        self.filled += 1
+        if self.filled == self.chunk:
+            self._flush()
+
+    def _flush(self) -> None:
+        k, n, _, classes = self.errors.shape
+        used = self.filled * classes
+        self.sum += (self.errors[:, :, : self.filled].reshape(k, n, used)
+                     @ self.weights[:, : self.filled].reshape(k, used, -1))
+        self.filled = 0
+
+    def total(self) -> np.ndarray:
+        self._flush()
+        return self.sum
 
 
 def softmax_scores(start_docs: np.ndarray, pooled: sp.csr_matrix, trained: Trained) -> np.ndarray:

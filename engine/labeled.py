@@ -18,6 +18,7 @@ from engine.text import LabeledSentence, tokenize
 from engine.vectors import WordVectors
 
 SPLITS = ("train", "test", "transfer")
+POOLED_MEMO = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,6 +43,17 @@ class LabeledData:
     @property
     def train(self) -> Split:
         return self.splits["train"]
+
+    def pooled(self, split: str, known: np.ndarray) -> sp.csr_matrix:
+        """pooling() of a split, remembered for the last few sets of known words: every seed's
+        random vectors and every weighting of one vocabulary know the same words."""
+        memo = self.__dict__.setdefault("_pooled", {})
+        key = (split, known.tobytes())
+        if key not in memo:
+            if len(memo) >= POOLED_MEMO:
+                memo.pop(next(iter(memo)))
+            memo[key] = pooling(self.splits[split].terms, known)
+        return memo[key]
 
 
 def labeled_key(stopwords: frozenset[str], train, test, transfer) -> str:
@@ -106,10 +118,11 @@ def restricted(vectors: WordVectors, words: tuple[str, ...]) -> Features:
 def pooling(terms: sp.csr_matrix, known: np.ndarray) -> sp.csr_matrix:
     """Each sentence's mean over its known tokens, as weights on the words: a sentence's pooled
     vector is pooling @ vectors. A sentence without a known token gets an all-zero row."""
-    kept = (terms @ sp.diags(known.astype(np.float64))).tocsr()
-    kept.eliminate_zeros()
-    counts = np.asarray(kept.sum(axis=1)).ravel()
-    return (sp.diags(1.0 / np.where(counts > 0, counts, 1.0)) @ kept).tocsr()
+    keep = known[terms.indices]
+    rows = np.repeat(np.arange(terms.shape[0]), np.diff(terms.indptr))[keep]
+    counts = np.bincount(rows, weights=terms.data[keep], minlength=terms.shape[0])
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=terms.shape[0]))])
+    return sp.csr_matrix((terms.data[keep] / counts[rows], terms.indices[keep], indptr), shape=terms.shape)
 
 
 def window_pairs(data: LabeledData, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -51,19 +51,20 @@ MARGIN = (("pretrained", "fine_tuned"), ("random", "from_scratch"))  # with pret
 
 
 def nbytes(value, depth: int = 0) -> int:
-    """A rough size of a cached value: the arrays it holds, a few levels down."""
+    """A rough size of a cached value: the arrays it holds, a few levels down (a long tuple is
+    estimated from its first item)."""
     if isinstance(value, np.ndarray):
         return value.nbytes
     if sp.issparse(value):
         return sum(getattr(value, a).nbytes for a in ("data", "indices", "indptr") if hasattr(value, a))
     if depth > 3:
         return 0
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return 64 + sum(nbytes(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value))
     if isinstance(value, dict):
         return 64 + sum(nbytes(v, depth + 1) for v in value.values())
     if isinstance(value, (tuple, list)):
-        return 64 + sum(nbytes(v, depth + 1) for v in value[:1000])
+        return 64 + len(value) * nbytes(value[0], depth + 1) if value else 64
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return 64 + sum(nbytes(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value))
     return 64
 
 
