@@ -86,8 +86,10 @@ class AccuracyPane(Vertical):
             if getattr(approach, self.split) is not None
         ]
         for chart in self.query(Chart):
-            chart.result = result
-        if self.split == "test":
+            # The learning curve arrives last; until then its chart stays empty.
+            if chart.chart_name != "curve" or result.learning_curve is not None:
+                chart.result = result
+        if self.split == "test" and result.margin is not None:
             m = result.margin
             self.query_one(".margin", Static).update(Text.assemble(
                 ("Pretraining margin: ", "bold"),
