@@ -164,4 +164,3 @@ APPROACHES: tuple[Approach, ...] = (
     Approach("fine_tuned", "pretrained vectors, updated with the softmax layer", PRETRAINED, FINE_TUNE),
     Approach("random_fine_tuned", "random vectors, updated with the softmax layer", RANDOM, FINE_TUNE),
 )
-BY_NAME = {a.name: a for a in APPROACHES}

@@ -32,7 +32,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from engine.analysis import group_similarity
-from engine.approaches import APPROACHES, BY_NAME, Fitted, Task
+from engine import approaches as registry
+from engine.approaches import Fitted, Task
 from engine.classify import Prediction, SplitResult, best_label
 from engine.corpus import Progress, corpus_files
 from engine.diskcache import DiskCache
@@ -196,9 +197,8 @@ class Session:
             on_progress(stage, fraction)
 
         e = experiment
-        check("Pretraining: counting co-occurrences", 0.0)
-        pretrained, stats, keys = self.pretrained(e, should_stop, lambda stage, f: on_progress(
-            stage if stage.startswith("Pretraining") else f"Pretraining: {stage}", f))
+        check("Pretraining", 0.0)
+        pretrained, stats, keys = self.pretrained(e, should_stop, on_progress)  # Counting: ..., weighting
         check("Pretraining: neighbours", 1.0)
         run = _Run(self, e, pretrained, keys, should_stop)
         phase = self._pretraining_phase(run, stats)
@@ -235,7 +235,7 @@ class Session:
 
     def _training_phase(self, run: "_Run", result: ExperimentResult, progress) -> ExperimentResult:
         e = run.experiment
-        tasks = [Task(a, e.seed if a.seeded else None) for a in APPROACHES]
+        tasks = [Task(a, e.seed if a.seeded else None) for a in registry.APPROACHES]
         fitted = run.fit(tasks, run.splits, progress)
         approaches = {t.approach.name: ApproachResult(t.approach.name, *run.split_results(f), losses=f.losses)
                       for t, f in zip(tasks, fitted)}
@@ -253,7 +253,7 @@ class Session:
 
     def _seeds_phase(self, run: "_Run", result: ExperimentResult, progress) -> ExperimentResult:
         e = run.experiment
-        seeded = [a for a in APPROACHES if a.seeded]
+        seeded = [a for a in registry.APPROACHES if a.seeded]
         tasks = [Task(a, e.seed + j) for a in seeded for j in range(1, e.seeds)]
         fitted = dict(zip(((t.approach.name, t.seed) for t in tasks), run.fit(tasks, run.splits, progress)))
         approaches = dict(result.approaches)
@@ -281,14 +281,14 @@ class Session:
             for j in range(e.seeds):
                 subset = curve_subset(data, size, np.random.default_rng([e.seed, j, size]))
                 subset = None if len(subset) == len(data.train) else subset
-                for a in APPROACHES:
+                for a in registry.APPROACHES:
                     tasks.append(Task(a, e.seed + j if a.seeded else None, subset))
                     where.append((a.name, i))
         fitted = run.fit(tasks, ("test",), progress)
         values: dict[tuple[str, int], list[float]] = {}
         for place, f in zip(where, fitted):
             values.setdefault(place, []).append(run.accuracy(f, "test"))
-        names = [a.name for a in APPROACHES]
+        names = [a.name for a in registry.APPROACHES]
         curve = LearningCurve(
             sizes,
             {n: tuple(float(np.mean(values[n, i])) for i in range(len(sizes))) for n in names},
@@ -372,6 +372,8 @@ class _Run:
         return task.key, vectors, self.data_key, e.training if a.classifier.trained else None
 
     def fit(self, tasks: list[Task], splits: tuple[str, ...], progress: Callable[[float], None]) -> list[Fitted]:
+        if self.should_stop():
+            raise RunCancelled()
         keys = [self.task_key(t) for t in tasks]
         found: dict = {}
         for key in keys:

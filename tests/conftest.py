@@ -1,5 +1,7 @@
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,8 @@ from engine.corpus import start_resource_tracker
 
 # As the explorer's command does before Textual replaces stderr (see engine.corpus._pool).
 start_resource_tracker()
+# The engine caches pretraining of large corpora in the user's cache folder: never the real one here.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="pretrain-explorer-tests-")
 
 REFERENCE = Path(__file__).parent / "reference" / "kata-expected.json"
 
