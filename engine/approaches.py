@@ -9,6 +9,7 @@ passed to `features` and `fit` gives the labeled data and the vectors of the run
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -98,35 +99,53 @@ def fit_centroids(run, tasks: list[Task], splits, should_stop, on_progress) -> l
     return [out[i] for i in range(len(tasks))]
 
 
+BATCH_BYTES = 4 << 20
+
+
 def _fit_softmax(update_vectors: bool):
     def fit(run, tasks: list[Task], splits, should_stop, on_progress) -> list[Fitted]:
-        """Tasks with as many sentences are trained as one batch; each split is pooled once per
-        set of starting vectors."""
+        """Tasks with as many sentences are trained as one batch, the batches two at a time (the
+        products release the interpreter); each split is then pooled once per set of vectors."""
         train_size = len(run.data.train)
-        out: dict[int, Fitted] = {}
-        starts: dict = {}
-        by_size = _groups(range(len(tasks)), lambda i: len(tasks[i].rows(train_size)))
-        total = sum(len(tasks[i].rows(train_size)) * 1.0 for i in range(len(tasks)))
-        done = 0.0
-        for members in by_size.values():
+        dim = run.pretrained.dimension
+        by_size = []
+        for members in _groups(range(len(tasks)), lambda i: len(tasks[i].rows(train_size))).values():
+            # Bounded batches: twenty seeds of a large labeled set would not fit in memory at once.
+            per_batch = max(1, BATCH_BYTES // (8 * dim * len(tasks[members[0]].rows(train_size))))
+            by_size += [members[j:j + per_batch] for j in range(0, len(members), per_batch)]
+        by_size.sort(key=lambda members: -len(members) * len(tasks[members[0]].rows(train_size)))
+        total = sum(len(tasks[m[0]].rows(train_size)) * len(m) for m in by_size)
+        fractions = [0.0] * len(by_size)
+
+        def train(b: int) -> list:
+            members = by_size[b]
             problems = [Problem(tasks[i].approach.vectors.features(run, tasks[i].seed, None),
                                 tasks[i].rows(train_size)) for i in members]
             weight = len(problems[0].subset) * len(members) / total
-            trained = train_batch(run.data, problems, run.experiment.training, update_vectors, should_stop,
-                                  lambda f: on_progress(done + weight * f))
-            done += weight
-            for i, problem, model in zip(members, problems, trained):
-                scores = {}
-                for name in splits:
-                    key = (name, id(problem.features))
-                    if key not in starts:
-                        pooled = run.data.pooled(name, problem.features.known)
-                        # The features ride along so that their id is not reused while this lives.
-                        starts[key] = (pooled @ problem.features.matrix, pooled.tocsc(), problem.features)
-                    start_docs, pooled, _ = starts[key]
-                    scores[name] = softmax_scores(start_docs, pooled, model)
-                keep = tasks[i].subset is None and not tasks[i].approach.seeded
-                out[i] = Fitted(scores, model.losses, model if keep else None)
+
+            def progress(fraction: float) -> None:
+                fractions[b] = weight * fraction
+                on_progress(sum(fractions))
+
+            return list(zip(members, problems, train_batch(run.data, problems, run.experiment.training,
+                                                           update_vectors, should_stop, progress)))
+
+        with ThreadPoolExecutor(2) as pool:
+            trained = [item for batch in pool.map(train, range(len(by_size))) for item in batch]
+        out: dict[int, Fitted] = {}
+        starts: dict = {}
+        for i, problem, model in trained:
+            scores = {}
+            for name in splits:
+                key = (name, id(problem.features))
+                if key not in starts:
+                    pooled = run.data.pooled(name, problem.features.known)
+                    # The features ride along so that their id is not reused while this lives.
+                    starts[key] = (pooled @ problem.features.matrix, pooled.tocsc(), problem.features)
+                start_docs, pooled, _ = starts[key]
+                scores[name] = softmax_scores(start_docs, pooled, model)
+            keep = tasks[i].subset is None and not tasks[i].approach.seeded
+            out[i] = Fitted(scores, model.losses, model if keep else None)
         return [out[i] for i in range(len(tasks))]
 
     return fit

@@ -14,7 +14,7 @@ one batched problem: stacked arrays, one sparse block-diagonal pooling matrix. T
 pooled features is rank `classes` (error times weights), so each epoch updates the pooled features
 through pooling @ (pooling^T error) @ weights, at a cost linear in the sentences; the trained rows
 themselves (often many more than the sentences) are only needed at the end, as the start minus
-pooling^T times the sum over epochs of error @ weights.
+pooling^T times the sum over epochs of error @ weights (see _Features).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def train_batch(
     k, n, classes = len(problems), len(problems[0].subset), len(data.labels)
     pool, start, rows = _stack(data, problems)
     width, dim = start.shape[1], start.shape[2]
-    features = (pool @ start.reshape(k * width, dim)).reshape(k, n, dim)
+    features = _Features((pool @ start.reshape(k * width, dim)).reshape(k, n, dim), classes)
     targets_ids = np.stack([data.train.label_ids[p.subset] for p in problems])
     target_cells = np.arange(k * n) * classes + targets_ids.reshape(-1)
     targets = np.zeros((k, n, classes))
@@ -98,65 +98,96 @@ def train_batch(
     weights, bias = np.zeros((k, classes, dim)), np.zeros((k, classes))
     losses = np.zeros((k, settings.epochs + 1))
     rate = settings.learning_rate
-    history = _History(k, n, classes, dim) if update_vectors else None
     for epoch in range(settings.epochs + 1):
         if should_stop():
             raise RunCancelled()
-        probabilities = softmax(features @ weights.transpose(0, 2, 1) + bias[:, None, :])
+        probabilities = softmax(features.times(weights) + bias[:, None, :])
         right = probabilities.reshape(-1)[target_cells].reshape(k, n)
         losses[:, epoch] = -np.mean(np.log(right + 1e-12), axis=1)
         if epoch == settings.epochs:
             break
         error = (probabilities - targets) / n  # d(mean cross-entropy) / d(logits)
-        grad_weights = error.transpose(0, 2, 1) @ features + settings.l2 * weights
+        grad_weights = features.weighted_by(error) + settings.l2 * weights
         grad_bias = error.sum(axis=1)
         if update_vectors:
             # The features' gradient is error @ weights (rank `classes`): it reaches the pooled
             # features through pooling @ pooling^T, and the trained rows through pooling^T.
-            per_doc = (pool @ (pool.T @ error.reshape(k * n, classes))).reshape(k, n, classes)
-            features -= (rate * per_doc) @ weights
-            history.add(error, weights)
+            moved = (pool @ (pool.T @ error.reshape(k * n, classes))).reshape(k, n, classes)
+            features.move(rate * moved, error, weights)
         weights -= rate * grad_weights
         bias -= rate * grad_bias
         if epoch % 10 == 0:
             on_progress(epoch / settings.epochs)
     embedded = start.copy()
     if update_vectors:
-        embedded -= rate * (pool.T @ history.total().reshape(k * n, dim)).reshape(k, width, dim)
+        embedded -= rate * (pool.T @ features.error_total().reshape(k * n, dim)).reshape(k, width, dim)
     return [Trained(own, start[j, : len(own)], embedded[j, : len(own)], weights[j], bias[j],
                     tuple(float(x) for x in losses[j])) for j, own in enumerate(rows)]
 
 
-class _History:
-    """The sum over epochs of error @ weights, (problems, sentences, dimension), gathered a chunk of
-    epochs at a time and summed by one product per chunk: the trained rows are pooling^T times it."""
+class _Features:
+    """The pooled features (problems, sentences, dimension) of a batch, with their updates.
 
-    BUDGET = 32 << 20  # bytes of errors held before a chunk is summed
+    Each epoch moves them by a rank-`classes` product, moved @ weights. Applying it at once would
+    pass over the whole array several times an epoch, the bulk of the training's time; instead the
+    last few epochs' factors are held, products with the features add their share (small arrays),
+    and every few epochs (SPAN) one product applies them. The same factors, with the errors in place of
+    the moves, sum error @ weights over the epochs: pooling^T times that is how far the trained
+    rows moved.
+    """
 
-    def __init__(self, k: int, n: int, classes: int, dim: int):
-        self.chunk = int(max(1, min(32, self.BUDGET // (8 * k * n * classes))))
-        self.errors = np.zeros((k, n, self.chunk, classes))
-        self.weights = np.zeros((k, self.chunk, classes, dim))
-        self.sum = np.zeros((k, n, dim))
-        self.filled = 0
+    SPAN = 8
+    HELD_BYTES = 16 << 20  # at most this much held (many classes and sentences hold fewer epochs)
 
-    def add(self, error: np.ndarray, weights: np.ndarray) -> None:
-        self.errors[:, :, self.filled] = error
-        self.weights[:, self.filled] = weights
-        self.filled += 1
-        if self.filled == self.chunk:
-            self._flush()
+    def __init__(self, base: np.ndarray, classes: int):
+        k, n, dim = base.shape
+        self.span = int(max(1, min(self.SPAN, self.HELD_BYTES // (16 * k * n * classes))))
+        self.base = base
+        self.moves = np.zeros((k, n, self.span * classes))
+        self.errors = np.zeros((k, n, self.span * classes))
+        self.weights = np.zeros((k, self.span * classes, dim))
+        self.errors_by_weights = np.zeros((k, n, dim))
+        self.classes, self.held = classes, 0
 
-    def _flush(self) -> None:
-        k, n, _, classes = self.errors.shape
-        used = self.filled * classes
-        self.sum += (self.errors[:, :, : self.filled].reshape(k, n, used)
-                     @ self.weights[:, : self.filled].reshape(k, used, -1))
-        self.filled = 0
+    def _held(self):
+        used = self.held * self.classes
+        return self.moves[:, :, :used], self.errors[:, :, :used], self.weights[:, :used]
 
-    def total(self) -> np.ndarray:
-        self._flush()
-        return self.sum
+    def times(self, weights: np.ndarray) -> np.ndarray:
+        """features @ weights^T: (problems, sentences, classes)."""
+        out = self.base @ weights.transpose(0, 2, 1)
+        if self.held:
+            moves, _, held = self._held()
+            out -= moves @ (held @ weights.transpose(0, 2, 1))
+        return out
+
+    def weighted_by(self, error: np.ndarray) -> np.ndarray:
+        """error^T @ features: (problems, classes, dimension)."""
+        out = error.transpose(0, 2, 1) @ self.base
+        if self.held:
+            moves, _, held = self._held()
+            out -= (error.transpose(0, 2, 1) @ moves) @ held
+        return out
+
+    def move(self, moved: np.ndarray, error: np.ndarray, weights: np.ndarray) -> None:
+        """features -= moved @ weights, applied within a few epochs."""
+        columns = slice(self.held * self.classes, (self.held + 1) * self.classes)
+        self.moves[:, :, columns], self.errors[:, :, columns], self.weights[:, columns] = moved, error, weights
+        self.held += 1
+        if self.held == self.span:
+            self._apply()
+
+    def _apply(self) -> None:
+        moves, errors, held = self._held()
+        self.base -= moves @ held
+        self.errors_by_weights += errors @ held
+        self.held = 0
+
+    def error_total(self) -> np.ndarray:
+        """The sum over epochs of error @ weights."""
+        if self.held:
+            self._apply()
+        return self.errors_by_weights
 
 
 def softmax_scores(start_docs: np.ndarray, pooled: sp.csr_matrix, trained: Trained) -> np.ndarray:

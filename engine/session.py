@@ -22,6 +22,7 @@ another thread's lookups.
 from __future__ import annotations
 
 import dataclasses
+import queue
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -40,12 +41,12 @@ from engine.diskcache import DiskCache
 from engine.errors import RunCancelled
 from engine.experiment import Experiment
 from engine.finetune import TrainedClassifier
-from engine.labeled import (LabeledData, from_scratch_features, labeled_data, labeled_key, restricted,
+from engine.labeled import (Features, LabeledData, from_scratch_features, labeled_data, labeled_key, restricted,
                             scratch_vectors, window_pairs)
 from engine.pipeline import (DRIFT_WORDS, PHASES, ApproachResult, CorpusStats, Drift, ExperimentResult,
                              LearningCurve, Margin, SeedStats, corpus_counts, weighted_vectors)
 from engine.store import load_vectors
-from engine.vectors import WordVectors, random_vectors
+from engine.vectors import WordVectors, random_rows, random_vectors
 
 DEFAULT_MAX_BYTES = 768 << 20
 MARGIN = (("pretrained", "fine_tuned"), ("random", "from_scratch"))  # with pretraining, without
@@ -343,18 +344,40 @@ class _Run:
         return self.session.cached("random", self._random_key(seed),
                                    lambda: random_vectors(self.pretrained.words, self.pretrained.dimension, seed))
 
-    def random_features(self, seed: int):
-        """Only the labeled words' rows are kept: each seed's whole draw is made and dropped."""
+    def random_features(self, seed: int, buffer: np.ndarray | None = None):
+        """Only the labeled words' rows are kept: each seed's whole draw is made (into `buffer`)
+        and dropped."""
         def draw():
             whole = self.session.peek("random", self._random_key(seed))
-            if whole is None:
-                if self.should_stop():
-                    raise RunCancelled()
-                whole = random_vectors(self.pretrained.words, self.pretrained.dimension, seed)
-                self.session.stats["random"] += 1
-            return restricted(whole, self.data.words)
+            if whole is not None:
+                return restricted(whole, self.data.words)
+            if self.should_stop():
+                raise RunCancelled()
+            known = self.pretrained_features().known
+            rows = np.array([self.pretrained.index(w) for w, k in zip(self.data.words, known) if k], dtype=np.intp)
+            matrix = np.zeros((len(known), self.pretrained.dimension))
+            matrix[known] = random_rows(len(self.pretrained.words), self.pretrained.dimension, seed, rows, buffer)
+            self.session.stats["random"] += 1
+            return Features(matrix, known)
 
         return self.session.cached("random rows", (self._random_key(seed), self.data_key), draw)
+
+    def draw_random(self, seeds: list[int]) -> None:
+        """The random rows of many seeds, drawn on two threads (drawing releases the interpreter)."""
+        missing = [s for s in seeds if self.session.peek("random rows", (self._random_key(s), self.data_key)) is None]
+        buffers: queue.SimpleQueue = queue.SimpleQueue()
+        for _ in range(min(2, len(missing))):
+            buffers.put(np.empty((len(self.pretrained.words), self.pretrained.dimension)))
+
+        def draw(seed: int) -> None:
+            buffer = buffers.get()
+            try:
+                self.random_features(seed, buffer)
+            finally:
+                buffers.put(buffer)
+
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(draw, missing))
 
     def pairs(self):
         return self.session.cached("pairs", (self.data_key, self.experiment.window),
@@ -381,9 +404,7 @@ class _Run:
             if hit is not None and set(splits) <= set(hit.scores):
                 found[key] = hit
         missing = list({k: t for k, t in zip(keys, tasks) if k not in found}.items())
-        seeds = sorted({t.seed for _, t in missing if t.seed is not None})
-        with ThreadPoolExecutor(2) as pool:  # drawing random numbers releases the interpreter
-            list(pool.map(self.random_features, seeds))
+        self.draw_random(sorted({t.seed for _, t in missing if t.seed is not None}))
         kinds: dict = {}
         for key, task in missing:
             kinds.setdefault(task.approach.classifier.name, []).append((key, task))

@@ -101,5 +101,13 @@ def l2_normalize_rows(matrix: np.ndarray) -> np.ndarray:
 
 def random_vectors(words: tuple[str, ...], dimension: int, seed: int) -> WordVectors:
     """Gaussian vectors, L2-normalised, from numpy's PCG64 generator seeded by `seed`."""
-    rng = np.random.default_rng(seed)
-    return WordVectors(words, l2_normalize_rows(rng.standard_normal((len(words), dimension))))
+    return WordVectors(words, random_rows(len(words), dimension, seed, slice(None)))
+
+
+def random_rows(count: int, dimension: int, seed: int, rows, out: np.ndarray | None = None) -> np.ndarray:
+    """Rows `rows` of the random vectors of a `count`-word vocabulary, exactly as random_vectors
+    makes them: the whole draw is needed (the generator is a stream), its normalisation is not.
+    `out`, a (count, dimension) array, is drawn into, so many draws reuse one block of memory."""
+    draw = out if out is not None else np.empty((count, dimension))
+    np.random.default_rng(seed).standard_normal(out=draw)
+    return l2_normalize_rows(draw[rows])
