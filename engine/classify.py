@@ -81,9 +81,14 @@ def centroid_scores(data: LabeledData, features: Features, subsets: list[np.ndar
     classes = len(data.labels)
     train = data.train
     needed = np.unique(np.concatenate(subsets))
-    docs = data.pooled("train", features.known)[needed] @ features.matrix
     local = [np.searchsorted(needed, s) for s in subsets]
-    centroids = class_means(train.label_ids[needed], local, classes) @ docs
+    means, pooled = class_means(train.label_ids[needed], local, classes), data.pooled("train", features.known)[needed]
+    # The product in its cheaper order: sparse counts over many sentences would make a sentence
+    # vector each with thousands of entries; dense vectors are pooled sentence by sentence first.
+    if sp.issparse(features.matrix):
+        centroids = (means @ pooled) @ features.matrix
+    else:
+        centroids = means @ (pooled @ features.matrix)
     out = [{} for _ in subsets]
     for name in splits:
         split = data.splits[name]

@@ -19,6 +19,7 @@ from engine.vectors import WordVectors
 
 SPLITS = ("train", "test", "transfer")
 POOLED_MEMO = 8
+MAX_SCRATCH_CONTEXTS = 5000  # from-scratch columns; the lesson's dense counts stopped at this many words
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,20 +143,27 @@ def window_pairs(data: LabeledData, window: int) -> tuple[np.ndarray, np.ndarray
 
 def from_scratch_features(data: LabeledData, pairs, subset: np.ndarray) -> Features:
     """The lesson's counts over the chosen train sentences alone, each row L2-normalised, kept
-    sparse: a large labeled vocabulary never becomes a dense words-by-words matrix."""
+    sparse. Past MAX_SCRATCH_CONTEXTS words only the most frequent count as contexts (columns):
+    every word keeps its row, and a sentence vector stays bounded however large the labeled set."""
     owners, firsts, seconds = pairs
     chosen = np.zeros(len(data.train), dtype=bool)
     chosen[subset] = True
     pick = chosen[owners]
     a, b = firsts[pick], seconds[pick]
     n = len(data.words)
+    frequency = np.asarray(data.train.terms[subset].sum(axis=0)).ravel()
+    rows, cols = np.concatenate([a, b]), np.concatenate([b, a])
+    if np.count_nonzero(frequency) > MAX_SCRATCH_CONTEXTS:
+        # Most frequent first; among equal counts the alphabetically first (the words are sorted).
+        contexts = np.zeros(n, dtype=bool)
+        contexts[np.argsort(-frequency, kind="stable")[:MAX_SCRATCH_CONTEXTS]] = True
+        rows, cols = rows[contexts[cols]], cols[contexts[cols]]
     # Each pair counts for both words, as in the lesson: [a, b] and [b, a] (twice on the diagonal).
-    counts = sp.csr_matrix((np.ones(2 * len(a)), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
+    counts = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
     counts.sum_duplicates()
     norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
     counts.data /= np.repeat(norms, np.diff(counts.indptr))  # divided, as the lesson's dense rows are
-    known = np.asarray(data.train.terms[subset].sum(axis=0)).ravel() > 0
-    return Features(counts, known)
+    return Features(counts, frequency > 0)
 
 
 def scratch_vectors(data: LabeledData, pairs) -> WordVectors:

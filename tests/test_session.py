@@ -157,7 +157,8 @@ def test_an_approach_is_one_entry_even_without_word_vectors(kata, monkeypatch):
 
 
 def test_a_large_labeled_vocabulary_with_svd(tmp_path):
-    """More than 5,000 distinct labeled words: from-scratch counts stay sparse, nothing is refused."""
+    """More than 5,000 distinct labeled words: nothing is refused; from-scratch counts stay sparse, with
+    the 5,000 most frequent words as contexts."""
     from benchmarks.synthetic import labeled_experiment, zipf_words
 
     manifest = labeled_experiment(tmp_path / "wide", 20_000, 20_000, (40, 60, 60), weighting="svd", dim=16)
@@ -169,4 +170,5 @@ def test_a_large_labeled_vocabulary_with_svd(tmp_path):
     result = run_experiment(load_experiment(manifest))
     scratch = result.vectors["from_scratch"]
     assert len(scratch.words) > 5000 and sp.issparse(scratch.matrix)
+    assert np.count_nonzero(scratch.matrix.getnnz(axis=0)) == 5000  # the most frequent words as contexts
     assert result.learning_curve.sizes[-1] == 350
