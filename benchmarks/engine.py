@@ -1,6 +1,7 @@
 """The engine against the previous one (commit 24d0758), side by side in one run.
 
     python benchmarks/engine.py [--repeats 5] [--large-repeats 3] [--old-large-repeats 1] [--skip-old-large]
+                                [--blas-threads N]
 
 Each measurement runs in a fresh process with PYTHONPATH on one engine's source (the old one is
 exported with `git archive` into a temporary folder), and prints medians:
@@ -121,12 +122,15 @@ def main() -> None:
     parser.add_argument("--large-repeats", type=int, default=3, help="1-million-token runs, new engine")
     parser.add_argument("--old-large-repeats", type=int, default=1, help="1-million-token runs, old engine")
     parser.add_argument("--skip-old-large", action="store_true", help="the old engine takes minutes there")
+    parser.add_argument("--blas-threads", type=int, help="OPENBLAS_NUM_THREADS for every measured process")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure, args.repeats, args.folder)))
         return
+    if args.blas_threads:
+        os.environ["OPENBLAS_NUM_THREADS"] = str(args.blas_threads)
     engines = {"old (24d0758)": old_engine(), "new": ROOT}
     folder = large_case()
     rows = []
@@ -149,7 +153,8 @@ def main() -> None:
         print(f"| {name} | {median(kata['seconds'])} | {kata['peak_mb']:.0f} | {median(report)} | "
               f"{median(large['pretraining'])} | {median(large['after'])} | {ratio} | {peak} |")
     print(f"\nmedians; kata and report over {args.repeats} runs, 1M over {args.large_repeats} (new) and "
-          f"{args.old_large_repeats} (old); load average at the end: {os.getloadavg()[0]:.2f}")
+          f"{args.old_large_repeats} (old); OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}; "
+          f"load average at the end: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

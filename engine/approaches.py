@@ -9,7 +9,6 @@ passed to `features` and `fit` gives the labeled data and the vectors of the run
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -59,8 +58,9 @@ class VectorSource:
 class ClassifierKind:
     name: str
     scores: str  # what its scores are, for the report
-    fit: Callable  # (run, tasks, splits, should_stop, on_progress) -> list[Fitted]
+    fit: Callable  # (run, tasks, splits, should_stop, on_progress) -> list[Fitted]; one call per fit function
     trained: bool  # has a training loss
+    update_vectors: bool = False  # training moves the word vectors too
 
 
 @dataclass(frozen=True)
@@ -99,56 +99,62 @@ def fit_centroids(run, tasks: list[Task], splits, should_stop, on_progress) -> l
     return [out[i] for i in range(len(tasks))]
 
 
-BATCH_BYTES = 4 << 20
+BATCH_BYTES = 32 << 20  # features of one training batch at most: twenty seeds of a large labeled set would not fit
 
 
-def _fit_softmax(update_vectors: bool):
-    def fit(run, tasks: list[Task], splits, should_stop, on_progress) -> list[Fitted]:
-        """Tasks with as many sentences are trained as one batch, the batches two at a time (the
-        products release the interpreter); each split is then pooled once per set of vectors."""
-        train_size = len(run.data.train)
-        dim = run.pretrained.dimension
-        by_size = []
-        for members in _groups(range(len(tasks)), lambda i: len(tasks[i].rows(train_size))).values():
-            # Bounded batches: twenty seeds of a large labeled set would not fit in memory at once.
-            per_batch = max(1, BATCH_BYTES // (8 * dim * len(tasks[members[0]].rows(train_size))))
-            by_size += [members[j:j + per_batch] for j in range(0, len(members), per_batch)]
-        by_size.sort(key=lambda members: -len(members) * len(tasks[members[0]].rows(train_size)))
-        total = sum(len(tasks[m[0]].rows(train_size)) * len(m) for m in by_size)
-        fractions = [0.0] * len(by_size)
+def _batches(tasks: list[Task], train_size: int, dim: int) -> list[list[int]]:
+    """Tasks with as many sentences, in batches of bounded size, largest first."""
+    out = []
+    for members in _groups(range(len(tasks)), lambda i: len(tasks[i].rows(train_size))).values():
+        per_batch = max(1, BATCH_BYTES // (8 * dim * len(tasks[members[0]].rows(train_size))))
+        out += [members[j:j + per_batch] for j in range(0, len(members), per_batch)]
+    return sorted(out, key=lambda members: -len(members) * len(tasks[members[0]].rows(train_size)))
 
-        def train(b: int) -> list:
-            members = by_size[b]
-            problems = [Problem(tasks[i].approach.vectors.features(run, tasks[i].seed, None),
-                                tasks[i].rows(train_size)) for i in members]
-            weight = len(problems[0].subset) * len(members) / total
 
-            def progress(fraction: float) -> None:
-                fractions[b] = weight * fraction
-                on_progress(sum(fractions))
+def fit_softmax(run, tasks: list[Task], splits, should_stop, on_progress) -> list[Fitted]:
+    """Tasks with as many sentences are trained as one batch, frozen and updated vectors together.
+    Batches run one after the other: BLAS has threads of its own, and two batches at once made
+    its threads spin against each other."""
+    train_size = len(run.data.train)
+    batches = _batches(tasks, train_size, run.pretrained.dimension)
+    total = sum(len(tasks[m[0]].rows(train_size)) * len(m) for m in batches)
+    fractions = [0.0] * len(batches)
 
-            return list(zip(members, problems, train_batch(run.data, problems, run.experiment.training,
-                                                           update_vectors, should_stop, progress)))
+    def train(b: int) -> list:
+        members = batches[b]
+        problems = [Problem(tasks[i].approach.vectors.features(run, tasks[i].seed, None),
+                            tasks[i].rows(train_size)) for i in members]
+        weight = len(problems[0].subset) * len(members) / total
 
-        with ThreadPoolExecutor(2) as pool:
-            trained = [item for batch in pool.map(train, range(len(by_size))) for item in batch]
-        out: dict[int, Fitted] = {}
-        starts: dict = {}
-        for i, problem, model in trained:
-            scores = {}
-            for name in splits:
-                key = (name, id(problem.features))
-                if key not in starts:
-                    pooled = run.data.pooled(name, problem.features.known)
-                    # The features ride along so that their id is not reused while this lives.
-                    starts[key] = (pooled @ problem.features.matrix, pooled.tocsc(), problem.features)
-                start_docs, pooled, _ = starts[key]
-                scores[name] = softmax_scores(start_docs, pooled, model)
-            keep = tasks[i].subset is None and not tasks[i].approach.seeded
-            out[i] = Fitted(scores, model.losses, model if keep else None)
-        return [out[i] for i in range(len(tasks))]
+        def progress(fraction: float) -> None:
+            fractions[b] = weight * fraction
+            on_progress(sum(fractions))
 
-    return fit
+        update = [tasks[i].approach.classifier.update_vectors for i in members]
+        return list(zip(members, problems, train_batch(run.data, problems, run.experiment.training,
+                                                       update, should_stop, progress)))
+
+    trained = [item for b in range(len(batches)) for item in train(b)]
+    return _softmax_fitted(run, tasks, trained, splits)
+
+
+def _softmax_fitted(run, tasks: list[Task], trained: list, splits) -> list[Fitted]:
+    """Each trained task's scores on the splits; each split is pooled once per set of vectors."""
+    out: dict[int, Fitted] = {}
+    starts: dict = {}
+    for i, problem, model in trained:
+        scores = {}
+        for name in splits:
+            key = (name, id(problem.features))
+            if key not in starts:
+                pooled = run.data.pooled(name, problem.features.known)
+                # The features ride along so that their id is not reused while this lives.
+                starts[key] = (pooled @ problem.features.matrix, pooled.tocsc(), problem.features)
+            start_docs, pooled, _ = starts[key]
+            scores[name] = softmax_scores(start_docs, pooled, model)
+        keep = tasks[i].subset is None and not tasks[i].approach.seeded
+        out[i] = Fitted(scores, model.losses, model if keep else None)
+    return [out[i] for i in range(len(tasks))]
 
 
 def _pretrained(run, seed, subset) -> Features:
@@ -168,9 +174,9 @@ RANDOM = VectorSource("random", seeded=True, features=_random)
 FROM_SCRATCH = VectorSource("from_scratch", seeded=False, features=_from_scratch, per_subset=True)
 
 CENTROID = ClassifierKind("nearest centroid", "cosine to each class centroid", fit_centroids, trained=False)
-PROBE = ClassifierKind("softmax layer", "class probability", _fit_softmax(update_vectors=False), trained=True)
-FINE_TUNE = ClassifierKind("softmax layer, vectors updated", "class probability", _fit_softmax(update_vectors=True),
-                           trained=True)
+PROBE = ClassifierKind("softmax layer", "class probability", fit_softmax, trained=True)
+FINE_TUNE = ClassifierKind("softmax layer, vectors updated", "class probability", fit_softmax, trained=True,
+                           update_vectors=True)
 
 # In the order they are shown.
 APPROACHES: tuple[Approach, ...] = (

@@ -38,9 +38,9 @@ class TrainingSettings:
     l2: float = 0.001  # on the softmax layer's weights
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return shifted / shifted.sum(axis=-1, keepdims=True)
+def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=axis, keepdims=True))
+    return shifted / shifted.sum(axis=axis, keepdims=True)
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,18 +82,22 @@ def train_batch(
     data: LabeledData,
     problems: list[Problem],
     settings: TrainingSettings,
-    update_vectors: bool,
+    update_vectors: bool | list[bool],
     should_stop: Callable[[], bool] = lambda: False,
     on_progress: Callable[[float], None] = lambda fraction: None,
 ) -> list[Trained]:
-    """Train every problem (all with the same number of sentences) together, epoch by epoch."""
+    """Train every problem (all with the same number of sentences) together, epoch by epoch;
+    `update_vectors` for all of them or one each (a frozen problem's features get zero moves)."""
     k, n, classes = len(problems), len(problems[0].subset), len(data.labels)
+    update = np.broadcast_to(np.asarray(update_vectors, dtype=bool), (k,))[:, None, None]
     pool, start, rows = _stack(data, problems)
     width, dim = start.shape[1], start.shape[2]
     features = _Features((pool @ start.reshape(k * width, dim)).reshape(k, n, dim), classes)
+    # Scores and errors are laid out (problems, classes, sentences): sums over the few classes
+    # then run over long rows.
     targets_ids = np.stack([data.train.label_ids[p.subset] for p in problems])
-    target_cells = np.arange(k * n) * classes + targets_ids.reshape(-1)
-    targets = np.zeros((k, n, classes))
+    target_cells = ((np.arange(k)[:, None] * classes + targets_ids) * n + np.arange(n)).reshape(-1)
+    targets = np.zeros((k, classes, n))
     targets.reshape(-1)[target_cells] = 1.0
     weights, bias = np.zeros((k, classes, dim)), np.zeros((k, classes))
     losses = np.zeros((k, settings.epochs + 1))
@@ -101,25 +105,26 @@ def train_batch(
     for epoch in range(settings.epochs + 1):
         if should_stop():
             raise RunCancelled()
-        probabilities = softmax(features.times(weights) + bias[:, None, :])
+        probabilities = softmax(features.times(weights) + bias[:, :, None], axis=1)
         right = probabilities.reshape(-1)[target_cells].reshape(k, n)
         losses[:, epoch] = -np.mean(np.log(right + 1e-12), axis=1)
         if epoch == settings.epochs:
             break
         error = (probabilities - targets) / n  # d(mean cross-entropy) / d(logits)
         grad_weights = features.weighted_by(error) + settings.l2 * weights
-        grad_bias = error.sum(axis=1)
-        if update_vectors:
-            # The features' gradient is error @ weights (rank `classes`): it reaches the pooled
+        grad_bias = error.sum(axis=2)
+        if update.any():
+            # The features' gradient is error^T @ weights (rank `classes`): it reaches the pooled
             # features through pooling @ pooling^T, and the trained rows through pooling^T.
-            moved = (pool @ (pool.T @ error.reshape(k * n, classes))).reshape(k, n, classes)
-            features.move(rate * moved, error, weights)
+            moving = (error * update).transpose(0, 2, 1).reshape(k * n, classes)
+            moved = (pool @ (pool.T @ moving)).reshape(k, n, classes)
+            features.move(rate * moved, moving.reshape(k, n, classes), weights)
         weights -= rate * grad_weights
         bias -= rate * grad_bias
         if epoch % 10 == 0:
             on_progress(epoch / settings.epochs)
     embedded = start.copy()
-    if update_vectors:
+    if update.any():
         embedded -= rate * (pool.T @ features.error_total().reshape(k * n, dim)).reshape(k, width, dim)
     return [Trained(own, start[j, : len(own)], embedded[j, : len(own)], weights[j], bias[j],
                     tuple(float(x) for x in losses[j])) for j, own in enumerate(rows)]
@@ -154,19 +159,19 @@ class _Features:
         return self.moves[:, :, :used], self.errors[:, :, :used], self.weights[:, :used]
 
     def times(self, weights: np.ndarray) -> np.ndarray:
-        """features @ weights^T: (problems, sentences, classes)."""
-        out = self.base @ weights.transpose(0, 2, 1)
+        """weights @ features^T: (problems, classes, sentences)."""
+        out = weights @ self.base.transpose(0, 2, 1)
         if self.held:
             moves, _, held = self._held()
-            out -= moves @ (held @ weights.transpose(0, 2, 1))
+            out -= (weights @ held.transpose(0, 2, 1)) @ moves.transpose(0, 2, 1)
         return out
 
     def weighted_by(self, error: np.ndarray) -> np.ndarray:
-        """error^T @ features: (problems, classes, dimension)."""
-        out = error.transpose(0, 2, 1) @ self.base
+        """error @ features, error laid out (problems, classes, sentences): (problems, classes, dimension)."""
+        out = error @ self.base
         if self.held:
             moves, _, held = self._held()
-            out -= (error.transpose(0, 2, 1) @ moves) @ held
+            out -= (error @ moves) @ held
         return out
 
     def move(self, moved: np.ndarray, error: np.ndarray, weights: np.ndarray) -> None:

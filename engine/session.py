@@ -407,7 +407,7 @@ class _Run:
         self.draw_random(sorted({t.seed for _, t in missing if t.seed is not None}))
         kinds: dict = {}
         for key, task in missing:
-            kinds.setdefault(task.approach.classifier.name, []).append((key, task))
+            kinds.setdefault(task.approach.classifier.fit, []).append((key, task))
         for done, members in enumerate(kinds.values()):
             kind = members[0][1].approach.classifier
             fitted = kind.fit(self, [t for _, t in members], splits, self.should_stop,
