@@ -56,7 +56,7 @@ class DiskCache:
                         raise RunCancelled()
                     digest.update(chunk)
                     done += len(chunk)
-                    on_progress("Pretraining: looking for it in the cache", done / total)
+                    on_progress("Pretraining: reading the corpus to look for it in the disk cache", done / total)
         return digest.hexdigest()
 
     def key(self, content: str, settings: dict) -> str:

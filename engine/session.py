@@ -50,6 +50,7 @@ from engine.vectors import WordVectors, random_rows, random_vectors
 
 DEFAULT_MAX_BYTES = 768 << 20
 MARGIN = (("pretrained", "fine_tuned"), ("random", "from_scratch"))  # with pretraining, without
+DRIFT_APPROACH = "fine_tuned"  # whose vectors' changes are shown (it starts from the pretrained ones)
 
 
 def nbytes(value, depth: int = 0) -> int:
@@ -175,7 +176,7 @@ class Session:
         neighbors = self.neighbours(keys["pretrained"], result.pretrained, e.probes, top_n)
         drift = result.drift
         if drift is not None:
-            after = self.neighbours(keys["fine_tuned"], result.vectors["fine_tuned"], e.probes, top_n)
+            after = self.neighbours(keys[DRIFT_APPROACH], result.vectors[DRIFT_APPROACH], e.probes, top_n)
             drift = dataclasses.replace(drift, neighbors_before=neighbors, neighbors_after=after)
         return dataclasses.replace(result, experiment=e, neighbors=neighbors, drift=drift)
 
@@ -241,14 +242,14 @@ class Session:
         approaches = {t.approach.name: ApproachResult(t.approach.name, *run.split_results(f), losses=f.losses)
                       for t, f in zip(tasks, fitted)}
         vectors, keys, drift = dict(result.vectors), dict(result.vector_keys), None
-        tuned = next((f for t, f in zip(tasks, fitted) if t.approach.name == "fine_tuned"), None)
-        if tuned is not None and tuned.trained is not None:
-            key = ("fine_tuned", run.task_key(tasks[[t.approach.name for t in tasks].index("fine_tuned")]))
-            model = TrainedClassifier.of(tuned.trained, run.pretrained, run.data)
-            vectors["fine_tuned"] = self.cached("fine_tuned vectors", key, model.vectors)
-            keys["fine_tuned"] = key
+        tuned = [(t, f) for t, f in zip(tasks, fitted) if t.approach.name == DRIFT_APPROACH and f.trained is not None]
+        for task, f in tuned:
+            key = (DRIFT_APPROACH, run.task_key(task))
+            model = TrainedClassifier.of(f.trained, run.pretrained, run.data)
+            vectors[DRIFT_APPROACH] = self.cached("fine_tuned vectors", key, model.vectors)
+            keys[DRIFT_APPROACH] = key
             drift = Drift(model.drift()[:DRIFT_WORDS], result.neighbors,
-                          self.neighbours(key, vectors["fine_tuned"], e.probes, e.top_n))
+                          self.neighbours(key, vectors[DRIFT_APPROACH], e.probes, e.top_n))
         return dataclasses.replace(result, approaches=approaches, vectors=vectors, vector_keys=keys, drift=drift,
                                    phase=PHASES[1])
 
