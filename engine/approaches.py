@@ -52,6 +52,8 @@ class VectorSource:
     seeded: bool  # drawn at random: the approach is also run over seeds
     features: Callable  # (run, seed, subset) -> Features over the labeled vocabulary
     per_subset: bool = False  # built from the train subset itself (the vectors differ per subset)
+    # What the vectors depend on beyond the labeled data, seed and subset (part of a task's cache key).
+    determined_by: Callable = lambda run: None
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def fit_centroids(run, tasks: list[Task], splits, should_stop, on_progress) -> l
     return [out[i] for i in range(len(tasks))]
 
 
-BATCH_BYTES = 32 << 20  # features of one training batch at most: twenty seeds of a large labeled set would not fit
+BATCH_BYTES = 16 << 20  # features of one training batch at most: twenty seeds of a large labeled set would not fit
 
 
 def _batches(tasks: list[Task], train_size: int, dim: int) -> list[list[int]]:
@@ -112,49 +114,43 @@ def _batches(tasks: list[Task], train_size: int, dim: int) -> list[list[int]]:
 
 
 def fit_softmax(run, tasks: list[Task], splits, should_stop, on_progress) -> list[Fitted]:
-    """Tasks with as many sentences are trained as one batch, frozen and updated vectors together.
-    Batches run one after the other: BLAS has threads of its own, and two batches at once made
-    its threads spin against each other."""
+    """Tasks with as many sentences are trained as one batch, frozen and updated vectors together,
+    and scored as soon as their batch is trained (the trained rows of every learning-curve task
+    at once would fill memory). Batches run one after the other: BLAS has threads of its own, and
+    two batches at once made its threads spin against each other."""
     train_size = len(run.data.train)
     batches = _batches(tasks, train_size, run.pretrained.dimension)
     total = sum(len(tasks[m[0]].rows(train_size)) * len(m) for m in batches)
-    fractions = [0.0] * len(batches)
-
-    def train(b: int) -> list:
-        members = batches[b]
+    out: dict[int, Fitted] = {}
+    starts: dict = {}
+    done = 0.0
+    for members in batches:
         problems = [Problem(tasks[i].approach.vectors.features(run, tasks[i].seed, None),
                             tasks[i].rows(train_size)) for i in members]
         weight = len(problems[0].subset) * len(members) / total
-
-        def progress(fraction: float) -> None:
-            fractions[b] = weight * fraction
-            on_progress(sum(fractions))
-
         update = [tasks[i].approach.classifier.update_vectors for i in members]
-        return list(zip(members, problems, train_batch(run.data, problems, run.experiment.training,
-                                                       update, should_stop, progress)))
-
-    trained = [item for b in range(len(batches)) for item in train(b)]
-    return _softmax_fitted(run, tasks, trained, splits)
-
-
-def _softmax_fitted(run, tasks: list[Task], trained: list, splits) -> list[Fitted]:
-    """Each trained task's scores on the splits; each split is pooled once per set of vectors."""
-    out: dict[int, Fitted] = {}
-    starts: dict = {}
-    for i, problem, model in trained:
-        scores = {}
-        for name in splits:
-            key = (name, id(problem.features))
-            if key not in starts:
-                pooled = run.data.pooled(name, problem.features.known)
-                # The features ride along so that their id is not reused while this lives.
-                starts[key] = (pooled @ problem.features.matrix, pooled.tocsc(), problem.features)
-            start_docs, pooled, _ = starts[key]
-            scores[name] = softmax_scores(start_docs, pooled, model)
-        keep = tasks[i].subset is None and not tasks[i].approach.seeded
-        out[i] = Fitted(scores, model.losses, model if keep else None)
+        trained = train_batch(run.data, problems, run.experiment.training, update, should_stop,
+                              lambda fraction: on_progress(done + weight * fraction))
+        done += weight
+        for i, problem, model in zip(members, problems, trained):
+            keep = tasks[i].subset is None and not tasks[i].approach.seeded
+            out[i] = Fitted(_softmax_split_scores(run, problem, model, splits, starts), model.losses,
+                            model if keep else None)
     return [out[i] for i in range(len(tasks))]
+
+
+def _softmax_split_scores(run, problem: Problem, model, splits, starts: dict) -> dict[str, np.ndarray]:
+    """A trained task's scores on the splits; each split is pooled once per set of vectors."""
+    scores = {}
+    for name in splits:
+        key = (name, id(problem.features))
+        if key not in starts:
+            pooled = run.data.pooled(name, problem.features.known)
+            # The features ride along so that their id is not reused while this lives.
+            starts[key] = (pooled @ problem.features.matrix, pooled.tocsc(), problem.features)
+        start_docs, pooled, _ = starts[key]
+        scores[name] = softmax_scores(start_docs, pooled, model)
+    return scores
 
 
 def _pretrained(run, seed, subset) -> Features:
@@ -169,9 +165,11 @@ def _from_scratch(run, seed, subset) -> Features:
     return run.from_scratch_features(subset)
 
 
-PRETRAINED = VectorSource("pretrained", seeded=False, features=_pretrained)
-RANDOM = VectorSource("random", seeded=True, features=_random)
-FROM_SCRATCH = VectorSource("from_scratch", seeded=False, features=_from_scratch, per_subset=True)
+PRETRAINED = VectorSource("pretrained", seeded=False, features=_pretrained, determined_by=lambda run: run.keys.vectors)
+RANDOM = VectorSource("random", seeded=True, features=_random,
+                      determined_by=lambda run: (run.keys.vocabulary, run.pretrained.dimension))
+FROM_SCRATCH = VectorSource("from_scratch", seeded=False, features=_from_scratch, per_subset=True,
+                            determined_by=lambda run: run.experiment.window)
 
 CENTROID = ClassifierKind("nearest centroid", "cosine to each class centroid", fit_centroids, trained=False)
 PROBE = ClassifierKind("softmax layer", "class probability", fit_softmax, trained=True)

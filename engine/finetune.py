@@ -48,8 +48,7 @@ class Trained:
     """One trained softmax classifier, over the labeled vocabulary."""
 
     rows: np.ndarray  # labeled-vocabulary indices of the trained rows (the subset's known words)
-    start_rows: np.ndarray  # their vectors before training
-    trained_rows: np.ndarray  # and after (equal to the start when frozen)
+    moved: np.ndarray  # how far training moved their vectors (zero when frozen)
     weights: np.ndarray  # (classes, dimension)
     bias: np.ndarray  # (classes,)
     losses: tuple[float, ...]  # mean cross-entropy on its sentences before each epoch, and after the last
@@ -93,6 +92,7 @@ def train_batch(
     pool, start, rows = _stack(data, problems)
     width, dim = start.shape[1], start.shape[2]
     features = _Features((pool @ start.reshape(k * width, dim)).reshape(k, n, dim), classes)
+    del start  # the trained rows are kept as their change only: a large batch's rows fill memory
     # Scores and errors are laid out (problems, classes, sentences): sums over the few classes
     # then run over long rows.
     targets_ids = np.stack([data.train.label_ids[p.subset] for p in problems])
@@ -123,11 +123,12 @@ def train_batch(
         bias -= rate * grad_bias
         if epoch % 10 == 0:
             on_progress(epoch / settings.epochs)
-    embedded = start.copy()
+    moved = np.zeros((k, width, dim))
     if update.any():
-        embedded -= rate * (pool.T @ features.error_total().reshape(k * n, dim)).reshape(k, width, dim)
-    return [Trained(own, start[j, : len(own)], embedded[j, : len(own)], weights[j], bias[j],
-                    tuple(float(x) for x in losses[j])) for j, own in enumerate(rows)]
+        moved = (pool.T @ features.error_total().reshape(k * n, dim)).reshape(k, width, dim)
+        moved *= -rate
+    return [Trained(own, moved[j, : len(own)], weights[j], bias[j], tuple(float(x) for x in losses[j]))
+            for j, own in enumerate(rows)]
 
 
 class _Features:
@@ -197,7 +198,7 @@ class _Features:
 
 def softmax_scores(start_docs: np.ndarray, pooled: sp.csr_matrix, trained: Trained) -> np.ndarray:
     """Each sentence's class probabilities: its pooled starting vector, moved by its trained rows."""
-    docs = start_docs + pooled[:, trained.rows] @ (trained.trained_rows - trained.start_rows)
+    docs = start_docs + pooled[:, trained.rows] @ trained.moved
     return softmax(docs @ trained.weights.T + trained.bias)
 
 
@@ -216,7 +217,8 @@ class TrainedClassifier:
     @classmethod
     def of(cls, trained: Trained, start: WordVectors, data: LabeledData) -> "TrainedClassifier":
         rows = np.array([start.index(data.words[r]) for r in trained.rows], dtype=np.intp)
-        return cls(data.labels, start, rows, trained.trained_rows, trained.weights, trained.bias, trained.losses)
+        return cls(data.labels, start, rows, start.matrix[rows] + trained.moved, trained.weights, trained.bias,
+                   trained.losses)
 
     def vectors(self) -> WordVectors:
         """The whole vocabulary's vectors after training (a full copy: for inspection, not per run)."""

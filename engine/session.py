@@ -390,10 +390,9 @@ class _Run:
     # Tasks: fitted once, cached by what determines them.
 
     def task_key(self, task: Task) -> Hashable:
-        a, e = task.approach, self.experiment
-        vectors = {"pretrained": self.keys.vectors, "random": (self.keys.vocabulary, self.pretrained.dimension),
-                   "from_scratch": e.window}.get(a.vectors.name, a.vectors.name)
-        return task.key, vectors, self.data_key, e.training if a.classifier.trained else None
+        a = task.approach
+        training = self.experiment.training if a.classifier.trained else None
+        return task.key, a.vectors.name, a.vectors.determined_by(self), self.data_key, training
 
     def fit(self, tasks: list[Task], splits: tuple[str, ...], progress: Callable[[float], None]) -> list[Fitted]:
         if self.should_stop():
