@@ -44,3 +44,46 @@ def experiment_folder(folder: Path, tokens: int, vocabulary: int) -> Path:
         for line in zipf_lines(tokens, vocabulary):
             out.write(line + "\n")
     return folder / "experiment.toml"
+
+
+def labeled_rows(count: int, classes: int, vocabulary: int, seed: int, class_words: int = 40,
+                 length: int = 12) -> list[tuple[str, str]]:
+    """(text, label) rows: Zipfian filler words with three words typical of the row's class, drawn
+    from that class's own band of mid-frequency words, so that labels relate to words."""
+    words, p = zipf_words(vocabulary, 0)
+    rng = np.random.default_rng(seed)
+    band = np.arange(200, 200 + classes * class_words).reshape(classes, class_words)
+    rows = []
+    for _ in range(count):
+        label = int(rng.integers(classes))
+        filler = rng.choice(vocabulary, size=length - 3, p=p)
+        typical = rng.choice(band[label], size=3)
+        ids = rng.permutation(np.concatenate([filler, typical]))
+        rows.append((" ".join(words[i] for i in ids), f"class{label:02d}"))
+    return rows
+
+
+def labeled_experiment(folder: Path, tokens: int, vocabulary: int, sizes: tuple[int, int, int],
+                       classes: int = 2, weighting: str = "svd", dim: int = 100, window: int = 5) -> Path:
+    """A synthetic corpus of `tokens` Zipfian words and train, test and transfer sets of the given
+    sizes whose labels relate to words (see labeled_rows)."""
+    import csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "general.txt", "w", encoding="utf-8") as out:
+        for line in zipf_lines(tokens, vocabulary):
+            out.write(line + "\n")
+    for name, count, seed in zip(("train", "test", "transfer"), sizes, (1, 2, 3)):
+        with open(folder / f"{name}.csv", "w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(["text", "label"])
+            writer.writerows(labeled_rows(count, classes, vocabulary, seed))
+    words, _ = zipf_words(vocabulary, 0)
+    probes = ", ".join(f'"{w}"' for w in words[200:204])
+    (folder / "experiment.toml").write_text(
+        f'name = "synthetic"\n[pretraining]\ncorpus = "general.txt"\nwindow = {window}\n'
+        f'weighting = "{weighting}"\ndim = {dim}\n'
+        '[finetuning]\ntrain = "train.csv"\ntest = "test.csv"\ntransfer = "transfer.csv"\n'
+        f'[analysis]\nprobes = [{probes}]\ntop_n = 5\n'
+    )
+    return folder / "experiment.toml"

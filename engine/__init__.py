@@ -10,12 +10,14 @@ Load an experiment, run it, read the immutable results::
 from engine.errors import ExperimentError, RunCancelled
 from engine.experiment import Experiment, builtin_experiment_path, load_experiment
 from engine.pipeline import ExperimentResult, run_experiment
+from engine.session import Session
 
 __all__ = [
     "Experiment",
     "ExperimentError",
     "ExperimentResult",
     "RunCancelled",
+    "Session",
     "builtin_experiment_path",
     "load_experiment",
     "run_experiment",

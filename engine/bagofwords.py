@@ -38,7 +38,7 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
-def fit_bag_of_words(terms: sp.csr_matrix, label_ids: np.ndarray, classes: int,
+def fit_on_counts(terms: sp.csr_matrix, label_ids: np.ndarray, classes: int,
                      should_stop=lambda: False) -> BagOfWords:
     """Fit on `terms` (sentences x words, counts) with labels `label_ids` (0 .. classes - 1)."""
     terms = sp.csr_matrix(terms, dtype=np.float64)

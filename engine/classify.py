@@ -1,13 +1,16 @@
-"""The lesson's classifier: mean word vectors, then the nearest class centroid by cosine."""
+"""The lesson's classifier, for many labeled subsets at once: mean word vectors, then the nearest
+class centroid by cosine. Pooling, centroids and scores are matrix products."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
-from engine.text import LabeledSentence, preprocess, seen_words
-from engine.vectors import WordVectors, cosine
+from engine.labeled import Features, LabeledData, labeled_data, restricted
+from engine.text import LabeledSentence
+from engine.vectors import WordVectors, row_norms
 
 
 @dataclass(frozen=True)
@@ -38,41 +41,77 @@ class SplitResult:
         return self.correct / len(self.predictions) if self.predictions else 0.0
 
 
-def document_vector(text: str, vectors: WordVectors, stopwords: frozenset[str]) -> np.ndarray:
-    """The mean of the vectors of the known tokens; zero when none is known."""
-    rows = [i for i in (vectors.index(t) for t in preprocess(text, stopwords)) if i is not None]
-    if not rows:
-        return np.zeros(vectors.dimension)
-    return vectors.matrix[rows].sum(axis=0) / len(rows)
+def best_label(scores: np.ndarray) -> np.ndarray:
+    """The index of the highest score along the last axis; among equal scores the first, which
+    (labels being sorted) is the alphabetically first label: `negative` before `positive`, as in
+    the lesson."""
+    return np.argmax(scores, axis=-1)
 
 
-@dataclass(frozen=True, eq=False)
+def _dense(matrix) -> np.ndarray:
+    return matrix.toarray() if sp.issparse(matrix) else np.asarray(matrix)
+
+
+def cosines(docs, centroids) -> np.ndarray:
+    """(docs, centroids) cosine similarities; 0 where either vector is zero, as in the lesson."""
+    dots = _dense(docs @ centroids.T)
+    norms = row_norms(docs)[:, None] * row_norms(centroids)[None, :]
+    out = np.zeros_like(dots)
+    np.divide(dots, norms, out=out, where=norms > 0)
+    return out
+
+
+def class_means(label_ids: np.ndarray, subsets: list[np.ndarray], classes: int) -> sp.csr_matrix:
+    """(subsets x classes, sentences): row k*classes + c averages subset k's sentences of class c."""
+    rows, cols, weights = [], [], []
+    for k, subset in enumerate(subsets):
+        ids = label_ids[subset]
+        sizes = np.bincount(ids, minlength=classes)
+        rows.append(k * classes + ids)
+        cols.append(subset)
+        weights.append(1.0 / sizes[ids])
+    return sp.csr_matrix((np.concatenate(weights), (np.concatenate(rows), np.concatenate(cols))),
+                         shape=(len(subsets) * classes, len(label_ids)))
+
+
+def centroid_scores(data: LabeledData, features: Features, subsets: list[np.ndarray],
+                    splits: tuple[str, ...]) -> list[dict[str, np.ndarray]]:
+    """For each train subset, each split's (sentences, classes) cosines to the subset's class
+    centroids, all subsets of one set of vectors in one product."""
+    classes = len(data.labels)
+    train = data.train
+    needed = np.unique(np.concatenate(subsets))
+    local = [np.searchsorted(needed, s) for s in subsets]
+    means, pooled = class_means(train.label_ids[needed], local, classes), data.pooled("train", features.known)[needed]
+    # The product in its cheaper order: sparse counts over many sentences would make a sentence
+    # vector each with thousands of entries; dense vectors are pooled sentence by sentence first.
+    if sp.issparse(features.matrix):
+        centroids = (means @ pooled) @ features.matrix
+    else:
+        centroids = means @ (pooled @ features.matrix)
+    out = [{} for _ in subsets]
+    for name in splits:
+        split = data.splits[name]
+        scores = cosines(data.pooled(name, features.known) @ features.matrix, centroids)
+        for k, by_split in enumerate(out):
+            by_split[name] = scores[:, k * classes:(k + 1) * classes]
+    return out
+
+
+@dataclass(frozen=True)
 class NearestCentroid:
-    """One centroid per class: the mean document vector of its training sentences."""
+    """One classifier on one labeled set, for use outside a run (a notebook, a test)."""
 
+    train: tuple[LabeledSentence, ...]
     labels: tuple[str, ...]  # sorted
-    centroids: np.ndarray
 
     @classmethod
     def fit(cls, train: tuple[LabeledSentence, ...], vectors: WordVectors, stopwords: frozenset[str]):
-        labels = tuple(sorted({s.label for s in train}))
-        centroids = np.zeros((len(labels), vectors.dimension))
-        for k, label in enumerate(labels):
-            docs = [document_vector(s.text, vectors, stopwords) for s in train if s.label == label]
-            centroids[k] = np.sum(docs, axis=0) / len(docs)
-        return cls(labels, centroids)
+        return cls(train, tuple(sorted({s.label for s in train})))
 
     def predict(self, text: str, vectors: WordVectors, stopwords: frozenset[str]) -> tuple[str, dict[str, float]]:
-        """The class with the highest cosine. A tie goes to the alphabetically first of the tied
-        labels, which with `positive`/`negative` is `negative`, exactly as in the lesson."""
-        doc = document_vector(text, vectors, stopwords)
-        scores = {label: cosine(doc, c) for label, c in zip(self.labels, self.centroids)}
-        best = max(scores.values())
-        return next(label for label in self.labels if scores[label] == best), scores
-
-    def evaluate(self, sentences, vectors: WordVectors, stopwords: frozenset[str], seen: frozenset[str]) -> SplitResult:
-        predictions = []
-        for s in sentences:
-            predicted, scores = self.predict(s.text, vectors, stopwords)
-            predictions.append(Prediction(s.text, s.label, predicted, scores, seen_words(s.text, stopwords, seen)))
-        return SplitResult(tuple(predictions))
+        """The class with the highest cosine (a tie goes to the alphabetically first label)."""
+        data = labeled_data(stopwords, self.train, (LabeledSentence(text, self.labels[0], 0),), None)
+        (scores,) = centroid_scores(data, restricted(vectors, data.words), [np.arange(len(self.train))], ("test",))
+        row = scores["test"][0]
+        return self.labels[int(best_label(row))], {label: float(s) for label, s in zip(self.labels, row)}

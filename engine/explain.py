@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from engine.text import LabeledSentence, preprocess
 from engine.vectors import WordVectors
@@ -103,11 +104,17 @@ class CentroidExplanation:
     scores: dict[str, float]  # cosine to each centroid: the sum of the words' pushes
 
 
+def _rows(vectors: WordVectors, rows: list[int]) -> np.ndarray:
+    """Those rows of the matrix, dense (from-scratch vectors are kept sparse)."""
+    block = vectors.matrix[rows]
+    return block.toarray() if sp.issparse(block) else np.asarray(block)
+
+
 def _document(tokens: list[str], vectors: WordVectors) -> tuple[np.ndarray, list[int]]:
     rows = [i for i in (vectors.index(t) for t in tokens) if i is not None]
     if not rows:
         return np.zeros(vectors.dimension), rows
-    return vectors.matrix[rows].sum(axis=0) / len(rows), rows
+    return _rows(vectors, rows).sum(axis=0) / len(rows), rows
 
 
 def centroid_pushes(vectors: WordVectors, train: tuple[LabeledSentence, ...], stopwords: frozenset[str],
@@ -121,7 +128,7 @@ def centroid_pushes(vectors: WordVectors, train: tuple[LabeledSentence, ...], st
     tokens = preprocess(text, stopwords)
     doc, rows = _document(tokens, vectors)
     scale = float(np.sqrt(doc @ doc)) * np.sqrt(np.einsum("ij,ij->i", centroids, centroids)) * max(len(rows), 1)
-    per_row = np.divide(vectors.matrix[rows] @ centroids.T, scale, out=np.zeros((len(rows), len(labels))),
+    per_row = np.divide(_rows(vectors, rows) @ centroids.T, scale, out=np.zeros((len(rows), len(labels))),
                         where=scale > 0) if rows else np.zeros((0, len(labels)))
     totals: dict[str, np.ndarray] = {}
     for i, push in zip(rows, per_row):

@@ -8,16 +8,26 @@ Three ways to train, one code path:
 Only the words of the labeled sentences receive gradient, so only their rows are copied and
 trained; every other word keeps its starting vector. Full-batch gradient descent from a zero layer
 is deterministic: the only randomness is in the starting vectors.
+
+Many trainings with the same number of sentences (every seed, every learning-curve subset) run as
+one batched problem: stacked arrays, one sparse block-diagonal pooling matrix. The gradient of the
+pooled features is rank `classes` (error times weights), so each epoch updates the pooled features
+through pooling @ (pooling^T error) @ weights, at a cost linear in the sentences; the trained rows
+themselves (often many more than the sentences) are only needed at the end, as the start minus
+pooling^T times the sum over epochs of error @ weights (see _Features).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
-from engine.classify import Prediction, SplitResult
-from engine.text import LabeledSentence, preprocess, seen_words
+from engine.errors import RunCancelled
+from engine.labeled import Features, LabeledData, labeled_data, restricted
+from engine.text import LabeledSentence
 from engine.vectors import WordVectors
 
 
@@ -28,42 +38,187 @@ class TrainingSettings:
     l2: float = 0.001  # on the softmax layer's weights
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
+def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=axis, keepdims=True))
+    return shifted / shifted.sum(axis=axis, keepdims=True)
+
+
+@dataclass(frozen=True, eq=False)
+class Trained:
+    """One trained softmax classifier, over the labeled vocabulary."""
+
+    rows: np.ndarray  # labeled-vocabulary indices of the trained rows (the subset's known words)
+    moved: np.ndarray  # how far training moved their vectors (zero when frozen)
+    weights: np.ndarray  # (classes, dimension)
+    bias: np.ndarray  # (classes,)
+    losses: tuple[float, ...]  # mean cross-entropy on its sentences before each epoch, and after the last
+
+
+@dataclass(frozen=True)
+class Problem:
+    features: Features  # the starting vectors
+    subset: np.ndarray  # train sentences it learns from
+
+
+def _stack(data: LabeledData, problems: list[Problem]):
+    """The block-diagonal pooling over each problem's trained rows, the stacked starting rows,
+    and each problem's rows."""
+    poolings = [data.pooled("train", p.features.known)[p.subset] for p in problems]
+    rows = [np.unique(pool.indices) for pool in poolings]
+    width = max(len(r) for r in rows)
+    n = len(problems[0].subset)
+    blocks, starts = [], np.zeros((len(problems), width, problems[0].features.matrix.shape[1]))
+    for k, (pool, own) in enumerate(zip(poolings, rows)):
+        local = pool[:, own].tocoo()
+        blocks.append((local.data, local.row + k * n, local.col + k * width))
+        starts[k, : len(own)] = problems[k].features.matrix[own]
+    data_, r, c = (np.concatenate(part) for part in zip(*blocks))
+    pool = sp.csr_matrix((data_, (r, c)), shape=(len(problems) * n, len(problems) * width))
+    return pool, starts, rows
+
+
+def train_batch(
+    data: LabeledData,
+    problems: list[Problem],
+    settings: TrainingSettings,
+    update_vectors: bool | list[bool],
+    should_stop: Callable[[], bool] = lambda: False,
+    on_progress: Callable[[float], None] = lambda fraction: None,
+) -> list[Trained]:
+    """Train every problem (all with the same number of sentences) together, epoch by epoch;
+    `update_vectors` for all of them or one each (a frozen problem's features get zero moves)."""
+    k, n, classes = len(problems), len(problems[0].subset), len(data.labels)
+    update = np.broadcast_to(np.asarray(update_vectors, dtype=bool), (k,))[:, None, None]
+    pool, start, rows = _stack(data, problems)
+    width, dim = start.shape[1], start.shape[2]
+    features = _Features((pool @ start.reshape(k * width, dim)).reshape(k, n, dim), classes)
+    del start  # the trained rows are kept as their change only: a large batch's rows fill memory
+    # Scores and errors are laid out (problems, classes, sentences): sums over the few classes
+    # then run over long rows.
+    targets_ids = np.stack([data.train.label_ids[p.subset] for p in problems])
+    target_cells = ((np.arange(k)[:, None] * classes + targets_ids) * n + np.arange(n)).reshape(-1)
+    targets = np.zeros((k, classes, n))
+    targets.reshape(-1)[target_cells] = 1.0
+    weights, bias = np.zeros((k, classes, dim)), np.zeros((k, classes))
+    losses = np.zeros((k, settings.epochs + 1))
+    rate = settings.learning_rate
+    for epoch in range(settings.epochs + 1):
+        if should_stop():
+            raise RunCancelled()
+        probabilities = softmax(features.times(weights) + bias[:, :, None], axis=1)
+        right = probabilities.reshape(-1)[target_cells].reshape(k, n)
+        losses[:, epoch] = -np.mean(np.log(right + 1e-12), axis=1)
+        if epoch == settings.epochs:
+            break
+        error = (probabilities - targets) / n  # d(mean cross-entropy) / d(logits)
+        grad_weights = features.weighted_by(error) + settings.l2 * weights
+        grad_bias = error.sum(axis=2)
+        if update.any():
+            # The features' gradient is error^T @ weights (rank `classes`): it reaches the pooled
+            # features through pooling @ pooling^T, and the trained rows through pooling^T.
+            moving = (error * update).transpose(0, 2, 1).reshape(k * n, classes)
+            moved = (pool @ (pool.T @ moving)).reshape(k, n, classes)
+            features.move(rate * moved, moving.reshape(k, n, classes), weights)
+        weights -= rate * grad_weights
+        bias -= rate * grad_bias
+        if epoch % 10 == 0:
+            on_progress(epoch / settings.epochs)
+    moved = np.zeros((k, width, dim))
+    if update.any():
+        moved = (pool.T @ features.error_total().reshape(k * n, dim)).reshape(k, width, dim)
+        moved *= -rate
+    return [Trained(own, moved[j, : len(own)], weights[j], bias[j], tuple(float(x) for x in losses[j]))
+            for j, own in enumerate(rows)]
+
+
+class _Features:
+    """The pooled features (problems, sentences, dimension) of a batch, with their updates.
+
+    Each epoch moves them by a rank-`classes` product, moved @ weights. Applying it at once would
+    pass over the whole array several times an epoch, the bulk of the training's time; instead the
+    last few epochs' factors are held, products with the features add their share (small arrays),
+    and every few epochs (SPAN) one product applies them. The same factors, with the errors in place of
+    the moves, sum error @ weights over the epochs: pooling^T times that is how far the trained
+    rows moved.
+    """
+
+    SPAN = 8
+    HELD_BYTES = 16 << 20  # at most this much held (many classes and sentences hold fewer epochs)
+
+    def __init__(self, base: np.ndarray, classes: int):
+        k, n, dim = base.shape
+        self.span = int(max(1, min(self.SPAN, self.HELD_BYTES // (16 * k * n * classes))))
+        self.base = base
+        self.moves = np.zeros((k, n, self.span * classes))
+        self.errors = np.zeros((k, n, self.span * classes))
+        self.weights = np.zeros((k, self.span * classes, dim))
+        self.errors_by_weights = np.zeros((k, n, dim))
+        self.classes, self.held = classes, 0
+
+    def _held(self):
+        used = self.held * self.classes
+        return self.moves[:, :, :used], self.errors[:, :, :used], self.weights[:, :used]
+
+    def times(self, weights: np.ndarray) -> np.ndarray:
+        """weights @ features^T: (problems, classes, sentences)."""
+        out = weights @ self.base.transpose(0, 2, 1)
+        if self.held:
+            moves, _, held = self._held()
+            out -= (weights @ held.transpose(0, 2, 1)) @ moves.transpose(0, 2, 1)
+        return out
+
+    def weighted_by(self, error: np.ndarray) -> np.ndarray:
+        """error @ features, error laid out (problems, classes, sentences): (problems, classes, dimension)."""
+        out = error @ self.base
+        if self.held:
+            moves, _, held = self._held()
+            out -= (error @ moves) @ held
+        return out
+
+    def move(self, moved: np.ndarray, error: np.ndarray, weights: np.ndarray) -> None:
+        """features -= moved @ weights, applied within a few epochs."""
+        columns = slice(self.held * self.classes, (self.held + 1) * self.classes)
+        self.moves[:, :, columns], self.errors[:, :, columns], self.weights[:, columns] = moved, error, weights
+        self.held += 1
+        if self.held == self.span:
+            self._apply()
+
+    def _apply(self) -> None:
+        moves, errors, held = self._held()
+        self.base -= moves @ held
+        self.errors_by_weights += errors @ held
+        self.held = 0
+
+    def error_total(self) -> np.ndarray:
+        """The sum over epochs of error @ weights."""
+        if self.held:
+            self._apply()
+        return self.errors_by_weights
+
+
+def softmax_scores(start_docs: np.ndarray, pooled: sp.csr_matrix, trained: Trained) -> np.ndarray:
+    """Each sentence's class probabilities: its pooled starting vector, moved by its trained rows."""
+    docs = start_docs + pooled[:, trained.rows] @ trained.moved
+    return softmax(docs @ trained.weights.T + trained.bias)
 
 
 @dataclass(frozen=True, eq=False)
 class TrainedClassifier:
+    """A trained classifier with the whole vocabulary it started from, to inspect what moved."""
+
     labels: tuple[str, ...]  # sorted
     start: WordVectors  # the vectors training started from
     rows: np.ndarray  # vocabulary indices of the trained rows (the labeled sentences' words)
     trained_rows: np.ndarray  # their vectors after training (equal to the start when frozen)
     weights: np.ndarray  # (classes, dimension)
     bias: np.ndarray  # (classes,)
-    losses: tuple[float, ...]  # mean cross-entropy on the labeled set before each epoch, and after the last
-    stopwords: frozenset[str]
+    losses: tuple[float, ...]
 
-    def _document(self, text: str) -> np.ndarray:
-        ids = [i for i in (self.start.index(t) for t in preprocess(text, self.stopwords)) if i is not None]
-        if not ids:
-            return np.zeros(self.start.dimension)
-        local = {int(r): k for k, r in enumerate(self.rows)}
-        vectors = [self.trained_rows[local[i]] if i in local else self.start.matrix[i] for i in ids]
-        return np.sum(vectors, axis=0) / len(ids)
-
-    def predict(self, text: str) -> tuple[str, dict[str, float]]:
-        """The most probable class (the alphabetically first among equals) and every class's probability."""
-        probabilities = _softmax((self.weights @ self._document(text) + self.bias)[None, :])[0]
-        scores = {label: float(p) for label, p in zip(self.labels, probabilities)}
-        return self.labels[int(np.argmax(probabilities))], scores
-
-    def evaluate(self, sentences, seen: frozenset[str]) -> SplitResult:
-        predictions = []
-        for s in sentences:
-            predicted, scores = self.predict(s.text)
-            predictions.append(Prediction(s.text, s.label, predicted, scores, seen_words(s.text, self.stopwords, seen)))
-        return SplitResult(tuple(predictions))
+    @classmethod
+    def of(cls, trained: Trained, start: WordVectors, data: LabeledData) -> "TrainedClassifier":
+        rows = np.array([start.index(data.words[r]) for r in trained.rows], dtype=np.intp)
+        return cls(data.labels, start, rows, start.matrix[rows] + trained.moved, trained.weights, trained.bias,
+                   trained.losses)
 
     def vectors(self) -> WordVectors:
         """The whole vocabulary's vectors after training (a full copy: for inspection, not per run)."""
@@ -72,9 +227,11 @@ class TrainedClassifier:
         return WordVectors(self.start.words, matrix)
 
     def drift(self) -> tuple[tuple[str, float], ...]:
-        """Every trained word with how far its vector moved (Euclidean), farthest first."""
+        """Every trained word with how far its vector moved (Euclidean), farthest first. Distances
+        equal to 12 decimals are ties, broken alphabetically, as neighbours' are: words placed alike
+        in the labeled set move alike, and the last bits of a float sum are no reason to rank them."""
         moved = np.linalg.norm(self.trained_rows - self.start.matrix[self.rows], axis=1)
-        order = sorted(range(len(self.rows)), key=lambda k: (-moved[k], self.start.words[self.rows[k]]))
+        order = sorted(range(len(self.rows)), key=lambda k: (-round(moved[k], 12), self.start.words[self.rows[k]]))
         return tuple((self.start.words[self.rows[k]], float(moved[k])) for k in order)
 
 
@@ -85,34 +242,8 @@ def train(
     settings: TrainingSettings,
     update_vectors: bool,
 ) -> TrainedClassifier:
-    labels = tuple(sorted({s.label for s in train_set}))
-    docs = [[i for i in (start.index(t) for t in preprocess(s.text, stopwords)) if i is not None] for s in train_set]
-    rows = np.array(sorted({i for doc in docs for i in doc}), dtype=np.intp)
-    local = {int(r): k for k, r in enumerate(rows)}
-    # pooling[i, k]: the weight of trained row k in document i's mean (0 for a document with no known word).
-    pooling = np.zeros((len(docs), len(rows)))
-    for i, doc in enumerate(docs):
-        for r in doc:
-            pooling[i, local[r]] += 1.0 / len(doc)
-    targets = np.zeros((len(docs), len(labels)))
-    targets[np.arange(len(docs)), [labels.index(s.label) for s in train_set]] = 1.0
-
-    embedded = np.array(start.matrix[rows])
-    weights = np.zeros((len(labels), start.dimension))
-    bias = np.zeros(len(labels))
-    losses = []
-    n = len(docs)
-    for _ in range(settings.epochs + 1):
-        features = pooling @ embedded
-        probabilities = _softmax(features @ weights.T + bias)
-        losses.append(float(-np.mean(np.log(np.sum(probabilities * targets, axis=1) + 1e-12))))
-        if len(losses) > settings.epochs:
-            break
-        error = (probabilities - targets) / n  # d(mean cross-entropy) / d(logits)
-        grad_weights = error.T @ features + settings.l2 * weights
-        grad_bias = error.sum(axis=0)
-        if update_vectors:
-            embedded -= settings.learning_rate * (pooling.T @ (error @ weights))
-        weights -= settings.learning_rate * grad_weights
-        bias -= settings.learning_rate * grad_bias
-    return TrainedClassifier(labels, start, rows, embedded, weights, bias, tuple(losses), stopwords)
+    """One classifier on one labeled set, for use outside a run (a notebook, a test)."""
+    data = labeled_data(stopwords, train_set, (), None)
+    problem = Problem(restricted(start, data.words), np.arange(len(train_set)))
+    (trained,) = train_batch(data, [problem], settings, update_vectors)
+    return TrainedClassifier.of(trained, start, data)

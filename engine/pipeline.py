@@ -1,29 +1,30 @@
-"""One run of an experiment, stage by stage, into one immutable result."""
+"""The results of a run, stage by stage, as immutable dataclasses, and the one-call API.
+
+The stages themselves, each cached by what determines it, are in engine.session; run_experiment
+is a session's staged run consumed to its end.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
-from engine.analysis import GroupSimilarity, group_similarity, word_overlap
-from engine.classify import NearestCentroid, SplitResult
-from engine.errors import ExperimentError, RunCancelled
+from engine.analysis import GroupSimilarity
+from engine.approaches import APPROACHES as REGISTRY
+from engine.classify import SplitResult
+from engine.corpus import Cooccurrence, Progress, count_cooccurrences, read_blocks, workers_for
+from engine.errors import ExperimentError
 from engine.experiment import Experiment
-from engine.finetune import train
-from engine.corpus import Progress, block_of, count_cooccurrences, read_blocks, workers_for
-from engine.store import load_vectors
-from engine.text import LabeledSentence, preprocess
-from engine.vectors import WordVectors, random_vectors
+from engine.labeled import labeled_data, scratch_vectors, window_pairs
+from engine.text import LabeledSentence
+from engine.vectors import WordVectors
 from engine.weighting import VocabularySettings, word_vectors
 
-# Approaches in the order they are shown. Each turns the labeled sentences into a classifier.
-APPROACHES = ("random", "pretrained", "from_scratch", "linear_probe", "fine_tuned", "random_fine_tuned")
-# Those whose result depends on a random draw, also run over many seeds.
-SEEDED = ("random", "random_fine_tuned")
+# The names of the approaches, in the order they are shown (the registry is engine.approaches).
+APPROACHES = tuple(a.name for a in REGISTRY)
 DRIFT_WORDS = 10
+PHASES = ("pretraining", "training", "seeds", "curve")  # the order in which results arrive
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,29 @@ class CorpusStats:
     weighting: str = "counts"
 
 
+def corpus_counts(
+    corpus: Path,
+    stopwords: frozenset[str],
+    window: int,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_progress: Progress = lambda stage, fraction: None,
+) -> Cooccurrence:
+    """Stream a corpus of any size and count its co-occurrences."""
+    co = count_cooccurrences(read_blocks(corpus), stopwords, window, should_stop, on_progress, workers_for(corpus))
+    if co.tokens == 0:
+        raise ExperimentError(corpus, "the corpus is empty: it needs at least one line of text")
+    if co.kept == 0:
+        raise ExperimentError(corpus, "the corpus has no words left once the stopwords are removed")
+    return co
+
+
+def weighted_vectors(co: Cooccurrence, window: int, weighting: str, dim: int, vocabulary: VocabularySettings,
+                     source, should_stop: Callable[[], bool] = lambda: False,
+                     on_progress: Progress = lambda stage, fraction: None) -> tuple[WordVectors, CorpusStats]:
+    vectors = word_vectors(co, weighting, dim, vocabulary, source, should_stop, on_progress)
+    return vectors, CorpusStats(co.lines, co.tokens, co.kept, len(vectors.words), vectors.dimension, window, weighting)
+
+
 def pretrain_vectors(
     corpus: Path,
     stopwords: frozenset[str],
@@ -47,22 +71,16 @@ def pretrain_vectors(
     should_stop: Callable[[], bool] = lambda: False,
     on_progress: Progress = lambda stage, fraction: None,
 ) -> tuple[WordVectors, CorpusStats]:
-    """Stage 1 on a corpus of any size: stream it, count, weight."""
-    co = count_cooccurrences(read_blocks(corpus), stopwords, window, should_stop, on_progress, workers_for(corpus))
-    if co.tokens == 0:
-        raise ExperimentError(corpus, "the corpus is empty: it needs at least one line of text")
-    if co.kept == 0:
-        raise ExperimentError(corpus, "the corpus has no words left once the stopwords are removed")
+    """Stage 1 on a corpus of any size, uncached: stream it, count, weight."""
+    co = corpus_counts(corpus, stopwords, window, should_stop, on_progress)
     on_progress(f"Weighting ({weighting})", 1.0)
-    vectors = word_vectors(co, weighting, dim, vocabulary, corpus, should_stop, on_progress)
-    stats = CorpusStats(co.lines, co.tokens, co.kept, len(vectors.words), vectors.dimension, window, weighting)
-    return vectors, stats
+    return weighted_vectors(co, window, weighting, dim, vocabulary, corpus, should_stop, on_progress)
 
 
 def vectors_from_sentences(texts: list[str], stopwords: frozenset[str], window: int) -> WordVectors:
     """The lesson's counts over a handful of sentences held in memory (the from-scratch approach)."""
-    co = count_cooccurrences([block_of(texts)], stopwords, window)
-    return word_vectors(co, "counts", 0, VocabularySettings(), "labeled sentences")
+    data = labeled_data(stopwords, tuple(LabeledSentence(t, "", k) for k, t in enumerate(texts)), (), None)
+    return scratch_vectors(data, window_pairs(data, window))
 
 
 @dataclass(frozen=True)
@@ -121,178 +139,51 @@ class Margin:
 
 @dataclass(frozen=True)
 class ExperimentResult:
+    """A run's results. A staged run yields it once per phase (PHASES), each time with more filled
+    in: after pretraining the approaches are still empty and drift, margin and curve None."""
+
     experiment: Experiment
     corpus: CorpusStats
-    vectors: dict[str, WordVectors]  # random, pretrained, from_scratch, fine_tuned
+    vectors: dict[str, WordVectors]  # random, pretrained, from_scratch; fine_tuned once trained
     neighbors: dict[str, tuple[tuple[str, float], ...]]  # pretrained, per probe
     groups: GroupSimilarity
     approaches: dict[str, ApproachResult]
-    drift: Drift
-    learning_curve: LearningCurve
-    margin: Margin
+    drift: Drift | None
+    learning_curve: LearningCurve | None
+    margin: Margin | None
     seen_share: float  # share of the test sentences' words that occur in the labeled set
+    phase: str = PHASES[-1]  # the last phase whose results are in
+    # What each set of vectors was computed from, so a session finds what it derived from them.
+    vector_keys: dict[str, Hashable] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def pretrained(self) -> WordVectors:
         return self.vectors["pretrained"]
 
-
-class _Approaches:
-    """Fits any approach on any labeled subset; the pretrained vectors are shared."""
-
-    def __init__(self, experiment: Experiment, pretrained: WordVectors):
-        self.e, self.pretrained = experiment, pretrained
-        self._random: dict[int, WordVectors] = {}
-
-    def keep_only_random(self, seed: int) -> None:
-        """Forget the random draws of other seeds, so memory stays flat over many seeds."""
-        self._random = {seed: self.random(seed)}
-
-    def random(self, seed: int) -> WordVectors:
-        if seed not in self._random:
-            self._random[seed] = random_vectors(self.pretrained.words, self.pretrained.dimension, seed)
-        return self._random[seed]
-
-    def from_scratch(self, train_set) -> WordVectors:
-        return vectors_from_sentences([s.text for s in train_set], self.e.stopwords, self.e.window)
-
-    def fit(self, name: str, train_set: tuple[LabeledSentence, ...], seed: int):
-        """A callable sentences -> SplitResult, and the trained model (None for the centroid approaches)."""
-        e = self.e
-        seen = frozenset(t for s in train_set for t in preprocess(s.text, e.stopwords))
-        if name in ("random", "pretrained", "from_scratch"):
-            vectors = {"random": lambda: self.random(seed), "pretrained": lambda: self.pretrained,
-                       "from_scratch": lambda: self.from_scratch(train_set)}[name]()
-            centroid = NearestCentroid.fit(train_set, vectors, e.stopwords)
-            return (lambda sentences: centroid.evaluate(sentences, vectors, e.stopwords, seen)), None
-        start = self.random(seed) if name == "random_fine_tuned" else self.pretrained
-        model = train(train_set, start, e.stopwords, e.training, update_vectors=name != "linear_probe")
-        return (lambda sentences: model.evaluate(sentences, seen)), model
-
-
-def _stats(values: list[float]) -> SeedStats:
-    return SeedStats(float(np.mean(values)), float(np.std(values)), len(values))
-
-
-def _curve_sizes(train_set) -> tuple[int, ...]:
-    """1, 2, 4, ... examples per class, ending with the whole train set (its largest class)."""
-    largest = max(sum(s.label == label for s in train_set) for label in {s.label for s in train_set})
-    sizes, k = [], 1
-    while k < largest:
-        sizes.append(k)
-        k *= 2
-    return tuple(sizes + [largest])
-
-
-def _subset(train_set, per_class: int, rng: np.random.Generator):
-    """`per_class` sentences of each class (all of a smaller class), drawn by `rng`, in file order."""
-    chosen = []
-    for label in sorted({s.label for s in train_set}):
-        members = [i for i, s in enumerate(train_set) if s.label == label]
-        take = min(per_class, len(members))
-        chosen += list(rng.choice(members, size=take, replace=False))
-    return tuple(train_set[i] for i in sorted(chosen))
+    @property
+    def complete(self) -> bool:
+        return self.phase == PHASES[-1]
 
 
 def run_experiment(
     experiment: Experiment,
     should_stop: Callable[[], bool] = lambda: False,
     on_progress: Progress = lambda stage, fraction: None,
+    session=None,
 ) -> ExperimentResult:
-    """Run every stage. `should_stop` is polled between (and inside long) stages and raises
-    RunCancelled; `on_progress(stage, fraction)` reports how far the run has got."""
+    """Run every stage and return the complete result. `should_stop` is polled inside every long
+    phase and raises RunCancelled; `on_progress(stage, fraction)` reports how far the whole run has
+    got (the staged run reports each phase's own fraction; here they are laid end to end)."""
+    from engine.session import Session
 
-    def step(stage: str, fraction: float) -> None:
-        if should_stop():
-            raise RunCancelled()
-        on_progress(stage, fraction)
+    spans = dict(zip(PHASES, ((0.0, 0.25), (0.25, 0.4), (0.4, 0.55), (0.55, 1.0))))
+    arrived: list[ExperimentResult] = []
 
-    e = experiment
-    if e.vectors_path is not None:
-        step(f"Loading {e.vectors_path.name}", 0.0)
-        pretrained, made = load_vectors(e.vectors_path)
-        stats = CorpusStats(**{**made["corpus"], "vocabulary": len(pretrained.words), "dimension": pretrained.dimension})
-    else:
-        step("Counting co-occurrences", 0.0)
-        pretrained, stats = pretrain_vectors(
-            e.corpus_path, e.stopwords, e.window, e.weighting, e.dim, e.vocabulary, should_stop,
-            lambda stage, fraction: on_progress(stage, 0.2 * fraction),
-        )
-    fitter = _Approaches(e, pretrained)
+    def overall(stage: str, fraction: float) -> None:
+        low, high = spans[PHASES[len(arrived)]]
+        on_progress(stage, low + (high - low) * fraction)
 
-    step("Finding neighbours", 0.2)
-    neighbors = {probe: pretrained.nearest(probe, e.top_n) for probe in e.probes}
-    groups = group_similarity(e.groups, pretrained)
-
-    approaches: dict[str, ApproachResult] = {}
-    models = {}
-    for k, name in enumerate(APPROACHES):
-        step(f"Training {name}", 0.25 + 0.3 * k / len(APPROACHES))
-        evaluate, models[name] = fitter.fit(name, e.train, e.seed)
-        test = evaluate(e.test)
-        transfer = evaluate(e.transfer) if e.transfer is not None else None
-        over = {}
-        if name in SEEDED:
-            # Seed e.seed is the run above; each further seed is fitted, scored and forgotten in
-            # turn, so only one extra random draw is held at a time.
-            tests, transfers = [test.accuracy], [transfer.accuracy] if transfer is not None else []
-            for j in range(1, e.seeds):
-                run, _ = fitter.fit(name, e.train, e.seed + j)
-                tests.append(run(e.test).accuracy)
-                if transfer is not None:
-                    transfers.append(run(e.transfer).accuracy)
-                fitter.keep_only_random(e.seed)
-            over["test_over_seeds"] = _stats(tests)
-            if transfer is not None:
-                over["transfer_over_seeds"] = _stats(transfers)
-        losses = models[name].losses if models[name] is not None else ()
-        approaches[name] = ApproachResult(name, test, transfer, losses=losses, **over)
-
-    step("Measuring drift", 0.6)
-    fine_tuned_vectors = models["fine_tuned"].vectors()
-    drift = Drift(
-        moved=models["fine_tuned"].drift()[:DRIFT_WORDS],
-        neighbors_before=neighbors,
-        neighbors_after={probe: fine_tuned_vectors.nearest(probe, e.top_n) for probe in e.probes},
-    )
-
-    sizes = _curve_sizes(e.train)
-    curve: dict[str, list[list[float]]] = {name: [] for name in APPROACHES}
-    for i, size in enumerate(sizes):
-        step(f"Learning curve: {size} per class", 0.65 + 0.35 * i / len(sizes))
-        per_seed: dict[str, list[float]] = {name: [] for name in APPROACHES}
-        for j in range(e.seeds):
-            subset = _subset(e.train, size, np.random.default_rng([e.seed, j, size]))
-            for name in APPROACHES:
-                per_seed[name].append(fitter.fit(name, subset, e.seed + j)[0](e.test).accuracy)
-            fitter.keep_only_random(e.seed)
-        for name in APPROACHES:
-            curve[name].append(per_seed[name])
-    learning_curve = LearningCurve(
-        sizes,
-        {name: tuple(float(np.mean(v)) for v in curve[name]) for name in APPROACHES},
-        {name: tuple(float(np.std(v)) for v in curve[name]) for name in APPROACHES},
-        e.seeds,
-    )
-
-    with_pretraining, without = ("pretrained", "fine_tuned"), ("random", "from_scratch")
-    margin = Margin(
-        with_pretraining,
-        without,
-        100 * (min(approaches[n].mean_accuracy() for n in with_pretraining)
-               - max(approaches[n].mean_accuracy() for n in without)),
-    )
+    for result in (session or Session()).run(experiment, should_stop, overall):
+        arrived.append(result)
     on_progress("Done", 1.0)
-    return ExperimentResult(
-        experiment=e,
-        corpus=stats,
-        vectors={"random": fitter.random(e.seed), "pretrained": pretrained,
-                 "from_scratch": fitter.from_scratch(e.train), "fine_tuned": fine_tuned_vectors},
-        neighbors=neighbors,
-        groups=groups,
-        approaches=approaches,
-        drift=drift,
-        learning_curve=learning_curve,
-        margin=margin,
-        seen_share=word_overlap(e.test, e.train, e.stopwords).share,
-    )
+    return arrived[-1]

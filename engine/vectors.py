@@ -6,6 +6,7 @@ import difflib
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 
 # Candidates taken by argpartition before the exact, tie-aware sort of the top words.
@@ -14,13 +15,15 @@ _SLACK = 64
 
 @dataclass(frozen=True, eq=False)
 class WordVectors:
-    """One vector per word, rows of `matrix` in the order of `words` (sorted)."""
+    """One vector per word, rows of `matrix` in the order of `words` (sorted). The matrix is dense,
+    or sparse CSR for counts over a large vocabulary (from-scratch vectors), which stay sparse."""
 
     words: tuple[str, ...]
-    matrix: np.ndarray  # read-only, shape (len(words), dimension)
+    matrix: np.ndarray | sp.csr_matrix  # read-only, shape (len(words), dimension)
 
     def __post_init__(self) -> None:
-        self.matrix.setflags(write=False)
+        for array in (self.matrix.data, self.matrix.indices, self.matrix.indptr) if sp.issparse(self.matrix) else (self.matrix,):
+            array.setflags(write=False)
         object.__setattr__(self, "_index", {w: i for i, w in enumerate(self.words)})
         object.__setattr__(self, "_norms", None)
 
@@ -28,7 +31,7 @@ class WordVectors:
     def norms(self) -> np.ndarray:
         """Each row's length, computed once: neighbour queries on a large vocabulary reuse them."""
         if self._norms is None:
-            object.__setattr__(self, "_norms", np.sqrt(np.einsum("ij,ij->i", self.matrix, self.matrix)))
+            object.__setattr__(self, "_norms", row_norms(self.matrix))
         return self._norms
 
     @property
@@ -43,7 +46,9 @@ class WordVectors:
 
     def vector(self, word: str) -> np.ndarray | None:
         i = self._index.get(word)
-        return None if i is None else self.matrix[i]
+        if i is None:
+            return None
+        return self.matrix[i].toarray().ravel() if sp.issparse(self.matrix) else self.matrix[i]
 
     def nearest(self, word: str, top_n: int) -> tuple[tuple[str, float], ...]:
         """The `top_n` words most similar by cosine, the word itself excluded; empty for an unknown word.
@@ -54,7 +59,7 @@ class WordVectors:
         i = self._index.get(word)
         if i is None:
             return ()
-        v = self.matrix[i]
+        v = self.vector(word)
         norms = self.norms * self.norms[i]
         scores = np.zeros(len(self.words))
         nonzero = norms > 0
@@ -80,14 +85,29 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b) / (na * nb)
 
 
+def row_norms(matrix: np.ndarray | sp.spmatrix) -> np.ndarray:
+    """Each row's Euclidean length, for dense or sparse rows."""
+    if sp.issparse(matrix):
+        return np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    return np.sqrt(np.einsum("ij,ij->i", matrix, matrix))
+
+
 def l2_normalize_rows(matrix: np.ndarray) -> np.ndarray:
     """Each row divided by its length; an all-zero row stays zero."""
-    norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))
+    norms = row_norms(matrix)
     safe = np.where(norms > 0, norms, 1.0)
     return matrix / safe[:, None]
 
 
 def random_vectors(words: tuple[str, ...], dimension: int, seed: int) -> WordVectors:
     """Gaussian vectors, L2-normalised, from numpy's PCG64 generator seeded by `seed`."""
-    rng = np.random.default_rng(seed)
-    return WordVectors(words, l2_normalize_rows(rng.standard_normal((len(words), dimension))))
+    return WordVectors(words, random_rows(len(words), dimension, seed, slice(None)))
+
+
+def random_rows(count: int, dimension: int, seed: int, rows, out: np.ndarray | None = None) -> np.ndarray:
+    """Rows `rows` of the random vectors of a `count`-word vocabulary, exactly as random_vectors
+    makes them: the whole draw is needed (the generator is a stream), its normalisation is not.
+    `out`, a (count, dimension) array, is drawn into, so many draws reuse one block of memory."""
+    draw = out if out is not None else np.empty((count, dimension))
+    np.random.default_rng(seed).standard_normal(out=draw)
+    return l2_normalize_rows(draw[rows])

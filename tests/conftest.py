@@ -1,8 +1,13 @@
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The engine caches pretraining of large corpora in the user's cache folder: never the real one here.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="pretrain-explorer-tests-")
 
 REFERENCE = Path(__file__).parent / "reference" / "kata-expected.json"
 CHECKOUT = Path(__file__).resolve().parents[1]

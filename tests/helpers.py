@@ -2,6 +2,7 @@
 
 import asyncio
 import fcntl
+import importlib.util
 import os
 import pty
 import re
@@ -21,6 +22,16 @@ KATA = builtin_experiment_path("kata").parent
 HELD_OUT = builtin_experiment_path("held-out").parent
 # The console script pip installed beside the interpreter running the tests.
 SCRIPT = Path(sys.executable).parent / "pretrain-explorer"
+
+
+def synthetic():
+    """benchmarks/synthetic.py, the generators of synthetic experiments, loaded from the checkout
+    by path (the benchmarks are not installed, and their folder must not shadow the engine)."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "synthetic.py"
+    spec = importlib.util.spec_from_file_location("synthetic", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_outside(argv: list[str], cwd: Path, **kwargs) -> subprocess.CompletedProcess:

@@ -8,8 +8,6 @@ import time
 
 import pytest
 
-import tui.app
-from engine import run_experiment
 from helpers import notifications, screen_text, settled, until
 from tui.app import PretrainExplorer
 from tui.report import render_json, render_text
@@ -151,6 +149,8 @@ async def test_live_controls_rerun_the_engine():
 
 async def test_cancel_a_running_job_keeps_the_previous_results(monkeypatch):
     release = threading.Event()
+    app = PretrainExplorer()
+    staged_run = app.session.run
 
     def slow_run(experiment, should_stop, on_progress):
         on_progress("Counting co-occurrences", 0.25)
@@ -159,13 +159,12 @@ async def test_cancel_a_running_job_keeps_the_previous_results(monkeypatch):
                 from engine import RunCancelled
 
                 raise RunCancelled()
-        return run_experiment(experiment, should_stop, on_progress)
+        yield from staged_run(experiment, should_stop, on_progress)
 
-    app = PretrainExplorer()
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
         kept = app.result
-        monkeypatch.setattr(tui.app, "run_experiment", slow_run)
+        monkeypatch.setattr(app.session, "run", slow_run)
         await pilot.press("plus")
         await until(pilot, lambda: "Counting co-occurrences" in screen_text(app))
         status = app.query_one(StatusLine)

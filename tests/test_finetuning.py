@@ -29,7 +29,8 @@ def held_out():
 
 def test_every_approach_is_reported(kata):
     assert tuple(kata.approaches) == APPROACHES
-    assert set(APPROACHES) == {"random", "pretrained", "from_scratch", "linear_probe", "fine_tuned", "random_fine_tuned"}
+    assert set(APPROACHES) == {"random", "pretrained", "from_scratch", "linear_probe", "fine_tuned", "random_fine_tuned",
+                               "bag_of_words"}
 
 
 @pytest.mark.parametrize("name", ["linear_probe", "fine_tuned", "random_fine_tuned"])
@@ -151,7 +152,7 @@ def test_report_text_says_the_margin(capsys):
     assert main(["report", str(HELD_OUT)]) == 0
     out = capsys.readouterr().out
     words = " ".join(out.split())  # sentences wrap at 80 columns
-    assert "Pretraining margin: pretrained and fine_tuned beat random and from_scratch by 49.2 points" in words
+    assert "Pretraining margin: pretrained and fine_tuned beat random, from_scratch and bag_of_words by 49.2 points" in words
     assert "Learning curve: test accuracy (%), mean over 20 seeds" in out
     assert "Training loss (cross-entropy on the labeled sentences)" in out
     # pretrained and linear_probe score the same at every size: one line, named together

@@ -5,6 +5,8 @@ import dataclasses
 
 import pytest
 
+from engine.approaches import APPROACHES
+
 from engine import load_experiment, run_experiment
 from engine.classify import SplitResult
 from engine.pipeline import SeedStats
@@ -79,11 +81,12 @@ def test_one_seed_has_no_spread_so_one_sentence_decides(kata):
 
 
 @pytest.mark.parametrize("points, sentence", [
-    (0.8, "Pretraining margin: pretrained and fine_tuned beat random and from_scratch by 0.8 points of test"),
-    (-4.0, "No pretraining margin: the better of random and from_scratch beat the worse of pretrained and "
-           "fine_tuned by 4 points of test accuracy"),
-    (0.0, "No pretraining margin: the worse of pretrained and fine_tuned and the better of random and "
-          "from_scratch score the same"),
+    (0.8, "Pretraining margin: pretrained and fine_tuned beat random, from_scratch and bag_of_words by 0.8 "
+          "points of test"),
+    (-4.0, "No pretraining margin: the best of random, from_scratch and bag_of_words beat the worse of "
+           "pretrained and fine_tuned by 4 points of test accuracy"),
+    (0.0, "No pretraining margin: the worse of pretrained and fine_tuned and the best of random, "
+          "from_scratch and bag_of_words score the same"),
 ])
 def test_the_margin_keeps_its_sign_in_words(kata, points, sentence):
     r = dataclasses.replace(kata, margin=dataclasses.replace(kata.margin, points=points))
@@ -132,12 +135,13 @@ def test_groups_note_says_when_a_group_is_not_closer(kata):
 
 
 def test_every_approach_on_screen_is_named(kata):
-    extra = dataclasses.replace(kata.approaches["pretrained"], name="bag_of_words")
-    r = dataclasses.replace(kata, approaches={**kata.approaches, "bag_of_words": extra})
+    extra = dataclasses.replace(kata.approaches["pretrained"], name="an_approach_added_later")
+    r = dataclasses.replace(kata, approaches={**kata.approaches, "an_approach_added_later": extra})
     text = render_text(r)
     for name in r.approaches:
         assert f"  {name}: " in text
-    assert "random_fine_tuned: random vectors and a softmax layer, trained together" in text
+    for approach in APPROACHES:  # each with its registry's one-line description
+        assert f"{approach.name}: {approach.description}"[:70] in text.replace("\n", " ")
 
 
 def test_report_lines_fit_80_columns(kata):

@@ -1,11 +1,14 @@
 """Pretrain Explorer: walk the lesson's stages over an experiment, with live controls.
 
 All engine work runs in thread workers that report back through messages; the UI only draws.
+One engine Session lives as long as the app, so a control recomputes only the stages its change
+invalidates, and results arrive phase by phase (neighbours first, then accuracies, seeds, curve).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import datetime
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,7 +23,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from engine import Experiment, ExperimentError, ExperimentResult, RunCancelled, load_experiment, run_experiment
+from engine import Experiment, ExperimentError, ExperimentResult, RunCancelled, Session, load_experiment
 from engine.experiment import with_vectors
 from engine.files import check_destination, write_text_atomically
 from engine.analysis import NeighbourAnswer, query_neighbours
@@ -79,10 +82,18 @@ class RunProgress(Message):
         self.worker, self.stage, self.fraction = worker, stage, fraction
 
 
-class RunFinished(Message):
+class RunResults(Message):
+    """A phase of a run is in (the last one when result.complete)."""
+
     def __init__(self, worker: Worker, base: Experiment, settings: Settings, result: ExperimentResult) -> None:
         super().__init__()
         self.worker, self.base, self.settings, self.result = worker, base, settings, result
+
+
+class NeighbourListsChanged(Message):
+    def __init__(self, source: ExperimentResult, result: ExperimentResult) -> None:
+        super().__init__()
+        self.source, self.result = source, result
 
 
 class RunFailed(Message):
@@ -153,7 +164,11 @@ class PretrainExplorer(App):
         self.settings = Settings.of(self.base)
         self.result: ExperimentResult | None = None
         self.stage = 1
+        self.session = Session()
         self._engine_worker: Worker | None = None
+        # Held by the one engine run at work: a new run waits for the one it cancelled to end (and
+        # free its memory) before it allocates anything.
+        self._engine_lock = threading.Lock()
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -202,36 +217,44 @@ class PretrainExplorer(App):
     @work(thread=True, exclusive=True, group="engine", exit_on_error=False, description="engine run")
     def _run_engine(self, base: Experiment | None, settings: Settings | None, location: str | None) -> None:
         worker = get_current_worker()
-        try:
-            if location is not None:
-                self.post_message(RunProgress(worker, f"Opening {location}", 0.0))
-                # A .npz swaps in vectors pretrained once; the labeled sets stay those on screen.
-                may_read = self.access.check_read
-                base = (with_vectors(base, Path(location), may_read) if location.endswith(".npz")
-                        else load_experiment(location, may_read))
-                settings = Settings.of(base)
-            result = run_experiment(
-                settings.apply(base),
-                should_stop=lambda: worker.is_cancelled,
-                on_progress=lambda stage, fraction: self.post_message(RunProgress(worker, stage, fraction)),
-            )
-        except RunCancelled:
-            self.post_message(RunStopped(worker))
-        except ExperimentError as exc:
-            self.post_message(RunFailed(worker, str(exc)))
-        else:
-            self.post_message(RunFinished(worker, base, settings, result))
+        with self._engine_lock:
+            try:
+                if worker.is_cancelled:
+                    raise RunCancelled()
+                if location is not None:
+                    self.post_message(RunProgress(worker, f"Opening {location}", 0.0))
+                    # A .npz swaps in vectors pretrained once; the labeled sets stay those on screen.
+                    may_read = self.access.check_read
+                    base = (with_vectors(base, Path(location), may_read) if location.endswith(".npz")
+                            else load_experiment(location, may_read))
+                    settings = Settings.of(base)
+                for result in self.session.run(
+                    settings.apply(base),
+                    should_stop=lambda: worker.is_cancelled,
+                    on_progress=lambda stage, fraction: self.post_message(RunProgress(worker, stage, fraction)),
+                ):
+                    self.post_message(RunResults(worker, base, settings, result))
+            except RunCancelled:
+                self.post_message(RunStopped(worker))
+            except ExperimentError as exc:
+                self.post_message(RunFailed(worker, str(exc)))
 
     def on_run_progress(self, message: RunProgress) -> None:
         if message.worker is self._engine_worker:
             self.query_one(StatusLine).show_progress(message.stage, message.fraction)
 
-    def on_run_finished(self, message: RunFinished) -> None:
+    def on_run_results(self, message: RunResults) -> None:
         if message.worker is not self._engine_worker:
             return
-        self.query_one(StatusLine).done()
-        self.base, self.settings, self.result = message.base, message.settings, message.result
+        if message.result.complete:
+            self.query_one(StatusLine).done()
+        # top-N is no part of a run: a change made while it ran is applied to what it brings.
+        top_n = self.settings.top_n if message.base is self.base else message.settings.top_n
+        self.base, self.result = message.base, message.result
+        self.settings = dataclasses.replace(message.settings, top_n=top_n)
         self.show_result(message.result)
+        if message.result.experiment.top_n != top_n:
+            self._change_top_n(message.result, top_n)
 
     def on_run_failed(self, message: RunFailed) -> None:
         if message.worker is self._engine_worker:
@@ -267,14 +290,18 @@ class PretrainExplorer(App):
     # --- showing results ----------------------------------------------------------------------
 
     def show_result(self, result: ExperimentResult) -> None:
+        """Show what the result holds: a run's first phase has no accuracies yet."""
         self._show_settings(result)
         for stage in STAGES:
-            self.query_one(f"#note-{stage.number}", Static).update(Text(stage.note(result)))
+            if result.approaches or stage.number not in (3, 4):
+                self.query_one(f"#note-{stage.number}", Static).update(Text(stage.note(result)))
         self.query_one(CorpusPane).show(result)
         self.query_one(TrainingPane).show(result)
-        self.query_one(FineTuningPane).show(result)
-        for pane in self.query(AccuracyPane):
-            pane.show(result)
+        if result.drift is not None:
+            self.query_one(FineTuningPane).show(result)
+        if result.approaches:
+            for pane in self.query(AccuracyPane):
+                pane.show(result)
         self.query_one(GroupsPane).show(result)
         self._show_quiz()
         neighbours = self.query_one(NeighboursPane)
@@ -370,9 +397,27 @@ class PretrainExplorer(App):
         self._change(seed=self.settings.seed + 1)
 
     def action_top_n(self, step: int) -> None:
+        """Neighbour lists at another length, from the vectors on screen: the engine does not run."""
         top_n = max(1, min(MAX_TOP_N, self.settings.top_n + step))
-        if top_n != self.settings.top_n:
-            self._change(top_n=top_n)
+        if top_n == self.settings.top_n:
+            return
+        self.settings = dataclasses.replace(self.settings, top_n=top_n)
+        if self.result is not None:  # and a run under way applies it to each phase it brings
+            self._change_top_n(self.result, top_n)
+
+    @work(thread=True, exclusive=True, group="top_n", exit_on_error=False, description="neighbour lists")
+    def _change_top_n(self, result: ExperimentResult, top_n: int) -> None:
+        self.post_message(NeighbourListsChanged(result, self.session.with_top_n(result, top_n)))
+
+    def on_neighbour_lists_changed(self, message: NeighbourListsChanged) -> None:
+        if message.source is self.result and message.result.experiment.top_n == self.settings.top_n:
+            self.result = message.result
+            self._show_settings(message.result)
+            if message.result.drift is not None:
+                self.query_one(FineTuningPane).show(message.result)
+            neighbours = self.query_one(NeighboursPane)
+            if neighbours.word:
+                self.find_neighbours(neighbours.word)
 
     # --- live views, predict first -----------------------------------------------------------
 

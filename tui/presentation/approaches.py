@@ -1,21 +1,10 @@
-"""What each approach is, in one line: the one table every screen and the report name them from.
-
-To be replaced by the engine's approach registry (its one-line descriptions) once that is merged;
-until then the names here follow engine.pipeline.APPROACHES.
-"""
+"""What each approach is, in one line, and what its scores are: from the engine's registry, so a
+new approach is named on every screen and in the report without an edit here."""
 
 from __future__ import annotations
 
+from engine.approaches import BY_NAME
 from engine.pipeline import ApproachResult, ExperimentResult
-
-DESCRIPTIONS = {
-    "random": "random vectors, nearest class centroid (the lesson's baseline)",
-    "pretrained": "vectors pretrained on the corpus, nearest class centroid",
-    "from_scratch": "vectors counted over the labeled sentences alone, nearest centroid",
-    "linear_probe": "pretrained vectors kept frozen, a softmax layer trained on them",
-    "fine_tuned": "pretrained vectors and a softmax layer, trained together",
-    "random_fine_tuned": "random vectors and a softmax layer, trained together",
-}
 
 
 def names(result: ExperimentResult) -> tuple[str, ...]:
@@ -24,7 +13,7 @@ def names(result: ExperimentResult) -> tuple[str, ...]:
 
 
 def describe(name: str) -> str:
-    return DESCRIPTIONS.get(name, f"{name} (no description yet)")
+    return BY_NAME[name].description if name in BY_NAME else name
 
 
 def is_trained(approach: ApproachResult) -> bool:
@@ -33,4 +22,5 @@ def is_trained(approach: ApproachResult) -> bool:
 
 def score_kind(approach: ApproachResult) -> str:
     """What its scores are: cosine to each class centroid, or each class's probability."""
-    return "probability" if is_trained(approach) else "cosine"
+    kind = BY_NAME[approach.name].classifier.scores if approach.name in BY_NAME else ""
+    return "probability" if "probability" in kind else "cosine"

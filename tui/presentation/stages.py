@@ -11,7 +11,9 @@ from tui.presentation.approaches import describe, is_trained
 from tui.presentation.style import cosine, pct
 
 # Which comparisons a split's note makes, when both approaches ran: the lesson's question first.
-PAIRS = (("pretrained", "random"), ("fine_tuned", "random_fine_tuned"), ("pretrained", "from_scratch"))
+# The last asks whether pretraining beats what a practitioner would try first.
+PAIRS = (("pretrained", "random"), ("fine_tuned", "random_fine_tuned"), ("pretrained", "from_scratch"),
+         ("fine_tuned", "bag_of_words"))
 
 
 def weighting_phrase(result: ExperimentResult) -> str:

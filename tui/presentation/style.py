@@ -17,11 +17,12 @@ APPROACH_COLOURS = {
     "linear_probe": "#0e9f9a",
     "fine_tuned": "#8b5cf6",
     "random_fine_tuned": "#db2777",
+    "bag_of_words": "#65a30d",
 }
-SPARE_COLOURS = ("#65a30d", "#a16207", "#0369a1", "#be123c")
+SPARE_COLOURS = ("#a16207", "#0369a1", "#be123c", "#4d7c0f")
 # Line-chart markers: each approach's initial, so the lines read without colour too.
 MARKERS = {"random": "R", "pretrained": "P", "from_scratch": "S", "linear_probe": "L",
-           "fine_tuned": "F", "random_fine_tuned": "X"}
+           "fine_tuned": "F", "random_fine_tuned": "X", "bag_of_words": "B"}
 NEUTRAL = "#8a8a8a"
 
 

@@ -111,15 +111,21 @@ def seen_share(result: ExperimentResult, split: str) -> float:
     return overlap.share if overlap.total else 0.0
 
 
+def listed(names) -> str:
+    """a; a and b; a, b and c."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def margin(result: ExperimentResult) -> str:
     """The pretraining margin with its sign in words."""
     m = result.margin
-    users, others = " and ".join(m.with_pretraining), " and ".join(m.without)
+    users, others = listed(m.with_pretraining), listed(m.without)
     if m.points > _SLACK:
         return (f"Pretraining margin: {users} beat {others} by {points(m.points)} of test accuracy "
-                "(the worse of the first against the better of the second, mean over seeds).")
+                "(the worse of the first against the best of the others, mean over seeds).")
     if m.points < -_SLACK:
-        return (f"No pretraining margin: the better of {others} beat the worse of {users} by "
+        return (f"No pretraining margin: the best of {others} beat the worse of {users} by "
                 f"{points(m.points)} of test accuracy (mean over seeds).")
-    return (f"No pretraining margin: the worse of {users} and the better of {others} score the "
+    return (f"No pretraining margin: the worse of {users} and the best of {others} score the "
             "same on the test sentences (mean over seeds).")

@@ -108,11 +108,14 @@ class AccuracyPane(Vertical):
         tables = [predictions_table(result, approach, self.split) for approach in result.approaches.values()
                   if getattr(approach, self.split) is not None]
         for chart in self.query(Chart):
-            chart.result = result
+            # The learning curve arrives last; until then its chart stays empty.
+            if chart.chart_name != "curve" or result.learning_curve is not None:
+                chart.result = result
         further = further_comparisons(result, self.split)
         self.query_one(".approaches", Static).update(Group(*(Text(line) for line in further), approaches_table(result)))
-        if self.split == "test":
+        if self.split == "test" and result.margin is not None:
             self.query_one(".margin", Static).update(Text(verdicts.margin(result) + " Underlined words also occur "
                                                           "in the labeled sentences."))
+        if self.split == "test" and result.learning_curve is not None:
             self.query_one(".curve-numbers", Static).update(curve_table(result))
         self.query_one(".predictions", Static).update(Group(*tables) if tables else Text("No sentences for this split."))

@@ -1,0 +1,215 @@
+"""The approaches compared, as data: where each one's word vectors come from and how they become
+a classifier. Adding an approach is one entry in APPROACHES.
+
+An approach's classifier fits many tasks at once (a task: the approach, a seed, a train subset),
+so that every seed and every learning-curve subset share their per-sentence work. The run context
+passed to `features` and `fit` gives the labeled data and the vectors of the run (engine.session).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine.classify import centroid_scores
+from engine.errors import RunCancelled
+from engine.bagofwords import fit_on_counts
+from engine.finetune import Problem, softmax_scores, train_batch
+from engine.labeled import Features
+
+
+@dataclass(frozen=True)
+class Task:
+    approach: "Approach"
+    seed: int | None  # the random draw, for approaches whose vectors are random; else None
+    subset: np.ndarray | None = field(default=None, compare=False)  # train sentences; None: all of them
+
+    @property
+    def key(self) -> Hashable:
+        subset = None if self.subset is None else self.subset.tobytes()
+        return self.approach.name, self.seed, subset
+
+    def rows(self, train_size: int) -> np.ndarray:
+        return np.arange(train_size) if self.subset is None else self.subset
+
+
+@dataclass(frozen=True, eq=False)
+class Fitted:
+    """What a task's classifier gives: each split's (sentences, classes) scores, the training loss
+    of a trained one, and the trained rows where they are kept (the main run's, for inspection)."""
+
+    scores: dict[str, np.ndarray]
+    losses: tuple[float, ...] = ()
+    trained: object | None = None
+
+
+@dataclass(frozen=True)
+class VectorSource:
+    """Where an approach's word vectors come from."""
+
+    name: str
+    seeded: bool  # drawn at random: the approach is also run over seeds
+    features: Callable  # (run, seed, subset) -> Features over the labeled vocabulary
+    per_subset: bool = False  # built from the train subset itself (the vectors differ per subset)
+    # What the vectors depend on beyond the labeled data, seed and subset (part of a task's cache key).
+    determined_by: Callable = lambda run: None
+
+
+@dataclass(frozen=True)
+class ClassifierKind:
+    name: str
+    scores: str  # what its scores are, for the report
+    fit: Callable  # (run, tasks, splits, should_stop, on_progress) -> list[Fitted]; one call per fit function
+    trained: bool  # has a training loss
+    update_vectors: bool = False  # training moves the word vectors too
+
+
+@dataclass(frozen=True)
+class Approach:
+    name: str
+    description: str  # one line, for help and the report
+    vectors: VectorSource
+    classifier: ClassifierKind
+
+    @property
+    def seeded(self) -> bool:
+        return self.vectors.seeded
+
+
+def _groups(items, key) -> dict:
+    out: dict = {}
+    for item in items:
+        out.setdefault(key(item), []).append(item)
+    return out
+
+
+def fit_centroids(run, tasks: list[Task], splits, should_stop, on_progress) -> list[Fitted]:
+    """Tasks sharing vectors are scored together: one pooling and one centroid product for all."""
+    out: dict[int, Fitted] = {}
+    by_vectors = _groups(range(len(tasks)), lambda i: (tasks[i].approach.vectors.name, tasks[i].seed,
+                                                       tasks[i].key[2] if tasks[i].approach.vectors.per_subset else None))
+    for done, members in enumerate(by_vectors.values()):
+        first = tasks[members[0]]
+        features = first.approach.vectors.features(run, first.seed, first.rows(len(run.data.train)))
+        scores = centroid_scores(run.data, features, [tasks[i].rows(len(run.data.train)) for i in members], splits)
+        for i, by_split in zip(members, scores):
+            out[i] = Fitted(by_split)
+        on_progress((done + 1) / len(by_vectors))
+        if should_stop():
+            raise RunCancelled()
+    return [out[i] for i in range(len(tasks))]
+
+
+BATCH_BYTES = 16 << 20  # features of one training batch at most: twenty seeds of a large labeled set would not fit
+
+
+def _batches(tasks: list[Task], train_size: int, dim: int) -> list[list[int]]:
+    """Tasks with as many sentences, in batches of bounded size, largest first."""
+    out = []
+    for members in _groups(range(len(tasks)), lambda i: len(tasks[i].rows(train_size))).values():
+        per_batch = max(1, BATCH_BYTES // (8 * dim * len(tasks[members[0]].rows(train_size))))
+        out += [members[j:j + per_batch] for j in range(0, len(members), per_batch)]
+    return sorted(out, key=lambda members: -len(members) * len(tasks[members[0]].rows(train_size)))
+
+
+def fit_softmax(run, tasks: list[Task], splits, should_stop, on_progress) -> list[Fitted]:
+    """Tasks with as many sentences are trained as one batch, frozen and updated vectors together,
+    and scored as soon as their batch is trained (the trained rows of every learning-curve task
+    at once would fill memory). Batches run one after the other: BLAS has threads of its own, and
+    two batches at once made its threads spin against each other."""
+    train_size = len(run.data.train)
+    batches = _batches(tasks, train_size, run.pretrained.dimension)
+    total = sum(len(tasks[m[0]].rows(train_size)) * len(m) for m in batches)
+    out: dict[int, Fitted] = {}
+    starts: dict = {}
+    done = 0.0
+    for members in batches:
+        problems = [Problem(tasks[i].approach.vectors.features(run, tasks[i].seed, None),
+                            tasks[i].rows(train_size)) for i in members]
+        weight = len(problems[0].subset) * len(members) / total
+        update = [tasks[i].approach.classifier.update_vectors for i in members]
+        trained = train_batch(run.data, problems, run.experiment.training, update, should_stop,
+                              lambda fraction: on_progress(done + weight * fraction))
+        done += weight
+        for i, problem, model in zip(members, problems, trained):
+            keep = tasks[i].subset is None and not tasks[i].approach.seeded
+            out[i] = Fitted(_softmax_split_scores(run, problem, model, splits, starts), model.losses,
+                            model if keep else None)
+    return [out[i] for i in range(len(tasks))]
+
+
+def _softmax_split_scores(run, problem: Problem, model, splits, starts: dict) -> dict[str, np.ndarray]:
+    """A trained task's scores on the splits; each split is pooled once per set of vectors."""
+    scores = {}
+    for name in splits:
+        key = (name, id(problem.features))
+        if key not in starts:
+            pooled = run.data.pooled(name, problem.features.known)
+            # The features ride along so that their id is not reused while this lives.
+            starts[key] = (pooled @ problem.features.matrix, pooled.tocsc(), problem.features)
+        start_docs, pooled, _ = starts[key]
+        scores[name] = softmax_scores(start_docs, pooled, model)
+    return scores
+
+
+def _pretrained(run, seed, subset) -> Features:
+    return run.pretrained_features()
+
+
+def _random(run, seed, subset) -> Features:
+    return run.random_features(seed)
+
+
+def _from_scratch(run, seed, subset) -> Features:
+    return run.from_scratch_features(subset)
+
+
+PRETRAINED = VectorSource("pretrained", seeded=False, features=_pretrained, determined_by=lambda run: run.keys.vectors)
+RANDOM = VectorSource("random", seeded=True, features=_random,
+                      determined_by=lambda run: (run.keys.vocabulary, run.pretrained.dimension))
+FROM_SCRATCH = VectorSource("from_scratch", seeded=False, features=_from_scratch, per_subset=True,
+                            determined_by=lambda run: run.experiment.window)
+
+def _no_vectors(run, seed, subset) -> Features:
+    raise TypeError("this approach reads word counts, not word vectors")
+
+
+def fit_bag_of_words(run, tasks: list[Task], splits, should_stop, on_progress) -> list[Fitted]:
+    """Logistic regression on each task's train sentences' word counts (engine.bagofwords)."""
+    train, out = run.data.train, []
+    for done, task in enumerate(tasks):
+        rows = task.rows(len(train))
+        model = fit_on_counts(train.terms[rows], train.label_ids[rows], len(run.data.labels), should_stop)
+        if should_stop():
+            raise RunCancelled()
+        out.append(Fitted({name: model.scores(run.data.splits[name].terms) for name in splits}))
+        on_progress((done + 1) / len(tasks))
+    return out
+
+
+# No vectors: the labeled data's counts are all it reads, so nothing else determines it.
+WORD_COUNTS = VectorSource("word counts", seeded=False, features=_no_vectors, determined_by=lambda run: None)
+BAG_OF_WORDS = ClassifierKind("logistic regression on word counts", "class probability", fit_bag_of_words,
+                              trained=False)
+
+CENTROID = ClassifierKind("nearest centroid", "cosine to each class centroid", fit_centroids, trained=False)
+PROBE = ClassifierKind("softmax layer", "class probability", fit_softmax, trained=True)
+FINE_TUNE = ClassifierKind("softmax layer, vectors updated", "class probability", fit_softmax, trained=True,
+                           update_vectors=True)
+
+# In the order they are shown.
+APPROACHES: tuple[Approach, ...] = (
+    Approach("random", "Gaussian vectors, seeded; nearest centroid (the lesson's)", RANDOM, CENTROID),
+    Approach("pretrained", "co-occurrence vectors of the corpus; nearest centroid", PRETRAINED, CENTROID),
+    Approach("from_scratch", "co-occurrence counts over the labeled sentences alone; nearest centroid",
+             FROM_SCRATCH, CENTROID),
+    Approach("linear_probe", "pretrained vectors, frozen; a softmax layer trained by gradient descent",
+             PRETRAINED, PROBE),
+    Approach("fine_tuned", "pretrained vectors, updated with the softmax layer", PRETRAINED, FINE_TUNE),
+    Approach("random_fine_tuned", "random vectors, updated with the softmax layer", RANDOM, FINE_TUNE),
+    Approach("bag_of_words", "no word vectors: logistic regression on the labeled sentences' word counts",
+             WORD_COUNTS, BAG_OF_WORDS),
+)
+BY_NAME = {a.name: a for a in APPROACHES}

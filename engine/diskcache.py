@@ -1,0 +1,102 @@
+"""Pretrained vectors of large corpora kept on disk, so reopening a corpus does not count it again.
+
+Entries live in the user's cache folder ($XDG_CACHE_HOME/pretrain-explorer, else
+~/.cache/pretrain-explorer), one vectors file (engine.store's format) per corpus content and
+settings. Writes are atomic; the folder is bounded in size, the least recently used entries going
+first; deleting it loses nothing but time. An entry is checked when read (format, key, shape,
+finite numbers) and removed if it fails.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from engine.corpus import corpus_files
+from engine.errors import ExperimentError, RunCancelled
+from engine.pipeline import CorpusStats
+from engine.store import load_vectors, save_vectors
+from engine.vectors import WordVectors
+
+ENTRY_VERSION = 1  # bump when what an entry means changes, so old entries are never read
+CHUNK = 4 << 20
+
+
+def default_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "pretrain-explorer"
+
+
+class DiskCache:
+    def __init__(self, folder: Path | None = None, max_bytes: int = 2 << 30, min_corpus_bytes: int = 1 << 20):
+        self.folder = Path(folder) if folder is not None else default_folder()
+        self.max_bytes, self.min_corpus_bytes = max_bytes, min_corpus_bytes
+
+    def wants(self, corpus: Path) -> bool:
+        """Small corpora are counted again faster than an entry is read."""
+        try:
+            return sum(f.stat().st_size for f in corpus_files(corpus)) >= self.min_corpus_bytes
+        except (ExperimentError, OSError):
+            return False
+
+    def content_hash(self, corpus: Path, should_stop=lambda: False, on_progress=lambda stage, f: None) -> str:
+        files = corpus_files(corpus)
+        total = max(sum(f.stat().st_size for f in files), 1)
+        digest, done = hashlib.blake2b(digest_size=20), 0
+        for file in files:
+            digest.update(f"\0{file.name}\0".encode())
+            with open(file, "rb") as stream:
+                while chunk := stream.read(CHUNK):
+                    if should_stop():
+                        raise RunCancelled()
+                    digest.update(chunk)
+                    done += len(chunk)
+                    on_progress("Pretraining: reading the corpus to look for it in the disk cache", done / total)
+        return digest.hexdigest()
+
+    def key(self, content: str, settings: dict) -> str:
+        text = json.dumps({"version": ENTRY_VERSION, "content": content, "settings": settings}, sort_keys=True)
+        return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.npz"
+
+    def load(self, key: str) -> tuple[WordVectors, CorpusStats] | None:
+        path = self._path(key)
+        if not path.exists():
+            return None
+        try:
+            vectors, settings = load_vectors(path)
+            stats = CorpusStats(**settings["corpus"])
+            if (settings.get("cache_key") != key or stats.vocabulary != len(vectors.words)
+                    or stats.dimension != vectors.dimension or not np.isfinite(vectors.matrix).all()):
+                raise ValueError("the entry does not match its key")
+        except (ExperimentError, KeyError, TypeError, ValueError):
+            path.unlink(missing_ok=True)
+            return None
+        os.utime(path)  # recently used: evicted last
+        return vectors, stats
+
+    def save(self, key: str, vectors: WordVectors, stats: CorpusStats) -> None:
+        """Best effort: a cache that cannot be written costs time, never the run."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            save_vectors(self._path(key), vectors, {"cache_key": key, "corpus": dataclasses.asdict(stats)})
+            self.evict()
+        except OSError:
+            pass
+
+    def evict(self) -> None:
+        """Remove the least recently used entries until the folder fits in max_bytes."""
+        entries = sorted(self.folder.glob("*.npz"), key=lambda p: p.stat().st_mtime_ns)
+        total = sum(p.stat().st_size for p in entries)
+        for path in entries[:-1]:  # the newest stays, even alone over the bound
+            if total <= self.max_bytes:
+                break
+            total -= path.stat().st_size
+            path.unlink(missing_ok=True)
