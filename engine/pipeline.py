@@ -13,11 +13,11 @@ from engine.classify import NearestCentroid, SplitResult
 from engine.errors import ExperimentError, RunCancelled
 from engine.experiment import Experiment
 from engine.finetune import train
-from engine.corpus import Progress, block_of, count_cooccurrences, read_blocks, workers_for
+from engine.corpus import Corpus, Progress, block_of, count_cooccurrences, workers_for
 from engine.store import load_vectors
 from engine.text import LabeledSentence, preprocess
 from engine.vectors import WordVectors, random_vectors
-from engine.weighting import VocabularySettings, word_vectors
+from engine.weighting import VocabularySettings, vocabulary_keep, word_vectors
 
 # Approaches in the order they are shown. Each turns the labeled sentences into a classifier.
 APPROACHES = ("random", "pretrained", "from_scratch", "linear_probe", "fine_tuned", "random_fine_tuned")
@@ -48,7 +48,9 @@ def pretrain_vectors(
     on_progress: Progress = lambda stage, fraction: None,
 ) -> tuple[WordVectors, CorpusStats]:
     """Stage 1 on a corpus of any size: stream it, count, weight."""
-    co = count_cooccurrences(read_blocks(corpus), stopwords, window, should_stop, on_progress, workers_for(corpus))
+    # Corpus(...) can be read twice: where the vocabulary is cut, the second pass counts only its pairs.
+    co = count_cooccurrences(Corpus(corpus), stopwords, window, should_stop, on_progress, workers_for(corpus),
+                             keep=vocabulary_keep(vocabulary))
     if co.tokens == 0:
         raise ExperimentError(corpus, "the corpus is empty: it needs at least one line of text")
     if co.kept == 0:
