@@ -12,6 +12,7 @@ only the pairs of the words that will be kept, in a dense triangle when they are
 from __future__ import annotations
 
 import gzip
+import itertools
 import os
 import queue
 import re
@@ -25,11 +26,11 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from engine import kernels
 from engine.errors import ExperimentError, RunCancelled
 from engine.text import WORD
 
-BLOCK_BYTES = 2 << 20  # a block of lines: a few milliseconds of counting, so cancel answers at once
+BLOCK_BYTES = 2 << 20  # a block of lines
+COUNT_BLOCK_BYTES = 1 << 20  # blocks for counting: 1 to 5 ms each in the compiled loop, 2 to 4 in flight
 PARALLEL_FROM_BYTES = 8 << 20  # smaller corpora are read in the counting thread: a reader costs more to start
 # Words as the lesson tokenizes them, and newlines, which mark the lines.
 _WORD_OR_NEWLINE = re.compile(WORD.pattern + r"|\n")
@@ -131,13 +132,35 @@ class BlockCounts:
     kept: int
 
 
-def _encoded(text: str) -> tuple[bytes, np.ndarray]:
-    """A block's bytes for the compiled loop and the byte classes to read them with. ASCII text
-    is read as it is; other text is tokenized by the regular expression first (Unicode letters,
-    lowercased as str.lower does) and handed over as words joined by spaces."""
+kernels = None  # engine.kernels, imported by _kernels() at the first count
+
+
+def _kernels():
+    """engine.kernels, imported at the first count: numba costs 0.2 s and 50 MB to import, which
+    commands that count nothing (help, a report from saved vectors) need not pay."""
+    global kernels
+    if kernels is None:
+        from engine import kernels as compiled
+
+        kernels = compiled
+    return kernels
+
+
+def _pieces(text: str) -> Iterator[tuple[bytes, np.ndarray]]:
+    """A block's bytes for the compiled loop, with the byte classes to read them by. ASCII lines
+    are read as they are; runs of other lines are tokenized by the regular expression first
+    (Unicode letters, lowercased as str.lower does: its context never crosses a newline) and
+    handed over as words joined by spaces. Pieces are whole lines: windows never cross them."""
+    _kernels()
     if text.isascii():
-        return text.encode("ascii"), kernels.ASCII_CLASSES
-    return " ".join(_WORD_OR_NEWLINE.findall(text.lower())).encode("utf-8"), kernels.SPACED_CLASSES
+        yield text.encode("ascii"), kernels.ASCII_CLASSES
+        return
+    for ascii, run in itertools.groupby(text.split("\n"), str.isascii):
+        lines = "\n".join(run)
+        if ascii:
+            yield lines.encode("ascii"), kernels.ASCII_CLASSES
+        else:
+            yield " ".join(_WORD_OR_NEWLINE.findall(lines.lower() + "\n")).encode("utf-8"), kernels.SPACED_CLASSES
 
 
 class RunningCounts:
@@ -146,9 +169,11 @@ class RunningCounts:
     loop reports it full."""
 
     def __init__(self, stopwords: frozenset[str], window: int):
+        _kernels()
         self.window = window
         self.meta = np.zeros(kernels.META_SIZE, dtype=np.int64)
         self.slots = np.full(1 << 14, -1, dtype=np.int32)
+        self.slot_hashes = np.zeros(len(self.slots), dtype=np.uint64)
         capacity = 1 << 12
         self.hashes = np.zeros(capacity, dtype=np.uint64)
         self.starts = np.zeros(capacity, dtype=np.int64)
@@ -161,6 +186,8 @@ class RunningCounts:
         self.pair_mode = kernels.HASHED_PAIRS
         self.dense = np.zeros(0, dtype=np.int32)
         self.dense_n = 0
+        self.emitted = np.zeros(1, dtype=np.int32)
+        self._pairer: threading.Thread | None = None
         self._pair_table(1 << 12)
         # Stopwords first, so a token is known for one by its bytes: it then takes no position.
         # Only a stopword that can be a token (lowercase letters) can ever match one.
@@ -178,20 +205,56 @@ class RunningCounts:
 
     def add(self, text: str) -> None:
         """Count one block of whole lines."""
-        data, classes = _encoded(text)
-        self._add(np.frombuffer(data, dtype=np.uint8), classes)
+        for data, classes in _pieces(text):
+            self._add(np.frombuffer(data, dtype=np.uint8), classes)
 
     def _add(self, buffer: np.ndarray, classes: np.ndarray) -> None:
+        emitting = self.pair_mode == kernels.EMIT_ROLES
+        if emitting:  # a role per token and a line end per line: at most one per byte, and one more
+            self.emitted = np.empty(len(buffer) + 1, dtype=np.int32)
+            self.meta[kernels.EMITTED] = 0
         position = 0
         while True:
             position = kernels.scan(
-                buffer, position, classes, self.slots, self.hashes, self.starts, self.lengths, self.pool,
+                buffer, position, classes, self.slots, self.slot_hashes, self.hashes, self.starts, self.lengths, self.pool,
                 self.counts, self.role, self.meta, self.insert, self.new_role_is_id, self.count_words,
                 self.window, self.history, self.pair_mode, self.dense, self.dense_n, self.keys, self.values,
-                self.key_shift, self.pair_limit)
+                self.key_shift, self.pair_limit, self.emitted)
             if position >= len(buffer):
-                return
+                break
             self._grow(len(buffer) - position)
+        if emitting:
+            self._handoff.put((self.emitted, int(self.meta[kernels.EMITTED])))
+
+    def pair_in_a_thread(self) -> None:
+        """From now on this thread tokenizes and looks up, and a second one counts the pairs into
+        the dense triangle (both in compiled code that releases the interpreter: two cores)."""
+        self.pair_mode = kernels.EMIT_ROLES
+        self._handoff: queue.Queue = queue.Queue(maxsize=2)
+        self._pair_error: BaseException | None = None
+
+        def pair() -> None:
+            history = np.zeros(max(self.window, 1), dtype=np.int32)
+            while (item := self._handoff.get()) is not None:
+                if self._pair_error is None:
+                    try:
+                        kernels.count_emitted(item[0], item[1], self.window, history, self.dense, self.dense_n)
+                    except BaseException as exc:  # raised by finish_pairs, in the counting thread
+                        self._pair_error = exc
+
+        self._pairer = threading.Thread(target=pair, name="pair-counter", daemon=True)
+        self._pairer.start()
+
+    def finish_pairs(self) -> None:
+        """Wait for the pair thread to count what it was handed (also after a cancel)."""
+        if self._pairer is None:
+            return
+        self._handoff.put(None)
+        self._pairer.join()
+        self._pairer = None
+        self.pair_mode = kernels.DENSE_PAIRS
+        if self._pair_error is not None:
+            raise self._pair_error
 
     def _grow(self, rest_of_block: int) -> None:
         words = int(self.meta[kernels.WORDS])
@@ -203,7 +266,8 @@ class RunningCounts:
                 setattr(self, name, new)
         if 2 * (words + 1) > len(self.slots):
             self.slots = np.full(2 * len(self.slots), -1, dtype=np.int32)
-            kernels.rehash_words(self.slots, self.hashes, words)
+            self.slot_hashes = np.zeros(len(self.slots), dtype=np.uint64)
+            kernels.rehash_words(self.slots, self.slot_hashes, self.hashes, words)
         used = int(self.meta[kernels.POOL_USED])
         if used + rest_of_block > len(self.pool):
             self.pool = np.concatenate([self.pool, np.zeros(max(len(self.pool), rest_of_block), dtype=np.uint8)])
@@ -235,11 +299,14 @@ class RunningCounts:
         ids = ids[np.array(order, dtype=np.int64)]
         return ids, [text[i] for i in order], self.counts[ids].copy()
 
-    def count_pairs_of(self, chosen: np.ndarray, ids: np.ndarray) -> None:
-        """Make the next pass count the pairs of the words `ids[chosen]` only (numbered 0.. in that
-        order), without counting words again or adding new ones."""
+    def count_pairs_of(self, chosen: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """Make the next pass count the pairs of the words `ids[chosen]` only, without counting
+        words again or adding new ones. They are numbered most frequent first, as GloVe does, so
+        the counts touched most sit together at the triangle's start (and in the cache); returns
+        each number's place in `chosen`, for `pairs`."""
         self.role[self.stopword_ids : self.meta[kernels.WORDS]] = kernels.POSITION_ONLY
-        self.role[ids[chosen]] = np.arange(len(chosen), dtype=np.int32)
+        by_count = np.argsort(-self.counts[ids[chosen]], kind="stable")
+        self.role[ids[chosen[by_count]]] = np.arange(len(chosen), dtype=np.int32)
         self.insert = self.count_words = False
         self.meta[[kernels.TOKENS, kernels.KEPT, kernels.LINES, kernels.PAIRS]] = 0
         n = len(chosen)
@@ -249,12 +316,13 @@ class RunningCounts:
         else:
             self.pair_mode = kernels.HASHED_PAIRS
             self._pair_table(1 << 16)
+        return by_count
 
     def pairs(self, rank: np.ndarray, n: int) -> sp.csr_matrix:
         """The symmetric counts, rows and columns numbered by `rank` of the pair numbering (the
         word ids after one pass, the chosen words' order after `count_pairs_of`)."""
         if self.pair_mode == kernels.DENSE_PAIRS:
-            indptr, indices, data = kernels.dense_to_csr(self.dense, n)
+            indptr, indices, data = kernels.dense_to_csr(self.dense, rank, n)
             self.dense = np.zeros(0, dtype=np.int32)
         else:
             indptr, indices, data = kernels.hashed_to_csr(self.keys, self.values, rank, n)
@@ -262,7 +330,7 @@ class RunningCounts:
         if indptr[-1] < np.iinfo(np.int32).max:
             indptr = indptr.astype(np.int32)
         matrix = sp.csr_matrix((data, indices, indptr), shape=(n, n))
-        matrix.has_sorted_indices = self.pair_mode == kernels.DENSE_PAIRS
+        matrix.has_sorted_indices = False  # nothing downstream needs a row's columns in order
         return matrix
 
 
@@ -417,16 +485,34 @@ def count_cooccurrences(
     if len(chosen) == 0:
         return Cooccurrence(tuple(words), word_counts, sp.csr_matrix((len(words), len(words)), dtype=np.int32),
                             lines, tokens, kept)
-    running.count_pairs_of(chosen, ids)
-    count(2)
-    counts = running.pairs(np.arange(len(chosen)), len(chosen))
+    place = running.count_pairs_of(chosen, ids)
+    if workers > 1 and running.pair_mode == kernels.DENSE_PAIRS:
+        running.pair_in_a_thread()
+    try:
+        count(2)
+    finally:
+        running.finish_pairs()
+    counts = running.pairs(place, len(chosen))
+    del running
+    _return_freed_memory()
     return Cooccurrence(tuple(words[i] for i in chosen), word_counts[chosen], counts, lines, tokens, kept)
+
+
+def _return_freed_memory() -> None:
+    """Hand the heap the counting freed (the blocks' text, the triangle) back to the system, where
+    the C library can (glibc's malloc_trim), before the weighting makes the vectors."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 class Corpus:
     """A corpus's blocks, as often as they are iterated (read_blocks afresh each time)."""
 
-    def __init__(self, path: Path, block_bytes: int = BLOCK_BYTES):
+    def __init__(self, path: Path, block_bytes: int = COUNT_BLOCK_BYTES):
         self.path, self.block_bytes = Path(path), block_bytes
 
     def __iter__(self) -> Iterator[Block]:

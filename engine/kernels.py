@@ -47,13 +47,15 @@ ASCII_CLASSES = _ascii_classes()
 SPACED_CLASSES = _spaced_classes()
 
 # Slots of `meta`, the scan's running state (kept between calls: a block may take several).
-WORDS, POOL_USED, TOKENS, KEPT, LINES, LINE_HAS_TOKEN, FILL, POSITION, PAIRS = range(9)
-META_SIZE = 9
+WORDS, POOL_USED, TOKENS, KEPT, LINES, LINE_HAS_TOKEN, FILL, POSITION, PAIRS, EMITTED = range(10)
+META_SIZE = 10
 # Roles of a word in the pass: below 0 it has no pairs counted.
 STOPWORD = -1  # removed before the windows are taken: takes no position
 POSITION_ONLY = -2  # takes its place in the windows, but its pairs are not counted
-# Pair modes.
-NO_PAIRS, DENSE_PAIRS, HASHED_PAIRS = 0, 1, 2
+# Pair modes. EMIT_ROLES writes each position's role (and LINE_END at each line's end) to `emitted`
+# for `count_emitted` to pair in another thread: tokenizing and pairing then take a core each.
+NO_PAIRS, DENSE_PAIRS, HASHED_PAIRS, EMIT_ROLES = 0, 1, 2, 3
+LINE_END = -3
 EMPTY_KEY = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
@@ -67,16 +69,16 @@ def _pair_slot(key, shift):
 
 
 @njit(cache=True, nogil=True)
-def scan(data, start, classes, slots, hashes, starts, lengths, pool, counts, role, meta,
+def scan(data, start, classes, slots, slot_hashes, hashes, starts, lengths, pool, counts, role, meta,
          insert, new_role_is_id, count_words, window, history,
-         pair_mode, dense, dense_n, keys, values, key_shift, pair_limit):
+         pair_mode, dense, dense_n, keys, values, key_shift, pair_limit, emitted):
     """Tokenize data[start:], find or add each word, count as asked. Returns the position reached:
     len(data) when the block is done, else the start of a word that needs a table grown."""
     n = len(data)
     mask = np.uint64(len(slots) - 1)
     words, pool_used = meta[WORDS], meta[POOL_USED]
     tokens, kept, lines, line_has_token = meta[TOKENS], meta[KEPT], meta[LINES], meta[LINE_HAS_TOKEN]
-    fill, position, pairs = meta[FILL], meta[POSITION], meta[PAIRS]
+    fill, position, pairs, out = meta[FILL], meta[POSITION], meta[PAIRS], meta[EMITTED]
     ring = len(history)
     i = start
     stopped = -1
@@ -89,6 +91,9 @@ def scan(data, start, classes, slots, hashes, starts, lengths, pool, counts, rol
             if line_has_token:
                 lines += 1
                 line_has_token = 0
+                if pair_mode == EMIT_ROLES:
+                    emitted[out] = LINE_END
+                    out += 1
             fill = 0
             i += 1
             continue
@@ -105,7 +110,7 @@ def scan(data, start, classes, slots, hashes, starts, lengths, pool, counts, rol
         s = np.int64(h & mask)
         w = slots[s]
         while w >= 0:
-            if hashes[w] == h and lengths[w] == length:
+            if slot_hashes[s] == h and lengths[w] == length:
                 base = starts[w]
                 same = True
                 for k in range(length):
@@ -128,6 +133,7 @@ def scan(data, start, classes, slots, hashes, starts, lengths, pool, counts, rol
                 w = words
                 words += 1
                 slots[s] = w
+                slot_hashes[s] = h
                 hashes[w] = h
                 starts[w] = pool_used
                 lengths[w] = length
@@ -149,10 +155,14 @@ def scan(data, start, classes, slots, hashes, starts, lengths, pool, counts, rol
         kept += 1
         if count_words and w >= 0:
             counts[w] += 1
-        if pair_mode != NO_PAIRS:
+        if pair_mode == EMIT_ROLES:
+            emitted[out] = r
+            out += 1
+        elif pair_mode != NO_PAIRS:
             if r >= 0:
                 for d in range(1, fill + 1):
-                    p = history[(position - d) % ring]
+                    back = position - d  # the ring's slots, without a division per pair
+                    p = history[back if back >= 0 else back + ring]
                     if p < 0:
                         continue
                     a, b = (p, r) if p <= r else (r, p)
@@ -169,24 +179,54 @@ def scan(data, start, classes, slots, hashes, starts, lengths, pool, counts, rol
                             pairs += 1
                         values[slot] += 1
             if window > 0:
-                history[position % ring] = r
-                position += 1
+                history[position] = r
+                position = position + 1 if position + 1 < ring else 0
                 if fill < window:
                     fill += 1
     if stopped < 0:  # the block's end ends its last line
         if line_has_token:
             lines += 1
             line_has_token = 0
+            if pair_mode == EMIT_ROLES:
+                emitted[out] = LINE_END
+                out += 1
         fill = 0
         stopped = n
     meta[WORDS], meta[POOL_USED] = words, pool_used
     meta[TOKENS], meta[KEPT], meta[LINES], meta[LINE_HAS_TOKEN] = tokens, kept, lines, line_has_token
-    meta[FILL], meta[POSITION], meta[PAIRS] = fill, position, pairs
+    meta[FILL], meta[POSITION], meta[PAIRS], meta[EMITTED] = fill, position, pairs, out
     return stopped
 
 
 @njit(cache=True, nogil=True)
-def rehash_words(slots, hashes, words):
+def count_emitted(emitted, count, window, history, dense, dense_n):
+    """The pairs of a run of roles written by `scan` (EMIT_ROLES) into the dense triangle, exactly
+    as `scan` counts them itself (DENSE_PAIRS)."""
+    ring = len(history)
+    fill = 0
+    position = 0
+    for i in range(count):
+        r = emitted[i]
+        if r == LINE_END:
+            fill = 0
+            continue
+        if r >= 0:
+            for d in range(1, fill + 1):
+                back = position - d
+                p = history[back if back >= 0 else back + ring]
+                if p < 0:
+                    continue
+                a, b = (p, r) if p <= r else (r, p)
+                dense[a * dense_n - (a * (a - 1)) // 2 + (b - a)] += 1
+        if window > 0:
+            history[position] = r
+            position = position + 1 if position + 1 < ring else 0
+            if fill < window:
+                fill += 1
+
+
+@njit(cache=True, nogil=True)
+def rehash_words(slots, slot_hashes, hashes, words):
     """Place words 0..words-1 in an empty (all -1) table of slots."""
     mask = np.uint64(len(slots) - 1)
     for w in range(words):
@@ -194,6 +234,7 @@ def rehash_words(slots, hashes, words):
         while slots[s] >= 0:
             s = np.int64((np.uint64(s) + np.uint64(1)) & mask)
         slots[s] = w
+        slot_hashes[s] = hashes[w]
 
 
 @njit(cache=True, nogil=True)
@@ -211,17 +252,18 @@ def rehash_pairs(keys, values, new_keys, new_values, key_shift):
 
 
 @njit(cache=True, nogil=True)
-def dense_to_csr(dense, n):
-    """The symmetric CSR (indptr, indices, data) of an upper triangle of pair counts: [a, b] and
-    [b, a] both hold the pair's count, the diagonal twice its count. Columns come out sorted."""
+def dense_to_csr(dense, rank, n):
+    """The symmetric CSR (indptr, indices, data) of an upper triangle of pair counts, its rows and
+    columns numbered by `rank`: [a, b] and [b, a] both hold the pair's count, the diagonal twice
+    its count. Columns within a row come out in triangle order, not sorted."""
     degree = np.zeros(n + 1, dtype=np.int64)
     at = 0
     for a in range(n):
         for b in range(a, n):
             if dense[at] != 0:
-                degree[a + 1] += 1
+                degree[rank[a] + 1] += 1
                 if b != a:
-                    degree[b + 1] += 1
+                    degree[rank[b] + 1] += 1
             at += 1
     indptr = np.cumsum(degree)
     nnz = indptr[n]
@@ -229,12 +271,14 @@ def dense_to_csr(dense, n):
     data = np.empty(nnz, dtype=np.int32)
     nxt = indptr[:n].copy()
     at = 0
-    for a in range(n):
-        for b in range(a, n):
+    for row in range(n):
+        a = rank[row]
+        for column in range(row, n):
             c = dense[at]
             at += 1
             if c == 0:
                 continue
+            b = rank[column]
             if b == a:
                 indices[nxt[a]] = a
                 data[nxt[a]] = 2 * c

@@ -72,7 +72,7 @@ def normalized_counts(counts: sp.csr_matrix) -> np.ndarray:
         # As floats before squaring: int32 counts of a large corpus would overflow.
         return l2_normalize_rows(counts.astype(np.float64).toarray())
     out = np.empty((n_rows, n_cols), dtype=np.float32)
-    step = max(1, (8 << 20) // (8 * n_cols))  # 8 MB of float64 rows at a time
+    step = max(1, (1 << 20) // (8 * n_cols))  # 1 MB of float64 rows at a time
     for start in range(0, n_rows, step):
         out[start : start + step] = l2_normalize_rows(counts[start : start + step].astype(np.float64).toarray())
     return out
