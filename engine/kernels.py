@@ -331,3 +331,17 @@ def hashed_to_csr(keys, values, rank, n):
             data[nxt[b]] = c
             nxt[b] += 1
     return indptr, indices, data
+
+
+@njit(cache=True, nogil=True)
+def normalized_rows(indptr, indices, data, out):
+    """out (zeros, float32) gets each CSR row divided by its length: the sum of squares in
+    float64, each quotient in float64, then stored in float32."""
+    for i in range(len(indptr) - 1):
+        total = 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            total += np.float64(data[k]) * np.float64(data[k])
+        if total > 0.0:
+            norm = np.sqrt(total)
+            for k in range(indptr[i], indptr[i + 1]):
+                out[i, indices[k]] = np.float64(data[k]) / norm

@@ -169,3 +169,20 @@ def test_the_kernels_byte_classes_are_the_lessons_letters_for_ascii():
         assert (kernels.ASCII_CLASSES[c] > 0) == letter
         if letter:
             assert chr(kernels.ASCII_CLASSES[c]) == chr(c).lower()
+
+
+def test_large_count_vectors_are_float32_rounded_from_float64(monkeypatch):
+    import scipy.sparse as sp
+
+    import engine.weighting
+    from engine.weighting import normalized_counts
+
+    rng = np.random.default_rng(2)
+    counts = sp.random(60, 60, density=0.3, random_state=3, data_rvs=lambda k: rng.integers(1, 10**6, k)).tocsr()
+    counts = (counts + counts.T).astype(np.int32).tocsr()
+    exact = normalized_counts(counts)  # 3,600 cells: float64, as the kata
+    assert exact.dtype == np.float64
+    monkeypatch.setattr(engine.weighting, "FLOAT32_FROM_CELLS", 100)
+    rounded = normalized_counts(counts)
+    assert rounded.dtype == np.float32
+    assert np.allclose(rounded, exact, rtol=1e-7, atol=1e-9) and np.array_equal(rounded == 0, exact == 0)
