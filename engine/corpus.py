@@ -4,9 +4,11 @@ A corpus is a UTF-8 text file, a folder of `.txt` files, or gzip of either (`.gz
 in the folder). It is read in blocks of lines, never whole. Each block's bytes go through one
 compiled loop (engine.kernels) that tokenizes, numbers the words in a hash table and counts the
 pairs within the window into a table of pairs, so memory grows with the distinct words and pairs,
-not with the text. Where the vocabulary will be cut (max_vocab, min_count), the corpus is read
-twice, as GloVe's vocab_count and cooccur do: the first pass counts the words, the second counts
-only the pairs of the words that will be kept, in a dense triangle when they are few enough.
+not with the text. Where the vocabulary will be cut (max_vocab, min_count), the counting takes
+two passes, as GloVe's vocab_count and cooccur do: the first counts the words (and writes each
+token's word id to a temporary file, 4 bytes a token), the second counts only the pairs of the
+words that will be kept, from that file, into a dense triangle when they are few enough (else it
+reads the corpus again into the pair table).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import itertools
 import os
 import queue
 import re
+import tempfile
 import threading
 import time
 import zlib
@@ -38,6 +41,7 @@ Progress = Callable[[str, float], None]  # (what is happening, fraction done)
 # Pairs of the kept words are counted in a dense upper triangle (4 bytes a cell) up to this size:
 # 64 MB holds 5,792 words; past it they go to a hash table that grows with the distinct pairs.
 DENSE_PAIR_BYTES = 64 << 20
+SPILL_CHUNK = 1 << 20  # word ids read back at a time in the second pass (4 MB)
 
 def corpus_files(path: Path) -> list[Path]:
     """The files a corpus path stands for, in a fixed order."""
@@ -187,7 +191,7 @@ class RunningCounts:
         self.dense = np.zeros(0, dtype=np.int32)
         self.dense_n = 0
         self.emitted = np.zeros(1, dtype=np.int32)
-        self._pairer: threading.Thread | None = None
+        self.spill = None  # where EMIT_ROLES writes the first pass's word ids, a file
         self._pair_table(1 << 12)
         # Stopwords first, so a token is known for one by its bytes: it then takes no position.
         # Only a stopword that can be a token (lowercase letters) can ever match one.
@@ -211,7 +215,8 @@ class RunningCounts:
     def _add(self, buffer: np.ndarray, classes: np.ndarray) -> None:
         emitting = self.pair_mode == kernels.EMIT_ROLES
         if emitting:  # a role per token and a line end per line: at most one per byte, and one more
-            self.emitted = np.empty(len(buffer) + 1, dtype=np.int32)
+            if len(self.emitted) < len(buffer) + 1:  # one buffer for every block, grown as needed
+                self.emitted = np.empty(len(buffer) + 1, dtype=np.int32)
             self.meta[kernels.EMITTED] = 0
         position = 0
         while True:
@@ -224,37 +229,7 @@ class RunningCounts:
                 break
             self._grow(len(buffer) - position)
         if emitting:
-            self._handoff.put((self.emitted, int(self.meta[kernels.EMITTED])))
-
-    def pair_in_a_thread(self) -> None:
-        """From now on this thread tokenizes and looks up, and a second one counts the pairs into
-        the dense triangle (both in compiled code that releases the interpreter: two cores)."""
-        self.pair_mode = kernels.EMIT_ROLES
-        self._handoff: queue.Queue = queue.Queue(maxsize=2)
-        self._pair_error: BaseException | None = None
-
-        def pair() -> None:
-            history = np.zeros(max(self.window, 1), dtype=np.int32)
-            while (item := self._handoff.get()) is not None:
-                if self._pair_error is None:
-                    try:
-                        kernels.count_emitted(item[0], item[1], self.window, history, self.dense, self.dense_n)
-                    except BaseException as exc:  # raised by finish_pairs, in the counting thread
-                        self._pair_error = exc
-
-        self._pairer = threading.Thread(target=pair, name="pair-counter", daemon=True)
-        self._pairer.start()
-
-    def finish_pairs(self) -> None:
-        """Wait for the pair thread to count what it was handed (also after a cancel)."""
-        if self._pairer is None:
-            return
-        self._handoff.put(None)
-        self._pairer.join()
-        self._pairer = None
-        self.pair_mode = kernels.DENSE_PAIRS
-        if self._pair_error is not None:
-            raise self._pair_error
+            self.emitted[: self.meta[kernels.EMITTED]].tofile(self.spill)
 
     def _grow(self, rest_of_block: int) -> None:
         words = int(self.meta[kernels.WORDS])
@@ -299,6 +274,35 @@ class RunningCounts:
         ids = ids[np.array(order, dtype=np.int64)]
         return ids, [text[i] for i in order], self.counts[ids].copy()
 
+    def pairs_from_spill(self, should_stop: Callable[[], bool], on_progress: Progress, started: float) -> None:
+        """The second pass from the first pass's word ids (the spill file), not from the text: no
+        reading, decoding or hashing again, a sequential read of 4 bytes a token."""
+        total = self.spill.tell()
+        self.spill.seek(0)
+        history = np.zeros(max(self.window, 1), dtype=np.int32)
+        run = np.empty(SPILL_CHUNK, dtype=np.int32)  # the ids carried from the last chunk, then the next
+        carried = done = 0
+        while True:
+            if should_stop():
+                raise RunCancelled()
+            if carried == len(run):  # a line longer than the buffer: make room for more of it
+                run = np.concatenate([run, np.empty(len(run), dtype=np.int32)])
+            got = (self.spill.readinto(memoryview(run[carried:]).cast("B")) or 0) // 4
+            if got == 0:
+                break
+            done += got
+            filled = carried + got
+            ends = np.flatnonzero(run[:filled] == kernels.LINE_END)
+            cut = int(ends[-1]) + 1 if len(ends) else 0  # whole lines only: windows never cross a chunk
+            kernels.count_emitted(run, cut, self.role, self.window, history, self.dense, self.dense_n)
+            carried = filled - cut
+            run[:carried] = run[cut:filled]
+            fraction = min(1.0, 4 * done / max(total, 1))
+            tokens = int(self.first_pass_tokens * fraction)
+            rate = tokens / max(time.perf_counter() - started, 1e-9)
+            on_progress(f"Counting: {tokens:,} tokens, {rate:,.0f} tokens/s (pass 2 of 2: pairs)", 0.5 + 0.5 * fraction)
+        kernels.count_emitted(run, carried, self.role, self.window, history, self.dense, self.dense_n)
+
     def count_pairs_of(self, chosen: np.ndarray, ids: np.ndarray) -> np.ndarray:
         """Make the next pass count the pairs of the words `ids[chosen]` only, without counting
         words again or adding new ones. They are numbered most frequent first, as GloVe does, so
@@ -308,6 +312,7 @@ class RunningCounts:
         by_count = np.argsort(-self.counts[ids[chosen]], kind="stable")
         self.role[ids[chosen[by_count]]] = np.arange(len(chosen), dtype=np.int32)
         self.insert = self.count_words = False
+        self.first_pass_tokens = self.tokens
         self.meta[[kernels.TOKENS, kernels.KEPT, kernels.LINES, kernels.PAIRS]] = 0
         n = len(chosen)
         if n * (n + 1) // 2 * 4 <= DENSE_PAIR_BYTES:
@@ -432,20 +437,31 @@ def count_cooccurrences(
     weighting.prune chooses them): only their pairs are counted, and the result holds only them
     (all words and no pairs if it keeps none). The other words still take their places in the
     windows, exactly as when everything is counted and then pruned. With `keep`, re-iterable
-    `blocks` (a list, or Corpus) are read twice; a one-off iterator is counted whole and then cut.
+    `blocks` (a list, or Corpus) take two passes (the second from the first's word ids in a
+    temporary file, or from `blocks` again); a one-off iterator is counted whole and then cut.
+    should_stop is polled before and after every block (1 MB: a few milliseconds).
     """
     if window < 0:
         raise ValueError(f"window must be 0 or more, not {window}")
     running = RunningCounts(stopwords, window)
     two_passes = keep is not None and iter(blocks) is not blocks
     if two_passes:
-        running.new_role_is_id = False  # the first pass counts the words only
-        running.pair_mode = kernels.NO_PAIRS
+        # The first pass counts the words and writes each token's word id to a temporary file
+        # (4 bytes a token, on disk as GloVe's overflow files are), for the second to pair.
+        running.pair_mode = kernels.EMIT_ROLES
         running._pair_table(2)
+        try:
+            running.spill = tempfile.TemporaryFile(prefix="pretrain-explorer-")
+        except OSError:  # no writable temporary folder: the second pass reads the corpus again
+            running.pair_mode = kernels.NO_PAIRS
+            running.new_role_is_id = False
     passes = 2 if two_passes else 1
 
-    def count(pass_number: int) -> None:
+    def count(pass_number: int, from_spill: bool = False) -> None:
         started = time.perf_counter()
+        if from_spill:
+            running.pairs_from_spill(should_stop, on_progress, started)
+            return
         ahead = _read_ahead(blocks) if workers > 1 else iter(blocks)
         try:
             for block in ahead:
@@ -466,6 +482,14 @@ def count_cooccurrences(
         if should_stop():
             raise RunCancelled()
 
+    try:
+        return _count(running, count, two_passes, keep, window)
+    finally:
+        if running.spill is not None:
+            running.spill.close()
+
+
+def _count(running: RunningCounts, count, two_passes: bool, keep: Keep | None, window: int) -> Cooccurrence:
     count(1)
     ids, words, word_counts = running.vocabulary()
     if not two_passes:
@@ -486,12 +510,10 @@ def count_cooccurrences(
         return Cooccurrence(tuple(words), word_counts, sp.csr_matrix((len(words), len(words)), dtype=np.int32),
                             lines, tokens, kept)
     place = running.count_pairs_of(chosen, ids)
-    if workers > 1 and running.pair_mode == kernels.DENSE_PAIRS:
-        running.pair_in_a_thread()
-    try:
+    if running.spill is not None and running.pair_mode == kernels.DENSE_PAIRS:
+        count(2, from_spill=True)
+    else:
         count(2)
-    finally:
-        running.finish_pairs()
     counts = running.pairs(place, len(chosen))
     del running
     _return_freed_memory()

@@ -52,8 +52,8 @@ META_SIZE = 10
 # Roles of a word in the pass: below 0 it has no pairs counted.
 STOPWORD = -1  # removed before the windows are taken: takes no position
 POSITION_ONLY = -2  # takes its place in the windows, but its pairs are not counted
-# Pair modes. EMIT_ROLES writes each position's role (and LINE_END at each line's end) to `emitted`
-# for `count_emitted` to pair in another thread: tokenizing and pairing then take a core each.
+# Pair modes. EMIT_ROLES writes each position's role (and LINE_END at each line's end) to `emitted`:
+# in a first pass, whose roles are the word ids, for `count_emitted` to pair in the second.
 NO_PAIRS, DENSE_PAIRS, HASHED_PAIRS, EMIT_ROLES = 0, 1, 2, 3
 LINE_END = -3
 EMPTY_KEY = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -199,17 +199,19 @@ def scan(data, start, classes, slots, slot_hashes, hashes, starts, lengths, pool
 
 
 @njit(cache=True, nogil=True)
-def count_emitted(emitted, count, window, history, dense, dense_n):
-    """The pairs of a run of roles written by `scan` (EMIT_ROLES) into the dense triangle, exactly
-    as `scan` counts them itself (DENSE_PAIRS)."""
+def count_emitted(emitted, count, role, window, history, dense, dense_n):
+    """The pairs of a run of word ids written by `scan` (EMIT_ROLES in the first pass, whose roles
+    are the ids) into the dense triangle, each id read through `role`, exactly as `scan` counts
+    them itself (DENSE_PAIRS). The run starts at a line's start."""
     ring = len(history)
     fill = 0
     position = 0
     for i in range(count):
-        r = emitted[i]
-        if r == LINE_END:
+        e = emitted[i]
+        if e == LINE_END:
             fill = 0
             continue
+        r = role[e] if e >= 0 else e
         if r >= 0:
             for d in range(1, fill + 1):
                 back = position - d
