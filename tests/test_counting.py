@@ -186,3 +186,42 @@ def test_large_count_vectors_are_float32_rounded_from_float64(monkeypatch):
     rounded = normalized_counts(counts)
     assert rounded.dtype == np.float32
     assert np.allclose(rounded, exact, rtol=1e-7, atol=1e-9) and np.array_equal(rounded == 0, exact == 0)
+
+
+def test_without_a_temporary_file_the_second_pass_reads_the_corpus_again(tmp_path, monkeypatch):
+    import tempfile
+
+    lines = generated_lines(13)
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def keep(_words, counts):
+        return kept_indices(counts, VocabularySettings(max_vocab=15))
+
+    from_ids = count_cooccurrences(Corpus(corpus), STOPWORDS, 3, keep=keep)
+
+    def no_temporary_file(*args, **kwargs):
+        raise OSError("read-only")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", no_temporary_file)
+    from_text = count_cooccurrences(Corpus(corpus), STOPWORDS, 3, keep=keep)
+    assert from_ids.words == from_text.words and (from_ids.counts != from_text.counts).nnz == 0
+    words, pairs, *stats = reference_counts(lines, STOPWORDS, 3)
+    assert_same(from_text, words, pairs, *stats, only=set(from_text.words))
+
+
+def test_cancel_during_the_second_pass(tmp_path):
+    from engine.errors import RunCancelled
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(generated_lines(3)) + "\n", encoding="utf-8")
+    seen = []
+
+    def stop_in_pass_two():
+        return any("pass 2" in stage for stage in seen)
+
+    with pytest.raises(RunCancelled):
+        count_cooccurrences(Corpus(corpus, block_bytes=500), STOPWORDS, 3, stop_in_pass_two,
+                            lambda stage, fraction: seen.append(stage),
+                            keep=lambda _w, counts: kept_indices(counts, VocabularySettings(max_vocab=5)))
+    assert any("tokens/s (pass 1 of 2: words)" in stage for stage in seen)
