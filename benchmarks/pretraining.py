@@ -13,13 +13,31 @@ Tokens per second are end to end: reading the file to having the vectors (ours a
 Peak memory is the process's maximum resident size, "+" the largest of its worker processes' where
 it started any (workers run only while counting, so the two peaks need not coincide).
 Then it times neighbour queries on the largest svd vectors.
+
+    python benchmarks/pretraining.py --glove-source DIR [--glove-sizes 1e6,1e7,1e8] [--english 1e7]
+
+Against GloVe's counting instead: builds `vocab_count` and `cooccur` from their C source in DIR
+(skipped, with a message, without a C compiler or the source), then on the same corpus runs them
+and `pretrain-explorer pretrain --weighting counts --max-vocab 5000 --window 3` alternately three
+times each, and reports the medians of tokens per second and of peak memory. GloVe runs as its
+README says, window 3, symmetric, vocabulary capped at 5,000, with `-distance-weighting 0` so that
+it counts each pair as 1, as the lesson does (by default it weights a pair by 1/distance). Both get
+the same text of space-separated words and no stopwords (`pretrain --stopwords` an empty file):
+Zipfian corpora, and English, the shipped reviews corpus tokenized as the lesson does and repeated
+to size. Peak memory is each run's largest resident size over its processes (GloVe's two run one
+after the other; `pretrain` starts no processes, only threads), from getrusage(RUSAGE_CHILDREN) in
+a fresh process that runs only that. A first row times `pretrain` with numba's cache empty (the
+kernels compiled in the run) against a cached run.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
+import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -127,16 +145,155 @@ def neighbour_latency(vectors_file: Path) -> tuple[int, float]:
     return len(vectors.words), statistics.median(times) * 1000
 
 
+# ---- against GloVe's vocab_count + cooccur ----------------------------------------------------
+
+GLOVE_CAP, GLOVE_WINDOW, GLOVE_REPEATS = 5000, 3, 3
+
+
+def build_glove(source: Path, into: Path) -> str | None:
+    """Compile vocab_count and cooccur from `source` into `into`; None, or why they could not be."""
+    compiler = shutil.which("gcc") or shutil.which("cc")
+    if compiler is None:
+        return "no C compiler (gcc or cc) on PATH"
+    for tool in ("vocab_count", "cooccur"):
+        if not (source / f"{tool}.c").exists() or not (source / "common.c").exists():
+            return f"{source} holds no {tool}.c and common.c (GloVe's src/)"
+        built = subprocess.run([compiler, "-O3", "-funroll-loops", "-pthread", "-o", str(into / tool),
+                                str(source / f"{tool}.c"), str(source / "common.c"), "-lm"],
+                               capture_output=True, text=True)
+        if built.returncode != 0:
+            return f"building {tool} failed: {built.stderr.strip()[-300:]}"
+    return None
+
+
+def write_english_words(path: Path, tokens: int) -> None:
+    """The shipped reviews corpus (or Python's pydoc topics where it is missing) as the lesson
+    tokenizes it, lowercased words joined by spaces, a line per line, repeated to `tokens`."""
+    from engine import builtin_experiment_path
+    from engine.text import tokenize
+
+    reviews = builtin_experiment_path("reviews").parent / "general.txt.gz"
+    if reviews.exists():
+        with gzip.open(reviews, "rt", encoding="utf-8") as source:
+            lines = [tokenize(line) for line in source]
+    else:
+        from pydoc_data.topics import topics
+
+        lines = [tokenize(line) for text in topics.values() for line in text.splitlines()]
+    lines = [words for words in lines if words]
+    written = 0
+    with open(path, "w", encoding="utf-8") as out:
+        while written < tokens:
+            for words in lines:
+                words = words[: tokens - written]
+                out.write(" ".join(words) + "\n")
+                written += len(words)
+                if written >= tokens:
+                    break
+
+
+def timed_run(commands: list[dict], env: dict | None = None) -> dict:
+    """Run `commands` one after the other in a fresh process; its children's peak resident size
+    (the largest of them) and the wall time of all of them."""
+    script = (
+        "import json, resource, subprocess, sys, time\n"
+        "commands = json.loads(sys.argv[1])\n"
+        "start = time.perf_counter()\n"
+        "for c in commands:\n"
+        "    with open(c['stdin'] or '/dev/null', 'rb') as i, open(c['stdout'] or '/dev/null', 'wb') as o:\n"
+        "        r = subprocess.run(c['argv'], stdin=i, stdout=o, stderr=subprocess.PIPE)\n"
+        "    if r.returncode:\n"
+        "        print(json.dumps({'error': r.stderr.decode()[-300:]})); sys.exit(0)\n"
+        "seconds = time.perf_counter() - start\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(json.dumps({'seconds': seconds, 'peak_mb': peak / 1024}))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script, json.dumps(commands)], capture_output=True, text=True,
+                         env=env)
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def glove_commands(tools: Path, corpus: Path, work: Path) -> list[dict]:
+    vocab = str(work / "vocab.txt")
+    return [
+        {"argv": [str(tools / "vocab_count"), "-max-vocab", str(GLOVE_CAP), "-verbose", "0"],
+         "stdin": str(corpus), "stdout": vocab},
+        {"argv": [str(tools / "cooccur"), "-vocab-file", vocab, "-window-size", str(GLOVE_WINDOW), "-symmetric", "1",
+                  "-distance-weighting", "0", "-verbose", "0", "-memory", "2.0",
+                  "-overflow-file", str(work / "overflow")],
+         "stdin": str(corpus), "stdout": str(work / "cooccur.bin")},
+    ]
+
+
+def pretrain_command(corpus: Path, work: Path) -> list[dict]:
+    script = Path(sys.executable).parent / "pretrain-explorer"
+    argv = [str(script)] if script.exists() else [sys.executable, "-m", "tui"]
+    return [{"argv": argv + ["pretrain", str(corpus), "-o", str(work / "vectors.npz"), "--force",
+                             "--weighting", "counts", "--max-vocab", str(GLOVE_CAP), "--window", str(GLOVE_WINDOW),
+                             "--stopwords", str(work / "no-stopwords.txt")],
+             "stdin": None, "stdout": None}]
+
+
+def glove_comparison(source: Path, sizes: list[int], english: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        why = build_glove(source, work)
+        if why is not None:
+            print(f"GloVe comparison skipped: {why}")
+            return
+        (work / "no-stopwords.txt").write_text("")
+        corpus = work / "corpus.txt"
+        # numba's compile time: the first run with an empty cache, then a cached run.
+        write_zipf(corpus, 1_000_000)
+        env = {**os.environ, "NUMBA_CACHE_DIR": str(work / "numba-cache")}
+        first = timed_run(pretrain_command(corpus, work), env)
+        cached = timed_run(pretrain_command(corpus, work), env)
+        print(f"numba compile: pretrain on 1,000,000 Zipfian tokens took {first.get('seconds', 0):.2f} s with an empty "
+              f"cache (kernels compiled in the run), {cached.get('seconds', 0):.2f} s cached\n")
+        print("| corpus | tokens | GloVe: tokens/s | peak MB | pretrain: tokens/s | peak MB | pretrain / GloVe (tokens/s) |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        runs = [("Zipfian", write_zipf, size) for size in sizes] + ([("English", write_english_words, english)]
+                                                                      if english else [])
+        for name, write, size in runs:
+            write(corpus, size)
+            timed_run(pretrain_command(corpus, work))  # a warm-up each, discarded: the corpus in the page cache
+            timed_run(glove_commands(work, corpus, work))
+            results: dict[str, list[dict]] = {"glove": [], "pretrain": []}
+            for _ in range(GLOVE_REPEATS):  # alternately, so both meet the same load
+                results["glove"].append(timed_run(glove_commands(work, corpus, work)))
+                results["pretrain"].append(timed_run(pretrain_command(corpus, work)))
+            summary = {}
+            for tool, measured in results.items():
+                ok = [m for m in measured if "seconds" in m]
+                if not ok:
+                    summary[tool] = (0.0, 0.0, measured[0].get("error", "failed")[:60])
+                    continue
+                summary[tool] = (size / statistics.median(m["seconds"] for m in ok),
+                                 statistics.median(m["peak_mb"] for m in ok), "")
+            (g_rate, g_mb, g_err), (p_rate, p_mb, p_err) = summary["glove"], summary["pretrain"]
+            ratio = f"{p_rate / g_rate:.2f}x" if g_rate and p_rate else ""
+            print(f"| {name} | {size:,} | {g_err or f'{g_rate:,.0f}'} | {g_mb:,.0f} | {p_err or f'{p_rate:,.0f}'} | "
+                  f"{p_mb:,.0f} | {ratio} |", flush=True)
+            corpus.unlink()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000,1000000,10000000")
     parser.add_argument("--dim", type=int, default=300)
+    parser.add_argument("--glove-source", type=Path, help="GloVe's C source (vocab_count.c, cooccur.c, common.c)")
+    parser.add_argument("--glove-sizes", default="1000000,10000000,100000000")
+    parser.add_argument("--english", type=float, default=1e7, help="English tokens for the GloVe comparison (0: none)")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "CORPUS", "OUTPUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, corpus, output = args.child
         child(kind, Path(corpus), Path(output), args.dim)
         return
+    if args.glove_source is not None:
+        glove_comparison(args.glove_source, [int(float(s)) for s in args.glove_sizes.split(",")], int(args.english))
+        return
+    print("(GloVe comparison skipped: pass --glove-source DIR, GloVe's C source)\n")
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     print("| corpus | tokens | vocabulary | counts: tokens/s | peak MB | svd: tokens/s | peak MB | lesson port: tokens/s | peak MB | counts / lesson |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")

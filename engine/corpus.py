@@ -1,9 +1,14 @@
 """Reading a corpus as a stream and counting co-occurrences into a sparse matrix.
 
 A corpus is a UTF-8 text file, a folder of `.txt` files, or gzip of either (`.gz` files, alone or
-in the folder). It is read in blocks of lines, never whole: each block is tokenized and its pairs
-counted by vectorised code (no Python loop per pair), in worker processes when the corpus is large,
-and the blocks' sparse counts are summed. Memory grows with the non-zero counts, not the text.
+in the folder). It is read in blocks of lines, never whole. Each block's bytes go through one
+compiled loop (engine.kernels) that tokenizes, numbers the words in a hash table and counts the
+pairs within the window into a table of pairs, so memory grows with the distinct words and pairs,
+not with the text. Where the vocabulary will be cut (max_vocab, min_count), the counting takes
+two passes, as GloVe's vocab_count and cooccur do: the first counts the words (and writes each
+token's word id to a temporary file, 4 bytes a token), the second counts only the pairs of the
+words that will be kept, from that file, into a dense triangle when they are few enough (else it
+reads the corpus again into the pair table).
 """
 
 from __future__ import annotations
@@ -11,15 +16,14 @@ from __future__ import annotations
 import bisect
 import gzip
 import itertools
-import multiprocessing
 import os
+import queue
 import re
 import sys
+import tempfile
+import threading
 import time
 import zlib
-from collections import deque
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,14 +35,17 @@ from engine.errors import ExperimentError, RunCancelled
 from engine.files import kind_of
 from engine.text import WORD
 
-BLOCK_BYTES = 2 << 20  # a block of lines handed to one worker at a time
+BLOCK_BYTES = 2 << 20  # a block of lines
+COUNT_BLOCK_BYTES = 1 << 20  # blocks for counting: 1 to 5 ms each in the compiled loop, 2 to 4 in flight
 MAX_LINE_BYTES = 1 << 20  # longer lines are cut into pieces (see bounded_lines): memory stays bounded
-PARALLEL_FROM_BYTES = 8 << 20  # smaller corpora are counted in this process: workers cost more to start
+PARALLEL_FROM_BYTES = 8 << 20  # smaller corpora are read in the counting thread: a reader costs more to start
 # Words as the lesson tokenizes them, and newlines, which mark the lines.
 _WORD_OR_NEWLINE = re.compile(WORD.pattern + r"|\n")
 Progress = Callable[[str, float], None]  # (what is happening, fraction done)
-MERGE_ENTRIES = 40_000_000  # pending pair entries (16 bytes each) summed into the total past this
-
+# Pairs of the kept words are counted in a dense upper triangle (4 bytes a cell) up to this size:
+# 64 MB holds 5,792 words; past it they go to a hash table that grows with the distinct pairs.
+DENSE_PAIR_BYTES = 64 << 20
+SPILL_CHUNK = 1 << 20  # word ids read back at a time in the second pass (4 MB)
 
 # Standard input, read as plain UTF-8 text: the one way to count a stream (a FIFO, a device, a
 # pipe), which is otherwise refused as a corpus because it could block or never end.
@@ -190,155 +197,284 @@ def preview_lines(path: Path, count: int) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class BlockCounts:
-    """One block's counts in its own word numbering."""
+    """One block's counts, words in alphabetical order."""
 
     words: list[str]
     word_counts: np.ndarray  # tokens kept (after stopwords), per word
-    pairs: sp.csr_matrix  # [a, b]: times b stood 1..window tokens after a, inside a line
+    pairs: sp.csr_matrix  # symmetric: [a, b] == [b, a], times a and b stood within the window in a line
     lines: int  # non-blank lines
     tokens: int  # before stopword removal
     kept: int
 
 
-# Byte -> lowercase letter, or 0 for anything that is not an ASCII letter.
-_ASCII_LETTERS = np.array([c + 32 if 65 <= c <= 90 else (c if 97 <= c <= 122 else 0) for c in range(256)],
-                          dtype=np.uint64)
-_HASH_BASE = np.uint64(0x100000001B3)  # odd, so it has an inverse modulo 2**64
-_HASH_INVERSE = np.uint64(pow(int(_HASH_BASE), -1, 2**64))
+kernels = None  # engine.kernels, imported by _kernels() at the first count
 
 
-def _tokens_ascii(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Distinct words, each token's index into them, and each token's line, for ASCII text, with
-    no Python work per token: word spans come from array comparisons and each word is numbered by
-    a 64-bit polynomial hash (arithmetic wraps modulo 2**64) computed with cumulative sums."""
-    data = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    letters = _ASCII_LETTERS[data]
-    is_letter = letters != 0
-    edges = np.diff(np.concatenate(([0], is_letter.view(np.int8), [0])))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    if len(starts) == 0:
-        return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    with np.errstate(over="ignore"):
-        powers = np.ones(len(data), dtype=np.uint64)  # base**k at position k
-        powers[1:] = np.cumprod(np.full(len(data) - 1, _HASH_BASE, dtype=np.uint64))
-        prefix = np.concatenate(([np.uint64(0)], np.cumsum(letters * powers, dtype=np.uint64)))
-        # prefix[end] - prefix[start] is base**start times the word's hash: divide it out.
-        hashes = (prefix[ends] - prefix[starts]) * _power(_HASH_INVERSE, starts) + (ends - starts).astype(np.uint64)
-    _, first, ids = np.unique(hashes, return_index=True, return_inverse=True)
-    lowered = text.lower()
-    words = [lowered[a:b] for a, b in zip(starts[first].tolist(), ends[first].tolist())]
-    line_of = np.searchsorted(np.flatnonzero(data == 10), starts)  # newlines before each word
-    return words, ids.astype(np.int64), line_of
+def _kernels():
+    """engine.kernels, imported at the first count: numba costs 0.2 s and 50 MB to import, which
+    commands that count nothing (help, a report from saved vectors) need not pay."""
+    global kernels
+    if kernels is None:
+        from engine import kernels as compiled
+
+        kernels = compiled
+    return kernels
 
 
-def _power(base: np.uint64, exponents: np.ndarray) -> np.ndarray:
-    """base ** exponents modulo 2**64, element-wise, by repeated squaring."""
-    result = np.ones(len(exponents), dtype=np.uint64)
-    square, remaining = base, exponents.astype(np.uint64)
-    with np.errstate(over="ignore"):
-        while remaining.any():
-            odd = (remaining & np.uint64(1)).astype(bool)
-            result[odd] *= square
-            square = square * square
-            remaining >>= np.uint64(1)
-    return result
+def _pieces(text: str) -> Iterator[tuple[bytes, np.ndarray]]:
+    """A block's bytes for the compiled loop, with the byte classes to read them by. ASCII lines
+    are read as they are; runs of other lines are tokenized by the regular expression first
+    (Unicode letters, lowercased as str.lower does: its context never crosses a newline) and
+    handed over as words joined by spaces. Pieces are whole lines: windows never cross them."""
+    _kernels()
+    if text.isascii():
+        yield text.encode("ascii"), kernels.ASCII_CLASSES
+        return
+    for ascii, run in itertools.groupby(text.split("\n"), str.isascii):
+        lines = "\n".join(run)
+        if ascii:
+            yield lines.encode("ascii"), kernels.ASCII_CLASSES
+        else:
+            yield " ".join(_WORD_OR_NEWLINE.findall(lines.lower() + "\n")).encode("utf-8"), kernels.SPACED_CLASSES
 
 
-def _tokens_unicode(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The same for any text, with the regular expression (newlines kept as tokens to mark lines)."""
-    tokens = _WORD_OR_NEWLINE.findall(text.lower())
-    numbering = dict(zip(dict.fromkeys(tokens), itertools.count()))
-    ids = np.fromiter(map(numbering.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-    words = list(numbering)
-    newline = np.array([w == "\n" for w in words], dtype=bool)
-    line_of = np.cumsum(newline[ids])
-    is_word = ~newline[ids]
-    return words, ids[is_word], line_of[is_word]
+class RunningCounts:
+    """Counts over the blocks seen so far: the vocabulary's hash table, the words' counts and,
+    as the pass asks, the pairs. Every table is a numpy array, grown by doubling when the compiled
+    loop reports it full."""
+
+    def __init__(self, stopwords: frozenset[str], window: int):
+        _kernels()
+        self.window = window
+        self.meta = np.zeros(kernels.META_SIZE, dtype=np.int64)
+        self.slots = np.full(1 << 14, -1, dtype=np.int32)
+        self.slot_hashes = np.zeros(len(self.slots), dtype=np.uint64)
+        capacity = 1 << 12
+        self.hashes = np.zeros(capacity, dtype=np.uint64)
+        self.starts = np.zeros(capacity, dtype=np.int64)
+        self.lengths = np.zeros(capacity, dtype=np.int32)
+        self.counts = np.zeros(capacity, dtype=np.int64)
+        self.role = np.zeros(capacity, dtype=np.int32)
+        self.pool = np.zeros(1 << 16, dtype=np.uint8)
+        self.history = np.zeros(max(window, 1), dtype=np.int32)
+        self.insert, self.new_role_is_id, self.count_words = True, True, True
+        self.pair_mode = kernels.HASHED_PAIRS
+        self.dense = np.zeros(0, dtype=np.int32)
+        self.dense_n = 0
+        self.emitted = np.zeros(1, dtype=np.int32)
+        self.spill = None  # where EMIT_ROLES writes the first pass's word ids, a file
+        self._pair_table(1 << 12)
+        # Stopwords first, so a token is known for one by its bytes: it then takes no position.
+        # Only a stopword that can be a token (lowercase letters) can ever match one.
+        possible = sorted(w for w in stopwords if WORD.fullmatch(w) and w.lower() == w)
+        self._add(np.frombuffer("\n".join(possible).encode("utf-8"), dtype=np.uint8), kernels.SPACED_CLASSES)
+        self.role[: self.meta[kernels.WORDS]] = kernels.STOPWORD
+        self.meta[[kernels.TOKENS, kernels.KEPT, kernels.LINES]] = 0
+        self.stopword_ids = int(self.meta[kernels.WORDS])
+
+    def _pair_table(self, capacity: int) -> None:
+        self.keys = np.full(capacity, kernels.EMPTY_KEY, dtype=np.uint64)
+        self.values = np.zeros(capacity, dtype=np.int32)
+        self.key_shift = np.uint64(64 - (capacity.bit_length() - 1))
+        self.pair_limit = capacity // 2 + capacity // 8  # at most 5/8 full
+
+    def add(self, text: str) -> None:
+        """Count one block of whole lines."""
+        for data, classes in _pieces(text):
+            self._add(np.frombuffer(data, dtype=np.uint8), classes)
+
+    def _add(self, buffer: np.ndarray, classes: np.ndarray) -> None:
+        emitting = self.pair_mode == kernels.EMIT_ROLES
+        if emitting:  # a role per token and a line end per line: at most one per byte, and one more
+            if len(self.emitted) < len(buffer) + 1:  # one buffer for every block, grown as needed
+                self.emitted = np.empty(len(buffer) + 1, dtype=np.int32)
+            self.meta[kernels.EMITTED] = 0
+        position = 0
+        while True:
+            position = kernels.scan(
+                buffer, position, classes, self.slots, self.slot_hashes, self.hashes, self.starts, self.lengths, self.pool,
+                self.counts, self.role, self.meta, self.insert, self.new_role_is_id, self.count_words,
+                self.window, self.history, self.pair_mode, self.dense, self.dense_n, self.keys, self.values,
+                self.key_shift, self.pair_limit, self.emitted)
+            if position >= len(buffer):
+                break
+            self._grow(len(buffer) - position)
+        if emitting:
+            self.emitted[: self.meta[kernels.EMITTED]].tofile(self.spill)
+
+    def _grow(self, rest_of_block: int) -> None:
+        words = int(self.meta[kernels.WORDS])
+        if words == len(self.hashes):
+            for name in ("hashes", "starts", "lengths", "counts", "role"):
+                old = getattr(self, name)
+                new = np.zeros(2 * len(old), dtype=old.dtype)
+                new[:words] = old[:words]
+                setattr(self, name, new)
+        if 2 * (words + 1) > len(self.slots):
+            self.slots = np.full(2 * len(self.slots), -1, dtype=np.int32)
+            self.slot_hashes = np.zeros(len(self.slots), dtype=np.uint64)
+            kernels.rehash_words(self.slots, self.slot_hashes, self.hashes, words)
+        used = int(self.meta[kernels.POOL_USED])
+        if used + rest_of_block > len(self.pool):
+            self.pool = np.concatenate([self.pool, np.zeros(max(len(self.pool), rest_of_block), dtype=np.uint8)])
+        if self.pair_mode == kernels.HASHED_PAIRS and self.meta[kernels.PAIRS] + self.window > self.pair_limit:
+            keys, values = self.keys, self.values
+            self._pair_table(2 * len(keys))
+            kernels.rehash_pairs(keys, values, self.keys, self.values, self.key_shift)
+
+    @property
+    def lines(self) -> int:
+        return int(self.meta[kernels.LINES])
+
+    @property
+    def tokens(self) -> int:
+        return int(self.meta[kernels.TOKENS])
+
+    @property
+    def kept(self) -> int:
+        return int(self.meta[kernels.KEPT])
+
+    def vocabulary(self) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """The ids of the words seen (stopwords aside), in alphabetical order, their words and counts."""
+        words = int(self.meta[kernels.WORDS])
+        ids = np.arange(self.stopword_ids, words)
+        ids = ids[self.counts[ids] > 0]
+        pool = self.pool[: self.meta[kernels.POOL_USED]].tobytes()
+        text = [pool[s : s + n].decode("utf-8") for s, n in zip(self.starts[ids].tolist(), self.lengths[ids].tolist())]
+        order = sorted(range(len(ids)), key=text.__getitem__)
+        ids = ids[np.array(order, dtype=np.int64)]
+        return ids, [text[i] for i in order], self.counts[ids].copy()
+
+    def pairs_from_spill(self, should_stop: Callable[[], bool], on_progress: Progress, started: float) -> None:
+        """The second pass from the first pass's word ids (the spill file), not from the text: no
+        reading, decoding or hashing again, a sequential read of 4 bytes a token."""
+        total = self.spill.tell()
+        self.spill.seek(0)
+        history = np.zeros(max(self.window, 1), dtype=np.int32)
+        run = np.empty(SPILL_CHUNK, dtype=np.int32)  # the ids carried from the last chunk, then the next
+        carried = done = 0
+        while True:
+            if should_stop():
+                raise RunCancelled()
+            if carried == len(run):  # a line longer than the buffer: make room for more of it
+                run = np.concatenate([run, np.empty(len(run), dtype=np.int32)])
+            got = (self.spill.readinto(memoryview(run[carried:]).cast("B")) or 0) // 4
+            if got == 0:
+                break
+            done += got
+            filled = carried + got
+            ends = np.flatnonzero(run[:filled] == kernels.LINE_END)
+            cut = int(ends[-1]) + 1 if len(ends) else 0  # whole lines only: windows never cross a chunk
+            kernels.count_emitted(run, cut, self.role, self.window, history, self.dense, self.dense_n)
+            carried = filled - cut
+            run[:carried] = run[cut:filled]
+            fraction = min(1.0, 4 * done / max(total, 1))
+            tokens = int(self.first_pass_tokens * fraction)
+            rate = tokens / max(time.perf_counter() - started, 1e-9)
+            on_progress(f"Counting: {tokens:,} tokens, {rate:,.0f} tokens/s (pass 2 of 2: pairs)", 0.5 + 0.5 * fraction)
+        kernels.count_emitted(run, carried, self.role, self.window, history, self.dense, self.dense_n)
+
+    def count_pairs_of(self, chosen: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """Make the next pass count the pairs of the words `ids[chosen]` only, without counting
+        words again or adding new ones. They are numbered most frequent first, as GloVe does, so
+        the counts touched most sit together at the triangle's start (and in the cache); returns
+        each number's place in `chosen`, for `pairs`."""
+        self.role[self.stopword_ids : self.meta[kernels.WORDS]] = kernels.POSITION_ONLY
+        by_count = np.argsort(-self.counts[ids[chosen]], kind="stable")
+        self.role[ids[chosen[by_count]]] = np.arange(len(chosen), dtype=np.int32)
+        self.insert = self.count_words = False
+        self.first_pass_tokens = self.tokens
+        self.meta[[kernels.TOKENS, kernels.KEPT, kernels.LINES, kernels.PAIRS]] = 0
+        n = len(chosen)
+        if n * (n + 1) // 2 * 4 <= DENSE_PAIR_BYTES:
+            self.pair_mode, self.dense, self.dense_n = kernels.DENSE_PAIRS, np.zeros(n * (n + 1) // 2, dtype=np.int32), n
+            self._pair_table(2)
+        else:
+            self.pair_mode = kernels.HASHED_PAIRS
+            self._pair_table(1 << 16)
+        return by_count
+
+    def pairs(self, rank: np.ndarray, n: int) -> sp.csr_matrix:
+        """The symmetric counts, rows and columns numbered by `rank` of the pair numbering (the
+        word ids after one pass, the chosen words' order after `count_pairs_of`)."""
+        if self.pair_mode == kernels.DENSE_PAIRS:
+            indptr, indices, data = kernels.dense_to_csr(self.dense, rank, n)
+            self.dense = np.zeros(0, dtype=np.int32)
+        else:
+            indptr, indices, data = kernels.hashed_to_csr(self.keys, self.values, rank, n)
+            self._pair_table(2)
+        if indptr[-1] < np.iinfo(np.int32).max:
+            indptr = indptr.astype(np.int32)
+        matrix = sp.csr_matrix((data, indices, indptr), shape=(n, n))
+        matrix.has_sorted_indices = False  # nothing downstream needs a row's columns in order
+        return matrix
 
 
-def count_block(text: str, stopwords: frozenset[str], window: int) -> BlockCounts:
-    """Tokenize a block of whole lines, number its words, then find the pairs with array operations."""
-    words, ids, line_of = (_tokens_ascii if text.isascii() else _tokens_unicode)(text)
-    dropped = np.array([w in stopwords or w == "\n" for w in words], dtype=bool)
-    keep = ~dropped[ids]
-    compact = np.cumsum(~dropped) - 1  # kept words numbered 0..
-    kept_ids, kept_lines = compact[ids[keep]], line_of[keep]
-    n = int((~dropped).sum())
-    firsts, seconds = [], []
-    for d in range(1, min(window, len(kept_ids) - 1) + 1):
-        same_line = kept_lines[:-d] == kept_lines[d:]
-        firsts.append(kept_ids[:-d][same_line])
-        seconds.append(kept_ids[d:][same_line])
-    rows = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
-    cols = np.concatenate(seconds) if seconds else np.zeros(0, dtype=np.int64)
-    return BlockCounts(
-        [w for w, gone in zip(words, dropped) if not gone],
-        np.bincount(kept_ids, minlength=n).astype(np.int64),
-        summed(rows, cols, np.ones(len(rows), dtype=np.int32), n),
-        lines=len(np.unique(line_of)),
-        tokens=len(ids),
-        kept=len(kept_ids),
-    )
-
-
-def _pool(workers: int) -> ProcessPoolExecutor | None:
-    """Worker processes, or None where they cannot start here (the counting then stays in this
-    process). Inside a UI that has replaced sys.stderr, multiprocessing's resource tracker cannot
-    start: call `start_resource_tracker` before the UI takes over the terminal."""
-    try:
-        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    except (OSError, ValueError, RuntimeError):
-        return None
+def count_block(text: str, stopwords: frozenset[str], window: int, into: RunningCounts | None = None):
+    """Count one block of whole lines into `into`, the counts of a run; without it, the block's
+    own counts as BlockCounts. (Every block of a run goes through here, so a test can hold one.)"""
+    if into is not None:
+        into.add(text)
+        return into
+    counts = RunningCounts(stopwords, window)
+    counts.add(text)
+    ids, words, word_counts = counts.vocabulary()
+    rank = np.full(len(counts.counts), -1, dtype=np.int64)
+    rank[ids] = np.arange(len(ids))
+    return BlockCounts(words, word_counts, counts.pairs(rank, len(ids)), counts.lines, counts.tokens, counts.kept)
 
 
 def start_resource_tracker() -> None:
-    """Start multiprocessing's resource tracker now, while sys.stderr is still the real one."""
+    """Start multiprocessing's resource tracker now, while sys.stderr is still the real one (kept
+    for callers from when counting ran in worker processes; the counting itself starts none)."""
     from multiprocessing import resource_tracker
 
     resource_tracker.ensure_running()
 
 
-def _count_block_star(args) -> BlockCounts:
-    return count_block(*args)
+def _read_ahead(blocks: Iterable[Block], depth: int = 2) -> Iterator[Block]:
+    """The blocks, read (and decoded) by a thread up to `depth` blocks ahead, while this thread
+    counts: the compiled loop releases the interpreter, so both cores work. The reader's errors
+    come out here; closing this generator (on cancel) stops the reader."""
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
 
-
-def _in_order(pool: ProcessPoolExecutor, jobs: Iterator[tuple], ahead: int) -> Iterator[BlockCounts]:
-    """Results in job order, with at most `ahead` jobs in flight, so the corpus is never read far
-    ahead of the counting. If workers cannot start (spawn needs an importable main module, which a
-    script piped to python lacks; some hosts' standard streams cannot be passed on), the rest of
-    the blocks are counted here instead: slower, never wrong."""
-    in_flight: deque = deque()
-    usable = True
-    for job in jobs:
-        future = None
-        if usable:
+    def put(item) -> bool:
+        while not stop.is_set():
             try:
-                future = pool.submit(_count_block_star, job)
-            except (BrokenProcessPool, OSError, ValueError, RuntimeError):
-                usable = False
-        in_flight.append((job, future))
-        if len(in_flight) >= ahead:
-            yield _result(*in_flight.popleft())
-    while in_flight:
-        yield _result(*in_flight.popleft())
+                handoff.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                pass
+        return False
 
-
-def _result(job: tuple, future) -> BlockCounts:
-    if future is not None:
+    def read() -> None:
+        source = iter(blocks)
         try:
-            return future.result()
-        except (BrokenProcessPool, OSError):
-            pass
-    return count_block(*job)
+            for block in source:
+                if not put(("block", block)):
+                    return
+            put(("end", None))
+        except BaseException as exc:  # handed to the counting thread, which raises it
+            put(("error", exc))
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
 
-
-def summed(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, n: int) -> sp.csr_matrix:
-    """An n-by-n CSR matrix with the data of repeated (row, col) entries added. Transposing twice
-    leaves each row's entries in column order in linear time, where a sort per row would not."""
-    matrix = sp.csr_matrix((data, (rows, cols)), shape=(n, n), dtype=np.int32).tocsc().tocsr()
-    matrix.has_sorted_indices = True
-    matrix.sum_duplicates()
-    return matrix
+    reader = threading.Thread(target=read, name="corpus-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            kind, item = handoff.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
 
 
 @dataclass(frozen=True)
@@ -353,6 +489,8 @@ class Cooccurrence:
     kept: int
 
 
+Keep = Callable[[tuple[str, ...], np.ndarray], np.ndarray]  # (words, their counts) -> indices of those to keep
+
 
 def count_cooccurrences(
     blocks: Iterable[Block],
@@ -361,76 +499,123 @@ def count_cooccurrences(
     should_stop: Callable[[], bool] = lambda: False,
     on_progress: Progress = lambda stage, fraction: None,
     workers: int = 1,
+    keep: Keep | None = None,
 ) -> Cooccurrence:
-    numbering: dict[str, int] = {}
-    word_counts = np.zeros(0, dtype=np.int64)
-    total = sp.csr_matrix((0, 0), dtype=np.int32)
-    pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    lines = tokens = kept = 0
-    started = time.perf_counter()
+    """Count the pairs within `window` tokens of each other in a line, stopwords removed first.
 
-    def merge() -> sp.csr_matrix:
-        n = len(numbering)
-        grown = total.copy()
-        grown.resize((n, n))
-        if pending:
-            rows, cols, data = (np.concatenate(part) for part in zip(*pending))
-            pending.clear()
-            grown = grown + summed(rows, cols, data, n)
-        return grown
+    `workers` above 1 reads the corpus in a second thread while this one counts. `keep`, given
+    the words and their counts, says which words the vocabulary keeps (in increasing order, as
+    weighting.prune chooses them): only their pairs are counted, and the result holds only them
+    (all words and no pairs if it keeps none). The other words still take their places in the
+    windows, exactly as when everything is counted and then pruned. With `keep`, re-iterable
+    `blocks` (a list, or Corpus) take two passes (the second from the first's word ids in a
+    temporary file, or from `blocks` again); a one-off iterator is counted whole and then cut.
+    should_stop is polled before and after every block (1 MB: a few milliseconds).
+    """
+    if window < 0:
+        raise ValueError(f"window must be 0 or more, not {window}")
+    running = RunningCounts(stopwords, window)
+    two_passes = keep is not None and iter(blocks) is not blocks
+    if two_passes:
+        # The first pass counts the words and writes each token's word id to a temporary file
+        # (4 bytes a token, on disk as GloVe's overflow files are), for the second to pair.
+        running.pair_mode = kernels.EMIT_ROLES
+        running._pair_table(2)
+        try:
+            running.spill = tempfile.TemporaryFile(prefix="pretrain-explorer-")
+        except OSError:  # no writable temporary folder: the second pass reads the corpus again
+            running.pair_mode = kernels.NO_PAIRS
+            running.new_role_is_id = False
+    passes = 2 if two_passes else 1
 
-    progress = {"fraction": 0.0}
+    def count(pass_number: int, from_spill: bool = False) -> None:
+        started = time.perf_counter()
+        if from_spill:
+            running.pairs_from_spill(should_stop, on_progress, started)
+            return
+        ahead = _read_ahead(blocks) if workers > 1 else iter(blocks)
+        try:
+            for block in ahead:
+                if should_stop():
+                    raise RunCancelled()
+                count_block(block.text, stopwords, window, running)
+                if should_stop():  # no progress reported after a cancel
+                    raise RunCancelled()
+                done = block.bytes_done / block.bytes_total if block.bytes_total else 1.0
+                rate = running.tokens / max(time.perf_counter() - started, 1e-9)
+                what = "" if passes == 1 else (" (pass 1 of 2: words)" if pass_number == 1 else " (pass 2 of 2: pairs)")
+                on_progress(f"Counting: {running.tokens:,} tokens, {rate:,.0f} tokens/s{what}",
+                            (pass_number - 1 + done) / passes)
+        finally:
+            close = getattr(ahead, "close", None)
+            if close is not None:
+                close()
+        if should_stop():
+            raise RunCancelled()
 
-    def jobs():
-        for block in blocks:
-            if should_stop():
-                raise RunCancelled()
-            progress["fraction"] = block.bytes_done / block.bytes_total if block.bytes_total else 1.0
-            yield block.text, stopwords, window
-
-    pool = _pool(workers) if workers > 1 else None
-    finished = False
     try:
-        results = _in_order(pool, jobs(), 2 * workers) if pool else map(_count_block_star, jobs())
-        for result in results:
-            if should_stop():
-                raise RunCancelled()
-            mapping = np.array([numbering.setdefault(w, len(numbering)) for w in result.words], dtype=np.int32)
-            if len(numbering) > len(word_counts):
-                word_counts = np.concatenate([word_counts, np.zeros(len(numbering) - len(word_counts), dtype=np.int64)])
-            word_counts[mapping] += result.word_counts  # a block's words are distinct: no index repeats
-            local = result.pairs.tocoo()
-            pending.append((mapping[local.row], mapping[local.col], local.data))
-            lines, tokens, kept = lines + result.lines, tokens + result.tokens, kept + result.kept
-            if sum(len(part[2]) for part in pending) > MERGE_ENTRIES:
-                total = merge()
-            rate = tokens / max(time.perf_counter() - started, 1e-9)
-            on_progress(f"Counting: {tokens:,} tokens, {rate:,.0f} tokens/s", progress["fraction"])
-        finished = True
+        return _count(running, count, two_passes, keep, window)
     finally:
-        if pool is not None:
-            # Reap the workers after a full run; on cancel or error, do not wait for them.
-            pool.shutdown(wait=finished, cancel_futures=True)
-    upper = merge()
-    # Each pair counts for both words, as in the lesson: [a, b] and [b, a] (twice on the diagonal).
-    counts = (upper + upper.T.tocsr()).tocsr()
-    del upper
-    first_seen = list(numbering)
-    order = np.array(sorted(range(len(first_seen)), key=first_seen.__getitem__), dtype=np.int32)
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order), dtype=np.int32)
-    # Alphabetical order: move the rows, relabel the columns. Relabelling creates no duplicates,
-    # and nothing downstream needs a row's columns sorted, so no sort is spent on them.
-    counts = counts[order]
-    counts.indices = rank[counts.indices]
-    counts.has_sorted_indices = False
-    return Cooccurrence(tuple(first_seen[i] for i in order), word_counts[order], counts, lines, tokens, kept)
+        if running.spill is not None:
+            running.spill.close()
+
+
+def _count(running: RunningCounts, count, two_passes: bool, keep: Keep | None, window: int) -> Cooccurrence:
+    count(1)
+    ids, words, word_counts = running.vocabulary()
+    if not two_passes:
+        rank = np.full(len(running.counts), -1, dtype=np.int64)
+        rank[ids] = np.arange(len(ids))
+        co = Cooccurrence(tuple(words), word_counts, running.pairs(rank, len(ids)),
+                          running.lines, running.tokens, running.kept)
+        if keep is None:
+            return co
+        chosen = keep(co.words, co.word_counts)
+        if len(chosen) == 0:
+            return co
+        return Cooccurrence(tuple(co.words[i] for i in chosen), co.word_counts[chosen],
+                            co.counts[chosen][:, chosen].tocsr(), co.lines, co.tokens, co.kept)
+    chosen = np.asarray(keep(tuple(words), word_counts), dtype=np.int64)
+    lines, tokens, kept = running.lines, running.tokens, running.kept
+    if len(chosen) == 0:
+        return Cooccurrence(tuple(words), word_counts, sp.csr_matrix((len(words), len(words)), dtype=np.int32),
+                            lines, tokens, kept)
+    place = running.count_pairs_of(chosen, ids)
+    if running.spill is not None and running.pair_mode == kernels.DENSE_PAIRS:
+        count(2, from_spill=True)
+    else:
+        count(2)
+    counts = running.pairs(place, len(chosen))
+    del running
+    _return_freed_memory()
+    return Cooccurrence(tuple(words[i] for i in chosen), word_counts[chosen], counts, lines, tokens, kept)
+
+
+def _return_freed_memory() -> None:
+    """Hand the heap the counting freed (the blocks' text, the triangle) back to the system, where
+    the C library can (glibc's malloc_trim), before the weighting makes the vectors."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+class Corpus:
+    """A corpus's blocks, as often as they are iterated (read_blocks afresh each time)."""
+
+    def __init__(self, path: Path, block_bytes: int = COUNT_BLOCK_BYTES):
+        self.path, self.block_bytes = Path(path), block_bytes
+
+    def __iter__(self) -> Iterator[Block]:
+        return read_blocks(self.path, self.block_bytes)
 
 
 def workers_for(path: Path) -> int:
-    """Worker processes for a corpus: one per core for large ones, none for small ones."""
+    """Threads for counting a corpus: a reader beside the counter for large ones, none for small ones."""
     try:
         size = sum(_size(f) for f in corpus_files(path))
     except ExperimentError:
         return 1
-    return max(1, min(os.cpu_count() or 1, 4)) if size >= PARALLEL_FROM_BYTES else 1
+    return max(1, min(os.cpu_count() or 1, 2)) if size >= PARALLEL_FROM_BYTES else 1

@@ -13,17 +13,19 @@ from pathlib import Path
 from engine.analysis import GroupSimilarity
 from engine.approaches import APPROACHES as REGISTRY
 from engine.classify import SplitResult
-from engine.corpus import Cooccurrence, Progress, count_cooccurrences, read_blocks, workers_for
+from engine.corpus import Cooccurrence, Corpus, Progress, count_cooccurrences, workers_for
 from engine.errors import ExperimentError
 from engine.experiment import Experiment
 from engine.labeled import labeled_data, scratch_vectors, window_pairs
+from engine.sgns import SgnsSettings, train_sgns
 from engine.text import LabeledSentence
 from engine.vectors import WordVectors
-from engine.weighting import VocabularySettings, word_vectors
+from engine.weighting import VocabularySettings, vocabulary_keep, word_vectors
 
 # The names of the approaches, in the order they are shown (the registry is engine.approaches).
 APPROACHES = tuple(a.name for a in REGISTRY)
 DRIFT_WORDS = 10
+SGNS_SEED = 1  # skip-gram's own draws: fixed, so that pretrained vectors do not change with [random] seed
 PHASES = ("pretraining", "training", "seeds", "curve")  # the order in which results arrive
 
 
@@ -42,11 +44,15 @@ def corpus_counts(
     corpus: Path,
     stopwords: frozenset[str],
     window: int,
+    vocabulary: VocabularySettings = VocabularySettings(),
     should_stop: Callable[[], bool] = lambda: False,
     on_progress: Progress = lambda stage, fraction: None,
 ) -> Cooccurrence:
-    """Stream a corpus of any size and count its co-occurrences."""
-    co = count_cooccurrences(read_blocks(corpus), stopwords, window, should_stop, on_progress, workers_for(corpus))
+    """Stream a corpus of any size and count its co-occurrences. Where the vocabulary settings cut
+    the vocabulary, a second pass over the corpus (Corpus can be read twice) counts only the kept
+    words' pairs; the dropped words still take their places in the windows."""
+    co = count_cooccurrences(Corpus(corpus), stopwords, window, should_stop, on_progress, workers_for(corpus),
+                             keep=vocabulary_keep(vocabulary))
     if co.tokens == 0:
         raise ExperimentError(corpus, "the corpus is empty: it needs at least one line of text")
     if co.kept == 0:
@@ -56,8 +62,15 @@ def corpus_counts(
 
 def weighted_vectors(co: Cooccurrence, window: int, weighting: str, dim: int, vocabulary: VocabularySettings,
                      source, should_stop: Callable[[], bool] = lambda: False,
-                     on_progress: Progress = lambda stage, fraction: None) -> tuple[WordVectors, CorpusStats]:
-    vectors = word_vectors(co, weighting, dim, vocabulary, source, should_stop, on_progress)
+                     on_progress: Progress = lambda stage, fraction: None,
+                     stopwords: frozenset[str] = frozenset()) -> tuple[WordVectors, CorpusStats]:
+    """The vectors of a counted corpus (`source`) by `weighting`, and the corpus's statistics. sgns
+    reads the corpus again to train on it; the counts then give the statistics only."""
+    if weighting == "sgns":
+        settings = SgnsSettings(dim, window, vocabulary.min_count, vocabulary.max_vocab, seed=SGNS_SEED)
+        vectors = train_sgns(Path(source), stopwords, settings, should_stop, on_progress)
+    else:
+        vectors = word_vectors(co, weighting, dim, vocabulary, source, should_stop, on_progress)
     return vectors, CorpusStats(co.lines, co.tokens, co.kept, len(vectors.words), vectors.dimension, window, weighting)
 
 
@@ -72,9 +85,9 @@ def pretrain_vectors(
     on_progress: Progress = lambda stage, fraction: None,
 ) -> tuple[WordVectors, CorpusStats]:
     """Stage 1 on a corpus of any size, uncached: stream it, count, weight."""
-    co = corpus_counts(corpus, stopwords, window, should_stop, on_progress)
+    co = corpus_counts(corpus, stopwords, window, vocabulary, should_stop, on_progress)
     on_progress(f"Weighting ({weighting})", 1.0)
-    return weighted_vectors(co, window, weighting, dim, vocabulary, corpus, should_stop, on_progress)
+    return weighted_vectors(co, window, weighting, dim, vocabulary, corpus, should_stop, on_progress, stopwords)
 
 
 def vectors_from_sentences(texts: list[str], stopwords: frozenset[str], window: int) -> WordVectors:

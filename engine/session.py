@@ -47,6 +47,7 @@ from engine.pipeline import (DRIFT_WORDS, PHASES, ApproachResult, CorpusStats, D
                              LearningCurve, Margin, SeedStats, corpus_counts, weighted_vectors)
 from engine.store import load_vectors
 from engine.vectors import WordVectors, random_rows, random_vectors
+from engine.weighting import vocabulary_keep
 
 DEFAULT_MAX_BYTES = 768 << 20
 MARGIN = (("pretrained", "fine_tuned"), ("random", "from_scratch", "bag_of_words"))  # with pretraining, without
@@ -131,9 +132,11 @@ class Session:
             vectors, made = self.cached("load", key, lambda: load_vectors(e.vectors_path))
             stats = CorpusStats(**{**made["corpus"], "vocabulary": len(vectors.words), "dimension": vectors.dimension})
             return vectors, stats, Keys(key, key)
-        counts_key = (_file_identity(e.corpus_path), e.window, e.stopwords)
+        # Counting cuts the vocabulary as it goes where the settings cut it, so they are in the key then.
+        cut = e.vocabulary if vocabulary_keep(e.vocabulary) is not None else None
+        counts_key = (_file_identity(e.corpus_path), e.window, e.stopwords, cut)
         vocabulary_key = (counts_key, e.vocabulary)
-        vectors_key = (vocabulary_key, e.weighting, e.dim if e.weighting == "svd" else None)
+        vectors_key = (vocabulary_key, e.weighting, e.dim if e.weighting in ("svd", "sgns") else None)
 
         def compute():
             disk_key = self._disk_key(e, counts_key, should_stop, on_progress)
@@ -142,12 +145,12 @@ class Session:
                 self.stats["disk load"] += 1
                 return loaded
             co = self.cached("counts", counts_key, lambda: corpus_counts(
-                e.corpus_path, e.stopwords, e.window, should_stop, on_progress))
+                e.corpus_path, e.stopwords, e.window, e.vocabulary, should_stop, on_progress))
             if should_stop():
                 raise RunCancelled()
             on_progress(f"Pretraining: weighting ({e.weighting})", 1.0)
             made = weighted_vectors(co, e.window, e.weighting, e.dim, e.vocabulary, e.corpus_path,
-                                    should_stop, on_progress)
+                                    should_stop, on_progress, e.stopwords)
             if should_stop():
                 raise RunCancelled()
             if disk_key:

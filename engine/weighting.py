@@ -22,12 +22,16 @@ from engine.corpus import Cooccurrence, Progress
 from engine.errors import ExperimentError, RunCancelled
 from engine.vectors import WordVectors, l2_normalize_rows
 
-WEIGHTINGS = ("counts", "ppmi", "svd")
+COUNT_WEIGHTINGS = ("counts", "ppmi", "svd")  # made from the co-occurrence counts, here
+# and sgns, which predicts instead of counting (engine/sgns.py; pipeline.weighted_vectors picks it)
+WEIGHTINGS = COUNT_WEIGHTINGS + ("sgns",)
 CONTEXT_ALPHA = 0.75
 EIGENVALUE_WEIGHT = 0.5
 # Dense vectors of counts or PPMI have one dimension per vocabulary word; past this many cells
 # (8 bytes each, and a random baseline of the same size) they would not fit in memory.
 MAX_DENSE_CELLS = 25_000_000
+# Count vectors past this many cells (2,000 words) are stored in float32: half the memory and file.
+FLOAT32_FROM_CELLS = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -36,17 +40,49 @@ class VocabularySettings:
     max_vocab: int = 0  # keep only the most frequent words; 0 keeps all
 
 
-def prune(co: Cooccurrence, settings: VocabularySettings, source) -> tuple[tuple[str, ...], sp.csr_matrix]:
-    """The kept words (alphabetical) and their rows and columns of the counts."""
-    keep = np.flatnonzero(co.word_counts >= settings.min_count)
+def kept_indices(word_counts: np.ndarray, settings: VocabularySettings) -> np.ndarray:
+    """Which of the (alphabetical) words the vocabulary keeps, in increasing order."""
+    keep = np.flatnonzero(word_counts >= settings.min_count)
     if settings.max_vocab and len(keep) > settings.max_vocab:
         # Most frequent first; among equal counts the alphabetically first (the words are sorted).
-        by_count = keep[np.argsort(-co.word_counts[keep], kind="stable")]
+        by_count = keep[np.argsort(-word_counts[keep], kind="stable")]
         keep = np.sort(by_count[: settings.max_vocab])
+    return keep
+
+
+def vocabulary_keep(settings: VocabularySettings):
+    """For count_cooccurrences(keep=...): the choice of words, or None where every word is kept
+    (then nothing is gained by counting the words before the pairs)."""
+    if settings.min_count <= 1 and not settings.max_vocab:
+        return None
+    return lambda _words, word_counts: kept_indices(word_counts, settings)
+
+
+def prune(co: Cooccurrence, settings: VocabularySettings, source) -> tuple[tuple[str, ...], sp.csr_matrix]:
+    """The kept words (alphabetical) and their rows and columns of the counts."""
+    keep = kept_indices(co.word_counts, settings)
     if len(keep) == 0:
         raise ExperimentError(source, f"min_count {settings.min_count} leaves no word in the vocabulary "
                                       f"(the most frequent occurs {int(co.word_counts.max(initial=0))} times)")
+    if len(keep) == len(co.words):  # counted with keep=: nothing to cut, and no copy of the counts
+        return co.words, co.counts
     return tuple(co.words[i] for i in keep), co.counts[keep][:, keep].tocsr()
+
+
+def normalized_counts(counts: sp.csr_matrix) -> np.ndarray:
+    """The lesson's count vectors: each row of the counts as a dense row divided by its length.
+    Float64 up to FLOAT32_FROM_CELLS cells (the kata, to the reference's 1e-9); above, each row is
+    computed in float64 and stored in float32 (7 significant digits, where the explorer shows 3)
+    by a compiled loop over the non-zeros, so no float64 matrix or temporary exists."""
+    n_rows, n_cols = counts.shape
+    if n_rows * n_cols <= FLOAT32_FROM_CELLS:
+        # As floats before squaring: int32 counts of a large corpus would overflow.
+        return l2_normalize_rows(counts.astype(np.float64).toarray())
+    from engine import kernels
+
+    out = np.zeros((n_rows, n_cols), dtype=np.float32)
+    kernels.normalized_rows(counts.indptr, counts.indices, counts.data, out)
+    return out
 
 
 def ppmi(counts: sp.csr_matrix, alpha: float = CONTEXT_ALPHA) -> sp.csr_matrix:
@@ -370,8 +406,9 @@ def word_vectors(
 ) -> WordVectors:
     """Vectors of the kept words by `weighting`; for svd an SvdVectors, whose `svd` says which
     method ran and how close it came."""
-    if weighting not in WEIGHTINGS:
-        raise ExperimentError(source, f"unknown weighting {weighting!r}; choose one of {', '.join(WEIGHTINGS)}")
+    if weighting not in COUNT_WEIGHTINGS:
+        raise ExperimentError(source, f"weighting {weighting!r} is not made from counts; choose one of "
+                                      f"{', '.join(COUNT_WEIGHTINGS)}")
     words, counts = prune(co, vocabulary, source)
     if weighting in ("counts", "ppmi") and len(words) ** 2 > MAX_DENSE_CELLS:
         raise ExperimentError(
@@ -381,8 +418,7 @@ def word_vectors(
             f"{int(MAX_DENSE_CELLS ** 0.5):,} or fewer",
         )
     if weighting == "counts":
-        # As floats before squaring: int32 counts of a large corpus would overflow.
-        return WordVectors(words, l2_normalize_rows(counts.astype(np.float64).toarray()))
+        return WordVectors(words, normalized_counts(counts))
     weighted = ppmi(counts)
     if weighting == "ppmi":
         return WordVectors(words, l2_normalize_rows(weighted.toarray()))

@@ -15,7 +15,7 @@ async def open_in(app, pilot, location) -> None:
     await pilot.press("enter")
 
 
-async def test_weighting_key_recomputes_with_ppmi_and_svd():
+async def test_weighting_key_cycles_counts_ppmi_svd_sgns():
     app = PretrainExplorer()
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
@@ -26,6 +26,12 @@ async def test_weighting_key_recomputes_with_ppmi_and_svd():
         await pilot.press("w")
         await settled(app, pilot)
         assert app.result.corpus.weighting == "svd" and app.result.pretrained.dimension == 86
+        await pilot.press("w")
+        await settled(app, pilot)
+        # sgns predicts instead of counting: the same words, vectors of its own dimension.
+        assert "vocab 86 · sgns" in screen_text(app) and app.result.pretrained.dimension == 300
+        assert "trained by skip-gram (word2vec)" in screen_text(app)
+        assert len(app.result.neighbors["excellent"]) == 4
         await pilot.press("w")
         await settled(app, pilot)
         assert app.result.corpus.weighting == "counts"

@@ -125,3 +125,14 @@ def test_sgns_without_gensim_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "gensim.models", None)
     with pytest.raises(ExperimentError, match=r"pip install 'pretrain-explorer\[word2vec\]'"):
         train_sgns(KATA / "general.txt", frozenset(), SgnsSettings(dim=4, window=2))
+
+
+def test_sgns_is_a_weighting_of_pretrain_and_report(tmp_path, capsys):
+    out = tmp_path / "sg.npz"
+    assert main(["pretrain", str(HELD_OUT / "general.txt"), "-o", str(out), "--stopwords",
+                 str(HELD_OUT / "stopwords.txt"), "--weighting", "sgns", "--dim", "12"]) == 0
+    assert "48 words x 12 dimensions (sgns, window 3)" in capsys.readouterr().out
+    assert main(["report", "--json", str(HELD_OUT), "--weighting", "sgns", "--dim", "12"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["dimension"] == 12 and len(report["neighbors"]["superb"]) == load_experiment(HELD_OUT).top_n
+    assert set(report["approaches"]) >= {"pretrained", "fine_tuned", "bag_of_words"}

@@ -10,7 +10,7 @@ import pytest
 import scipy.sparse as sp
 
 from engine import load_experiment, run_experiment
-from engine.corpus import count_block, count_cooccurrences, read_blocks, _tokens_ascii, _tokens_unicode
+from engine.corpus import count_block, count_cooccurrences, read_blocks
 from engine.store import load_vectors, save_vectors
 from engine.vectors import WordVectors, random_vectors
 from engine.weighting import VocabularySettings, ppmi, word_vectors
@@ -51,16 +51,6 @@ def test_small_blocks_and_worker_processes_count_the_same(kata_copy, kata_counts
     parallel = count_cooccurrences(read_blocks(kata_copy / "general.txt", block_bytes=300), stopwords, 3, workers=2)
     assert as_dense(parallel) == as_dense(kata_counts)
     assert kata_counts.counts.dtype == np.int32 and (kata_counts.counts != kata_counts.counts.T).nnz == 0
-
-
-def test_the_ascii_fast_path_tokenizes_exactly_as_the_regular_expression():
-    rng = np.random.default_rng(3)
-    alphabet = list("abcXYZ \n,.;:-_0123'\"")
-    for _ in range(200):
-        text = "".join(rng.choice(alphabet, size=rng.integers(0, 300))) + "\n"
-        fast, slow = _tokens_ascii(text), _tokens_unicode(text)
-        assert [(fast[0][i], line) for i, line in zip(fast[1], fast[2])] == [(slow[0][i], line) for i, line in zip(slow[1], slow[2])]
-        assert len(fast[0]) == len(set(fast[0]))  # one number per distinct word
 
 
 def test_unicode_text_is_counted_by_letters():

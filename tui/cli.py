@@ -56,7 +56,8 @@ def _add_pretraining_options(parser: argparse.ArgumentParser, defaults: bool) ->
     parser.add_argument("--window", type=_in_range("window"), default=d(3), help="co-occurrence window (default 3)")
     parser.add_argument("--min-count", type=_in_range("min_count"), default=d(1), help="drop words kept fewer times (default 1)")
     parser.add_argument("--max-vocab", type=_in_range("max_vocab"), default=d(0), help="keep only the most frequent words (0: all)")
-    parser.add_argument("--weighting", choices=WEIGHTINGS, default=d("counts"), help="counts (the lesson's), ppmi or svd")
+    parser.add_argument("--weighting", choices=WEIGHTINGS, default=d("counts"),
+                        help="counts (the lesson's), ppmi, svd, or sgns (word2vec's skip-gram, the word2vec extra)")
     parser.add_argument("--dim", type=_in_range("dim"), default=d(300), help="dimensions for svd (default 300)")
 
 

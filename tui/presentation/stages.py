@@ -23,6 +23,7 @@ def weighting_phrase(result: ExperimentResult) -> str:
         "counts": "its row of co-occurrence counts (length-normalised, the lesson's)",
         "ppmi": "its row of positive PMI over the co-occurrence counts",
         "svd": f"a {c.dimension}-dimensional SVD of the PPMI of its co-occurrence counts",
+        "sgns": f"a {c.dimension}-dimensional vector trained by skip-gram (word2vec) to predict its context",
     }.get(c.weighting, f"its {c.weighting} vector")
 
 
