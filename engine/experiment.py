@@ -16,6 +16,7 @@ from engine.store import load_vectors
 from engine.corpus import corpus_files, preview_lines
 from engine.finetune import TrainingSettings
 from engine.weighting import WEIGHTINGS, VocabularySettings
+from engine.wordpairs import WordPair, read_word_pairs
 from engine.text import Columns, LabeledSentence, read_labeled_csv, read_text
 
 MANIFEST = "experiment.toml"
@@ -25,7 +26,7 @@ _SCHEMA: dict[str, set[str]] = {
     "": {"name", "title", "pretraining", "finetuning", "analysis", "random"},
     "pretraining": {"corpus", "vectors", "window", "stopwords", "min_count", "max_vocab", "weighting", "dim"},
     "finetuning": {"train", "test", "transfer", "text_column", "label_column", "epochs", "learning_rate", "l2"},
-    "analysis": {"probes", "top_n", "groups"},
+    "analysis": {"probes", "top_n", "groups", "pairs"},
     "random": {"seed", "seeds"},
 }
 _REQUIRED = {"finetuning": ("train", "test")}
@@ -102,6 +103,9 @@ class Experiment:
     training: TrainingSettings = field(default_factory=TrainingSettings)
     # The stopwords as the manifest gave them, so a user can switch them off and on again.
     manifest_stopwords: frozenset[str] = field(default=frozenset(), compare=False)
+    # Word pairs with human similarity scores ([analysis] pairs), to score the vectors against.
+    word_pairs: tuple[WordPair, ...] = ()
+    word_pairs_path: Path | None = None
 
     @property
     def source(self) -> Path:
@@ -281,6 +285,9 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
         raise r.fail("analysis", "groups", "must be a table of word lists, like [analysis.groups]")
     groups = tuple((str(name), r.words("analysis.groups", name, words)) for name, words in groups_value.items())
 
+    pairs_path = r.path("analysis", "pairs")
+    word_pairs = read_word_pairs(pairs_path) if pairs_path is not None else ()
+
     seed = r.number("random", "seed", 42)
     seeds = r.number("random", "seeds", 20)
     defaults = TrainingSettings()
@@ -312,6 +319,8 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
         seeds=seeds,
         training=training,
         manifest_stopwords=stopwords,
+        word_pairs=word_pairs,
+        word_pairs_path=pairs_path,
     )
 
 

@@ -18,6 +18,7 @@ from engine.errors import ExperimentError
 from engine.experiment import Experiment
 from engine.labeled import labeled_data, scratch_vectors, window_pairs
 from engine.sgns import SgnsSettings, train_sgns
+from engine.wordpairs import WordPairScore
 from engine.text import LabeledSentence
 from engine.vectors import WordVectors
 from engine.weighting import VocabularySettings, vocabulary_keep, word_vectors
@@ -166,6 +167,8 @@ class ExperimentResult:
     margin: Margin | None
     seen_share: float  # share of the test sentences' words that occur in the labeled set
     phase: str = PHASES[-1]  # the last phase whose results are in
+    # The experiment's word pairs scored with the pretrained and the random vectors, when it has some.
+    word_pairs: dict[str, WordPairScore] = field(default_factory=dict)
     # What each set of vectors was computed from, so a session finds what it derived from them.
     vector_keys: dict[str, Hashable] = field(default_factory=dict, compare=False, repr=False)
 

@@ -3,6 +3,8 @@ is made by the interface's presentation layer (tui.presentation), never here."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from engine.classify import SplitResult
 from engine.pipeline import ExperimentResult, SeedStats
 
@@ -29,6 +31,11 @@ def split_json(split: SplitResult, over_seeds: SeedStats | None) -> dict:
     return entry
 
 
+def word_pairs_json(score) -> dict:
+    return {"pairs": score.source, "total": score.pairs, "covered": score.covered, "coverage": score.coverage,
+            "spearman": score.spearman, "missing_words": list(score.missing_words)}
+
+
 def to_json(result: ExperimentResult) -> dict:
     approaches = {}
     for name, approach in result.approaches.items():
@@ -39,7 +46,7 @@ def to_json(result: ExperimentResult) -> dict:
             entry["training_loss"] = list(approach.losses)
         approaches[name] = entry
     curve = result.learning_curve
-    return {
+    out = {
         "experiment": result.experiment.name,
         "vocab_size": result.corpus.vocabulary,
         "dimension": result.corpus.dimension,
@@ -66,3 +73,9 @@ def to_json(result: ExperimentResult) -> dict:
             "points": result.margin.points,
         },
     }
+    method = getattr(result.pretrained, "svd", None)  # which SVD ran, to what accuracy
+    if method is not None:
+        out["svd"] = dataclasses.asdict(method)
+    if result.word_pairs:
+        out["word_pairs"] = {name: word_pairs_json(score) for name, score in result.word_pairs.items()}
+    return out

@@ -48,6 +48,7 @@ from engine.pipeline import (DRIFT_WORDS, PHASES, ApproachResult, CorpusStats, D
 from engine.store import load_vectors
 from engine.vectors import WordVectors, random_rows, random_vectors
 from engine.weighting import vocabulary_keep
+from engine.wordpairs import score_word_pairs
 
 DEFAULT_MAX_BYTES = 768 << 20
 MARGIN = (("pretrained", "fine_tuned"), ("random", "from_scratch", "bag_of_words"))  # with pretraining, without
@@ -237,7 +238,19 @@ class Session:
             seen_share=float(seen[in_train].sum() / seen.sum()) if seen.sum() else 0.0,
             phase=PHASES[0],
             vector_keys={"pretrained": run.keys.vectors},
+            word_pairs=self._word_pairs(run),
         )
+
+    def _word_pairs(self, run: "_Run") -> dict:
+        """The experiment's word pairs scored by the pretrained vectors and by the main seed's random ones."""
+        e = run.experiment
+        if not e.word_pairs:
+            return {}
+        vectors = {"pretrained": (run.keys.vectors, run.pretrained),
+                   "random": (run._random_key(e.seed), run.random_vectors(e.seed))}
+        return {name: self.cached("word pairs", (key, e.word_pairs),
+                                  lambda v=v: score_word_pairs(v, e.word_pairs, str(e.word_pairs_path)))
+                for name, (key, v) in vectors.items()}
 
     def _training_phase(self, run: "_Run", result: ExperimentResult, progress) -> ExperimentResult:
         e = run.experiment

@@ -136,3 +136,27 @@ def test_sgns_is_a_weighting_of_pretrain_and_report(tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["dimension"] == 12 and len(report["neighbors"]["superb"]) == load_experiment(HELD_OUT).top_n
     assert set(report["approaches"]) >= {"pretrained", "fine_tuned", "bag_of_words"}
+
+
+def test_an_experiment_with_word_pairs_scores_them_on_screen_and_in_the_report(kata_copy, capsys):
+    rows = [("excellent", "remarkable", 9), ("excellent", "terrible", 1), ("awful", "terrible", 8),
+            ("results", "experiment", 6), ("excellent", "wonderful", 9), ("notaword", "excellent", 3)]
+    write_pairs(kata_copy / "pairs.tsv", rows)
+    manifest = kata_copy / "experiment.toml"
+    manifest.write_text(manifest.read_text().replace("[analysis]\n", '[analysis]\npairs = "pairs.tsv"\n'))
+    assert main(["report", "--json", str(kata_copy)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    vectors = load_vectors_of(KATA)
+    known = [(a, b, s) for a, b, s in rows if a in vectors and b in vectors]
+    expected = spearmanr([cosine(vectors.vector(a), vectors.vector(b)) for a, b, _ in known], [s for *_, s in known])
+    pretrained = report["word_pairs"]["pretrained"]
+    assert pretrained["spearman"] == pytest.approx(expected.statistic, abs=1e-12)
+    assert (pretrained["covered"], pretrained["total"]) == (len(known), 6)
+    assert set(report["word_pairs"]) == {"pretrained", "random"}
+    assert main(["report", str(kata_copy)]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert (f"Word pairs (pairs.tsv): cosines rank them as people do at Spearman {expected.statistic:.2f}; random "
+            f"vectors {report['word_pairs']['random']['spearman']:.2f}; {len(known)} of 6 pairs known") in text
+    (kata_copy / "pairs.tsv").write_text("excellent remarkable\n")
+    assert main(["report", str(kata_copy)]) == 2
+    assert "pairs.tsv, line 1: expected two words and a score" in capsys.readouterr().err

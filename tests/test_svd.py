@@ -156,3 +156,16 @@ def test_word_vectors_passes_cancelling_on(english):
     with pytest.raises(RunCancelled):
         word_vectors(english, "svd", DIM, VocabularySettings(), "english", should_stop=should_stop)
     assert len(asked) == 3
+
+
+def test_the_report_says_which_svd_ran(capsys):
+    from tui.cli import main
+    import json
+
+    assert main(["report", "--json", "--weighting", "svd", "--dim", "20"]) == 0
+    method = json.loads(capsys.readouterr().out)["svd"]
+    assert method["name"] == "lapack" and method["error_bound"] <= method["tolerance"]
+    assert main(["report", "--weighting", "svd", "--dim", "20"]) == 0
+    assert "SVD by exact SVD (LAPACK, dense): singular values within" in capsys.readouterr().out
+    assert main(["report", "--json"]) == 0
+    assert "svd" not in json.loads(capsys.readouterr().out)  # counts: no SVD ran

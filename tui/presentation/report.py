@@ -11,7 +11,7 @@ from engine.pipeline import ApproachResult, ExperimentResult
 from tui.presentation import verdicts
 from tui.presentation.approaches import describe, score_kind
 from tui.presentation.charts import chart
-from tui.presentation.stages import STAGES, further_comparisons
+from tui.presentation.stages import STAGES, further_comparisons, vectors_quality
 from tui.presentation.style import number, pct, score, seeds, similarity
 
 RANDOM_NOTE = ("The lesson does not give its random generator, so its random-feature figures cannot "
@@ -41,6 +41,8 @@ def _pretraining(result: ExperimentResult, width: int) -> list[str]:
                       f"removing {len(e.stopwords)} stopwords", width)
     lines += wrap(f"Vocabulary: {c.vocabulary:,} words; dimension {c.dimension:,}; window {c.window}; "
                   f"weighting {c.weighting}", width)
+    for sentence in vectors_quality(result):
+        lines += wrap(sentence, width)
     lines += ["", f"Nearest neighbours (pretrained, top {e.top_n}):"]
     for probe, ns in result.neighbors.items():
         lines += wrap(f'"{probe}" --> {_neighbours(ns)}', width, "  ")

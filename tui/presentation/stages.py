@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from engine.pipeline import ExperimentResult
@@ -27,13 +28,35 @@ def weighting_phrase(result: ExperimentResult) -> str:
     }.get(c.weighting, f"its {c.weighting} vector")
 
 
+def vectors_quality(r: ExperimentResult) -> list[str]:
+    """Sentences on how the pretrained vectors were made and how they score against people: which
+    SVD ran, and the experiment's word pairs, pretrained beside random."""
+    out = []
+    method = getattr(r.pretrained, "svd", None)
+    if method is not None:
+        out.append(f"SVD by {method}.")
+    scores = r.word_pairs
+    if scores:
+        first = scores["pretrained"]
+        known = f"{first.covered} of {first.pairs} pairs known ({first.coverage:.0%})"
+        if first.spearman is None:
+            out.append(f"Word pairs ({Path(first.source).name}): {known}, too few to correlate.")
+        else:
+            other = scores.get("random")
+            versus = f"; random vectors {other.spearman:.2f}" if other is not None and other.spearman is not None else ""
+            out.append(f"Word pairs ({Path(first.source).name}): cosines rank them as people do at Spearman "
+                       f"{first.spearman:.2f}{versus}; {known}.")
+    return out
+
+
 def _pretraining(r: ExperimentResult) -> str:
     c, e = r.corpus, r.experiment
     source = (f"pretrained once ({e.vectors_path.name})" if e.vectors_path is not None
               else f"over {c.sentences:,} unlabeled lines")
     return (f"A word's vector is {weighting_phrase(r)}: the words within {c.window} of it, {source}; "
             "no labels. Words that keep the same company get similar vectors: neighbours. "
-            "/ a word · c compare · f fill a blank · e why neighbours")
+            + " ".join(vectors_quality(r) + [""])
+            + "/ a word · c compare · f fill a blank · e why neighbours")
 
 
 def _finetuning(r: ExperimentResult) -> str:
