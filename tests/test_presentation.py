@@ -146,7 +146,13 @@ def test_every_approach_on_screen_is_named(kata):
 
 def test_report_lines_fit_80_columns(kata):
     held_out = run_experiment(load_experiment(HELD_OUT))
-    for result in (kata, held_out):
+    sizes = tuple(2 ** k for k in range(12))  # a large train set's curve: 1 .. 2,048 per class
+    long_curve = dataclasses.replace(kata, learning_curve=dataclasses.replace(
+        kata.learning_curve, sizes=sizes, mean={n: (0.5,) * 12 for n in kata.learning_curve.mean},
+        std={n: (0.0,) * 12 for n in kata.learning_curve.mean}))
+    text = render_text(long_curve, 80)
+    assert "2048" in text and "random_fine_tuned  50.0" in text.replace("  50.0", "  50.0")
+    for result in (kata, held_out, long_curve):
         for width in (80, 200):
             long = [line for line in render_text(result, width).splitlines() if len(line) > 80]
             assert long == []

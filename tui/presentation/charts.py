@@ -134,18 +134,28 @@ def _same_series(series: dict[str, list[float]]) -> list[list[str]]:
     return groups
 
 
+def _legend_entry(group: list[str], names: tuple[str, ...], width: int) -> list[Text]:
+    """One group's marker and names, on as many lines of `width` as it needs."""
+    lines = [Text(marker(group[0]), style=f"bold {approach_colour(group[0], names)}")]
+    for word in " = ".join(group).split(" "):
+        if len(lines[-1]) + 1 + len(word) > width:
+            lines.append(Text(" "))
+        lines[-1].append(" " + word)
+    return lines
+
+
 def _legend(groups: list[list[str]], names: tuple[str, ...], width: int) -> list[Text]:
-    entries = []
-    for group in groups:
-        entry = Text(marker(group[0]), style=f"bold {approach_colour(group[0], names)}")
-        entry.append(" " + " = ".join(group))
-        entries.append(entry)
     lines, line = [], Text()
-    for entry in entries:
-        if line and len(line) + 3 + len(entry) > width:
-            lines.append(line)
+    for group in groups:
+        entry = _legend_entry(group, names, width)
+        if len(entry) > 1:  # a long group has lines of its own
+            lines += ([line] if line else []) + entry
             line = Text()
-        line = line + Text("   ") + entry if line else entry
+        elif line and len(line) + 3 + len(entry[0]) > width:
+            lines.append(line)
+            line = entry[0]
+        else:
+            line = line + Text("   ") + entry[0] if line else entry[0]
     return lines + ([line] if line else [])
 
 

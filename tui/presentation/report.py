@@ -116,9 +116,16 @@ def _comparison(result: ExperimentResult, width: int) -> list[str]:
     lines += _split(result, "test", width)
     lines += wrap(verdicts.margin(result), width)
     curve = result.learning_curve
-    lines += ["", f"Learning curve: test accuracy (%) by labeled examples per class, mean over {curve.seeds} seeds"[:width]]
-    lines.append("  " + f"{'':>18}" + "".join(f"{size:>7}" for size in curve.sizes))
-    lines += ["  " + f"{name:>18}" + "".join(f"{100 * v:>7.1f}" for v in curve.mean[name]) for name in curve.mean]
+    lines += [""] + wrap(f"Learning curve: test accuracy (%) by labeled examples per class, mean over "
+                         f"{curve.seeds} seeds", width)
+    names = max(len(name) for name in curve.mean)
+    # As many sizes a row as fit the width; more sizes continue in a second block below.
+    per_row = max(1, (width - names - 2) // 6)
+    for start in range(0, len(curve.sizes), per_row):
+        sizes = range(start, min(start + per_row, len(curve.sizes)))
+        lines.append("  " + " " * names + "".join(f"{curve.sizes[i]:>6}" for i in sizes))
+        lines += ["  " + f"{name:>{names}}" + "".join(f"{100 * curve.mean[name][i]:>6.1f}" for i in sizes)
+                  for name in curve.mean]
     return lines
 
 
