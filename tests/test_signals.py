@@ -69,3 +69,22 @@ def test_a_bug_is_one_line_to_report_not_a_traceback(capsys, monkeypatch):
 def test_bad_input_keeps_its_own_message_and_status(capsys, tmp_path):
     assert main(["report", str(tmp_path / "none.toml")]) == 2
     assert capsys.readouterr().err == f"pretrain-explorer: {tmp_path / 'none.toml'}: file not found\n"
+
+
+def test_ctrl_c_while_the_program_is_still_importing_ends_quietly(monkeypatch, capsys):
+    """The entry point loads the program inside its guard: an interrupt during the imports of numpy,
+    scipy and Textual is one line and status 130, as anywhere else."""
+    import builtins
+
+    from tui import launch
+
+    real_import = builtins.__import__
+
+    def interrupted(name, *args, **kwargs):
+        if name == "tui.cli":
+            raise KeyboardInterrupt
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    assert launch.main() == 130
+    assert capsys.readouterr().err == "pretrain-explorer: interrupted\n"

@@ -1,0 +1,15 @@
+"""The command's entry point: loads the program inside the guard, so that a Ctrl-C while numpy,
+scipy and Textual are still importing (a second or so) ends quietly instead of in a traceback."""
+
+import sys
+
+INTERRUPTED = 130  # as tui.cli says it, which cannot be imported before the guard
+
+
+def main() -> int:
+    try:
+        from tui.cli import main as run
+    except KeyboardInterrupt:
+        print("pretrain-explorer: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    return run()
