@@ -254,6 +254,23 @@ def rehash_pairs(keys, values, new_keys, new_values, key_shift):
 
 
 @njit(cache=True, nogil=True)
+def _place(indices, data, nxt, a, b, c):
+    """Pair (a, b) counted c times, as the lesson counts it: in row a and in row b, or twice on the
+    diagonal. nxt[row] is where the row's next entry goes."""
+    if a == b:
+        indices[nxt[a]] = a
+        data[nxt[a]] = 2 * c
+        nxt[a] += 1
+    else:
+        indices[nxt[a]] = b
+        data[nxt[a]] = c
+        nxt[a] += 1
+        indices[nxt[b]] = a
+        data[nxt[b]] = c
+        nxt[b] += 1
+
+
+@njit(cache=True, nogil=True)
 def dense_to_csr(dense, rank, n):
     """The symmetric CSR (indptr, indices, data) of an upper triangle of pair counts, its rows and
     columns numbered by `rank`: [a, b] and [b, a] both hold the pair's count, the diagonal twice
@@ -280,18 +297,7 @@ def dense_to_csr(dense, rank, n):
             at += 1
             if c == 0:
                 continue
-            b = rank[column]
-            if b == a:
-                indices[nxt[a]] = a
-                data[nxt[a]] = 2 * c
-                nxt[a] += 1
-            else:
-                indices[nxt[a]] = b
-                data[nxt[a]] = c
-                nxt[a] += 1
-                indices[nxt[b]] = a
-                data[nxt[b]] = c
-                nxt[b] += 1
+            _place(indices, data, nxt, a, rank[column], c)
     return indptr, indices, data
 
 
@@ -320,18 +326,7 @@ def hashed_to_csr(keys, values, rank, n):
             continue
         a = rank[np.int64(key >> np.uint64(32))]
         b = rank[np.int64(key & np.uint64(0xFFFFFFFF))]
-        c = values[i]
-        if a == b:
-            indices[nxt[a]] = a
-            data[nxt[a]] = 2 * c
-            nxt[a] += 1
-        else:
-            indices[nxt[a]] = b
-            data[nxt[a]] = c
-            nxt[a] += 1
-            indices[nxt[b]] = a
-            data[nxt[b]] = c
-            nxt[b] += 1
+        _place(indices, data, nxt, a, b, values[i])
     return indptr, indices, data
 
 

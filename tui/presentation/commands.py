@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.scaffold import SURVEY_BYTES
+from engine.report import word_pairs_json as engine_word_pairs_json
 from engine.wordpairs import WordPairScore
 
 MISSING_SHOWN = 10
@@ -25,8 +26,7 @@ def word_pairs_text(score: WordPairScore, vectors: str) -> str:
 
 
 def word_pairs_json(score: WordPairScore, vectors: str) -> dict:
-    return {"vectors": vectors, "pairs": score.source, "total": score.pairs, "covered": score.covered,
-            "coverage": score.coverage, "spearman": score.spearman, "missing_words": list(score.missing_words)}
+    return {"vectors": vectors, **engine_word_pairs_json(score)}
 
 
 def _classes(survey) -> str:
