@@ -30,6 +30,8 @@ EIGENVALUE_WEIGHT = 0.5
 # Dense vectors of counts or PPMI have one dimension per vocabulary word; past this many cells
 # (8 bytes each, and a random baseline of the same size) they would not fit in memory.
 MAX_DENSE_CELLS = 25_000_000
+MAX_DENSE_WORDS = int(MAX_DENSE_CELLS ** 0.5)  # 5,000: the most words counts and ppmi vectors take
+DENSE_WEIGHTINGS = ("counts", "ppmi")  # one dimension per vocabulary word
 # Count vectors past this many cells (2,000 words) are stored in float32: half the memory and file.
 FLOAT32_FROM_CELLS = 4_000_000
 

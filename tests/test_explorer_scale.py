@@ -3,6 +3,7 @@
 import threading
 
 import engine.corpus
+from engine import load_experiment
 from helpers import HELD_OUT, notifications, screen_text, settled, until
 from tui.app import PretrainExplorer
 from tui.cli import main
@@ -86,3 +87,29 @@ async def test_cancel_counting_a_large_corpus(kata_copy, monkeypatch):
         await until(pilot, lambda: "Job cancelled" in notifications(app))
         assert app.result is kept
         assert "kata · window 3 · stopwords on · seed 42 · top 4 · vocab 86" in screen_text(app)
+
+
+async def test_counts_and_ppmi_on_a_large_vocabulary_keep_the_most_frequent_words(tmp_path, kata_copy):
+    """counts and ppmi give each word a dimension: past 5,000 words the explorer caps them (and says
+    so) instead of refusing, and svd and sgns get every word back."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["q" + a + b + c for a in letters for b in letters for c in letters][:5200]
+    (kata_copy / "general.txt").write_text("\n".join(" ".join(words[i:i + 8]) for i in range(0, 5200, 4)) + "\n")
+    manifest = kata_copy / "experiment.toml"
+    # Few seeds and epochs: the cap is what is tested, not the training.
+    text = manifest.read_text().replace("window = 3", 'window = 3\nweighting = "svd"\ndim = 8')
+    manifest.write_text(text.replace("seed = 42", "seed = 42\nseeds = 2").replace(
+        'transfer = "transfer.csv"', 'transfer = "transfer.csv"\nepochs = 5'))
+    app = PretrainExplorer(load_experiment(kata_copy))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        assert app.result.corpus.vocabulary == 5200
+        for weighting, vocabulary in [("sgns", 5200), ("counts", 5000), ("ppmi", 5000), ("svd", 5200)]:
+            await pilot.press("w")
+            if weighting == "counts":  # said at the key, once, as the cap starts
+                assert "counts gives each word a dimension of its own: it keeps the 5,000 most frequent" \
+                    in notifications(app)
+            await until(pilot, lambda: app.result.corpus.weighting == weighting and app.result.complete)
+            await settled(app, pilot)
+            assert app.result.corpus.vocabulary == vocabulary, weighting
+            assert "Could not run" not in notifications(app)

@@ -27,7 +27,7 @@ from engine import Experiment, ExperimentError, ExperimentResult, RunCancelled, 
 from engine.experiment import with_vectors
 from engine.files import check_destination, write_text_atomically
 from engine.analysis import NeighbourAnswer, query_neighbours
-from engine.weighting import WEIGHTINGS
+from engine.weighting import DENSE_WEIGHTINGS, MAX_DENSE_WORDS, WEIGHTINGS
 from tui.access import ANYWHERE, AccessPolicy
 from tui.report import render_json, render_text
 from tui.screens import HelpScreen, PathPrompt
@@ -59,6 +59,7 @@ class Settings:
     seed: int
     top_n: int
     weighting: str
+    max_vocab: int  # the experiment's, or the cap counts and ppmi need on a large vocabulary
 
     def apply(self, base: Experiment) -> Experiment:
         return dataclasses.replace(
@@ -68,12 +69,13 @@ class Settings:
             seed=self.seed,
             top_n=self.top_n,
             weighting=self.weighting,
+            vocabulary=dataclasses.replace(base.vocabulary, max_vocab=self.max_vocab),
         )
 
     @classmethod
     def of(cls, experiment: Experiment) -> "Settings":
         return cls(experiment.window, bool(experiment.stopwords), experiment.seed, experiment.top_n,
-                   experiment.weighting)
+                   experiment.weighting, experiment.vocabulary.max_vocab)
 
 
 class RunProgress(Message):
@@ -374,8 +376,19 @@ class PretrainExplorer(App):
         return False
 
     def action_next_weighting(self) -> None:
-        if not self._pretrained_once():
-            self._change(weighting=WEIGHTINGS[(WEIGHTINGS.index(self.settings.weighting) + 1) % len(WEIGHTINGS)])
+        if self._pretrained_once():
+            return
+        weighting = WEIGHTINGS[(WEIGHTINGS.index(self.settings.weighting) + 1) % len(WEIGHTINGS)]
+        own = self.base.vocabulary.max_vocab
+        capped = self.settings.max_vocab != own  # the explorer's cap is on already
+        too_many = self.result is not None and self.result.corpus.vocabulary > MAX_DENSE_WORDS
+        max_vocab = own
+        if weighting in DENSE_WEIGHTINGS and (capped or too_many) and not 0 < own <= MAX_DENSE_WORDS:
+            max_vocab = MAX_DENSE_WORDS
+            if not capped:
+                self.notify(f"{weighting} gives each word a dimension of its own: it keeps the {MAX_DENSE_WORDS:,} "
+                            "most frequent words (max_vocab); svd and sgns keep them all.", markup=False)
+        self._change(weighting=weighting, max_vocab=max_vocab)
 
     def action_window(self, step: int) -> None:
         if self._pretrained_once():
