@@ -15,7 +15,7 @@ from pathlib import Path
 from engine import Experiment, ExperimentError, load_experiment, run_experiment
 from engine.experiment import LIMITS, ReadCheck, builtin_experiments, with_vectors
 from engine.weighting import WEIGHTINGS, VocabularySettings
-from tui.launch import INTERRUPTED
+from tui.exits import BAD_INPUT, BROKEN_PIPE, FAILED, INTERRUPTED
 from tui.presentation.commands import new_experiment_text, word_pairs_json, word_pairs_text
 
 USAGE = """\
@@ -30,8 +30,6 @@ pretrain-explorer serve [EXPERIMENT] [--allow DIR] serve the explorer to a web b
 EXPERIMENT is an experiment.toml, a folder holding one, the name of a shipped experiment
 ({names}), or a vectors .npz (used with the kata's labeled sentences)."""
 
-# Exit statuses, as the README's "Limits" section lists them.
-BAD_INPUT, FAILED, BROKEN_PIPE = 2, 1, 141  # and INTERRUPTED, 130, defined with the entry point
 
 
 def _in_range(name: str):

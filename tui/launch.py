@@ -3,7 +3,7 @@ scipy and Textual are still importing (a second or so) ends quietly instead of i
 
 import sys
 
-INTERRUPTED = 130  # as tui.cli says it, which cannot be imported before the guard
+from tui.exits import INTERRUPTED
 
 
 def main() -> int:
