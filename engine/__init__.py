@@ -9,8 +9,8 @@ Load an experiment, run it, read the immutable results::
 
 from engine.errors import ExperimentError, RunCancelled
 from engine.experiment import Experiment, builtin_experiment_path, load_experiment
-from engine.pipeline import ExperimentResult, run_experiment
-from engine.session import Session
+from engine.pipeline import ExperimentResult
+from engine.session import Session, run_experiment
 
 __all__ = [
     "Experiment",

@@ -1,8 +1,6 @@
-"""The results of a run, stage by stage, as immutable dataclasses, and the one-call API.
-
-The stages themselves, each cached by what determines it, are in engine.session; run_experiment
-is a session's staged run consumed to its end.
-"""
+"""The results of a run, stage by stage, as immutable dataclasses, and the pretraining stage's
+functions. The stages, each cached by what determines it, and run_experiment, a session's staged
+run consumed to its end, are in engine.session."""
 
 from __future__ import annotations
 
@@ -179,27 +177,3 @@ class ExperimentResult:
     @property
     def complete(self) -> bool:
         return self.phase == PHASES[-1]
-
-
-def run_experiment(
-    experiment: Experiment,
-    should_stop: Callable[[], bool] = lambda: False,
-    on_progress: Progress = lambda stage, fraction: None,
-    session=None,
-) -> ExperimentResult:
-    """Run every stage and return the complete result. `should_stop` is polled inside every long
-    phase and raises RunCancelled; `on_progress(stage, fraction)` reports how far the whole run has
-    got (the staged run reports each phase's own fraction; here they are laid end to end)."""
-    from engine.session import Session
-
-    spans = dict(zip(PHASES, ((0.0, 0.25), (0.25, 0.4), (0.4, 0.55), (0.55, 1.0))))
-    arrived: list[ExperimentResult] = []
-
-    def overall(stage: str, fraction: float) -> None:
-        low, high = spans[PHASES[len(arrived)]]
-        on_progress(stage, low + (high - low) * fraction)
-
-    for result in (session or Session()).run(experiment, should_stop, overall):
-        arrived.append(result)
-    on_progress("Done", 1.0)
-    return arrived[-1]

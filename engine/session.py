@@ -454,3 +454,25 @@ class _Run:
                 Prediction(s.text, s.label, labels[p], dict(zip(labels, row.tolist())), seen)
                 for s, p, row, seen in zip(split.sentences, predicted.tolist(), scores, split.seen_words))))
         return out[0], out[1]
+
+
+def run_experiment(
+    experiment: Experiment,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_progress: Progress = lambda stage, fraction: None,
+    session=None,
+) -> ExperimentResult:
+    """Run every stage and return the complete result. `should_stop` is polled inside every long
+    phase and raises RunCancelled; `on_progress(stage, fraction)` reports how far the whole run has
+    got (the staged run reports each phase's own fraction; here they are laid end to end)."""
+    spans = dict(zip(PHASES, ((0.0, 0.25), (0.25, 0.4), (0.4, 0.55), (0.55, 1.0))))
+    arrived: list[ExperimentResult] = []
+
+    def overall(stage: str, fraction: float) -> None:
+        low, high = spans[PHASES[len(arrived)]]
+        on_progress(stage, low + (high - low) * fraction)
+
+    for result in (session or Session()).run(experiment, should_stop, overall):
+        arrived.append(result)
+    on_progress("Done", 1.0)
+    return arrived[-1]
