@@ -9,14 +9,19 @@ import sys
 from helpers import SCRIPT
 from tui.cli import main
 
-# `report` whose run blocks once started, until interrupted: the interrupt then lands in the run.
+# `report` whose run works on, once started, until interrupted: the interrupt then lands in the run.
+# It works in short sleeps, not in one blocking read: the kernel may hand the signal to another of
+# the process's threads (numpy's, numba's), and Python runs the handler only when the main thread
+# next checks, which a read that never returns would postpone forever.
 BLOCKING_REPORT = """
 import sys
+import time
 import tui.cli
 
 def run_that_waits(experiment):
     print("running", file=sys.stderr, flush=True)
-    sys.stdin.read()
+    while True:
+        time.sleep(0.01)
 
 tui.cli.run_experiment = run_that_waits
 sys.exit(tui.cli.main(["report"]))
