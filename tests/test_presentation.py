@@ -156,3 +156,12 @@ def test_report_lines_fit_80_columns(kata):
         for width in (80, 200):
             long = [line for line in render_text(result, width).splitlines() if len(line) > 80]
             assert long == []
+
+
+def test_why_this_prediction_names_every_approach_it_does_not_explain(kata):
+    from tui.presentation.views import CENTROID_APPROACHES, push_help
+
+    text = " ".join(push_help(kata).plain.split())
+    named = text.split("Not shown: ")[1].split(", whose")[0].split(", ")
+    assert named == [name for name in kata.approaches if name not in CENTROID_APPROACHES]
+    assert "bag_of_words" in named and "random_fine_tuned" in named

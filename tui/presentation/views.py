@@ -9,7 +9,6 @@ from rich.text import Text
 from engine.explain import BlankAnswer, CentroidExplanation, SharedContexts
 from engine.pipeline import ExperimentResult
 from tui.presentation import verdicts
-from tui.presentation.approaches import is_trained
 from tui.presentation.style import approach_colour, label_colour, score
 
 # The vectors compared side by side in the views: what pretraining gives, and what it replaces.
@@ -106,11 +105,12 @@ def _pushes(push: dict[str, float], labels: tuple[str, ...], style: str = "") ->
 
 
 def push_help(result: ExperimentResult) -> Text:
-    trained = [n for n, a in result.approaches.items() if is_trained(a)]
+    others = [n for n in result.approaches if n not in CENTROID_APPROACHES]
     text = ("Pick a sentence (up/down). Each word's push: its part of the cosine between the sentence's "
             "mean vector and a class's centroid; pushes sum to the score, the higher score wins.")
-    if trained:
-        text += f" Not shown: {', '.join(trained)} (their trained layer is not kept)."
+    if others:
+        text += (f" Not shown: {', '.join(others)}, whose classifiers are not nearest centroids (their "
+                 "trained weights are not kept in the result).")
     return Text(text)
 
 
