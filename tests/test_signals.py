@@ -14,8 +14,13 @@ from tui.cli import main
 # the process's threads (numpy's, numba's), and Python runs the handler only when the main thread
 # next checks, which a read that never returns would postpone forever.
 BLOCKING_REPORT = """
+import signal
 import sys
 import time
+
+# As in a terminal, where Ctrl-C is never ignored: a test runner started in the background
+# (`cmd &` in a script) passes SIGINT on as ignored, and Python then installs no handler.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import tui.cli
 
 def run_that_waits(experiment):
