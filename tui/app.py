@@ -29,6 +29,7 @@ from engine.files import check_destination, write_text_atomically
 from engine.analysis import NeighbourAnswer, query_neighbours
 from engine.weighting import DENSE_WEIGHTINGS, MAX_DENSE_WORDS, WEIGHTINGS
 from tui.access import ANYWHERE, AccessPolicy
+from tui.crash import write_crash_report
 from tui.report import render_json, render_text
 from tui.screens import HelpScreen, PathPrompt
 from tui.screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
@@ -172,6 +173,7 @@ class PretrainExplorer(App):
         # Held by the one engine run at work: a new run waits for the one it cancelled to end (and
         # free its memory) before it allocates anything.
         self._engine_lock = threading.Lock()
+        self.crash: tuple[BaseException, Path | None] | None = None  # a bug's error and its crash report
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -276,6 +278,15 @@ class PretrainExplorer(App):
             self._keep_previous()
             self.notify(f"{type(event.worker.error).__name__}: {event.worker.error}", title="Engine error",
                         severity="error", timeout=10, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual calls this with any exception no code caught (a handler, a widget's render, a
+        # timer): a bug. The app exits as Textual makes it, but with a crash report written and one
+        # line for the command to print (tui.cli) in place of the traceback screen.
+        if self.crash is None:
+            self.crash = (error, write_crash_report(error))
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     def _keep_previous(self) -> None:
         self._engine_worker = None

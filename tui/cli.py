@@ -15,6 +15,7 @@ from pathlib import Path
 from engine import Experiment, ExperimentError, load_experiment, run_experiment
 from engine.experiment import LIMITS, ReadCheck, builtin_experiments, with_vectors
 from engine.weighting import WEIGHTINGS, VocabularySettings
+from tui.crash import crash_line, write_crash_report
 from tui.exits import BAD_INPUT, BROKEN_PIPE, FAILED, INTERRUPTED
 from tui.presentation.commands import new_experiment_text, word_pairs_json, word_pairs_text
 
@@ -245,7 +246,10 @@ def explore(argv: list[str]) -> int:
     from tui.app import PretrainExplorer
 
     start_resource_tracker()  # worker processes for large corpora need it; Textual replaces stderr
-    PretrainExplorer(experiment, quiz=args.quiz, access=access).run()
+    app = PretrainExplorer(experiment, quiz=args.quiz, access=access)
+    app.run()
+    if app.crash is not None:  # a bug inside the explorer: one line, its traceback in a crash report
+        return _fail(crash_line(*app.crash), FAILED)
     return 0
 
 
@@ -299,8 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     except _OutputFailed as exc:
         _discard_stdout()
         return _fail(f"cannot write to standard output ({exc})", FAILED)
-    except Exception as exc:  # a bug: one line a user can report, not a traceback
-        return _fail(f"internal error: {type(exc).__name__}: {exc}; please report it", FAILED)
+    except Exception as exc:  # a bug: one line a user can report, its traceback in a crash report
+        return _fail(crash_line(exc, write_crash_report(exc)), FAILED)
 
 
 def _fail(problem: str, status: int) -> int:
