@@ -537,6 +537,7 @@ class PretrainExplorer(App):
             self.notify(str(exc), title="Export failed", severity="error", markup=False)
             return
         self.notify(f"Report written to {path}", markup=False)
+        self._hand_over(path)
 
     def command_screenshot(self) -> None:
         name = f"pretrain-explorer-{datetime.now():%Y-%m-%d_%H-%M-%S}.svg"
@@ -556,3 +557,10 @@ class PretrainExplorer(App):
             self.notify(str(exc), title="Screenshot not saved", severity="error", markup=False)
             return
         self.notify(f"Screenshot saved to {path}", markup=False)
+        self._hand_over(path)
+
+    def _hand_over(self, path: Path) -> None:
+        """In a web browser, the file written goes to the visitor as a download: it is on the
+        server's disk, in the session's export folder, which goes when the session ends."""
+        if self.is_web:
+            self.deliver_text(path)

@@ -238,16 +238,19 @@ def explore(argv: list[str]) -> int:
     parser.add_argument("--served-from", action="append", type=Path, help=argparse.SUPPRESS)
     _add_pretraining_options(parser, defaults=False)
     args = parser.parse_args(argv)
-    from tui.access import ANYWHERE, served_session
+    from tui.access import ANYWHERE, end_session, served_session
 
     access = served_session(args.served_from) if args.served_from else ANYWHERE
-    experiment = _experiment(args, access.check_read)
-    from engine.corpus import start_resource_tracker
-    from tui.app import PretrainExplorer
+    try:
+        experiment = _experiment(args, access.check_read)
+        from engine.corpus import start_resource_tracker
+        from tui.app import PretrainExplorer
 
-    start_resource_tracker()  # worker processes for large corpora need it; Textual replaces stderr
-    app = PretrainExplorer(experiment, quiz=args.quiz, access=access)
-    app.run()
+        start_resource_tracker()  # worker processes for large corpora need it; Textual replaces stderr
+        app = PretrainExplorer(experiment, quiz=args.quiz, access=access)
+        app.run()
+    finally:
+        end_session(access)  # a served session's export folder goes with it
     if app.crash is not None:  # a bug inside the explorer: one line, its traceback in a crash report
         return _fail(crash_line(*app.crash), FAILED)
     return 0
