@@ -181,8 +181,7 @@ def pretrain(argv: list[str]) -> int:
 
 
 def evaluate(argv: list[str]) -> int:
-    from engine.pipeline import pretrain_vectors
-    from engine.store import load_vectors
+    from engine.session import Session
     from engine.wordpairs import read_word_pairs, score_word_pairs
 
     parser = argparse.ArgumentParser(prog="pretrain-explorer evaluate",
@@ -193,11 +192,9 @@ def evaluate(argv: list[str]) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     args = parser.parse_args(argv)
     pairs = read_word_pairs(Path(args.pairs))
-    if Path(args.vectors).suffix == ".npz":
-        vectors, _ = load_vectors(Path(args.vectors))
-    else:
-        e = load_experiment(args.vectors)
-        vectors, _ = pretrain_vectors(e.corpus_path, e.stopwords, e.window, e.weighting, e.dim, e.vocabulary)
+    # The vectors as `report` and the explorer get them: a .npz or an experiment opened by _open,
+    # pretrained by a session (whose disk cache spares a large corpus a second counting).
+    vectors, _, _ = Session().pretrained(_open(args.vectors), lambda: False, lambda stage, fraction: None)
     score = score_word_pairs(vectors, pairs, args.pairs)
     _print_out(json.dumps(word_pairs_json(score, args.vectors)) if args.json else word_pairs_text(score, args.vectors))
     return 0
