@@ -151,3 +151,32 @@ async def test_a_new_run_waits_for_the_one_it_cancels_to_free_its_memory(monkeyp
     runs = [e for e in events if e.startswith("run")]
     assert events.index(runs[-1]) == events.index("svd 1 ended") + 1
     assert runs[-1].endswith("earlier matrices freed: [True]")
+
+
+async def test_quitting_during_svd_cancels_the_run(monkeypatch):
+    """q during a long SVD used to wait for it to finish; quitting cancels the run, which stops at
+    its next poll."""
+    started, release, ended = threading.Event(), threading.Event(), threading.Event()
+    outcome = []
+    held = hold(engine.weighting.truncated_svd, "SVD", started, release, forced={"dense_up_to": 0, "sparse_up_to": 0})
+
+    def svd(*args, **kwargs):
+        try:
+            return held(*args, **kwargs)
+        except BaseException as error:
+            outcome.append(type(error).__name__)
+            raise
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(engine.weighting, "truncated_svd", svd)
+    app = PretrainExplorer()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("w")
+        await settled(app, pilot)
+        await pilot.press("w")
+        await until(pilot, started.is_set)
+        await pilot.press("q")
+        release.set()
+    assert ended.wait(BOUND) and outcome == ["RunCancelled"]
