@@ -171,3 +171,26 @@ async def test_a_bug_in_a_key_handler_exits_with_a_crash_report(monkeypatch, own
     error, report = app.crash
     assert isinstance(error, KeyError) and app.return_code == 1
     assert report.parent == own_state_dir / "pretrain-explorer" and "in broken_help" in report.read_text()
+
+
+async def test_a_bug_in_the_engine_keeps_the_explorer_and_writes_a_crash_report(monkeypatch, own_state_dir):
+    from helpers import notifications, settled, until
+    from tui.app import PretrainExplorer
+
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        kept = app.result
+
+        def broken_run(*args, **kwargs):
+            raise ZeroDivisionError("a planted engine bug")
+            yield
+
+        monkeypatch.setattr(app.session, "run", broken_run)
+        await pilot.press("r")
+        await until(pilot, lambda: "Engine error" in notifications(app))
+        [report] = (own_state_dir / "pretrain-explorer").glob("crash-*.txt")
+        assert (f"Engine error: internal error: ZeroDivisionError: a planted engine bug (crash report in {report}); "
+                "please report it") in notifications(app)
+        assert app.result is kept and app.is_running and app.crash is None
+        assert "in broken_run" in report.read_text()

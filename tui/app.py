@@ -29,7 +29,7 @@ from engine.files import check_destination, write_text_atomically
 from engine.analysis import NeighbourAnswer, query_neighbours
 from engine.weighting import DENSE_WEIGHTINGS, MAX_DENSE_WORDS, WEIGHTINGS
 from tui.access import ANYWHERE, AccessPolicy
-from tui.crash import write_crash_report
+from tui.crash import crash_line, write_crash_report
 from tui.report import render_json, render_text
 from tui.screens import HelpScreen, PathPrompt
 from tui.screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
@@ -276,8 +276,9 @@ class PretrainExplorer(App):
         # A bug in the engine must not take the app down: say so and keep what is shown.
         if event.state == WorkerState.ERROR and event.worker is self._engine_worker:
             self._keep_previous()
-            self.notify(f"{type(event.worker.error).__name__}: {event.worker.error}", title="Engine error",
-                        severity="error", timeout=10, markup=False)
+            error = event.worker.error
+            self.notify(crash_line(error, write_crash_report(error)), title="Engine error", severity="error",
+                        timeout=10, markup=False)
 
     def _handle_exception(self, error: Exception) -> None:
         # Textual calls this with any exception no code caught (a handler, a widget's render, a
