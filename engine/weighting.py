@@ -87,23 +87,73 @@ def normalized_counts(counts: sp.csr_matrix) -> np.ndarray:
     return out
 
 
-def ppmi(counts: sp.csr_matrix, alpha: float = CONTEXT_ALPHA) -> sp.csr_matrix:
-    """Positive PMI, with the context distribution raised to `alpha`, computed on the non-zeros in
-    place of the counts' own arrays (a large corpus has tens of millions of them)."""
+# PPMI goes over the non-zeros a chunk at a time, asking `should_stop` between chunks: about 4
+# million per chunk, a few hundredths of a second each, so esc is answered well within half a second
+# however large the vocabulary, and the temporaries stay a chunk's size.
+PPMI_CHUNK = 1 << 22
+PPMI_STAGE = "PPMI"  # its progress's name
+
+
+def _chunks(indptr: np.ndarray, per_chunk: int) -> list[tuple[int, int]]:
+    """Row ranges of about `per_chunk` non-zeros each (a longer row makes a chunk of its own)."""
+    n_rows = len(indptr) - 1
+    bounds = [0]
+    while bounds[-1] < n_rows:
+        start = bounds[-1]
+        end = int(np.searchsorted(indptr, indptr[start] + per_chunk, side="right")) - 1
+        bounds.append(min(max(end, start + 1), n_rows))
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def ppmi(
+    counts: sp.csr_matrix,
+    alpha: float = CONTEXT_ALPHA,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_progress: Progress = lambda stage, fraction: None,
+    chunk: int = PPMI_CHUNK,
+) -> sp.csr_matrix:
+    """Positive PMI, with the context distribution raised to `alpha`, computed on the non-zeros (a
+    large corpus has tens of millions of them) a chunk of rows at a time: one pass for the row and
+    context sums, one that weights them into the output's own array. `should_stop` is polled
+    between chunks and raises RunCancelled."""
     counts = counts.tocsr()
-    row_sums = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
-    context = np.asarray(counts.sum(axis=0), dtype=np.float64).ravel() ** alpha
+    n_rows, n_cols = counts.shape
+    indptr, indices, data = counts.indptr, counts.indices, counts.data
+    chunks = _chunks(indptr, chunk)
+    steps = 2 * len(chunks)
+    row_sums = np.zeros(n_rows)
+    context = np.zeros(n_cols)
+    on_progress(PPMI_STAGE, 0.0)
+    for done, (first, last) in enumerate(chunks):
+        _check(should_stop)
+        start, end = indptr[first], indptr[last]
+        part = sp.csr_matrix((data[start:end].astype(np.float64), indices[start:end], indptr[first : last + 1] - start),
+                             shape=(last - first, n_cols))
+        row_sums[first:last] = np.asarray(part.sum(axis=1)).ravel()
+        context += np.asarray(part.sum(axis=0)).ravel()
+        on_progress(PPMI_STAGE, (done + 1) / steps)
+    context **= alpha
     context_probability = context / context.sum()
-    rows = np.repeat(np.arange(counts.shape[0], dtype=np.int32), np.diff(counts.indptr))
-    pmi = counts.data.astype(np.float64)
-    pmi /= row_sums[rows]
-    del rows
-    pmi /= context_probability[counts.indices]
-    np.log(pmi, out=pmi)
-    np.maximum(pmi, 0.0, out=pmi)
-    weighted = sp.csr_matrix((pmi, counts.indices.copy(), counts.indptr.copy()), shape=counts.shape)
-    weighted.eliminate_zeros()
+    del context
+    pmi = np.empty(counts.nnz)
+    for done, (first, last) in enumerate(chunks):
+        _check(should_stop)
+        start, end = indptr[first], indptr[last]
+        values = pmi[start:end]
+        values[:] = data[start:end]
+        values /= row_sums[np.repeat(np.arange(first, last, dtype=np.int32), np.diff(indptr[first : last + 1]))]
+        values /= context_probability[indices[start:end]]
+        np.log(values, out=values)
+        np.maximum(values, 0.0, out=values)
+        on_progress(PPMI_STAGE, (len(chunks) + done + 1) / steps)
+    weighted = sp.csr_matrix((pmi, indices.copy(), indptr.copy()), shape=counts.shape)
+    weighted.eliminate_zeros()  # one compiled pass, a hundredth of a second per 10 million non-zeros
     return weighted
+
+
+def _check(should_stop: Callable[[], bool]) -> None:
+    if should_stop():
+        raise RunCancelled()
 
 
 # The truncated SVD. Three methods, one contract: the top `dim` left singular vectors and values of
@@ -421,7 +471,7 @@ def word_vectors(
         )
     if weighting == "counts":
         return WordVectors(words, normalized_counts(counts))
-    weighted = ppmi(counts)
+    weighted = ppmi(counts, should_stop=should_stop, on_progress=on_progress)
     if weighting == "ppmi":
         return WordVectors(words, l2_normalize_rows(weighted.toarray()))
     result = truncated_svd(weighted, dim, should_stop=should_stop, on_progress=on_progress)

@@ -41,6 +41,14 @@ def own_config_dir(tmp_path_factory, monkeypatch) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def own_state_dir(tmp_path_factory, monkeypatch) -> Path:
+    """Every test its own state directory: crash reports never go to the user's."""
+    folder = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("XDG_STATE_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def reference() -> dict:
     """What the lesson's own code computes on the kata (a copy of shared/reference)."""

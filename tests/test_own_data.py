@@ -2,6 +2,7 @@
 `sgns` pretrains by prediction (issue 13)."""
 
 import json
+import shutil
 import sys
 
 import numpy as np
@@ -46,6 +47,39 @@ def load_vectors_of(folder):
 
     e = load_experiment(folder)
     return pretrain_vectors(e.corpus_path, e.stopwords, e.window, e.weighting, e.dim, e.vocabulary)[0]
+
+
+def test_evaluate_takes_vectors_as_every_command_does(tmp_path, capsys, monkeypatch):
+    """A .npz and the experiment it was pretrained from score the same; a large corpus is counted
+    once, then found in the disk cache (the session's, as for `report` and the explorer)."""
+    import engine.session
+
+    pairs = write_pairs(tmp_path / "pairs.tsv", [("excellent", "superb", 9.1), ("excellent", "awful", 1.0),
+                                                 ("awful", "dreadful", 8.7), ("movie", "film", 9.0)])
+    vectors = tmp_path / "held.npz"
+    assert main(["pretrain", str(HELD_OUT / "general.txt"), "-o", str(vectors),
+                 "--stopwords", str(HELD_OUT / "stopwords.txt")]) == 0
+    capsys.readouterr()
+    scores = []
+    for source in (vectors, HELD_OUT):
+        assert main(["evaluate", str(source), str(pairs), "--json"]) == 0
+        scores.append(json.loads(capsys.readouterr().out))
+    assert scores[0]["spearman"] == scores[1]["spearman"] and scores[0]["covered"] == scores[1]["covered"] == 4
+
+    text = (HELD_OUT / "general.txt").read_text()
+    large = tmp_path / "large"
+    shutil.copytree(HELD_OUT, large, ignore=shutil.ignore_patterns("__pycache__"))
+    (large / "general.txt").write_text(text * (1_200_000 // len(text) + 1))  # past the disk cache's 1 MiB
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # empty: the first evaluate must count
+    counted = []
+    corpus_counts = engine.session.corpus_counts
+    monkeypatch.setattr(engine.session, "corpus_counts", lambda *a: counted.append(a) or corpus_counts(*a))
+    outputs = []
+    for _ in range(2):
+        assert main(["evaluate", str(large), str(pairs)]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert len(counted) == 1 and outputs[0] == outputs[1]
+    assert "4 of 4 pairs have both words in the vocabulary" in outputs[0]
 
 
 def test_evaluate_says_when_no_correlation_can_be_computed(tmp_path, capsys):

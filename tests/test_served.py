@@ -5,6 +5,7 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -14,7 +15,7 @@ import pytest
 
 from engine.errors import ExperimentError
 from helpers import KATA, SCRIPT, notifications, settled, until
-from tui.access import ANYWHERE, AccessPolicy, inside, served_session
+from tui.access import ANYWHERE, AccessPolicy, end_session, inside, served_session
 from tui.app import PretrainExplorer
 from tui.cli import main
 
@@ -109,6 +110,60 @@ def test_each_served_session_gets_its_own_export_folder(tmp_path):
     assert first.readable == (KATA.resolve(), first.export_folder)
     first.export_folder.rmdir()
     second.export_folder.rmdir()
+
+
+def test_a_served_session_takes_its_export_folder_with_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    seen = []
+
+    def run(app):  # the session, as a visitor might use it: an export, then the tab closes
+        (app.access.export_folder / "kata-report.json").write_text("{}")
+        seen.append(app.access.export_folder)
+
+    monkeypatch.setattr(PretrainExplorer, "run", run)
+    assert main([f"--served-from={KATA}"]) == 0
+    [folder] = seen
+    assert folder.parent == (tmp_path / "pretrain-explorer-exports").resolve()
+    assert folder.name.startswith(f"session-{os.getpid()}-") and not folder.exists()
+
+    def crash(app):
+        seen.append(app.access.export_folder)
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(PretrainExplorer, "run", crash)
+    assert main([f"--served-from={KATA}"]) == 1  # a session that ends in a bug takes its folder too
+    assert not seen[-1].exists() and list((tmp_path / "pretrain-explorer-exports").iterdir()) == []
+
+
+def test_export_folders_of_killed_sessions_are_swept_by_the_next(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    base = tmp_path / "pretrain-explorer-exports"
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a process that has ended: its pid runs nothing now
+    killed, running, unnamed = (base / f"session-{gone.pid}-abc", base / f"session-{os.getppid()}-def",
+                                base / "session-ghi")
+    for folder in (killed, running, unnamed):
+        folder.mkdir(parents=True)
+        (folder / "report.txt").write_text("left behind")
+    policy = served_session([KATA])
+    assert sorted(base.iterdir()) == sorted([running, policy.export_folder])
+    end_session(policy)
+    assert list(base.iterdir()) == [running]
+
+
+async def test_a_served_export_is_handed_to_the_browser(folders, monkeypatch):
+    allowed, _ = folders
+    delivered = []
+    monkeypatch.setattr(PretrainExplorer, "is_web", property(lambda app: True))
+    monkeypatch.setattr(PretrainExplorer, "deliver_text", lambda app, path: delivered.append(path))
+    app = PretrainExplorer(access=AccessPolicy((allowed.resolve(),), allowed.resolve()))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settled(app, pilot)
+        app.export_report(app.result, "text", Path("r.txt"))
+        app.command_screenshot()
+        await pilot.pause()
+    assert delivered[0] == allowed.resolve() / "r.txt" and delivered[1].suffix == ".svg"
+    assert [path.parent for path in delivered] == [allowed.resolve()] * 2 and all(p.is_file() for p in delivered)
 
 
 async def test_served_explorer_refuses_to_open_or_export_outside(folders, kata_copy):

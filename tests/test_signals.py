@@ -6,7 +6,7 @@ import signal
 import subprocess
 import sys
 
-from helpers import SCRIPT
+from helpers import SCRIPT, run_in_terminal
 from tui.cli import main
 
 # `report` whose run works on, once started, until interrupted: the interrupt then lands in the run.
@@ -66,14 +66,37 @@ def test_report_into_a_full_device(tmp_path):
         1, "pretrain-explorer: cannot write to standard output (No space left on device)\n")
 
 
-def test_a_bug_is_one_line_to_report_not_a_traceback(capsys, monkeypatch):
+def test_a_bug_is_one_line_to_report_not_a_traceback(capsys, monkeypatch, own_state_dir):
     def broken(experiment):
         return 1 / 0
 
     monkeypatch.setattr("tui.cli.run_experiment", broken)
     assert main(["report"]) == 1
+    [report] = (own_state_dir / "pretrain-explorer").glob("crash-*.txt")
     assert capsys.readouterr().err == (
-        "pretrain-explorer: internal error: ZeroDivisionError: division by zero; please report it\n")
+        f"pretrain-explorer: internal error: ZeroDivisionError: division by zero (crash report in {report}); "
+        "please report it\n")
+    text = report.read_text()
+    assert "Traceback (most recent call last)" in text and "in broken" in text and "1 / 0" in text
+
+
+def test_a_crash_report_that_cannot_be_written_is_said_so(capsys, monkeypatch, own_state_dir):
+    monkeypatch.setattr("tui.cli.run_experiment", lambda experiment: 1 / 0)
+    (own_state_dir / "pretrain-explorer").write_text("a file where the folder should be")
+    assert main(["report"]) == 1
+    assert capsys.readouterr().err == ("pretrain-explorer: internal error: ZeroDivisionError: division by zero "
+                                       "(no crash report could be written); please report it\n")
+
+
+def test_crash_reports_are_bounded(capsys, monkeypatch, own_state_dir):
+    from tui import crash
+
+    monkeypatch.setattr(crash, "KEEP", 3)
+    monkeypatch.setattr("tui.cli.run_experiment", lambda experiment: 1 / 0)
+    for _ in range(5):
+        assert main(["report"]) == 1
+    reports = sorted((own_state_dir / "pretrain-explorer").glob("crash-*.txt"))
+    assert len(reports) == 3 and str(reports[-1]) in capsys.readouterr().err.splitlines()[-1]
 
 
 def test_bad_input_keeps_its_own_message_and_status(capsys, tmp_path):
@@ -98,3 +121,76 @@ def test_ctrl_c_while_the_program_is_still_importing_ends_quietly(monkeypatch, c
     monkeypatch.setattr(builtins, "__import__", interrupted)
     assert launch.main() == 130
     assert capsys.readouterr().err == "pretrain-explorer: interrupted\n"
+
+
+# The explorer with a bug planted in a message handler: the first results arrive, and showing them raises.
+CRASHING_EXPLORER = """
+import sys
+
+from tui.app import PretrainExplorer
+from tui.cli import main
+
+
+def show_result(self, result):
+    raise ZeroDivisionError("a planted bug")
+
+
+PretrainExplorer.show_result = show_result
+sys.exit(main([]))
+"""
+
+
+def test_a_bug_inside_the_explorer_is_one_line_and_a_crash_report(tmp_path, own_state_dir):
+    script = tmp_path / "crashing.py"
+    script.write_text(CRASHING_EXPLORER)
+    text, status = run_in_terminal([sys.executable, str(script)], tmp_path, ["please report it"])
+    [report] = (own_state_dir / "pretrain-explorer").glob("crash-*.txt")
+    assert status == 1
+    assert (f"pretrain-explorer: internal error: ZeroDivisionError: a planted bug (crash report in {report}); "
+            "please report it") in text.replace("\r\n", "").replace("\n", "")
+    assert "Traceback" not in text and "show_result" not in text  # no traceback screen
+    written = report.read_text()
+    assert "Traceback (most recent call last)" in written and "in show_result" in written
+    assert "ZeroDivisionError: a planted bug" in written
+
+
+async def test_a_bug_in_a_key_handler_exits_with_a_crash_report(monkeypatch, own_state_dir):
+    import pytest
+    from helpers import settled
+    from tui.app import PretrainExplorer
+
+    def broken_help(self):
+        raise KeyError("planted")
+
+    monkeypatch.setattr(PretrainExplorer, "action_help", broken_help)
+    app = PretrainExplorer()
+    with pytest.raises(KeyError):  # a test's run of the app re-raises it at the end, as Textual does
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settled(app, pilot)
+            await pilot.press("question_mark")
+    error, report = app.crash
+    assert isinstance(error, KeyError) and app.return_code == 1
+    assert report.parent == own_state_dir / "pretrain-explorer" and "in broken_help" in report.read_text()
+
+
+async def test_a_bug_in_the_engine_keeps_the_explorer_and_writes_a_crash_report(monkeypatch, own_state_dir):
+    from helpers import notifications, settled, until
+    from tui.app import PretrainExplorer
+
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        kept = app.result
+
+        def broken_run(*args, **kwargs):
+            raise ZeroDivisionError("a planted engine bug")
+            yield
+
+        monkeypatch.setattr(app.session, "run", broken_run)
+        await pilot.press("r")
+        await until(pilot, lambda: "Engine error" in notifications(app))
+        [report] = (own_state_dir / "pretrain-explorer").glob("crash-*.txt")
+        assert (f"Engine error: internal error: ZeroDivisionError: a planted engine bug (crash report in {report}); "
+                "please report it") in notifications(app)
+        assert app.result is kept and app.is_running and app.crash is None
+        assert "in broken_run" in report.read_text()

@@ -158,6 +158,43 @@ def test_word_vectors_passes_cancelling_on(english):
     assert len(asked) == 3
 
 
+def test_ppmi_a_chunk_at_a_time_is_the_formula(english):
+    _, counts = prune(english, VocabularySettings(), "english")
+    dense = counts.toarray().astype(np.float64)
+    context = dense.sum(axis=0) ** weighting.CONTEXT_ALPHA
+    with np.errstate(divide="ignore", invalid="ignore"):  # the zero cells, left zero below
+        pmi = np.log(dense / dense.sum(axis=1, keepdims=True) / (context / context.sum()))
+    expected = np.where(dense > 0, np.maximum(pmi, 0.0), 0.0)
+    seen = []
+    weighted = ppmi(counts, chunk=1000, on_progress=lambda stage, fraction: seen.append((stage, fraction)))
+    assert len(seen) > 2 * 20  # more than twenty chunks, each pass
+    assert {stage for stage, _ in seen} == {weighting.PPMI_STAGE}
+    fractions = [f for _, f in seen]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert np.abs(weighted.toarray() - expected).max() < 1e-12
+    assert weighted.nnz == np.count_nonzero(expected)  # the zeros are not stored
+    assert (ppmi(counts) != weighted).nnz == 0  # one chunk or many: the same numbers
+
+
+def test_cancelling_inside_ppmi(english):
+    _, counts = prune(english, VocabularySettings(), "english")
+    should_stop, asked = stop_after(3)
+    seen = []
+    with pytest.raises(RunCancelled):
+        ppmi(counts, chunk=1000, should_stop=should_stop, on_progress=lambda stage, fraction: seen.append(fraction))
+    assert len(asked) == 3  # at the first True, two chunks in
+    assert seen == [0.0, pytest.approx(seen[1]), pytest.approx(2 * seen[1])] and 0 < seen[1] < 0.05
+
+
+def test_ppmi_vectors_pass_cancelling_on(english):
+    should_stop, asked = stop_after(1)
+    stages = []
+    with pytest.raises(RunCancelled):
+        word_vectors(english, "ppmi", DIM, VocabularySettings(), "english", should_stop=should_stop,
+                     on_progress=lambda stage, fraction: stages.append(stage))
+    assert len(asked) == 1 and stages == [weighting.PPMI_STAGE]
+
+
 def test_the_report_says_which_svd_ran(capsys):
     from tui.cli import main
     import json

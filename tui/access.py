@@ -9,6 +9,7 @@ inside an allowed folder reaches a file outside it.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,10 +62,43 @@ class AccessPolicy:
 ANYWHERE = AccessPolicy()
 
 
+def exports_base() -> Path:
+    """Where served sessions' export folders go: one folder under the system's temporary folder."""
+    return Path(tempfile.gettempdir()) / "pretrain-explorer-exports"
+
+
 def served_session(allowed: list[Path]) -> AccessPolicy:
     """The policy of one browser session: open inside `allowed` and a fresh export folder of its
-    own (under the system's temporary folder), write only there."""
-    base = Path(tempfile.gettempdir()) / "pretrain-explorer-exports"
+    own (under the system's temporary folder, named after this process), write only there. The
+    folders of sessions whose process has gone (ended without end_session: killed) go first, so
+    they never pile up."""
+    base = exports_base()
     base.mkdir(mode=0o700, exist_ok=True)
-    export_folder = resolved(tempfile.mkdtemp(prefix="session-", dir=base))
+    sweep_ended_sessions(base)
+    export_folder = resolved(tempfile.mkdtemp(prefix=f"session-{os.getpid()}-", dir=base))
     return AccessPolicy(tuple(resolved(folder) for folder in allowed) + (export_folder,), export_folder)
+
+
+def end_session(policy: AccessPolicy) -> None:
+    """Remove a served session's export folder and what was exported into it (the visitor's browser
+    has downloaded each export as it was written)."""
+    if policy.export_folder is not None:
+        shutil.rmtree(policy.export_folder, ignore_errors=True)
+
+
+def sweep_ended_sessions(base: Path) -> None:
+    """Remove the export folders under `base` whose session's process no longer runs."""
+    for folder in base.glob("session-*"):
+        pid = folder.name.split("-")[1]
+        if not (pid.isdigit() and _running(int(pid))):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # no signal sent: only whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True

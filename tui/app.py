@@ -29,6 +29,7 @@ from engine.files import check_destination, write_text_atomically
 from engine.analysis import NeighbourAnswer, query_neighbours
 from engine.weighting import DENSE_WEIGHTINGS, MAX_DENSE_WORDS, WEIGHTINGS
 from tui.access import ANYWHERE, AccessPolicy
+from tui.crash import crash_line, write_crash_report
 from tui.report import render_json, render_text
 from tui.screens import HelpScreen, PathPrompt
 from tui.screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
@@ -172,6 +173,7 @@ class PretrainExplorer(App):
         # Held by the one engine run at work: a new run waits for the one it cancelled to end (and
         # free its memory) before it allocates anything.
         self._engine_lock = threading.Lock()
+        self.crash: tuple[BaseException, Path | None] | None = None  # a bug's error and its crash report
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -274,8 +276,18 @@ class PretrainExplorer(App):
         # A bug in the engine must not take the app down: say so and keep what is shown.
         if event.state == WorkerState.ERROR and event.worker is self._engine_worker:
             self._keep_previous()
-            self.notify(f"{type(event.worker.error).__name__}: {event.worker.error}", title="Engine error",
-                        severity="error", timeout=10, markup=False)
+            error = event.worker.error
+            self.notify(crash_line(error, write_crash_report(error)), title="Engine error", severity="error",
+                        timeout=10, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual calls this with any exception no code caught (a handler, a widget's render, a
+        # timer): a bug. The app exits as Textual makes it, but with a crash report written and one
+        # line for the command to print (tui.cli) in place of the traceback screen.
+        if self.crash is None:
+            self.crash = (error, write_crash_report(error))
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     def _keep_previous(self) -> None:
         self._engine_worker = None
@@ -526,6 +538,7 @@ class PretrainExplorer(App):
             self.notify(str(exc), title="Export failed", severity="error", markup=False)
             return
         self.notify(f"Report written to {path}", markup=False)
+        self._hand_over(path)
 
     def command_screenshot(self) -> None:
         name = f"pretrain-explorer-{datetime.now():%Y-%m-%d_%H-%M-%S}.svg"
@@ -545,3 +558,10 @@ class PretrainExplorer(App):
             self.notify(str(exc), title="Screenshot not saved", severity="error", markup=False)
             return
         self.notify(f"Screenshot saved to {path}", markup=False)
+        self._hand_over(path)
+
+    def _hand_over(self, path: Path) -> None:
+        """In a web browser, the file written goes to the visitor as a download: it is on the
+        server's disk, in the session's export folder, which goes when the session ends."""
+        if self.is_web:
+            self.deliver_text(path)

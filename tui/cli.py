@@ -15,6 +15,7 @@ from pathlib import Path
 from engine import Experiment, ExperimentError, load_experiment, run_experiment
 from engine.experiment import LIMITS, ReadCheck, builtin_experiments, with_vectors
 from engine.weighting import WEIGHTINGS, VocabularySettings
+from tui.crash import crash_line, write_crash_report
 from tui.exits import BAD_INPUT, BROKEN_PIPE, FAILED, INTERRUPTED
 from tui.presentation.commands import new_experiment_text, word_pairs_json, word_pairs_text
 
@@ -180,8 +181,7 @@ def pretrain(argv: list[str]) -> int:
 
 
 def evaluate(argv: list[str]) -> int:
-    from engine.pipeline import pretrain_vectors
-    from engine.store import load_vectors
+    from engine.session import Session
     from engine.wordpairs import read_word_pairs, score_word_pairs
 
     parser = argparse.ArgumentParser(prog="pretrain-explorer evaluate",
@@ -192,11 +192,9 @@ def evaluate(argv: list[str]) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     args = parser.parse_args(argv)
     pairs = read_word_pairs(Path(args.pairs))
-    if Path(args.vectors).suffix == ".npz":
-        vectors, _ = load_vectors(Path(args.vectors))
-    else:
-        e = load_experiment(args.vectors)
-        vectors, _ = pretrain_vectors(e.corpus_path, e.stopwords, e.window, e.weighting, e.dim, e.vocabulary)
+    # The vectors as `report` and the explorer get them: a .npz or an experiment opened by _open,
+    # pretrained by a session (whose disk cache spares a large corpus a second counting).
+    vectors, _, _ = Session().pretrained(_open(args.vectors), lambda: False, lambda stage, fraction: None)
     score = score_word_pairs(vectors, pairs, args.pairs)
     _print_out(json.dumps(word_pairs_json(score, args.vectors)) if args.json else word_pairs_text(score, args.vectors))
     return 0
@@ -237,15 +235,21 @@ def explore(argv: list[str]) -> int:
     parser.add_argument("--served-from", action="append", type=Path, help=argparse.SUPPRESS)
     _add_pretraining_options(parser, defaults=False)
     args = parser.parse_args(argv)
-    from tui.access import ANYWHERE, served_session
+    from tui.access import ANYWHERE, end_session, served_session
 
     access = served_session(args.served_from) if args.served_from else ANYWHERE
-    experiment = _experiment(args, access.check_read)
-    from engine.corpus import start_resource_tracker
-    from tui.app import PretrainExplorer
+    try:
+        experiment = _experiment(args, access.check_read)
+        from engine.corpus import start_resource_tracker
+        from tui.app import PretrainExplorer
 
-    start_resource_tracker()  # worker processes for large corpora need it; Textual replaces stderr
-    PretrainExplorer(experiment, quiz=args.quiz, access=access).run()
+        start_resource_tracker()  # worker processes for large corpora need it; Textual replaces stderr
+        app = PretrainExplorer(experiment, quiz=args.quiz, access=access)
+        app.run()
+    finally:
+        end_session(access)  # a served session's export folder goes with it
+    if app.crash is not None:  # a bug inside the explorer: one line, its traceback in a crash report
+        return _fail(crash_line(*app.crash), FAILED)
     return 0
 
 
@@ -299,8 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     except _OutputFailed as exc:
         _discard_stdout()
         return _fail(f"cannot write to standard output ({exc})", FAILED)
-    except Exception as exc:  # a bug: one line a user can report, not a traceback
-        return _fail(f"internal error: {type(exc).__name__}: {exc}; please report it", FAILED)
+    except Exception as exc:  # a bug: one line a user can report, its traceback in a crash report
+        return _fail(crash_line(exc, write_crash_report(exc)), FAILED)
 
 
 def _fail(problem: str, status: int) -> int:
