@@ -194,3 +194,22 @@ async def test_a_bug_in_the_engine_keeps_the_explorer_and_writes_a_crash_report(
                 "please report it") in notifications(app)
         assert app.result is kept and app.is_running and app.crash is None
         assert "in broken_run" in report.read_text()
+
+
+async def test_a_bug_in_the_neighbours_worker_is_notified_with_a_crash_report(monkeypatch, own_state_dir):
+    from helpers import notifications, settled, until
+    import tui.app
+    from tui.app import PretrainExplorer
+
+    def broken_query(*args, **kwargs):
+        raise ZeroDivisionError("a planted neighbours bug")
+
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        monkeypatch.setattr(tui.app, "query_neighbours", broken_query)
+        await pilot.press("slash", *["backspace"] * 12, *"great", "enter")
+        await until(pilot, lambda: "a planted neighbours bug" in notifications(app))
+        [report] = (own_state_dir / "pretrain-explorer").glob("crash-*.txt")
+        assert f"ZeroDivisionError: a planted neighbours bug (crash report in {report})" in notifications(app)
+        assert app.is_running and app.crash is None and "in broken_query" in report.read_text()

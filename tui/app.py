@@ -273,9 +273,11 @@ class PretrainExplorer(App):
             self.notify("Cancelled: the previous results stay on screen.", title="Job cancelled")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # A bug in the engine must not take the app down: say so and keep what is shown.
-        if event.state == WorkerState.ERROR and event.worker is self._engine_worker:
-            self._keep_previous()
+        # A bug in any worker (engine run, neighbours, lists) must not take the app down, nor pass
+        # unseen: say so, write the report, keep what is shown.
+        if event.state == WorkerState.ERROR:
+            if event.worker is self._engine_worker:
+                self._keep_previous()
             error = event.worker.error
             self.notify(crash_line(error, write_crash_report(error)), title="Engine error", severity="error",
                         timeout=10, markup=False)
