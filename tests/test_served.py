@@ -103,6 +103,22 @@ def test_path_policy_for_reading_and_writing(folders):
     assert ANYWHERE.check_read(outside / "secret.txt") == outside / "secret.txt"
 
 
+def test_a_served_session_stops_exporting_at_its_quota(folders, monkeypatch):
+    import tui.access
+    allowed, _ = folders
+    exports = allowed / "exports"
+    exports.mkdir()
+    policy = AccessPolicy((allowed,), exports)
+    monkeypatch.setattr(tui.access, "EXPORT_QUOTA", 2 << 20)
+    (exports / "first.svg").write_bytes(b"x" * ((2 << 20) - 1))
+    assert policy.check_write(Path("second.svg")) == exports / "second.svg"
+    (exports / "second.svg").write_bytes(b"x")
+    with pytest.raises(ExperimentError) as refused:
+        policy.check_write(Path("third.svg"))
+    assert str(refused.value) == (f"{exports / 'third.svg'}: not written: this session's exports hold 2 MiB, "
+                                  "the most a served session keeps is 2 MiB")
+
+
 def test_each_served_session_gets_its_own_export_folder(tmp_path):
     first, second = served_session([KATA]), served_session([KATA])
     assert first.export_folder != second.export_folder and first.export_folder.is_dir()

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from engine.errors import ExperimentError
 
+EXPORT_QUOTA = 64 << 20  # bytes one served session may keep in its export folder: no visitor fills the disk
+
 
 def resolved(path: str | Path) -> Path:
     """The absolute path with `..` and every symbolic link resolved, existing or not."""
@@ -56,7 +58,19 @@ class AccessPolicy:
             path = self.export_folder / path
         if not inside(path, (self.export_folder,)):
             raise ExperimentError(path, f"is outside the folder this server writes to: {self.export_folder}")
+        held = folder_bytes(self.export_folder)
+        if held >= EXPORT_QUOTA:
+            raise ExperimentError(path, f"not written: this session's exports hold {held >> 20} MiB, "
+                                        f"the most a served session keeps is {EXPORT_QUOTA >> 20} MiB")
         return resolved(path)
+
+
+def folder_bytes(folder: Path) -> int:
+    """The bytes of the files directly in `folder` (exports are written there, never below)."""
+    try:
+        return sum(entry.stat().st_size for entry in os.scandir(folder) if entry.is_file(follow_symlinks=False))
+    except OSError:
+        return 0
 
 
 ANYWHERE = AccessPolicy()
