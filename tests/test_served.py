@@ -77,6 +77,31 @@ def folders(tmp_path):
     return allowed, outside
 
 
+@pytest.mark.parametrize("set_by_user", [None, "2"])
+def test_served_explorers_use_one_blas_thread_each_unless_told(monkeypatch, set_by_user):
+    import os
+    import textual_serve.server
+    from tui.cli import main
+
+    seen = {}
+
+    class Recorder:
+        def __init__(self, command, **kwargs):
+            pass
+
+        def serve(self):
+            seen.update({name: os.environ.get(name) for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")})
+
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.setenv(name, "")  # recorded first, so what serve sets is undone after the test
+        monkeypatch.delenv(name)
+    if set_by_user:
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", set_by_user)
+    monkeypatch.setattr(textual_serve.server, "Server", Recorder)
+    assert main(["serve"]) == 0
+    assert seen == {"OPENBLAS_NUM_THREADS": set_by_user or "1", "OMP_NUM_THREADS": "1"}
+
+
 def test_path_policy_resolves_dots_and_links_before_checking(folders):
     allowed, outside = folders
     assert inside(allowed / "mine.txt", (allowed,))

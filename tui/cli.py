@@ -253,6 +253,12 @@ def explore(argv: list[str]) -> int:
     return 0
 
 
+# A served explorer is one of many processes on one server (a class of thirty): numpy's BLAS would
+# start a thread per core in each, and those threads slow one another's small products many times
+# over. One thread each, unless the person starting the server set otherwise.
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def serve(argv: list[str]) -> int:
     """The explorer in a web browser: textual-serve starts one explorer process per browser session."""
     parser = argparse.ArgumentParser(prog="pretrain-explorer serve",
@@ -277,6 +283,8 @@ def serve(argv: list[str]) -> int:
     command = [sys.executable, "-m", "tui", *[f"--served-from={folder}" for folder in allowed]]
     command += ["--", args.experiment] if args.experiment is not None else []
     _open(args.experiment)  # a bad experiment fails here, once, not in each visitor's session
+    for threads in BLAS_THREADS:  # inherited by every visitor's explorer: see BLAS_THREADS
+        os.environ.setdefault(threads, "1")
     try:
         Server(shlex.join(command), host=args.host, port=args.port, title="Pretrain Explorer").serve()
     except OSError as exc:
