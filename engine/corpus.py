@@ -383,6 +383,7 @@ class RunningCounts:
         by_count = np.argsort(-self.counts[ids[chosen]], kind="stable")
         self.role[ids[chosen[by_count]]] = np.arange(len(chosen), dtype=np.int32)
         self.insert = self.count_words = False
+        self.emitted = np.zeros(1, dtype=np.int32)  # the first pass's buffer (4 bytes a byte of a block)
         self.first_pass_tokens = self.tokens
         self.meta[[kernels.TOKENS, kernels.KEPT, kernels.LINES, kernels.PAIRS]] = 0
         n = len(chosen)
@@ -398,8 +399,10 @@ class RunningCounts:
         """The symmetric counts, rows and columns numbered by `rank` of the pair numbering (the
         word ids after one pass, the chosen words' order after `count_pairs_of`)."""
         if self.pair_mode == kernels.DENSE_PAIRS:
-            indptr, indices, data = kernels.dense_to_csr(self.dense, rank, n)
-            self.dense = np.zeros(0, dtype=np.int32)
+            upper = kernels.dense_to_upper(self.dense, n)
+            self.dense = np.zeros(0, dtype=np.int32)  # freed before the symmetric counts exist
+            indptr, indices, data = kernels.upper_to_csr(*upper, rank, n)
+            del upper
         else:
             indptr, indices, data = kernels.hashed_to_csr(self.keys, self.values, rank, n)
             self._pair_table(2)
@@ -581,6 +584,7 @@ def _count(running: RunningCounts, count, two_passes: bool, keep: Keep | None, w
         return Cooccurrence(tuple(words), word_counts, sp.csr_matrix((len(words), len(words)), dtype=np.int32),
                             lines, tokens, kept)
     place = running.count_pairs_of(chosen, ids)
+    _return_freed_memory()  # the first pass's blocks: the second pass's triangle comes on top
     if running.spill is not None and running.pair_mode == kernels.DENSE_PAIRS:
         count(2, from_spill=True)
     else:
@@ -593,7 +597,8 @@ def _count(running: RunningCounts, count, two_passes: bool, keep: Keep | None, w
 
 def _return_freed_memory() -> None:
     """Hand the heap the counting freed (the blocks' text, the triangle) back to the system, where
-    the C library can (glibc's malloc_trim), before the weighting makes the vectors."""
+    the C library can (glibc's malloc_trim): after the first pass, before the second's triangle,
+    and after the counting, before the weighting."""
     try:
         import ctypes
 
