@@ -81,10 +81,10 @@ def _end_line(line_has_token, lines, pair_mode, emitted, out):
 
 
 @njit(inline="always", cache=True, nogil=True)
-def _dense_pairs(r, history, position, fill, dense, dense_n):
-    """Count the pairs of word r with the `fill` positions before it (the ring `history`, whose
-    next slot is `position`) into the upper triangle."""
-    ring = len(history)
+def _dense_pairs(r, history, ring, position, fill, dense, dense_n):
+    """Count the pairs of word r with the `fill` positions before it (the ring `history` of length
+    `ring`, whose next slot is `position`) into the upper triangle. (The ring's length passed in,
+    and the push to it left to the callers: either one made the compiled loop a third slower.)"""
     for d in range(1, fill + 1):
         back = position - d  # the ring's slots, without a division per pair
         p = history[back if back >= 0 else back + ring]
@@ -95,9 +95,8 @@ def _dense_pairs(r, history, position, fill, dense, dense_n):
 
 
 @njit(inline="always", cache=True, nogil=True)
-def _hashed_pairs(r, history, position, fill, keys, values, key_shift, pairs):
+def _hashed_pairs(r, history, ring, position, fill, keys, values, key_shift, pairs):
     """The same into the table of pair keys; returns the pairs it holds."""
-    ring = len(history)
     top = len(keys) - 1
     for d in range(1, fill + 1):
         back = position - d
@@ -116,17 +115,6 @@ def _hashed_pairs(r, history, position, fill, keys, values, key_shift, pairs):
     return pairs
 
 
-@njit(inline="always", cache=True, nogil=True)
-def _push(history, position, fill, r, window):
-    """Word r takes its position in the window; returns (position, fill)."""
-    if window > 0:
-        history[position] = r
-        position = position + 1 if position + 1 < len(history) else 0
-        if fill < window:
-            fill += 1
-    return position, fill
-
-
 @njit(cache=True, nogil=True)
 def scan(data, start, classes, slots, slot_hashes, hashes, starts, lengths, pool, counts, role, meta,
          insert, new_role_is_id, count_words, window, history,
@@ -138,6 +126,7 @@ def scan(data, start, classes, slots, slot_hashes, hashes, starts, lengths, pool
     words, pool_used = meta[WORDS], meta[POOL_USED]
     tokens, kept, lines, line_has_token = meta[TOKENS], meta[KEPT], meta[LINES], meta[LINE_HAS_TOKEN]
     fill, position, pairs, out = meta[FILL], meta[POSITION], meta[PAIRS], meta[EMITTED]
+    ring = len(history)
     i = start
     stopped = -1
     while i < n:
@@ -215,10 +204,13 @@ def scan(data, start, classes, slots, slot_hashes, hashes, starts, lengths, pool
         elif pair_mode != NO_PAIRS:
             if r >= 0:
                 if pair_mode == DENSE_PAIRS:
-                    _dense_pairs(r, history, position, fill, dense, dense_n)
+                    _dense_pairs(r, history, ring, position, fill, dense, dense_n)
                 else:
-                    pairs = _hashed_pairs(r, history, position, fill, keys, values, key_shift, pairs)
-            position, fill = _push(history, position, fill, r, window)
+                    pairs = _hashed_pairs(r, history, ring, position, fill, keys, values, key_shift, pairs)
+            if window > 0:
+                history[position] = r
+                position = position + 1 if position + 1 < ring else 0
+                fill = fill + 1 if fill < window else fill
     if stopped < 0:  # the block's end ends its last line
         lines, out = _end_line(line_has_token, lines, pair_mode, emitted, out)
         line_has_token = 0
@@ -235,6 +227,7 @@ def count_emitted(emitted, count, role, window, history, dense, dense_n):
     """The pairs of a run of word ids written by `scan` (EMIT_ROLES in the first pass, whose roles
     are the ids) into the dense triangle, each id read through `role`, exactly as `scan` counts
     them itself (DENSE_PAIRS). The run starts at a line's start."""
+    ring = len(history)
     fill = 0
     position = 0
     for i in range(count):
@@ -244,8 +237,11 @@ def count_emitted(emitted, count, role, window, history, dense, dense_n):
             continue
         r = role[e] if e >= 0 else e
         if r >= 0:
-            _dense_pairs(r, history, position, fill, dense, dense_n)
-        position, fill = _push(history, position, fill, r, window)
+            _dense_pairs(r, history, ring, position, fill, dense, dense_n)
+        if window > 0:
+            history[position] = r
+            position = position + 1 if position + 1 < ring else 0
+            fill = fill + 1 if fill < window else fill
 
 
 @njit(cache=True, nogil=True)
