@@ -288,6 +288,21 @@ def _place(indices, data, nxt, a, b, c):
 
 
 @njit(cache=True, nogil=True)
+def _csr_for(degree, n):
+    """Empty CSR arrays for rows of the given sizes (degree[row + 1]), and each row's next slot."""
+    indptr = np.cumsum(degree)
+    indices = np.empty(indptr[n], dtype=np.int32)
+    data = np.empty(indptr[n], dtype=np.int32)
+    return indptr, indices, data, indptr[:n].copy()
+
+
+@njit(cache=True, nogil=True)
+def _key_rows(key, rank):
+    """The rows of a pair key's two words (a << 32 | b)."""
+    return rank[np.int64(key >> np.uint64(32))], rank[np.int64(key & np.uint64(0xFFFFFFFF))]
+
+
+@njit(cache=True, nogil=True)
 def dense_to_upper(dense, n):
     """The non-zeros of an upper triangle of pair counts, a CSR row per triangle row (columns b >= a,
     in order): a third of the triangle's size or less, so that it can be freed before `upper_to_csr`
@@ -327,11 +342,7 @@ def upper_to_csr(upper_indptr, upper_indices, upper_data, rank, n):
             degree[rank[row] + 1] += 1
             if upper_indices[k] != row:
                 degree[rank[upper_indices[k]] + 1] += 1
-    indptr = np.cumsum(degree)
-    nnz = indptr[n]
-    indices = np.empty(nnz, dtype=np.int32)
-    data = np.empty(nnz, dtype=np.int32)
-    nxt = indptr[:n].copy()
+    indptr, indices, data, nxt = _csr_for(degree, n)
     for row in range(n):
         a = rank[row]
         for k in range(upper_indptr[row], upper_indptr[row + 1]):
@@ -348,22 +359,16 @@ def hashed_to_csr(keys, values, rank, n):
         key = keys[i]
         if key == EMPTY_KEY:
             continue
-        a = rank[np.int64(key >> np.uint64(32))]
-        b = rank[np.int64(key & np.uint64(0xFFFFFFFF))]
+        a, b = _key_rows(key, rank)
         degree[a + 1] += 1
         if a != b:
             degree[b + 1] += 1
-    indptr = np.cumsum(degree)
-    nnz = indptr[n]
-    indices = np.empty(nnz, dtype=np.int32)
-    data = np.empty(nnz, dtype=np.int32)
-    nxt = indptr[:n].copy()
+    indptr, indices, data, nxt = _csr_for(degree, n)
     for i in range(len(keys)):
         key = keys[i]
         if key == EMPTY_KEY:
             continue
-        a = rank[np.int64(key >> np.uint64(32))]
-        b = rank[np.int64(key & np.uint64(0xFFFFFFFF))]
+        a, b = _key_rows(key, rank)
         _place(indices, data, nxt, a, b, values[i])
     return indptr, indices, data
 
