@@ -14,7 +14,7 @@ Peak memory is the process's maximum resident size, "+" the largest of its worke
 it started any (workers run only while counting, so the two peaks need not coincide).
 Then it times neighbour queries on the largest svd vectors.
 
-    python benchmarks/pretraining.py --glove-source DIR [--glove-sizes 1e6,1e7,1e8] [--english 1e7]
+    python benchmarks/pretraining.py --glove-source DIR [--glove-sizes 1e6,1e7,1e8] [--english 1e7,1e8]
 
 Against GloVe's counting instead: builds `vocab_count` and `cooccur` from their C source in DIR
 (skipped, with a message, without a C compiler or the source), then on the same corpus runs them
@@ -26,8 +26,9 @@ the same text of space-separated words and no stopwords (`pretrain --stopwords` 
 Zipfian corpora, and English, the shipped reviews corpus tokenized as the lesson does and repeated
 to size. Peak memory is each run's largest resident size over its processes (GloVe's two run one
 after the other; `pretrain` starts no processes, only threads), from getrusage(RUSAGE_CHILDREN) in
-a fresh process that runs only that. A first row times `pretrain` with numba's cache empty (the
-kernels compiled in the run) against a cached run.
+a fresh process that runs only that. Each row ends with the machine's 1-minute load average before
+and after it: on a shared machine, the other processes' claim on the cores. A first line times
+`pretrain` with numba's cache empty (the kernels compiled in the run) against a cached run.
 """
 
 from __future__ import annotations
@@ -234,7 +235,7 @@ def pretrain_command(corpus: Path, work: Path) -> list[dict]:
              "stdin": None, "stdout": None}]
 
 
-def glove_comparison(source: Path, sizes: list[int], english: int) -> None:
+def glove_comparison(source: Path, sizes: list[int], english: list[int]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         why = build_glove(source, work)
@@ -250,12 +251,14 @@ def glove_comparison(source: Path, sizes: list[int], english: int) -> None:
         cached = timed_run(pretrain_command(corpus, work), env)
         print(f"numba compile: pretrain on 1,000,000 Zipfian tokens took {first.get('seconds', 0):.2f} s with an empty "
               f"cache (kernels compiled in the run), {cached.get('seconds', 0):.2f} s cached\n")
-        print("| corpus | tokens | GloVe: tokens/s | peak MB | pretrain: tokens/s | peak MB | pretrain / GloVe (tokens/s) |")
-        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-        runs = [("Zipfian", write_zipf, size) for size in sizes] + ([("English", write_english_words, english)]
-                                                                      if english else [])
+        print("| corpus | tokens | GloVe: tokens/s | peak MB | pretrain: tokens/s | peak MB | pretrain / GloVe (tokens/s) "
+              "| load before, after |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        runs = [("Zipfian", write_zipf, size) for size in sizes] + [("English", write_english_words, size)
+                                                                     for size in english]
         for name, write, size in runs:
             write(corpus, size)
+            load_before = os.getloadavg()[0]  # the machine's 1-minute load: other processes' share of the cores
             timed_run(pretrain_command(corpus, work))  # a warm-up each, discarded: the corpus in the page cache
             timed_run(glove_commands(work, corpus, work))
             results: dict[str, list[dict]] = {"glove": [], "pretrain": []}
@@ -273,7 +276,7 @@ def glove_comparison(source: Path, sizes: list[int], english: int) -> None:
             (g_rate, g_mb, g_err), (p_rate, p_mb, p_err) = summary["glove"], summary["pretrain"]
             ratio = f"{p_rate / g_rate:.2f}x" if g_rate and p_rate else ""
             print(f"| {name} | {size:,} | {g_err or f'{g_rate:,.0f}'} | {g_mb:,.0f} | {p_err or f'{p_rate:,.0f}'} | "
-                  f"{p_mb:,.0f} | {ratio} |", flush=True)
+                  f"{p_mb:,.0f} | {ratio} | {load_before:.1f}, {os.getloadavg()[0]:.1f} |", flush=True)
             corpus.unlink()
 
 
@@ -283,7 +286,7 @@ def main() -> None:
     parser.add_argument("--dim", type=int, default=300)
     parser.add_argument("--glove-source", type=Path, help="GloVe's C source (vocab_count.c, cooccur.c, common.c)")
     parser.add_argument("--glove-sizes", default="1000000,10000000,100000000")
-    parser.add_argument("--english", type=float, default=1e7, help="English tokens for the GloVe comparison (0: none)")
+    parser.add_argument("--english", default="1e7,1e8", help="English sizes (tokens) for the GloVe comparison (0: none)")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "CORPUS", "OUTPUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -291,7 +294,8 @@ def main() -> None:
         child(kind, Path(corpus), Path(output), args.dim)
         return
     if args.glove_source is not None:
-        glove_comparison(args.glove_source, [int(float(s)) for s in args.glove_sizes.split(",")], int(args.english))
+        english = [int(float(s)) for s in args.english.split(",") if float(s) > 0]
+        glove_comparison(args.glove_source, [int(float(s)) for s in args.glove_sizes.split(",")], english)
         return
     print("(GloVe comparison skipped: pass --glove-source DIR, GloVe's C source)\n")
     sizes = [int(float(s)) for s in args.sizes.split(",")]

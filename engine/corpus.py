@@ -14,6 +14,7 @@ reads the corpus again into the pair table).
 from __future__ import annotations
 
 import bisect
+import gc
 import gzip
 import itertools
 import os
@@ -212,11 +213,20 @@ kernels = None  # engine.kernels, imported by _kernels() at the first count
 
 def _kernels():
     """engine.kernels, imported at the first count: numba costs 0.2 s and 50 MB to import, which
-    commands that count nothing (help, a report from saved vectors) need not pay."""
+    commands that count nothing (help, a report from saved vectors) need not pay.
+
+    Its first call loads numba's typing and lowering registries: some 100,000 objects that live as
+    long as the process. They are then frozen (gc.freeze): the cycle collector no longer walks them
+    at every full collection, nor tears them down (with their LLVM handles) at exit, which took
+    0.1 to 0.4 s of every `pretrain`. Freezing is once a process; what it freezes is still freed
+    by reference counting, only never searched for cycles."""
     global kernels
     if kernels is None:
         from engine import kernels as compiled
 
+        compiled.rehash_words(np.full(2, -1, dtype=np.int32), np.zeros(2, dtype=np.uint64),
+                              np.zeros(1, dtype=np.uint64), 0)  # loads the registries
+        gc.freeze()
         kernels = compiled
     return kernels
 
@@ -383,6 +393,7 @@ class RunningCounts:
         by_count = np.argsort(-self.counts[ids[chosen]], kind="stable")
         self.role[ids[chosen[by_count]]] = np.arange(len(chosen), dtype=np.int32)
         self.insert = self.count_words = False
+        self.emitted = np.zeros(1, dtype=np.int32)  # the first pass's buffer (4 bytes a byte of a block)
         self.first_pass_tokens = self.tokens
         self.meta[[kernels.TOKENS, kernels.KEPT, kernels.LINES, kernels.PAIRS]] = 0
         n = len(chosen)
@@ -398,8 +409,10 @@ class RunningCounts:
         """The symmetric counts, rows and columns numbered by `rank` of the pair numbering (the
         word ids after one pass, the chosen words' order after `count_pairs_of`)."""
         if self.pair_mode == kernels.DENSE_PAIRS:
-            indptr, indices, data = kernels.dense_to_csr(self.dense, rank, n)
-            self.dense = np.zeros(0, dtype=np.int32)
+            upper = kernels.dense_to_upper(self.dense, n)
+            self.dense = np.zeros(0, dtype=np.int32)  # freed before the symmetric counts exist
+            indptr, indices, data = kernels.upper_to_csr(*upper, rank, n)
+            del upper
         else:
             indptr, indices, data = kernels.hashed_to_csr(self.keys, self.values, rank, n)
             self._pair_table(2)
@@ -581,6 +594,7 @@ def _count(running: RunningCounts, count, two_passes: bool, keep: Keep | None, w
         return Cooccurrence(tuple(words), word_counts, sp.csr_matrix((len(words), len(words)), dtype=np.int32),
                             lines, tokens, kept)
     place = running.count_pairs_of(chosen, ids)
+    _return_freed_memory()  # the first pass's blocks: the second pass's triangle comes on top
     if running.spill is not None and running.pair_mode == kernels.DENSE_PAIRS:
         count(2, from_spill=True)
     else:
@@ -593,7 +607,8 @@ def _count(running: RunningCounts, count, two_passes: bool, keep: Keep | None, w
 
 def _return_freed_memory() -> None:
     """Hand the heap the counting freed (the blocks' text, the triangle) back to the system, where
-    the C library can (glibc's malloc_trim), before the weighting makes the vectors."""
+    the C library can (glibc's malloc_trim): after the first pass, before the second's triangle,
+    and after the counting, before the weighting."""
     try:
         import ctypes
 

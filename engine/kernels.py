@@ -68,6 +68,53 @@ def _pair_slot(key, shift):
     return np.int64((key * _GOLDEN) >> shift)
 
 
+@njit(inline="always", cache=True, nogil=True)
+def _end_line(line_has_token, lines, pair_mode, emitted, out):
+    """A line ends (a newline, or the block's end): it counts if it held a token, and the first
+    pass writes LINE_END. Returns (lines, out)."""
+    if line_has_token:
+        lines += 1
+        if pair_mode == EMIT_ROLES:
+            emitted[out] = LINE_END
+            out += 1
+    return lines, out
+
+
+@njit(inline="always", cache=True, nogil=True)
+def _dense_pairs(r, history, ring, position, fill, dense, dense_n):
+    """Count the pairs of word r with the `fill` positions before it (the ring `history` of length
+    `ring`, whose next slot is `position`) into the upper triangle. (The ring's length passed in,
+    and the push to it left to the callers: either one made the compiled loop a third slower.)"""
+    for d in range(1, fill + 1):
+        back = position - d  # the ring's slots, without a division per pair
+        p = history[back if back >= 0 else back + ring]
+        if p < 0:
+            continue
+        a, b = (p, r) if p <= r else (r, p)
+        dense[a * dense_n - (a * (a - 1)) // 2 + (b - a)] += 1
+
+
+@njit(inline="always", cache=True, nogil=True)
+def _hashed_pairs(r, history, ring, position, fill, keys, values, key_shift, pairs):
+    """The same into the table of pair keys; returns the pairs it holds."""
+    top = len(keys) - 1
+    for d in range(1, fill + 1):
+        back = position - d
+        p = history[back if back >= 0 else back + ring]
+        if p < 0:
+            continue
+        a, b = (p, r) if p <= r else (r, p)
+        key = (np.uint64(a) << np.uint64(32)) | np.uint64(b)
+        slot = _pair_slot(key, key_shift)
+        while keys[slot] != key and keys[slot] != EMPTY_KEY:
+            slot = slot + 1 if slot < top else 0
+        if keys[slot] == EMPTY_KEY:
+            keys[slot] = key
+            pairs += 1
+        values[slot] += 1
+    return pairs
+
+
 @njit(cache=True, nogil=True)
 def scan(data, start, classes, slots, slot_hashes, hashes, starts, lengths, pool, counts, role, meta,
          insert, new_role_is_id, count_words, window, history,
@@ -88,12 +135,8 @@ def scan(data, start, classes, slots, slot_hashes, hashes, starts, lengths, pool
             i += 1
             continue
         if c < 0:  # a newline ends the line: windows do not cross it
-            if line_has_token:
-                lines += 1
-                line_has_token = 0
-                if pair_mode == EMIT_ROLES:
-                    emitted[out] = LINE_END
-                    out += 1
+            lines, out = _end_line(line_has_token, lines, pair_mode, emitted, out)
+            line_has_token = 0
             fill = 0
             i += 1
             continue
@@ -160,36 +203,17 @@ def scan(data, start, classes, slots, slot_hashes, hashes, starts, lengths, pool
             out += 1
         elif pair_mode != NO_PAIRS:
             if r >= 0:
-                for d in range(1, fill + 1):
-                    back = position - d  # the ring's slots, without a division per pair
-                    p = history[back if back >= 0 else back + ring]
-                    if p < 0:
-                        continue
-                    a, b = (p, r) if p <= r else (r, p)
-                    if pair_mode == DENSE_PAIRS:
-                        dense[a * dense_n - (a * (a - 1)) // 2 + (b - a)] += 1
-                    else:
-                        key = (np.uint64(a) << np.uint64(32)) | np.uint64(b)
-                        slot = _pair_slot(key, key_shift)
-                        top = len(keys) - 1
-                        while keys[slot] != key and keys[slot] != EMPTY_KEY:
-                            slot = slot + 1 if slot < top else 0
-                        if keys[slot] == EMPTY_KEY:
-                            keys[slot] = key
-                            pairs += 1
-                        values[slot] += 1
+                if pair_mode == DENSE_PAIRS:
+                    _dense_pairs(r, history, ring, position, fill, dense, dense_n)
+                else:
+                    pairs = _hashed_pairs(r, history, ring, position, fill, keys, values, key_shift, pairs)
             if window > 0:
                 history[position] = r
                 position = position + 1 if position + 1 < ring else 0
-                if fill < window:
-                    fill += 1
+                fill = fill + 1 if fill < window else fill
     if stopped < 0:  # the block's end ends its last line
-        if line_has_token:
-            lines += 1
-            line_has_token = 0
-            if pair_mode == EMIT_ROLES:
-                emitted[out] = LINE_END
-                out += 1
+        lines, out = _end_line(line_has_token, lines, pair_mode, emitted, out)
+        line_has_token = 0
         fill = 0
         stopped = n
     meta[WORDS], meta[POOL_USED] = words, pool_used
@@ -213,18 +237,11 @@ def count_emitted(emitted, count, role, window, history, dense, dense_n):
             continue
         r = role[e] if e >= 0 else e
         if r >= 0:
-            for d in range(1, fill + 1):
-                back = position - d
-                p = history[back if back >= 0 else back + ring]
-                if p < 0:
-                    continue
-                a, b = (p, r) if p <= r else (r, p)
-                dense[a * dense_n - (a * (a - 1)) // 2 + (b - a)] += 1
+            _dense_pairs(r, history, ring, position, fill, dense, dense_n)
         if window > 0:
             history[position] = r
             position = position + 1 if position + 1 < ring else 0
-            if fill < window:
-                fill += 1
+            fill = fill + 1 if fill < window else fill
 
 
 @njit(cache=True, nogil=True)
@@ -271,33 +288,65 @@ def _place(indices, data, nxt, a, b, c):
 
 
 @njit(cache=True, nogil=True)
-def dense_to_csr(dense, rank, n):
-    """The symmetric CSR (indptr, indices, data) of an upper triangle of pair counts, its rows and
-    columns numbered by `rank`: [a, b] and [b, a] both hold the pair's count, the diagonal twice
-    its count. Columns within a row come out in triangle order, not sorted."""
-    degree = np.zeros(n + 1, dtype=np.int64)
+def _csr_for(degree, n):
+    """Empty CSR arrays for rows of the given sizes (degree[row + 1]), and each row's next slot."""
+    indptr = np.cumsum(degree)
+    indices = np.empty(indptr[n], dtype=np.int32)
+    data = np.empty(indptr[n], dtype=np.int32)
+    return indptr, indices, data, indptr[:n].copy()
+
+
+@njit(cache=True, nogil=True)
+def _key_rows(key, rank):
+    """The rows of a pair key's two words (a << 32 | b)."""
+    return rank[np.int64(key >> np.uint64(32))], rank[np.int64(key & np.uint64(0xFFFFFFFF))]
+
+
+@njit(cache=True, nogil=True)
+def dense_to_upper(dense, n):
+    """The non-zeros of an upper triangle of pair counts, a CSR row per triangle row (columns b >= a,
+    in order): a third of the triangle's size or less, so that it can be freed before `upper_to_csr`
+    makes the symmetric counts (the two never held at once with the full CSR)."""
+    indptr = np.zeros(n + 1, dtype=np.int64)
     at = 0
     for a in range(n):
         for b in range(a, n):
             if dense[at] != 0:
-                degree[rank[a] + 1] += 1
-                if b != a:
-                    degree[rank[b] + 1] += 1
+                indptr[a + 1] += 1
             at += 1
-    indptr = np.cumsum(degree)
-    nnz = indptr[n]
-    indices = np.empty(nnz, dtype=np.int32)
-    data = np.empty(nnz, dtype=np.int32)
-    nxt = indptr[:n].copy()
+    indptr = np.cumsum(indptr)
+    indices = np.empty(indptr[n], dtype=np.int32)
+    data = np.empty(indptr[n], dtype=np.int32)
+    k = 0
     at = 0
-    for row in range(n):
-        a = rank[row]
-        for column in range(row, n):
+    for a in range(n):
+        for b in range(a, n):
             c = dense[at]
             at += 1
-            if c == 0:
-                continue
-            _place(indices, data, nxt, a, rank[column], c)
+            if c != 0:
+                indices[k] = b
+                data[k] = c
+                k += 1
+    return indptr, indices, data
+
+
+@njit(cache=True, nogil=True)
+def upper_to_csr(upper_indptr, upper_indices, upper_data, rank, n):
+    """The symmetric CSR (indptr, indices, data) of an upper triangle's non-zeros (from
+    `dense_to_upper`), its rows and columns numbered by `rank`: [a, b] and [b, a] both hold the
+    pair's count, the diagonal twice its count. Columns within a row come out in triangle order,
+    not sorted."""
+    degree = np.zeros(n + 1, dtype=np.int64)
+    for row in range(n):
+        for k in range(upper_indptr[row], upper_indptr[row + 1]):
+            degree[rank[row] + 1] += 1
+            if upper_indices[k] != row:
+                degree[rank[upper_indices[k]] + 1] += 1
+    indptr, indices, data, nxt = _csr_for(degree, n)
+    for row in range(n):
+        a = rank[row]
+        for k in range(upper_indptr[row], upper_indptr[row + 1]):
+            _place(indices, data, nxt, a, rank[upper_indices[k]], upper_data[k])
     return indptr, indices, data
 
 
@@ -310,22 +359,16 @@ def hashed_to_csr(keys, values, rank, n):
         key = keys[i]
         if key == EMPTY_KEY:
             continue
-        a = rank[np.int64(key >> np.uint64(32))]
-        b = rank[np.int64(key & np.uint64(0xFFFFFFFF))]
+        a, b = _key_rows(key, rank)
         degree[a + 1] += 1
         if a != b:
             degree[b + 1] += 1
-    indptr = np.cumsum(degree)
-    nnz = indptr[n]
-    indices = np.empty(nnz, dtype=np.int32)
-    data = np.empty(nnz, dtype=np.int32)
-    nxt = indptr[:n].copy()
+    indptr, indices, data, nxt = _csr_for(degree, n)
     for i in range(len(keys)):
         key = keys[i]
         if key == EMPTY_KEY:
             continue
-        a = rank[np.int64(key >> np.uint64(32))]
-        b = rank[np.int64(key & np.uint64(0xFFFFFFFF))]
+        a, b = _key_rows(key, rank)
         _place(indices, data, nxt, a, b, values[i])
     return indptr, indices, data
 

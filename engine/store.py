@@ -34,14 +34,37 @@ CORPUS_KEYS = {"sentences": int, "tokens": int, "kept_tokens": int, "vocabulary"
 
 def save_vectors(path: Path, vectors: WordVectors, settings: dict, replace: bool = False) -> None:
     """Write atomically: a half-written file never replaces anything, and an existing one is kept
-    unless `replace`."""
+    unless `replace`. The same .npz as numpy's savez (stored, not compressed), but vectors that
+    make their rows a block at a time (weighting.CountVectors) are written so, never whole."""
 
     def write(out) -> None:
-        np.savez(out, format=np.array(FORMAT), version=np.array(VERSION),
-                 words=np.array(vectors.words, dtype=str), matrix=vectors.matrix,
-                 settings=np.array(json.dumps(settings)))
+        with zipfile.ZipFile(out, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+            _member(archive, "format", np.array(FORMAT))
+            _member(archive, "version", np.array(VERSION))
+            _member(archive, "words", np.array(vectors.words, dtype=str))
+            blocks = getattr(vectors, "row_blocks", None)
+            if blocks is None:
+                _member(archive, "matrix", vectors.matrix)
+            else:
+                _matrix_member(archive, (len(vectors.words), vectors.dimension), blocks())
+            _member(archive, "settings", np.array(json.dumps(settings)))
 
     write_atomically(Path(path), write, replace)
+
+
+def _member(archive: zipfile.ZipFile, name: str, array: np.ndarray) -> None:
+    with archive.open(f"{name}.npy", "w", force_zip64=True) as member:  # as savez writes each
+        npy.write_array(member, np.asanyarray(array), allow_pickle=False)
+
+
+def _matrix_member(archive: zipfile.ZipFile, shape: tuple[int, int], blocks) -> None:
+    """The matrix member from float32 blocks of rows, in order: the header numpy would write for
+    the whole array, then each block's bytes as it comes."""
+    with archive.open("matrix.npy", "w", force_zip64=True) as member:
+        npy.write_array_header_1_0(member, {"descr": npy.dtype_to_descr(np.dtype(np.float32)),
+                                            "fortran_order": False, "shape": shape})
+        for block in blocks:
+            member.write(np.ascontiguousarray(block, dtype=np.float32).reshape(-1).view(np.uint8))
 
 
 def load_vectors(path: Path) -> tuple[WordVectors, dict]:

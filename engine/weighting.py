@@ -7,16 +7,13 @@ Every weighting ends with each row L2-normalised, as the lesson does with its co
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
-from scipy.linalg.blas import dgemm, dsyrk, dtrsm
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
-from scipy.sparse.csgraph import connected_components
 
 from engine.corpus import Cooccurrence, Progress
 from engine.errors import ExperimentError, RunCancelled
@@ -80,11 +77,58 @@ def normalized_counts(counts: sp.csr_matrix) -> np.ndarray:
     if n_rows * n_cols <= FLOAT32_FROM_CELLS:
         # As floats before squaring: int32 counts of a large corpus would overflow.
         return l2_normalize_rows(counts.astype(np.float64).toarray())
+    out = np.zeros((n_rows, n_cols), dtype=np.float32)
+    _normalized_rows_into(counts, 0, out)
+    return out
+
+
+def _normalized_rows_into(counts: sp.csr_matrix, first: int, out: np.ndarray) -> None:
+    """Rows first .. first + len(out) of the float32 count vectors into `out` (zeros)."""
     from engine import kernels
 
-    out = np.zeros((n_rows, n_cols), dtype=np.float32)
-    kernels.normalized_rows(counts.indptr, counts.indices, counts.data, out)
-    return out
+    kernels.normalized_rows(counts.indptr[first : first + len(out) + 1], counts.indices, counts.data, out)
+
+
+ROWS_PER_BLOCK = 256  # of float32 count vectors written at a time: 5 MB at 5,000 words
+
+
+class CountVectors(WordVectors):
+    """The lesson's count vectors past FLOAT32_FROM_CELLS cells, made from the counts when first
+    read. `row_blocks` makes them a block of rows at a time instead, for save_vectors to write
+    straight into the .npz: `pretrain` then never holds the whole float32 matrix (95 MiB at 5,000
+    words) beside the counts. Both ways give the same numbers (one compiled loop)."""
+
+    def __init__(self, words: tuple[str, ...], counts: sp.csr_matrix):
+        object.__setattr__(self, "words", words)
+        object.__setattr__(self, "counts", counts)
+        object.__setattr__(self, "_index", {w: i for i, w in enumerate(words)})
+        object.__setattr__(self, "_norms", None)
+
+    @functools.cached_property
+    def matrix(self) -> np.ndarray:  # noqa: F811 (WordVectors's field, made here on first read)
+        made = normalized_counts(self.counts)
+        made.setflags(write=False)
+        return made
+
+    @property
+    def dimension(self) -> int:
+        return self.counts.shape[1]
+
+    def row_blocks(self, rows: int = ROWS_PER_BLOCK) -> Iterator[np.ndarray]:
+        """The matrix's rows in order, `rows` at a time (one buffer, overwritten by the next block)."""
+        if "matrix" in self.__dict__:  # made already
+            for first in range(0, len(self.words), rows):
+                yield self.matrix[first : first + rows]
+            return
+        block = np.zeros((min(rows, len(self.words)), self.counts.shape[1]), dtype=np.float32)
+        for first in range(0, len(self.words), rows):
+            out = block[: min(rows, len(self.words) - first)]
+            out.fill(0.0)
+            _normalized_rows_into(self.counts, first, out)
+            yield out
+
+    def __repr__(self) -> str:
+        return f"CountVectors({len(self.words)} words x {self.dimension} dimensions)"
 
 
 # PPMI goes over the non-zeros a chunk at a time, asking `should_stop` between chunks: about 4
@@ -229,6 +273,8 @@ def truncated_svd(
     iteration beyond (or for nearly all the values, which ARPACK cannot find), iterated until the
     tolerance is met. `should_stop` is polled between products and raises RunCancelled;
     `on_progress(stage, fraction)` names the method. Deterministic for a given `seed`."""
+    import scipy.linalg  # here, not at the top: counting and the counts weighting need none of it (30 MB, 0.1 s)
+
     rows, columns = matrix.shape
     dim = min(dim, rows, columns)
     if sparse_up_to is None:
@@ -260,6 +306,8 @@ def _rows_outside(matrix, u: np.ndarray) -> np.ndarray:
     columns are the same words) in a group that never co-occurs with the rest and carries none of
     the top singular values. Each singular vector lies within one group, so a group's share of
     the vectors' squared norm is a whole number: 0 up to rounding (about 1e-20) for these."""
+    from scipy.sparse.csgraph import connected_components
+
     if sp.issparse(matrix):
         graph = matrix
     else:
@@ -313,6 +361,8 @@ def _arpack(matrix, dim, tolerance, seed, should_stop, on_progress) -> tuple[np.
     faster, but an exception raised in its callback does not stop it (the Fortran loop carries on
     and ends in a SystemError), so it could not be cancelled; ARPACK calls back to Python between
     its steps, where RunCancelled propagates at once."""
+    import scipy.sparse.linalg as spla
+
     small = min(matrix.shape)
     ncv = min(small, max(2 * dim + 1, 20))  # svds's default Lanczos basis
     # Progress is an estimate: on PPMI matrices ARPACK took 2 to 3 basis-lengths of products.
@@ -366,6 +416,8 @@ def _gram(block: np.ndarray) -> np.ndarray:
     """block^T block, by scipy's BLAS like every dense product of the randomized method: numpy
     and scipy each bring their own OpenBLAS, and alternating between the two makes each one's
     idle threads spin against the other's (ten times slower on two busy cores)."""
+    from scipy.linalg.blas import dsyrk
+
     upper = dsyrk(1.0, block, trans=1)  # the upper triangle only
     return np.triu(upper) + np.triu(upper, 1).T
 
@@ -376,6 +428,9 @@ def _orthonormalize(block: np.ndarray, gram: np.ndarray | None = None) -> np.nda
     products and triangular solves, a few large BLAS calls, where Householder QR makes hundreds of
     small ones that stall when the cores are busy. Householder where the block is too
     ill-conditioned for Cholesky (a rank-deficient one, say)."""
+    import scipy.linalg
+    from scipy.linalg.blas import dtrsm
+
     if gram is None:
         gram = _gram(block)
     for attempt in range(2):
@@ -402,6 +457,9 @@ def _randomized(matrix, dim, tolerance, seed, should_stop, on_progress) -> tuple
     re-orthonormalised after every product, with a Rayleigh-Ritz step and the residual bound
     checked after each, until every value is within `tolerance`. Memory: two dense blocks of
     dim + oversampling columns (the basis is orthonormalised in place)."""
+    import scipy.linalg
+    from scipy.linalg.blas import dgemm
+
     rows, columns = matrix.shape
     width = min(dim + max(dim // 2, 20), rows, columns)
     stage = _STAGES["randomized"]
@@ -470,6 +528,8 @@ def word_vectors(
             f"{int(MAX_DENSE_CELLS ** 0.5):,} or fewer",
         )
     if weighting == "counts":
+        if len(words) * counts.shape[1] > FLOAT32_FROM_CELLS:
+            return CountVectors(words, counts)
         return WordVectors(words, normalized_counts(counts))
     weighted = ppmi(counts, should_stop=should_stop, on_progress=on_progress)
     if weighting == "ppmi":

@@ -4,6 +4,7 @@ The reference below is the lesson's algorithm in plain Python: tokenize each lin
 stopwords, count every pair within the window in both directions, then prune the vocabulary.
 """
 
+import dataclasses
 import gzip
 from collections import Counter
 
@@ -186,6 +187,31 @@ def test_large_count_vectors_are_float32_rounded_from_float64(monkeypatch):
     rounded = normalized_counts(counts)
     assert rounded.dtype == np.float32
     assert np.allclose(rounded, exact, rtol=1e-7, atol=1e-9) and np.array_equal(rounded == 0, exact == 0)
+
+
+def test_large_count_vectors_are_written_a_block_at_a_time_with_the_same_numbers(tmp_path, monkeypatch):
+    """Past FLOAT32_FROM_CELLS, pretrain's count vectors go to the .npz a block of rows at a time,
+    never as a whole matrix, and load as exactly the matrix made at once."""
+    import engine.weighting
+    from engine.store import load_vectors, save_vectors
+    from engine.weighting import CountVectors, normalized_counts
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(generated_lines(21)) + "\n", encoding="utf-8")
+    monkeypatch.setattr(engine.weighting, "FLOAT32_FROM_CELLS", 100)
+    monkeypatch.setattr(engine.weighting, "ROWS_PER_BLOCK", 7)  # several blocks, the last one short
+    vectors, stats = pretrain_vectors(corpus, STOPWORDS, 3)
+    assert isinstance(vectors, CountVectors) and len(vectors.words) % 7 != 0 and stats.dimension == len(vectors.words)
+    settings = {"corpus": dataclasses.asdict(stats)}
+    save_vectors(tmp_path / "streamed.npz", vectors, settings)
+    assert "matrix" not in vars(vectors)  # written without being made whole
+    loaded, _ = load_vectors(tmp_path / "streamed.npz")
+    whole = normalized_counts(vectors.counts)
+    assert whole.dtype == np.float32 and loaded.words == vectors.words
+    assert np.array_equal(loaded.matrix, whole) and np.array_equal(vectors.matrix, whole)
+    save_vectors(tmp_path / "whole.npz", vectors, settings)  # now from the matrix, made once read
+    again, _ = load_vectors(tmp_path / "whole.npz")
+    assert np.array_equal(again.matrix, whole)
 
 
 def test_without_a_temporary_file_the_second_pass_reads_the_corpus_again(tmp_path, monkeypatch):
