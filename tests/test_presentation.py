@@ -158,10 +158,22 @@ def test_report_lines_fit_80_columns(kata):
             assert long == []
 
 
-def test_why_this_prediction_names_every_approach_it_does_not_explain(kata):
-    from tui.presentation.views import CENTROID_APPROACHES, push_help
+def test_why_this_prediction_explains_every_approach_in_pages_that_fit(kata):
+    from engine.explain import Explainer
+    from tui.presentation.views import push_help, push_pages, push_table
+    from rich.console import Console
 
-    text = " ".join(push_help(kata).plain.split())
-    named = text.split("Not shown: ")[1].split(", whose")[0].split(", ")
-    assert named == [name for name in kata.approaches if name not in CENTROID_APPROACHES]
-    assert "bag_of_words" in named and "random_fine_tuned" in named
+    explainer = Explainer(kata)
+    text = kata.experiment.test[0].text
+    explained = {name: explainer.explain(name, text) for name in kata.approaches}
+    for width in (78, 118):
+        pages = push_pages(explained, width)
+        assert [n for page in pages for n in page] == list(kata.approaches)
+        for page in pages:
+            shown = {n: explained[n] for n in page}
+            console = Console(width=200, record=True)
+            console.print(push_table(kata, shown))
+            assert max(len(line.rstrip()) for line in console.export_text().splitlines()) <= width
+            help_text = " ".join(push_help(shown).plain.split())
+            assert all(name in help_text for name in page)
+    assert len(push_pages(explained, 78)) == 2 and len(push_pages(explained, 118)) == 1

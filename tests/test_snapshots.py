@@ -36,7 +36,7 @@ def test_view(snap_compare, view, size):
     async def ready(pilot):
         await settled(app, pilot)
         await pilot.press(*VIEWS[view])
-        await pilot.pause(0.1)
+        await settled(app, pilot)  # a view's own work (why-prediction refits) done
         if view == "curve-numbers":  # the table sits under the accuracy chart
             app.query_one(".curve-numbers").scroll_visible(animate=False, top=True)
             await pilot.pause(0.1)
