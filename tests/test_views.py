@@ -141,3 +141,41 @@ async def test_text_from_data_is_shown_literally(kata_copy):
         await until(pilot, lambda: "Could not run" in notifications(app))
         assert f"{folder}/general.txt: the corpus is empty" in notifications(app)  # a file name, an error
         assert not any(n.markup for n in app._notifications)
+
+
+async def test_long_splits_show_their_first_sentences_and_m_shows_more():
+    """A split of many sentences is laid out a page at a time (all of them held the screen for
+    seconds on the reviews corpus): the first 20 per approach, twice as many at each m."""
+    import dataclasses
+
+    from rich.console import Console
+
+    base = load_experiment()
+    e = dataclasses.replace(base, test=base.test * 10)
+    total = len(e.test)
+    assert 40 < total <= 80
+
+    def printed(app) -> str:
+        console = Console(width=100, record=True)
+        console.print(app.query_one("#accuracy-test .predictions").content)
+        return console.export_text()
+
+    def marks(app) -> int:
+        text = printed(app)
+        return text.count("✓") + text.count("✗")
+
+    app = PretrainExplorer(e)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("3")
+        await pilot.pause()
+        approaches = len(app.result.approaches)
+        assert marks(app) == 20 * approaches
+        assert f"… {total - 20} more of {total} sentences (m shows 40)" in printed(app)
+        await pilot.press("m")
+        await pilot.pause()
+        assert marks(app) == 40 * approaches
+        await pilot.press("m")
+        await pilot.pause()
+        assert marks(app) == total * approaches
+        assert "more of" not in printed(app)

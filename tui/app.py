@@ -150,6 +150,8 @@ class PretrainExplorer(App):
                 tooltip="Why this prediction? Each word's push toward each class", id="view.prediction"),
         Binding("t", "toggle_numbers", "Numbers", show=False,
                 tooltip="Learning curve: the chart or its numbers as a table", id="view.numbers"),
+        Binding("m", "more_sentences", "More sentences", show=False,
+                tooltip="Labels, compare, transfer: show twice as many sentences (per approach)", id="view.more"),
         Binding("a", "answer", "Answer", show=False,
                 tooltip="Predict first: answer the stage's question (palette: Predict first)", id="quiz.answer"),
         Binding("escape", "cancel", "Cancel the running job, or leave the word input", show=False, id="job.cancel"),
@@ -445,6 +447,11 @@ class PretrainExplorer(App):
     def action_toggle_numbers(self) -> None:
         self.action_stage(3)
         self.query_one("#accuracy-test", AccuracyPane).toggle_class("-numbers")
+
+    def action_more_sentences(self) -> None:
+        panes = {2: TrainingPane, 3: "#accuracy-test", 4: "#accuracy-transfer"}
+        if self.stage in panes:
+            self.query_one(panes[self.stage]).more()
 
     def _show_quiz(self) -> None:
         for panel in self.query(QuizPanel):

@@ -197,13 +197,17 @@ class WhyPredictionView(LiveView):
         text = self.sentences[index].text
         ready = [n for n in self._names() if n not in Explainer.REFITTED or self.explainer is not None]
         explained = {n: (self.explainer or Explainer.centroids(self.result)).explain(n, text) for n in ready}
+        if not explained:
+            return
         pages = views.push_pages(explained, self.query_one(".view-answer").size.width or self.size.width)
-        self.page = min(max(self.page, 0), len(pages) - 1)
-        shown = {n: explained[n] for n in pages[self.page]}
+        pending = len(ready) < len(self._names())
+        page = min(max(self.page, 0), len(pages) - 1)
+        if not pending:  # a page asked for while refitting is shown once its approaches are in
+            self.page = page
+        shown = {n: explained[n] for n in pages[page]}
         self.query_one(".view-help", Static).update(views.push_help(shown))
         self.query_one("#pushes", Static).update(views.push_table(self.result, shown))
-        pending = len(ready) < len(self._names())
         pager = self.query_one("#push-pager", Static)
-        line = views.push_pending() if pending else views.push_pager(self.page, pages)
+        line = views.push_pending() if pending else views.push_pager(page, pages)
         pager.update(line)
         pager.display = bool(line.plain)
