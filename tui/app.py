@@ -217,6 +217,7 @@ class PretrainExplorer(App):
 
     def start_run(self, base: Experiment | None, settings: Settings | None, location: str | None = None) -> None:
         """Run the engine on `base` with `settings`, or on the experiment at `location` as loaded."""
+        self.query_one(StatusLine).new_run()
         self._engine_worker = self._run_engine(base, settings, location)
 
     @work(thread=True, exclusive=True, group="engine", exit_on_error=False, description="engine run")
@@ -251,6 +252,7 @@ class PretrainExplorer(App):
     def on_run_results(self, message: RunResults) -> None:
         if message.worker is not self._engine_worker:
             return
+        self.query_one(StatusLine).phase_done()
         if message.result.complete:
             self.query_one(StatusLine).done()
         # top-N is no part of a run: a change made while it ran is applied to what it brings.
