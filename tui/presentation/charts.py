@@ -169,9 +169,9 @@ def percent_axis(series: dict[str, list[float]]) -> tuple[float, float, list[flo
     apart do not share one row; the ticks and the key say where it starts."""
     values = [v for ys in series.values() for v in ys] or [0.0, 100.0]
     lo, hi = 5 * math.floor((min(values) - 1) / 5), 5 * math.ceil((max(values) + 1) / 5)
-    while hi - lo < 20:
-        lo, hi = lo - 5, hi + 5
     lo, hi = max(lo, 0), min(hi, 100)
+    while hi - lo < 20:  # widened on both sides, or on the one that has room
+        lo, hi = max(lo - 5, 0), min(hi + 5, 100)
     if hi - lo > 60:
         return 0.0, 100.0, [0, 25, 50, 75, 100]
     step = 5 if hi - lo <= 30 else 10
