@@ -180,7 +180,7 @@ def percent_axis(series: dict[str, list[float]]) -> tuple[float, float, list[flo
 
 def line_chart(title: str, xlabel: str, xs: list[float], series: dict[str, list[float]], width: int,
                height: int, percent: bool) -> Text:
-    """Thin lines in each approach's colour, its initial at each measured point; lines that
+    """Thin lines in each approach's colour, its initial at the measured points; lines that
     coincide are drawn once and named together in the legend below. Where different lines meet,
     the later one covers the earlier: the legend says so, and the numbers are a key away."""
     names = tuple(series)
@@ -210,11 +210,15 @@ def _plot(title, xlabel, xs, lines, names, width, height, axis) -> Text:
     plt.theme("clear")  # the terminal's own background and text colour
     plt.title(title)
     positions = list(range(len(xs))) if len(xs) <= 12 else xs
+    # Dots, not braille or quarter blocks: a terminal font without those shows boxes or gaps.
     for ys, name in lines:
-        colour = rgb(approach_colour(name, names))
-        plt.plot(positions, ys, marker="braille", color=colour)
-    for ys, name in lines:  # the initials over every line, so no line's dots hide a point
-        plt.scatter(positions, ys, marker=marker(name), color=rgb(approach_colour(name, names)))
+        plt.plot(positions, ys, marker="dot", color=rgb(approach_colour(name, names)))
+    # The initials over every line, so no line hides a point; a long series (the loss by epoch)
+    # gets a few, evenly spaced, or its letters would make the line again.
+    shown = range(len(xs)) if len(xs) <= 12 else sorted({round(k * (len(xs) - 1) / 8) for k in range(9)})
+    for ys, name in lines:
+        plt.scatter([positions[k] for k in shown], [ys[k] for k in shown], marker=marker(name),
+                    color=rgb(approach_colour(name, names)))
     if axis is not None:
         plt.ylim(axis[0], axis[1])
         plt.yticks(axis[2], [f"{t:g}%" for t in axis[2]])

@@ -117,7 +117,8 @@ def push_table(result: ExperimentResult, explanations: dict[str, Explanation]) -
     for name in explanations:
         table.add_column(Text(name, style=f"bold {approach_colour(name)}"), no_wrap=True)
     # The score first (what decided), then what it is the sum of: the bias and each word's push.
-    table.add_row(Text("score", style="bold"), *(_pushes(e.scores, labels, "bold") for e in explanations.values()))
+    table.add_row(Text("score", style="bold"), *(_pushes(e.scores, labels, winner="bold underline")
+                                                 for e in explanations.values()))
     table.add_row(Text("= bias", style="dim"), *(_pushes(e.bias, labels, best=False) if e.kind == "logit"
                                                  else Text("none", style="dim") for e in explanations.values()))
     words = next(iter(explanations.values())).words if explanations else ()
@@ -128,10 +129,13 @@ def push_table(result: ExperimentResult, explanations: dict[str, Explanation]) -
     return table
 
 
-def _pushes(push: dict[str, float], labels: tuple[str, ...], style: str = "", best: bool = True) -> Text:
+def _pushes(push: dict[str, float], labels: tuple[str, ...], best: bool = True, winner: str = "") -> Text:
+    """One line per class; the largest in bold (the winner underlined too in the score row), the
+    others dim; a bias has no largest."""
     top = max(push.values()) if best else None
     return Text("\n").join(Text.assemble((label[:3], label_colour(labels, label)), " ",
-                                          (score(push[label]), "bold" if push[label] == top else style or "dim"))
+                                          (score(push[label]), (winner or "bold") if push[label] == top
+                                           else "" if winner else "dim"))
                             for label in labels)
 
 

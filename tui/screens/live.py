@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.worker import get_current_worker
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from engine.errors import RunCancelled
@@ -27,6 +27,7 @@ class LiveView(Screen[None]):
 
     BINDINGS = [Binding("escape", "dismiss", "Back to the stages", id="view.close")]
     TITLE = ""
+    KEYS: tuple[tuple[str, str], ...] = (("esc", "back to the stages"),)
 
     def __init__(self, result: ExperimentResult) -> None:
         super().__init__()
@@ -39,7 +40,9 @@ class LiveView(Screen[None]):
             yield from self.inputs()
             with VerticalScroll(classes="view-answer"):
                 yield from self.answer_widgets()
-        yield Footer(compact=True)
+        # The view's own keys: a Footer would list the explorer's behind them first and cut these off.
+        yield Label(Text("  ·  ").join(Text.assemble((key, "bold"), " ", what) for key, what in self.KEYS),
+                    classes="view-keys")
 
     def explanation(self) -> Text:
         raise NotImplementedError
@@ -56,6 +59,7 @@ class LiveView(Screen[None]):
 
 class FillBlankView(LiveView):
     TITLE = "Fill the blank: which words fit the context?"
+    KEYS = (("enter", "fill the blank"), *LiveView.KEYS)
 
     def explanation(self) -> Text:
         return views.blank_help(self.result)
@@ -90,6 +94,7 @@ class FillBlankView(LiveView):
 
 class WhyNeighboursView(LiveView):
     TITLE = "Why are these neighbours? The contexts two words share"
+    KEYS = (("tab", "the other word"), ("enter", "ask"), *LiveView.KEYS)
 
     def explanation(self) -> Text:
         return views.shared_help(self.result)
@@ -133,7 +138,8 @@ class WhyPredictionView(LiveView):
 
     TITLE = "Why this prediction? Each word's push toward each class"
     BINDINGS = [Binding("left", "page(-1)", "Approaches", id="view.previous", show=False),
-                Binding("right", "page(1)", "More approaches", id="view.next")]
+                Binding("right", "page(1)", "More approaches", id="view.next", show=False)]
+    KEYS = (("up/down", "a sentence"), ("left/right", "more approaches"), *LiveView.KEYS)
 
     def __init__(self, result: ExperimentResult) -> None:
         super().__init__(result)

@@ -85,7 +85,7 @@ class AccuracyPane(Vertical):
     AccuracyPane Static { height: auto; }
     AccuracyPane .predictions { margin-bottom: 1; }
     AccuracyPane .margin, AccuracyPane .approaches { margin: 1 0 0 0; }
-    AccuracyPane .curve-numbers { display: none; margin-top: 1; }
+    AccuracyPane .curve-numbers { display: none; margin: 1 0; }
     AccuracyPane.-numbers .curve-numbers { display: block; }
     AccuracyPane.-numbers #curve { display: none; }
     """
