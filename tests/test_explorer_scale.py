@@ -169,17 +169,20 @@ async def test_a_jobs_label_never_runs_into_the_settings():
             await settled(app, pilot)
             settings = "kata · window 3 · stopwords on · seed 42 · top 4 · vocab 86"
             status = app.query_one(StatusLine)
+            status.new_run()
             status.show_progress("Learning curve", 0.5)
             await pilot.pause()
             line = screen_text(app).splitlines()[1]
-            assert "Learning curve" in line and line.rstrip().endswith("━ (esc cancels)")
+            # The bar fits its place (its own 32 cells were cut to the first half) with its share.
+            assert line.rstrip().endswith(f"━ {round(100 * status.run.value):>3}% (esc cancels)"), line
+            assert "Learning curve" in line
             assert (settings in line) == (size[0] >= 120), line
             if size[0] < 120:
                 assert "window" not in line
             status.show_progress("Counting: 1,234,567 tokens, 28,809,247 tokens/s (pass 2 of 2: pairs)", 0.5)
             await pilot.pause()
             line = screen_text(app).splitlines()[1]
-            assert "…" in line and line.rstrip().endswith("━ (esc cancels)") and len(line.rstrip()) <= size[0]
+            assert "…" in line and line.rstrip().endswith("% (esc cancels)") and len(line.rstrip()) <= size[0]
             status.done()
             await pilot.pause()
             assert settings in screen_text(app).splitlines()[1]

@@ -21,6 +21,7 @@ widget and cannot see the screen's width class). Long labels end in an ellipsis.
     StatusLine #settings { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     StatusLine #job { width: auto; max-width: 60; display: none; text-wrap: nowrap; text-overflow: ellipsis; }
     StatusLine ProgressBar { width: 24; display: none; }
+    StatusLine ProgressBar Bar { width: 1fr; }  /* its own 32 cells were cut to the first half: full at 50% */
     StatusLine #cancel { width: auto; display: none; }
     StatusLine.-busy #job, StatusLine.-busy ProgressBar, StatusLine.-busy #cancel { display: block; }
     """
