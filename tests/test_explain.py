@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from engine import load_experiment, run_experiment
-from engine.explain import centroid_pushes, fill_blank, shared_contexts
+from engine.approaches import APPROACHES
+from engine.explain import Explainer, centroid_pushes, fill_blank, shared_contexts
+from engine.finetune import softmax
 from engine.vectors import WordVectors
 
 
@@ -69,3 +71,51 @@ def test_unknown_words_push_nothing(kata):
     unknown = {w.word for w in explained.words if not w.known}
     assert "zebras" in unknown
     assert all(v == 0.0 for w in explained.words if not w.known for v in w.push.values())
+
+
+# --- every approach -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module", params=["kata", "held-out"])
+def explained_run(request):
+    from helpers import HELD_OUT, KATA
+
+    result = run_experiment(load_experiment(KATA if request.param == "kata" else HELD_OUT))
+    return result, Explainer(result)
+
+
+def test_every_approachs_pushes_and_bias_make_its_scores_and_its_prediction(explained_run):
+    """The refitted models are the run's (their probabilities are the run's to 1e-9), and each
+    word's push plus the bias is the model's logit, so the largest total is the prediction."""
+    result, explainer = explained_run
+    assert set(result.approaches) == {a.name for a in APPROACHES}
+    for name, approach in result.approaches.items():
+        for split in (approach.test, approach.transfer):
+            for p in split.predictions if split is not None else ():
+                e = explainer.explain(name, p.text)
+                labels = e.labels
+                total = np.array([e.bias[c] + sum(w.push[c] for w in e.words) for c in labels])
+                assert total == pytest.approx([e.scores[c] for c in labels], abs=1e-9)
+                run_scores = np.array([p.scores[c] for c in labels])
+                if e.kind == "logit":
+                    assert total == pytest.approx(explainer.logits(name, p.text), abs=1e-9)
+                    assert softmax(total) == pytest.approx(run_scores, abs=1e-9), (name, p.text)
+                else:
+                    assert e.bias == dict.fromkeys(labels, 0.0)
+                    assert total == pytest.approx(run_scores, abs=1e-9)
+                assert e.predicted == p.predicted, (name, p.text)
+
+
+def test_every_approach_marks_its_unknown_words(explained_run):
+    result, explainer = explained_run
+    train_words = {w for s in result.experiment.train for w in explainer.tokens(s.text)}
+    for name in result.approaches:
+        e = explainer.explain(name, "superb quality zebras")
+        unknown = {w.word for w in e.words if not w.known}
+        assert "zebras" in unknown, name
+        assert all(v == 0.0 for w in e.words if not w.known for v in w.push.values())
+    # bag_of_words weighs only the train sentences' words; a test word outside them is unknown.
+    test_only = next(w for s in result.experiment.test for w in explainer.tokens(s.text)
+                     if w not in train_words and w in result.pretrained)
+    e = explainer.explain("bag_of_words", test_only)
+    assert [w.known for w in e.words] == [False] and e.scores == e.bias
+    assert [w.known for w in explainer.explain("linear_probe", test_only).words] == [True]

@@ -113,3 +113,76 @@ async def test_counts_and_ppmi_on_a_large_vocabulary_keep_the_most_frequent_word
             await settled(app, pilot)
             assert app.result.corpus.vocabulary == vocabulary, weighting
             assert "Could not run" not in notifications(app)
+
+
+async def test_the_progress_bar_moves_forward_with_the_phases_and_is_full_only_at_the_end(monkeypatch):
+    """The values the bar shows through a run (counts, and svd, whose own steps start again from
+    0): never back, below the phase's end until that phase's results arrive, full only with the
+    last."""
+    import dataclasses
+
+    from textual.widgets import ProgressBar
+
+    from tui.widgets.status import StatusLine
+
+    shown: list[tuple[str, float]] = []
+    for name in ("show_progress", "phase_done"):
+        original = getattr(StatusLine, name)
+
+        def record(self, *args, _original=original, _name=name):
+            _original(self, *args)
+            shown.append((_name, self.query_one(ProgressBar).progress))
+
+        monkeypatch.setattr(StatusLine, name, record)
+    for weighting in ("counts", "svd"):
+        shown.clear()
+        app = PretrainExplorer(dataclasses.replace(load_experiment(), weighting=weighting))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settled(app, pilot)
+        values = [v for _, v in shown]
+        assert values == sorted(values), weighting
+        phase_ends = [v for kind, v in shown if kind == "phase_done"]
+        assert len(phase_ends) == 4 and phase_ends == sorted(set(phase_ends)), weighting
+        assert phase_ends[-1] == 100 and shown[-1] == ("phase_done", 100)
+        assert values.count(100) == 1, weighting
+        # Within each phase the bar stays below where the phase's results put it.
+        end = iter(phase_ends)
+        limit = next(end)
+        reports_per_phase = []
+        for kind, v in shown:
+            if kind == "phase_done":
+                limit = next(end, 100)
+                continue
+            assert v < limit, (weighting, v, limit)
+            reports_per_phase.append(v)
+        assert len(set(reports_per_phase)) > 4, weighting  # it moves within phases too
+
+
+async def test_a_jobs_label_never_runs_into_the_settings():
+    """At 80 columns a job takes the status line (the settings beside it were cut mid-word and read
+    as one phrase with the job's label); at 120 both fit; a long label ends in an ellipsis."""
+    from tui.widgets.status import StatusLine
+
+    for size in ((80, 24), (120, 40)):
+        app = PretrainExplorer()
+        async with app.run_test(size=size) as pilot:
+            await settled(app, pilot)
+            settings = "kata · window 3 · stopwords on · seed 42 · top 4 · vocab 86"
+            status = app.query_one(StatusLine)
+            status.new_run()
+            status.show_progress("Learning curve", 0.5)
+            await pilot.pause()
+            line = screen_text(app).splitlines()[1]
+            # The bar fits its place (its own 32 cells were cut to the first half) with its share.
+            assert line.rstrip().endswith(f"━ {round(100 * status.run.value):>3}% (esc cancels)"), line
+            assert "Learning curve" in line
+            assert (settings in line) == (size[0] >= 120), line
+            if size[0] < 120:
+                assert "window" not in line
+            status.show_progress("Counting: 1,234,567 tokens, 28,809,247 tokens/s (pass 2 of 2: pairs)", 0.5)
+            await pilot.pause()
+            line = screen_text(app).splitlines()[1]
+            assert "…" in line and line.rstrip().endswith("% (esc cancels)") and len(line.rstrip()) <= size[0]
+            status.done()
+            await pilot.pause()
+            assert settings in screen_text(app).splitlines()[1]

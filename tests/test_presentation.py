@@ -14,6 +14,7 @@ from engine.text import LabeledSentence
 from helpers import HELD_OUT
 from tui.presentation import verdicts
 from tui.presentation.report import render_text
+from tui.presentation.style import marker
 from tui.presentation.stages import STAGES, accuracy_note
 
 
@@ -158,10 +159,42 @@ def test_report_lines_fit_80_columns(kata):
             assert long == []
 
 
-def test_why_this_prediction_names_every_approach_it_does_not_explain(kata):
-    from tui.presentation.views import CENTROID_APPROACHES, push_help
+def test_why_this_prediction_explains_every_approach_in_pages_that_fit(kata):
+    from engine.explain import Explainer
+    from tui.presentation.views import push_help, push_pages, push_table
+    from rich.console import Console
 
-    text = " ".join(push_help(kata).plain.split())
-    named = text.split("Not shown: ")[1].split(", whose")[0].split(", ")
-    assert named == [name for name in kata.approaches if name not in CENTROID_APPROACHES]
-    assert "bag_of_words" in named and "random_fine_tuned" in named
+    explainer = Explainer(kata)
+    text = kata.experiment.test[0].text
+    explained = {name: explainer.explain(name, text) for name in kata.approaches}
+    for width in (78, 118):
+        pages = push_pages(explained, width)
+        assert [n for page in pages for n in page] == list(kata.approaches)
+        for page in pages:
+            shown = {n: explained[n] for n in page}
+            console = Console(width=200, record=True)
+            console.print(push_table(kata, shown))
+            assert max(len(line.rstrip()) for line in console.export_text().splitlines()) <= width
+            help_text = " ".join(push_help(shown).plain.split())
+            assert all(name in help_text for name in page)
+    assert len(push_pages(explained, 78)) == 2 and len(push_pages(explained, 118)) == 1
+
+
+def test_the_learning_curves_axis_zooms_to_close_lines_and_says_so(kata):
+    from tui.presentation.charts import curve_chart, percent_axis
+
+    assert percent_axis({"a": [49.0, 66.0], "b": [52.0, 58.0]}) == (45.0, 70.0, [45, 50, 55, 60, 65, 70])
+    assert percent_axis({"a": [10.0, 95.0]})[:2] == (0.0, 100.0)
+    assert percent_axis({"a": [99.0, 100.0]})[:2] == (80.0, 100.0)  # at least 20 points, within 0-100
+    # Seven lines a few points apart, as on the reviews corpus: each ends on a row of its own.
+    ends = {"random": 53, "pretrained": 65, "from_scratch": 61, "random_fine_tuned": 58, "bag_of_words": 70}
+    curve = dataclasses.replace(kata.learning_curve, sizes=(1, 2), mean={n: (0.5, v / 100) for n, v in ends.items()},
+                                std={n: (0.0, 0.0) for n in ends})
+    result = dataclasses.replace(kata, learning_curve=curve)
+    text = curve_chart(result, 76).plain
+    assert "Axis from 45% to 75%" in text
+    rows = [line for line in text.splitlines() if "┤" in line or "│" in line]
+    last_column = {name: [k for k, line in enumerate(rows) if line.rstrip("│ ").endswith(marker(name))]
+                   for name in ends}
+    assert all(len(found) == 1 for found in last_column.values()), last_column
+    assert len({found[0] for found in last_column.values()}) == len(ends)

@@ -25,7 +25,8 @@ def test_stage(snap_compare, stage, size):
 
 # Each view by the keys a user presses: the three live views, the help, predict first asked and answered.
 VIEWS = {"fill-blank": ("f",), "why-neighbours": ("e",), "why-prediction": ("y",), "help": ("question_mark",),
-         "quiz-asked": ("3",), "quiz-answered": ("3", "a", "y"), "curve-numbers": ("t",)}
+         "quiz-asked": ("3",), "quiz-answered": ("3", "a", "y"), "curve-numbers": ("t",), "curve-chart": ("3",)}
+SCROLLED_TO = {"curve-numbers": ".curve-numbers", "curve-chart": "#curve"}  # below the accuracy chart
 
 
 @SIZES
@@ -36,9 +37,9 @@ def test_view(snap_compare, view, size):
     async def ready(pilot):
         await settled(app, pilot)
         await pilot.press(*VIEWS[view])
-        await pilot.pause(0.1)
-        if view == "curve-numbers":  # the table sits under the accuracy chart
-            app.query_one(".curve-numbers").scroll_visible(animate=False, top=True)
+        await settled(app, pilot)  # a view's own work (why-prediction refits) done
+        if view in SCROLLED_TO:
+            app.query_one(SCROLLED_TO[view]).scroll_visible(animate=False, top=True)
             await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=size, run_before=ready)

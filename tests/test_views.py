@@ -33,6 +33,25 @@ async def test_each_live_view_is_a_key_away_and_esc_leaves():
             await until(pilot, lambda: not isinstance(app.screen, view))
 
 
+async def test_why_this_prediction_pages_through_every_approach_at_80_columns():
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, WhyPredictionView) and app.screen.explainer is not None)
+        await pilot.pause()
+        first = screen_text(app)
+        assert "page 1 of 2" in first and "from_scratch" in first and "bag_of_words" not in first
+        await pilot.press("right")
+        await pilot.pause()
+        second = screen_text(app)
+        assert "page 2 of 2" in second and "random_fine_tuned" in second and "bag_of_words" in second
+        assert all(len(line) <= 80 for line in second.splitlines())
+        # The refitted bag of words on the first sentence: its score row as the engine computes it.
+        e = app.screen.explainer.explain("bag_of_words", app.result.experiment.test[0].text)
+        assert f"pos {e.scores['positive']:+.3f}" in second
+
+
 async def test_fill_the_blank_answers_a_typed_sentence():
     app = PretrainExplorer()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -122,3 +141,41 @@ async def test_text_from_data_is_shown_literally(kata_copy):
         await until(pilot, lambda: "Could not run" in notifications(app))
         assert f"{folder}/general.txt: the corpus is empty" in notifications(app)  # a file name, an error
         assert not any(n.markup for n in app._notifications)
+
+
+async def test_long_splits_show_their_first_sentences_and_m_shows_more():
+    """A split of many sentences is laid out a page at a time (all of them held the screen for
+    seconds on the reviews corpus): the first 20 per approach, twice as many at each m."""
+    import dataclasses
+
+    from rich.console import Console
+
+    base = load_experiment()
+    e = dataclasses.replace(base, test=base.test * 10)
+    total = len(e.test)
+    assert 40 < total <= 80
+
+    def printed(app) -> str:
+        console = Console(width=100, record=True)
+        console.print(app.query_one("#accuracy-test .predictions").content)
+        return console.export_text()
+
+    def marks(app) -> int:
+        text = printed(app)
+        return text.count("✓") + text.count("✗")
+
+    app = PretrainExplorer(e)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("3")
+        await pilot.pause()
+        approaches = len(app.result.approaches)
+        assert marks(app) == 20 * approaches
+        assert f"… {total - 20} more of {total} sentences (m shows 40)" in printed(app)
+        await pilot.press("m")
+        await pilot.pause()
+        assert marks(app) == 40 * approaches
+        await pilot.press("m")
+        await pilot.pause()
+        assert marks(app) == total * approaches
+        assert "more of" not in printed(app)

@@ -151,6 +151,8 @@ class PretrainExplorer(App):
                 tooltip="Why this prediction? Each word's push toward each class", id="view.prediction"),
         Binding("t", "toggle_numbers", "Numbers", show=False,
                 tooltip="Learning curve: the chart or its numbers as a table", id="view.numbers"),
+        Binding("m", "more_sentences", "More sentences", show=False,
+                tooltip="Labels, compare, transfer: show twice as many sentences (per approach)", id="view.more"),
         Binding("a", "answer", "Answer", show=False,
                 tooltip="Predict first: answer the stage's question (palette: Predict first)", id="quiz.answer"),
         Binding("escape", "cancel", "Cancel the running job, or leave the word input", show=False, id="job.cancel"),
@@ -217,6 +219,7 @@ class PretrainExplorer(App):
 
     def start_run(self, base: Experiment | None, settings: Settings | None, location: str | None = None) -> None:
         """Run the engine on `base` with `settings`, or on the experiment at `location` as loaded."""
+        self.query_one(StatusLine).new_run()
         self._engine_worker = self._run_engine(base, settings, location)
 
     @work(thread=True, exclusive=True, group="engine", exit_on_error=False, description="engine run")
@@ -251,6 +254,7 @@ class PretrainExplorer(App):
     def on_run_results(self, message: RunResults) -> None:
         if message.worker is not self._engine_worker:
             return
+        self.query_one(StatusLine).phase_done()
         if message.result.complete:
             self.query_one(StatusLine).done()
         # top-N is no part of a run: a change made while it ran is applied to what it brings.
@@ -459,6 +463,11 @@ class PretrainExplorer(App):
     def action_toggle_numbers(self) -> None:
         self.action_stage(3)
         self.query_one("#accuracy-test", AccuracyPane).toggle_class("-numbers")
+
+    def action_more_sentences(self) -> None:
+        panes = {2: TrainingPane, 3: "#accuracy-test", 4: "#accuracy-transfer"}
+        if self.stage in panes:
+            self.query_one(panes[self.stage]).more()
 
     def _show_quiz(self) -> None:
         for panel in self.query(QuizPanel):

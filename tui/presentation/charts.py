@@ -8,6 +8,7 @@ charts (training loss, learning curve) stay with plotext, which draws lines and 
 
 from __future__ import annotations
 
+import math
 import textwrap
 import threading
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ from tui.presentation.style import NEUTRAL, approach_colour, cosine, label_colou
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _PLOTEXT = threading.Lock()  # plotext keeps one global figure
 LINE_HEIGHT = 15
+# The learning curve has seven lines, often a few points apart: it takes the rows of an 80x24
+# screen below the stage bar, status line and footer.
+CURVE_HEIGHT = 21
 
 
 @dataclass(frozen=True)
@@ -159,37 +163,65 @@ def _legend(groups: list[list[str]], names: tuple[str, ...], width: int) -> list
     return lines + ([line] if line else [])
 
 
+def percent_axis(series: dict[str, list[float]]) -> tuple[float, float, list[float]]:
+    """The accuracy axis of a line chart: 0 to 100% where the lines spread over much of it, else
+    zoomed to them (in steps of 5 points, at least 20 points tall), so that lines a few points
+    apart do not share one row; the ticks and the key say where it starts."""
+    values = [v for ys in series.values() for v in ys] or [0.0, 100.0]
+    lo, hi = 5 * math.floor((min(values) - 1) / 5), 5 * math.ceil((max(values) + 1) / 5)
+    lo, hi = max(lo, 0), min(hi, 100)
+    while hi - lo < 20:  # widened on both sides, or on the one that has room
+        lo, hi = max(lo - 5, 0), min(hi + 5, 100)
+    if hi - lo > 60:
+        return 0.0, 100.0, [0, 25, 50, 75, 100]
+    step = 5 if hi - lo <= 30 else 10
+    return float(lo), float(hi), list(range(int(lo), int(hi) + 1, step))
+
+
 def line_chart(title: str, xlabel: str, xs: list[float], series: dict[str, list[float]], width: int,
                height: int, percent: bool) -> Text:
-    """Lines marked by each approach's initial in its colour; lines that coincide are drawn once
-    and named together in the legend below. Where different lines meet, the later one covers the
-    earlier: the legend says so, and the numbers are a key away."""
+    """Thin lines in each approach's colour, its initial at the measured points; lines that
+    coincide are drawn once and named together in the legend below. Where different lines meet,
+    the later one covers the earlier: the legend says so, and the numbers are a key away."""
     names = tuple(series)
     groups = _same_series(series)
     legend = _legend(groups, names, width)
+    axis = percent_axis(series) if percent else None
+    notes = []
+    if axis is not None and (axis[0], axis[1]) != (0.0, 100.0):
+        notes.append(f"axis from {axis[0]:g}% to {axis[1]:g}%")
+    if len(groups) > 1:
+        notes.append("where lines meet, the one listed later shows")
+    lines = [(series[g[0]], g[0]) for g in groups]
+    rows = max(5, height - len(legend) - (1 if notes else 0))
     with _PLOTEXT:
-        drawn = _plot(title, xlabel, xs, [(series[g[0]], g[0]) for g in groups], names, width,
-                      max(5, height - len(legend) - 1), percent)
+        drawn = _plot(title, xlabel, xs, lines, names, width, rows, axis)
         over = max(len(line) for line in drawn.plain.splitlines()) - width
         if over > 0:  # plotext adds its tick labels outside the size it is given
-            drawn = _plot(title, xlabel, xs, [(series[g[0]], g[0]) for g in groups], names, width - over,
-                          max(5, height - len(legend) - 1), percent)
-    note = Text("where lines meet, the one listed later shows", style="dim")
-    return Text("\n").join([drawn, *legend, note] if len(groups) > 1 else [drawn, *legend])
+            drawn = _plot(title, xlabel, xs, lines, names, width - over, rows, axis)
+    note = [Text("; ".join(notes).capitalize() + ".", style="dim")] if notes else []
+    return Text("\n").join([drawn, *legend, *note])
 
 
-def _plot(title, xlabel, xs, lines, names, width, height, percent) -> Text:
+def _plot(title, xlabel, xs, lines, names, width, height, axis) -> Text:
     plt.clf()
     plt.limitsize(False, False)
     plt.plotsize(width, height)
     plt.theme("clear")  # the terminal's own background and text colour
     plt.title(title)
     positions = list(range(len(xs))) if len(xs) <= 12 else xs
+    # Dots, not braille or quarter blocks: a terminal font without those shows boxes or gaps.
     for ys, name in lines:
-        plt.plot(positions, ys, marker=marker(name), color=rgb(approach_colour(name, names)))
-    if percent:
-        plt.ylim(0, 100)
-        plt.yticks([0, 25, 50, 75, 100])
+        plt.plot(positions, ys, marker="dot", color=rgb(approach_colour(name, names)))
+    # The initials over every line, so no line hides a point; a long series (the loss by epoch)
+    # gets a few, evenly spaced, or its letters would make the line again.
+    shown = range(len(xs)) if len(xs) <= 12 else sorted({round(k * (len(xs) - 1) / 8) for k in range(9)})
+    for ys, name in lines:
+        plt.scatter([positions[k] for k in shown], [ys[k] for k in shown], marker=marker(name),
+                    color=rgb(approach_colour(name, names)))
+    if axis is not None:
+        plt.ylim(axis[0], axis[1])
+        plt.yticks(axis[2], [f"{t:g}%" for t in axis[2]])
     if len(xs) <= 12:
         # Evenly spaced, labelled by their value: the curve's sizes double, so they would crowd.
         plt.xticks(list(range(len(xs))), [f"{x:g}" for x in xs])
@@ -204,7 +236,7 @@ def loss_chart(result: ExperimentResult, width: int, height: int = LINE_HEIGHT) 
                       width, height, False)
 
 
-def curve_chart(result: ExperimentResult, width: int, height: int = LINE_HEIGHT) -> Text:
+def curve_chart(result: ExperimentResult, width: int, height: int = CURVE_HEIGHT) -> Text:
     curve = result.learning_curve
     series = {name: [100 * m for m in means] for name, means in curve.mean.items()}
     title = f"Learning curve: test accuracy (%), mean over {seeds(curve.seeds)} (t: the numbers)"
@@ -230,7 +262,7 @@ def chart(result: ExperimentResult, name: str, width: int, height: int | None = 
     if name == "loss":
         return loss_chart(result, width, height or LINE_HEIGHT)
     if name == "curve":
-        return curve_chart(result, width, height or LINE_HEIGHT)
+        return curve_chart(result, width, height or CURVE_HEIGHT)
     kind, _, split = name.partition(":")
     if kind == "accuracy" and split in ("test", "transfer"):
         return accuracy_chart(result, split, width)
@@ -239,5 +271,5 @@ def chart(result: ExperimentResult, name: str, width: int, height: int | None = 
 
 def chart_height(result: ExperimentResult, name: str, width: int) -> int:
     if name in ("loss", "curve"):
-        return LINE_HEIGHT
+        return CURVE_HEIGHT if name == "curve" else LINE_HEIGHT
     return len(chart(result, name, width).plain.splitlines())

@@ -157,3 +157,8 @@ STAGES = (
 def approach_key(r: ExperimentResult) -> list[tuple[str, str]]:
     """Every approach on screen with what it is."""
     return [(name, describe(name)) for name in r.approaches]
+
+
+def more_sentences(shown: int, total: int) -> str:
+    """Under a prediction table cut short: how many are left and the key that shows more."""
+    return f"… {total - shown:,} more of {total:,} sentences (m shows {min(2 * shown, total):,})"

@@ -6,14 +6,13 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from engine.explain import BlankAnswer, CentroidExplanation, SharedContexts
+from engine.explain import BlankAnswer, Explanation, SharedContexts
 from engine.pipeline import ExperimentResult
 from tui.presentation import verdicts
 from tui.presentation.style import approach_colour, label_colour, score
 
 # The vectors compared side by side in the views: what pretraining gives, and what it replaces.
 SIDES = ("pretrained", "random")
-CENTROID_APPROACHES = ("random", "pretrained", "from_scratch")
 
 
 def columns_are_words(result: ExperimentResult, name: str) -> bool:
@@ -82,36 +81,89 @@ def shared_help(result: ExperimentResult) -> Text:
                 "random numbers: their cosine comes from no shared context.")
 
 
-def push_table(result: ExperimentResult, explanations: dict[str, CentroidExplanation]) -> Table:
-    """Each word's push toward each class, one column per approach, one line per class."""
+PUSH_WORD_WIDTH = 14
+PUSH_GAP = 2
+
+
+def _push_width(name: str) -> int:
+    """A column holds "neg +0.123" (a logit push may reach "neg -12.345") under the approach's name."""
+    return max(len(name), 11) + PUSH_GAP
+
+
+def push_pages(explanations: dict[str, Explanation], width: int) -> list[tuple[str, ...]]:
+    """The approaches in pages that fit `width` beside the word column: whole kinds together
+    (cosine pushes, then logit pushes) where they fit, else as many as fit."""
+    room = max(width - PUSH_WORD_WIDTH - PUSH_GAP, 1)
+    kinds: dict[str, list[str]] = {}
+    for name, e in explanations.items():
+        kinds.setdefault(e.kind, []).append(name)
+    pages: list[list[str]] = [[]]
+    for names in kinds.values():
+        if pages[-1] and sum(map(_push_width, pages[-1] + names)) > room:
+            pages.append([])
+        for name in names:
+            if pages[-1] and sum(map(_push_width, pages[-1] + [name])) > room:
+                pages.append([])
+            pages[-1].append(name)
+    return [tuple(page) for page in pages if page]
+
+
+def push_table(result: ExperimentResult, explanations: dict[str, Explanation]) -> Table:
+    """Each approach's score of each class (the highest in bold wins), then its parts: the bias and
+    each word's push; one column per approach, one line per class."""
     labels = result.experiment.labels
-    table = Table(box=None, padding=(0, 2, 0, 0), expand=False)
-    table.add_column("word", no_wrap=True, max_width=14, overflow="ellipsis")
+    table = Table(box=None, padding=(0, PUSH_GAP, 0, 0), expand=False)
+    table.add_column("word", no_wrap=True, max_width=PUSH_WORD_WIDTH, overflow="ellipsis")
     for name in explanations:
         table.add_column(Text(name, style=f"bold {approach_colour(name)}"), no_wrap=True)
+    # The score first (what decided), then what it is the sum of: the bias and each word's push.
+    table.add_row(Text("score", style="bold"), *(_pushes(e.scores, labels, winner="bold underline")
+                                                 for e in explanations.values()))
+    table.add_row(Text("= bias", style="dim"), *(_pushes(e.bias, labels, best=False) if e.kind == "logit"
+                                                 else Text("none", style="dim") for e in explanations.values()))
     words = next(iter(explanations.values())).words if explanations else ()
     for k, w in enumerate(words):
-        table.add_row(Text(w.word), *(_pushes(e.words[k].push, labels) if e.words[k].known
-                                      else Text("unknown", style="dim italic") for e in explanations.values()))
-    table.add_row(Text("sum: score", style="bold"), *(_pushes(e.scores, labels, "bold") for e in explanations.values()))
+        table.add_row(Text("+ ") + Text(w.word), *(_pushes(e.words[k].push, labels) if e.words[k].known
+                                                   else Text("unknown", style="dim italic")
+                                                   for e in explanations.values()))
     return table
 
 
-def _pushes(push: dict[str, float], labels: tuple[str, ...], style: str = "") -> Text:
-    best = max(push.values())
+def _pushes(push: dict[str, float], labels: tuple[str, ...], best: bool = True, winner: str = "") -> Text:
+    """One line per class; the largest in bold (the winner underlined too in the score row), the
+    others dim; a bias has no largest."""
+    top = max(push.values()) if best else None
     return Text("\n").join(Text.assemble((label[:3], label_colour(labels, label)), " ",
-                                          (score(push[label]), "bold" if push[label] == best else style or "dim"))
+                                          (score(push[label]), (winner or "bold") if push[label] == top
+                                           else "" if winner else "dim"))
                             for label in labels)
 
 
-def push_help(result: ExperimentResult) -> Text:
-    others = [n for n in result.approaches if n not in CENTROID_APPROACHES]
-    text = ("Pick a sentence (up/down). Each word's push: its part of the cosine between the sentence's "
-            "mean vector and a class's centroid; pushes sum to the score, the higher score wins.")
-    if others:
-        text += (f" Not shown: {', '.join(others)}, whose classifiers are not nearest centroids (their "
-                 "trained weights are not kept in the result).")
-    return Text(text)
+def push_help(explanations: dict[str, Explanation]) -> Text:
+    """What a push is, for the kinds of approach on this page."""
+    parts = ["Pick a sentence (up/down). Each word's push is its exact part of a class's score: score = "
+             "bias + pushes; the highest score wins."]
+    centroids = [n for n, e in explanations.items() if e.kind == "cosine"]
+    if centroids:
+        parts.append(f"{', '.join(centroids)}: its part of the cosine of the sentence's mean vector to the "
+                     "class's centroid.")
+    trained = [n for n, e in explanations.items() if e.kind == "logit" and n != "bag_of_words"]
+    if trained:
+        parts.append(f"{', '.join(trained)}: its share of the mean vector times the class's trained weights.")
+    if "bag_of_words" in explanations:
+        parts.append("bag_of_words: its count times its weight for the class (a word no train sentence has "
+                     "is unknown).")
+    return Text(" ".join(parts))
+
+
+def push_pager(page: int, pages: list[tuple[str, ...]]) -> Text:
+    if len(pages) <= 1:
+        return Text("")
+    return Text(f"left/right: more approaches (page {page + 1} of {len(pages)})", style="dim")
+
+
+def push_pending() -> Text:
+    return Text("Refitting the trained approaches to take their scores apart…", style="dim")
 
 
 # --- predict first --------------------------------------------------------------------------------

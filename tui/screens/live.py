@@ -4,15 +4,18 @@ neighbours, why this prediction. Each computes in engine.explain and words in tu
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.worker import get_current_worker
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from engine.explain import centroid_pushes, fill_blank, shared_contexts
-from engine.pipeline import ExperimentResult
+from engine.errors import RunCancelled
+from engine.explain import Explainer, fill_blank, shared_contexts
+from engine.pipeline import APPROACHES, ExperimentResult
 from tui.presentation import views
 
 BLANK_ROWS = 10
@@ -24,6 +27,7 @@ class LiveView(Screen[None]):
 
     BINDINGS = [Binding("escape", "dismiss", "Back to the stages", id="view.close")]
     TITLE = ""
+    KEYS: tuple[tuple[str, str], ...] = (("esc", "back to the stages"),)
 
     def __init__(self, result: ExperimentResult) -> None:
         super().__init__()
@@ -36,7 +40,9 @@ class LiveView(Screen[None]):
             yield from self.inputs()
             with VerticalScroll(classes="view-answer"):
                 yield from self.answer_widgets()
-        yield Footer(compact=True)
+        # The view's own keys: a Footer would list the explorer's behind them first and cut these off.
+        yield Label(Text("  ·  ").join(Text.assemble((key, "bold"), " ", what) for key, what in self.KEYS),
+                    classes="view-keys")
 
     def explanation(self) -> Text:
         raise NotImplementedError
@@ -53,6 +59,7 @@ class LiveView(Screen[None]):
 
 class FillBlankView(LiveView):
     TITLE = "Fill the blank: which words fit the context?"
+    KEYS = (("enter", "fill the blank"), *LiveView.KEYS)
 
     def explanation(self) -> Text:
         return views.blank_help(self.result)
@@ -87,6 +94,7 @@ class FillBlankView(LiveView):
 
 class WhyNeighboursView(LiveView):
     TITLE = "Why are these neighbours? The contexts two words share"
+    KEYS = (("tab", "the other word"), ("enter", "ask"), *LiveView.KEYS)
 
     def explanation(self) -> Text:
         return views.shared_help(self.result)
@@ -125,10 +133,21 @@ class WhyNeighboursView(LiveView):
 
 
 class WhyPredictionView(LiveView):
+    """Every approach of the result, in pages as wide as the screen (left/right). The trained ones
+    are refitted once, on a thread, when the view opens; the cosine ones answer meanwhile."""
+
     TITLE = "Why this prediction? Each word's push toward each class"
+    BINDINGS = [Binding("left", "page(-1)", "Approaches", id="view.previous", show=False),
+                Binding("right", "page(1)", "More approaches", id="view.next", show=False)]
+    KEYS = (("up/down", "a sentence"), ("left/right", "more approaches"), *LiveView.KEYS)
+
+    def __init__(self, result: ExperimentResult) -> None:
+        super().__init__(result)
+        self.explainer: Explainer | None = None
+        self.page, self.index = 0, 0
 
     def explanation(self) -> Text:
-        return views.push_help(self.result)
+        return Text("")
 
     def inputs(self) -> ComposeResult:
         e = self.result.experiment
@@ -137,6 +156,7 @@ class WhyPredictionView(LiveView):
         self.sentences = sentences
 
     def answer_widgets(self) -> ComposeResult:
+        yield Static(id="push-pager")
         yield Static(id="pushes")
 
     def on_mount(self) -> None:
@@ -144,15 +164,56 @@ class WhyPredictionView(LiveView):
         options.highlighted = 0
         options.focus()
         self.show(0)
+        if any(n in Explainer.REFITTED for n in self.result.approaches):
+            self.fit()
+
+    @work(thread=True, exclusive=True, group="explain")
+    def fit(self) -> None:
+        worker = get_current_worker()
+        try:
+            explainer = Explainer(self.result, lambda: worker.is_cancelled)
+        except RunCancelled:  # the view was closed while fitting
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._fitted, explainer)
+
+    def _fitted(self, explainer: Explainer) -> None:
+        self.explainer = explainer
+        self.show(self.index)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.show(event.option_index)
 
+    def on_resize(self) -> None:
+        self.show(self.index)
+
+    def action_page(self, step: int) -> None:
+        self.page += step
+        self.show(self.index)
+
+    def _names(self) -> list[str]:
+        """The approaches to explain: every one of the result, or (before training) the centroid ones."""
+        named = [n for n in APPROACHES if n in self.result.approaches]
+        return named or [n for n in APPROACHES if n in self.result.vectors and n not in Explainer.REFITTED]
+
     def show(self, index: int) -> None:
-        if not self.sentences:
+        if not self.sentences or not self.is_mounted:
             return
-        e = self.result.experiment
+        self.index = index
         text = self.sentences[index].text
-        explained = {name: centroid_pushes(self.result.vectors[name], e.train, e.stopwords, text)
-                     for name in views.CENTROID_APPROACHES if name in self.result.vectors}
-        self.query_one("#pushes", Static).update(views.push_table(self.result, explained))
+        ready = [n for n in self._names() if n not in Explainer.REFITTED or self.explainer is not None]
+        explained = {n: (self.explainer or Explainer.centroids(self.result)).explain(n, text) for n in ready}
+        if not explained:
+            return
+        pages = views.push_pages(explained, self.query_one(".view-answer").size.width or self.size.width)
+        pending = len(ready) < len(self._names())
+        page = min(max(self.page, 0), len(pages) - 1)
+        if not pending:  # a page asked for while refitting is shown once its approaches are in
+            self.page = page
+        shown = {n: explained[n] for n in pages[page]}
+        self.query_one(".view-help", Static).update(views.push_help(shown))
+        self.query_one("#pushes", Static).update(views.push_table(self.result, shown))
+        pager = self.query_one("#push-pager", Static)
+        line = views.push_pending() if pending else views.push_pager(page, pages)
+        pager.update(line)
+        pager.display = bool(line.plain)

@@ -15,7 +15,7 @@ from engine.text import word_spans
 from tui.presentation import verdicts
 from tui.presentation.approaches import describe, score_kind
 from tui.presentation.charts import curve_rows
-from tui.presentation.stages import further_comparisons
+from tui.presentation.stages import further_comparisons, more_sentences
 from tui.presentation.style import approach_colour, label_colour, score
 from tui.widgets.chart import Chart
 
@@ -31,7 +31,9 @@ def sentence_text(text: str, seen_words: tuple[str, ...], stopwords: frozenset[s
     return styled
 
 
-def predictions_table(result: ExperimentResult, approach: ApproachResult, split_name: str) -> Table:
+def predictions_table(result: ExperimentResult, approach: ApproachResult, split_name: str,
+                      rows: int | None = None) -> Table:
+    """The approach's predictions, the first `rows` of them (all when None)."""
     e = result.experiment
     split = getattr(approach, split_name)
     title = Text(approach.name, style=f"bold {approach_colour(approach.name, tuple(result.approaches))}")
@@ -43,7 +45,7 @@ def predictions_table(result: ExperimentResult, approach: ApproachResult, split_
     table.add_column("predicted", no_wrap=True)
     table.add_column(score_kind(approach), no_wrap=True)
     table.add_column("sentence", ratio=1)
-    for p in split.predictions:
+    for p in split.predictions[:rows]:
         mark = Text("✓", style="bold green") if p.correct else Text("✗", style="bold red")
         best = max(p.scores.values())
         scores = Text("\n").join(
@@ -83,14 +85,20 @@ class AccuracyPane(Vertical):
     AccuracyPane Static { height: auto; }
     AccuracyPane .predictions { margin-bottom: 1; }
     AccuracyPane .margin, AccuracyPane .approaches { margin: 1 0 0 0; }
-    AccuracyPane .curve-numbers { display: none; margin-top: 1; }
+    AccuracyPane .curve-numbers { display: none; margin: 1 0; }
     AccuracyPane.-numbers .curve-numbers { display: block; }
     AccuracyPane.-numbers #curve { display: none; }
     """
 
+    # Sentences shown per approach at first: laying out every one of a large split (7 approaches x
+    # 1,000 sentences) held the screen for seconds; `more` doubles it.
+    FIRST_ROWS = 20
+
     def __init__(self, split: str, **kwargs) -> None:
         super().__init__(**kwargs)
         self.split = split
+        self.rows = self.FIRST_ROWS
+        self.result: ExperimentResult | None = None
 
     def compose(self) -> ComposeResult:
         yield Chart(f"accuracy:{self.split}")
@@ -104,9 +112,30 @@ class AccuracyPane(Vertical):
     def on_mount(self) -> None:
         self.border_title = "Accuracy on the " + ("test sentences" if self.split == "test" else "new domain")
 
+    def more(self) -> bool:
+        """Show twice as many sentences per approach; False when all are shown already."""
+        if self.result is None or self.rows >= self._total(self.result):
+            return False
+        self.rows *= 2
+        self._show_predictions(self.result)
+        return True
+
+    def _total(self, result: ExperimentResult) -> int:
+        splits = [getattr(a, self.split) for a in result.approaches.values()]
+        return max((len(s.predictions) for s in splits if s is not None), default=0)
+
+    def _show_predictions(self, result: ExperimentResult) -> None:
+        parts = []
+        for approach in result.approaches.values():
+            if getattr(approach, self.split) is not None:
+                parts.append(predictions_table(result, approach, self.split, self.rows))
+                total = len(getattr(approach, self.split).predictions)
+                if total > self.rows:
+                    parts.append(Text(more_sentences(self.rows, total) + "\n", style="dim"))
+        self.query_one(".predictions", Static).update(Group(*parts) if parts else Text("No sentences for this split."))
+
     def show(self, result: ExperimentResult) -> None:
-        tables = [predictions_table(result, approach, self.split) for approach in result.approaches.values()
-                  if getattr(approach, self.split) is not None]
+        self.result = result
         for chart in self.query(Chart):
             # The learning curve arrives last; until then its chart stays empty.
             if chart.chart_name != "curve" or result.learning_curve is not None:
@@ -118,4 +147,4 @@ class AccuracyPane(Vertical):
                                                           "in the labeled sentences."))
         if self.split == "test" and result.learning_curve is not None:
             self.query_one(".curve-numbers", Static).update(curve_table(result))
-        self.query_one(".predictions", Static).update(Group(*tables) if tables else Text("No sentences for this split."))
+        self._show_predictions(result)

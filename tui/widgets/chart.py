@@ -7,7 +7,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from engine.pipeline import ExperimentResult
-from tui.presentation.charts import LINE_HEIGHT, chart
+from tui.presentation.charts import chart
 
 
 class Chart(Widget):
@@ -25,7 +25,7 @@ class Chart(Widget):
         # plotext takes milliseconds per chart; redraws of an unchanged chart reuse the last one.
         if key != self._drawn_key:
             self._drawn_key = key
-            self._drawn = chart(self.result, self.chart_name, width, LINE_HEIGHT)
+            self._drawn = chart(self.result, self.chart_name, width)  # at the chart's own height
         return self._drawn
 
     def get_content_height(self, container, viewport, width: int) -> int:

@@ -7,28 +7,49 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
+from tui.presentation.progress import RunProgress
+
 
 class StatusLine(Horizontal):
+    """The settings on the left; during a job its label and bar on the right. Below 120 columns a
+    job takes the whole line: the settings would be cut mid-word beside it (they are the previous
+    results' anyway, and come back when the job ends; explorer.tcss, as DEFAULT_CSS is scoped to the
+widget and cannot see the screen's width class). Long labels end in an ellipsis."""
+
     DEFAULT_CSS = """
     StatusLine { height: 1; }
-    StatusLine #settings { width: 1fr; }
-    StatusLine #job { width: auto; display: none; }
-    StatusLine ProgressBar { width: 30; display: none; }
-    StatusLine.-busy #job, StatusLine.-busy ProgressBar { display: block; }
+    StatusLine #settings { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
+    StatusLine #job { width: auto; max-width: 60; display: none; text-wrap: nowrap; text-overflow: ellipsis; }
+    StatusLine ProgressBar { width: 24; display: none; }
+    StatusLine ProgressBar Bar { width: 1fr; }  /* its own 32 cells were cut to the first half: full at 50% */
+    StatusLine #cancel { width: auto; display: none; }
+    StatusLine.-busy #job, StatusLine.-busy ProgressBar, StatusLine.-busy #cancel { display: block; }
     """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.run = RunProgress()
 
     def compose(self) -> ComposeResult:
         yield Label(id="settings")
         yield Label(id="job")
         yield ProgressBar(total=100, show_eta=False, id="progress")
+        yield Label(" (esc cancels)", id="cancel")  # apart from the label, so an ellipsis never cuts it
 
     def show_settings(self, text: str) -> None:
         self.query_one("#settings", Label).update(Text(text))  # names and paths shown literally
 
+    def new_run(self) -> None:
+        self.run = RunProgress()
+
     def show_progress(self, stage: str, fraction: float) -> None:
+        """A report of the running job: its own fraction, shown as how far the whole run has got."""
         self.add_class("-busy")
-        self.query_one("#job", Label).update(Text(f"{stage} (esc cancels) "))
-        self.query_one(ProgressBar).update(progress=round(fraction * 100))
+        self.query_one("#job", Label).update(Text(f" {stage} "))
+        self.query_one(ProgressBar).update(progress=round(self.run.report(stage, fraction) * 100))
+
+    def phase_done(self) -> None:
+        self.query_one(ProgressBar).update(progress=round(self.run.phase_done() * 100))
 
     def done(self) -> None:
         self.remove_class("-busy")
