@@ -42,6 +42,17 @@ def fit_on_counts(terms: sp.csr_matrix, label_ids: np.ndarray, classes: int,
                      should_stop=lambda: False) -> BagOfWords:
     """Fit on `terms` (sentences x words, counts) with labels `label_ids` (0 .. classes - 1)."""
     terms = sp.csr_matrix(terms, dtype=np.float64)
+    # Only the words these sentences show are fitted: from zero weights every other word's gradient
+    # is zero at every step, so its weight stays exactly zero. A learning-curve subset of two
+    # sentences shows a few dozen of the labeled set's thousands of words.
+    shown = np.unique(terms.indices)
+    weights, bias, losses = _fit(terms[:, shown], label_ids, classes, should_stop)
+    full = np.zeros((terms.shape[1], classes))
+    full[shown] = weights
+    return BagOfWords(full, bias, losses)
+
+
+def _fit(terms: sp.csr_matrix, label_ids: np.ndarray, classes: int, should_stop):
     n, words = terms.shape
     targets = np.zeros((n, classes))
     targets[np.arange(n), label_ids] = 1.0
@@ -68,4 +79,4 @@ def fit_on_counts(terms: sp.csr_matrix, label_ids: np.ndarray, classes: int,
     fitted = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B", callback=after_iteration,
                       options={"maxiter": MAX_ITERATIONS, "gtol": TOLERANCE, "ftol": 0.0})
     flat = fitted.x
-    return BagOfWords(flat[: words * classes].reshape(words, classes), flat[words * classes:], tuple(losses))
+    return flat[: words * classes].reshape(words, classes), flat[words * classes:], tuple(losses)
