@@ -296,12 +296,15 @@ class Session:
         e, data = run.experiment, run.data
         sizes = curve_sizes(data)
         tasks, where = [], []
+        # Draw s (s = seed .. seed + seeds - 1) is seed s's: its train subsets and, for a seeded
+        # approach, its random vectors, as the seeds phase pairs them. A new seed (seed + 1) thus
+        # shares all its draws but one with the previous, and only that one is fitted.
         for i, size in enumerate(sizes):
-            for j in range(e.seeds):
-                subset = curve_subset(data, size, np.random.default_rng([e.seed, j, size]))
+            for draw in range(e.seed, e.seed + e.seeds):
+                subset = curve_subset(data, size, np.random.default_rng([draw, size]))
                 subset = None if len(subset) == len(data.train) else subset
                 for a in registry.APPROACHES:
-                    tasks.append(Task(a, e.seed + j if a.seeded else None, subset))
+                    tasks.append(Task(a, draw if a.seeded else None, subset))
                     where.append((a.name, i))
         fitted = run.fit(tasks, ("test",), progress)
         values: dict[tuple[str, int], list[float]] = {}
