@@ -92,10 +92,23 @@ def centroid_scores(data: LabeledData, features: Features, subsets: list[np.ndar
     out = [{} for _ in subsets]
     for name in splits:
         split = data.splits[name]
-        scores = cosines(data.pooled(name, features.known) @ features.matrix, centroids)
+        scores = _split_cosines(data.pooled(name, features.known), features.matrix, centroids)
         for k, by_split in enumerate(out):
             by_split[name] = scores[:, k * classes:(k + 1) * classes]
     return out
+
+
+SPARSE_BLOCK = 1000  # sentences scored at a time with sparse (from-scratch) vectors
+
+
+def _split_cosines(pooled: sp.csr_matrix, matrix, centroids) -> np.ndarray:
+    """Cosines of a split's pooled sentences to the centroids. A sentence's vector of sparse counts
+    has thousands of entries: 75,000 of them at once took 8 GB, so they are made a block at a time
+    (each row of a product depends on its own row alone: the same numbers)."""
+    if not sp.issparse(matrix) or pooled.shape[0] <= SPARSE_BLOCK:
+        return cosines(pooled @ matrix, centroids)
+    return np.concatenate([cosines(pooled[i:i + SPARSE_BLOCK] @ matrix, centroids)
+                           for i in range(0, pooled.shape[0], SPARSE_BLOCK)])
 
 
 @dataclass(frozen=True)
