@@ -90,10 +90,18 @@ def fit_centroids(run, tasks: list[Task], splits, should_stop, on_progress) -> l
     out: dict[int, Fitted] = {}
     by_vectors = _groups(range(len(tasks)), lambda i: (tasks[i].approach.vectors.name, tasks[i].seed,
                                                        tasks[i].key[2] if tasks[i].approach.vectors.per_subset else None))
+    def within(done: int):
+        def report(fraction: float) -> None:
+            if should_stop():
+                raise RunCancelled()
+            on_progress((done + fraction) / len(by_vectors))
+        return report
+
     for done, members in enumerate(by_vectors.values()):
         first = tasks[members[0]]
         features = first.approach.vectors.features(run, first.seed, first.rows(len(run.data.train)))
-        scores = centroid_scores(run.data, features, [tasks[i].rows(len(run.data.train)) for i in members], splits)
+        scores = centroid_scores(run.data, features, [tasks[i].rows(len(run.data.train)) for i in members], splits,
+                                 within(done))
         for i, by_split in zip(members, scores):
             out[i] = Fitted(by_split)
         on_progress((done + 1) / len(by_vectors))
@@ -181,7 +189,8 @@ def fit_bag_of_words(run, tasks: list[Task], splits, should_stop, on_progress) -
     train, out = run.data.train, []
     for done, task in enumerate(tasks):
         rows = task.rows(len(train))
-        model = fit_on_counts(train.terms[rows], train.label_ids[rows], len(run.data.labels), should_stop)
+        model = fit_on_counts(train.terms[rows], train.label_ids[rows], len(run.data.labels), should_stop,
+                              lambda fraction, done=done: on_progress((done + fraction) / len(tasks)))
         if should_stop():
             raise RunCancelled()
         out.append(Fitted({name: model.scores(run.data.splits[name].terms) for name in splits}))

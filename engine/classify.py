@@ -75,9 +75,10 @@ def class_means(label_ids: np.ndarray, subsets: list[np.ndarray], classes: int) 
 
 
 def centroid_scores(data: LabeledData, features: Features, subsets: list[np.ndarray],
-                    splits: tuple[str, ...]) -> list[dict[str, np.ndarray]]:
+                    splits: tuple[str, ...], on_progress=lambda fraction: None) -> list[dict[str, np.ndarray]]:
     """For each train subset, each split's (sentences, classes) cosines to the subset's class
-    centroids, all subsets of one set of vectors in one product."""
+    centroids, all subsets of one set of vectors in one product; `on_progress(fraction of the
+    splits' sentences scored)` as blocks of them are (it may raise RunCancelled)."""
     classes = len(data.labels)
     train = data.train
     needed = np.unique(np.concatenate(subsets))
@@ -90,9 +91,15 @@ def centroid_scores(data: LabeledData, features: Features, subsets: list[np.ndar
     else:
         centroids = means @ (pooled @ features.matrix)
     out = [{} for _ in subsets]
+    total, done = sum(len(data.splits[name]) for name in splits), 0
+
+    def on_block(sentences: int) -> None:
+        nonlocal done
+        done += sentences
+        on_progress(done / total)
+
     for name in splits:
-        split = data.splits[name]
-        scores = _split_cosines(data.pooled(name, features.known), features.matrix, centroids)
+        scores = _split_cosines(data.pooled(name, features.known), features.matrix, centroids, on_block)
         for k, by_split in enumerate(out):
             by_split[name] = scores[:, k * classes:(k + 1) * classes]
     return out
@@ -101,14 +108,18 @@ def centroid_scores(data: LabeledData, features: Features, subsets: list[np.ndar
 SPARSE_BLOCK = 1000  # sentences scored at a time with sparse (from-scratch) vectors
 
 
-def _split_cosines(pooled: sp.csr_matrix, matrix, centroids) -> np.ndarray:
+def _split_cosines(pooled: sp.csr_matrix, matrix, centroids, on_block) -> np.ndarray:
     """Cosines of a split's pooled sentences to the centroids. A sentence's vector of sparse counts
     has thousands of entries: 75,000 of them at once took 8 GB, so they are made a block at a time
-    (each row of a product depends on its own row alone: the same numbers)."""
+    (each row of a product depends on its own row alone: the same numbers), `on_block(sentences)`
+    after each (it may raise RunCancelled)."""
     if not sp.issparse(matrix) or pooled.shape[0] <= SPARSE_BLOCK:
         return cosines(pooled @ matrix, centroids)
-    return np.concatenate([cosines(pooled[i:i + SPARSE_BLOCK] @ matrix, centroids)
-                           for i in range(0, pooled.shape[0], SPARSE_BLOCK)])
+    blocks = []
+    for i in range(0, pooled.shape[0], SPARSE_BLOCK):
+        blocks.append(cosines(pooled[i:i + SPARSE_BLOCK] @ matrix, centroids))
+        on_block(blocks[-1].shape[0])
+    return np.concatenate(blocks)
 
 
 @dataclass(frozen=True)
