@@ -271,9 +271,10 @@ class Session:
                                    phase=PHASES[1])
 
     def _seeds_phase(self, run: "_Run", result: ExperimentResult, progress) -> ExperimentResult:
-        e = run.experiment
+        e, data = run.experiment, run.data
         seeded = [a for a in registry.APPROACHES if a.seeded]
-        tasks = [Task(a, e.seed + j) for a in seeded for j in range(1, e.seeds)]
+        seeds = seeds_within(e.seeds, len(data.train) * len(data.labels) * _trained(seeded))
+        tasks = [Task(a, e.seed + j) for a in seeded for j in range(1, seeds)]
         fitted = dict(zip(((t.approach.name, t.seed) for t in tasks), run.fit(tasks, run.splits, progress)))
         approaches = dict(result.approaches)
         for a in seeded:
@@ -281,7 +282,7 @@ class Session:
             over = {}
             for split in run.splits:
                 values = [getattr(main, split).accuracy] + [run.accuracy(fitted[a.name, e.seed + j], split)
-                                                            for j in range(1, e.seeds)]
+                                                            for j in range(1, seeds)]
                 over[f"{split}_over_seeds"] = SeedStats(float(np.mean(values)), float(np.std(values)), len(values))
             approaches[a.name] = dataclasses.replace(main, **over)
         with_pretraining, without = MARGIN
@@ -295,12 +296,15 @@ class Session:
     def _curve_phase(self, run: "_Run", result: ExperimentResult, progress) -> ExperimentResult:
         e, data = run.experiment, run.data
         sizes = curve_sizes(data)
+        per_class = np.bincount(data.train.label_ids[data.train.label_ids >= 0])
+        draws = seeds_within(e.seeds, sum(int(np.minimum(size, per_class).sum()) for size in sizes)
+                             * len(data.labels) * _trained(registry.APPROACHES))
         tasks, where = [], []
         # Draw s (s = seed .. seed + seeds - 1) is seed s's: its train subsets and, for a seeded
         # approach, its random vectors, as the seeds phase pairs them. A new seed (seed + 1) thus
         # shares all its draws but one with the previous, and only that one is fitted.
         for i, size in enumerate(sizes):
-            for draw in range(e.seed, e.seed + e.seeds):
+            for draw in range(e.seed, e.seed + draws):
                 subset = curve_subset(data, size, np.random.default_rng([draw, size]))
                 subset = None if len(subset) == len(data.train) else subset
                 for a in registry.APPROACHES:
@@ -315,9 +319,26 @@ class Session:
             sizes,
             {n: tuple(float(np.mean(values[n, i])) for i in range(len(sizes))) for n in names},
             {n: tuple(float(np.std(values[n, i])) for i in range(len(sizes))) for n in names},
-            e.seeds,
+            draws,
         )
         return dataclasses.replace(result, learning_curve=curve, phase=PHASES[3])
+
+
+# The seeds (and learning-curve draws) a phase runs stop short of the experiment's where their
+# trainings would exceed this many train sentences x classes (each 300 epochs of products over the
+# dimension): the spread's 20 seeds of a two-class set of 50,000 rows fit; of 50,000 rows in 100
+# classes, MIN_SEEDS. The result says how many ran (SeedStats.n, LearningCurve.seeds), and the
+# report, the JSON and the screens say it.
+SEEDS_WORK = 2_000_000
+MIN_SEEDS = 3
+
+
+def seeds_within(seeds: int, work_per_seed: int) -> int:
+    return int(min(seeds, max(MIN_SEEDS, SEEDS_WORK // max(work_per_seed, 1))))
+
+
+def _trained(approaches) -> int:
+    return sum(a.classifier.trained for a in approaches)
 
 
 def curve_sizes(data: LabeledData) -> tuple[int, ...]:
