@@ -49,3 +49,21 @@ def test_seeds_are_cut_where_their_trainings_would_be_too_many(many_classes, mon
     assert out["learning_curve"]["seeds"] == 3
     text = render_text(result, 100)
     assert "over 3 seeds" in text and "mean over 3 seeds" in text and "20 seeds" not in text
+
+
+def test_sparse_centroid_scores_by_blocks_are_the_whole_products(many_classes, monkeypatch):
+    """From-scratch vectors score a large split a block of sentences at a time (dense over the
+    context columns): the same cosines as the one sparse product, with progress after each block."""
+    import engine.classify as classify
+    from engine.labeled import from_scratch_features, labeled_data, window_pairs
+
+    e = many_classes
+    data = labeled_data(e.stopwords, e.train, e.test, None)
+    features = from_scratch_features(data, window_pairs(data, e.window), np.arange(len(data.train)))
+    (whole,) = classify.centroid_scores(data, features, [np.arange(len(data.train))], ("test",))
+    monkeypatch.setattr(classify, "SPARSE_BLOCK", 64)
+    fractions = []
+    (blocks,) = classify.centroid_scores(data, features, [np.arange(len(data.train))], ("test",), fractions.append)
+    assert np.abs(blocks["test"] - whole["test"]).max() < 1e-12
+    assert fractions == [min(1.0, 64 * k / len(e.test)) for k in range(1, len(fractions) + 1)]
+    assert len(fractions) == 5  # 300 test sentences, 64 at a time
