@@ -213,8 +213,9 @@ class Session:
         check("Training: main seed", 0.0)
         phase = self._training_phase(run, phase, lambda f: check("Training: main seed", f))
         yield phase
-        check(f"Seeds: {e.seeds}", 0.0)
-        phase = self._seeds_phase(run, phase, lambda f: check(f"Seeds: {e.seeds}", f))
+        seeds = f"Seeds: {spread_seeds(run.data, e.seeds)}"
+        check(seeds, 0.0)
+        phase = self._seeds_phase(run, phase, lambda f: check(seeds, f))
         yield phase
         check("Learning curve", 0.0)
         yield self._curve_phase(run, phase, lambda f: check("Learning curve", f))
@@ -273,7 +274,7 @@ class Session:
     def _seeds_phase(self, run: "_Run", result: ExperimentResult, progress) -> ExperimentResult:
         e, data = run.experiment, run.data
         seeded = [a for a in registry.APPROACHES if a.seeded]
-        seeds = seeds_within(e.seeds, len(data.train) * len(data.labels) * _trained(seeded))
+        seeds = spread_seeds(data, e.seeds)
         tasks = [Task(a, e.seed + j) for a in seeded for j in range(1, seeds)]
         fitted = dict(zip(((t.approach.name, t.seed) for t in tasks), run.fit(tasks, run.splits, progress)))
         approaches = dict(result.approaches)
@@ -335,6 +336,12 @@ MIN_SEEDS = 3
 
 def seeds_within(seeds: int, work_per_seed: int) -> int:
     return int(min(seeds, max(MIN_SEEDS, SEEDS_WORK // max(work_per_seed, 1))))
+
+
+def spread_seeds(data: LabeledData, seeds: int) -> int:
+    """How many seeds the spread over seeds runs (the main one included)."""
+    seeded = [a for a in registry.APPROACHES if a.seeded]
+    return seeds_within(seeds, len(data.train) * len(data.labels) * _trained(seeded))
 
 
 def _trained(approaches) -> int:

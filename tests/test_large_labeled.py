@@ -40,8 +40,10 @@ def test_seeds_are_cut_where_their_trainings_would_be_too_many(many_classes, mon
     # 600 sentences x 20 classes is 12,000 per trained seed: a budget of 30,000 allows 2, and at
     # least 3 run; the curve's draws (about twice the sentences, three trained approaches) too.
     monkeypatch.setattr(engine.session, "SEEDS_WORK", 30_000)
-    result = run_experiment(many_classes)
+    stages = set()
+    result = run_experiment(many_classes, on_progress=lambda stage, fraction: stages.add(stage))
     assert many_classes.seeds == 20
+    assert {s for s in stages if s.startswith("Seeds")} == {"Seeds: 3"}  # the phase's name, as it runs
     assert result.approaches["random_fine_tuned"].test_over_seeds.n == 3
     assert result.learning_curve.seeds == 3
     out = to_json(result)
