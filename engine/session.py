@@ -35,7 +35,7 @@ import scipy.sparse as sp
 from engine.analysis import group_similarity
 from engine import approaches as registry
 from engine.approaches import Fitted, Task
-from engine.classify import Prediction, SplitResult, best_label
+from engine.classify import Prediction, Scores, SplitResult, best_label
 from engine.corpus import Progress, corpus_files
 from engine.diskcache import DiskCache
 from engine.errors import RunCancelled
@@ -474,6 +474,7 @@ class _Run:
 
     def split_results(self, fitted: Fitted) -> tuple[SplitResult, SplitResult | None]:
         labels = self.data.labels
+        index = {label: k for k, label in enumerate(labels)}
         out = []
         for name in ("test", "transfer"):
             if name not in self.splits:
@@ -482,7 +483,7 @@ class _Run:
             split, scores = self.data.splits[name], fitted.scores[name]
             predicted = best_label(scores)
             out.append(SplitResult(tuple(
-                Prediction(s.text, s.label, labels[p], dict(zip(labels, row.tolist())), seen)
+                Prediction(s.text, s.label, labels[p], Scores(index, row), seen)
                 for s, p, row, seen in zip(split.sentences, predicted.tolist(), scores, split.seen_words))))
         return out[0], out[1]
 
