@@ -103,6 +103,12 @@ def centroid_scores(data: LabeledData, features: Features, subsets: list[np.ndar
     centroids, all subsets of one set of vectors in one product; `on_progress(fraction of the
     splits' sentences scored)` as blocks of them are (it may raise RunCancelled)."""
     classes = len(data.labels)
+    sentences = sum(len(data.splits[name]) for name in splits)
+    per_product = max(1, SCORES_BYTES // (8 * classes * max(sentences, 1)))
+    if len(subsets) > per_product:
+        return [scores for j in range(0, len(subsets), per_product) for scores in centroid_scores(
+            data, features, subsets[j:j + per_product], splits,
+            lambda f, j=j: on_progress((j + f * len(subsets[j:j + per_product])) / len(subsets)))]
     train = data.train
     needed = np.unique(np.concatenate(subsets))
     local = [np.searchsorted(needed, s) for s in subsets]
@@ -125,9 +131,14 @@ def centroid_scores(data: LabeledData, features: Features, subsets: list[np.ndar
         scores = _split_cosines(data.pooled(name, features.known), features.matrix, centroids, on_block)
         for k, by_split in enumerate(out):
             by_split[name] = scores[:, k * classes:(k + 1) * classes]
+    if done < total:  # dense vectors: one product per split, reported when done
+        on_progress(1.0)
     return out
 
 
+# The scores of many subsets are one product of at most this many bytes: 18 learning-curve subsets
+# of 75,000 test sentences in 100 classes made a 1 GB array and cosines' three temporaries of it.
+SCORES_BYTES = 64 << 20
 SPARSE_BLOCK = 500  # sentences scored at a time with sparse (from-scratch) vectors
 
 

@@ -449,7 +449,7 @@ class _Run:
         found: dict = {}
         for key in keys:
             hit = self.session.peek("fitted", key)
-            if hit is not None and set(splits) <= set(hit.scores):
+            if hit is not None and hit.has(splits):
                 found[key] = hit
         missing = list({k: t for k, t in zip(keys, tasks) if k not in found}.items())
         self.draw_random(sorted({t.seed for _, t in missing if t.seed is not None}))
@@ -470,7 +470,7 @@ class _Run:
 
     def accuracy(self, fitted: Fitted, split: str) -> float:
         truth = self.data.splits[split].label_ids
-        return int(np.count_nonzero(best_label(fitted.scores[split]) == truth)) / len(truth) if len(truth) else 0.0
+        return int(np.count_nonzero(fitted.best(split) == truth)) / len(truth) if len(truth) else 0.0
 
     def split_results(self, fitted: Fitted) -> tuple[SplitResult, SplitResult | None]:
         labels = self.data.labels

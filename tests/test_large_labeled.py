@@ -69,3 +69,26 @@ def test_sparse_centroid_scores_by_blocks_are_the_whole_products(many_classes, m
     assert np.abs(blocks["test"] - whole["test"]).max() < 1e-12
     assert fractions == [min(1.0, 64 * k / len(e.test)) for k in range(1, len(fractions) + 1)]
     assert len(fractions) == 5  # 300 test sentences, 64 at a time
+
+
+def test_many_subsets_are_scored_a_few_at_a_time_with_the_same_numbers(many_classes, monkeypatch):
+    """Learning-curve subsets of one set of vectors are scored in products of bounded size: the
+    same cosines as all of them in one product, and a curve task keeps only its best labels."""
+    import engine.classify as classify
+    from engine.approaches import Fitted, Task, BY_NAME
+    from engine.labeled import labeled_data, restricted
+    from engine.vectors import random_vectors
+
+    e = many_classes
+    data = labeled_data(e.stopwords, e.train, e.test, None)
+    features = restricted(random_vectors(data.words, 16, 7), data.words)
+    rng = np.random.default_rng(0)
+    subsets = [np.sort(rng.choice(len(data.train), size=100 + 10 * k, replace=False)) for k in range(7)]
+    whole = classify.centroid_scores(data, features, subsets, ("test",))
+    monkeypatch.setattr(classify, "SCORES_BYTES", 2 * 8 * 20 * len(e.test))  # two subsets a product
+    fractions = []
+    parts = classify.centroid_scores(data, features, subsets, ("test",), fractions.append)
+    assert all(np.abs(a["test"] - b["test"]).max() < 1e-12 for a, b in zip(whole, parts))
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    kept = Fitted.of(Task(BY_NAME["pretrained"], None, subsets[0]), whole[0])
+    assert kept.scores == {} and np.array_equal(kept.best("test"), whole[0]["test"].argmax(axis=1))
