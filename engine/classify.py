@@ -3,6 +3,7 @@ class centroid by cosine. Pooling, centroids and scores are matrix products."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,12 +14,34 @@ from engine.text import LabeledSentence
 from engine.vectors import WordVectors, row_norms
 
 
+class Scores(Mapping):
+    """A prediction's score of each class, read like a dict: a row of its split's score array. A
+    dict per prediction (100 floats each) held 3.7 GB for 7 approaches x 75,000 sentences x 100 classes."""
+
+    __slots__ = ("_index", "_row")
+
+    def __init__(self, index: dict[str, int], row: np.ndarray):
+        self._index, self._row = index, row  # index: label -> column, shared by a split's rows
+
+    def __getitem__(self, label: str) -> float:
+        return float(self._row[self._index[label]])
+
+    def __iter__(self):
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
 @dataclass(frozen=True)
 class Prediction:
     text: str
     label: str
     predicted: str
-    scores: dict[str, float]  # cosine to each class centroid, or each class's probability when trained
+    scores: Mapping[str, float]  # cosine to each class centroid, or each class's probability when trained
     seen_words: tuple[str, ...] = ()  # its words (stopwords dropped) that occur in the labeled set
 
     @property
@@ -75,10 +98,17 @@ def class_means(label_ids: np.ndarray, subsets: list[np.ndarray], classes: int) 
 
 
 def centroid_scores(data: LabeledData, features: Features, subsets: list[np.ndarray],
-                    splits: tuple[str, ...]) -> list[dict[str, np.ndarray]]:
+                    splits: tuple[str, ...], on_progress=lambda fraction: None) -> list[dict[str, np.ndarray]]:
     """For each train subset, each split's (sentences, classes) cosines to the subset's class
-    centroids, all subsets of one set of vectors in one product."""
+    centroids, all subsets of one set of vectors in one product; `on_progress(fraction of the
+    splits' sentences scored)` as blocks of them are (it may raise RunCancelled)."""
     classes = len(data.labels)
+    sentences = sum(len(data.splits[name]) for name in splits)
+    per_product = max(1, SCORES_BYTES // (8 * classes * max(sentences, 1)))
+    if len(subsets) > per_product:
+        return [scores for j in range(0, len(subsets), per_product) for scores in centroid_scores(
+            data, features, subsets[j:j + per_product], splits,
+            lambda f, j=j: on_progress((j + f * len(subsets[j:j + per_product])) / len(subsets)))]
     train = data.train
     needed = np.unique(np.concatenate(subsets))
     local = [np.searchsorted(needed, s) for s in subsets]
@@ -90,12 +120,47 @@ def centroid_scores(data: LabeledData, features: Features, subsets: list[np.ndar
     else:
         centroids = means @ (pooled @ features.matrix)
     out = [{} for _ in subsets]
+    total, done = sum(len(data.splits[name]) for name in splits), 0
+
+    def on_block(sentences: int) -> None:
+        nonlocal done
+        done += sentences
+        on_progress(done / total)
+
     for name in splits:
-        split = data.splits[name]
-        scores = cosines(data.pooled(name, features.known) @ features.matrix, centroids)
+        scores = _split_cosines(data.pooled(name, features.known), features.matrix, centroids, on_block)
         for k, by_split in enumerate(out):
             by_split[name] = scores[:, k * classes:(k + 1) * classes]
+    if done < total:  # dense vectors: one product per split, reported when done
+        on_progress(1.0)
     return out
+
+
+# The scores of many subsets are one product of at most this many bytes: 18 learning-curve subsets
+# of 75,000 test sentences in 100 classes made a 1 GB array and cosines' three temporaries of it.
+SCORES_BYTES = 64 << 20
+SPARSE_BLOCK = 500  # sentences scored at a time with sparse (from-scratch) vectors
+
+
+def _split_cosines(pooled: sp.csr_matrix, matrix, centroids, on_block) -> np.ndarray:
+    """Cosines of a split's pooled sentences to the centroids, `on_block(sentences)` after each
+    block of them (it may raise RunCancelled).
+
+    Sparse (from-scratch) counts: a sentence's vector has thousands of entries, and the whole
+    product of 75,000 sentences at once took 8 GB; a sparse product a block at a time, 1.2 s a
+    block of 1,000. So each block's words' rows are made dense over the matrix's context columns
+    (at most MAX_SCRATCH_CONTEXTS) and the block is one sparse-times-dense product."""
+    if not sp.issparse(matrix) or pooled.shape[0] <= SPARSE_BLOCK:
+        return cosines(pooled @ matrix, centroids)
+    contexts = np.flatnonzero(matrix.getnnz(axis=0))
+    matrix, centroids = matrix[:, contexts].tocsr(), _dense(centroids[:, contexts])
+    blocks = []
+    for i in range(0, pooled.shape[0], SPARSE_BLOCK):
+        block = pooled[i:i + SPARSE_BLOCK]
+        words = np.unique(block.indices)
+        blocks.append(cosines(block[:, words] @ matrix[words].toarray(), centroids))
+        on_block(block.shape[0])
+    return np.concatenate(blocks)
 
 
 @dataclass(frozen=True)

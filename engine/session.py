@@ -35,7 +35,7 @@ import scipy.sparse as sp
 from engine.analysis import group_similarity
 from engine import approaches as registry
 from engine.approaches import Fitted, Task
-from engine.classify import Prediction, SplitResult, best_label
+from engine.classify import Prediction, Scores, SplitResult, best_label
 from engine.corpus import Progress, corpus_files
 from engine.diskcache import DiskCache
 from engine.errors import RunCancelled
@@ -213,8 +213,9 @@ class Session:
         check("Training: main seed", 0.0)
         phase = self._training_phase(run, phase, lambda f: check("Training: main seed", f))
         yield phase
-        check(f"Seeds: {e.seeds}", 0.0)
-        phase = self._seeds_phase(run, phase, lambda f: check(f"Seeds: {e.seeds}", f))
+        seeds = f"Seeds: {spread_seeds(run.data, e.seeds)}"
+        check(seeds, 0.0)
+        phase = self._seeds_phase(run, phase, lambda f: check(seeds, f))
         yield phase
         check("Learning curve", 0.0)
         yield self._curve_phase(run, phase, lambda f: check("Learning curve", f))
@@ -271,9 +272,10 @@ class Session:
                                    phase=PHASES[1])
 
     def _seeds_phase(self, run: "_Run", result: ExperimentResult, progress) -> ExperimentResult:
-        e = run.experiment
+        e, data = run.experiment, run.data
         seeded = [a for a in registry.APPROACHES if a.seeded]
-        tasks = [Task(a, e.seed + j) for a in seeded for j in range(1, e.seeds)]
+        seeds = spread_seeds(data, e.seeds)
+        tasks = [Task(a, e.seed + j) for a in seeded for j in range(1, seeds)]
         fitted = dict(zip(((t.approach.name, t.seed) for t in tasks), run.fit(tasks, run.splits, progress)))
         approaches = dict(result.approaches)
         for a in seeded:
@@ -281,7 +283,7 @@ class Session:
             over = {}
             for split in run.splits:
                 values = [getattr(main, split).accuracy] + [run.accuracy(fitted[a.name, e.seed + j], split)
-                                                            for j in range(1, e.seeds)]
+                                                            for j in range(1, seeds)]
                 over[f"{split}_over_seeds"] = SeedStats(float(np.mean(values)), float(np.std(values)), len(values))
             approaches[a.name] = dataclasses.replace(main, **over)
         with_pretraining, without = MARGIN
@@ -295,13 +297,19 @@ class Session:
     def _curve_phase(self, run: "_Run", result: ExperimentResult, progress) -> ExperimentResult:
         e, data = run.experiment, run.data
         sizes = curve_sizes(data)
+        per_class = np.bincount(data.train.label_ids[data.train.label_ids >= 0])
+        draws = seeds_within(e.seeds, sum(int(np.minimum(size, per_class).sum()) for size in sizes)
+                             * len(data.labels) * _trained(registry.APPROACHES))
         tasks, where = [], []
+        # Draw s (s = seed .. seed + seeds - 1) is seed s's: its train subsets and, for a seeded
+        # approach, its random vectors, as the seeds phase pairs them. A new seed (seed + 1) thus
+        # shares all its draws but one with the previous, and only that one is fitted.
         for i, size in enumerate(sizes):
-            for j in range(e.seeds):
-                subset = curve_subset(data, size, np.random.default_rng([e.seed, j, size]))
+            for draw in range(e.seed, e.seed + draws):
+                subset = curve_subset(data, size, np.random.default_rng([draw, size]))
                 subset = None if len(subset) == len(data.train) else subset
                 for a in registry.APPROACHES:
-                    tasks.append(Task(a, e.seed + j if a.seeded else None, subset))
+                    tasks.append(Task(a, draw if a.seeded else None, subset))
                     where.append((a.name, i))
         fitted = run.fit(tasks, ("test",), progress)
         values: dict[tuple[str, int], list[float]] = {}
@@ -312,9 +320,32 @@ class Session:
             sizes,
             {n: tuple(float(np.mean(values[n, i])) for i in range(len(sizes))) for n in names},
             {n: tuple(float(np.std(values[n, i])) for i in range(len(sizes))) for n in names},
-            e.seeds,
+            draws,
         )
         return dataclasses.replace(result, learning_curve=curve, phase=PHASES[3])
+
+
+# The seeds (and learning-curve draws) a phase runs stop short of the experiment's where their
+# trainings would exceed this many train sentences x classes (each 300 epochs of products over the
+# dimension): the spread's 20 seeds of a two-class set of 50,000 rows fit; of 50,000 rows in 100
+# classes, MIN_SEEDS. The result says how many ran (SeedStats.n, LearningCurve.seeds), and the
+# report, the JSON and the screens say it.
+SEEDS_WORK = 2_000_000
+MIN_SEEDS = 3
+
+
+def seeds_within(seeds: int, work_per_seed: int) -> int:
+    return int(min(seeds, max(MIN_SEEDS, SEEDS_WORK // max(work_per_seed, 1))))
+
+
+def spread_seeds(data: LabeledData, seeds: int) -> int:
+    """How many seeds the spread over seeds runs (the main one included)."""
+    seeded = [a for a in registry.APPROACHES if a.seeded]
+    return seeds_within(seeds, len(data.train) * len(data.labels) * _trained(seeded))
+
+
+def _trained(approaches) -> int:
+    return sum(a.classifier.trained for a in approaches)
 
 
 def curve_sizes(data: LabeledData) -> tuple[int, ...]:
@@ -418,7 +449,7 @@ class _Run:
         found: dict = {}
         for key in keys:
             hit = self.session.peek("fitted", key)
-            if hit is not None and set(splits) <= set(hit.scores):
+            if hit is not None and hit.has(splits):
                 found[key] = hit
         missing = list({k: t for k, t in zip(keys, tasks) if k not in found}.items())
         self.draw_random(sorted({t.seed for _, t in missing if t.seed is not None}))
@@ -439,10 +470,11 @@ class _Run:
 
     def accuracy(self, fitted: Fitted, split: str) -> float:
         truth = self.data.splits[split].label_ids
-        return int(np.count_nonzero(best_label(fitted.scores[split]) == truth)) / len(truth) if len(truth) else 0.0
+        return int(np.count_nonzero(fitted.best(split) == truth)) / len(truth) if len(truth) else 0.0
 
     def split_results(self, fitted: Fitted) -> tuple[SplitResult, SplitResult | None]:
         labels = self.data.labels
+        index = {label: k for k, label in enumerate(labels)}
         out = []
         for name in ("test", "transfer"):
             if name not in self.splits:
@@ -451,7 +483,7 @@ class _Run:
             split, scores = self.data.splits[name], fitted.scores[name]
             predicted = best_label(scores)
             out.append(SplitResult(tuple(
-                Prediction(s.text, s.label, labels[p], dict(zip(labels, row.tolist())), seen)
+                Prediction(s.text, s.label, labels[p], Scores(index, row), seen)
                 for s, p, row, seen in zip(split.sentences, predicted.tolist(), scores, split.seen_words))))
         return out[0], out[1]
 

@@ -3,10 +3,16 @@ session's counters say which stages computed, key by key (issue #10)."""
 
 from collections import Counter
 
+import numpy as np
+
+from engine.approaches import APPROACHES
+from engine.labeled import labeled_key
+from engine.session import curve_subset
 from helpers import screen_text, settled
 from tui.app import PretrainExplorer
 
 SEEDED = {"random", "random_fine_tuned"}
+LABELED = ("stopwords", "train", "test", "transfer")
 
 
 async def press(app, pilot, *keys) -> Counter:
@@ -14,6 +20,25 @@ async def press(app, pilot, *keys) -> Counter:
     await pilot.press(*keys)
     await settled(app, pilot)
     return Counter({k: v for k, v in (app.session.stats - before).items() if v})
+
+
+def subsets(app, draw: int) -> list[bytes]:
+    """The learning curve's train subsets of one draw, below the largest size (the whole set)."""
+    data = app.session.peek("labeled", labeled_key(*(getattr(app.result.experiment, f) for f in LABELED)))
+    return [curve_subset(data, size, np.random.default_rng([draw, size])).tobytes()
+            for size in app.result.learning_curve.sizes[:-1]]
+
+
+def new_curve_fits(app, previous, new: int) -> Counter:
+    """Per approach, the curve tasks a new draw adds: all of a seeded approach's (its own random
+    vectors), and for the others the subsets no previous draw had."""
+    known = {b for draw in previous for b in subsets(app, draw)}
+    own = subsets(app, new)
+    return +Counter({a.name: len(own) if a.seeded else len(set(own) - known) for a in APPROACHES})
+
+
+def curve_tasks(app) -> int:
+    return len(APPROACHES) * app.result.experiment.seeds * (len(app.result.learning_curve.sizes) - 1)
 
 
 async def test_each_key_recomputes_only_what_it_changes():
@@ -34,12 +59,18 @@ async def test_each_key_recomputes_only_what_it_changes():
         assert len(app.result.neighbors["excellent"]) == 4
 
         # A new seed: the seed-dependent approaches for the one new seed of the spread (43..62),
-        # the learning curve (its subsets follow the seed), nothing of the pretrained side.
+        # and of the learning curve only that seed's draw (its subsets are seed 62's; a subset an
+        # earlier draw already had is not fitted again, and the largest size is the whole train
+        # set, fitted above); nothing of the pretrained side.
         seed = await press(app, pilot, "r")
         fitted = {k.partition(":")[2] for k in seed if k.startswith("classifier:")}
         assert fitted == SEEDED and all(seed[f"classifier:{name}"] == 1 for name in SEEDED)
         assert not {"counts", "vectors", "neighbours", "groups", "labeled"} & set(seed)
         assert app.result.experiment.seed == 43
+        curve = Counter({k.partition(":")[2]: v for k, v in seed.items() if k.startswith("curve:")})
+        assert curve == new_curve_fits(app, previous=range(42, 62), new=62)
+        assert curve["random_fine_tuned"] == len(app.result.learning_curve.sizes) - 1
+        assert sum(curve.values()) < 0.1 * curve_tasks(app)
 
         # Another weighting reuses the counts (and the random vectors: same vocabulary and dimension).
         weighting = await press(app, pilot, "w")
