@@ -39,6 +39,7 @@ from engine.text import WORD
 BLOCK_BYTES = 2 << 20  # a block of lines
 COUNT_BLOCK_BYTES = 1 << 20  # blocks for counting: 1 to 5 ms each in the compiled loop, 2 to 4 in flight
 MAX_LINE_BYTES = 1 << 20  # longer lines are cut into pieces (see bounded_lines): memory stays bounded
+SMALL_CORPUS_BYTES = 256 << 10  # corpora up to this size (as stored) are counted in plain Python: see _count_small
 PARALLEL_FROM_BYTES = 8 << 20  # smaller corpora are read in the counting thread: a reader costs more to start
 # Words as the lesson tokenizes them, and newlines, which mark the lines.
 _WORD_OR_NEWLINE = re.compile(WORD.pattern + r"|\n")
@@ -527,6 +528,8 @@ def count_cooccurrences(
     """
     if window < 0:
         raise ValueError(f"window must be 0 or more, not {window}")
+    if _small(blocks):
+        return _count_small(blocks, stopwords, window, should_stop, on_progress, keep)
     running = RunningCounts(stopwords, window)
     two_passes = keep is not None and iter(blocks) is not blocks
     if two_passes:
@@ -603,6 +606,57 @@ def _count(running: RunningCounts, count, two_passes: bool, keep: Keep | None, w
     del running
     _return_freed_memory()
     return Cooccurrence(tuple(words[i] for i in chosen), word_counts[chosen], counts, lines, tokens, kept)
+
+
+def _small(blocks: Iterable[Block]) -> bool:
+    """Whether `blocks` are known, before reading them, to hold at most SMALL_CORPUS_BYTES: a
+    corpus of files of that size in all, or blocks in memory of known size (not a stream)."""
+    if isinstance(blocks, Corpus):
+        return blocks.path != STDIN and 0 < sum(_size(f) for f in corpus_files(blocks.path)) <= SMALL_CORPUS_BYTES
+    if isinstance(blocks, (list, tuple)):
+        return all(0 < block.bytes_total <= SMALL_CORPUS_BYTES for block in blocks[:1])
+    return False
+
+
+def _count_small(blocks: Iterable[Block], stopwords: frozenset[str], window: int,
+                 should_stop: Callable[[], bool], on_progress: Progress, keep: Keep | None) -> Cooccurrence:
+    """Count a small corpus (the kata's, the held-out one's) in plain Python, pair by pair as the
+    lesson does: numba's compiled loop costs 0.3 s and 100 MB of memory to load, far more than such
+    a corpus takes to count. The same counts as the compiled loop (tests/test_counting.py)."""
+    word_counts, pair_counts = {}, {}
+    lines = tokens = kept = 0
+    for block in blocks:
+        if should_stop():
+            raise RunCancelled()
+        for line in block.text.split("\n"):  # as the compiled loop: only a newline ends a line
+            line_tokens = WORD.findall(line.lower())
+            lines += bool(line_tokens)
+            tokens += len(line_tokens)
+            line_tokens = [t for t in line_tokens if t not in stopwords]
+            kept += len(line_tokens)
+            for i, word in enumerate(line_tokens):
+                word_counts[word] = word_counts.get(word, 0) + 1
+                for other in line_tokens[i + 1 : i + 1 + window]:
+                    pair_counts[word, other] = pair_counts.get((word, other), 0) + 1
+        on_progress(f"Counting: {tokens:,} tokens", block.bytes_done / block.bytes_total if block.bytes_total else 1.0)
+    if should_stop():
+        raise RunCancelled()
+    words = sorted(word_counts)
+    counts = np.array([word_counts[w] for w in words], dtype=np.int64)
+    chosen = np.arange(len(words)) if keep is None else np.asarray(keep(tuple(words), counts), dtype=np.int64)
+    if len(chosen) == 0:  # as the compiled path: every word, no pairs
+        chosen, pair_counts = np.arange(len(words)), {}
+    place = {words[i]: n for n, i in enumerate(chosen.tolist())}
+    rows, cols, values = [], [], []
+    for (a, b), n in pair_counts.items():
+        if a in place and b in place:
+            rows += [place[a], place[b]]
+            cols += [place[b], place[a]]
+            values += [n, n]
+    size = len(chosen)
+    matrix = sp.coo_matrix((np.array(values, dtype=np.int32), (np.array(rows, dtype=np.int64),
+                           np.array(cols, dtype=np.int64))), shape=(size, size)).tocsr()
+    return Cooccurrence(tuple(words[i] for i in chosen.tolist()), counts[chosen], matrix, lines, tokens, kept)
 
 
 def _return_freed_memory() -> None:

@@ -1,4 +1,5 @@
-"""The compiled counting agrees exactly with a straightforward count (issue #14).
+"""The compiled counting, and the plain one of small corpora, agree exactly with a straightforward
+count (issue #14).
 
 The reference below is the lesson's algorithm in plain Python: tokenize each line, drop the
 stopwords, count every pair within the window in both directions, then prune the vocabulary.
@@ -11,8 +12,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
+import engine.corpus
 from engine import kernels
-from engine.corpus import Corpus, block_of, count_block, count_cooccurrences, read_blocks
+from engine.corpus import Block, Corpus, block_of, count_block, count_cooccurrences, read_blocks
 from engine.pipeline import pretrain_vectors
 from engine.text import tokenize
 from engine.weighting import VocabularySettings, kept_indices, prune
@@ -61,6 +63,26 @@ def ascii_lines(seed, count=300):
     return ["".join(rng.choice(alphabet, size=rng.integers(0, 60))) for _ in range(count)]
 
 
+@pytest.fixture(autouse=True)
+def compiled_counting(monkeypatch):
+    """The compiled loop for every test here, however small its corpus, unless `counting` says both."""
+    monkeypatch.setattr(engine.corpus, "SMALL_CORPUS_BYTES", 0)
+
+
+@pytest.fixture(params=["compiled", "plain"])
+def counting(request, monkeypatch):
+    """Each agreement test runs on both ways of counting: the compiled loop, and plain Python
+    (corpora up to SMALL_CORPUS_BYTES), by moving that bound below or above the test's corpus."""
+    monkeypatch.setattr(engine.corpus, "SMALL_CORPUS_BYTES", 0 if request.param == "compiled" else 1 << 40)
+    return request.param
+
+
+def sized_block(lines):
+    """Lines in memory as one block whose size is known, as a small file's is."""
+    block = block_of(lines)
+    return Block(block.text, len(block.text), len(block.text))
+
+
 def assert_same(co, words, pairs, lines, tokens, kept, only=None):
     only = set(words) if only is None else only
     assert list(co.words) == sorted(only)
@@ -78,20 +100,20 @@ def _coo(matrix):
 
 @pytest.mark.parametrize("window", [1, 2, 3, 30])
 @pytest.mark.parametrize("make", [generated_lines, ascii_lines])
-def test_counts_agree_with_a_pair_by_pair_count(tmp_path, window, make):
+def test_counts_agree_with_a_pair_by_pair_count(tmp_path, window, make, counting):
     lines = make(window)
     expected = reference_counts(lines, STOPWORDS, window)
     corpus = tmp_path / "corpus.txt"
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
     # One pass, small blocks (lines never span blocks), the reader thread, and lines in memory.
     for blocks, workers in ((read_blocks(corpus, block_bytes=200), 1), (read_blocks(corpus), 2),
-                            ([block_of(lines)], 1)):
+                            ([block_of(lines)], 1), ([sized_block(lines)], 1)):
         assert_same(count_cooccurrences(blocks, STOPWORDS, window, workers=workers), *expected)
 
 
 @pytest.mark.parametrize("settings", [VocabularySettings(max_vocab=7), VocabularySettings(min_count=4),
                                       VocabularySettings(min_count=2, max_vocab=30), VocabularySettings(max_vocab=1)])
-def test_a_cut_vocabulary_counts_its_pairs_as_if_all_were_counted(tmp_path, settings):
+def test_a_cut_vocabulary_counts_its_pairs_as_if_all_were_counted(tmp_path, settings, counting):
     # Two passes: the words dropped by max_vocab or min_count still take their places in the windows.
     lines = generated_lines(7)
     words, pairs, *stats = reference_counts(lines, STOPWORDS, 3)
@@ -103,7 +125,7 @@ def test_a_cut_vocabulary_counts_its_pairs_as_if_all_were_counted(tmp_path, sett
     def keep(_words, counts):
         return kept_indices(counts, settings)
 
-    for blocks in (Corpus(corpus, block_bytes=300), [block_of(lines)], read_blocks(corpus)):  # the last: one pass, then cut
+    for blocks in (Corpus(corpus, block_bytes=300), [block_of(lines)], [sized_block(lines)], read_blocks(corpus)):  # the last: one pass, then cut
         co = count_cooccurrences(blocks, STOPWORDS, 3, keep=keep, workers=2)
         assert_same(co, words, pairs, *stats, only=set(want_words))
         assert prune(co, settings, "corpus")[0] == want_words
@@ -111,8 +133,7 @@ def test_a_cut_vocabulary_counts_its_pairs_as_if_all_were_counted(tmp_path, sett
 
 
 def test_the_dense_triangle_and_the_pair_table_count_the_same(tmp_path, monkeypatch):
-    import engine.corpus
-
+    
     lines = generated_lines(11)
     corpus = tmp_path / "corpus.txt"
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -136,7 +157,7 @@ def test_tables_grow_from_their_smallest(monkeypatch):
     assert_same(co, *reference_counts(lines, frozenset(), 2))
 
 
-def test_a_gzip_corpus_and_the_pipeline_agree_with_the_reference(tmp_path):
+def test_a_gzip_corpus_and_the_pipeline_agree_with_the_reference(tmp_path, counting):
     lines = generated_lines(5)
     with gzip.open(tmp_path / "corpus.txt.gz", "wt", encoding="utf-8") as out:
         out.write("\n".join(lines) + "\n")
@@ -152,8 +173,8 @@ def test_a_gzip_corpus_and_the_pipeline_agree_with_the_reference(tmp_path):
     assert (stats.sentences, stats.tokens, stats.kept_tokens) == (lines_, tokens, kept)
 
 
-def test_a_window_of_zero_counts_no_pairs():
-    co = count_cooccurrences([block_of(["a b c", "c d"])], frozenset(), 0)
+def test_a_window_of_zero_counts_no_pairs(counting):
+    co = count_cooccurrences([sized_block(["a b c", "c d"])], frozenset(), 0)
     assert co.words == ("a", "b", "c", "d") and co.counts.nnz == 0 and co.word_counts.tolist() == [1, 1, 2, 1]
 
 
