@@ -179,3 +179,45 @@ def test_training_settings_are_read(kata_copy):
     e = load_experiment(kata_copy)
     assert e.training == TrainingSettings(epochs=10, learning_rate=0.1, l2=0.0) and e.seeds == 3
     assert run_experiment(e).approaches["random"].test_over_seeds.n == 3
+
+
+@pytest.mark.parametrize("where, classes", [("held-out", None), ("synthetic", 5)])
+def test_bag_of_words_lbfgs_finds_scipys_minimum(where, classes):
+    """The bag of words is fitted by its own L-BFGS (engine.bagofwords.lbfgs); scipy's L-BFGS-B on
+    the same loss, from the same start, must reach the same minimum."""
+    from scipy.optimize import minimize
+
+    from engine import load_experiment
+    from engine.bagofwords import PENALTY, fit_on_counts
+    from engine.labeled import labeled_data
+    import scipy.sparse as sp
+
+    if where == "held-out":
+        e = load_experiment(HELD_OUT)
+        train = labeled_data(e.stopwords, e.train, e.test, e.transfer).splits["train"]
+        terms, labels, classes = train.terms, train.label_ids, int(train.label_ids.max()) + 1
+    else:  # more classes and words than sentences: the weights are far from determined by the data alone
+        rng = np.random.default_rng(3)
+        terms = sp.random(60, 200, density=0.05, random_state=rng, format="csr") * 3
+        terms.data = np.round(terms.data)
+        labels = rng.integers(0, classes, size=60)
+    ours = fit_on_counts(terms, labels, classes)
+    shown = np.unique(sp.csr_matrix(terms).indices)
+    x = sp.csr_matrix(terms, dtype=np.float64)[:, shown]
+    targets = np.eye(classes)[labels]
+
+    def loss(flat):
+        w, b = flat[: x.shape[1] * classes].reshape(-1, classes), flat[x.shape[1] * classes:]
+        logits = x @ w + b
+        logits -= logits.max(axis=1, keepdims=True)
+        log_z = np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        error = np.exp(logits - log_z) - targets
+        return (-np.sum(targets * (logits - log_z)) + 0.5 * PENALTY * np.sum(w * w),
+                np.concatenate([(x.T @ error + PENALTY * w).ravel(), error.sum(axis=0)]))
+
+    reference = minimize(loss, np.zeros(x.shape[1] * classes + classes), jac=True, method="L-BFGS-B",
+                         options={"maxiter": 2000, "gtol": 1e-10, "ftol": 0.0}).x
+    assert np.max(np.abs(ours.weights[shown].ravel() - reference[: x.shape[1] * classes])) < 1e-6
+    assert np.max(np.abs(ours.bias - reference[x.shape[1] * classes:])) < 1e-6
+    assert np.array_equal(ours.scores(terms).argmax(axis=1), (x @ reference[: x.shape[1] * classes].reshape(-1, classes)
+                                                              + reference[x.shape[1] * classes:]).argmax(axis=1))
