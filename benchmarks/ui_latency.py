@@ -149,6 +149,7 @@ async def kata_keys(presses: int) -> dict[str, list[float]]:
         await settle(app)
         for name, pair in KEY_PAIRS.items():
             times[name] = []
+            print(f"  {name}", file=sys.stderr, flush=True)
             for i in range(presses):
                 key, character = pair[i % 2]
                 if key in ("plus", "minus"):
@@ -175,8 +176,9 @@ async def busy_stage_keys(manifest: Path, presses: int) -> dict[str, object]:
             await asyncio.sleep(0.02)
         still_running = app._engine_worker is not None and app._engine_worker.is_running
         app.action_cancel()
-        while app._engine_worker is not None:  # the cancelled run's last message handled before closing
+        while app._engine_worker is not None and app._engine_worker.is_running:
             await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)  # the cancelled run's last message handled before the app closes
         return {"idle": idle, "busy": busy, "still_running": still_running}
 
 
@@ -196,7 +198,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         launch_seconds(Path(tmp))  # a discarded first start: numba's cache, the disk cache
         launches = [launch_seconds(Path(tmp)) for _ in range(args.launches)]
+        print("launches measured", file=sys.stderr, flush=True)
         keys = asyncio.run(kata_keys(args.presses))
+        print("kata keys measured", file=sys.stderr, flush=True)
         manifest = synthetic().experiment_folder(Path(tmp) / "big", args.tokens, args.vocabulary)
         busy = asyncio.run(busy_stage_keys(manifest, args.presses * 2))
     print("| on the kata, at 80x24 | times | median (ms) | p90 (ms) |")
