@@ -85,7 +85,8 @@ def _fit(terms: sp.csr_matrix, label_ids: np.ndarray, classes: int, should_stop,
 def lbfgs(loss_and_gradient, start: np.ndarray, after_iteration, memory: int = 10) -> np.ndarray:
     """Minimise a smooth convex function by L-BFGS (Nocedal and Wright, algorithm 7.4: the two-loop
     recursion over the last `memory` steps, a backtracking line search to the Armijo condition),
-    until the gradient's largest component is at most TOLERANCE or after MAX_ITERATIONS; as
+    until the gradient's largest component is at most TOLERANCE, the loss stops falling in floating
+    point, or after MAX_ITERATIONS; as
     scipy's L-BFGS-B without bounds (tests/test_finetuning.py compares the two). Written here, not
     taken from scipy.optimize, whose import alone holds 28 MB in every explorer (a class on one
     server) and whose per-iteration overhead dominated fits of millions of weights.
@@ -102,7 +103,7 @@ def lbfgs(loss_and_gradient, start: np.ndarray, after_iteration, memory: int = 1
             steps.clear()
             direction, slope = -gradient, -(gradient @ gradient)
         size = 1.0 if steps else min(1.0, 1.0 / np.sum(np.abs(gradient)))
-        for _ in range(60):
+        for _ in range(40):
             moved = x + size * direction
             new_loss, new_gradient = loss_and_gradient(moved)
             if new_loss <= loss + 1e-4 * size * slope:
@@ -113,10 +114,13 @@ def lbfgs(loss_and_gradient, start: np.ndarray, after_iteration, memory: int = 1
         s, y = moved - x, new_gradient - gradient
         if y @ s > 1e-12:
             steps = steps[-(memory - 1):] + [(s, y, 1.0 / (y @ s))]
+        stalled = new_loss >= loss  # the loss no longer falls in floating point: as scipy's ftol = 0
         x, loss, gradient = moved, new_loss, new_gradient
         try:
             after_iteration(x)
         except StopIteration:
+            break
+        if stalled:
             break
     return x
 
