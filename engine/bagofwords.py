@@ -19,6 +19,7 @@ import scipy.sparse as sp
 PENALTY = 1.0  # 1 / C
 MAX_ITERATIONS = 500
 TOLERANCE = 1e-8
+DENSE_CELLS = 1 << 20  # sentences x words up to this are fitted as a dense array
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,13 +47,16 @@ def fit_on_counts(terms: sp.csr_matrix, label_ids: np.ndarray, classes: int,
     # is zero at every step, so its weight stays exactly zero. A learning-curve subset of two
     # sentences shows a few dozen of the labeled set's thousands of words.
     shown = np.unique(terms.indices)
-    weights, bias, losses = _fit(terms[:, shown], label_ids, classes, should_stop, on_progress)
+    fitted = terms[:, shown]
+    if fitted.shape[0] * fitted.shape[1] <= DENSE_CELLS:  # a sparse product's fixed cost outweighs it
+        fitted = fitted.toarray()
+    weights, bias, losses = _fit(fitted, label_ids, classes, should_stop, on_progress)
     full = np.zeros((terms.shape[1], classes))
     full[shown] = weights
     return BagOfWords(full, bias, losses)
 
 
-def _fit(terms: sp.csr_matrix, label_ids: np.ndarray, classes: int, should_stop, on_progress):
+def _fit(terms: sp.csr_matrix | np.ndarray, label_ids: np.ndarray, classes: int, should_stop, on_progress):
     n, words = terms.shape
     targets = np.zeros((n, classes))
     targets[np.arange(n), label_ids] = 1.0
@@ -64,16 +68,17 @@ def _fit(terms: sp.csr_matrix, label_ids: np.ndarray, classes: int, should_stop,
         logits -= logits.max(axis=1, keepdims=True)
         log_normaliser = np.log(np.exp(logits).sum(axis=1, keepdims=True))
         cross_entropy = -np.sum(targets * (logits - log_normaliser))
+        last_mean[0] = cross_entropy / n
         error = np.exp(logits - log_normaliser) - targets
         gradient = np.concatenate([(terms.T @ error + PENALTY * weights).ravel(), error.sum(axis=0)])
         return cross_entropy + 0.5 * PENALTY * np.sum(weights * weights), gradient
 
+    last_mean = [0.0]  # the mean cross-entropy at the point evaluated last: the one lbfgs accepts
+
     def after_iteration(flat: np.ndarray) -> None:
-        weights, bias = flat[: words * classes].reshape(words, classes), flat[words * classes:]
-        probabilities = _softmax(terms @ weights + bias)
-        losses.append(float(-np.mean(np.log(np.sum(probabilities * targets, axis=1) + 1e-12))))
+        losses.append(float(last_mean[0]))
         if should_stop():
-            raise StopIteration  # scipy ends the fit; the caller checks should_stop and cancels
+            raise StopIteration  # the fit ends; the caller checks should_stop and cancels
         if len(losses) % 10 == 0:
             on_progress(len(losses) / MAX_ITERATIONS)
 
