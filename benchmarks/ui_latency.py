@@ -20,12 +20,7 @@ import argparse
 import asyncio
 import importlib.util
 import os
-import pty
-import re
-import select
-import signal
 import statistics
-import struct
 import sys
 import tempfile
 import time
@@ -34,9 +29,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]  # benchmarks/engine.py would shadow the engine
 
-import fcntl  # noqa: E402
-import termios  # noqa: E402
-
 from textual import events  # noqa: E402
 
 from engine import load_experiment  # noqa: E402
@@ -44,7 +36,6 @@ from tui.app import PretrainExplorer  # noqa: E402
 from tui.widgets.stage_bar import StageBar  # noqa: E402
 
 SCRIPT = Path(sys.executable).parent / "pretrain-explorer"
-ESCAPES = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]|\x1b\][^\x07]*\x07")
 STAGE_ONE_DRAWN = ("Corpus", "pretrained · ", "random · ")  # the corpus pane and both neighbour lists
 
 
@@ -57,39 +48,15 @@ def synthetic():
 
 def launch_seconds(cwd: Path) -> float:
     """Start the console script on a pseudo-terminal and time it until stage 1 is drawn."""
+    spec = importlib.util.spec_from_file_location("helpers", HERE.parent / "tests" / "helpers.py")
+    helpers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helpers)
+    drawn_at: list[float] = []
     start = time.perf_counter()
-    pid, terminal = pty.fork()
-    if pid == 0:
-        os.chdir(cwd)
-        os.environ["TERM"] = "xterm-256color"
-        os.execv(str(SCRIPT), [str(SCRIPT)])
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    drawn, seconds = b"", None
-    try:
-        while seconds is None and time.perf_counter() - start < 60:
-            if select.select([terminal], [], [], 0.5)[0]:
-                drawn += os.read(terminal, 1 << 16)
-                text = ESCAPES.sub(b"", drawn).decode("utf-8", "replace")
-                if all(part in text for part in STAGE_ONE_DRAWN):
-                    seconds = time.perf_counter() - start
-        os.write(terminal, b"q")
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and select.select([terminal], [], [], 0.5)[0]:
-            try:
-                if not os.read(terminal, 1 << 16):
-                    break
-            except OSError:
-                break
-    finally:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.waitpid(pid, 0)
-        os.close(terminal)
-    if seconds is None:
+    helpers.run_in_terminal([str(SCRIPT)], cwd, list(STAGE_ONE_DRAWN), bound=60, drawn_at=drawn_at)
+    if not drawn_at:
         raise SystemExit("the explorer did not draw stage 1 within 60 s")
-    return seconds
+    return drawn_at[0] - start
 
 
 def screen_text(app: PretrainExplorer) -> str:

@@ -76,10 +76,12 @@ def notifications(app: PretrainExplorer) -> str:
 _ESCAPES = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]|\x1b\][^\x07]*\x07")
 
 
-def run_in_terminal(argv: list[str], cwd: Path, wanted: list[str], bound: float = 120.0) -> tuple[str, int]:
+def run_in_terminal(argv: list[str], cwd: Path, wanted: list[str], bound: float = 120.0,
+                    drawn_at: list[float] | None = None) -> tuple[str, int]:
     """Start `argv` on a pseudo-terminal of 80x24 in `cwd`, read what it draws until every string in
     `wanted` has appeared, then press q. The screen's text (escape codes removed) and the exit
-    status. `bound` only turns a hang into a failure."""
+    status. `bound` only turns a hang into a failure. `drawn_at`, if given, gets the
+    time.perf_counter() at which the last wanted string appeared (benchmarks/ui_latency.py)."""
     pid, terminal = pty.fork()
     if pid == 0:  # the child: become the program
         os.chdir(cwd)
@@ -96,6 +98,8 @@ def run_in_terminal(argv: list[str], cwd: Path, wanted: list[str], bound: float 
                 except OSError:  # the program ended
                     break
                 text = _ESCAPES.sub(b"", drawn).decode("utf-8", "replace")
+        if drawn_at is not None and all(w in text for w in wanted):
+            drawn_at.append(time.perf_counter())
         os.write(terminal, b"q")
         while time.monotonic() < deadline and select.select([terminal], [], [], 0.5)[0]:
             try:
