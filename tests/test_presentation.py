@@ -198,3 +198,9 @@ def test_the_learning_curves_axis_zooms_to_close_lines_and_says_so(kata):
                    for name in ends}
     assert all(len(found) == 1 for found in last_column.values()), last_column
     assert len({found[0] for found in last_column.values()}) == len(ends)
+
+
+def test_coverage_counts_read_with_thousands_separators(kata):
+    known = "excellent"  # a word of the labeled sentences, not a stopword
+    r = with_test_sentences(kata, [(" ".join([known] * 1200 + ["zebras"] * 800), "positive")])
+    assert verdicts.coverage(r, "test") == "1,200 of their 2,000 words (60%) also occur in the labeled sentences."

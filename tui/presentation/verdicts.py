@@ -98,10 +98,10 @@ def coverage(result: ExperimentResult, split: str) -> str:
     if overlap.total == 0:
         return "These sentences have no words left once the stopwords are removed."
     if overlap.seen == overlap.total:
-        return f"Every one of their {overlap.total} words also occurs in the labeled sentences."
+        return f"Every one of their {overlap.total:,} words also occurs in the labeled sentences."
     if overlap.seen == 0:
-        return f"None of their {overlap.total} words occurs in the labeled sentences."
-    return (f"{overlap.seen} of their {overlap.total} words ({pct(overlap.share)}) also occur in the "
+        return f"None of their {overlap.total:,} words occurs in the labeled sentences."
+    return (f"{overlap.seen:,} of their {overlap.total:,} words ({pct(overlap.share)}) also occur in the "
             "labeled sentences.")
 
 
