@@ -103,8 +103,8 @@ def centroid_scores(data: LabeledData, features: Features, subsets: list[np.ndar
     centroids, all subsets of one set of vectors in one product; `on_progress(fraction of the
     splits' sentences scored)` as blocks of them are (it may raise RunCancelled)."""
     classes = len(data.labels)
-    sentences = sum(len(data.splits[name]) for name in splits)
-    per_product = max(1, SCORES_BYTES // (8 * classes * max(sentences, 1)))
+    total = sum(len(data.splits[name]) for name in splits)  # sentences to score
+    per_product = max(1, SCORES_BYTES // (8 * classes * max(total, 1)))
     if len(subsets) > per_product:
         return [scores for j in range(0, len(subsets), per_product) for scores in centroid_scores(
             data, features, subsets[j:j + per_product], splits,
@@ -120,7 +120,7 @@ def centroid_scores(data: LabeledData, features: Features, subsets: list[np.ndar
     else:
         centroids = means @ (pooled @ features.matrix)
     out = [{} for _ in subsets]
-    total, done = sum(len(data.splits[name]) for name in splits), 0
+    done = 0
 
     def on_block(sentences: int) -> None:
         nonlocal done

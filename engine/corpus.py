@@ -34,7 +34,7 @@ import scipy.sparse as sp
 
 from engine.errors import ExperimentError, RunCancelled
 from engine.files import kind_of
-from engine.text import WORD
+from engine.text import WORD, tokenize
 
 BLOCK_BYTES = 2 << 20  # a block of lines
 COUNT_BLOCK_BYTES = 1 << 20  # blocks for counting: 1 to 5 ms each in the compiled loop, 2 to 4 in flight
@@ -629,7 +629,7 @@ def _count_small(blocks: Iterable[Block], stopwords: frozenset[str], window: int
         if should_stop():
             raise RunCancelled()
         for line in block.text.split("\n"):  # as the compiled loop: only a newline ends a line
-            line_tokens = WORD.findall(line.lower())
+            line_tokens = tokenize(line)
             lines += bool(line_tokens)
             tokens += len(line_tokens)
             line_tokens = [t for t in line_tokens if t not in stopwords]
