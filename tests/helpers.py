@@ -67,6 +67,16 @@ async def until(pilot, condition, bound: float = 60.0) -> None:
     raise AssertionError("the explorer never got there")
 
 
+async def open_failing(app: PretrainExplorer, pilot, location) -> object:
+    """Settle, open `location` (which must fail) and wait for the failure's notification; the
+    result that was on screen before, for the test to check it is still there."""
+    await settled(app, pilot)
+    shown = app.result
+    app.start_run(app.base, None, location=str(location))
+    await until(pilot, lambda: "Could not run the experiment" in notifications(app))
+    return shown
+
+
 def notifications(app: PretrainExplorer) -> str:
     """Every notification the app has raised and still holds, as text (toasts are drawn on a layer
     that the compositor's strips do not include)."""

@@ -83,6 +83,22 @@ def sized_block(lines):
     return Block(block.text, len(block.text), len(block.text))
 
 
+def corpus_file(tmp_path, lines):
+    """The lines as a corpus file, one a line."""
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return corpus
+
+
+def keep_top(max_vocab):
+    """A `keep` for count_cooccurrences: the `max_vocab` most frequent words, as pretraining keeps them."""
+    return lambda _words, counts: kept_indices(counts, VocabularySettings(max_vocab=max_vocab))
+
+
+def assert_same_counts(one, other):
+    assert one.words == other.words and (one.counts != other.counts).nnz == 0
+
+
 def assert_same(co, words, pairs, lines, tokens, kept, only=None):
     only = set(words) if only is None else only
     assert list(co.words) == sorted(only)
@@ -103,8 +119,7 @@ def _coo(matrix):
 def test_counts_agree_with_a_pair_by_pair_count(tmp_path, window, make, counting):
     lines = make(window)
     expected = reference_counts(lines, STOPWORDS, window)
-    corpus = tmp_path / "corpus.txt"
-    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    corpus = corpus_file(tmp_path, lines)
     # One pass, small blocks (lines never span blocks), the reader thread, and lines in memory.
     for blocks, workers in ((read_blocks(corpus, block_bytes=200), 1), (read_blocks(corpus), 2),
                             ([block_of(lines)], 1), ([sized_block(lines)], 1)):
@@ -119,8 +134,7 @@ def test_a_cut_vocabulary_counts_its_pairs_as_if_all_were_counted(tmp_path, sett
     words, pairs, *stats = reference_counts(lines, STOPWORDS, 3)
     everything = count_cooccurrences([block_of(lines)], STOPWORDS, 3)
     want_words, want_counts = prune(everything, settings, "corpus")
-    corpus = tmp_path / "corpus.txt"
-    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    corpus = corpus_file(tmp_path, lines)
 
     def keep(_words, counts):
         return kept_indices(counts, settings)
@@ -133,18 +147,11 @@ def test_a_cut_vocabulary_counts_its_pairs_as_if_all_were_counted(tmp_path, sett
 
 
 def test_the_dense_triangle_and_the_pair_table_count_the_same(tmp_path, monkeypatch):
-    
-    lines = generated_lines(11)
-    corpus = tmp_path / "corpus.txt"
-    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-    def keep(_words, counts):
-        return kept_indices(counts, VocabularySettings(max_vocab=20))
-
-    dense = count_cooccurrences(Corpus(corpus), STOPWORDS, 3, keep=keep)
+    corpus = corpus_file(tmp_path, generated_lines(11))
+    dense = count_cooccurrences(Corpus(corpus), STOPWORDS, 3, keep=keep_top(20))
     monkeypatch.setattr(engine.corpus, "DENSE_PAIR_BYTES", 0)
-    hashed = count_cooccurrences(Corpus(corpus), STOPWORDS, 3, keep=keep)
-    assert dense.words == hashed.words and (dense.counts != hashed.counts).nnz == 0
+    hashed = count_cooccurrences(Corpus(corpus), STOPWORDS, 3, keep=keep_top(20))
+    assert_same_counts(dense, hashed)
 
 
 def test_tables_grow_from_their_smallest(monkeypatch):
@@ -217,8 +224,7 @@ def test_large_count_vectors_are_written_a_block_at_a_time_with_the_same_numbers
     from engine.store import load_vectors, save_vectors
     from engine.weighting import CountVectors, normalized_counts
 
-    corpus = tmp_path / "corpus.txt"
-    corpus.write_text("\n".join(generated_lines(21)) + "\n", encoding="utf-8")
+    corpus = corpus_file(tmp_path, generated_lines(21))
     monkeypatch.setattr(engine.weighting, "FLOAT32_FROM_CELLS", 100)
     monkeypatch.setattr(engine.weighting, "ROWS_PER_BLOCK", 7)  # several blocks, the last one short
     vectors, stats = pretrain_vectors(corpus, STOPWORDS, 3)
@@ -239,20 +245,15 @@ def test_without_a_temporary_file_the_second_pass_reads_the_corpus_again(tmp_pat
     import tempfile
 
     lines = generated_lines(13)
-    corpus = tmp_path / "corpus.txt"
-    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-    def keep(_words, counts):
-        return kept_indices(counts, VocabularySettings(max_vocab=15))
-
-    from_ids = count_cooccurrences(Corpus(corpus), STOPWORDS, 3, keep=keep)
+    corpus = corpus_file(tmp_path, lines)
+    from_ids = count_cooccurrences(Corpus(corpus), STOPWORDS, 3, keep=keep_top(15))
 
     def no_temporary_file(*args, **kwargs):
         raise OSError("read-only")
 
     monkeypatch.setattr(tempfile, "TemporaryFile", no_temporary_file)
-    from_text = count_cooccurrences(Corpus(corpus), STOPWORDS, 3, keep=keep)
-    assert from_ids.words == from_text.words and (from_ids.counts != from_text.counts).nnz == 0
+    from_text = count_cooccurrences(Corpus(corpus), STOPWORDS, 3, keep=keep_top(15))
+    assert_same_counts(from_ids, from_text)
     words, pairs, *stats = reference_counts(lines, STOPWORDS, 3)
     assert_same(from_text, words, pairs, *stats, only=set(from_text.words))
 
@@ -260,8 +261,7 @@ def test_without_a_temporary_file_the_second_pass_reads_the_corpus_again(tmp_pat
 def test_cancel_during_the_second_pass(tmp_path):
     from engine.errors import RunCancelled
 
-    corpus = tmp_path / "corpus.txt"
-    corpus.write_text("\n".join(generated_lines(3)) + "\n", encoding="utf-8")
+    corpus = corpus_file(tmp_path, generated_lines(3))
     seen = []
 
     def stop_in_pass_two():
@@ -270,5 +270,5 @@ def test_cancel_during_the_second_pass(tmp_path):
     with pytest.raises(RunCancelled):
         count_cooccurrences(Corpus(corpus, block_bytes=500), STOPWORDS, 3, stop_in_pass_two,
                             lambda stage, fraction: seen.append(stage),
-                            keep=lambda _w, counts: kept_indices(counts, VocabularySettings(max_vocab=5)))
+                            keep=keep_top(5))
     assert any("tokens/s (pass 1 of 2: words)" in stage for stage in seen)

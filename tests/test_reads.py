@@ -15,7 +15,7 @@ from numpy.lib import format as npy
 from engine.corpus import MAX_LINE_BYTES, count_cooccurrences, read_blocks
 from engine.store import save_vectors
 from engine.vectors import random_vectors
-from helpers import KATA, SCRIPT, notifications, screen_text, settled, until
+from helpers import KATA, SCRIPT, notifications, open_failing, screen_text
 from tui.app import PretrainExplorer
 from tui.cli import main
 
@@ -95,10 +95,7 @@ async def test_explorer_opening_a_damaged_vectors_file_keeps_the_results_and_the
     path = npz(tmp_path / "[bold]v.npz", matrix=nan_matrix)  # brackets: a file name is never markup
     app = PretrainExplorer()
     async with app.run_test(size=(100, 30)) as pilot:
-        await settled(app, pilot)
-        shown = app.result
-        app.start_run(app.base, None, location=str(path))
-        await until(pilot, lambda: "Could not run the experiment" in notifications(app))
+        shown = await open_failing(app, pilot, path)
         await pilot.pause()
         assert f"{path}: is damaged: its matrix holds NaN or infinite values" in notifications(app)
         assert app.result is shown
@@ -133,10 +130,7 @@ async def test_an_error_with_brackets_is_shown_as_text_not_markup(kata_copy):
     manifest.write_text(manifest.read_text().replace('corpus = "general.txt"', 'corpus = "c[/x].txt"'))
     app = PretrainExplorer()
     async with app.run_test(size=(100, 30)) as pilot:
-        await settled(app, pilot)
-        shown = app.result
-        app.start_run(app.base, None, location=str(kata_copy))
-        await until(pilot, lambda: "Could not run the experiment" in notifications(app))
+        shown = await open_failing(app, pilot, kata_copy)
         assert f"{kata_copy / 'c[/x].txt'}: file not found" in notifications(app)
         assert [n.markup for n in app._notifications] == [False]
         assert app.is_running and app.result is shown

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import ExperimentError
-from helpers import KATA, SCRIPT, notifications, settled, until
+from helpers import KATA, SCRIPT, notifications, open_failing, settled
 from tui.access import ANYWHERE, AccessPolicy, end_session, inside, served_session
 from tui.app import PretrainExplorer
 from tui.cli import main
@@ -212,10 +212,7 @@ async def test_served_explorer_refuses_to_open_or_export_outside(folders, kata_c
     policy = AccessPolicy((allowed.resolve(),), allowed.resolve())
     app = PretrainExplorer(access=policy)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settled(app, pilot)
-        shown = app.result
-        app.start_run(app.base, None, location=str(kata_copy))
-        await until(pilot, lambda: "Could not run the experiment" in notifications(app))
+        shown = await open_failing(app, pilot, kata_copy)
         assert f"{kata_copy / 'experiment.toml'}: is outside the folders this server may open" in notifications(app)
         app.export_report(shown, "json", outside / "r.json")
         await pilot.pause()
