@@ -221,3 +221,56 @@ def test_bag_of_words_lbfgs_finds_scipys_minimum(where, classes):
     assert np.max(np.abs(ours.bias - reference[x.shape[1] * classes:])) < 1e-6
     assert np.array_equal(ours.scores(terms).argmax(axis=1), (x @ reference[: x.shape[1] * classes].reshape(-1, classes)
                                                               + reference[x.shape[1] * classes:]).argmax(axis=1))
+
+
+def _plain_gradient_descent(data, problem, settings, update):
+    """The training train_batch does, written out for one problem in float64: mean pooling, a
+    softmax layer, full-batch gradient descent on the layer and (when updating) the word vectors."""
+    pooling = data.pooled("train", problem.features.known)[problem.subset].toarray()
+    vectors = problem.features.matrix.copy()
+    targets = np.eye(len(data.labels))[data.train.label_ids[problem.subset]]
+    weights, bias = np.zeros((len(data.labels), vectors.shape[1])), np.zeros(len(data.labels))
+    n, losses = len(problem.subset), []
+    for epoch in range(settings.epochs + 1):
+        pooled = pooling @ vectors
+        logits = pooled @ weights.T + bias
+        probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        losses.append(-np.mean(np.log(probabilities[targets == 1] + 1e-12)))
+        if epoch == settings.epochs:
+            break
+        error = (probabilities - targets) / n
+        moves = pooling.T @ (error @ weights) if update else 0.0
+        weights, bias = weights - settings.learning_rate * (error.T @ pooled + settings.l2 * weights), \
+            bias - settings.learning_rate * error.sum(axis=0)
+        vectors = vectors - settings.learning_rate * moves
+    return vectors - problem.features.matrix, weights, bias, np.array(losses)
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_batched_training_is_plain_gradient_descent(classes):
+    """Training many problems as one float32 batch (with the last class's weights kept as minus the
+    others' sum, and the features moved by a rank classes - 1 product) gives what plain float64
+    gradient descent gives each problem alone, frozen or updated."""
+    from engine.finetune import Problem, train_batch
+    from engine.labeled import Features, labeled_data
+    from engine.text import LabeledSentence
+
+    rng = np.random.default_rng(classes)
+    words = [f"w{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(120)]  # the tokenizer keeps letters
+    train = [LabeledSentence(" ".join(rng.choice(words, size=6)), f"c{i % classes}", i + 2) for i in range(30)]
+    data = labeled_data(frozenset(), train, train[:5], None)
+    known = rng.random(len(data.words)) < 0.9
+    starts = [Features(np.where(known[:, None], rng.standard_normal((len(data.words), 8)), 0.0), known)
+              for _ in range(3)]
+    problems = [Problem(f, np.sort(rng.choice(30, size=12, replace=False))) for f in starts]
+    settings = TrainingSettings(epochs=80)
+    update = [True, False, True]
+    for problem, trained, updating in zip(problems, train_batch(data, problems, settings, update), update):
+        moved, weights, bias, losses = _plain_gradient_descent(data, problem, settings, updating)
+        assert np.abs(moved[trained.rows] - trained.moved).max() < 1e-5
+        assert np.abs(np.delete(moved, trained.rows, axis=0)).max() == 0.0  # only the subset's words move
+        assert np.abs(weights - trained.weights).max() < 1e-5
+        assert np.abs(bias - trained.bias).max() < 1e-5
+        assert np.abs(losses - trained.losses).max() < 1e-5
+        assert losses[-1] < losses[0] - 0.1  # it learned something: the comparison is not of two zeros
