@@ -70,19 +70,37 @@ class Problem:
 
 def _stack(data: LabeledData, problems: list[Problem]):
     """The block-diagonal pooling over each problem's trained rows, the stacked starting rows,
-    and each problem's rows."""
-    poolings = [data.pooled("train", p.features.known)[p.subset] for p in problems]
-    rows = [np.unique(pool.indices) for pool in poolings]
-    width = max(len(r) for r in rows)
-    n = len(problems[0].subset)
-    blocks, starts = [], np.zeros((len(problems), width, problems[0].features.matrix.shape[1]))
-    for k, (pool, own) in enumerate(zip(poolings, rows)):
-        local = pool[:, own].tocoo()
-        blocks.append((local.data, local.row + k * n, local.col + k * width))
-        starts[k, : len(own)] = problems[k].features.matrix[own]
-    data_, r, c = (np.concatenate(part) for part in zip(*blocks))
-    pool = sp.csr_matrix((data_.astype(DTYPE), (r, c)), shape=(len(problems) * n, len(problems) * width))
+    and each problem's rows (its sentences' known words, sorted)."""
+    k, n = len(problems), len(problems[0].subset)
+    values, row, block, word = _pooling_cells(data, problems)
+    words = len(data.words)
+    cells, local = np.unique(block * words + word, return_inverse=True)  # (problem, word), sorted
+    owner = cells // words
+    first = np.searchsorted(owner, np.arange(k + 1))
+    width = int(np.diff(first).max())
+    column = owner * width + (np.arange(len(cells)) - first[owner])
+    pool = sp.csr_matrix((values.astype(DTYPE), (row, column[local])), shape=(k * n, k * width))
+    rows = np.split(cells % words, first[1:-1])
+    starts = np.zeros((k, width, problems[0].features.matrix.shape[1]))
+    for j, own in enumerate(rows):
+        starts[j, : len(own)] = problems[j].features.matrix[own]
     return pool, starts, rows
+
+
+def _pooling_cells(data: LabeledData, problems: list[Problem]):
+    """Every problem's pooling weights as (value, batch row, problem, labeled word); problems that
+    know the same words (every seed of one vocabulary) are picked from one pooling at once."""
+    n = len(problems[0].subset)
+    groups: dict[bytes, list[int]] = {}
+    for j, p in enumerate(problems):
+        groups.setdefault(p.features.known.tobytes(), []).append(j)
+    pieces = []
+    for members in groups.values():
+        pooling = data.pooled("train", problems[members[0]].features.known)
+        picked = pooling[np.concatenate([problems[j].subset for j in members])].tocoo()
+        problem = np.asarray(members)[picked.row // n]
+        pieces.append((picked.data, problem * n + picked.row % n, problem, picked.col))
+    return tuple(np.concatenate(part) for part in zip(*pieces))
 
 
 def train_batch(
