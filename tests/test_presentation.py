@@ -204,3 +204,18 @@ def test_coverage_counts_read_with_thousands_separators(kata):
     known = "excellent"  # a word of the labeled sentences, not a stopword
     r = with_test_sentences(kata, [(" ".join([known] * 1200 + ["zebras"] * 800), "positive")])
     assert verdicts.coverage(r, "test") == "1,200 of their 2,000 words (60%) also occur in the labeled sentences."
+
+
+def test_progress_reports_reach_the_screen_once_per_step_and_then_a_few_a_second():
+    from tui.presentation.progress import ReportGate
+
+    now = [0.0]
+    gate = ReportGate(clock=lambda: now[0])
+    assert gate.passes("Counting")
+    assert not gate.passes("Counting")  # the same step, at once: not drawn again
+    assert gate.passes("Pretraining: SVD")  # a new step is always shown
+    now[0] += ReportGate.INTERVAL / 2
+    assert not gate.passes("Pretraining: SVD")
+    now[0] += ReportGate.INTERVAL
+    assert gate.passes("Pretraining: SVD")
+    assert gate.passes("Counting")  # back to an earlier step's name: shown

@@ -35,6 +35,7 @@ from tui.screens import HelpScreen, PathPrompt
 from tui.screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
 from tui.screens.quiz import QuizAnswer
 from tui.settings import load_settings, save_settings
+from tui.presentation.progress import ReportGate
 from tui.presentation.stages import STAGES
 from tui.widgets.accuracy import AccuracyPane
 from tui.widgets.corpus import CorpusPane
@@ -236,11 +237,14 @@ class PretrainExplorer(App):
                     base = (with_vectors(base, Path(location), may_read) if location.endswith(".npz")
                             else load_experiment(location, may_read))
                     settings = Settings.of(base)
-                for result in self.session.run(
-                    settings.apply(base),
-                    should_stop=lambda: worker.is_cancelled,
-                    on_progress=lambda stage, fraction: self.post_message(RunProgress(worker, stage, fraction)),
-                ):
+                gate = ReportGate()
+
+                def report(stage: str, fraction: float) -> None:
+                    if gate.passes(stage):
+                        self.post_message(RunProgress(worker, stage, fraction))
+
+                for result in self.session.run(settings.apply(base), should_stop=lambda: worker.is_cancelled,
+                                               on_progress=report):
                     self.post_message(RunResults(worker, base, settings, result))
             except RunCancelled:
                 self.post_message(RunStopped(worker))

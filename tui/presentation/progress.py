@@ -8,6 +8,9 @@ over the run: the bar only moves forward, and is full only when the last phase h
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from engine.pipeline import PHASES
 
 # Each phase's share of the bar, in the order the phases arrive: pretraining, the main seed's
@@ -56,3 +59,24 @@ class RunProgress:
         value = low + (high - low) * fraction
         self.value = max(self.value, min(value, SPANS[phase][1] - 0.01, BELOW_FULL))
         return self.value
+
+
+class ReportGate:
+    """Which of a run's progress reports are worth drawing: the first of each step, then at most
+    one per INTERVAL seconds. A small run reports hundreds of fractions in half a second (every ten
+    epochs of every batch); drawing each one laid the screen out again, and made up most of the
+    time `+` took to answer on the kata."""
+
+    INTERVAL = 0.05
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.stage: str | None = None
+        self.last = float("-inf")
+
+    def passes(self, stage: str) -> bool:
+        now = self.clock()
+        if stage == self.stage and now - self.last < self.INTERVAL:
+            return False
+        self.stage, self.last = stage, now
+        return True

@@ -29,6 +29,7 @@ widget and cannot see the screen's width class). Long labels end in an ellipsis.
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.run = RunProgress()
+        self._job = ""
 
     def compose(self) -> ComposeResult:
         yield Label(id="settings")
@@ -45,7 +46,10 @@ widget and cannot see the screen's width class). Long labels end in an ellipsis.
     def show_progress(self, stage: str, fraction: float) -> None:
         """A report of the running job: its own fraction, shown as how far the whole run has got."""
         self.add_class("-busy")
-        self.query_one("#job", Label).update(Text(f" {stage} "))
+        label = f" {stage} "
+        if label != self._job:  # a label of a new length lays the whole screen out again
+            self._job = label
+            self.query_one("#job", Label).update(Text(label))
         self.query_one(ProgressBar).update(progress=round(self.run.report(stage, fraction) * 100))
 
     def phase_done(self) -> None:
