@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.classify import best_label, centroid_scores
-from engine.errors import RunCancelled
+from engine.errors import stop_if_asked
 from engine.bagofwords import fit_on_counts
 from engine.finetune import Problem, softmax_scores, train_batch
 from engine.labeled import Features
@@ -107,8 +107,7 @@ def fit_centroids(run, tasks: list[Task], splits, should_stop, on_progress) -> l
                                                        tasks[i].key[2] if tasks[i].approach.vectors.per_subset else None))
     def within(done: int):
         def report(fraction: float) -> None:
-            if should_stop():
-                raise RunCancelled()
+            stop_if_asked(should_stop)
             on_progress((done + fraction) / len(by_vectors))
         return report
 
@@ -120,8 +119,7 @@ def fit_centroids(run, tasks: list[Task], splits, should_stop, on_progress) -> l
         for i, by_split in zip(members, scores):
             out[i] = Fitted.of(tasks[i], by_split)
         on_progress((done + 1) / len(by_vectors))
-        if should_stop():
-            raise RunCancelled()
+        stop_if_asked(should_stop)
     return [out[i] for i in range(len(tasks))]
 
 
@@ -210,8 +208,7 @@ def fit_bag_of_words(run, tasks: list[Task], splits, should_stop, on_progress) -
         rows = task.rows(len(train))
         model = fit_on_counts(train.terms[rows], train.label_ids[rows], len(run.data.labels), should_stop,
                               lambda fraction, done=done: on_progress((done + fraction) / len(tasks)))
-        if should_stop():
-            raise RunCancelled()
+        stop_if_asked(should_stop)
         out.append(Fitted.of(task, {name: model.scores(run.data.splits[name].terms) for name in splits}))
         on_progress((done + 1) / len(tasks))
     return out

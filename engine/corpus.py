@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from engine.errors import ExperimentError, RunCancelled
+from engine.errors import ExperimentError, stop_if_asked
 from engine.files import kind_of
 from engine.text import WORD, tokenize
 
@@ -365,8 +365,7 @@ class RunningCounts:
         run = np.empty(SPILL_CHUNK, dtype=np.int32)  # the ids carried from the last chunk, then the next
         carried = done = 0
         while True:
-            if should_stop():
-                raise RunCancelled()
+            stop_if_asked(should_stop)
             if carried == len(run):  # a line longer than the buffer: make room for more of it
                 run = np.concatenate([run, np.empty(len(run), dtype=np.int32)])
             got = (self.spill.readinto(memoryview(run[carried:]).cast("B")) or 0) // 4
@@ -552,11 +551,9 @@ def count_cooccurrences(
         ahead = _read_ahead(blocks) if workers > 1 else iter(blocks)
         try:
             for block in ahead:
-                if should_stop():
-                    raise RunCancelled()
+                stop_if_asked(should_stop)
                 count_block(block.text, stopwords, window, running)
-                if should_stop():  # no progress reported after a cancel
-                    raise RunCancelled()
+                stop_if_asked(should_stop)  # no progress reported after a cancel
                 done = block.bytes_done / block.bytes_total if block.bytes_total else 1.0
                 rate = running.tokens / max(time.perf_counter() - started, 1e-9)
                 what = "" if passes == 1 else (" (pass 1 of 2: words)" if pass_number == 1 else " (pass 2 of 2: pairs)")
@@ -566,8 +563,7 @@ def count_cooccurrences(
             close = getattr(ahead, "close", None)
             if close is not None:
                 close()
-        if should_stop():
-            raise RunCancelled()
+        stop_if_asked(should_stop)
 
     try:
         return _count(running, count, two_passes, keep, window)
@@ -626,8 +622,7 @@ def _count_small(blocks: Iterable[Block], stopwords: frozenset[str], window: int
     word_counts, pair_counts = {}, {}
     lines = tokens = kept = 0
     for block in blocks:
-        if should_stop():
-            raise RunCancelled()
+        stop_if_asked(should_stop)
         for line in block.text.split("\n"):  # as the compiled loop: only a newline ends a line
             line_tokens = tokenize(line)
             lines += bool(line_tokens)
@@ -639,8 +634,7 @@ def _count_small(blocks: Iterable[Block], stopwords: frozenset[str], window: int
                 for other in line_tokens[i + 1 : i + 1 + window]:
                     pair_counts[word, other] = pair_counts.get((word, other), 0) + 1
         on_progress(f"Counting: {tokens:,} tokens", block.bytes_done / block.bytes_total if block.bytes_total else 1.0)
-    if should_stop():
-        raise RunCancelled()
+    stop_if_asked(should_stop)
     words = sorted(word_counts)
     counts = np.array([word_counts[w] for w in words], dtype=np.int64)
     chosen = np.arange(len(words)) if keep is None else np.asarray(keep(tuple(words), counts), dtype=np.int64)

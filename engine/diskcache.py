@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.corpus import corpus_files
-from engine.errors import ExperimentError, RunCancelled
+from engine.errors import ExperimentError, stop_if_asked
 from engine.pipeline import CorpusStats
 from engine.store import load_vectors, save_vectors
 from engine.vectors import WordVectors
@@ -52,8 +52,7 @@ class DiskCache:
             digest.update(f"\0{file.name}\0".encode())
             with open(file, "rb") as stream:
                 while chunk := stream.read(CHUNK):
-                    if should_stop():
-                        raise RunCancelled()
+                    stop_if_asked(should_stop)
                     digest.update(chunk)
                     done += len(chunk)
                     on_progress("Pretraining: reading the corpus to look for it in the disk cache", done / total)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -23,3 +24,9 @@ class ExperimentError(Exception):
 
 class RunCancelled(Exception):
     """Raised inside a run when the caller asked it to stop; no partial result is returned."""
+
+
+def stop_if_asked(should_stop: Callable[[], bool]) -> None:
+    """Raise RunCancelled if the caller asked the run to stop: every long loop checks this way."""
+    if should_stop():
+        raise RunCancelled()

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from engine.errors import RunCancelled
+from engine.errors import stop_if_asked
 from engine.labeled import Features, LabeledData, labeled_data, restricted
 from engine.text import LabeledSentence
 from engine.vectors import WordVectors
@@ -132,8 +132,7 @@ def train_batch(
     losses = np.zeros((k, settings.epochs + 1))
     rate = settings.learning_rate
     for epoch in range(settings.epochs + 1):
-        if should_stop():
-            raise RunCancelled()
+        stop_if_asked(should_stop)
         scores = features.times(weights)
         probabilities = softmax(np.concatenate([scores, -scores.sum(axis=1, keepdims=True)], axis=1)
                                 + bias[:, :, None], axis=1)

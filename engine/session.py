@@ -38,7 +38,7 @@ from engine.approaches import Fitted, Task
 from engine.classify import Prediction, Scores, SplitResult, best_label
 from engine.corpus import Progress, corpus_files
 from engine.diskcache import DiskCache
-from engine.errors import RunCancelled
+from engine.errors import RunCancelled, stop_if_asked
 from engine.experiment import Experiment
 from engine.finetune import TrainedClassifier
 from engine.labeled import (Features, LabeledData, from_scratch_features, labeled_data, labeled_key, restricted,
@@ -147,13 +147,11 @@ class Session:
                 return loaded
             co = self.cached("counts", counts_key, lambda: corpus_counts(
                 e.corpus_path, e.stopwords, e.window, e.vocabulary, should_stop, on_progress))
-            if should_stop():
-                raise RunCancelled()
+            stop_if_asked(should_stop)
             on_progress(f"Pretraining: weighting ({e.weighting})", 1.0)
             made = weighted_vectors(co, e.window, e.weighting, e.dim, e.vocabulary, e.corpus_path,
                                     should_stop, on_progress, e.stopwords)
-            if should_stop():
-                raise RunCancelled()
+            stop_if_asked(should_stop)
             if disk_key:
                 self.disk.save(disk_key, *made)
             return made
@@ -199,8 +197,7 @@ class Session:
         raises RunCancelled from inside the generator, after the phases already yielded."""
 
         def check(stage: str, fraction: float) -> None:
-            if should_stop():
-                raise RunCancelled()
+            stop_if_asked(should_stop)
             on_progress(stage, fraction)
 
         e = experiment
@@ -213,9 +210,10 @@ class Session:
         check("Training: main seed", 0.0)
         phase = self._training_phase(run, phase, lambda f: check("Training: main seed", f))
         yield phase
-        seeds = f"Seeds: {spread_seeds(run.data, e.seeds)}"
-        check(seeds, 0.0)
-        phase = self._seeds_phase(run, phase, lambda f: check(seeds, f))
+        seeds = spread_seeds(run.data, e.seeds)
+        label = f"Seeds: {seeds}"
+        check(label, 0.0)
+        phase = self._seeds_phase(run, phase, seeds, lambda f: check(label, f))
         yield phase
         check("Learning curve", 0.0)
         yield self._curve_phase(run, phase, lambda f: check("Learning curve", f))
@@ -271,10 +269,10 @@ class Session:
         return dataclasses.replace(result, approaches=approaches, vectors=vectors, vector_keys=keys, drift=drift,
                                    phase=PHASES[1])
 
-    def _seeds_phase(self, run: "_Run", result: ExperimentResult, progress) -> ExperimentResult:
-        e, data = run.experiment, run.data
+    def _seeds_phase(self, run: "_Run", result: ExperimentResult, seeds: int, progress) -> ExperimentResult:
+        """The seeded approaches over `seeds` seeds (spread_seeds: fewer than asked on a large set)."""
+        e = run.experiment
         seeded = [a for a in registry.APPROACHES if a.seeded]
-        seeds = spread_seeds(data, e.seeds)
         tasks = [Task(a, e.seed + j) for a in seeded for j in range(1, seeds)]
         fitted = dict(zip(((t.approach.name, t.seed) for t in tasks), run.fit(tasks, run.splits, progress)))
         approaches = dict(result.approaches)
@@ -400,8 +398,7 @@ class _Run:
             whole = self.session.peek("random", self._random_key(seed))
             if whole is not None:
                 return restricted(whole, self.data.words)
-            if self.should_stop():
-                raise RunCancelled()
+            stop_if_asked(self.should_stop)
             known = self.pretrained_features().known
             rows = np.array([self.pretrained.index(w) for w, k in zip(self.data.words, known) if k], dtype=np.intp)
             matrix = np.zeros((len(known), self.pretrained.dimension))
@@ -443,8 +440,7 @@ class _Run:
         return task.key, a.vectors.name, a.vectors.determined_by(self), self.data_key, training
 
     def fit(self, tasks: list[Task], splits: tuple[str, ...], progress: Callable[[float], None]) -> list[Fitted]:
-        if self.should_stop():
-            raise RunCancelled()
+        stop_if_asked(self.should_stop)
         keys = [self.task_key(t) for t in tasks]
         found: dict = {}
         for key in keys:

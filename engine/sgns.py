@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.corpus import Progress, read_blocks
-from engine.errors import ExperimentError, RunCancelled
+from engine.errors import ExperimentError, stop_if_asked
 from engine.text import preprocess
 from engine.vectors import WordVectors, l2_normalize_rows
 
@@ -85,16 +85,14 @@ def train_sgns(
     class Epochs(CallbackAny2Vec):
         def on_epoch_end(self, model) -> None:  # called on the calling thread, where raising is safe
             state["pass"] += 1
-            if should_stop():
-                raise RunCancelled()
+            stop_if_asked(should_stop)
 
     lines = _Lines(corpus, stopwords, should_stop, report)
     model = Word2Vec(vector_size=settings.dim, window=settings.window, min_count=settings.min_count,
                      max_final_vocab=settings.max_vocab or None, sg=1, negative=NEGATIVE_SAMPLES,
                      workers=1, seed=settings.seed, epochs=settings.epochs)
     model.build_vocab(lines)
-    if should_stop():
-        raise RunCancelled()
+    stop_if_asked(should_stop)
     if not model.wv.index_to_key:
         raise ExperimentError(corpus, f"min_count {settings.min_count} leaves no word in the vocabulary")
     state["pass"] = 1

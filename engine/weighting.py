@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from engine.corpus import Cooccurrence, Progress
-from engine.errors import ExperimentError, RunCancelled
+from engine.errors import ExperimentError, RunCancelled, stop_if_asked
 from engine.vectors import WordVectors, l2_normalize_rows
 
 COUNT_WEIGHTINGS = ("counts", "ppmi", "svd")  # made from the co-occurrence counts, here
@@ -169,7 +169,7 @@ def ppmi(
     context = np.zeros(n_cols)
     on_progress(PPMI_STAGE, 0.0)
     for done, (first, last) in enumerate(chunks):
-        _check(should_stop)
+        stop_if_asked(should_stop)
         start, end = indptr[first], indptr[last]
         part = sp.csr_matrix((data[start:end].astype(np.float64), indices[start:end], indptr[first : last + 1] - start),
                              shape=(last - first, n_cols))
@@ -181,7 +181,7 @@ def ppmi(
     del context
     pmi = np.empty(counts.nnz)
     for done, (first, last) in enumerate(chunks):
-        _check(should_stop)
+        stop_if_asked(should_stop)
         start, end = indptr[first], indptr[last]
         values = pmi[start:end]
         values[:] = data[start:end]
@@ -194,10 +194,6 @@ def ppmi(
     weighted.eliminate_zeros()  # one compiled pass, a hundredth of a second per 10 million non-zeros
     return weighted
 
-
-def _check(should_stop: Callable[[], bool]) -> None:
-    if should_stop():
-        raise RunCancelled()
 
 
 # The truncated SVD. Three methods, one contract: the top `dim` left singular vectors and values of
@@ -279,8 +275,7 @@ def truncated_svd(
     dim = min(dim, rows, columns)
     if sparse_up_to is None:
         sparse_up_to = SVD_MEMORY // (8 * ARPACK_COLUMNS_PER_DIM * max(dim, 1))
-    if should_stop():
-        raise RunCancelled()
+    stop_if_asked(should_stop)
     if rows <= dense_up_to:
         on_progress(_STAGES["lapack"], 0.0)
         dense = matrix.toarray() if sp.issparse(matrix) else np.array(matrix, dtype=np.float64)  # a copy: overwritten
@@ -346,8 +341,7 @@ def _error_bound(matrix, u: np.ndarray, s: np.ndarray, should_stop: Callable[[],
     time (no second full-size dense array)."""
     norms = np.empty(len(s))
     for start in range(0, len(s), _BLOCK):
-        if should_stop():
-            raise RunCancelled()
+        stop_if_asked(should_stop)
         block = u[:, start : start + _BLOCK]
         residual = matrix @ (matrix.T @ block)
         residual -= block * s[start : start + _BLOCK] ** 2
@@ -373,8 +367,7 @@ def _arpack(matrix, dim, tolerance, seed, should_stop, on_progress) -> tuple[np.
     def counted(product):
         def run(x):
             nonlocal products
-            if should_stop():
-                raise RunCancelled()
+            stop_if_asked(should_stop)
             products += 1
             if products % 16 == 0:
                 on_progress(stage, min(products / (2 * expected), 0.99))
@@ -406,8 +399,7 @@ def _gram_into(matrix, block: np.ndarray, out: np.ndarray, should_stop, pool: Th
 
     starts = range(0, block.shape[1], _BLOCK)
     for pair in range(0, len(starts), 2):
-        if should_stop():
-            raise RunCancelled()
+        stop_if_asked(should_stop)
         for future in [pool.submit(one, start) for start in starts[pair : pair + 2]]:
             future.result()
 
@@ -467,8 +459,7 @@ def _randomized(matrix, dim, tolerance, seed, should_stop, on_progress) -> tuple
     rng = np.random.default_rng(seed)
     basis = np.empty((rows, width), order="F")
     for start in range(0, width, _BLOCK):  # the random start a few columns at a time
-        if should_stop():
-            raise RunCancelled()
+        stop_if_asked(should_stop)
         part = min(_BLOCK, width - start)
         basis[:, start : start + part] = matrix @ rng.standard_normal((columns, part))
     basis = _orthonormalize(basis)
