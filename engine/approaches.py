@@ -18,6 +18,7 @@ from engine.errors import stop_if_asked
 from engine.bagofwords import fit_on_counts
 from engine.finetune import Problem, softmax_scores, train_batch
 from engine.labeled import Features
+from engine.models import CountsModel, SoftmaxModel
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ class Task:
 @dataclass(frozen=True, eq=False)
 class Fitted:
     """What a task's classifier gives: each split's (sentences, classes) scores, the training loss
-    of a trained one, and the trained rows where they are kept (the main run's, for inspection)."""
+    of a trained one, and, for a task on all the train sentences, what its fit made (trained rows
+    and layer, or word-count weights), for its kind to keep (ClassifierKind.kept)."""
 
     scores: dict[str, np.ndarray]
     losses: tuple[float, ...] = ()
@@ -79,6 +81,9 @@ class ClassifierKind:
     fit: Callable  # (run, tasks, splits, should_stop, on_progress) -> list[Fitted]; one call per fit function
     trained: bool  # has a training loss
     update_vectors: bool = False  # training moves the word vectors too
+    # (run, task, what its fit kept) -> the classifier kept of a task on all the train sentences, to
+    # take its scores apart (engine.models); None: explained from its vectors (nearest centroid).
+    kept: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -159,9 +164,8 @@ def fit_softmax(run, tasks: list[Task], splits, should_stop, on_progress) -> lis
                               lambda fraction: on_progress(done + weight * fraction))
         done += weight
         for i, problem, model in zip(members, problems, trained):
-            keep = tasks[i].subset is None and not tasks[i].approach.seeded
             out[i] = Fitted.of(tasks[i], _softmax_split_scores(run, problem, model, splits, starts), model.losses,
-                            model if keep else None)
+                               model if tasks[i].subset is None else None)
     return [out[i] for i in range(len(tasks))]
 
 
@@ -209,20 +213,30 @@ def fit_bag_of_words(run, tasks: list[Task], splits, should_stop, on_progress) -
         model = fit_on_counts(train.terms[rows], train.label_ids[rows], len(run.data.labels), should_stop,
                               lambda fraction, done=done: on_progress((done + fraction) / len(tasks)))
         stop_if_asked(should_stop)
-        out.append(Fitted.of(task, {name: model.scores(run.data.splits[name].terms) for name in splits}))
+        out.append(Fitted.of(task, {name: model.scores(run.data.splits[name].terms) for name in splits},
+                             trained=model if task.subset is None else None))
         on_progress((done + 1) / len(tasks))
     return out
+
+
+def _kept_softmax(run, task: Task, trained) -> SoftmaxModel:
+    return SoftmaxModel.of(run.data.labels, run.data.words, task.approach.vectors.features(run, task.seed, None),
+                           trained)
+
+
+def _kept_counts(run, task: Task, model) -> CountsModel:
+    return CountsModel.of(run.data.labels, run.data.words, run.data.train.terms, model)
 
 
 # No vectors: the labeled data's counts are all it reads, so nothing else determines it.
 WORD_COUNTS = VectorSource("word counts", seeded=False, features=_no_vectors, determined_by=lambda run: None)
 BAG_OF_WORDS = ClassifierKind("logistic regression on word counts", "class probability", fit_bag_of_words,
-                              trained=False)
+                              trained=False, kept=_kept_counts)
 
 CENTROID = ClassifierKind("nearest centroid", "cosine to each class centroid", fit_centroids, trained=False)
-PROBE = ClassifierKind("softmax layer", "class probability", fit_softmax, trained=True)
+PROBE = ClassifierKind("softmax layer", "class probability", fit_softmax, trained=True, kept=_kept_softmax)
 FINE_TUNE = ClassifierKind("softmax layer, vectors updated", "class probability", fit_softmax, trained=True,
-                           update_vectors=True)
+                           update_vectors=True, kept=_kept_softmax)
 
 # In the order they are shown.
 APPROACHES: tuple[Approach, ...] = (

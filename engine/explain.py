@@ -13,10 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from engine.approaches import APPROACHES, BAG_OF_WORDS, BY_NAME
-from engine.bagofwords import fit_on_counts
-from engine.finetune import Problem, train_batch
-from engine.labeled import labeled_data, restricted
+from engine.approaches import BY_NAME, CENTROID
 from engine.text import LabeledSentence, preprocess
 from engine.vectors import WordVectors
 
@@ -166,16 +163,6 @@ class Explanation:
         return max(self.labels, key=lambda label: (self.scores[label], -self.labels.index(label)))
 
 
-def _pushes_by_word(tokens: list[str], per_token) -> dict[str, np.ndarray]:
-    """Each known word's summed push over its tokens (per_token gives None for an unknown one)."""
-    totals: dict[str, np.ndarray] = {}
-    for token in tokens:
-        push = per_token(token)
-        if push is not None:
-            totals[token] = totals.get(token, 0) + push
-    return totals
-
-
 def _explanation(name, labels, tokens, totals, bias: np.ndarray, kind: str) -> Explanation:
     classes = len(labels)
     summed = sum(totals.values(), np.zeros(classes)) + bias
@@ -186,108 +173,30 @@ def _explanation(name, labels, tokens, totals, bias: np.ndarray, kind: str) -> E
                        kind)
 
 
-@dataclass(frozen=True, eq=False)
-class _Softmax:
-    """A trained softmax layer over mean-pooled vectors: logit_c = sum_w (n_w / n) v_w . W_c + b_c."""
-
-    start: WordVectors  # the vectors training started from
-    column: dict  # labeled word -> its row in `trained`
-    trained: np.ndarray  # (labeled words, dimension): start vectors plus what training moved
-    known: np.ndarray  # (labeled words,) bool
-    weights: np.ndarray  # (classes, dimension)
-    bias: np.ndarray
-
-    def vector(self, word: str) -> np.ndarray | None:
-        j = self.column.get(word)
-        if j is not None:
-            return self.trained[j] if self.known[j] else None
-        return self.start.vector(word)  # a word no labeled sentence has keeps its start vector
-
-    def explain(self, name: str, labels, tokens: list[str]) -> Explanation:
-        vectors = {t: self.vector(t) for t in dict.fromkeys(tokens)}
-        n = sum(vectors[t] is not None for t in tokens)
-        totals = _pushes_by_word(tokens, lambda t: None if vectors[t] is None else self.weights @ vectors[t] / n)
-        return _explanation(name, labels, tokens, totals, self.bias, "logit")
-
-    def logits(self, tokens: list[str]) -> np.ndarray:
-        """The model's own scores, computed as the run does: the mean vector, then the layer."""
-        rows = [v for v in (self.vector(t) for t in tokens) if v is not None]
-        doc = np.mean(rows, axis=0) if rows else np.zeros(self.weights.shape[1])
-        return self.weights @ doc + self.bias
-
-
-@dataclass(frozen=True, eq=False)
-class _Counts:
-    """Logistic regression on word counts: logit_c = sum_w count_w W[w, c] + b_c."""
-
-    column: dict  # labeled word -> its row of weights
-    seen: np.ndarray  # (labeled words,) bool: in the train sentences, so weighted
-    weights: np.ndarray  # (labeled words, classes)
-    bias: np.ndarray
-
-    def explain(self, name: str, labels, tokens: list[str]) -> Explanation:
-        def push(token):
-            j = self.column.get(token)
-            return self.weights[j] if j is not None and self.seen[j] else None
-
-        return _explanation(name, labels, tokens, _pushes_by_word(tokens, push), self.bias, "logit")
-
-    def logits(self, tokens: list[str]) -> np.ndarray:
-        counts = np.zeros(len(self.column))
-        for t in tokens:
-            if t in self.column:
-                counts[self.column[t]] += 1
-        return counts @ self.weights + self.bias
-
-
 class Explainer:
-    """Each word's push toward each class under every approach of a run's result.
+    """Each word's push toward each class under every approach of a run's result: a trained one
+    from the model the run kept (ApproachResult.model, engine.models), a nearest-centroid one from
+    its vectors."""
 
-    A result keeps no trained weights, so the linear ones are refitted here once, as the run fitted
-    them (both fits are deterministic: gradient descent and L-BFGS from zero, the same starting
-    vectors, the same labeled data), the three softmax layers in one batch as the run trains them."""
+    def __init__(self, result):
+        self.stopwords, self.result = result.experiment.stopwords, result
+        self.models = {name: a.model for name, a in result.approaches.items() if a.model is not None}
 
-    # The approaches refitted here; the others are nearest centroids, read from their vectors.
-    REFITTED = frozenset(a.name for a in APPROACHES if a.classifier.trained or a.classifier is BAG_OF_WORDS)
-
-    def __init__(self, result, should_stop=lambda: False, refit: bool = True):
-        e = result.experiment
-        self.stopwords, self.result = e.stopwords, result
-        self.models: dict[str, object] = {}
-        if not refit:
-            return
-        data = labeled_data(e.stopwords, e.train, e.test, e.transfer)
-        self.labels = data.labels
-        column = {w: j for j, w in enumerate(data.words)}
-        names = [n for n in result.approaches if n in BY_NAME]
-        trained = [n for n in names if BY_NAME[n].classifier.trained]
-        if trained:
-            start = {n: result.vectors[BY_NAME[n].vectors.name] for n in trained}
-            problems = [Problem(restricted(start[n], data.words), np.arange(len(data.train))) for n in trained]
-            models = train_batch(data, problems, e.training, [BY_NAME[n].classifier.update_vectors for n in trained],
-                                 should_stop)
-            for n, problem, model in zip(trained, problems, models):
-                rows = np.array(problem.features.matrix)
-                rows[model.rows] += model.moved
-                self.models[n] = _Softmax(start[n], column, rows, problem.features.known, model.weights, model.bias)
-        if "bag_of_words" in names:
-            train = data.train
-            model = fit_on_counts(train.terms, train.label_ids, len(data.labels), should_stop)
-            seen = np.asarray(train.terms.sum(axis=0)).ravel() > 0
-            self.models["bag_of_words"] = _Counts(column, seen, model.weights, model.bias)
-
-    @classmethod
-    def centroids(cls, result) -> "Explainer":
-        """One that explains the nearest-centroid approaches only, at once (nothing to fit)."""
-        return cls(result, refit=False)
+    def can_explain(self, name: str) -> bool:
+        """A nearest-centroid approach once its vectors are in; any other once its model is."""
+        if name in BY_NAME and BY_NAME[name].classifier is CENTROID:
+            return name in self.result.vectors
+        return name in self.models
 
     def tokens(self, text: str) -> list[str]:
         return preprocess(text, self.stopwords)
 
     def explain(self, name: str, text: str) -> Explanation:
-        """The pushes of `name` on `text`; a nearest-centroid approach is read from its vectors."""
-        if name in self.REFITTED:
-            return self.models[name].explain(name, self.labels, self.tokens(text))
+        """The pushes of `name` on `text`."""
+        tokens = self.tokens(text)
+        if name in self.models:
+            model = self.models[name]
+            return _explanation(name, model.labels, tokens, model.pushes(tokens), model.bias, "logit")
         e = self.result.experiment
         c = centroid_pushes(self.result.vectors[name], e.train, e.stopwords, text)
         bias = np.zeros(len(c.labels))

@@ -255,7 +255,8 @@ class Session:
         e = run.experiment
         tasks = [Task(a, e.seed if a.seeded else None) for a in registry.APPROACHES]
         fitted = run.fit(tasks, run.splits, progress)
-        approaches = {t.approach.name: ApproachResult(t.approach.name, *run.split_results(f), losses=f.losses)
+        approaches = {t.approach.name: ApproachResult(t.approach.name, *run.split_results(f), losses=f.losses,
+                                                      model=run.kept(t, f))
                       for t, f in zip(tasks, fitted)}
         vectors, keys, drift = dict(result.vectors), dict(result.vector_keys), None
         tuned = [(t, f) for t, f in zip(tasks, fitted) if t.approach.name == DRIFT_APPROACH and f.trained is not None]
@@ -467,6 +468,11 @@ class _Run:
     def accuracy(self, fitted: Fitted, split: str) -> float:
         truth = self.data.splits[split].label_ids
         return int(np.count_nonzero(fitted.best(split) == truth)) / len(truth) if len(truth) else 0.0
+
+    def kept(self, task: Task, fitted: Fitted):
+        """The classifier its kind keeps for explanations (engine.models), or None."""
+        kind = task.approach.classifier
+        return kind.kept(self, task, fitted.trained) if kind.kept and fitted.trained is not None else None
 
     def split_results(self, fitted: Fitted) -> tuple[SplitResult, SplitResult | None]:
         labels = self.data.labels

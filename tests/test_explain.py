@@ -84,7 +84,7 @@ def explained_run(request):
 
 
 def test_every_approachs_pushes_and_bias_make_its_scores_and_its_prediction(explained_run):
-    """The refitted models are the run's (their probabilities are the run's to 1e-9), and each
+    """The kept models are the run's (their probabilities are the run's to 1e-9), and each
     word's push plus the bias is the model's logit, so the largest total is the prediction."""
     result, explainer = explained_run
     assert set(result.approaches) == {a.name for a in APPROACHES}
@@ -119,3 +119,25 @@ def test_every_approach_marks_its_unknown_words(explained_run):
     e = explainer.explain("bag_of_words", test_only)
     assert [w.known for w in e.words] == [False] and e.scores == e.bias
     assert [w.known for w in explainer.explain("linear_probe", test_only).words] == [True]
+
+
+def test_a_new_seeds_trained_approaches_are_explained_from_what_the_run_kept():
+    """`r` makes seed + 1 the main seed: its random_fine_tuned was trained in the previous run's
+    seeds phase, and is read from there (not trained again), kept whole enough to be explained."""
+    import dataclasses
+
+    from engine import Session
+
+    session = Session(disk=None)
+    e = load_experiment()
+    *_, first = session.run(e)
+    trained = session.stats["classifier:random_fine_tuned"]
+    *_, second = session.run(dataclasses.replace(e, seed=e.seed + 1))
+    assert session.stats["classifier:random_fine_tuned"] == trained + 1  # only seed + 20 is new
+    explainer = Explainer(second)
+    for name in ("random_fine_tuned", "linear_probe", "fine_tuned", "bag_of_words"):
+        assert explainer.can_explain(name)
+        for p in second.approaches[name].test.predictions:
+            run_scores = [p.scores[c] for c in explainer.explain(name, p.text).labels]
+            assert softmax(explainer.logits(name, p.text)) == pytest.approx(run_scores, abs=1e-9), name
+    assert first.approaches["random_fine_tuned"].model is not second.approaches["random_fine_tuned"].model

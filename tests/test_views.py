@@ -38,7 +38,7 @@ async def test_why_this_prediction_pages_through_every_approach_at_80_columns():
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
         await pilot.press("y")
-        await until(pilot, lambda: isinstance(app.screen, WhyPredictionView) and app.screen.explainer is not None)
+        await until(pilot, lambda: isinstance(app.screen, WhyPredictionView))
         await pilot.pause()
         first = screen_text(app)
         assert "page 1 of 2" in first and "from_scratch" in first and "bag_of_words" not in first
@@ -47,7 +47,7 @@ async def test_why_this_prediction_pages_through_every_approach_at_80_columns():
         second = screen_text(app)
         assert "page 2 of 2" in second and "random_fine_tuned" in second and "bag_of_words" in second
         assert all(len(line) <= 80 for line in second.splitlines())
-        # The refitted bag of words on the first sentence: its score row as the engine computes it.
+        # The kept bag of words on the first sentence: its score row as the engine computes it.
         e = app.screen.explainer.explain("bag_of_words", app.result.experiment.test[0].text)
         assert f"pos {e.scores['positive']:+.3f}" in second
 

@@ -162,10 +162,6 @@ def push_pager(page: int, pages: list[tuple[str, ...]]) -> Text:
     return Text(f"left/right: more approaches (page {page + 1} of {len(pages)})", style="dim")
 
 
-def push_pending() -> Text:
-    return Text("Refitting the trained approaches to take their scores apart…", style="dim")
-
-
 # --- predict first --------------------------------------------------------------------------------
 
 ANSWERS = {"pretrained": "pretrained will beat random", "random": "random will beat pretrained",

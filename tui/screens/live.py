@@ -4,16 +4,13 @@ neighbours, why this prediction. Each computes in engine.explain and words in tu
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.worker import get_current_worker
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from engine.errors import RunCancelled
 from engine.explain import Explainer, fill_blank, shared_contexts
 from engine.pipeline import APPROACHES, ExperimentResult
 from tui.presentation import views
@@ -133,8 +130,8 @@ class WhyNeighboursView(LiveView):
 
 
 class WhyPredictionView(LiveView):
-    """Every approach of the result, in pages as wide as the screen (left/right). The trained ones
-    are refitted once, on a thread, when the view opens; the cosine ones answer meanwhile."""
+    """Every approach of the result, in pages as wide as the screen (left/right): the trained ones
+    from the classifiers the run kept, the nearest-centroid ones from their vectors."""
 
     TITLE = "Why this prediction? Each word's push toward each class"
     BINDINGS = [Binding("left", "page(-1)", "Approaches", id="view.previous", show=False),
@@ -143,7 +140,7 @@ class WhyPredictionView(LiveView):
 
     def __init__(self, result: ExperimentResult) -> None:
         super().__init__(result)
-        self.explainer: Explainer | None = None
+        self.explainer = Explainer(result)
         self.page, self.index = 0, 0
 
     def explanation(self) -> Text:
@@ -164,22 +161,6 @@ class WhyPredictionView(LiveView):
         options.highlighted = 0
         options.focus()
         self.show(0)
-        if any(n in Explainer.REFITTED for n in self.result.approaches):
-            self.fit()
-
-    @work(thread=True, exclusive=True, group="explain")
-    def fit(self) -> None:
-        worker = get_current_worker()
-        try:
-            explainer = Explainer(self.result, lambda: worker.is_cancelled)
-        except RunCancelled:  # the view was closed while fitting
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._fitted, explainer)
-
-    def _fitted(self, explainer: Explainer) -> None:
-        self.explainer = explainer
-        self.show(self.index)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.show(event.option_index)
@@ -193,27 +174,22 @@ class WhyPredictionView(LiveView):
 
     def _names(self) -> list[str]:
         """The approaches to explain: every one of the result, or (before training) the centroid ones."""
-        named = [n for n in APPROACHES if n in self.result.approaches]
-        return named or [n for n in APPROACHES if n in self.result.vectors and n not in Explainer.REFITTED]
+        return [n for n in APPROACHES if self.explainer.can_explain(n)]
 
     def show(self, index: int) -> None:
         if not self.sentences or not self.is_mounted:
             return
         self.index = index
         text = self.sentences[index].text
-        ready = [n for n in self._names() if n not in Explainer.REFITTED or self.explainer is not None]
-        explained = {n: (self.explainer or Explainer.centroids(self.result)).explain(n, text) for n in ready}
+        explained = {n: self.explainer.explain(n, text) for n in self._names()}
         if not explained:
             return
         pages = views.push_pages(explained, self.query_one(".view-answer").size.width or self.size.width)
-        pending = len(ready) < len(self._names())
-        page = min(max(self.page, 0), len(pages) - 1)
-        if not pending:  # a page asked for while refitting is shown once its approaches are in
-            self.page = page
+        page = self.page = min(max(self.page, 0), len(pages) - 1)
         shown = {n: explained[n] for n in pages[page]}
         self.query_one(".view-help", Static).update(views.push_help(shown))
         self.query_one("#pushes", Static).update(views.push_table(self.result, shown))
         pager = self.query_one("#push-pager", Static)
-        line = views.push_pending() if pending else views.push_pager(page, pages)
+        line = views.push_pager(page, pages)
         pager.update(line)
         pager.display = bool(line.plain)
