@@ -219,3 +219,33 @@ def test_progress_reports_reach_the_screen_once_per_step_and_then_a_few_a_second
     now[0] += ReportGate.INTERVAL
     assert gate.passes("Pretraining: SVD")
     assert gate.passes("Counting")  # back to an earlier step's name: shown
+
+
+@pytest.mark.parametrize("losses, said", [
+    ((4.605, 4.600, 4.590, 4.583), True),  # 0.5% lower and still falling: 100 classes at the default rate
+    ((0.693, 0.400, 0.100, 0.032), False),  # the kata's: most of the way down
+    ((4.605, 4.590, 4.583, 4.583), False),  # little fall, but flat at the end: more epochs would not help
+    ((0.693, 0.680, 0.650, 0.630), True),  # 9% lower and falling
+    ((0.693, 0.650, 0.620, 0.620), False),  # 10.5% lower and flat
+])
+def test_a_training_that_barely_lowered_its_loss_is_said_so_only_when_it_did(kata, losses, said):
+    from tui.presentation.verdicts import unfinished_training
+
+    approaches = {name: dataclasses.replace(a, losses=losses if a.losses else ()) for name, a in kata.approaches.items()}
+    result = dataclasses.replace(kata, approaches=approaches)
+    sentence = unfinished_training(result)
+    assert bool(sentence) == said
+    report = " ".join(render_text(result, 100).split())  # wrapped lines joined again
+    assert (sentence in report) if said else "still falling" not in report
+    assert (sentence in STAGES[1].note(result)) if said else "still falling" not in STAGES[1].note(result)
+    if said:
+        assert f"linear_probe ({losses[0]:.3f} -> {losses[-1]:.3f})" in sentence
+        assert f"in {len(losses) - 1:,} epochs" in sentence
+
+
+def test_many_labeled_sentences_in_many_classes_are_counted_not_listed(kata):
+    train = tuple(LabeledSentence(f"sentence {k}", f"class{k % 100:02d}", k + 2) for k in range(2000))
+    many = dataclasses.replace(kata, experiment=dataclasses.replace(kata.experiment, train=train))
+    note = STAGES[1].note(many)
+    assert note.startswith("2,000 labeled sentences in 100 classes (class00, class01 … class99). ")
+    assert STAGES[1].note(kata).startswith("Only 8 labeled sentences (negative, positive). ")

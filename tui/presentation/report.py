@@ -11,7 +11,7 @@ from engine.pipeline import ApproachResult, ExperimentResult
 from tui.presentation import verdicts
 from tui.presentation.approaches import describe, score_kind
 from tui.presentation.charts import chart
-from tui.presentation.stages import STAGES, further_comparisons, vectors_quality
+from tui.presentation.stages import STAGES, class_list, further_comparisons, vectors_quality
 from tui.presentation.style import number, pct, score, seeds, similarity
 
 RANDOM_NOTE = ("The lesson does not give its random generator, so its random-feature figures cannot "
@@ -56,7 +56,7 @@ def _pretraining(result: ExperimentResult, width: int) -> list[str]:
 
 def _fine_tuning(result: ExperimentResult, width: int) -> list[str]:
     e = result.experiment
-    lines = [f"Labeled sentences: {len(e.train)} in {len(e.labels)} classes ({', '.join(e.labels)})"]
+    lines = [f"Labeled sentences: {len(e.train):,} in {len(e.labels):,} classes ({class_list(e.labels)})"]
     label_width = max(len(label) for label in e.labels)
     for s in e.train:
         lines.append(clip(f"  {s.label:>{label_width}}  {s.text}", width))
@@ -66,6 +66,8 @@ def _fine_tuning(result: ExperimentResult, width: int) -> list[str]:
     for a in result.approaches.values():
         if a.losses:
             lines.append(f"  {a.name:>18}: loss {a.losses[0]:.4f} -> {a.losses[-1]:.4f}")
+    if unfinished := verdicts.unfinished_training(result):
+        lines += wrap(unfinished, width)
     lines += [""] + wrap("Words whose vectors fine-tuning moved most (Euclidean distance): "
                          + ", ".join(f"{w} ({d:.3f})" for w, d in result.drift.moved), width)
     lines += ["", "Neighbours before -> after fine-tuning:"]

@@ -59,16 +59,30 @@ def _pretraining(r: ExperimentResult) -> str:
             + "/ a word · c compare · f fill a blank · e why neighbours")
 
 
+FEW_LABELED = 100  # "only" so many labeled sentences: the lesson's situation (it has 8)
+LISTED_CLASSES = 6  # more classes are named by their count, the first two and the last
+
+
+def class_list(labels: tuple[str, ...]) -> str:
+    """The class names, or for many the first two and the last."""
+    if len(labels) <= LISTED_CLASSES:
+        return ", ".join(labels)
+    return f"{labels[0]}, {labels[1]} … {labels[-1]}"
+
+
 def _finetuning(r: ExperimentResult) -> str:
     e = r.experiment
     trained = [name for name, a in r.approaches.items() if is_trained(a)]
-    text = (f"Only {len(e.train)} labeled sentences ({', '.join(e.labels)}). The lesson's classifier "
-            "keeps one centroid per class, the mean of its sentences' word vectors.")
+    few = "Only " if len(e.train) <= FEW_LABELED else ""
+    classes = f" in {len(e.labels):,} classes" if len(e.labels) > LISTED_CLASSES else ""
+    text = (f"{few}{len(e.train):,} labeled sentences{classes} ({class_list(e.labels)}). The lesson's "
+            "classifier keeps one centroid per class, the mean of its sentences' word vectors.")
     if trained:
         text += (f" The trained approaches ({', '.join(trained)}) fit a softmax layer by gradient "
                  "descent; where the vectors are trained too, only words of the labeled sentences "
                  "move, and every other word keeps its starting vector.")
-    return text
+    unfinished = verdicts.unfinished_training(r)
+    return f"{text} {unfinished}" if unfinished else text
 
 
 def _meaning(r: ExperimentResult, split: str, lesson: verdicts.Comparison) -> str:
