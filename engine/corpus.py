@@ -187,14 +187,20 @@ def _cut(data: bytes, pos: int, limit: int) -> tuple[int, int]:
     return end, end
 
 
-def preview_lines(path: Path, count: int) -> tuple[str, ...]:
-    """The first `count` non-blank lines, for showing the corpus (reads no further)."""
+def preview_lines(path: Path, count: int, characters: int) -> tuple[str, ...]:
+    """The first `count` non-blank lines, or fewer where they would pass `characters` (a first
+    line longer than that is cut to it), for showing the corpus (reads no further)."""
     out: list[str] = []
+    total = 0
     for block in read_blocks(path, block_bytes=64 << 10):
-        out += [line.rstrip("\r") for line in block.text.split("\n") if line.strip()]
-        if len(out) >= count:
-            break
-    return tuple(out[:count])
+        for line in block.text.split("\n"):
+            if not line.strip():
+                continue
+            total += len(line)
+            if len(out) == count or (out and total > characters):
+                return tuple(out)
+            out.append(line.rstrip("\r")[:characters])
+    return tuple(out)
 
 
 @dataclass(frozen=True)

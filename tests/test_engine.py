@@ -133,3 +133,21 @@ def test_shipped_experiments_open_by_name_from_any_folder(tmp_path, monkeypatch)
     (tmp_path / "kata").mkdir()  # a folder of that name where the user stands comes first
     with pytest.raises(ExperimentError, match="experiment.toml: file not found"):
         load_experiment("kata")
+
+
+def test_the_corpus_shown_is_its_start_bounded_in_lines_and_characters(tmp_path):
+    """Laying out 300 long review lines each time stage 1 came back took up to 0.9 s: what is kept
+    for showing stops at 300 lines or 12,000 characters, and cuts a first line longer than that."""
+    from engine.corpus import preview_lines
+    from engine.experiment import PREVIEW_CHARACTERS, PREVIEW_LINES
+
+    short, long, huge = tmp_path / "short.txt", tmp_path / "long.txt", tmp_path / "huge.txt"
+    short.write_text("".join(f"line {k} of the corpus\n\n" for k in range(1000)))
+    long.write_text("".join(f"review {k} " + "word " * 400 + "\n" for k in range(50)))
+    huge.write_text("word " * 10_000 + "\nsecond line\n")
+    lines = preview_lines(short, PREVIEW_LINES, PREVIEW_CHARACTERS)
+    assert lines == tuple(f"line {k} of the corpus" for k in range(PREVIEW_LINES))  # blank lines skipped
+    lines = preview_lines(long, PREVIEW_LINES, PREVIEW_CHARACTERS)
+    assert lines[0].startswith("review 0 ") and 1 <= len(lines) < 50
+    assert sum(map(len, lines)) <= PREVIEW_CHARACTERS
+    assert preview_lines(huge, PREVIEW_LINES, PREVIEW_CHARACTERS) == (("word " * 10_000)[:PREVIEW_CHARACTERS],)
