@@ -311,10 +311,11 @@ def main() -> None:
             for size in sizes:
                 corpus = Path(tmp) / f"{name}-{size}.txt"
                 write(corpus, size)
-                counts = measure("counts", corpus, Path(tmp) / "counts.npz", args.dim)
-                svd = measure("svd", corpus, Path(tmp) / f"svd-{name}.npz", args.dim)
+                # A file of its own each: saving refuses to replace a file (never loses a user's data).
+                counts = measure("counts", corpus, Path(tmp) / f"counts-{name}-{size}.npz", args.dim)
+                svd = measure("svd", corpus, Path(tmp) / f"svd-{name}-{size}.npz", args.dim)
                 if "error" not in svd:
-                    largest_svd = Path(tmp) / f"svd-{name}.npz" if name == "Zipfian" else largest_svd
+                    largest_svd = Path(tmp) / f"svd-{name}-{size}.npz" if name == "Zipfian" else largest_svd
                 vocabulary = svd.get("vocabulary", 0)
                 lesson = {"error": "skipped"}
                 if naive_ok and vocabulary ** 2 <= NAIVE_MAX_CELLS:
