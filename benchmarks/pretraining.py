@@ -34,6 +34,7 @@ and after it: on a shared machine, the other processes' claim on the cores. A fi
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import json
 import os
@@ -115,7 +116,7 @@ def child(kind: str, corpus: Path, output: Path, dim: int) -> None:
     else:
         settings = VocabularySettings(max_vocab=5000) if kind == "counts" else VocabularySettings()
         vectors, stats = pretrain_vectors(corpus, stopwords, 3, kind, dim, settings)
-        save_vectors(output, vectors, {"corpus": {}})
+        save_vectors(output, vectors, {"corpus": dataclasses.asdict(stats)})  # as load_vectors checks
         vocabulary, tokens = len(vectors.words), stats.tokens
     seconds = time.perf_counter() - started
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
