@@ -147,5 +147,5 @@ def unfinished_training(result: ExperimentResult) -> str:
     falls = listed(f"{name} ({losses[0]:.3f} -> {losses[-1]:.3f})" for name, losses in slow.items())
     epochs = len(next(iter(slow.values()))) - 1
     return (f"Training lowered the loss by less than {pct(LITTLE_FALL)} in {epochs:,} epochs, and it was "
-            f"still falling at the last, for {falls}: more epochs would lower it further (so might a larger "
-            "learning_rate, under [finetuning] in experiment.toml).")
+            f"still falling at the last, for {falls}: more epochs (or a larger learning_rate, under "
+            "[finetuning] in experiment.toml) should lower it further.")
