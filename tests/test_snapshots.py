@@ -37,7 +37,7 @@ def test_view(snap_compare, view, size):
     async def ready(pilot):
         await settled(app, pilot)
         await pilot.press(*VIEWS[view])
-        await settled(app, pilot)  # a view's own work (why-prediction refits) done
+        await settled(app, pilot)  # the view drawn
         if view in SCROLLED_TO:
             app.query_one(SCROLLED_TO[view]).scroll_visible(animate=False, top=True)
             await pilot.pause(0.1)
