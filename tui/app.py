@@ -8,6 +8,7 @@ invalidates, and results arrive phase by phase (neighbours first, then accuracie
 from __future__ import annotations
 
 import dataclasses
+import gc
 import threading
 from datetime import datetime
 from collections.abc import Iterable
@@ -176,6 +177,7 @@ class PretrainExplorer(App):
         # Held by the one engine run at work: a new run waits for the one it cancelled to end (and
         # free its memory) before it allocates anything.
         self._engine_lock = threading.Lock()
+        self._startup_frozen = False
         self.crash: tuple[BaseException, Path | None] | None = None  # a bug's error and its crash report
 
     # --- layout -------------------------------------------------------------------------------
@@ -268,6 +270,17 @@ class PretrainExplorer(App):
         self.show_result(message.result)
         if message.result.experiment.top_n != top_n:
             self._change_top_n(message.result, top_n)
+        if message.result.complete and not self._startup_frozen:
+            self._freeze_startup_objects()
+
+    def _freeze_startup_objects(self) -> None:
+        """Once the first run is on screen: its modules, widgets and styles live as long as the
+        explorer, and every full collection walked them all (about 100 ms, one key in ten waited
+        for it: `n`/`p` p90 90 ms, 23 ms without). Frozen, a collection walks only what came after;
+        they are still freed by reference counting, only never searched for cycles."""
+        gc.collect()
+        gc.freeze()
+        self._startup_frozen = True
 
     def on_run_failed(self, message: RunFailed) -> None:
         if message.worker is self._engine_worker:
