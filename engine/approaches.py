@@ -16,9 +16,9 @@ import numpy as np
 from engine.classify import best_label, centroid_scores
 from engine.errors import stop_if_asked
 from engine.bagofwords import fit_on_counts
-from engine.finetune import Problem, softmax_scores, train_batch
+from engine.finetune import Problem, TrainedClassifier, softmax_scores, train_batch
 from engine.labeled import Features
-from engine.models import CountsModel, SoftmaxModel
+from engine.models import CountsModel
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,8 @@ class VectorSource:
     per_subset: bool = False  # built from the train subset itself (the vectors differ per subset)
     # What the vectors depend on beyond the labeled data, seed and subset (part of a task's cache key).
     determined_by: Callable = lambda run: None
+    # (run, seed) -> the whole WordVectors the features are rows of; None where there are none.
+    whole: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ class ClassifierKind:
     trained: bool  # has a training loss
     update_vectors: bool = False  # training moves the word vectors too
     # (run, task, what its fit kept) -> the classifier kept of a task on all the train sentences, to
-    # take its scores apart (engine.models); None: explained from its vectors (nearest centroid).
+    # take its scores apart (engine.explain); None: explained from its vectors (nearest centroid).
     kept: Callable | None = None
 
 
@@ -195,9 +197,11 @@ def _from_scratch(run, seed, subset) -> Features:
     return run.from_scratch_features(subset)
 
 
-PRETRAINED = VectorSource("pretrained", seeded=False, features=_pretrained, determined_by=lambda run: run.keys.vectors)
+PRETRAINED = VectorSource("pretrained", seeded=False, features=_pretrained, determined_by=lambda run: run.keys.vectors,
+                          whole=lambda run, seed: run.pretrained)
 RANDOM = VectorSource("random", seeded=True, features=_random,
-                      determined_by=lambda run: (run.keys.vocabulary, run.pretrained.dimension))
+                      determined_by=lambda run: (run.keys.vocabulary, run.pretrained.dimension),
+                      whole=lambda run, seed: run.random_vectors(seed))
 FROM_SCRATCH = VectorSource("from_scratch", seeded=False, features=_from_scratch, per_subset=True,
                             determined_by=lambda run: run.experiment.window)
 
@@ -219,9 +223,8 @@ def fit_bag_of_words(run, tasks: list[Task], splits, should_stop, on_progress) -
     return out
 
 
-def _kept_softmax(run, task: Task, trained) -> SoftmaxModel:
-    return SoftmaxModel.of(run.data.labels, run.data.words, task.approach.vectors.features(run, task.seed, None),
-                           trained)
+def _kept_softmax(run, task: Task, trained) -> TrainedClassifier:
+    return TrainedClassifier.of(trained, task.approach.vectors.whole(run, task.seed), run.data)
 
 
 def _kept_counts(run, task: Task, model) -> CountsModel:

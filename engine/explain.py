@@ -175,7 +175,7 @@ def _explanation(name, labels, tokens, totals, bias: np.ndarray, kind: str) -> E
 
 class Explainer:
     """Each word's push toward each class under every approach of a run's result: a trained one
-    from the model the run kept (ApproachResult.model, engine.models), a nearest-centroid one from
+    from the classifier the run kept (ApproachResult.model), a nearest-centroid one from
     its vectors."""
 
     def __init__(self, result):

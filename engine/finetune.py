@@ -24,6 +24,7 @@ within 2e-6, and the losses are summed in float64.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ import scipy.sparse as sp
 
 from engine.errors import stop_if_asked
 from engine.labeled import Features, LabeledData, labeled_data, restricted
+from engine.models import pushes_by_word
 from engine.text import LabeledSentence
 from engine.vectors import WordVectors
 
@@ -255,7 +257,8 @@ def softmax_scores(start_docs: np.ndarray, pooled: sp.csr_matrix, trained: Train
 
 @dataclass(frozen=True, eq=False)
 class TrainedClassifier:
-    """A trained classifier with the whole vocabulary it started from, to inspect what moved."""
+    """A trained classifier with the whole vocabulary it started from, to inspect what moved and to
+    take each sentence's scores apart word by word (engine.explain)."""
 
     labels: tuple[str, ...]  # sorted
     start: WordVectors  # the vectors training started from
@@ -270,6 +273,32 @@ class TrainedClassifier:
         rows = np.array([start.index(data.words[r]) for r in trained.rows], dtype=np.intp)
         return cls(data.labels, start, rows, start.matrix[rows] + trained.moved, trained.weights, trained.bias,
                    trained.losses)
+
+    @functools.cached_property
+    def _trained_row(self) -> dict[int, int]:
+        """Vocabulary index -> its row in trained_rows."""
+        return {int(r): k for k, r in enumerate(self.rows)}
+
+    def vector(self, word: str) -> np.ndarray | None:
+        """Its vector after training (the start's, for a word no labeled sentence has); None for a
+        word the start vectors do not know."""
+        i = self.start.index(word)
+        if i is None:
+            return None
+        k = self._trained_row.get(i)
+        return self.trained_rows[k] if k is not None else self.start.matrix[i]
+
+    def pushes(self, tokens: list[str]) -> dict[str, np.ndarray]:
+        """Each known word's part of the logits (W v_w / n per token): they and the bias sum to them."""
+        vectors = {t: self.vector(t) for t in dict.fromkeys(tokens)}
+        n = sum(vectors[t] is not None for t in tokens)
+        return pushes_by_word(tokens, lambda t: None if vectors[t] is None else self.weights @ vectors[t] / n)
+
+    def logits(self, tokens: list[str]) -> np.ndarray:
+        """The classifier's own scores, computed as the run does: the mean vector, then the layer."""
+        rows = [v for v in (self.vector(t) for t in tokens) if v is not None]
+        doc = np.mean(rows, axis=0) if rows else np.zeros(self.weights.shape[1])
+        return self.weights @ doc + self.bias
 
     def vectors(self) -> WordVectors:
         """The whole vocabulary's vectors after training (a full copy: for inspection, not per run)."""

@@ -110,8 +110,9 @@ class ApproachResult:
     test_over_seeds: SeedStats | None = None  # for the seed-dependent approaches
     transfer_over_seeds: SeedStats | None = None
     losses: tuple[float, ...] = ()  # training loss by epoch, for the trained approaches
-    # What a trained or fitted approach kept of its main-seed classifier (engine.models), to take
-    # its scores apart word by word; None for nearest centroids (explained from their vectors).
+    # What a trained or fitted approach kept of its main-seed classifier (a finetune.TrainedClassifier
+    # or a models.CountsModel), to take its scores apart word by word; None for nearest centroids
+    # (explained from their vectors).
     model: object | None = field(default=None, compare=False, repr=False)
 
     def over_seeds(self, split: str) -> SeedStats | None:

@@ -40,7 +40,6 @@ from engine.corpus import Progress, corpus_files
 from engine.diskcache import DiskCache
 from engine.errors import RunCancelled, stop_if_asked
 from engine.experiment import Experiment
-from engine.finetune import TrainedClassifier
 from engine.labeled import (Features, LabeledData, from_scratch_features, labeled_data, labeled_key, restricted,
                             scratch_vectors, window_pairs)
 from engine.pipeline import (DRIFT_WORDS, PHASES, ApproachResult, CorpusStats, Drift, ExperimentResult,
@@ -259,10 +258,9 @@ class Session:
                                                       model=run.kept(t, f))
                       for t, f in zip(tasks, fitted)}
         vectors, keys, drift = dict(result.vectors), dict(result.vector_keys), None
-        tuned = [(t, f) for t, f in zip(tasks, fitted) if t.approach.name == DRIFT_APPROACH and f.trained is not None]
-        for task, f in tuned:
-            key = (DRIFT_APPROACH, run.task_key(task))
-            model = TrainedClassifier.of(f.trained, run.pretrained, run.data)
+        model = approaches[DRIFT_APPROACH].model if DRIFT_APPROACH in approaches else None
+        if model is not None:  # the classifier it kept: a TrainedClassifier from the pretrained vectors
+            key = (DRIFT_APPROACH, run.task_key(next(t for t in tasks if t.approach.name == DRIFT_APPROACH)))
             vectors[DRIFT_APPROACH] = self.cached("fine_tuned vectors", key, model.vectors)
             keys[DRIFT_APPROACH] = key
             drift = Drift(model.drift()[:DRIFT_WORDS], result.neighbors,
@@ -470,7 +468,7 @@ class _Run:
         return int(np.count_nonzero(fitted.best(split) == truth)) / len(truth) if len(truth) else 0.0
 
     def kept(self, task: Task, fitted: Fitted):
-        """The classifier its kind keeps for explanations (engine.models), or None."""
+        """The classifier its kind keeps for explanations (ClassifierKind.kept), or None."""
         kind = task.approach.classifier
         return kind.kept(self, task, fitted.trained) if kind.kept and fitted.trained is not None else None
 
