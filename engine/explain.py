@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from engine.approaches import BY_NAME, CENTROID
+from engine.models import pushes_by_word
 from engine.text import LabeledSentence, preprocess
 from engine.vectors import WordVectors
 
@@ -95,54 +96,8 @@ def shared_contexts(vectors: WordVectors, first: str, second: str, top_n: int,
 class WordPush:
     word: str
     known: bool
-    push: dict[str, float]  # its part of the cosine to each class centroid (0 when unknown)
+    push: dict[str, float]  # its part of each class's score (0 when unknown)
 
-
-@dataclass(frozen=True)
-class CentroidExplanation:
-    labels: tuple[str, ...]
-    words: tuple[WordPush, ...]  # in the sentence's order, each word once, stopwords dropped
-    scores: dict[str, float]  # cosine to each centroid: the sum of the words' pushes
-
-
-def _rows(vectors: WordVectors, rows: list[int]) -> np.ndarray:
-    """Those rows of the matrix, dense (from-scratch vectors are kept sparse)."""
-    block = vectors.matrix[rows]
-    return block.toarray() if sp.issparse(block) else np.asarray(block)
-
-
-def _document(tokens: list[str], vectors: WordVectors) -> tuple[np.ndarray, list[int]]:
-    rows = [i for i in (vectors.index(t) for t in tokens) if i is not None]
-    if not rows:
-        return np.zeros(vectors.dimension), rows
-    return _rows(vectors, rows).sum(axis=0) / len(rows), rows
-
-
-def centroid_pushes(vectors: WordVectors, train: tuple[LabeledSentence, ...], stopwords: frozenset[str],
-                    text: str) -> CentroidExplanation:
-    """Each word's push toward each class under the lesson's nearest-centroid classifier. The
-    sentence's vector is the mean of its n known words, so its cosine to a centroid c splits
-    exactly into one term per word: v·c / (n |d| |c|)."""
-    labels = tuple(sorted({s.label for s in train}))
-    centroids = np.array([np.mean([_document(preprocess(s.text, stopwords), vectors)[0]
-                                   for s in train if s.label == label], axis=0) for label in labels])
-    tokens = preprocess(text, stopwords)
-    doc, rows = _document(tokens, vectors)
-    scale = float(np.sqrt(doc @ doc)) * np.sqrt(np.einsum("ij,ij->i", centroids, centroids)) * max(len(rows), 1)
-    per_row = np.divide(_rows(vectors, rows) @ centroids.T, scale, out=np.zeros((len(rows), len(labels))),
-                        where=scale > 0) if rows else np.zeros((0, len(labels)))
-    totals: dict[str, np.ndarray] = {}
-    for i, push in zip(rows, per_row):
-        word = vectors.words[i]
-        totals[word] = totals.get(word, 0) + push
-    words = tuple(WordPush(t, t in totals, {label: float(totals[t][k]) if t in totals else 0.0
-                                           for k, label in enumerate(labels)})
-                  for t in dict.fromkeys(tokens))
-    scores = {label: float(per_row[:, k].sum()) for k, label in enumerate(labels)}
-    return CentroidExplanation(labels, words, scores)
-
-
-# --- every approach: the trained ones are linear in the pooled features -------------------------
 
 @dataclass(frozen=True)
 class Explanation:
@@ -173,6 +128,42 @@ def _explanation(name, labels, tokens, totals, bias: np.ndarray, kind: str) -> E
                        kind)
 
 
+def _rows(vectors: WordVectors, rows: list[int]) -> np.ndarray:
+    """Those rows of the matrix, dense (from-scratch vectors are kept sparse)."""
+    block = vectors.matrix[rows]
+    return block.toarray() if sp.issparse(block) else np.asarray(block)
+
+
+def _document(tokens: list[str], vectors: WordVectors) -> tuple[np.ndarray, list[int]]:
+    rows = [i for i in (vectors.index(t) for t in tokens) if i is not None]
+    if not rows:
+        return np.zeros(vectors.dimension), rows
+    return _rows(vectors, rows).sum(axis=0) / len(rows), rows
+
+
+def centroid_pushes(vectors: WordVectors, train: tuple[LabeledSentence, ...], stopwords: frozenset[str],
+                    text: str, approach: str = "nearest centroid") -> Explanation:
+    """Each word's push toward each class under the lesson's nearest-centroid classifier. The
+    sentence's vector is the mean of its n known words, so its cosine to a centroid c splits
+    exactly into one term per word: v·c / (n |d| |c|)."""
+    labels = tuple(sorted({s.label for s in train}))
+    centroids = np.array([np.mean([_document(preprocess(s.text, stopwords), vectors)[0]
+                                   for s in train if s.label == label], axis=0) for label in labels])
+    tokens = preprocess(text, stopwords)
+    doc, rows = _document(tokens, vectors)
+    scale = float(np.sqrt(doc @ doc)) * np.sqrt(np.einsum("ij,ij->i", centroids, centroids)) * max(len(rows), 1)
+
+    def push(token: str) -> np.ndarray | None:
+        i = vectors.index(token)
+        if i is None:
+            return None
+        return np.divide(_rows(vectors, [i])[0] @ centroids.T, scale, out=np.zeros(len(labels)), where=scale > 0)
+
+    return _explanation(approach, labels, tokens, pushes_by_word(tokens, push), np.zeros(len(labels)), "cosine")
+
+
+# --- every approach: the trained ones are linear in the pooled features -------------------------
+
 class Explainer:
     """Each word's push toward each class under every approach of a run's result: a trained one
     from the classifier the run kept (ApproachResult.model), a nearest-centroid one from
@@ -198,9 +189,7 @@ class Explainer:
             model = self.models[name]
             return _explanation(name, model.labels, tokens, model.pushes(tokens), model.bias, "logit")
         e = self.result.experiment
-        c = centroid_pushes(self.result.vectors[name], e.train, e.stopwords, text)
-        bias = np.zeros(len(c.labels))
-        return Explanation(name, c.labels, c.words, dict(zip(c.labels, bias.tolist())), c.scores, "cosine")
+        return centroid_pushes(self.result.vectors[name], e.train, e.stopwords, text, name)
 
     def logits(self, name: str, text: str) -> np.ndarray:
         """A trained approach's own scores of `text`, computed without the decomposition."""
