@@ -6,6 +6,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
+from engine.approaches import BAG_OF_WORDS, BY_NAME, CENTROID, FINE_TUNE, PROBE
 from engine.explain import BlankAnswer, Explanation, SharedContexts
 from engine.pipeline import ExperimentResult
 from tui.presentation import verdicts
@@ -139,20 +140,28 @@ def _pushes(push: dict[str, float], labels: tuple[str, ...], best: bool = True, 
                             for label in labels)
 
 
+# What a word's push is, by the kind of classifier: approaches of one kind (or of kinds alike) are
+# named together.
+_CENTROID_PUSH = "its part of the cosine of the sentence's mean vector to the class's centroid."
+_SOFTMAX_PUSH = "its share of the mean vector times the class's trained weights."
+PUSH_MEANINGS = {
+    CENTROID: _CENTROID_PUSH,
+    PROBE: _SOFTMAX_PUSH,
+    FINE_TUNE: _SOFTMAX_PUSH,
+    BAG_OF_WORDS: "its count times its weight for the class (a word no train sentence has is unknown).",
+}
+
+
 def push_help(explanations: dict[str, Explanation]) -> Text:
     """What a push is, for the kinds of approach on this page."""
     parts = ["Pick a sentence (up/down). Each word's push is its exact part of a class's score: score = "
              "bias + pushes; the highest score wins."]
-    centroids = [n for n, e in explanations.items() if e.kind == "cosine"]
-    if centroids:
-        parts.append(f"{', '.join(centroids)}: its part of the cosine of the sentence's mean vector to the "
-                     "class's centroid.")
-    trained = [n for n, e in explanations.items() if e.kind == "logit" and n != "bag_of_words"]
-    if trained:
-        parts.append(f"{', '.join(trained)}: its share of the mean vector times the class's trained weights.")
-    if "bag_of_words" in explanations:
-        parts.append("bag_of_words: its count times its weight for the class (a word no train sentence has "
-                     "is unknown).")
+    named: dict[str, list[str]] = {}
+    for name, e in explanations.items():
+        kind = BY_NAME[name].classifier if name in BY_NAME else None
+        meaning = PUSH_MEANINGS.get(kind) or (_CENTROID_PUSH if e.kind == "cosine" else _SOFTMAX_PUSH)
+        named.setdefault(meaning, []).append(name)
+    parts += [f"{', '.join(names)}: {meaning}" for meaning, names in named.items()]
     return Text(" ".join(parts))
 
 
