@@ -135,9 +135,7 @@ def train_batch(
     rate = settings.learning_rate
     for epoch in range(settings.epochs + 1):
         stop_if_asked(should_stop)
-        scores = features.times(weights)
-        probabilities = softmax(np.concatenate([scores, -scores.sum(axis=1, keepdims=True)], axis=1)
-                                + bias[:, :, None], axis=1)
+        probabilities = softmax(_with_last(features.times(weights)) + bias[:, :, None], axis=1)
         right = probabilities.reshape(-1)[target_cells].reshape(k, n)
         losses[:, epoch] = -np.mean(np.log(right.astype(np.float64) + 1e-12), axis=1)
         if epoch == settings.epochs:
@@ -156,6 +154,11 @@ def train_batch(
         if epoch % 10 == 0:
             on_progress(epoch / settings.epochs)
     return _trained(features, pool, rows, weights, bias, losses, rate if update.any() else 0.0)
+
+
+def _with_last(free: np.ndarray) -> np.ndarray:
+    """Every class's rows (axis 1) from the first classes - 1: the last class's are minus their sum."""
+    return np.concatenate([free, -free.sum(axis=1, keepdims=True)], axis=1)
 
 
 def _targets(data: LabeledData, problems: list[Problem]) -> tuple[np.ndarray, np.ndarray]:
@@ -178,7 +181,7 @@ def _trained(features: "_Features", pool, rows, weights, bias, losses, rate: flo
     if rate:
         moved = (pool.T @ features.error_total().reshape(k * n, dim)).reshape(k, width, dim)
         moved *= -rate
-    weights = np.concatenate([weights, -weights.sum(axis=1, keepdims=True)], axis=1)
+    weights = _with_last(weights)
     moved, weights, bias = (a.astype(np.float64) for a in (moved, weights, bias))
     return [Trained(own, moved[j, : len(own)], weights[j], bias[j], tuple(float(x) for x in losses[j]))
             for j, own in enumerate(rows)]
