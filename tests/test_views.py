@@ -15,6 +15,12 @@ def words_on_screen(app) -> str:
     return " ".join(screen_text(app).replace("█", " ").split())
 
 
+async def open_view(app, pilot, key: str, view) -> None:
+    """Press `key` and wait until its view is the screen."""
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(app.screen, view))
+
+
 async def test_each_live_view_is_a_key_away_and_esc_leaves():
     app = PretrainExplorer()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -24,8 +30,7 @@ async def test_each_live_view_is_a_key_away_and_esc_leaves():
             ("e", WhyNeighboursView, ["pretrained · cosine 0.542", "produced      0.49    0.45 0.217"]),
             ("y", WhyPredictionView, ["an excellent performance with remarkable skill", "pos +0.856", "unknown"]),
         ]:
-            await pilot.press(key)
-            await until(pilot, lambda: isinstance(app.screen, view))
+            await open_view(app, pilot, key, view)
             text = screen_text(app)
             for fragment in shown:
                 assert fragment in text, (key, fragment)
@@ -37,8 +42,7 @@ async def test_why_this_prediction_pages_through_every_approach_at_80_columns():
     app = PretrainExplorer()
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
-        await pilot.press("y")
-        await until(pilot, lambda: isinstance(app.screen, WhyPredictionView))
+        await open_view(app, pilot, "y", WhyPredictionView)
         await pilot.pause()
         first = screen_text(app)
         assert "page 1 of 2" in first and "from_scratch" in first and "bag_of_words" not in first
@@ -56,8 +60,7 @@ async def test_fill_the_blank_answers_a_typed_sentence():
     app = PretrainExplorer()
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
-        await pilot.press("f")
-        await until(pilot, lambda: isinstance(app.screen, FillBlankView))
+        await open_view(app, pilot, "f", FillBlankView)
         app.screen.query_one("#blank-input").value = "the terrible service at the awful _"
         await pilot.press("enter")
         await pilot.pause()
