@@ -35,32 +35,30 @@ from engine import load_experiment  # noqa: E402
 from tui.app import PretrainExplorer  # noqa: E402
 from tui.widgets.stage_bar import StageBar  # noqa: E402
 
-SCRIPT = Path(sys.executable).parent / "pretrain-explorer"
 STAGE_ONE_DRAWN = ("Corpus", "pretrained · ", "random · ")  # the corpus pane and both neighbour lists
 
 
-def synthetic():
-    spec = importlib.util.spec_from_file_location("synthetic", HERE / "synthetic.py")
+def _tests_helpers():
+    """tests/helpers.py, loaded by path (the tests' folder is not a package): the console script,
+    the pseudo-terminal, the screen's text and the synthetic experiments, as the tests use them."""
+    spec = importlib.util.spec_from_file_location("helpers", HERE.parent / "tests" / "helpers.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
+helpers = _tests_helpers()
+screen_text = helpers.screen_text
+
+
 def launch_seconds(cwd: Path) -> float:
     """Start the console script on a pseudo-terminal and time it until stage 1 is drawn."""
-    spec = importlib.util.spec_from_file_location("helpers", HERE.parent / "tests" / "helpers.py")
-    helpers = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(helpers)
     drawn_at: list[float] = []
     start = time.perf_counter()
-    helpers.run_in_terminal([str(SCRIPT)], cwd, list(STAGE_ONE_DRAWN), bound=60, drawn_at=drawn_at)
+    helpers.run_in_terminal([str(helpers.SCRIPT)], cwd, list(STAGE_ONE_DRAWN), bound=60, drawn_at=drawn_at)
     if not drawn_at:
         raise SystemExit("the explorer did not draw stage 1 within 60 s")
     return drawn_at[0] - start
-
-
-def screen_text(app: PretrainExplorer) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 def send(app: PretrainExplorer, key: str, character: str | None) -> None:
@@ -168,7 +166,7 @@ def main() -> None:
         print("launches measured", file=sys.stderr, flush=True)
         keys = asyncio.run(kata_keys(args.presses))
         print("kata keys measured", file=sys.stderr, flush=True)
-        manifest = synthetic().experiment_folder(Path(tmp) / "big", args.tokens, args.vocabulary)
+        manifest = helpers.synthetic().experiment_folder(Path(tmp) / "big", args.tokens, args.vocabulary)
         busy = asyncio.run(busy_stage_keys(manifest, args.presses * 2))
     print("| on the kata, at 80x24 | times | median (ms) | p90 (ms) |")
     print("| --- | ---: | ---: | ---: |")
