@@ -37,7 +37,7 @@ def measure(what: str, repeats: int, folder: str | None) -> dict:
     # This file is called engine.py too: its folder must not shadow the engine package.
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-    from engine import load_experiment, run_experiment
+    from pretrain_explorer.engine import load_experiment, run_experiment
 
     out: dict = {}
     if what == "kata":
@@ -50,14 +50,14 @@ def measure(what: str, repeats: int, folder: str | None) -> dict:
             times.append(time.perf_counter() - start)
         out["seconds"] = times
     else:
-        from engine.pipeline import pretrain_vectors
+        from pretrain_explorer.engine.pretraining.pretrain import pretrain_vectors
 
         e = load_experiment(folder)
         pretraining, after = [], []
         for _ in range(repeats):
             start = time.perf_counter()
             try:
-                from engine import Session
+                from pretrain_explorer.engine import Session
 
                 session = Session(disk=None)
                 session.pretrained(e, lambda: False, lambda stage, fraction: None)
@@ -90,7 +90,7 @@ def report_process(source: Path, repeats: int) -> list[float]:
     times = []
     for _ in range(repeats + 1):  # the first warms the file cache
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "tui.cli", "report", "--json"], env=env, cwd=source,
+        subprocess.run([sys.executable, "-m", "pretrain_explorer.tui.cli", "report", "--json"], env=env, cwd=source,
                        capture_output=True, check=True)
         times.append(time.perf_counter() - start)
     return times[1:]

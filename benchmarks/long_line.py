@@ -30,7 +30,7 @@ def write_corpus(path: Path, megabytes: int, one_line: bool) -> None:
 
 def peak_of_pretrain(corpus: Path, output: Path) -> tuple[float, float]:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tui", "pretrain", str(corpus), "-o", str(output), "--force"],
+    subprocess.run([sys.executable, "-m", "pretrain_explorer.tui", "pretrain", str(corpus), "-o", str(output), "--force"],
                    check=True, capture_output=True, cwd=corpus.parent)
     seconds = time.perf_counter() - started
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, seconds

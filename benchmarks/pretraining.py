@@ -65,7 +65,7 @@ def write_zipf(path: Path, tokens: int) -> None:
 def write_english(path: Path, tokens: int) -> None:
     from pydoc_data.topics import topics
 
-    from engine.text import tokenize
+    from pretrain_explorer.engine.text import tokenize
 
     lines = [line for text in topics.values() for line in text.splitlines() if line.strip()]
     written = 0
@@ -80,7 +80,7 @@ def write_english(path: Path, tokens: int) -> None:
 
 def lesson_port(path: Path, stopwords: frozenset[str], window: int = 3) -> int:
     """The lesson's build_cooccurrence, line for line in Python; returns the vocabulary size."""
-    from engine.text import tokenize
+    from pretrain_explorer.engine.text import tokenize
 
     all_tokens = [[t for t in tokenize(line) if t not in stopwords] for line in open(path, encoding="utf-8")]
     vocab = sorted({t for tokens in all_tokens for t in tokens})
@@ -103,10 +103,10 @@ def lesson_port(path: Path, stopwords: frozenset[str], window: int = 3) -> int:
 
 def child(kind: str, corpus: Path, output: Path, dim: int) -> None:
     """Runs one measurement in this (fresh) process and prints it as JSON."""
-    from engine import load_experiment
-    from engine.pipeline import pretrain_vectors
-    from engine.store import save_vectors
-    from engine.weighting import VocabularySettings
+    from pretrain_explorer.engine import load_experiment
+    from pretrain_explorer.engine.pretraining.pretrain import pretrain_vectors
+    from pretrain_explorer.engine.storage.vectors_file import save_vectors
+    from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings
 
     stopwords = load_experiment().manifest_stopwords
     started = time.perf_counter()
@@ -134,7 +134,7 @@ def measure(kind: str, corpus: Path, output: Path, dim: int) -> dict:
 
 
 def neighbour_latency(vectors_file: Path) -> tuple[int, float]:
-    from engine.store import load_vectors
+    from pretrain_explorer.engine.storage.vectors_file import load_vectors
 
     vectors, _ = load_vectors(vectors_file)
     vectors.norms  # computed once, as the explorer does
@@ -171,8 +171,8 @@ def build_glove(source: Path, into: Path) -> str | None:
 def write_english_words(path: Path, tokens: int) -> None:
     """The shipped reviews corpus (or Python's pydoc topics where it is missing) as the lesson
     tokenizes it, lowercased words joined by spaces, a line per line, repeated to `tokens`."""
-    from engine import builtin_experiment_path
-    from engine.text import tokenize
+    from pretrain_explorer.engine import builtin_experiment_path
+    from pretrain_explorer.engine.text import tokenize
 
     reviews = builtin_experiment_path("reviews").parent / "general.txt.gz"
     if reviews.exists():
@@ -229,7 +229,7 @@ def glove_commands(tools: Path, corpus: Path, work: Path) -> list[dict]:
 
 def pretrain_command(corpus: Path, work: Path) -> list[dict]:
     script = Path(sys.executable).parent / "pretrain-explorer"
-    argv = [str(script)] if script.exists() else [sys.executable, "-m", "tui"]
+    argv = [str(script)] if script.exists() else [sys.executable, "-m", "pretrain_explorer.tui"]
     return [{"argv": argv + ["pretrain", str(corpus), "-o", str(work / "vectors.npz"), "--force",
                              "--weighting", "counts", "--max-vocab", str(GLOVE_CAP), "--window", str(GLOVE_WINDOW),
                              "--stopwords", str(work / "no-stopwords.txt")],

@@ -48,11 +48,12 @@ def child(weighting: str, seeds: int, pairs: dict[str, str]) -> dict:
     """One weighting, measured in this (fresh) process. Returns everything as JSON-able data."""
     import dataclasses
 
-    from engine import load_experiment, run_experiment
-    from engine.pipeline import APPROACHES, pretrain_vectors
-    from engine.session import Session
-    from engine.weighting import VocabularySettings
-    from engine.wordpairs import read_word_pairs, score_word_pairs
+    from pretrain_explorer.engine import load_experiment, run_experiment
+    from pretrain_explorer.engine.finetuning.approaches import APPROACH_NAMES
+    from pretrain_explorer.engine.pretraining.pretrain import pretrain_vectors
+    from pretrain_explorer.engine.run.session import Session
+    from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings
+    from pretrain_explorer.engine.inspect.word_pairs import read_word_pairs, score_word_pairs
 
     dim, max_vocab = SETTINGS[weighting]
     base = load_experiment("reviews")
@@ -75,7 +76,7 @@ def child(weighting: str, seeds: int, pairs: dict[str, str]) -> dict:
     out["run_s"] = time.perf_counter() - start
     out["seeds"] = e.seeds
     out["approaches"] = {}
-    for name in APPROACHES:
+    for name in APPROACH_NAMES:
         a = result.approaches.get(name)
         if a is None:
             continue

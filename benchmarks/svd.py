@@ -28,8 +28,11 @@ import scipy.sparse.linalg as spla
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.synthetic import zipf_lines  # noqa: E402
-from engine.corpus import block_of, count_cooccurrences  # noqa: E402
-from engine.weighting import EIGENVALUE_WEIGHT, VocabularySettings, ppmi, prune, truncated_svd  # noqa: E402
+from pretrain_explorer.engine.pretraining.corpus import block_of
+from pretrain_explorer.engine.pretraining.counting import count_cooccurrences  # noqa: E402
+from pretrain_explorer.engine.pretraining.weighting import EIGENVALUE_WEIGHT, ppmi
+from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings, prune
+from pretrain_explorer.engine.pretraining.svd import truncated_svd  # noqa: E402
 
 
 def _product(matrix, dense: np.ndarray) -> np.ndarray:

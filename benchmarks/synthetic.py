@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine import builtin_experiment_path
+from pretrain_explorer.engine import builtin_experiment_path
 
 
 def zipf_words(vocabulary: int, seed: int = 0) -> tuple[list[str], np.ndarray]:

@@ -31,9 +31,9 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]  # bench
 
 from textual import events  # noqa: E402
 
-from engine import load_experiment  # noqa: E402
-from tui.app import PretrainExplorer  # noqa: E402
-from tui.widgets.stage_bar import StageBar  # noqa: E402
+from pretrain_explorer.engine import load_experiment  # noqa: E402
+from pretrain_explorer.tui.app import PretrainExplorer  # noqa: E402
+from pretrain_explorer.tui.widgets.stage_bar import StageBar  # noqa: E402
 
 STAGE_ONE_DRAWN = ("Corpus", "pretrained · ", "random · ")  # the corpus pane and both neighbour lists
 

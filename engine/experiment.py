@@ -10,14 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.errors import ExperimentError
-from engine.files import kind_of
-from engine.store import load_vectors
-from engine.corpus import corpus_files, preview_lines
-from engine.finetune import TrainingSettings
-from engine.weighting import WEIGHTINGS, VocabularySettings
-from engine.wordpairs import WordPair, read_word_pairs
-from engine.text import Columns, LabeledSentence, read_labeled_csv, read_text
+from pretrain_explorer.engine.errors import ExperimentError
+from pretrain_explorer.engine.storage.paths import kind_of
+from pretrain_explorer.engine.storage.vectors_file import load_vectors
+from pretrain_explorer.engine.pretraining.corpus import corpus_files, preview_lines
+from pretrain_explorer.engine.finetuning.softmax import TrainingSettings
+from pretrain_explorer.engine.pretraining.weighting import WEIGHTINGS
+from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings
+from pretrain_explorer.engine.inspect.word_pairs import WordPair, read_word_pairs
+from pretrain_explorer.engine.text import Columns, LabeledSentence, read_labeled_csv, read_text
 
 MANIFEST = "experiment.toml"
 
@@ -128,14 +129,14 @@ def stopwords_from(path: Path) -> frozenset[str]:
 
 def builtin_experiment_path(name: str = "kata") -> Path:
     """The manifest of an experiment shipped in the `corpora` package."""
-    import corpora
+    from pretrain_explorer import corpora
 
     return Path(corpora.__file__).parent / name / MANIFEST
 
 
 def builtin_experiments() -> tuple[str, ...]:
     """The names of the experiments shipped in the `corpora` package."""
-    import corpora
+    from pretrain_explorer import corpora
 
     folder = Path(corpora.__file__).parent
     return tuple(sorted(p.parent.name for p in folder.glob(f"*/{MANIFEST}")))

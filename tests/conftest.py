@@ -14,21 +14,20 @@ CHECKOUT = Path(__file__).resolve().parents[1]
 
 
 def pytest_configure(config) -> None:
-    """Refuse to test the source tree: the suite must exercise what `pip install .` installed."""
-    import corpora
-    import engine
-    import tui
+    """Refuse to test the source tree: the suite must exercise what `pip install .` installed (an
+    editable install would map pretrain_explorer onto the checkout's folders)."""
+    import importlib
 
-    for package in (engine, tui, corpora):
+    for name in ("engine", "tui", "corpora"):
+        package = importlib.import_module(f"pretrain_explorer.{name}")
         imported = Path(package.__file__).resolve().parent
-        if imported == CHECKOUT / package.__name__:
+        if CHECKOUT in imported.parents or imported == CHECKOUT:
             raise pytest.UsageError(
                 f"{package.__name__} was imported from the checkout ({imported}), not from the installed "
-                "package: run the tests as the README says (`.venv/bin/pytest`), which keeps the checkout "
-                "off sys.path"
+                "package: install with `pip install .` (not -e) and run the tests as the README says"
             )
-    # As the explorer's command does before Textual replaces stderr (see engine.corpus._pool).
-    from engine.corpus import start_resource_tracker
+    # As the explorer's command does before Textual replaces stderr.
+    from pretrain_explorer.engine.pretraining.counting import start_resource_tracker
 
     start_resource_tracker()
 

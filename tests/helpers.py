@@ -15,8 +15,8 @@ import termios
 import time
 from pathlib import Path
 
-from engine import builtin_experiment_path
-from tui.app import PretrainExplorer
+from pretrain_explorer.engine import builtin_experiment_path
+from pretrain_explorer.tui.app import PretrainExplorer
 
 KATA = builtin_experiment_path("kata").parent
 HELD_OUT = builtin_experiment_path("held-out").parent

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from helpers import KATA
-from tui.cli import main
+from pretrain_explorer.tui.cli import main
 
 
 def report_error(capsys, location) -> str:
@@ -91,7 +91,7 @@ def test_bytes_that_are_not_utf8(capsys, kata_copy):
 
 def test_the_installed_command_reports_without_traceback(kata_copy, tmp_path):
     (kata_copy / "general.txt").write_text("")
-    run = subprocess.run([sys.executable, "-m", "tui", "report", str(kata_copy)], capture_output=True, text=True, cwd=tmp_path)
+    run = subprocess.run([sys.executable, "-m", "pretrain_explorer.tui", "report", str(kata_copy)], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 2
     assert "general.txt: the corpus is empty" in run.stderr and "Traceback" not in run.stderr
 

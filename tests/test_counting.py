@@ -12,12 +12,14 @@ from collections import Counter
 import numpy as np
 import pytest
 
-import engine.corpus
-from engine import kernels
-from engine.corpus import Block, Corpus, block_of, count_block, count_cooccurrences, read_blocks
-from engine.pipeline import pretrain_vectors
-from engine.text import tokenize
-from engine.weighting import VocabularySettings, kept_indices, prune
+from pretrain_explorer.engine.pretraining import counting as counting_module, running_counts
+from pretrain_explorer.engine.pretraining import kernels
+from pretrain_explorer.engine.pretraining.corpus import Block, Corpus, block_of, read_blocks
+from pretrain_explorer.engine.pretraining.running_counts import count_block
+from pretrain_explorer.engine.pretraining.counting import count_cooccurrences
+from pretrain_explorer.engine.pretraining.pretrain import pretrain_vectors
+from pretrain_explorer.engine.text import tokenize
+from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings, kept_indices, prune
 
 STOPWORDS = frozenset({"the", "a", "of", "école", "Upper", "don't"})  # the last two can never match a token
 
@@ -66,14 +68,14 @@ def ascii_lines(seed, count=300):
 @pytest.fixture(autouse=True)
 def compiled_counting(monkeypatch):
     """The compiled loop for every test here, however small its corpus, unless `counting` says both."""
-    monkeypatch.setattr(engine.corpus, "SMALL_CORPUS_BYTES", 0)
+    monkeypatch.setattr(counting_module, "SMALL_CORPUS_BYTES", 0)
 
 
 @pytest.fixture(params=["compiled", "plain"])
 def counting(request, monkeypatch):
     """Each agreement test runs on both ways of counting: the compiled loop, and plain Python
     (corpora up to SMALL_CORPUS_BYTES), by moving that bound below or above the test's corpus."""
-    monkeypatch.setattr(engine.corpus, "SMALL_CORPUS_BYTES", 0 if request.param == "compiled" else 1 << 40)
+    monkeypatch.setattr(counting_module, "SMALL_CORPUS_BYTES", 0 if request.param == "compiled" else 1 << 40)
     return request.param
 
 
@@ -149,7 +151,7 @@ def test_a_cut_vocabulary_counts_its_pairs_as_if_all_were_counted(tmp_path, sett
 def test_the_dense_triangle_and_the_pair_table_count_the_same(tmp_path, monkeypatch):
     corpus = corpus_file(tmp_path, generated_lines(11))
     dense = count_cooccurrences(Corpus(corpus), STOPWORDS, 3, keep=keep_top(20))
-    monkeypatch.setattr(engine.corpus, "DENSE_PAIR_BYTES", 0)
+    monkeypatch.setattr(running_counts, "DENSE_PAIR_BYTES", 0)
     hashed = count_cooccurrences(Corpus(corpus), STOPWORDS, 3, keep=keep_top(20))
     assert_same_counts(dense, hashed)
 
@@ -203,15 +205,15 @@ def test_the_kernels_byte_classes_are_the_lessons_letters_for_ascii():
 def test_large_count_vectors_are_float32_rounded_from_float64(monkeypatch):
     import scipy.sparse as sp
 
-    import engine.weighting
-    from engine.weighting import normalized_counts
+    from pretrain_explorer.engine.pretraining import weighting
+    from pretrain_explorer.engine.pretraining.weighting import normalized_counts
 
     rng = np.random.default_rng(2)
     counts = sp.random(60, 60, density=0.3, random_state=3, data_rvs=lambda k: rng.integers(1, 10**6, k)).tocsr()
     counts = (counts + counts.T).astype(np.int32).tocsr()
     exact = normalized_counts(counts)  # 3,600 cells: float64, as the kata
     assert exact.dtype == np.float64
-    monkeypatch.setattr(engine.weighting, "FLOAT32_FROM_CELLS", 100)
+    monkeypatch.setattr(weighting, "FLOAT32_FROM_CELLS", 100)
     rounded = normalized_counts(counts)
     assert rounded.dtype == np.float32
     assert np.allclose(rounded, exact, rtol=1e-7, atol=1e-9) and np.array_equal(rounded == 0, exact == 0)
@@ -220,13 +222,13 @@ def test_large_count_vectors_are_float32_rounded_from_float64(monkeypatch):
 def test_large_count_vectors_are_written_a_block_at_a_time_with_the_same_numbers(tmp_path, monkeypatch):
     """Past FLOAT32_FROM_CELLS, pretrain's count vectors go to the .npz a block of rows at a time,
     never as a whole matrix, and load as exactly the matrix made at once."""
-    import engine.weighting
-    from engine.store import load_vectors, save_vectors
-    from engine.weighting import CountVectors, normalized_counts
+    from pretrain_explorer.engine.pretraining import weighting
+    from pretrain_explorer.engine.storage.vectors_file import load_vectors, save_vectors
+    from pretrain_explorer.engine.pretraining.weighting import CountVectors, normalized_counts
 
     corpus = corpus_file(tmp_path, generated_lines(21))
-    monkeypatch.setattr(engine.weighting, "FLOAT32_FROM_CELLS", 100)
-    monkeypatch.setattr(engine.weighting, "ROWS_PER_BLOCK", 7)  # several blocks, the last one short
+    monkeypatch.setattr(weighting, "FLOAT32_FROM_CELLS", 100)
+    monkeypatch.setattr(weighting, "ROWS_PER_BLOCK", 7)  # several blocks, the last one short
     vectors, stats = pretrain_vectors(corpus, STOPWORDS, 3)
     assert isinstance(vectors, CountVectors) and len(vectors.words) % 7 != 0 and stats.dimension == len(vectors.words)
     settings = {"corpus": dataclasses.asdict(stats)}
@@ -259,7 +261,7 @@ def test_without_a_temporary_file_the_second_pass_reads_the_corpus_again(tmp_pat
 
 
 def test_cancel_during_the_second_pass(tmp_path):
-    from engine.errors import RunCancelled
+    from pretrain_explorer.engine.errors import RunCancelled
 
     corpus = corpus_file(tmp_path, generated_lines(3))
     seen = []

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from engine import load_experiment, run_experiment
-from engine.approaches import APPROACHES
-from engine.explain import Explainer, centroid_pushes, fill_blank, shared_contexts
-from engine.finetune import softmax
-from engine.vectors import WordVectors
+from pretrain_explorer.engine import load_experiment, run_experiment
+from pretrain_explorer.engine.finetuning.approaches import APPROACHES
+from pretrain_explorer.engine.inspect.explain import Explainer, centroid_pushes, fill_blank, shared_contexts
+from pretrain_explorer.engine.finetuning.softmax import softmax
+from pretrain_explorer.engine.vectors import WordVectors
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +126,7 @@ def test_a_new_seeds_trained_approaches_are_explained_from_what_the_run_kept():
     seeds phase, and is read from there (not trained again), kept whole enough to be explained."""
     import dataclasses
 
-    from engine import Session
+    from pretrain_explorer.engine import Session
 
     session = Session(disk=None)
     e = load_experiment()

@@ -4,15 +4,14 @@ import os
 import re
 import stat
 import threading
-import time
 
 import pytest
 
 from helpers import notifications, screen_text, settled, until
-from tui.app import PretrainExplorer
-from tui.report import render_json, render_text
-from tui.screens import HelpScreen, PathPrompt
-from tui.widgets.status import StatusLine
+from pretrain_explorer.tui.app import PretrainExplorer
+from pretrain_explorer.tui.report import render_json, render_text
+from pretrain_explorer.tui.screens import HelpScreen, PathPrompt
+from pretrain_explorer.tui.widgets.status import StatusLine
 
 
 def bar(text: str, label: str, value: str) -> bool:
@@ -156,7 +155,7 @@ async def test_cancel_a_running_job_keeps_the_previous_results(monkeypatch):
         on_progress("Counting co-occurrences", 0.25)
         while not release.wait(0.01):
             if should_stop():
-                from engine import RunCancelled
+                from pretrain_explorer.engine import RunCancelled
 
                 raise RunCancelled()
         yield from staged_run(experiment, should_stop, on_progress)

@@ -7,15 +7,15 @@ waits on events and the screen, never on time."""
 import threading
 import weakref
 
-import engine.weighting
+from pretrain_explorer.engine.pretraining import weighting
 from helpers import notifications, screen_text, settled, until
-from tui.app import PretrainExplorer
+from pretrain_explorer.tui.app import PretrainExplorer
 
 BOUND = 60  # seconds: only turns a hang into a failure
 
 
 def hold(real, stage_prefix, started: threading.Event, release: threading.Event, forced=None):
-    """`real` (engine.weighting.ppmi or truncated_svd) whose first poll of should_stop, once a
+    """`real` (weighting.ppmi or truncated_svd) whose first poll of should_stop, once a
     progress stage starting with `stage_prefix` was reported, sets `started` and waits for `release`
     before answering."""
 
@@ -56,7 +56,7 @@ async def press_escape_inside(app, pilot, stage_prefix, started, release):
 
 async def test_escape_during_ppmi_keeps_the_previous_results(monkeypatch):
     started, release = threading.Event(), threading.Event()
-    monkeypatch.setattr(engine.weighting, "ppmi", hold(engine.weighting.ppmi, "PPMI", started, release))
+    monkeypatch.setattr(weighting, "ppmi", hold(weighting.ppmi, "PPMI", started, release))
     app = PretrainExplorer()
     async with app.run_test(size=(100, 30)) as pilot:
         await settled(app, pilot)  # counts: no PPMI
@@ -71,8 +71,8 @@ async def test_escape_during_svd_keeps_the_previous_results(monkeypatch):
     started, release = threading.Event(), threading.Event()
     # The kata's 86 words would go to LAPACK, which is not interrupted (it takes a millisecond
     # there): the randomized method, which polls between its products, stands for a large one.
-    monkeypatch.setattr(engine.weighting, "truncated_svd", hold(
-        engine.weighting.truncated_svd, "SVD", started, release, forced={"dense_up_to": 0, "sparse_up_to": 0}))
+    monkeypatch.setattr(weighting, "truncated_svd", hold(
+        weighting.truncated_svd, "SVD", started, release, forced={"dense_up_to": 0, "sparse_up_to": 0}))
     app = PretrainExplorer()
     async with app.run_test(size=(100, 30)) as pilot:
         await settled(app, pilot)
@@ -90,7 +90,7 @@ async def test_a_new_run_waits_for_the_one_it_cancels_to_free_its_memory(monkeyp
     and its matrix is gone."""
     events, matrices = [], []
     started, release = threading.Event(), threading.Event()
-    held = hold(engine.weighting.truncated_svd, "SVD", started, release,
+    held = hold(weighting.truncated_svd, "SVD", started, release,
                 forced={"dense_up_to": 0, "sparse_up_to": 0})
 
     def svd(matrix, *args, **kwargs):
@@ -102,7 +102,7 @@ async def test_a_new_run_waits_for_the_one_it_cancels_to_free_its_memory(monkeyp
         finally:
             events.append(f"svd {number} ended")
 
-    monkeypatch.setattr(engine.weighting, "truncated_svd", svd)
+    monkeypatch.setattr(weighting, "truncated_svd", svd)
     app = PretrainExplorer()
     async with app.run_test(size=(100, 30)) as pilot:
         await settled(app, pilot)
@@ -158,7 +158,7 @@ async def test_quitting_during_svd_cancels_the_run(monkeypatch):
     its next poll."""
     started, release, ended = threading.Event(), threading.Event(), threading.Event()
     outcome = []
-    held = hold(engine.weighting.truncated_svd, "SVD", started, release, forced={"dense_up_to": 0, "sparse_up_to": 0})
+    held = hold(weighting.truncated_svd, "SVD", started, release, forced={"dense_up_to": 0, "sparse_up_to": 0})
 
     def svd(*args, **kwargs):
         try:
@@ -169,7 +169,7 @@ async def test_quitting_during_svd_cancels_the_run(monkeypatch):
         finally:
             ended.set()
 
-    monkeypatch.setattr(engine.weighting, "truncated_svd", svd)
+    monkeypatch.setattr(weighting, "truncated_svd", svd)
     app = PretrainExplorer()
     async with app.run_test(size=(100, 30)) as pilot:
         await settled(app, pilot)

@@ -2,11 +2,11 @@
 
 import threading
 
-import engine.corpus
-from engine import load_experiment
+from pretrain_explorer.engine.pretraining import counting
+from pretrain_explorer.engine import load_experiment
 from helpers import HELD_OUT, notifications, screen_text, settled, until
-from tui.app import PretrainExplorer
-from tui.cli import main
+from pretrain_explorer.tui.app import PretrainExplorer
+from pretrain_explorer.tui.cli import main
 
 
 async def open_in(app, pilot, location) -> None:
@@ -63,7 +63,7 @@ async def test_cancel_counting_a_large_corpus(kata_copy, monkeypatch):
     with open(kata_copy / "general.txt", "a", encoding="utf-8") as out:
         out.write(text * (5_000_000 // len(text)))
     first_block, escape_pressed = threading.Event(), threading.Event()
-    count_block = engine.corpus.count_block
+    count_block = counting.count_block
 
     def second_block_waits_for_escape(*args):
         if first_block.is_set():
@@ -76,7 +76,7 @@ async def test_cancel_counting_a_large_corpus(kata_copy, monkeypatch):
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
         kept = app.result
-        monkeypatch.setattr(engine.corpus, "count_block", second_block_waits_for_escape)
+        monkeypatch.setattr(counting, "count_block", second_block_waits_for_escape)
         await open_in(app, pilot, kata_copy)
         await until(pilot, lambda: first_block.is_set() and "tokens/s" in screen_text(app))
         line = next(line for line in screen_text(app).splitlines() if "tokens/s" in line)
@@ -123,7 +123,7 @@ async def test_the_progress_bar_moves_forward_with_the_phases_and_is_full_only_a
 
     from textual.widgets import ProgressBar
 
-    from tui.widgets.status import StatusLine
+    from pretrain_explorer.tui.widgets.status import StatusLine
 
     shown: list[tuple[str, float]] = []
     for name in ("show_progress", "phase_done"):
@@ -161,7 +161,7 @@ async def test_the_progress_bar_moves_forward_with_the_phases_and_is_full_only_a
 async def test_a_jobs_label_never_runs_into_the_settings():
     """At 80 columns a job takes the status line (the settings beside it were cut mid-word and read
     as one phrase with the job's label); at 120 both fit; a long label ends in an ellipsis."""
-    from tui.widgets.status import StatusLine
+    from pretrain_explorer.tui.widgets.status import StatusLine
 
     for size in ((80, 24), (120, 40)):
         app = PretrainExplorer()

@@ -4,15 +4,14 @@ import dataclasses
 import filecmp
 import json
 import runpy
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from engine import load_experiment, run_experiment
-from engine.finetune import TrainingSettings, train
-from engine.pipeline import APPROACHES
-from tui.cli import main
+from pretrain_explorer.engine import load_experiment, run_experiment
+from pretrain_explorer.engine.finetuning.softmax import TrainingSettings, train
+from pretrain_explorer.engine.finetuning.approaches import APPROACH_NAMES
+from pretrain_explorer.tui.cli import main
 
 from helpers import HELD_OUT
 
@@ -28,8 +27,8 @@ def held_out():
 
 
 def test_every_approach_is_reported(kata):
-    assert tuple(kata.approaches) == APPROACHES
-    assert set(APPROACHES) == {"random", "pretrained", "from_scratch", "linear_probe", "fine_tuned", "random_fine_tuned",
+    assert tuple(kata.approaches) == APPROACH_NAMES
+    assert set(APPROACH_NAMES) == {"random", "pretrained", "from_scratch", "linear_probe", "fine_tuned", "random_fine_tuned",
                                "bag_of_words"}
 
 
@@ -114,7 +113,7 @@ def test_learning_curve(kata, held_out):
     assert kata.learning_curve.sizes == (1, 2, 4)
     assert held_out.learning_curve.sizes == (1, 2, 4, 6)
     curve = held_out.learning_curve
-    for name in APPROACHES:
+    for name in APPROACH_NAMES:
         assert len(curve.mean[name]) == len(curve.std[name]) == 4
     assert curve.mean["pretrained"] == (1.0, 1.0, 1.0, 1.0)
     assert max(curve.mean["from_scratch"]) == 0.5
@@ -133,7 +132,7 @@ def test_the_generator_reproduces_the_committed_data(tmp_path):
 def test_report_json_has_the_new_keys(capsys):
     assert main(["report", "--json", str(HELD_OUT)]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out["approaches"]) == set(APPROACHES)
+    assert set(out["approaches"]) == set(APPROACH_NAMES)
     for name in ("random", "random_fine_tuned"):
         for split in ("test", "transfer"):
             seeds = out["approaches"][name][split]["accuracy_over_seeds"]
@@ -187,9 +186,9 @@ def test_bag_of_words_lbfgs_finds_scipys_minimum(where, classes):
     the same loss, from the same start, must reach the same minimum."""
     from scipy.optimize import minimize
 
-    from engine import load_experiment
-    from engine.bagofwords import PENALTY, fit_on_counts
-    from engine.labeled import labeled_data
+    from pretrain_explorer.engine import load_experiment
+    from pretrain_explorer.engine.finetuning.bag_of_words import PENALTY, fit_on_counts
+    from pretrain_explorer.engine.finetuning.labeled import labeled_data
     import scipy.sparse as sp
 
     if where == "held-out":
@@ -252,9 +251,9 @@ def test_batched_training_is_plain_gradient_descent(classes):
     """Training many problems as one float32 batch (with the last class's weights kept as minus the
     others' sum, and the features moved by a rank classes - 1 product) gives what plain float64
     gradient descent gives each problem alone, frozen or updated."""
-    from engine.finetune import Problem, train_batch
-    from engine.labeled import Features, labeled_data
-    from engine.text import LabeledSentence
+    from pretrain_explorer.engine.finetuning.softmax import Problem, train_batch
+    from pretrain_explorer.engine.finetuning.labeled import Features, labeled_data
+    from pretrain_explorer.engine.text import LabeledSentence
 
     rng = np.random.default_rng(classes)
     words = [f"w{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(120)]  # the tokenizer keeps letters

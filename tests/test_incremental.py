@@ -5,11 +5,11 @@ from collections import Counter
 
 import numpy as np
 
-from engine.approaches import APPROACHES
-from engine.labeled import labeled_key
-from engine.session import curve_subset
+from pretrain_explorer.engine.finetuning.approaches import APPROACHES
+from pretrain_explorer.engine.finetuning.labeled import labeled_key
+from pretrain_explorer.engine.run.context import curve_subset
 from helpers import screen_text, settled
-from tui.app import PretrainExplorer
+from pretrain_explorer.tui.app import PretrainExplorer
 
 SEEDED = {"random", "random_fine_tuned"}
 LABELED = ("stopwords", "train", "test", "transfer")

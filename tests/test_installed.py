@@ -1,5 +1,6 @@
 """What `pip install .` gives a user: every file, a command that starts from any folder, sane file modes."""
 
+import importlib
 import json
 import os
 import stat
@@ -11,29 +12,42 @@ import pytest
 
 from conftest import CHECKOUT
 from helpers import KATA, SCRIPT, run_in_terminal, run_outside
-from tui.cli import main
+from pretrain_explorer.tui.cli import main
 
-PACKAGES = ("engine", "tui", "corpora")
+PACKAGES = ("engine", "tui", "corpora")  # folders of the checkout, installed inside pretrain_explorer
+ROOT = "pretrain_explorer"
 
 
 def source_files() -> set[str]:
-    """Every file of the three packages in the checkout, as paths relative to it."""
+    """Every file of the three packages in the checkout, as paths inside the installed package."""
     found = set()
     for package in PACKAGES:
         for path in (CHECKOUT / package).rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts:
-                found.add(path.relative_to(CHECKOUT).as_posix())
+                found.add(f"{ROOT}/{path.relative_to(CHECKOUT).as_posix()}")
     return found
 
 
+def installed_files() -> list:
+    return [f for f in metadata.files("pretrain-explorer") if "__pycache__" not in f.parts]
+
+
 def test_every_module_and_data_file_is_installed():
-    installed = {str(f) for f in metadata.files("pretrain-explorer") if f.parts[0] in PACKAGES}
-    installed = {f for f in installed if "__pycache__" not in f}
+    installed = {f.as_posix() for f in installed_files()}
     missing = sorted(source_files() - installed)
     assert not missing, f"missing from the installed package: {', '.join(missing)}"
     for package in PACKAGES:  # and what is imported is what was installed, not the checkout
-        module = sys.modules.get(package) or __import__(package)
+        module = importlib.import_module(f"{ROOT}.{package}")
         assert CHECKOUT / package not in Path(module.__file__).resolve().parents
+
+
+def test_the_install_adds_one_top_level_import_package():
+    """Nothing of ours can collide with another distribution's `engine` or `tui`: besides its
+    .dist-info and the console script, pip puts exactly one folder into site-packages."""
+    tops = {f.parts[0] for f in installed_files() if not f.parts[0].startswith("..")}
+    dist_info = {t for t in tops if t.endswith(".dist-info")}
+    assert len(dist_info) == 1 and tops - dist_info == {ROOT}, sorted(tops)
+    assert metadata.distribution("pretrain-explorer").read_text("top_level.txt") in (None, f"{ROOT}\n")
 
 
 def test_help_and_report_from_outside_the_checkout(tmp_path, reference):
@@ -47,7 +61,7 @@ def test_help_and_report_from_outside_the_checkout(tmp_path, reference):
         assert report["neighbors"][probe][0][1] == pytest.approx(expected[0][1], abs=1e-9)
 
 
-@pytest.mark.parametrize("command", [[str(SCRIPT)], [sys.executable, "-m", "tui"]], ids=["script", "python -m tui"])
+@pytest.mark.parametrize("command", [[str(SCRIPT)], [sys.executable, "-m", "pretrain_explorer.tui"]], ids=["script", "python -m pretrain_explorer.tui"])
 def test_the_explorer_starts_on_the_kata_from_any_folder(tmp_path, command):
     # Stage 1 drawn: the settings line, the corpus pane with its first line, the neighbours pane.
     wanted = ["vocab 86", "Corpus", "the experiment produced excellent results", "Neighbours", "flowers"]

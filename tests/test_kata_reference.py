@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import load_experiment, run_experiment
-from tui.cli import main
+from pretrain_explorer.engine import load_experiment, run_experiment
+from pretrain_explorer.tui.cli import main
 
 TOL = 1e-9
 

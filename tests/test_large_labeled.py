@@ -5,11 +5,11 @@ to a number the result, the JSON and the report state."""
 import numpy as np
 import pytest
 
-import engine.session
-from engine import Session, load_experiment, run_experiment
-from engine.report import to_json
+from pretrain_explorer.engine.run import context
+from pretrain_explorer.engine import Session, load_experiment, run_experiment
+from pretrain_explorer.engine.run.json_form import to_json
 from helpers import synthetic
-from tui.presentation.report import render_text
+from pretrain_explorer.tui.presentation.report import render_text
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_training_reports_progress_all_through(many_classes):
 def test_seeds_are_cut_where_their_trainings_would_be_too_many(many_classes, monkeypatch):
     # 600 sentences x 20 classes is 12,000 per trained seed: a budget of 30,000 allows 2, and at
     # least 3 run; the curve's draws (about twice the sentences, three trained approaches) too.
-    monkeypatch.setattr(engine.session, "SEEDS_WORK", 30_000)
+    monkeypatch.setattr(context, "SEEDS_WORK", 30_000)
     stages = set()
     result = run_experiment(many_classes, on_progress=lambda stage, fraction: stages.add(stage))
     assert many_classes.seeds == 20
@@ -56,8 +56,8 @@ def test_seeds_are_cut_where_their_trainings_would_be_too_many(many_classes, mon
 def test_sparse_centroid_scores_by_blocks_are_the_whole_products(many_classes, monkeypatch):
     """From-scratch vectors score a large split a block of sentences at a time (dense over the
     context columns): the same cosines as the one sparse product, with progress after each block."""
-    import engine.classify as classify
-    from engine.labeled import from_scratch_features, labeled_data, window_pairs
+    from pretrain_explorer.engine.finetuning import centroid as classify
+    from pretrain_explorer.engine.finetuning.labeled import from_scratch_features, labeled_data, window_pairs
 
     e = many_classes
     data = labeled_data(e.stopwords, e.train, e.test, None)
@@ -74,10 +74,10 @@ def test_sparse_centroid_scores_by_blocks_are_the_whole_products(many_classes, m
 def test_many_subsets_are_scored_a_few_at_a_time_with_the_same_numbers(many_classes, monkeypatch):
     """Learning-curve subsets of one set of vectors are scored in products of bounded size: the
     same cosines as all of them in one product, and a curve task keeps only its best labels."""
-    import engine.classify as classify
-    from engine.approaches import Fitted, Task, BY_NAME
-    from engine.labeled import labeled_data, restricted
-    from engine.vectors import random_vectors
+    from pretrain_explorer.engine.finetuning import centroid as classify
+    from pretrain_explorer.engine.finetuning.approaches import Fitted, Task, BY_NAME
+    from pretrain_explorer.engine.finetuning.labeled import labeled_data, restricted
+    from pretrain_explorer.engine.vectors import random_vectors
 
     e = many_classes
     data = labeled_data(e.stopwords, e.train, e.test, None)

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
-from engine import ExperimentError, load_experiment
-from engine.errors import RunCancelled
-from engine.sgns import SgnsSettings, train_sgns
-from engine.vectors import cosine
+from pretrain_explorer.engine import ExperimentError, load_experiment
+from pretrain_explorer.engine.errors import RunCancelled
+from pretrain_explorer.engine.pretraining.sgns import SgnsSettings, train_sgns
+from pretrain_explorer.engine.vectors import cosine
 from helpers import HELD_OUT, KATA
-from tui.cli import main
+from pretrain_explorer.tui.cli import main
 
 
 def write_pairs(path, rows):
@@ -43,7 +43,7 @@ def test_evaluate_correlates_cosines_with_human_scores_over_the_known_pairs(tmp_
 
 
 def load_vectors_of(folder):
-    from engine.pipeline import pretrain_vectors
+    from pretrain_explorer.engine.pretraining.pretrain import pretrain_vectors
 
     e = load_experiment(folder)
     return pretrain_vectors(e.corpus_path, e.stopwords, e.window, e.weighting, e.dim, e.vocabulary)[0]
@@ -52,7 +52,7 @@ def load_vectors_of(folder):
 def test_evaluate_takes_vectors_as_every_command_does(tmp_path, capsys, monkeypatch):
     """A .npz and the experiment it was pretrained from score the same; a large corpus is counted
     once, then found in the disk cache (the session's, as for `report` and the explorer)."""
-    import engine.session
+    from pretrain_explorer.engine.run import session
 
     pairs = write_pairs(tmp_path / "pairs.tsv", [("excellent", "superb", 9.1), ("excellent", "awful", 1.0),
                                                  ("awful", "dreadful", 8.7), ("movie", "film", 9.0)])
@@ -72,8 +72,8 @@ def test_evaluate_takes_vectors_as_every_command_does(tmp_path, capsys, monkeypa
     (large / "general.txt").write_text(text * (1_200_000 // len(text) + 1))  # past the disk cache's 1 MiB
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # empty: the first evaluate must count
     counted = []
-    corpus_counts = engine.session.corpus_counts
-    monkeypatch.setattr(engine.session, "corpus_counts", lambda *a: counted.append(a) or corpus_counts(*a))
+    corpus_counts = session.corpus_counts
+    monkeypatch.setattr(session, "corpus_counts", lambda *a: counted.append(a) or corpus_counts(*a))
     outputs = []
     for _ in range(2):
         assert main(["evaluate", str(large), str(pairs)]) == 0

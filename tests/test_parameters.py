@@ -3,8 +3,8 @@ values are refused with the allowed range, from one table (engine.experiment.LIM
 
 import pytest
 
-from engine.experiment import LIMITS
-from tui.cli import main
+from pretrain_explorer.engine.experiment import LIMITS
+from pretrain_explorer.tui.cli import main
 
 TABLE = {"window": "pretraining", "min_count": "pretraining", "max_vocab": "pretraining", "dim": "pretraining",
          "top_n": "analysis", "epochs": "finetuning", "learning_rate": "finetuning", "l2": "finetuning",

@@ -5,17 +5,17 @@ import dataclasses
 
 import pytest
 
-from engine.approaches import APPROACHES
+from pretrain_explorer.engine.finetuning.approaches import APPROACHES
 
-from engine import load_experiment, run_experiment
-from engine.classify import SplitResult
-from engine.pipeline import SeedStats
-from engine.text import LabeledSentence
+from pretrain_explorer.engine import load_experiment, run_experiment
+from pretrain_explorer.engine.finetuning.centroid import SplitResult
+from pretrain_explorer.engine.run.results import SeedStats
+from pretrain_explorer.engine.text import LabeledSentence
 from helpers import HELD_OUT
-from tui.presentation import verdicts
-from tui.presentation.report import render_text
-from tui.presentation.style import marker
-from tui.presentation.stages import STAGES, accuracy_note
+from pretrain_explorer.tui.presentation import verdicts
+from pretrain_explorer.tui.presentation.report import render_text
+from pretrain_explorer.tui.presentation.style import marker
+from pretrain_explorer.tui.presentation.stages import STAGES, accuracy_note
 
 
 @pytest.fixture(scope="module")
@@ -160,8 +160,8 @@ def test_report_lines_fit_80_columns(kata):
 
 
 def test_why_this_prediction_explains_every_approach_in_pages_that_fit(kata):
-    from engine.explain import Explainer
-    from tui.presentation.views import push_help, push_pages, push_table
+    from pretrain_explorer.engine.inspect.explain import Explainer
+    from pretrain_explorer.tui.presentation.views import push_help, push_pages, push_table
     from rich.console import Console
 
     explainer = Explainer(kata)
@@ -181,7 +181,7 @@ def test_why_this_prediction_explains_every_approach_in_pages_that_fit(kata):
 
 
 def test_the_learning_curves_axis_zooms_to_close_lines_and_says_so(kata):
-    from tui.presentation.charts import curve_chart, percent_axis
+    from pretrain_explorer.tui.presentation.charts import curve_chart, percent_axis
 
     assert percent_axis({"a": [49.0, 66.0], "b": [52.0, 58.0]}) == (45.0, 70.0, [45, 50, 55, 60, 65, 70])
     assert percent_axis({"a": [10.0, 95.0]})[:2] == (0.0, 100.0)
@@ -207,7 +207,7 @@ def test_coverage_counts_read_with_thousands_separators(kata):
 
 
 def test_progress_reports_reach_the_screen_once_per_step_and_then_a_few_a_second():
-    from tui.presentation.progress import ReportGate
+    from pretrain_explorer.tui.presentation.progress import ReportGate
 
     now = [0.0]
     gate = ReportGate(clock=lambda: now[0])
@@ -229,7 +229,7 @@ def test_progress_reports_reach_the_screen_once_per_step_and_then_a_few_a_second
     ((0.693, 0.650, 0.620, 0.620), False),  # 10.5% lower and flat
 ])
 def test_a_training_that_barely_lowered_its_loss_is_said_so_only_when_it_did(kata, losses, said):
-    from tui.presentation.verdicts import unfinished_training
+    from pretrain_explorer.tui.presentation.verdicts import unfinished_training
 
     approaches = {name: dataclasses.replace(a, losses=losses if a.losses else ()) for name, a in kata.approaches.items()}
     result = dataclasses.replace(kata, approaches=approaches)

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 
 from strategies import experiment_folders, write_folder
-from tui.cli import main
+from pretrain_explorer.tui.cli import main
 
 
 def refuse_constant(name: str):

@@ -3,21 +3,16 @@ lines longer than the bound. Each gets exit status 2 and one line naming the fil
 
 import io
 import json
-import os
-import subprocess
-import sys
 import zipfile
 
 import numpy as np
 import pytest
 from numpy.lib import format as npy
 
-from engine.corpus import MAX_LINE_BYTES, count_cooccurrences, read_blocks
-from engine.store import save_vectors
-from engine.vectors import random_vectors
-from helpers import KATA, SCRIPT, notifications, open_failing, screen_text
-from tui.app import PretrainExplorer
-from tui.cli import main
+from pretrain_explorer.engine.vectors import random_vectors
+from helpers import notifications, open_failing, screen_text
+from pretrain_explorer.tui.app import PretrainExplorer
+from pretrain_explorer.tui.cli import main
 
 CORPUS = {"sentences": 2, "tokens": 6, "kept_tokens": 6, "vocabulary": 2, "dimension": 3, "window": 3,
           "weighting": "counts"}

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.corpus import MAX_LINE_BYTES, count_cooccurrences, read_blocks
+from pretrain_explorer.engine.pretraining.corpus import MAX_LINE_BYTES, read_blocks
+from pretrain_explorer.engine.pretraining.counting import count_cooccurrences
 from helpers import KATA, SCRIPT
-from tui.cli import main
+from pretrain_explorer.tui.cli import main
 
 
 def fails(capsys, argv) -> str:
@@ -96,7 +97,8 @@ def test_lines_after_a_cut_keep_their_numbers_in_messages(capsys, kata_copy):
 PEAK = """
 import sys, tracemalloc
 from pathlib import Path
-from engine.corpus import count_cooccurrences, read_blocks
+from pretrain_explorer.engine.pretraining.counting import count_cooccurrences
+from pretrain_explorer.engine.pretraining.corpus import read_blocks
 tracemalloc.start()
 count_cooccurrences(read_blocks(Path(sys.argv[1])), frozenset(), 3)
 print(tracemalloc.get_traced_memory()[1])

@@ -9,13 +9,16 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from engine import load_experiment, run_experiment
-from engine.corpus import count_block, count_cooccurrences, read_blocks
-from engine.store import load_vectors, save_vectors
-from engine.vectors import WordVectors, random_vectors
-from engine.weighting import VocabularySettings, ppmi, word_vectors
+from pretrain_explorer.engine import load_experiment, run_experiment
+from pretrain_explorer.engine.pretraining.running_counts import count_block
+from pretrain_explorer.engine.pretraining.counting import count_cooccurrences
+from pretrain_explorer.engine.pretraining.corpus import read_blocks
+from pretrain_explorer.engine.storage.vectors_file import load_vectors, save_vectors
+from pretrain_explorer.engine.vectors import WordVectors, random_vectors
+from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings
+from pretrain_explorer.engine.pretraining.weighting import ppmi, word_vectors
 from helpers import HELD_OUT, KATA
-from tui.cli import main
+from pretrain_explorer.tui.cli import main
 
 @pytest.fixture
 def kata_counts(kata_copy):

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import ExperimentError
+from pretrain_explorer.engine.errors import ExperimentError
 from helpers import KATA, SCRIPT, notifications, open_failing, settled
-from tui.access import ANYWHERE, AccessPolicy, end_session, inside, served_session
-from tui.app import PretrainExplorer
-from tui.cli import main
+from pretrain_explorer.tui.access import ANYWHERE, AccessPolicy, end_session, inside, served_session
+from pretrain_explorer.tui.app import PretrainExplorer
+from pretrain_explorer.tui.cli import main
 
 
 def free_port() -> int:
@@ -81,7 +81,7 @@ def folders(tmp_path):
 def test_served_explorers_use_one_blas_thread_each_unless_told(monkeypatch, set_by_user):
     import os
     import textual_serve.server
-    from tui.cli import main
+    from pretrain_explorer.tui.cli import main
 
     seen = {}
 
@@ -129,12 +129,12 @@ def test_path_policy_for_reading_and_writing(folders):
 
 
 def test_a_served_session_stops_exporting_at_its_quota(folders, monkeypatch):
-    import tui.access
+    from pretrain_explorer.tui import access
     allowed, _ = folders
     exports = allowed / "exports"
     exports.mkdir()
     policy = AccessPolicy((allowed,), exports)
-    monkeypatch.setattr(tui.access, "EXPORT_QUOTA", 2 << 20)
+    monkeypatch.setattr(access, "EXPORT_QUOTA", 2 << 20)
     (exports / "first.svg").write_bytes(b"x" * ((2 << 20) - 1))
     assert policy.check_write(Path("second.svg")) == exports / "second.svg"
     (exports / "second.svg").write_bytes(b"x")

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-import engine.approaches as registry
-from engine import RunCancelled, Session, load_experiment, run_experiment
-from engine.approaches import CENTROID, Approach, VectorSource
-from engine.diskcache import DiskCache
-from engine.labeled import Features
-from engine.pipeline import PHASES
-from engine.text import preprocess
+from pretrain_explorer.engine.finetuning import approaches as registry
+from pretrain_explorer.engine import RunCancelled, Session, load_experiment, run_experiment
+from pretrain_explorer.engine.finetuning.approaches import CENTROID, Approach, VectorSource
+from pretrain_explorer.engine.storage.disk_cache import DiskCache
+from pretrain_explorer.engine.finetuning.labeled import Features
+from pretrain_explorer.engine.run.results import PHASES
+from pretrain_explorer.engine.text import preprocess
 
 
 @pytest.fixture(scope="module")

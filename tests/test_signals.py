@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from helpers import SCRIPT, run_in_terminal
-from tui.cli import main
+from pretrain_explorer.tui.cli import main
 
 # `report` whose run works on, once started, until interrupted: the interrupt then lands in the run.
 # It works in short sleeps, not in one blocking read: the kernel may hand the signal to another of
@@ -21,15 +21,15 @@ import time
 # As in a terminal, where Ctrl-C is never ignored: a test runner started in the background
 # (`cmd &` in a script) passes SIGINT on as ignored, and Python then installs no handler.
 signal.signal(signal.SIGINT, signal.default_int_handler)
-import tui.cli
+import pretrain_explorer.tui.cli as cli
 
 def run_that_waits(experiment):
     print("running", file=sys.stderr, flush=True)
     while True:
         time.sleep(0.01)
 
-tui.cli.run_experiment = run_that_waits
-sys.exit(tui.cli.main(["report"]))
+cli.run_experiment = run_that_waits
+sys.exit(cli.main(["report"]))
 """
 
 
@@ -70,7 +70,7 @@ def test_a_bug_is_one_line_to_report_not_a_traceback(capsys, monkeypatch, own_st
     def broken(experiment):
         return 1 / 0
 
-    monkeypatch.setattr("tui.cli.run_experiment", broken)
+    monkeypatch.setattr("pretrain_explorer.tui.cli.run_experiment", broken)
     assert main(["report"]) == 1
     [report] = (own_state_dir / "pretrain-explorer").glob("crash-*.txt")
     assert capsys.readouterr().err == (
@@ -81,7 +81,7 @@ def test_a_bug_is_one_line_to_report_not_a_traceback(capsys, monkeypatch, own_st
 
 
 def test_a_crash_report_that_cannot_be_written_is_said_so(capsys, monkeypatch, own_state_dir):
-    monkeypatch.setattr("tui.cli.run_experiment", lambda experiment: 1 / 0)
+    monkeypatch.setattr("pretrain_explorer.tui.cli.run_experiment", lambda experiment: 1 / 0)
     (own_state_dir / "pretrain-explorer").write_text("a file where the folder should be")
     assert main(["report"]) == 1
     assert capsys.readouterr().err == ("pretrain-explorer: internal error: ZeroDivisionError: division by zero "
@@ -89,10 +89,10 @@ def test_a_crash_report_that_cannot_be_written_is_said_so(capsys, monkeypatch, o
 
 
 def test_crash_reports_are_bounded(capsys, monkeypatch, own_state_dir):
-    from tui import crash
+    from pretrain_explorer.tui import crash
 
     monkeypatch.setattr(crash, "KEEP", 3)
-    monkeypatch.setattr("tui.cli.run_experiment", lambda experiment: 1 / 0)
+    monkeypatch.setattr("pretrain_explorer.tui.cli.run_experiment", lambda experiment: 1 / 0)
     for _ in range(5):
         assert main(["report"]) == 1
     reports = sorted((own_state_dir / "pretrain-explorer").glob("crash-*.txt"))
@@ -109,12 +109,12 @@ def test_ctrl_c_while_the_program_is_still_importing_ends_quietly(monkeypatch, c
     scipy and Textual is one line and status 130, as anywhere else."""
     import builtins
 
-    from tui import launch
+    from pretrain_explorer.tui import launch
 
     real_import = builtins.__import__
 
     def interrupted(name, *args, **kwargs):
-        if name == "tui.cli":
+        if name == "pretrain_explorer.tui.cli":
             raise KeyboardInterrupt
         return real_import(name, *args, **kwargs)
 
@@ -127,8 +127,8 @@ def test_ctrl_c_while_the_program_is_still_importing_ends_quietly(monkeypatch, c
 CRASHING_EXPLORER = """
 import sys
 
-from tui.app import PretrainExplorer
-from tui.cli import main
+from pretrain_explorer.tui.app import PretrainExplorer
+from pretrain_explorer.tui.cli import main
 
 
 def show_result(self, result):
@@ -157,7 +157,7 @@ def test_a_bug_inside_the_explorer_is_one_line_and_a_crash_report(tmp_path, own_
 async def test_a_bug_in_a_key_handler_exits_with_a_crash_report(monkeypatch, own_state_dir):
     import pytest
     from helpers import settled
-    from tui.app import PretrainExplorer
+    from pretrain_explorer.tui.app import PretrainExplorer
 
     def broken_help(self):
         raise KeyError("planted")
@@ -175,7 +175,7 @@ async def test_a_bug_in_a_key_handler_exits_with_a_crash_report(monkeypatch, own
 
 async def test_a_bug_in_the_engine_keeps_the_explorer_and_writes_a_crash_report(monkeypatch, own_state_dir):
     from helpers import notifications, settled, until
-    from tui.app import PretrainExplorer
+    from pretrain_explorer.tui.app import PretrainExplorer
 
     app = PretrainExplorer()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -198,8 +198,8 @@ async def test_a_bug_in_the_engine_keeps_the_explorer_and_writes_a_crash_report(
 
 async def test_a_bug_in_the_neighbours_worker_is_notified_with_a_crash_report(monkeypatch, own_state_dir):
     from helpers import notifications, settled, until
-    import tui.app
-    from tui.app import PretrainExplorer
+    from pretrain_explorer.tui import app as explorer_app
+    from pretrain_explorer.tui.app import PretrainExplorer
 
     def broken_query(*args, **kwargs):
         raise ZeroDivisionError("a planted neighbours bug")
@@ -207,7 +207,7 @@ async def test_a_bug_in_the_neighbours_worker_is_notified_with_a_crash_report(mo
     app = PretrainExplorer()
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
-        monkeypatch.setattr(tui.app, "query_neighbours", broken_query)
+        monkeypatch.setattr(explorer_app, "query_neighbours", broken_query)
         await pilot.press("slash", *["backspace"] * 12, *"great", "enter")
         await until(pilot, lambda: "a planted neighbours bug" in notifications(app))
         [report] = (own_state_dir / "pretrain-explorer").glob("crash-*.txt")

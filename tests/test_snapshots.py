@@ -5,7 +5,7 @@ the new screens."""
 import pytest
 
 from helpers import settled
-from tui.app import PretrainExplorer
+from pretrain_explorer.tui.app import PretrainExplorer
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 

@@ -6,10 +6,13 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from pydoc_data.topics import topics
 
-from engine import weighting
-from engine.corpus import block_of, count_cooccurrences
-from engine.errors import RunCancelled
-from engine.weighting import VocabularySettings, ppmi, prune, truncated_svd, word_vectors
+from pretrain_explorer.engine.pretraining import svd, weighting
+from pretrain_explorer.engine.pretraining.corpus import block_of
+from pretrain_explorer.engine.pretraining.counting import count_cooccurrences
+from pretrain_explorer.engine.errors import RunCancelled
+from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings, prune
+from pretrain_explorer.engine.pretraining.weighting import ppmi, word_vectors
+from pretrain_explorer.engine.pretraining.svd import truncated_svd
 
 DIM = 50
 # Forces each method: (dense_up_to, sparse_up_to) in rows.
@@ -108,7 +111,7 @@ def test_results_are_deterministic(small):
 
 def test_the_randomized_method_says_when_it_falls_short(small, monkeypatch):
     matrix, (_, s) = small
-    monkeypatch.setattr(weighting, "RANDOMIZED_MAX_ITERATIONS", 1)
+    monkeypatch.setattr(svd, "RANDOMIZED_MAX_ITERATIONS", 1)
     result = truncated_svd(matrix, DIM, dense_up_to=0, sparse_up_to=0)
     assert result.method.iterations == 1 and not result.method.met
     assert "NOT met" in str(result.method)
@@ -196,7 +199,7 @@ def test_ppmi_vectors_pass_cancelling_on(english):
 
 
 def test_the_report_says_which_svd_ran(capsys):
-    from tui.cli import main
+    from pretrain_explorer.tui.cli import main
     import json
 
     assert main(["report", "--json", "--weighting", "svd", "--dim", "20"]) == 0

@@ -2,12 +2,12 @@
 
 import json
 
-from engine import load_experiment
+from pretrain_explorer.engine import load_experiment
 from helpers import notifications, screen_text, settled, until
-from tui.app import PretrainExplorer
-from tui.screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
-from tui.settings import settings_path
-from tui.widgets.stage_bar import StageBar
+from pretrain_explorer.tui.app import PretrainExplorer
+from pretrain_explorer.tui.screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
+from pretrain_explorer.tui.settings import settings_path
+from pretrain_explorer.tui.widgets.stage_bar import StageBar
 
 
 def words_on_screen(app) -> str:

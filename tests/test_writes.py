@@ -4,16 +4,15 @@ one line (or a notification) naming the file and the problem, with nothing half-
 import errno
 import os
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from engine.errors import ExperimentError
-from engine.files import write_atomically
-from engine.store import load_vectors
+from pretrain_explorer.engine.errors import ExperimentError
+from pretrain_explorer.engine.storage.atomic import write_atomically
+from pretrain_explorer.engine.storage.vectors_file import load_vectors
 from helpers import KATA, SCRIPT, notifications, settled
-from tui.app import PretrainExplorer
-from tui.cli import main
+from pretrain_explorer.tui.app import PretrainExplorer
+from pretrain_explorer.tui.cli import main
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 import sys
 
-from tui.launch import main
+from pretrain_explorer.tui.launch import main
 
 sys.exit(main())

@@ -24,30 +24,37 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from engine import Experiment, ExperimentError, ExperimentResult, RunCancelled, Session, load_experiment
-from engine.experiment import with_vectors
-from engine.files import check_destination, write_text_atomically
-from engine.analysis import NeighbourAnswer, query_neighbours
-from engine.weighting import DENSE_WEIGHTINGS, MAX_DENSE_WORDS, WEIGHTINGS
-from tui.access import ANYWHERE, AccessPolicy
-from tui.crash import crash_line, write_crash_report
-from tui.report import render_json, render_text
-from tui.screens import HelpScreen, PathPrompt
-from tui.screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
-from tui.screens.quiz import QuizAnswer
-from tui.settings import load_settings, save_settings
-from tui.presentation.progress import ReportGate
-from tui.presentation.stages import STAGES
-from tui.widgets.accuracy import AccuracyPane
-from tui.widgets.corpus import CorpusPane
-from tui.widgets.finetuning import FineTuningPane
-from tui.widgets.groups import GroupsPane
-from tui.widgets.neighbours import NeighboursPane
-from tui.widgets.quiz import QuizPanel
-from tui.widgets.scroller import Scroller
-from tui.widgets.stage_bar import StageBar
-from tui.widgets.status import StatusLine
-from tui.widgets.training import TrainingPane
+from pretrain_explorer.engine import (
+    Experiment,
+    ExperimentError,
+    ExperimentResult,
+    RunCancelled,
+    Session,
+    load_experiment,
+)
+from pretrain_explorer.engine.experiment import with_vectors
+from pretrain_explorer.engine.storage.atomic import check_destination, write_text_atomically
+from pretrain_explorer.engine.inspect.neighbours import NeighbourAnswer, query_neighbours
+from pretrain_explorer.engine.pretraining.weighting import DENSE_WEIGHTINGS, MAX_DENSE_WORDS, WEIGHTINGS
+from pretrain_explorer.tui.access import ANYWHERE, AccessPolicy
+from pretrain_explorer.tui.crash import crash_line, write_crash_report
+from pretrain_explorer.tui.report import render_json, render_text
+from pretrain_explorer.tui.screens import HelpScreen, PathPrompt
+from pretrain_explorer.tui.screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
+from pretrain_explorer.tui.screens.quiz import QuizAnswer
+from pretrain_explorer.tui.settings import load_settings, save_settings
+from pretrain_explorer.tui.presentation.progress import ReportGate
+from pretrain_explorer.tui.presentation.stages import STAGES
+from pretrain_explorer.tui.widgets.accuracy import AccuracyPane
+from pretrain_explorer.tui.widgets.corpus import CorpusPane
+from pretrain_explorer.tui.widgets.finetuning import FineTuningPane
+from pretrain_explorer.tui.widgets.groups import GroupsPane
+from pretrain_explorer.tui.widgets.neighbours import NeighboursPane
+from pretrain_explorer.tui.widgets.quiz import QuizPanel
+from pretrain_explorer.tui.widgets.scroller import Scroller
+from pretrain_explorer.tui.widgets.stage_bar import StageBar
+from pretrain_explorer.tui.widgets.status import StatusLine
+from pretrain_explorer.tui.widgets.training import TrainingPane
 
 MAX_WINDOW = 10
 MAX_TOP_N = 20

@@ -12,12 +12,13 @@ import sys
 import time
 from pathlib import Path
 
-from engine import Experiment, ExperimentError, load_experiment, run_experiment
-from engine.experiment import LIMITS, ReadCheck, builtin_experiments, with_vectors
-from engine.weighting import WEIGHTINGS, VocabularySettings
-from tui.crash import crash_line, write_crash_report
-from tui.exits import BAD_INPUT, BROKEN_PIPE, FAILED, INTERRUPTED
-from tui.presentation.commands import new_experiment_text, word_pairs_json, word_pairs_text
+from pretrain_explorer.engine import Experiment, ExperimentError, load_experiment, run_experiment
+from pretrain_explorer.engine.experiment import LIMITS, ReadCheck, builtin_experiments, with_vectors
+from pretrain_explorer.engine.pretraining.weighting import WEIGHTINGS
+from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings
+from pretrain_explorer.tui.crash import crash_line, write_crash_report
+from pretrain_explorer.tui.exits import BAD_INPUT, BROKEN_PIPE, FAILED, INTERRUPTED
+from pretrain_explorer.tui.presentation.commands import new_experiment_text, word_pairs_json, word_pairs_text
 
 USAGE = """\
 pretrain-explorer [EXPERIMENT] [options]          open the explorer (the built-in kata by default)
@@ -106,7 +107,7 @@ def _experiment(args, may_read: ReadCheck = lambda path: None) -> Experiment:
 
 
 def report(argv: list[str]) -> int:
-    from tui.report import render_json, render_text
+    from pretrain_explorer.tui.report import render_json, render_text
 
     parser = argparse.ArgumentParser(prog="pretrain-explorer report", description="Print the lesson's stages for an experiment.")
     parser.add_argument("experiment", nargs="?", help="experiment.toml, its folder, or a vectors .npz (default: the kata)")
@@ -144,10 +145,10 @@ class _ProgressBar:
 
 
 def pretrain(argv: list[str]) -> int:
-    from engine.experiment import stopwords_from
-    from engine.files import check_destination
-    from engine.pipeline import pretrain_vectors
-    from engine.store import save_vectors
+    from pretrain_explorer.engine.experiment import stopwords_from
+    from pretrain_explorer.engine.storage.atomic import check_destination
+    from pretrain_explorer.engine.pretraining.pretrain import pretrain_vectors
+    from pretrain_explorer.engine.storage.vectors_file import save_vectors
 
     parser = argparse.ArgumentParser(prog="pretrain-explorer pretrain",
                                      description="Pretrain word vectors once and save them to a .npz.")
@@ -181,8 +182,8 @@ def pretrain(argv: list[str]) -> int:
 
 
 def evaluate(argv: list[str]) -> int:
-    from engine.session import Session
-    from engine.wordpairs import read_word_pairs, score_word_pairs
+    from pretrain_explorer.engine.run.session import Session
+    from pretrain_explorer.engine.inspect.word_pairs import read_word_pairs, score_word_pairs
 
     parser = argparse.ArgumentParser(prog="pretrain-explorer evaluate",
                                      description="Spearman correlation of the vectors' cosines with human similarity "
@@ -201,8 +202,8 @@ def evaluate(argv: list[str]) -> int:
 
 
 def new(argv: list[str]) -> int:
-    from engine.scaffold import create_experiment
-    from engine.text import Columns
+    from pretrain_explorer.engine.new_experiment import create_experiment
+    from pretrain_explorer.engine.text import Columns
 
     parser = argparse.ArgumentParser(prog="pretrain-explorer new",
                                      description="Make an experiment of your own files: check them, choose settings "
@@ -235,13 +236,13 @@ def explore(argv: list[str]) -> int:
     parser.add_argument("--served-from", action="append", type=Path, help=argparse.SUPPRESS)
     _add_pretraining_options(parser, defaults=False)
     args = parser.parse_args(argv)
-    from tui.access import ANYWHERE, end_session, served_session
+    from pretrain_explorer.tui.access import ANYWHERE, end_session, served_session
 
     access = served_session(args.served_from) if args.served_from else ANYWHERE
     try:
         experiment = _experiment(args, access.check_read)
-        from engine.corpus import start_resource_tracker
-        from tui.app import PretrainExplorer
+        from pretrain_explorer.engine.pretraining.counting import start_resource_tracker
+        from pretrain_explorer.tui.app import PretrainExplorer
 
         start_resource_tracker()  # worker processes for large corpora need it; Textual replaces stderr
         app = PretrainExplorer(experiment, quiz=args.quiz, access=access)
@@ -269,8 +270,8 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--allow", action="append", type=Path, metavar="DIR",
                         help="a folder visitors may open experiments from (repeatable; default: the shipped experiments)")
     args = parser.parse_args(argv)
-    from engine.experiment import builtin_experiment_path
-    from engine.files import kind_of
+    from pretrain_explorer.engine.experiment import builtin_experiment_path
+    from pretrain_explorer.engine.storage.paths import kind_of
     from textual_serve.server import Server
 
     allowed = args.allow or [builtin_experiment_path().parent.parent]
@@ -280,7 +281,7 @@ def serve(argv: list[str]) -> int:
     if args.experiment is not None:  # the experiment the server starts with is allowed too
         location = Path(args.experiment)
         allowed.append(location if kind_of(location) == "folder" else location.parent)
-    command = [sys.executable, "-m", "tui", *[f"--served-from={folder}" for folder in allowed]]
+    command = [sys.executable, "-m", "pretrain_explorer.tui", *[f"--served-from={folder}" for folder in allowed]]
     command += ["--", args.experiment] if args.experiment is not None else []
     _open(args.experiment)  # a bad experiment fails here, once, not in each visitor's session
     for threads in BLAS_THREADS:  # inherited by every visitor's explorer: see BLAS_THREADS

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from engine.pipeline import ExperimentResult
-from engine.report import to_json
-from tui.presentation.report import notes, render_text
+from pretrain_explorer.engine.run.results import ExperimentResult
+from pretrain_explorer.engine.run.json_form import to_json
+from pretrain_explorer.tui.presentation.report import notes, render_text
 
 __all__ = ["render_json", "render_text"]
 

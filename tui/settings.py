@@ -7,8 +7,8 @@ import json
 import os
 from pathlib import Path
 
-from engine.errors import ExperimentError
-from engine.files import write_text_atomically
+from pretrain_explorer.engine.errors import ExperimentError
+from pretrain_explorer.engine.storage.atomic import write_text_atomically
 
 
 def settings_path() -> Path:

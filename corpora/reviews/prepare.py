@@ -13,7 +13,6 @@ import csv
 import gzip
 import io
 import random
-import re
 import struct
 import sys
 import tarfile

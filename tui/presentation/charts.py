@@ -16,8 +16,18 @@ from dataclasses import dataclass
 import plotext as plt
 from rich.text import Text
 
-from engine.pipeline import ExperimentResult
-from tui.presentation.style import NEUTRAL, approach_colour, cosine, label_colour, marker, number, pct, rgb, seeds
+from pretrain_explorer.engine.run.results import ExperimentResult
+from pretrain_explorer.tui.presentation.style import (
+    NEUTRAL,
+    approach_colour,
+    cosine,
+    label_colour,
+    marker,
+    number,
+    pct,
+    rgb,
+    seeds,
+)
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _PLOTEXT = threading.Lock()  # plotext keeps one global figure

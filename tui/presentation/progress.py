@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from engine.pipeline import PHASES
+from pretrain_explorer.engine.run.results import PHASES
 
 # Each phase's share of the bar, in the order the phases arrive: pretraining, the main seed's
 # training, the other seeds, the learning curve (about as long as the seeds' phase, times sizes).

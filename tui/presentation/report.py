@@ -7,12 +7,12 @@ import textwrap
 from rich.console import Console
 from rich.text import Text
 
-from engine.pipeline import ApproachResult, ExperimentResult
-from tui.presentation import verdicts
-from tui.presentation.approaches import describe, score_kind
-from tui.presentation.charts import chart
-from tui.presentation.stages import STAGES, class_list, further_comparisons, vectors_quality
-from tui.presentation.style import number, pct, score, seeds, similarity
+from pretrain_explorer.engine.run.results import ApproachResult, ExperimentResult
+from pretrain_explorer.tui.presentation import verdicts
+from pretrain_explorer.tui.presentation.approaches import describe, score_kind
+from pretrain_explorer.tui.presentation.charts import chart
+from pretrain_explorer.tui.presentation.stages import STAGES, class_list, further_comparisons, vectors_quality
+from pretrain_explorer.tui.presentation.style import number, pct, score, seeds, similarity
 
 RANDOM_NOTE = ("The lesson does not give its random generator, so its random-feature figures cannot "
                "be reproduced; these come from numpy's PCG64 seeded with [random] seed.")

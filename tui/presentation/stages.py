@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from engine.pipeline import ExperimentResult
-from tui.presentation import verdicts
-from tui.presentation.approaches import describe, is_trained
-from tui.presentation.style import cosine, pct
+from pretrain_explorer.engine.run.results import ExperimentResult
+from pretrain_explorer.tui.presentation import verdicts
+from pretrain_explorer.tui.presentation.approaches import describe, is_trained
+from pretrain_explorer.tui.presentation.style import cosine, pct
 
 # Which comparisons a split's note makes, when both approaches ran: the lesson's question first.
 # The last asks whether pretraining beats what a practitioner would try first.

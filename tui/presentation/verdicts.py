@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.analysis import word_overlap
-from engine.pipeline import ExperimentResult, SeedStats
-from tui.presentation.style import number, pct, points, seeds
+from pretrain_explorer.engine.inspect.coverage import word_overlap
+from pretrain_explorer.engine.run.results import ExperimentResult, SeedStats
+from pretrain_explorer.tui.presentation.style import number, pct, points, seeds
 
 # Accuracies are ratios of whole sentences: a gap of exactly one sentence must not pass as more
 # for a rounding error.

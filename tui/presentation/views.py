@@ -6,11 +6,11 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from engine.approaches import BAG_OF_WORDS, BY_NAME, CENTROID, FINE_TUNE, PROBE
-from engine.explain import BlankAnswer, Explanation, SharedContexts
-from engine.pipeline import ExperimentResult
-from tui.presentation import verdicts
-from tui.presentation.style import approach_colour, label_colour, score
+from pretrain_explorer.engine.finetuning.approaches import BAG_OF_WORDS, BY_NAME, CENTROID, FINE_TUNE, PROBE
+from pretrain_explorer.engine.inspect.explain import BlankAnswer, Explanation, SharedContexts
+from pretrain_explorer.engine.run.results import ExperimentResult
+from pretrain_explorer.tui.presentation import verdicts
+from pretrain_explorer.tui.presentation.style import approach_colour, label_colour, score
 
 # The vectors compared side by side in the views: what pretraining gives, and what it replaces.
 SIDES = ("pretrained", "random")

@@ -11,9 +11,10 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from engine.explain import Explainer, fill_blank, shared_contexts
-from engine.pipeline import APPROACHES, ExperimentResult
-from tui.presentation import views
+from pretrain_explorer.engine.inspect.explain import Explainer, fill_blank, shared_contexts
+from pretrain_explorer.engine.finetuning.approaches import APPROACH_NAMES
+from pretrain_explorer.engine.run.results import ExperimentResult
+from pretrain_explorer.tui.presentation import views
 
 BLANK_ROWS = 10
 SHARED_ROWS = 8
@@ -174,7 +175,7 @@ class WhyPredictionView(LiveView):
 
     def _names(self) -> list[str]:
         """The approaches to explain: every one of the result, or (before training) the centroid ones."""
-        return [n for n in APPROACHES if self.explainer.can_explain(n)]
+        return [n for n in APPROACH_NAMES if self.explainer.can_explain(n)]
 
     def show(self, index: int) -> None:
         if not self.sentences or not self.is_mounted:

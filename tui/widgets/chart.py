@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from engine.pipeline import ExperimentResult
-from tui.presentation.charts import chart
+from pretrain_explorer.engine.run.results import ExperimentResult
+from pretrain_explorer.tui.presentation.charts import chart
 
 
 class Chart(Widget):

@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from engine.pipeline import ExperimentResult
-from tui.widgets.chart import Chart
+from pretrain_explorer.engine.run.results import ExperimentResult
+from pretrain_explorer.tui.widgets.chart import Chart
 
 
 class FineTuningPane(Vertical):

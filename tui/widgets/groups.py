@@ -7,9 +7,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from engine.pipeline import ExperimentResult
-from tui.widgets.chart import Chart
-from tui.presentation.style import cosine, group_colour
+from pretrain_explorer.engine.run.results import ExperimentResult
+from pretrain_explorer.tui.widgets.chart import Chart
+from pretrain_explorer.tui.presentation.style import cosine, group_colour
 
 
 class GroupsPane(Vertical):

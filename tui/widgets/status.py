@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
-from tui.presentation.progress import RunProgress
+from pretrain_explorer.tui.presentation.progress import RunProgress
 
 
 class StatusLine(Horizontal):

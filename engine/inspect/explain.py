@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from engine.approaches import BY_NAME, CENTROID
-from engine.models import pushes_by_word
-from engine.text import LabeledSentence, preprocess
-from engine.vectors import WordVectors
+from pretrain_explorer.engine.finetuning.approaches import BY_NAME, CENTROID
+from pretrain_explorer.engine.finetuning.pushes import pushes_by_word
+from pretrain_explorer.engine.text import LabeledSentence, preprocess
+from pretrain_explorer.engine.vectors import WordVectors
 
 BLANK = "_"
 

@@ -31,11 +31,11 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from engine.errors import stop_if_asked
-from engine.labeled import Features, LabeledData, labeled_data, restricted
-from engine.models import pushes_by_word
-from engine.text import LabeledSentence
-from engine.vectors import WordVectors
+from pretrain_explorer.engine.errors import stop_if_asked
+from pretrain_explorer.engine.finetuning.labeled import Features, LabeledData, labeled_data, restricted
+from pretrain_explorer.engine.finetuning.pushes import pushes_by_word
+from pretrain_explorer.engine.text import LabeledSentence
+from pretrain_explorer.engine.vectors import WordVectors
 
 
 DTYPE = np.float32

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from pretrain_explorer.engine.finetuning.pushes import pushes_by_word
 import scipy.sparse as sp
 
 PENALTY = 1.0  # 1 / C
@@ -144,3 +146,34 @@ def _direction(gradient: np.ndarray, steps) -> np.ndarray:
     for (s, y, rho), alpha in zip(steps, reversed(alphas)):
         q += (alpha - rho * (y @ q)) * s
     return -q
+
+
+@dataclass(frozen=True, eq=False)
+class CountsModel:
+    """Logistic regression on word counts, as the run fitted it: logit_c = sum_w count_w W[w, c] + b_c."""
+
+    labels: tuple[str, ...]
+    column: dict  # labeled word -> its row of weights
+    seen: np.ndarray  # (labeled words,) bool: in the train sentences, so weighted
+    weights: np.ndarray  # (labeled words, classes)
+    bias: np.ndarray
+
+    @classmethod
+    def of(cls, labels, words: tuple[str, ...], train_terms, model: BagOfWords) -> "CountsModel":
+        seen = np.asarray(train_terms.sum(axis=0)).ravel() > 0
+        return cls(labels, {w: j for j, w in enumerate(words)}, seen, model.weights, model.bias)
+
+    def pushes(self, tokens: list[str]) -> dict[str, np.ndarray]:
+        """Each weighted word's part of the logits (its weights, once per token)."""
+        def push(token):
+            j = self.column.get(token)
+            return self.weights[j] if j is not None and self.seen[j] else None
+
+        return pushes_by_word(tokens, push)
+
+    def logits(self, tokens: list[str]) -> np.ndarray:
+        counts = np.zeros(len(self.column))
+        for t in tokens:
+            if t in self.column:
+                counts[self.column[t]] += 1
+        return counts @ self.weights + self.bias

@@ -21,108 +21,55 @@ another thread's lookups.
 
 from __future__ import annotations
 
+from pretrain_explorer.engine.run.cache import DEFAULT_MAX_BYTES, StageCache
+
 import dataclasses
-import queue
-import threading
-from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 
-from engine.analysis import group_similarity
-from engine import approaches as registry
-from engine.approaches import Fitted, Task
-from engine.classify import Prediction, Scores, SplitResult, best_label
-from engine.corpus import Progress, corpus_files
-from engine.diskcache import DiskCache
-from engine.errors import RunCancelled, stop_if_asked
-from engine.experiment import Experiment
-from engine.labeled import (Features, LabeledData, from_scratch_features, labeled_data, labeled_key, restricted,
-                            scratch_vectors, window_pairs)
-from engine.pipeline import (DRIFT_WORDS, PHASES, ApproachResult, CorpusStats, Drift, ExperimentResult,
-                             LearningCurve, Margin, SeedStats, corpus_counts, weighted_vectors)
-from engine.store import load_vectors
-from engine.vectors import WordVectors, random_rows, random_vectors
-from engine.weighting import vocabulary_keep
-from engine.wordpairs import score_word_pairs
+from pretrain_explorer.engine.inspect.groups import group_similarity
+from pretrain_explorer.engine.finetuning import approaches as registry
+from pretrain_explorer.engine.finetuning.approaches import Task
+from pretrain_explorer.engine.progress import Progress
+from pretrain_explorer.engine.pretraining.corpus import corpus_files
+from pretrain_explorer.engine.storage.disk_cache import DiskCache
+from pretrain_explorer.engine.run.context import Keys, RunContext, curve_sizes, curve_subset, seeds_within, spread_seeds, trained_count
+from pretrain_explorer.engine.errors import stop_if_asked
+from pretrain_explorer.engine.experiment import Experiment
+from pretrain_explorer.engine.finetuning.labeled import (
+    scratch_vectors,
+)
+from pretrain_explorer.engine.run.results import (
+    PHASES,
+    ApproachResult,
+    Drift,
+    ExperimentResult,
+    LearningCurve,
+    Margin,
+    SeedStats,
+)
+from pretrain_explorer.engine.pretraining.pretrain import CorpusStats, corpus_counts, weighted_vectors
+from pretrain_explorer.engine.storage.vectors_file import load_vectors
+from pretrain_explorer.engine.vectors import WordVectors
+from pretrain_explorer.engine.pretraining.vocabulary import vocabulary_keep
+from pretrain_explorer.engine.inspect.word_pairs import score_word_pairs
 
-DEFAULT_MAX_BYTES = 768 << 20
 MARGIN = (("pretrained", "fine_tuned"), ("random", "from_scratch", "bag_of_words"))  # with pretraining, without
 DRIFT_APPROACH = "fine_tuned"  # whose vectors' changes are shown (it starts from the pretrained ones)
-
-
-def nbytes(value, depth: int = 0) -> int:
-    """A rough size of a cached value: the arrays it holds, a few levels down (a long tuple is
-    estimated from its first item)."""
-    if isinstance(value, np.ndarray):
-        return value.nbytes
-    if sp.issparse(value):
-        return sum(getattr(value, a).nbytes for a in ("data", "indices", "indptr") if hasattr(value, a))
-    if depth > 3:
-        return 0
-    if isinstance(value, dict):
-        return 64 + sum(nbytes(v, depth + 1) for v in value.values())
-    if isinstance(value, (tuple, list)):
-        return 64 + len(value) * nbytes(value[0], depth + 1) if value else 64
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return 64 + sum(nbytes(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value))
-    return 64
-
+DRIFT_WORDS = 10  # the words that moved most, shown
 
 def _file_identity(path: Path) -> tuple:
     return tuple((str(f.resolve()), f.stat().st_size, f.stat().st_mtime_ns) for f in corpus_files(path))
 
 
-@dataclasses.dataclass(frozen=True)
-class Keys:
-    vectors: Hashable  # the pretrained vectors
-    vocabulary: Hashable  # their vocabulary (what random vectors are drawn for)
+class Session(StageCache):
+    """The engine's stages over one cache, and staged runs of experiments through them."""
 
-
-class Session:
     def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES, disk: DiskCache | None | str = "default"):
-        self.max_bytes = max_bytes
+        super().__init__(max_bytes)
         self.disk = DiskCache() if disk == "default" else disk
-        self.stats: Counter = Counter()
-        self._entries: OrderedDict = OrderedDict()
-        self._sizes: dict = {}
-        self._lock = threading.Lock()
-
-    # --- the cache ------------------------------------------------------------------------------
-
-    def peek(self, stage: str, key: Hashable):
-        with self._lock:
-            entry = self._entries.get((stage, key))
-            if entry is not None:
-                self._entries.move_to_end((stage, key))
-            return entry
-
-    def put(self, stage: str, key: Hashable, value) -> None:
-        """Keep `value`, counted as one computation of `stage`; the least recently used go past max_bytes."""
-        size = nbytes(value)
-        with self._lock:
-            self.stats[stage] += 1
-            self._entries[(stage, key)] = value
-            self._sizes[(stage, key)] = size
-            total = sum(self._sizes.values())
-            while total > self.max_bytes and len(self._entries) > 1:
-                old, _ = self._entries.popitem(last=False)
-                total -= self._sizes.pop(old)
-
-    def cached(self, stage: str, key: Hashable, compute: Callable):
-        found = self.peek(stage, key)
-        if found is None:
-            found = compute()
-            self.put(stage, key, found)
-        return found
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._sizes.clear()
 
     # --- stages ---------------------------------------------------------------------------------
 
@@ -203,7 +150,7 @@ class Session:
         check("Pretraining", 0.0)
         pretrained, stats, keys = self.pretrained(e, should_stop, on_progress)  # Counting: ..., weighting
         check("Pretraining: neighbours", 1.0)
-        run = _Run(self, e, pretrained, keys, should_stop)
+        run = RunContext(self, e, pretrained, keys, should_stop)
         phase = self._pretraining_phase(run, stats)
         yield phase
         check("Training: main seed", 0.0)
@@ -217,7 +164,7 @@ class Session:
         check("Learning curve", 0.0)
         yield self._curve_phase(run, phase, lambda f: check("Learning curve", f))
 
-    def _pretraining_phase(self, run: "_Run", stats: CorpusStats) -> ExperimentResult:
+    def _pretraining_phase(self, run: RunContext, stats: CorpusStats) -> ExperimentResult:
         e, data = run.experiment, run.data
         scratch = self.cached("from_scratch vectors", (run.data_key, e.window), lambda: scratch_vectors(data, run.pairs()))
         test = data.splits["test"].terms
@@ -239,18 +186,18 @@ class Session:
             word_pairs=self._word_pairs(run),
         )
 
-    def _word_pairs(self, run: "_Run") -> dict:
+    def _word_pairs(self, run: RunContext) -> dict:
         """The experiment's word pairs scored by the pretrained vectors and by the main seed's random ones."""
         e = run.experiment
         if not e.word_pairs:
             return {}
         vectors = {"pretrained": (run.keys.vectors, run.pretrained),
-                   "random": (run._random_key(e.seed), run.random_vectors(e.seed))}
+                   "random": (run.random_key(e.seed), run.random_vectors(e.seed))}
         return {name: self.cached("word pairs", (key, e.word_pairs),
                                   lambda v=v: score_word_pairs(v, e.word_pairs, str(e.word_pairs_path)))
                 for name, (key, v) in vectors.items()}
 
-    def _training_phase(self, run: "_Run", result: ExperimentResult, progress) -> ExperimentResult:
+    def _training_phase(self, run: RunContext, result: ExperimentResult, progress) -> ExperimentResult:
         e = run.experiment
         tasks = [Task(a, e.seed if a.seeded else None) for a in registry.APPROACHES]
         fitted = run.fit(tasks, run.splits, progress)
@@ -268,7 +215,7 @@ class Session:
         return dataclasses.replace(result, approaches=approaches, vectors=vectors, vector_keys=keys, drift=drift,
                                    phase=PHASES[1])
 
-    def _seeds_phase(self, run: "_Run", result: ExperimentResult, seeds: int, progress) -> ExperimentResult:
+    def _seeds_phase(self, run: RunContext, result: ExperimentResult, seeds: int, progress) -> ExperimentResult:
         """The seeded approaches over `seeds` seeds (spread_seeds: fewer than asked on a large set)."""
         e = run.experiment
         seeded = [a for a in registry.APPROACHES if a.seeded]
@@ -291,12 +238,12 @@ class Session:
                 - max(approaches[n].mean_accuracy() for n in without)))
         return dataclasses.replace(result, approaches=approaches, margin=margin, phase=PHASES[2])
 
-    def _curve_phase(self, run: "_Run", result: ExperimentResult, progress) -> ExperimentResult:
+    def _curve_phase(self, run: RunContext, result: ExperimentResult, progress) -> ExperimentResult:
         e, data = run.experiment, run.data
         sizes = curve_sizes(data)
         per_class = np.bincount(data.train.label_ids[data.train.label_ids >= 0])
         draws = seeds_within(e.seeds, sum(int(np.minimum(size, per_class).sum()) for size in sizes)
-                             * len(data.labels) * _trained(registry.APPROACHES))
+                             * len(data.labels) * trained_count(registry.APPROACHES))
         tasks, where = [], []
         # Draw s (s = seed .. seed + seeds - 1) is seed s's: its train subsets and, for a seeded
         # approach, its random vectors, as the seeds phase pairs them. A new seed (seed + 1) thus
@@ -320,172 +267,6 @@ class Session:
             draws,
         )
         return dataclasses.replace(result, learning_curve=curve, phase=PHASES[3])
-
-
-# The seeds (and learning-curve draws) a phase runs stop short of the experiment's where their
-# trainings would exceed this many train sentences x classes (each 300 epochs of products over the
-# dimension): the spread's 20 seeds of a two-class set of 50,000 rows fit; of 50,000 rows in 100
-# classes, MIN_SEEDS. The result says how many ran (SeedStats.n, LearningCurve.seeds), and the
-# report, the JSON and the screens say it.
-SEEDS_WORK = 2_000_000
-MIN_SEEDS = 3
-
-
-def seeds_within(seeds: int, work_per_seed: int) -> int:
-    return int(min(seeds, max(MIN_SEEDS, SEEDS_WORK // max(work_per_seed, 1))))
-
-
-def spread_seeds(data: LabeledData, seeds: int) -> int:
-    """How many seeds the spread over seeds runs (the main one included)."""
-    seeded = [a for a in registry.APPROACHES if a.seeded]
-    return seeds_within(seeds, len(data.train) * len(data.labels) * _trained(seeded))
-
-
-def _trained(approaches) -> int:
-    return sum(a.classifier.trained for a in approaches)
-
-
-def curve_sizes(data: LabeledData) -> tuple[int, ...]:
-    """1, 2, 4, ... examples per class, ending with the whole train set (its largest class)."""
-    largest = int(np.bincount(data.train.label_ids).max())
-    sizes, k = [], 1
-    while k < largest:
-        sizes.append(k)
-        k *= 2
-    return tuple(sizes + [largest])
-
-
-def curve_subset(data: LabeledData, per_class: int, rng: np.random.Generator) -> np.ndarray:
-    """`per_class` sentences of each class (all of a smaller class), drawn by `rng`, in file order."""
-    ids = data.train.label_ids
-    chosen = []
-    for label in range(len(data.labels)):
-        members = np.flatnonzero(ids == label)
-        chosen.append(rng.choice(members, size=min(per_class, len(members)), replace=False))
-    return np.sort(np.concatenate(chosen))
-
-
-class _Run:
-    """One run's context: the experiment, its labeled data and vectors, and the session's cache."""
-
-    def __init__(self, session: Session, experiment: Experiment, pretrained: WordVectors, keys: Keys, should_stop):
-        e = experiment
-        self.session, self.experiment, self.pretrained, self.keys = session, e, pretrained, keys
-        self.should_stop = should_stop
-        self.data_key = labeled_key(e.stopwords, e.train, e.test, e.transfer)
-        self.data: LabeledData = session.cached("labeled", self.data_key,
-                                                lambda: labeled_data(e.stopwords, e.train, e.test, e.transfer))
-        self.splits = ("test", "transfer") if e.transfer is not None else ("test",)
-
-    # Vectors restricted to the labeled vocabulary, as the approaches ask for them.
-
-    def pretrained_features(self):
-        return self.session.cached("features", (self.keys.vectors, self.data_key),
-                                   lambda: restricted(self.pretrained, self.data.words))
-
-    def _random_key(self, seed: int) -> tuple:
-        return self.keys.vocabulary, self.pretrained.dimension, seed
-
-    def random_vectors(self, seed: int) -> WordVectors:
-        return self.session.cached("random", self._random_key(seed),
-                                   lambda: random_vectors(self.pretrained.words, self.pretrained.dimension, seed))
-
-    def random_features(self, seed: int, buffer: np.ndarray | None = None):
-        """Only the labeled words' rows are kept: each seed's whole draw is made (into `buffer`)
-        and dropped."""
-        def draw():
-            whole = self.session.peek("random", self._random_key(seed))
-            if whole is not None:
-                return restricted(whole, self.data.words)
-            stop_if_asked(self.should_stop)
-            known = self.pretrained_features().known
-            rows = np.array([self.pretrained.index(w) for w, k in zip(self.data.words, known) if k], dtype=np.intp)
-            matrix = np.zeros((len(known), self.pretrained.dimension))
-            matrix[known] = random_rows(len(self.pretrained.words), self.pretrained.dimension, seed, rows, buffer)
-            self.session.stats["random"] += 1
-            return Features(matrix, known)
-
-        return self.session.cached("random rows", (self._random_key(seed), self.data_key), draw)
-
-    def draw_random(self, seeds: list[int]) -> None:
-        """The random rows of many seeds, drawn on two threads (drawing releases the interpreter)."""
-        missing = [s for s in seeds if self.session.peek("random rows", (self._random_key(s), self.data_key)) is None]
-        buffers: queue.SimpleQueue = queue.SimpleQueue()
-        for _ in range(min(2, len(missing))):
-            buffers.put(np.empty((len(self.pretrained.words), self.pretrained.dimension)))
-
-        def draw(seed: int) -> None:
-            buffer = buffers.get()
-            try:
-                self.random_features(seed, buffer)
-            finally:
-                buffers.put(buffer)
-
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(draw, missing))
-
-    def pairs(self):
-        return self.session.cached("pairs", (self.data_key, self.experiment.window),
-                                   lambda: window_pairs(self.data, self.experiment.window))
-
-    def from_scratch_features(self, subset: np.ndarray):
-        return from_scratch_features(self.data, self.pairs(), subset)
-
-    # Tasks: fitted once, cached by what determines them.
-
-    def task_key(self, task: Task) -> Hashable:
-        a = task.approach
-        training = self.experiment.training if a.classifier.trained else None
-        return task.key, a.vectors.name, a.vectors.determined_by(self), self.data_key, training
-
-    def fit(self, tasks: list[Task], splits: tuple[str, ...], progress: Callable[[float], None]) -> list[Fitted]:
-        stop_if_asked(self.should_stop)
-        keys = [self.task_key(t) for t in tasks]
-        found: dict = {}
-        for key in keys:
-            hit = self.session.peek("fitted", key)
-            if hit is not None and hit.has(splits):
-                found[key] = hit
-        missing = list({k: t for k, t in zip(keys, tasks) if k not in found}.items())
-        self.draw_random(sorted({t.seed for _, t in missing if t.seed is not None}))
-        kinds: dict = {}
-        for key, task in missing:
-            kinds.setdefault(task.approach.classifier.fit, []).append((key, task))
-        for done, members in enumerate(kinds.values()):
-            kind = members[0][1].approach.classifier
-            fitted = kind.fit(self, [t for _, t in members], splits, self.should_stop,
-                              lambda f: progress((done + f) / len(kinds)))
-            for (key, task), f in zip(members, fitted):
-                stage = "classifier" if task.subset is None else "curve"
-                self.session.put("fitted", key, f)
-                self.session.stats[f"{stage}:{task.approach.name}"] += 1
-                found[key] = f
-        progress(1.0)
-        return [found[k] for k in keys]
-
-    def accuracy(self, fitted: Fitted, split: str) -> float:
-        truth = self.data.splits[split].label_ids
-        return int(np.count_nonzero(fitted.best(split) == truth)) / len(truth) if len(truth) else 0.0
-
-    def kept(self, task: Task, fitted: Fitted):
-        """The classifier its kind keeps for explanations (ClassifierKind.kept), or None."""
-        kind = task.approach.classifier
-        return kind.kept(self, task, fitted.trained) if kind.kept and fitted.trained is not None else None
-
-    def split_results(self, fitted: Fitted) -> tuple[SplitResult, SplitResult | None]:
-        labels = self.data.labels
-        index = {label: k for k, label in enumerate(labels)}
-        out = []
-        for name in ("test", "transfer"):
-            if name not in self.splits:
-                out.append(None)
-                continue
-            split, scores = self.data.splits[name], fitted.scores[name]
-            predicted = best_label(scores)
-            out.append(SplitResult(tuple(
-                Prediction(s.text, s.label, labels[p], Scores(index, row), seen)
-                for s, p, row, seen in zip(split.sentences, predicted.tolist(), scores, split.seen_words))))
-        return out[0], out[1]
 
 
 def run_experiment(

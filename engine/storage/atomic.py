@@ -10,29 +10,12 @@ from __future__ import annotations
 import errno
 import os
 import secrets
-import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from engine.errors import ExperimentError
-
-
-def kind_of(path: Path) -> str:
-    """"file", "folder", "missing", or "special" (a FIFO, device or socket, which could block or
-    never end); ExperimentError for a path the system will not look up (too long, a loop of links)."""
-    try:
-        mode = os.stat(path).st_mode
-    except (FileNotFoundError, NotADirectoryError):
-        return "missing"
-    except OSError as exc:
-        raise ExperimentError(path, f"cannot be read ({exc.strerror or exc})") from None
-    except ValueError:  # a NUL character in the path
-        raise ExperimentError(path, "is not a usable path (it holds a NUL character)") from None
-    if stat.S_ISREG(mode):
-        return "file"
-    return "folder" if stat.S_ISDIR(mode) else "special"
-
+from pretrain_explorer.engine.errors import ExperimentError
+from pretrain_explorer.engine.storage.paths import kind_of
 
 def check_destination(path: Path, replace: bool = False, to_replace: str = "choose another name") -> None:
     """Refuse, before any work is done, a destination that cannot be written; `to_replace` says how

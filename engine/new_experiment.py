@@ -18,11 +18,11 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.corpus import corpus_files, read_blocks
-from engine.errors import ExperimentError
-from engine.experiment import MANIFEST, builtin_experiment_path, load_experiment, stopwords_from
-from engine.files import write_text_atomically
-from engine.text import Columns, LabeledSentence, preprocess, read_labeled_csv, tokenize
+from pretrain_explorer.engine.pretraining.corpus import corpus_files, read_blocks
+from pretrain_explorer.engine.errors import ExperimentError
+from pretrain_explorer.engine.experiment import MANIFEST, builtin_experiment_path, load_experiment, stopwords_from
+from pretrain_explorer.engine.storage.atomic import write_text_atomically
+from pretrain_explorer.engine.text import Columns, LabeledSentence, preprocess, read_labeled_csv, tokenize
 
 SURVEY_BYTES = 64 << 20  # read this much of the corpus exactly; extrapolate the rest by size
 MAX_DENSE_VOCABULARY = 5_000

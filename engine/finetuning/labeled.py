@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from engine.text import LabeledSentence, tokenize
-from engine.vectors import WordVectors
+from pretrain_explorer.engine.text import LabeledSentence, tokenize
+from pretrain_explorer.engine.vectors import WordVectors
 
 SPLITS = ("train", "test", "transfer")
 POOLED_MEMO = 8

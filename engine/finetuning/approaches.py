@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.classify import best_label, centroid_scores
-from engine.errors import stop_if_asked
-from engine.bagofwords import fit_on_counts
-from engine.finetune import Problem, TrainedClassifier, softmax_scores, train_batch
-from engine.labeled import Features
-from engine.models import CountsModel
+from pretrain_explorer.engine.finetuning.centroid import best_label, centroid_scores
+from pretrain_explorer.engine.errors import stop_if_asked
+from pretrain_explorer.engine.finetuning.bag_of_words import fit_on_counts
+from pretrain_explorer.engine.finetuning.softmax import Problem, TrainedClassifier, softmax_scores, train_batch
+from pretrain_explorer.engine.finetuning.labeled import Features
+from pretrain_explorer.engine.finetuning.bag_of_words import CountsModel
 
 
 @dataclass(frozen=True)
@@ -255,3 +255,4 @@ APPROACHES: tuple[Approach, ...] = (
              WORD_COUNTS, BAG_OF_WORDS),
 )
 BY_NAME = {a.name: a for a in APPROACHES}
+APPROACH_NAMES = tuple(a.name for a in APPROACHES)  # in the order they are shown

@@ -15,9 +15,10 @@ from pathlib import Path
 import numpy as np
 from numpy.lib import format as npy
 
-from engine.errors import ExperimentError
-from engine.files import kind_of, write_atomically
-from engine.vectors import WordVectors
+from pretrain_explorer.engine.errors import ExperimentError
+from pretrain_explorer.engine.storage.paths import kind_of
+from pretrain_explorer.engine.storage.atomic import write_atomically
+from pretrain_explorer.engine.vectors import WordVectors
 
 FORMAT = "pretrain-explorer-vectors"
 VERSION = 1

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.errors import ExperimentError
-from engine.text import read_text
-from engine.vectors import WordVectors, cosine
+from pretrain_explorer.engine.errors import ExperimentError
+from pretrain_explorer.engine.text import read_text
+from pretrain_explorer.engine.vectors import WordVectors, cosine
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.corpus import Progress, read_blocks
-from engine.errors import ExperimentError, stop_if_asked
-from engine.text import preprocess
-from engine.vectors import WordVectors, l2_normalize_rows
+from pretrain_explorer.engine.progress import Progress
+from pretrain_explorer.engine.pretraining.corpus import read_blocks
+from pretrain_explorer.engine.errors import ExperimentError, stop_if_asked
+from pretrain_explorer.engine.text import preprocess
+from pretrain_explorer.engine.vectors import WordVectors, l2_normalize_rows
 
 NEGATIVE_SAMPLES = 5
 EPOCHS = 5

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.corpus import corpus_files
-from engine.errors import ExperimentError, stop_if_asked
-from engine.pipeline import CorpusStats
-from engine.store import load_vectors, save_vectors
-from engine.vectors import WordVectors
+from pretrain_explorer.engine.pretraining.corpus import corpus_files
+from pretrain_explorer.engine.errors import ExperimentError, stop_if_asked
+from pretrain_explorer.engine.pretraining.pretrain import CorpusStats
+from pretrain_explorer.engine.storage.vectors_file import load_vectors, save_vectors
+from pretrain_explorer.engine.vectors import WordVectors
 
 ENTRY_VERSION = 1  # bump when what an entry means changes, so old entries are never read
 CHUNK = 4 << 20

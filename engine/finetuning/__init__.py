@@ -1,0 +1,1 @@
+"""Labeled sentences -> classifiers: the labeled data, the centroid, softmax training, the bag of words, the approach registry."""

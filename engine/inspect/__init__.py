@@ -1,0 +1,1 @@
+"""Questions asked of vectors and results: neighbours, group similarity, explanations, word pairs, coverage."""

@@ -1,0 +1,31 @@
+"""A word's nearest neighbours under every set of vectors a run has, or the closest spellings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pretrain_explorer.engine.text import tokenize
+from pretrain_explorer.engine.vectors import WordVectors
+
+
+@dataclass(frozen=True)
+class NeighbourAnswer:
+    """A word's nearest words in each set of vectors, or, for an unknown word, the closest spellings."""
+
+    word: str
+    known: bool
+    neighbors: dict[str, tuple[tuple[str, float], ...]]  # by approach name; empty when unknown
+    closest: tuple[str, ...]  # vocabulary words spelled like it, when unknown
+    vocabulary: int
+
+
+def query_neighbours(vectors: dict[str, WordVectors], word: str, top_n: int) -> NeighbourAnswer:
+    """`word` is tokenized as corpus text is, so "Excellent!" asks for "excellent"."""
+    tokens = tokenize(word)
+    word = tokens[0] if len(tokens) == 1 else word.strip().lower()
+    reference = vectors.get("pretrained") or next(iter(vectors.values()))
+    if word not in reference:
+        return NeighbourAnswer(word, False, {}, reference.closest_spellings(word), len(reference.words))
+    neighbors = {name: v.nearest(word, top_n) for name, v in vectors.items()}
+    return NeighbourAnswer(word, True, neighbors, (), len(reference.words))

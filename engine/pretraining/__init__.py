@@ -1,0 +1,1 @@
+"""Corpus -> word vectors: reading, counting, the vocabulary cut, weighting, SVD, skip-gram."""

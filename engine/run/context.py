@@ -1,0 +1,200 @@
+"""One run's context (its experiment, labeled data, vectors and fitted tasks, through the
+session's cache), and the rules for how many seeds and which learning-curve subsets it runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import queue
+from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from pretrain_explorer.engine.finetuning import approaches as registry
+from pretrain_explorer.engine.finetuning.approaches import Fitted, Task
+from pretrain_explorer.engine.finetuning.centroid import Prediction, Scores, SplitResult, best_label
+from pretrain_explorer.engine.run.cache import StageCache
+from pretrain_explorer.engine.errors import stop_if_asked
+from pretrain_explorer.engine.experiment import Experiment
+from pretrain_explorer.engine.finetuning.labeled import (
+    Features,
+    LabeledData,
+    from_scratch_features,
+    labeled_data,
+    labeled_key,
+    restricted,
+    window_pairs,
+)
+from pretrain_explorer.engine.vectors import WordVectors, random_rows, random_vectors
+
+# The seeds (and learning-curve draws) a phase runs stop short of the experiment's where their
+# trainings would exceed this many train sentences x classes (each 300 epochs of products over the
+# dimension): the spread's 20 seeds of a two-class set of 50,000 rows fit; of 50,000 rows in 100
+# classes, MIN_SEEDS. The result says how many ran (SeedStats.n, LearningCurve.seeds), and the
+# report, the JSON and the screens say it.
+SEEDS_WORK = 2_000_000
+MIN_SEEDS = 3
+
+
+def seeds_within(seeds: int, work_per_seed: int) -> int:
+    return int(min(seeds, max(MIN_SEEDS, SEEDS_WORK // max(work_per_seed, 1))))
+
+
+def spread_seeds(data: LabeledData, seeds: int) -> int:
+    """How many seeds the spread over seeds runs (the main one included)."""
+    seeded = [a for a in registry.APPROACHES if a.seeded]
+    return seeds_within(seeds, len(data.train) * len(data.labels) * trained_count(seeded))
+
+
+def trained_count(approaches) -> int:
+    return sum(a.classifier.trained for a in approaches)
+
+
+def curve_sizes(data: LabeledData) -> tuple[int, ...]:
+    """1, 2, 4, ... examples per class, ending with the whole train set (its largest class)."""
+    largest = int(np.bincount(data.train.label_ids).max())
+    sizes, k = [], 1
+    while k < largest:
+        sizes.append(k)
+        k *= 2
+    return tuple(sizes + [largest])
+
+
+def curve_subset(data: LabeledData, per_class: int, rng: np.random.Generator) -> np.ndarray:
+    """`per_class` sentences of each class (all of a smaller class), drawn by `rng`, in file order."""
+    ids = data.train.label_ids
+    chosen = []
+    for label in range(len(data.labels)):
+        members = np.flatnonzero(ids == label)
+        chosen.append(rng.choice(members, size=min(per_class, len(members)), replace=False))
+    return np.sort(np.concatenate(chosen))
+
+
+@dataclasses.dataclass(frozen=True)
+class Keys:
+    vectors: Hashable  # the pretrained vectors
+    vocabulary: Hashable  # their vocabulary (what random vectors are drawn for)
+
+
+class RunContext:
+    """One run's context: the experiment, its labeled data and vectors, and the session's cache."""
+
+    def __init__(self, session: StageCache, experiment: Experiment, pretrained: WordVectors, keys: Keys, should_stop):
+        e = experiment
+        self.session, self.experiment, self.pretrained, self.keys = session, e, pretrained, keys
+        self.should_stop = should_stop
+        self.data_key = labeled_key(e.stopwords, e.train, e.test, e.transfer)
+        self.data: LabeledData = session.cached("labeled", self.data_key,
+                                                lambda: labeled_data(e.stopwords, e.train, e.test, e.transfer))
+        self.splits = ("test", "transfer") if e.transfer is not None else ("test",)
+
+    # Vectors restricted to the labeled vocabulary, as the approaches ask for them.
+
+    def pretrained_features(self):
+        return self.session.cached("features", (self.keys.vectors, self.data_key),
+                                   lambda: restricted(self.pretrained, self.data.words))
+
+    def random_key(self, seed: int) -> tuple:
+        return self.keys.vocabulary, self.pretrained.dimension, seed
+
+    def random_vectors(self, seed: int) -> WordVectors:
+        return self.session.cached("random", self.random_key(seed),
+                                   lambda: random_vectors(self.pretrained.words, self.pretrained.dimension, seed))
+
+    def random_features(self, seed: int, buffer: np.ndarray | None = None):
+        """Only the labeled words' rows are kept: each seed's whole draw is made (into `buffer`)
+        and dropped."""
+        def draw():
+            whole = self.session.peek("random", self.random_key(seed))
+            if whole is not None:
+                return restricted(whole, self.data.words)
+            stop_if_asked(self.should_stop)
+            known = self.pretrained_features().known
+            rows = np.array([self.pretrained.index(w) for w, k in zip(self.data.words, known) if k], dtype=np.intp)
+            matrix = np.zeros((len(known), self.pretrained.dimension))
+            matrix[known] = random_rows(len(self.pretrained.words), self.pretrained.dimension, seed, rows, buffer)
+            self.session.stats["random"] += 1
+            return Features(matrix, known)
+
+        return self.session.cached("random rows", (self.random_key(seed), self.data_key), draw)
+
+    def draw_random(self, seeds: list[int]) -> None:
+        """The random rows of many seeds, drawn on two threads (drawing releases the interpreter)."""
+        missing = [s for s in seeds if self.session.peek("random rows", (self.random_key(s), self.data_key)) is None]
+        buffers: queue.SimpleQueue = queue.SimpleQueue()
+        for _ in range(min(2, len(missing))):
+            buffers.put(np.empty((len(self.pretrained.words), self.pretrained.dimension)))
+
+        def draw(seed: int) -> None:
+            buffer = buffers.get()
+            try:
+                self.random_features(seed, buffer)
+            finally:
+                buffers.put(buffer)
+
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(draw, missing))
+
+    def pairs(self):
+        return self.session.cached("pairs", (self.data_key, self.experiment.window),
+                                   lambda: window_pairs(self.data, self.experiment.window))
+
+    def from_scratch_features(self, subset: np.ndarray):
+        return from_scratch_features(self.data, self.pairs(), subset)
+
+    # Tasks: fitted once, cached by what determines them.
+
+    def task_key(self, task: Task) -> Hashable:
+        a = task.approach
+        training = self.experiment.training if a.classifier.trained else None
+        return task.key, a.vectors.name, a.vectors.determined_by(self), self.data_key, training
+
+    def fit(self, tasks: list[Task], splits: tuple[str, ...], progress: Callable[[float], None]) -> list[Fitted]:
+        stop_if_asked(self.should_stop)
+        keys = [self.task_key(t) for t in tasks]
+        found: dict = {}
+        for key in keys:
+            hit = self.session.peek("fitted", key)
+            if hit is not None and hit.has(splits):
+                found[key] = hit
+        missing = list({k: t for k, t in zip(keys, tasks) if k not in found}.items())
+        self.draw_random(sorted({t.seed for _, t in missing if t.seed is not None}))
+        kinds: dict = {}
+        for key, task in missing:
+            kinds.setdefault(task.approach.classifier.fit, []).append((key, task))
+        for done, members in enumerate(kinds.values()):
+            kind = members[0][1].approach.classifier
+            fitted = kind.fit(self, [t for _, t in members], splits, self.should_stop,
+                              lambda f: progress((done + f) / len(kinds)))
+            for (key, task), f in zip(members, fitted):
+                stage = "classifier" if task.subset is None else "curve"
+                self.session.put("fitted", key, f)
+                self.session.stats[f"{stage}:{task.approach.name}"] += 1
+                found[key] = f
+        progress(1.0)
+        return [found[k] for k in keys]
+
+    def accuracy(self, fitted: Fitted, split: str) -> float:
+        truth = self.data.splits[split].label_ids
+        return int(np.count_nonzero(fitted.best(split) == truth)) / len(truth) if len(truth) else 0.0
+
+    def kept(self, task: Task, fitted: Fitted):
+        """The classifier its kind keeps for explanations (ClassifierKind.kept), or None."""
+        kind = task.approach.classifier
+        return kind.kept(self, task, fitted.trained) if kind.kept and fitted.trained is not None else None
+
+    def split_results(self, fitted: Fitted) -> tuple[SplitResult, SplitResult | None]:
+        labels = self.data.labels
+        index = {label: k for k, label in enumerate(labels)}
+        out = []
+        for name in ("test", "transfer"):
+            if name not in self.splits:
+                out.append(None)
+                continue
+            split, scores = self.data.splits[name], fitted.scores[name]
+            predicted = best_label(scores)
+            out.append(SplitResult(tuple(
+                Prediction(s.text, s.label, labels[p], Scores(index, row), seen)
+                for s, p, row, seen in zip(split.sentences, predicted.tolist(), scores, split.seen_words))))
+        return out[0], out[1]

@@ -1,0 +1,103 @@
+"""The results of a run, phase by phase, as immutable dataclasses."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+from pretrain_explorer.engine.inspect.groups import GroupSimilarity
+from pretrain_explorer.engine.finetuning.centroid import SplitResult
+from pretrain_explorer.engine.experiment import Experiment
+from pretrain_explorer.engine.inspect.word_pairs import WordPairScore
+from pretrain_explorer.engine.pretraining.pretrain import CorpusStats
+from pretrain_explorer.engine.vectors import WordVectors
+
+PHASES = ("pretraining", "training", "seeds", "curve")  # the order in which results arrive
+
+
+@dataclass(frozen=True)
+class SeedStats:
+    mean: float
+    std: float  # population standard deviation over the seeds
+    n: int
+
+
+@dataclass(frozen=True)
+class ApproachResult:
+    name: str
+    test: SplitResult
+    transfer: SplitResult | None
+    test_over_seeds: SeedStats | None = None  # for the seed-dependent approaches
+    transfer_over_seeds: SeedStats | None = None
+    losses: tuple[float, ...] = ()  # training loss by epoch, for the trained approaches
+    # What a trained or fitted approach kept of its main-seed classifier (a finetune.TrainedClassifier
+    # or a models.CountsModel), to take its scores apart word by word; None for nearest centroids
+    # (explained from their vectors).
+    model: object | None = field(default=None, compare=False, repr=False)
+
+    def over_seeds(self, split: str) -> SeedStats | None:
+        return self.test_over_seeds if split == "test" else self.transfer_over_seeds
+
+    def mean_accuracy(self, split: str = "test") -> float:
+        """Over seeds where the approach depends on them, else its one accuracy."""
+        stats = self.over_seeds(split)
+        return stats.mean if stats is not None else getattr(self, split).accuracy
+
+
+@dataclass(frozen=True)
+class Drift:
+    """What fine-tuning changed in the pretrained vectors."""
+
+    moved: tuple[tuple[str, float], ...]  # the words that moved most, with the distance
+    neighbors_before: dict[str, tuple[tuple[str, float], ...]]
+    neighbors_after: dict[str, tuple[tuple[str, float], ...]]
+
+
+@dataclass(frozen=True)
+class LearningCurve:
+    """Test accuracy against labeled examples per class, averaged over seeds (subsets and draws)."""
+
+    sizes: tuple[int, ...]
+    mean: dict[str, tuple[float, ...]]
+    std: dict[str, tuple[float, ...]]
+    seeds: int
+
+
+@dataclass(frozen=True)
+class Margin:
+    """How far the approaches that use pretraining beat those that do not, on the test set,
+    in accuracy points averaged over seeds: the worst of the first against the best of the second."""
+
+    with_pretraining: tuple[str, ...]
+    without: tuple[str, ...]
+    points: float
+
+
+@dataclass(frozen=True)
+class ExperimentResult:
+    """A run's results. A staged run yields it once per phase (PHASES), each time with more filled
+    in: after pretraining the approaches are still empty and drift, margin and curve None."""
+
+    experiment: Experiment
+    corpus: CorpusStats
+    vectors: dict[str, WordVectors]  # random, pretrained, from_scratch; fine_tuned once trained
+    neighbors: dict[str, tuple[tuple[str, float], ...]]  # pretrained, per probe
+    groups: GroupSimilarity
+    approaches: dict[str, ApproachResult]
+    drift: Drift | None
+    learning_curve: LearningCurve | None
+    margin: Margin | None
+    seen_share: float  # share of the test sentences' words that occur in the labeled set
+    phase: str = PHASES[-1]  # the last phase whose results are in
+    # The experiment's word pairs scored with the pretrained and the random vectors, when it has some.
+    word_pairs: dict[str, WordPairScore] = field(default_factory=dict)
+    # What each set of vectors was computed from, so a session finds what it derived from them.
+    vector_keys: dict[str, Hashable] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def pretrained(self) -> WordVectors:
+        return self.vectors["pretrained"]
+
+    @property
+    def complete(self) -> bool:
+        return self.phase == PHASES[-1]
