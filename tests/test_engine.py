@@ -1,6 +1,5 @@
 """The engine's own behaviour beyond the kata's figures: tokens, ties, classes, seeds, purity."""
 
-import ast
 import dataclasses
 import subprocess
 import sys
@@ -18,18 +17,6 @@ from pretrain_explorer.engine.pretraining.pretrain import vectors_from_sentences
 from pretrain_explorer.engine.vectors import random_vectors
 
 ENGINE = Path(engine.__file__).parent  # as installed
-
-
-def test_engine_never_imports_textual_statically():
-    sources = sorted(ENGINE.rglob("*.py"))
-    assert len(sources) > 30  # every module of every subpackage
-    for source in sources:
-        for node in ast.walk(ast.parse(source.read_text())):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
-            if isinstance(node, ast.ImportFrom):
-                names = [node.module or ""] if node.level == 0 else []
-            assert not any(n.split(".")[0] in ("textual", "plotext") or n.startswith("pretrain_explorer.tui")
-                           for n in names), source.name
 
 
 def test_running_the_engine_loads_no_textual(tmp_path):
