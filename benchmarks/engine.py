@@ -60,7 +60,7 @@ def measure(what: str, repeats: int, folder: str | None) -> dict:
                 from pretrain_explorer.engine import Session
 
                 session = Session(disk=None)
-                session.pretrained(e, lambda: False, lambda stage, fraction: None)
+                session.pretrained(e, lambda: False, lambda event: None)
                 pretraining.append(time.perf_counter() - start)
                 start = time.perf_counter()
                 list(session.run(e))

@@ -271,6 +271,6 @@ def test_cancel_during_the_second_pass(tmp_path):
 
     with pytest.raises(RunCancelled):
         count_cooccurrences(Corpus(corpus, block_bytes=500), STOPWORDS, 3, stop_in_pass_two,
-                            lambda stage, fraction: seen.append(stage),
+                            lambda event: seen.append(event.label),
                             keep=keep_top(5))
     assert any("tokens/s (pass 1 of 2: words)" in stage for stage in seen)

@@ -111,7 +111,7 @@ def test_cancelling_a_run_raises_and_returns_nothing():
 
 def test_progress_is_reported_in_order():
     stages = []
-    run_experiment(load_experiment(), on_progress=lambda stage, f: stages.append(f))
+    run_experiment(load_experiment(), on_progress=lambda event, overall: stages.append(overall))
     assert stages[0] == 0.0 and stages[-1] == 1.0 and stages == sorted(stages)
 
 

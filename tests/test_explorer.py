@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from helpers import notifications, screen_text, settled, until
+from pretrain_explorer.engine.progress import ProgressEvent
 from pretrain_explorer.tui.app import PretrainExplorer
 from pretrain_explorer.tui.report import render_json, render_text
 from pretrain_explorer.tui.screens import HelpScreen, PathPrompt
@@ -152,7 +153,7 @@ async def test_cancel_a_running_job_keeps_the_previous_results(monkeypatch):
     staged_run = app.session.run
 
     def slow_run(experiment, should_stop, on_progress):
-        on_progress("Counting co-occurrences", 0.25)
+        on_progress(ProgressEvent("counting", 0.25, "Counting co-occurrences"))
         while not release.wait(0.01):
             if should_stop():
                 from pretrain_explorer.engine import RunCancelled

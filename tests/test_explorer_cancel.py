@@ -14,20 +14,19 @@ from pretrain_explorer.tui.app import PretrainExplorer
 BOUND = 60  # seconds: only turns a hang into a failure
 
 
-def hold(real, stage_prefix, started: threading.Event, release: threading.Event, forced=None):
+def hold(real, step, started: threading.Event, release: threading.Event, forced=None):
     """`real` (weighting.ppmi or truncated_svd) whose first poll of should_stop, once a
-    progress stage starting with `stage_prefix` was reported, sets `started` and waits for `release`
-    before answering."""
+    progress event of `step` was reported, sets `started` and waits for `release` before answering."""
 
     def held(matrix, *args, should_stop, on_progress, **kwargs):
         seen = []
 
-        def progress(stage, fraction):
-            seen.append(stage)
-            on_progress(stage, fraction)
+        def progress(event):
+            seen.append(event.step)
+            on_progress(event)
 
         def poll():
-            if any(stage.startswith(stage_prefix) for stage in seen) and not started.is_set():
+            if step in seen and not started.is_set():
                 started.set()
                 release.wait(BOUND)
             return should_stop()
@@ -56,7 +55,7 @@ async def press_escape_inside(app, pilot, stage_prefix, started, release):
 
 async def test_escape_during_ppmi_keeps_the_previous_results(monkeypatch):
     started, release = threading.Event(), threading.Event()
-    monkeypatch.setattr(weighting, "ppmi", hold(weighting.ppmi, "PPMI", started, release))
+    monkeypatch.setattr(weighting, "ppmi", hold(weighting.ppmi, "ppmi", started, release))
     app = PretrainExplorer()
     async with app.run_test(size=(100, 30)) as pilot:
         await settled(app, pilot)  # counts: no PPMI
@@ -72,7 +71,7 @@ async def test_escape_during_svd_keeps_the_previous_results(monkeypatch):
     # The kata's 86 words would go to LAPACK, which is not interrupted (it takes a millisecond
     # there): the randomized method, which polls between its products, stands for a large one.
     monkeypatch.setattr(weighting, "truncated_svd", hold(
-        weighting.truncated_svd, "SVD", started, release, forced={"dense_up_to": 0, "sparse_up_to": 0}))
+        weighting.truncated_svd, "svd", started, release, forced={"dense_up_to": 0, "sparse_up_to": 0}))
     app = PretrainExplorer()
     async with app.run_test(size=(100, 30)) as pilot:
         await settled(app, pilot)
@@ -90,7 +89,7 @@ async def test_a_new_run_waits_for_the_one_it_cancels_to_free_its_memory(monkeyp
     and its matrix is gone."""
     events, matrices = [], []
     started, release = threading.Event(), threading.Event()
-    held = hold(weighting.truncated_svd, "SVD", started, release,
+    held = hold(weighting.truncated_svd, "svd", started, release,
                 forced={"dense_up_to": 0, "sparse_up_to": 0})
 
     def svd(matrix, *args, **kwargs):
@@ -158,7 +157,7 @@ async def test_quitting_during_svd_cancels_the_run(monkeypatch):
     its next poll."""
     started, release, ended = threading.Event(), threading.Event(), threading.Event()
     outcome = []
-    held = hold(weighting.truncated_svd, "SVD", started, release, forced={"dense_up_to": 0, "sparse_up_to": 0})
+    held = hold(weighting.truncated_svd, "svd", started, release, forced={"dense_up_to": 0, "sparse_up_to": 0})
 
     def svd(*args, **kwargs):
         try:

@@ -5,6 +5,7 @@ import threading
 from pretrain_explorer.engine.pretraining import counting
 from pretrain_explorer.engine import load_experiment
 from helpers import HELD_OUT, notifications, screen_text, settled, until
+from pretrain_explorer.engine.progress import ProgressEvent
 from pretrain_explorer.tui.app import PretrainExplorer
 from pretrain_explorer.tui.cli import main
 
@@ -170,7 +171,7 @@ async def test_a_jobs_label_never_runs_into_the_settings():
             settings = "kata · window 3 · stopwords on · seed 42 · top 4 · vocab 86"
             status = app.query_one(StatusLine)
             status.new_run()
-            status.show_progress("Learning curve", 0.5)
+            status.show_progress(ProgressEvent("curve", 0.5, "Learning curve"))
             await pilot.pause()
             line = screen_text(app).splitlines()[1]
             # The bar fits its place (its own 32 cells were cut to the first half) with its share.
@@ -179,7 +180,8 @@ async def test_a_jobs_label_never_runs_into_the_settings():
             assert (settings in line) == (size[0] >= 120), line
             if size[0] < 120:
                 assert "window" not in line
-            status.show_progress("Counting: 1,234,567 tokens, 28,809,247 tokens/s (pass 2 of 2: pairs)", 0.5)
+            status.show_progress(ProgressEvent("counting", 0.5,
+                                               "Counting: 1,234,567 tokens, 28,809,247 tokens/s (pass 2 of 2: pairs)"))
             await pilot.pause()
             line = screen_text(app).splitlines()[1]
             assert "…" in line and line.rstrip().endswith("% (esc cancels)") and len(line.rstrip()) <= size[0]

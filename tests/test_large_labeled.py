@@ -22,9 +22,10 @@ def many_classes(tmp_path_factory):
 def test_training_reports_progress_all_through(many_classes):
     fractions = []
 
-    def on_progress(stage, fraction):
-        if stage == "Training: main seed":
-            fractions.append(fraction)
+    def on_progress(event):
+        if event.step == "training":
+            assert event.label == "Training: main seed"
+            fractions.append(event.fraction)
 
     phases = Session(disk=None).run(many_classes, on_progress=on_progress)
     next(phases), next(phases)  # pretraining, then training: the main seed's accuracies
@@ -41,9 +42,9 @@ def test_seeds_are_cut_where_their_trainings_would_be_too_many(many_classes, mon
     # least 3 run; the curve's draws (about twice the sentences, three trained approaches) too.
     monkeypatch.setattr(context, "SEEDS_WORK", 30_000)
     stages = set()
-    result = run_experiment(many_classes, on_progress=lambda stage, fraction: stages.add(stage))
+    result = run_experiment(many_classes, on_progress=lambda event, overall: stages.add((event.step, event.label)))
     assert many_classes.seeds == 20
-    assert {s for s in stages if s.startswith("Seeds")} == {"Seeds: 3"}  # the phase's name, as it runs
+    assert {label for step, label in stages if step == "seeds"} == {"Seeds: 3"}  # the phase's name, as it runs
     assert result.approaches["random_fine_tuned"].test_over_seeds.n == 3
     assert result.learning_curve.seeds == 3
     out = to_json(result)

@@ -147,11 +147,12 @@ def test_sgns_is_reproducible_and_cancels_between_epochs():
     phases = []
 
     def stop_in_the_second_epoch():
-        return any(stage.startswith("Training sgns: epoch 2") for stage, _ in phases)
+        return any(event.label.startswith("Training sgns: epoch 2") for event in phases)
 
     with pytest.raises(RunCancelled):
-        train_sgns(e.corpus_path, e.stopwords, settings, stop_in_the_second_epoch, lambda s, f: phases.append((s, f)))
-    assert phases[0][0] == "Building the vocabulary" and phases[-1][0] == "Training sgns: epoch 2 of 2"
+        train_sgns(e.corpus_path, e.stopwords, settings, stop_in_the_second_epoch, phases.append)
+    assert phases[0].label == "Building the vocabulary" and phases[-1].label == "Training sgns: epoch 2 of 2"
+    assert {event.step for event in phases} == {"sgns"}
 
 
 def test_sgns_without_gensim_says_how_to_install_it(monkeypatch):

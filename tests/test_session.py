@@ -65,15 +65,15 @@ def test_a_small_cache_forgets_but_stays_right(kata):
     assert len(tiny._entries) == 1
 
 
-@pytest.mark.parametrize("phase", ["Counting", "Training", "Seeds", "Learning curve"])
-def test_cancel_inside_each_phase_keeps_what_arrived(kata, phase):
+@pytest.mark.parametrize("step", ["counting", "training", "seeds", "curve"])
+def test_cancel_inside_each_phase_keeps_what_arrived(kata, step):
     """Stop as soon as a phase reports progress: the run ends there, nothing more is computed (the
     counting polls between its passes and blocks too), and the phases before stay delivered."""
     session = Session(disk=None)
     stop = {}
 
-    def on_progress(stage, fraction):
-        if stage.startswith(phase) and not stop:
+    def on_progress(event):
+        if event.step == step and not stop:
             stop["at"] = Counter(session.stats)
 
     arrived = []
@@ -81,7 +81,7 @@ def test_cancel_inside_each_phase_keeps_what_arrived(kata, phase):
         for result in session.run(kata, lambda: bool(stop), on_progress):
             arrived.append(result.phase)
     assert set(session.stats - stop["at"]) == set()
-    assert arrived == list(PHASES[: ["Counting", "Training", "Seeds", "Learning curve"].index(phase)])
+    assert arrived == list(PHASES[: ["counting", "training", "seeds", "curve"].index(step)])
 
 
 def test_cancel_stops_training_between_epochs(kata):

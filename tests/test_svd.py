@@ -138,7 +138,7 @@ def test_cancelling_inside_the_svd(small, path):
     stages = []
     with pytest.raises(RunCancelled):
         truncated_svd(matrix, DIM, dense_up_to=dense_up_to, sparse_up_to=sparse_up_to,
-                      should_stop=should_stop, on_progress=lambda stage, fraction: stages.append(stage))
+                      should_stop=should_stop, on_progress=lambda event: stages.append(event.label))
     assert len(asked) == 5  # it stopped at the first True, not at the end of a stage
     assert stages and all(path in stage.lower() for stage in stages)  # it had started its method
 
@@ -148,10 +148,11 @@ def test_progress_rises_to_the_end(small):
     for path, (dense_up_to, sparse_up_to) in PATHS.items():
         seen = []
         truncated_svd(matrix, DIM, dense_up_to=dense_up_to, sparse_up_to=sparse_up_to,
-                      on_progress=lambda stage, fraction: seen.append((stage, fraction)))
-        fractions = [f for _, f in seen]
+                      on_progress=seen.append)
+        fractions = [event.fraction for event in seen]
         assert fractions == sorted(fractions) and fractions[-1] == 1.0 and 0 <= fractions[0] < 1
-        assert all(path in stage.lower() for stage, _ in seen)
+        assert {event.step for event in seen} == {"svd"}
+        assert all(path in event.label.lower() for event in seen)
 
 
 def test_word_vectors_passes_cancelling_on(english):
@@ -169,10 +170,10 @@ def test_ppmi_a_chunk_at_a_time_is_the_formula(english):
         pmi = np.log(dense / dense.sum(axis=1, keepdims=True) / (context / context.sum()))
     expected = np.where(dense > 0, np.maximum(pmi, 0.0), 0.0)
     seen = []
-    weighted = ppmi(counts, chunk=1000, on_progress=lambda stage, fraction: seen.append((stage, fraction)))
+    weighted = ppmi(counts, chunk=1000, on_progress=seen.append)
     assert len(seen) > 2 * 20  # more than twenty chunks, each pass
-    assert {stage for stage, _ in seen} == {weighting.PPMI_STAGE}
-    fractions = [f for _, f in seen]
+    assert {(event.step, event.label) for event in seen} == {("ppmi", weighting.PPMI_LABEL)}
+    fractions = [event.fraction for event in seen]
     assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
     assert np.abs(weighted.toarray() - expected).max() < 1e-12
     assert weighted.nnz == np.count_nonzero(expected)  # the zeros are not stored
@@ -184,7 +185,7 @@ def test_cancelling_inside_ppmi(english):
     should_stop, asked = stop_after(3)
     seen = []
     with pytest.raises(RunCancelled):
-        ppmi(counts, chunk=1000, should_stop=should_stop, on_progress=lambda stage, fraction: seen.append(fraction))
+        ppmi(counts, chunk=1000, should_stop=should_stop, on_progress=lambda event: seen.append(event.fraction))
     assert len(asked) == 3  # at the first True, two chunks in
     assert seen == [0.0, pytest.approx(seen[1]), pytest.approx(2 * seen[1])] and 0 < seen[1] < 0.05
 
@@ -194,8 +195,8 @@ def test_ppmi_vectors_pass_cancelling_on(english):
     stages = []
     with pytest.raises(RunCancelled):
         word_vectors(english, "ppmi", DIM, VocabularySettings(), "english", should_stop=should_stop,
-                     on_progress=lambda stage, fraction: stages.append(stage))
-    assert len(asked) == 1 and stages == [weighting.PPMI_STAGE]
+                     on_progress=lambda event: stages.append(event.step))
+    assert len(asked) == 1 and stages == ["ppmi"]
 
 
 def test_the_report_says_which_svd_ran(capsys):

@@ -36,6 +36,7 @@ from pretrain_explorer.engine.experiment import with_vectors
 from pretrain_explorer.engine.storage.atomic import check_destination, write_text_atomically
 from pretrain_explorer.engine.inspect.neighbours import NeighbourAnswer, query_neighbours
 from pretrain_explorer.engine.pretraining.weighting import DENSE_WEIGHTINGS, MAX_DENSE_WORDS, WEIGHTINGS
+from pretrain_explorer.engine.progress import ProgressEvent
 from pretrain_explorer.tui.access import ANYWHERE, AccessPolicy
 from pretrain_explorer.tui.crash import crash_line, write_crash_report
 from pretrain_explorer.tui.report import render_json, render_text
@@ -89,9 +90,9 @@ class Settings:
 
 
 class RunProgress(Message):
-    def __init__(self, worker: Worker, stage: str, fraction: float) -> None:
+    def __init__(self, worker: Worker, event: ProgressEvent) -> None:
         super().__init__()
-        self.worker, self.stage, self.fraction = worker, stage, fraction
+        self.worker, self.event = worker, event
 
 
 class RunResults(Message):
@@ -240,7 +241,7 @@ class PretrainExplorer(App):
                 if worker.is_cancelled:
                     raise RunCancelled()
                 if location is not None:
-                    self.post_message(RunProgress(worker, f"Opening {location}", 0.0))
+                    self.post_message(RunProgress(worker, ProgressEvent("opening", 0.0, f"Opening {location}")))
                     # A .npz swaps in vectors pretrained once; the labeled sets stay those on screen.
                     may_read = self.access.check_read
                     base = (with_vectors(base, Path(location), may_read) if location.endswith(".npz")
@@ -248,9 +249,9 @@ class PretrainExplorer(App):
                     settings = Settings.of(base)
                 gate = ReportGate()
 
-                def report(stage: str, fraction: float) -> None:
-                    if gate.passes(stage):
-                        self.post_message(RunProgress(worker, stage, fraction))
+                def report(event: ProgressEvent) -> None:
+                    if gate.passes(event.step):
+                        self.post_message(RunProgress(worker, event))
 
                 for result in self.session.run(settings.apply(base), should_stop=lambda: worker.is_cancelled,
                                                on_progress=report):
@@ -262,7 +263,7 @@ class PretrainExplorer(App):
 
     def on_run_progress(self, message: RunProgress) -> None:
         if message.worker is self._engine_worker:
-            self.query_one(StatusLine).show_progress(message.stage, message.fraction)
+            self.query_one(StatusLine).show_progress(message.event)
 
     def on_run_results(self, message: RunResults) -> None:
         if message.worker is not self._engine_worker:

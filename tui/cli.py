@@ -16,6 +16,7 @@ from pretrain_explorer.engine import Experiment, ExperimentError, load_experimen
 from pretrain_explorer.engine.experiment import LIMITS, ReadCheck, builtin_experiments, with_vectors
 from pretrain_explorer.engine.pretraining.weighting import WEIGHTINGS
 from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings
+from pretrain_explorer.engine.progress import ProgressEvent
 from pretrain_explorer.tui.crash import crash_line, write_crash_report
 from pretrain_explorer.tui.exits import BAD_INPUT, BROKEN_PIPE, FAILED, INTERRUPTED
 from pretrain_explorer.tui.presentation.commands import new_experiment_text, word_pairs_json, word_pairs_text
@@ -130,13 +131,14 @@ class _ProgressBar:
         self.tty = sys.stderr.isatty()
         self.last = 0.0
 
-    def __call__(self, stage: str, fraction: float) -> None:
+    def __call__(self, event: ProgressEvent) -> None:
+        fraction = event.fraction  # the step's own, as `pretrain` runs one step after another
         now = time.monotonic()
         if now - self.last < (0.1 if self.tty else 5.0) and fraction < 1.0:
             return
         self.last = now
         filled = round(30 * fraction)
-        line = f"[{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%} {stage}"
+        line = f"[{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%} {event.label}"
         print(f"\r{line:<100}" if self.tty else line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
 
     def close(self) -> None:
@@ -195,7 +197,7 @@ def evaluate(argv: list[str]) -> int:
     pairs = read_word_pairs(Path(args.pairs))
     # The vectors as `report` and the explorer get them: a .npz or an experiment opened by _open,
     # pretrained by a session (whose disk cache spares a large corpus a second counting).
-    vectors, _, _ = Session().pretrained(_open(args.vectors), lambda: False, lambda stage, fraction: None)
+    vectors, _, _ = Session().pretrained(_open(args.vectors), lambda: False, lambda event: None)
     score = score_word_pairs(vectors, pairs, args.pairs)
     _print_out(json.dumps(word_pairs_json(score, args.vectors)) if args.json else word_pairs_text(score, args.vectors))
     return 0

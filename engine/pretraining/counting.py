@@ -26,7 +26,7 @@ import scipy.sparse as sp
 
 from pretrain_explorer.engine.pretraining.corpus import STDIN, Block, Corpus, corpus_files, stored_size
 from pretrain_explorer.engine.pretraining.running_counts import RunningCounts, compiled_kernels, count_block
-from pretrain_explorer.engine.progress import Progress
+from pretrain_explorer.engine.progress import Progress, ProgressEvent
 from pretrain_explorer.engine.errors import ExperimentError, stop_if_asked
 from pretrain_explorer.engine.text import tokenize
 
@@ -106,7 +106,7 @@ def count_cooccurrences(
     stopwords: frozenset[str],
     window: int,
     should_stop: Callable[[], bool] = lambda: False,
-    on_progress: Progress = lambda stage, fraction: None,
+    on_progress: Progress = lambda event: None,
     workers: int = 1,
     keep: Keep | None = None,
 ) -> Cooccurrence:
@@ -154,8 +154,8 @@ def count_cooccurrences(
                 done = block.bytes_done / block.bytes_total if block.bytes_total else 1.0
                 rate = running.tokens / max(time.perf_counter() - started, 1e-9)
                 what = "" if passes == 1 else (" (pass 1 of 2: words)" if pass_number == 1 else " (pass 2 of 2: pairs)")
-                on_progress(f"Counting: {running.tokens:,} tokens, {rate:,.0f} tokens/s{what}",
-                            (pass_number - 1 + done) / passes)
+                on_progress(ProgressEvent("counting", (pass_number - 1 + done) / passes,
+                                          f"Counting: {running.tokens:,} tokens, {rate:,.0f} tokens/s{what}"))
         finally:
             close = getattr(ahead, "close", None)
             if close is not None:
@@ -230,7 +230,8 @@ def _count_small(blocks: Iterable[Block], stopwords: frozenset[str], window: int
                 word_counts[word] = word_counts.get(word, 0) + 1
                 for other in line_tokens[i + 1 : i + 1 + window]:
                     pair_counts[word, other] = pair_counts.get((word, other), 0) + 1
-        on_progress(f"Counting: {tokens:,} tokens", block.bytes_done / block.bytes_total if block.bytes_total else 1.0)
+        on_progress(ProgressEvent("counting", block.bytes_done / block.bytes_total if block.bytes_total else 1.0,
+                                  f"Counting: {tokens:,} tokens"))
     stop_if_asked(should_stop)
     words = sorted(word_counts)
     counts = np.array([word_counts[w] for w in words], dtype=np.int64)

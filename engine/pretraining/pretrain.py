@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pretrain_explorer.engine.pretraining.counting import Cooccurrence, count_cooccurrences, workers_for
 from pretrain_explorer.engine.pretraining.corpus import Corpus
-from pretrain_explorer.engine.progress import Progress
+from pretrain_explorer.engine.progress import Progress, ProgressEvent
 from pretrain_explorer.engine.errors import ExperimentError
 from pretrain_explorer.engine.finetuning.labeled import labeled_data, scratch_vectors, window_pairs
 from pretrain_explorer.engine.pretraining.sgns import SgnsSettings, train_sgns
@@ -38,7 +38,7 @@ def corpus_counts(
     window: int,
     vocabulary: VocabularySettings = VocabularySettings(),
     should_stop: Callable[[], bool] = lambda: False,
-    on_progress: Progress = lambda stage, fraction: None,
+    on_progress: Progress = lambda event: None,
 ) -> Cooccurrence:
     """Stream a corpus of any size and count its co-occurrences. Where the vocabulary settings cut
     the vocabulary, a second pass over the corpus (Corpus can be read twice) counts only the kept
@@ -54,7 +54,7 @@ def corpus_counts(
 
 def weighted_vectors(co: Cooccurrence, window: int, weighting: str, dim: int, vocabulary: VocabularySettings,
                      source, should_stop: Callable[[], bool] = lambda: False,
-                     on_progress: Progress = lambda stage, fraction: None,
+                     on_progress: Progress = lambda event: None,
                      stopwords: frozenset[str] = frozenset()) -> tuple[WordVectors, CorpusStats]:
     """The vectors of a counted corpus (`source`) by `weighting`, and the corpus's statistics. sgns
     reads the corpus again to train on it; the counts then give the statistics only."""
@@ -74,11 +74,11 @@ def pretrain_vectors(
     dim: int = 300,
     vocabulary: VocabularySettings = VocabularySettings(),
     should_stop: Callable[[], bool] = lambda: False,
-    on_progress: Progress = lambda stage, fraction: None,
+    on_progress: Progress = lambda event: None,
 ) -> tuple[WordVectors, CorpusStats]:
     """Stage 1 on a corpus of any size, uncached: stream it, count, weight."""
     co = corpus_counts(corpus, stopwords, window, vocabulary, should_stop, on_progress)
-    on_progress(f"Weighting ({weighting})", 1.0)
+    on_progress(ProgressEvent("weighting", 1.0, f"Weighting ({weighting})"))
     return weighted_vectors(co, window, weighting, dim, vocabulary, corpus, should_stop, on_progress, stopwords)
 
 

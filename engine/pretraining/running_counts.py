@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from pretrain_explorer.engine.progress import Progress
+from pretrain_explorer.engine.progress import Progress, ProgressEvent
 from pretrain_explorer.engine.errors import stop_if_asked
 from pretrain_explorer.engine.text import WORD
 
@@ -210,7 +210,8 @@ class RunningCounts:
             fraction = min(1.0, 4 * done / max(total, 1))
             tokens = int(self.first_pass_tokens * fraction)
             rate = tokens / max(time.perf_counter() - started, 1e-9)
-            on_progress(f"Counting: {tokens:,} tokens, {rate:,.0f} tokens/s (pass 2 of 2: pairs)", 0.5 + 0.5 * fraction)
+            on_progress(ProgressEvent("counting", 0.5 + 0.5 * fraction,
+                                      f"Counting: {tokens:,} tokens, {rate:,.0f} tokens/s (pass 2 of 2: pairs)"))
         kernels.count_emitted(run, carried, self.role, self.window, history, self.dense, self.dense_n)
 
     def count_pairs_of(self, chosen: np.ndarray, ids: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pretrain_explorer.engine.progress import Progress
+from pretrain_explorer.engine.progress import Progress, ProgressEvent
 from pretrain_explorer.engine.pretraining.corpus import read_blocks
 from pretrain_explorer.engine.errors import ExperimentError, stop_if_asked
 from pretrain_explorer.engine.text import preprocess
@@ -70,7 +70,7 @@ def train_sgns(
     stopwords: frozenset[str],
     settings: SgnsSettings,
     should_stop: Callable[[], bool] = lambda: False,
-    on_progress: Progress = lambda stage, fraction: None,
+    on_progress: Progress = lambda event: None,
 ) -> WordVectors:
     """Word vectors by skip-gram with negative sampling, rows L2-normalised, words sorted."""
     Word2Vec = gensim_word2vec()
@@ -80,8 +80,8 @@ def train_sgns(
     state = {"pass": 0}
 
     def report(fraction: float) -> None:
-        stage = "Building the vocabulary" if state["pass"] == 0 else f"Training sgns: epoch {state['pass']} of {settings.epochs}"
-        on_progress(stage, (state["pass"] + fraction) / passes)
+        label = "Building the vocabulary" if state["pass"] == 0 else f"Training sgns: epoch {state['pass']} of {settings.epochs}"
+        on_progress(ProgressEvent("sgns", (state["pass"] + fraction) / passes, label))
 
     class Epochs(CallbackAny2Vec):
         def on_epoch_end(self, model) -> None:  # called on the calling thread, where raising is safe

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from pretrain_explorer.engine.progress import Progress
+from pretrain_explorer.engine.progress import Progress, ProgressEvent
 from pretrain_explorer.engine.errors import stop_if_asked
 
 # the matrix, each singular value within `tolerance` (relative) of a singular value of the matrix,
@@ -37,7 +37,7 @@ SVD_METHODS = {
     "arpack": "ARPACK (scipy.sparse.linalg.svds)",
     "randomized": "randomized subspace iteration (float64)",
 }
-_STAGES = {"lapack": "SVD (LAPACK)", "arpack": "SVD (ARPACK)", "randomized": "SVD (randomized)"}  # for progress
+_LABELS = {"lapack": "SVD (LAPACK)", "arpack": "SVD (ARPACK)", "randomized": "SVD (randomized)"}  # for progress
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def truncated_svd(
     sparse_up_to: int | None = None,
     seed: int = 0,
     should_stop: Callable[[], bool] = lambda: False,
-    on_progress: Progress = lambda stage, fraction: None,
+    on_progress: Progress = lambda event: None,
 ) -> SvdResult:
     """The top `dim` left singular vectors and values of a sparse (or dense) matrix.
 
@@ -85,7 +85,7 @@ def truncated_svd(
     rows (by default as many as fit in SVD_MEMORY: 179,000 at dim 300); randomized subspace
     iteration beyond (or for nearly all the values, which ARPACK cannot find), iterated until the
     tolerance is met. `should_stop` is polled between products and raises RunCancelled;
-    `on_progress(stage, fraction)` names the method. Deterministic for a given `seed`."""
+    `on_progress` gets the step svd, its label naming the method. Deterministic for a given `seed`."""
     import scipy.linalg  # here, not at the top: counting and the counts weighting need none of it (30 MB, 0.1 s)
 
     rows, columns = matrix.shape
@@ -94,7 +94,7 @@ def truncated_svd(
         sparse_up_to = SVD_MEMORY // (8 * ARPACK_COLUMNS_PER_DIM * max(dim, 1))
     stop_if_asked(should_stop)
     if rows <= dense_up_to:
-        on_progress(_STAGES["lapack"], 0.0)
+        on_progress(ProgressEvent("svd", 0.0, _LABELS["lapack"]))
         dense = matrix.toarray() if sp.issparse(matrix) else np.array(matrix, dtype=np.float64)  # a copy: overwritten
         u, s, _ = scipy.linalg.svd(dense, full_matrices=False, overwrite_a=True, check_finite=False)  # scipy's BLAS: see _gram
         del dense
@@ -108,7 +108,7 @@ def truncated_svd(
     u[_rows_outside(matrix, u)] = 0.0
     _fix_signs(u)
     bound = _error_bound(matrix, u, s, should_stop)
-    on_progress(_STAGES[name], 1.0)
+    on_progress(ProgressEvent("svd", 1.0, _LABELS[name]))
     return SvdResult(u, s, SvdMethod(name, tolerance, bound, iterations))
 
 
@@ -179,7 +179,7 @@ def _arpack(matrix, dim, tolerance, seed, should_stop, on_progress) -> tuple[np.
     # Progress is an estimate: on PPMI matrices ARPACK took 2 to 3 basis-lengths of products.
     expected = 3 * ncv
     products = 0
-    stage = _STAGES["arpack"]
+    label = _LABELS["arpack"]
 
     def counted(product):
         def run(x):
@@ -187,7 +187,7 @@ def _arpack(matrix, dim, tolerance, seed, should_stop, on_progress) -> tuple[np.
             stop_if_asked(should_stop)
             products += 1
             if products % 16 == 0:
-                on_progress(stage, min(products / (2 * expected), 0.99))
+                on_progress(ProgressEvent("svd", min(products / (2 * expected), 0.99), label))
             return product(x)
         return run
 
@@ -196,7 +196,7 @@ def _arpack(matrix, dim, tolerance, seed, should_stop, on_progress) -> tuple[np.
         matvec=counted(lambda x: matrix @ x), rmatvec=counted(lambda x: matrix.T @ x),
         matmat=counted(lambda x: matrix @ x), rmatmat=counted(lambda x: matrix.T @ x),
     )
-    on_progress(stage, 0.0)
+    on_progress(ProgressEvent("svd", 0.0, label))
     v0 = np.random.default_rng(seed).standard_normal(small)
     # svds hands ARPACK tol**2, relative to the eigenvalues s**2 of A^T A.
     u, s, _ = spla.svds(operator, k=dim, ncv=ncv, tol=np.sqrt(tolerance), v0=v0,
@@ -271,8 +271,8 @@ def _randomized(matrix, dim, tolerance, seed, should_stop, on_progress) -> tuple
 
     rows, columns = matrix.shape
     width = min(dim + max(dim // 2, 20), rows, columns)
-    stage = _STAGES["randomized"]
-    on_progress(stage, 0.0)
+    label = _LABELS["randomized"]
+    on_progress(ProgressEvent("svd", 0.0, label))
     rng = np.random.default_rng(seed)
     basis = np.empty((rows, width), order="F")
     for start in range(0, width, _BLOCK):  # the random start a few columns at a time
@@ -300,7 +300,7 @@ def _randomized(matrix, dim, tolerance, seed, should_stop, on_progress) -> tuple
             # Progress: how far the bound has fallen from the first one towards the tolerance.
             first = first or worst
             if first > tolerance and worst < first:
-                on_progress(stage, min(np.log(first / worst) / np.log(first / tolerance), 0.99))
+                on_progress(ProgressEvent("svd", min(np.log(first / worst) / np.log(first / tolerance), 0.99), label))
             del projected
             basis = _orthonormalize(image, gram)
             del image, gram

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from pretrain_explorer.engine.pretraining.counting import Cooccurrence
-from pretrain_explorer.engine.progress import Progress
+from pretrain_explorer.engine.progress import Progress, ProgressEvent
 from pretrain_explorer.engine.pretraining.svd import SvdMethod, truncated_svd
 from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings, prune
 from pretrain_explorer.engine.errors import ExperimentError, stop_if_asked
@@ -102,7 +102,7 @@ class CountVectors(WordVectors):
 # million per chunk, a few hundredths of a second each, so esc is answered well within half a second
 # however large the vocabulary, and the temporaries stay a chunk's size.
 PPMI_CHUNK = 1 << 22
-PPMI_STAGE = "PPMI"  # its progress's name
+PPMI_LABEL = "PPMI"  # its progress's words
 
 
 def _chunks(indptr: np.ndarray, per_chunk: int) -> list[tuple[int, int]]:
@@ -120,7 +120,7 @@ def ppmi(
     counts: sp.csr_matrix,
     alpha: float = CONTEXT_ALPHA,
     should_stop: Callable[[], bool] = lambda: False,
-    on_progress: Progress = lambda stage, fraction: None,
+    on_progress: Progress = lambda event: None,
     chunk: int = PPMI_CHUNK,
 ) -> sp.csr_matrix:
     """Positive PMI, with the context distribution raised to `alpha`, computed on the non-zeros (a
@@ -134,7 +134,7 @@ def ppmi(
     steps = 2 * len(chunks)
     row_sums = np.zeros(n_rows)
     context = np.zeros(n_cols)
-    on_progress(PPMI_STAGE, 0.0)
+    on_progress(ProgressEvent("ppmi", 0.0, PPMI_LABEL))
     for done, (first, last) in enumerate(chunks):
         stop_if_asked(should_stop)
         start, end = indptr[first], indptr[last]
@@ -142,7 +142,7 @@ def ppmi(
                              shape=(last - first, n_cols))
         row_sums[first:last] = np.asarray(part.sum(axis=1)).ravel()
         context += np.asarray(part.sum(axis=0)).ravel()
-        on_progress(PPMI_STAGE, (done + 1) / steps)
+        on_progress(ProgressEvent("ppmi", (done + 1) / steps, PPMI_LABEL))
     context **= alpha
     context_probability = context / context.sum()
     del context
@@ -156,7 +156,7 @@ def ppmi(
         values /= context_probability[indices[start:end]]
         np.log(values, out=values)
         np.maximum(values, 0.0, out=values)
-        on_progress(PPMI_STAGE, (len(chunks) + done + 1) / steps)
+        on_progress(ProgressEvent("ppmi", (len(chunks) + done + 1) / steps, PPMI_LABEL))
     weighted = sp.csr_matrix((pmi, indices.copy(), indptr.copy()), shape=counts.shape)
     weighted.eliminate_zeros()  # one compiled pass, a hundredth of a second per 10 million non-zeros
     return weighted
@@ -178,7 +178,7 @@ def word_vectors(
     vocabulary: VocabularySettings,
     source,
     should_stop: Callable[[], bool] = lambda: False,
-    on_progress: Progress = lambda stage, fraction: None,
+    on_progress: Progress = lambda event: None,
 ) -> WordVectors:
     """Vectors of the kept words by `weighting`; for svd an SvdVectors, whose `svd` says which
     method ran and how close it came."""

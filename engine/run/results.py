@@ -10,9 +10,8 @@ from pretrain_explorer.engine.finetuning.centroid import SplitResult
 from pretrain_explorer.engine.experiment import Experiment
 from pretrain_explorer.engine.inspect.word_pairs import WordPairScore
 from pretrain_explorer.engine.pretraining.pretrain import CorpusStats
+from pretrain_explorer.engine.progress import PHASES
 from pretrain_explorer.engine.vectors import WordVectors
-
-PHASES = ("pretraining", "training", "seeds", "curve")  # the order in which results arrive
 
 
 @dataclass(frozen=True)

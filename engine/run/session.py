@@ -32,7 +32,7 @@ import numpy as np
 from pretrain_explorer.engine.inspect.groups import group_similarity
 from pretrain_explorer.engine.finetuning import approaches as registry
 from pretrain_explorer.engine.finetuning.approaches import Task
-from pretrain_explorer.engine.progress import Progress
+from pretrain_explorer.engine.progress import TIMETABLE, Progress, ProgressEvent, RunReport
 from pretrain_explorer.engine.pretraining.corpus import corpus_files
 from pretrain_explorer.engine.storage.disk_cache import DiskCache
 from pretrain_explorer.engine.run.context import Keys, RunContext, curve_sizes, curve_subset, seeds_within, spread_seeds, trained_count
@@ -94,7 +94,7 @@ class Session(StageCache):
             co = self.cached("counts", counts_key, lambda: corpus_counts(
                 e.corpus_path, e.stopwords, e.window, e.vocabulary, should_stop, on_progress))
             stop_if_asked(should_stop)
-            on_progress(f"Pretraining: weighting ({e.weighting})", 1.0)
+            on_progress(ProgressEvent("weighting", 1.0, f"Pretraining: weighting ({e.weighting})"))
             made = weighted_vectors(co, e.window, e.weighting, e.dim, e.vocabulary, e.corpus_path,
                                     should_stop, on_progress, e.stopwords)
             stop_if_asked(should_stop)
@@ -135,34 +135,39 @@ class Session(StageCache):
         self,
         experiment: Experiment,
         should_stop: Callable[[], bool] = lambda: False,
-        on_progress: Progress = lambda stage, fraction: None,
+        on_progress: Progress = lambda event: None,
     ) -> Iterator[ExperimentResult]:
         """Yield the result once per phase: pretraining (corpus, vectors, neighbours, groups), training
         (the main seed's accuracies, drift), seeds (the spread over seeds, the margin), curve (the
-        learning curve; complete). Each phase reports its own name and fraction; a cancelled run
-        raises RunCancelled from inside the generator, after the phases already yielded."""
+        learning curve; complete). Each step reports a ProgressEvent with its own fraction; a
+        cancelled run raises RunCancelled from inside the generator, after the phases already yielded."""
 
-        def check(stage: str, fraction: float) -> None:
-            stop_if_asked(should_stop)
-            on_progress(stage, fraction)
+        def checked(step: str, label: str) -> Callable[[float], None]:
+            """A phase's reports of `step` by fraction, each polling should_stop before it is sent."""
+            def report(fraction: float) -> None:
+                stop_if_asked(should_stop)
+                on_progress(ProgressEvent(step, fraction, label))
+            return report
 
         e = experiment
-        check("Pretraining", 0.0)
-        pretrained, stats, keys = self.pretrained(e, should_stop, on_progress)  # Counting: ..., weighting
-        check("Pretraining: neighbours", 1.0)
+        checked("starting", "Pretraining")(0.0)
+        pretrained, stats, keys = self.pretrained(e, should_stop, on_progress)  # counting, weighting
+        checked("neighbours", "Pretraining: neighbours")(1.0)
         run = RunContext(self, e, pretrained, keys, should_stop)
         phase = self._pretraining_phase(run, stats)
         yield phase
-        check("Training: main seed", 0.0)
-        phase = self._training_phase(run, phase, lambda f: check("Training: main seed", f))
+        training = checked("training", "Training: main seed")
+        training(0.0)
+        phase = self._training_phase(run, phase, training)
         yield phase
         seeds = spread_seeds(run.data, e.seeds)
-        label = f"Seeds: {seeds}"
-        check(label, 0.0)
-        phase = self._seeds_phase(run, phase, seeds, lambda f: check(label, f))
+        over_seeds = checked("seeds", f"Seeds: {seeds}")
+        over_seeds(0.0)
+        phase = self._seeds_phase(run, phase, seeds, over_seeds)
         yield phase
-        check("Learning curve", 0.0)
-        yield self._curve_phase(run, phase, lambda f: check("Learning curve", f))
+        curve = checked("curve", "Learning curve")
+        curve(0.0)
+        yield self._curve_phase(run, phase, curve)
 
     def _pretraining_phase(self, run: RunContext, stats: CorpusStats) -> ExperimentResult:
         e, data = run.experiment, run.data
@@ -272,20 +277,20 @@ class Session(StageCache):
 def run_experiment(
     experiment: Experiment,
     should_stop: Callable[[], bool] = lambda: False,
-    on_progress: Progress = lambda stage, fraction: None,
+    on_progress: RunReport = lambda event, overall: None,
     session=None,
 ) -> ExperimentResult:
     """Run every stage and return the complete result. `should_stop` is polled inside every long
-    phase and raises RunCancelled; `on_progress(stage, fraction)` reports how far the whole run has
-    got (the staged run reports each phase's own fraction; here they are laid end to end)."""
-    spans = dict(zip(PHASES, ((0.0, 0.25), (0.25, 0.4), (0.4, 0.55), (0.55, 1.0))))
-    arrived: list[ExperimentResult] = []
+    phase and raises RunCancelled; `on_progress(event, overall)` gets each step's event and how far
+    the whole run has got (the steps laid end to end by TIMETABLE; it never moves back)."""
+    reached = 0.0
 
-    def overall(stage: str, fraction: float) -> None:
-        low, high = spans[PHASES[len(arrived)]]
-        on_progress(stage, low + (high - low) * fraction)
+    def overall(event: ProgressEvent) -> None:
+        nonlocal reached
+        reached = max(reached, TIMETABLE.position(event))  # a weighting's second step starts again from its 0
+        on_progress(event, reached)
 
     for result in (session or Session()).run(experiment, should_stop, overall):
-        arrived.append(result)
-    on_progress("Done", 1.0)
-    return arrived[-1]
+        pass
+    overall(ProgressEvent("done", 1.0, "Done"))
+    return result

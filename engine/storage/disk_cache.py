@@ -20,6 +20,7 @@ import numpy as np
 from pretrain_explorer.engine.pretraining.corpus import corpus_files
 from pretrain_explorer.engine.errors import ExperimentError, stop_if_asked
 from pretrain_explorer.engine.pretraining.pretrain import CorpusStats
+from pretrain_explorer.engine.progress import ProgressEvent
 from pretrain_explorer.engine.storage.vectors_file import load_vectors, save_vectors
 from pretrain_explorer.engine.vectors import WordVectors
 
@@ -44,7 +45,7 @@ class DiskCache:
         except (ExperimentError, OSError):
             return False
 
-    def content_hash(self, corpus: Path, should_stop=lambda: False, on_progress=lambda stage, f: None) -> str:
+    def content_hash(self, corpus: Path, should_stop=lambda: False, on_progress=lambda event: None) -> str:
         files = corpus_files(corpus)
         total = max(sum(f.stat().st_size for f in files), 1)
         digest, done = hashlib.blake2b(digest_size=20), 0
@@ -55,7 +56,8 @@ class DiskCache:
                     stop_if_asked(should_stop)
                     digest.update(chunk)
                     done += len(chunk)
-                    on_progress("Pretraining: reading the corpus to look for it in the disk cache", done / total)
+                    on_progress(ProgressEvent("hashing", done / total,
+                                              "Pretraining: reading the corpus to look for it in the disk cache"))
         return digest.hexdigest()
 
     def key(self, content: str, settings: dict) -> str:

@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
+from pretrain_explorer.engine.progress import ProgressEvent
 from pretrain_explorer.tui.presentation.progress import RunProgress
 
 
@@ -43,14 +44,14 @@ widget and cannot see the screen's width class). Long labels end in an ellipsis.
     def new_run(self) -> None:
         self.run = RunProgress()
 
-    def show_progress(self, stage: str, fraction: float) -> None:
-        """A report of the running job: its own fraction, shown as how far the whole run has got."""
+    def show_progress(self, event: ProgressEvent) -> None:
+        """A report of the running job: its label, and its step's fraction shown as how far the whole run has got."""
         self.add_class("-busy")
-        label = f" {stage} "
+        label = f" {event.label} "
         if label != self._job:  # a label of a new length lays the whole screen out again
             self._job = label
             self.query_one("#job", Label).update(Text(label))
-        self.query_one(ProgressBar).update(progress=round(self.run.report(stage, fraction) * 100))
+        self.query_one(ProgressBar).update(progress=round(self.run.report(event) * 100))
 
     def phase_done(self) -> None:
         self.query_one(ProgressBar).update(progress=round(self.run.phase_done() * 100))
