@@ -33,7 +33,7 @@ from pretrain_explorer.engine.inspect.groups import group_similarity
 from pretrain_explorer.engine.finetuning import approaches as registry
 from pretrain_explorer.engine.finetuning.approaches import Task
 from pretrain_explorer.engine.progress import Progress
-from pretrain_explorer.engine.pretraining.corpus import corpus_files
+from pretrain_explorer.engine.pretraining.corpus import CorpusFiles
 from pretrain_explorer.engine.storage.disk_cache import DiskCache
 from pretrain_explorer.engine.run.context import Keys, RunContext, curve_sizes, curve_subset, seeds_within, spread_seeds, trained_count
 from pretrain_explorer.engine.errors import stop_if_asked
@@ -61,7 +61,8 @@ DRIFT_APPROACH = "fine_tuned"  # whose vectors' changes are shown (it starts fro
 DRIFT_WORDS = 10  # the words that moved most, shown
 
 def _file_identity(path: Path) -> tuple:
-    return tuple((str(f.resolve()), f.stat().st_size, f.stat().st_mtime_ns) for f in corpus_files(path))
+    """A vectors file's identity, as a corpus's (CorpusFiles.identity): reopened when it changes."""
+    return CorpusFiles.of(path).identity
 
 
 class Session(StageCache):
@@ -79,40 +80,53 @@ class Session(StageCache):
             vectors, made = self.cached("load", key, lambda: load_vectors(e.vectors_path))
             stats = CorpusStats(**{**made["corpus"], "vocabulary": len(vectors.words), "dimension": vectors.dimension})
             return vectors, stats, Keys(key, key)
-        # Counting cuts the vocabulary as it goes where the settings cut it, so they are in the key then.
-        cut = e.vocabulary if vocabulary_keep(e.vocabulary) is not None else None
-        counts_key = (_file_identity(e.corpus_path), e.window, e.stopwords, cut)
+        # The corpus's files and the vocabulary cut are worked out once here, for the keys and the
+        # counting alike. Counting cuts the vocabulary as it goes where the settings cut it, so
+        # they are in the key then.
+        corpus = CorpusFiles.of(e.corpus_path)
+        keep = vocabulary_keep(e.vocabulary)
+        counts_key = (corpus.identity, e.window, e.stopwords, e.vocabulary if keep is not None else None)
         vocabulary_key = (counts_key, e.vocabulary)
         vectors_key = (vocabulary_key, e.weighting, e.dim if e.weighting in ("svd", "sgns") else None)
 
         def compute():
-            disk_key = self._disk_key(e, counts_key, should_stop, on_progress)
-            loaded = self.disk.load(disk_key) if disk_key else None
+            disk_key = self._disk_key(e, corpus, should_stop, on_progress)
+            loaded = self._from_disk(disk_key) if disk_key else None
             if loaded is not None:
                 self.stats["disk load"] += 1
                 return loaded
             co = self.cached("counts", counts_key, lambda: corpus_counts(
-                e.corpus_path, e.stopwords, e.window, e.vocabulary, should_stop, on_progress))
+                corpus, e.stopwords, e.window, keep, should_stop, on_progress))
             stop_if_asked(should_stop)
             on_progress(f"Pretraining: weighting ({e.weighting})", 1.0)
-            made = weighted_vectors(co, e.window, e.weighting, e.dim, e.vocabulary, e.corpus_path,
+            made = weighted_vectors(co, e.window, e.weighting, e.dim, e.vocabulary, corpus,
                                     should_stop, on_progress, e.stopwords)
             stop_if_asked(should_stop)
             if disk_key:
-                self.disk.save(disk_key, *made)
+                self.disk.save(disk_key, made[0], dataclasses.asdict(made[1]))
             return made
 
         vectors, stats = self.cached("vectors", vectors_key, compute)
         return vectors, stats, Keys(vectors_key, vocabulary_key)
 
-    def _disk_key(self, e: Experiment, counts_key, should_stop, on_progress) -> str | None:
-        if self.disk is None or not self.disk.wants(e.corpus_path):
+    def _disk_key(self, e: Experiment, corpus: CorpusFiles, should_stop, on_progress) -> str | None:
+        if self.disk is None or not self.disk.wants(corpus.stored_size):
             return None
-        content = self.cached("content hash", counts_key[0], lambda: self.disk.content_hash(
-            e.corpus_path, should_stop, on_progress))
+        content = self.cached("content hash", corpus.identity, lambda: self.disk.content_hash(
+            corpus.files, corpus.stored_size, should_stop, on_progress))
         settings = {"window": e.window, "stopwords": sorted(e.stopwords), "min_count": e.vocabulary.min_count,
                     "max_vocab": e.vocabulary.max_vocab, "weighting": e.weighting, "dim": e.dim}
         return self.disk.key(content, settings)
+
+    def _from_disk(self, disk_key: str) -> tuple[WordVectors, CorpusStats] | None:
+        loaded = self.disk.load(disk_key)
+        if loaded is None:
+            return None
+        vectors, stats = loaded
+        try:
+            return vectors, CorpusStats(**stats)
+        except TypeError:  # statistics of another form: counted again, and the entry written anew
+            return None
 
     def neighbours(self, key: Hashable, vectors: WordVectors, probes: tuple[str, ...], top_n: int) -> dict:
         return self.cached("neighbours", (key, probes, top_n),
