@@ -68,3 +68,20 @@ def test_the_check_sees_absolute_relative_and_lazy_imports():
         f"{PACKAGE}.engine.pretraining.corpus", f"{PACKAGE}.engine.pretraining.corpus.CorpusFiles",
         f"{PACKAGE}.engine.run", f"{PACKAGE}.engine.run.cache", f"{PACKAGE}.tui.app"]
     assert f"{PACKAGE}.engine.storage.paths" in names
+
+
+def test_the_run_context_gives_the_approaches_all_their_interface_asks():
+    """The approaches see a run only through their Protocol, Run; RunContext must provide every member."""
+    from pretrain_explorer.engine import Session, load_experiment
+    from pretrain_explorer.engine.finetuning.approaches import Run, RunKeys, RunSettings
+    from pretrain_explorer.engine.run.context import RunContext
+
+    session = Session(disk=None)
+    kata = load_experiment()
+    vectors, _, keys = session.pretrained(kata, lambda: False, lambda stage, fraction: None)
+    run = RunContext(session, kata, vectors, keys, lambda: False)
+    for interface, value in ((Run, run), (RunKeys, run.keys), (RunSettings, run.experiment)):
+        members = set(interface.__annotations__) | {n for n, v in vars(interface).items()
+                                                     if callable(v) and not n.startswith("_")}
+        assert members and all(hasattr(value, m) for m in members), interface.__name__
+    assert Run in RunContext.__mro__  # declared, so a type checker holds RunContext to it

@@ -2,23 +2,60 @@
 a classifier. Adding an approach is one entry in APPROACHES.
 
 An approach's classifier fits many tasks at once (a task: the approach, a seed, a train subset),
-so that every seed and every learning-curve subset share their per-sentence work. The run context
-passed to `features` and `fit` gives the labeled data and the vectors of the run (engine.session).
+so that every seed and every learning-curve subset share their per-sentence work. What they read
+of the run they are fitted in is the interface Run (engine.run.context.RunContext implements it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from pretrain_explorer.engine.finetuning.centroid import best_label, centroid_scores
 from pretrain_explorer.engine.errors import stop_if_asked
 from pretrain_explorer.engine.finetuning.bag_of_words import fit_on_counts
-from pretrain_explorer.engine.finetuning.softmax import Problem, TrainedClassifier, softmax_scores, train_batch
-from pretrain_explorer.engine.finetuning.labeled import Features
+from pretrain_explorer.engine.finetuning.softmax import (
+    Problem,
+    TrainedClassifier,
+    TrainingSettings,
+    softmax_scores,
+    train_batch,
+)
+from pretrain_explorer.engine.finetuning.labeled import Features, LabeledData
 from pretrain_explorer.engine.finetuning.bag_of_words import CountsModel
+from pretrain_explorer.engine.vectors import WordVectors
+
+
+class RunKeys(Protocol):
+    vectors: Hashable  # what the pretrained vectors were computed from
+    vocabulary: Hashable  # what their vocabulary was (random vectors are drawn for it)
+
+
+class RunSettings(Protocol):
+    training: TrainingSettings
+    window: int
+
+
+class Run(Protocol):
+    """All an approach reads of the run it is fitted in (its vectors' `features`, `determined_by`
+    and `whole`, its classifier's `fit` and `kept`): the labeled data, the pretrained vectors and
+    their keys, two settings, and the vectors restricted to the labeled words, cached by the run."""
+
+    data: LabeledData
+    pretrained: WordVectors
+    keys: RunKeys
+    experiment: RunSettings
+
+    def pretrained_features(self) -> Features: ...
+
+    def random_features(self, seed: int) -> Features: ...
+
+    def from_scratch_features(self, subset: np.ndarray) -> Features: ...
+
+    def random_vectors(self, seed: int) -> WordVectors: ...
 
 
 @dataclass(frozen=True)
@@ -68,12 +105,12 @@ class VectorSource:
 
     name: str
     seeded: bool  # drawn at random: the approach is also run over seeds
-    features: Callable  # (run, seed, subset) -> Features over the labeled vocabulary
+    features: Callable[[Run, int | None, np.ndarray | None], Features]  # over the labeled vocabulary
     per_subset: bool = False  # built from the train subset itself (the vectors differ per subset)
     # What the vectors depend on beyond the labeled data, seed and subset (part of a task's cache key).
-    determined_by: Callable = lambda run: None
-    # (run, seed) -> the whole WordVectors the features are rows of; None where there are none.
-    whole: Callable | None = None
+    determined_by: Callable[[Run], Hashable] = lambda run: None
+    # The whole WordVectors of a seed the features are rows of; None where there are none.
+    whole: Callable[[Run, int | None], WordVectors] | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +144,7 @@ def _groups(items, key) -> dict:
     return out
 
 
-def fit_centroids(run, tasks: list[Task], splits, should_stop, on_progress) -> list[Fitted]:
+def fit_centroids(run: Run, tasks: list[Task], splits, should_stop, on_progress) -> list[Fitted]:
     """Tasks sharing vectors are scored together: one pooling and one centroid product for all."""
     out: dict[int, Fitted] = {}
     by_vectors = _groups(range(len(tasks)), lambda i: (tasks[i].approach.vectors.name, tasks[i].seed,
@@ -146,7 +183,7 @@ def _batches(tasks: list[Task], train_size: int, dim: int) -> list[list[int]]:
     return sorted(out, key=lambda members: -len(members) * len(tasks[members[0]].rows(train_size)))
 
 
-def fit_softmax(run, tasks: list[Task], splits, should_stop, on_progress) -> list[Fitted]:
+def fit_softmax(run: Run, tasks: list[Task], splits, should_stop, on_progress) -> list[Fitted]:
     """Tasks with as many sentences (and alike in updating their vectors) are trained as one batch,
     and scored as soon as their batch is trained (the trained rows of every learning-curve task
     at once would fill memory). Batches run one after the other: BLAS has threads of its own, and
@@ -171,7 +208,7 @@ def fit_softmax(run, tasks: list[Task], splits, should_stop, on_progress) -> lis
     return [out[i] for i in range(len(tasks))]
 
 
-def _softmax_split_scores(run, problem: Problem, model, splits, starts: dict) -> dict[str, np.ndarray]:
+def _softmax_split_scores(run: Run, problem: Problem, model, splits, starts: dict) -> dict[str, np.ndarray]:
     """A trained task's scores on the splits; each split is pooled once per set of vectors."""
     scores = {}
     for name in splits:
@@ -185,15 +222,15 @@ def _softmax_split_scores(run, problem: Problem, model, splits, starts: dict) ->
     return scores
 
 
-def _pretrained(run, seed, subset) -> Features:
+def _pretrained(run: Run, seed, subset) -> Features:
     return run.pretrained_features()
 
 
-def _random(run, seed, subset) -> Features:
+def _random(run: Run, seed, subset) -> Features:
     return run.random_features(seed)
 
 
-def _from_scratch(run, seed, subset) -> Features:
+def _from_scratch(run: Run, seed, subset) -> Features:
     return run.from_scratch_features(subset)
 
 
@@ -205,11 +242,11 @@ RANDOM = VectorSource("random", seeded=True, features=_random,
 FROM_SCRATCH = VectorSource("from_scratch", seeded=False, features=_from_scratch, per_subset=True,
                             determined_by=lambda run: run.experiment.window)
 
-def _no_vectors(run, seed, subset) -> Features:
+def _no_vectors(run: Run, seed, subset) -> Features:
     raise TypeError("this approach reads word counts, not word vectors")
 
 
-def fit_bag_of_words(run, tasks: list[Task], splits, should_stop, on_progress) -> list[Fitted]:
+def fit_bag_of_words(run: Run, tasks: list[Task], splits, should_stop, on_progress) -> list[Fitted]:
     """Logistic regression on each task's train sentences' word counts (engine.bagofwords)."""
     train, out = run.data.train, []
     for done, task in enumerate(tasks):
@@ -223,11 +260,11 @@ def fit_bag_of_words(run, tasks: list[Task], splits, should_stop, on_progress) -
     return out
 
 
-def _kept_softmax(run, task: Task, trained) -> TrainedClassifier:
+def _kept_softmax(run: Run, task: Task, trained) -> TrainedClassifier:
     return TrainedClassifier.of(trained, task.approach.vectors.whole(run, task.seed), run.data)
 
 
-def _kept_counts(run, task: Task, model) -> CountsModel:
+def _kept_counts(run: Run, task: Task, model) -> CountsModel:
     return CountsModel.of(run.data.labels, run.data.words, run.data.train.terms, model)
 
 

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from pretrain_explorer.engine.finetuning import approaches as registry
-from pretrain_explorer.engine.finetuning.approaches import Fitted, Task
+from pretrain_explorer.engine.finetuning.approaches import Fitted, Run, Task
 from pretrain_explorer.engine.finetuning.centroid import Prediction, Scores, SplitResult, best_label
 from pretrain_explorer.engine.run.cache import StageCache
 from pretrain_explorer.engine.errors import stop_if_asked
@@ -77,8 +77,9 @@ class Keys:
     vocabulary: Hashable  # their vocabulary (what random vectors are drawn for)
 
 
-class RunContext:
-    """One run's context: the experiment, its labeled data and vectors, and the session's cache."""
+class RunContext(Run):
+    """One run's context: the experiment, its labeled data and vectors, and the session's cache.
+    What the approaches read of it is their interface, Run (engine.finetuning.approaches)."""
 
     def __init__(self, session: StageCache, experiment: Experiment, pretrained: WordVectors, keys: Keys, should_stop):
         e = experiment
