@@ -214,17 +214,17 @@ class Session(StageCache):
     def _training_phase(self, run: RunContext, result: ExperimentResult, progress) -> ExperimentResult:
         e = run.experiment
         tasks = [Task(a, e.seed if a.seeded else None) for a in registry.APPROACHES]
-        fitted = run.fit(tasks, run.splits, progress)
-        approaches = {t.approach.name: ApproachResult(t.approach.name, *run.split_results(f), losses=f.losses,
-                                                      model=run.kept(t, f))
-                      for t, f in zip(tasks, fitted)}
+        outcomes = run.fit(tasks, run.splits, progress)
+        approaches = {t.approach.name: ApproachResult(t.approach.name, *run.split_results(o), losses=o.losses,
+                                                      kept_classifier=run.kept_classifier(t, o))
+                      for t, o in zip(tasks, outcomes)}
         vectors, keys, drift = dict(result.vectors), dict(result.vector_keys), None
-        model = approaches[DRIFT_APPROACH].model if DRIFT_APPROACH in approaches else None
-        if model is not None:  # the classifier it kept: a TrainedClassifier from the pretrained vectors
+        kept = approaches[DRIFT_APPROACH].kept_classifier if DRIFT_APPROACH in approaches else None
+        if kept is not None:  # a SoftmaxClassifier, started from the pretrained vectors
             key = (DRIFT_APPROACH, run.task_key(next(t for t in tasks if t.approach.name == DRIFT_APPROACH)))
-            vectors[DRIFT_APPROACH] = self.cached("fine_tuned vectors", key, model.vectors)
+            vectors[DRIFT_APPROACH] = self.cached("fine_tuned vectors", key, kept.vectors)
             keys[DRIFT_APPROACH] = key
-            drift = Drift(model.drift()[:DRIFT_WORDS], result.neighbors,
+            drift = Drift(kept.drift()[:DRIFT_WORDS], result.neighbors,
                           self.neighbours(key, vectors[DRIFT_APPROACH], e.probes, e.top_n))
         return dataclasses.replace(result, approaches=approaches, vectors=vectors, vector_keys=keys, drift=drift,
                                    phase=PHASES[1])
@@ -234,13 +234,13 @@ class Session(StageCache):
         e = run.experiment
         seeded = [a for a in registry.APPROACHES if a.seeded]
         tasks = [Task(a, e.seed + j) for a in seeded for j in range(1, seeds)]
-        fitted = dict(zip(((t.approach.name, t.seed) for t in tasks), run.fit(tasks, run.splits, progress)))
+        outcomes = dict(zip(((t.approach.name, t.seed) for t in tasks), run.fit(tasks, run.splits, progress)))
         approaches = dict(result.approaches)
         for a in seeded:
             main = approaches[a.name]
             over = {}
             for split in run.splits:
-                values = [getattr(main, split).accuracy] + [run.accuracy(fitted[a.name, e.seed + j], split)
+                values = [getattr(main, split).accuracy] + [run.accuracy(outcomes[a.name, e.seed + j], split)
                                                             for j in range(1, seeds)]
                 over[f"{split}_over_seeds"] = SeedStats(float(np.mean(values)), float(np.std(values)), len(values))
             approaches[a.name] = dataclasses.replace(main, **over)
@@ -269,10 +269,10 @@ class Session(StageCache):
                 for a in registry.APPROACHES:
                     tasks.append(Task(a, draw if a.seeded else None, subset))
                     where.append((a.name, i))
-        fitted = run.fit(tasks, ("test",), progress)
+        outcomes = run.fit(tasks, ("test",), progress)
         values: dict[tuple[str, int], list[float]] = {}
-        for place, f in zip(where, fitted):
-            values.setdefault(place, []).append(run.accuracy(f, "test"))
+        for place, outcome in zip(where, outcomes):
+            values.setdefault(place, []).append(run.accuracy(outcome, "test"))
         names = [a.name for a in registry.APPROACHES]
         curve = LearningCurve(
             sizes,
