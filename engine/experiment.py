@@ -13,7 +13,7 @@ from pathlib import Path
 from pretrain_explorer.engine.errors import ExperimentError
 from pretrain_explorer.engine.storage.paths import kind_of
 from pretrain_explorer.engine.storage.vectors_file import load_vectors
-from pretrain_explorer.engine.pretraining.corpus import corpus_files, preview_lines
+from pretrain_explorer.engine.pretraining.corpus import CorpusFiles, preview_lines
 from pretrain_explorer.engine.finetuning.softmax import TrainingSettings
 from pretrain_explorer.engine.pretraining.weighting import WEIGHTINGS
 from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings
@@ -256,9 +256,10 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
                                         ".npz from `pretrain-explorer pretrain`), not both")
     preview: tuple[str, ...] = ()
     if corpus_path is not None:
-        for file in corpus_files(corpus_path):
+        corpus = CorpusFiles.of(corpus_path)
+        for file in corpus.files:
             may_read(file)  # a folder's files too: one of them may be a link to elsewhere
-        preview = preview_lines(corpus_path, PREVIEW_LINES, PREVIEW_CHARACTERS)
+        preview = preview_lines(corpus, PREVIEW_LINES, PREVIEW_CHARACTERS)
         if not preview:
             raise ExperimentError(corpus_path, "the corpus is empty: it needs at least one line of text")
     elif kind_of(vectors_path) != "file":

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from pretrain_explorer.engine.pretraining.corpus import corpus_files, read_blocks
+from pretrain_explorer.engine.pretraining.corpus import CorpusFiles, read_blocks
 from pretrain_explorer.engine.errors import ExperimentError
 from pretrain_explorer.engine.experiment import MANIFEST, builtin_experiment_path, load_experiment, stopwords_from
 from pretrain_explorer.engine.storage.atomic import write_text_atomically
@@ -62,11 +62,11 @@ class Choice:
 
 
 def survey_corpus(path: Path) -> CorpusSurvey:
-    files = corpus_files(path)
-    size = sum(f.stat().st_size for f in files)
+    corpus = CorpusFiles.of(path)
+    size = corpus.stored_size
     counts: Counter = Counter()
     read = 0
-    for block in read_blocks(path):
+    for block in read_blocks(corpus):
         counts.update(tokenize(block.text))
         read = block.bytes_done
         if read >= SURVEY_BYTES:

@@ -11,7 +11,7 @@ import pytest
 from pretrain_explorer import engine
 from pretrain_explorer.engine import ExperimentError, load_experiment, run_experiment
 from pretrain_explorer.engine.experiment import builtin_experiments
-from pretrain_explorer.engine.finetuning.centroid import NearestCentroid
+from pretrain_explorer.engine.finetuning.centroid import CentroidClassifier
 from pretrain_explorer.engine.text import LabeledSentence, tokenize
 from pretrain_explorer.engine.pretraining.pretrain import vectors_from_sentences
 from pretrain_explorer.engine.vectors import random_vectors
@@ -58,7 +58,7 @@ def test_unknown_probe_has_no_neighbours():
 def test_ties_go_to_the_alphabetically_first_label():
     vectors = random_vectors(("good", "bad"), 4, seed=1)
     train = (LabeledSentence("good", "positive", 2), LabeledSentence("bad", "negative", 3))
-    classifier = NearestCentroid.fit(train, vectors, frozenset())
+    classifier = CentroidClassifier.fit(train, vectors, frozenset())
     predicted, scores = classifier.predict("unknown words only", vectors, frozenset())
     assert scores == {"negative": 0.0, "positive": 0.0}
     assert predicted == "negative"

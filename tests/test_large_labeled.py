@@ -76,7 +76,7 @@ def test_many_subsets_are_scored_a_few_at_a_time_with_the_same_numbers(many_clas
     """Learning-curve subsets of one set of vectors are scored in products of bounded size: the
     same cosines as all of them in one product, and a curve task keeps only its best labels."""
     from pretrain_explorer.engine.finetuning import centroid as classify
-    from pretrain_explorer.engine.finetuning.approaches import Fitted, Task, BY_NAME
+    from pretrain_explorer.engine.finetuning.approaches import TaskOutcome, Task, BY_NAME
     from pretrain_explorer.engine.finetuning.labeled import labeled_data, restricted
     from pretrain_explorer.engine.vectors import random_vectors
 
@@ -91,5 +91,5 @@ def test_many_subsets_are_scored_a_few_at_a_time_with_the_same_numbers(many_clas
     parts = classify.centroid_scores(data, features, subsets, ("test",), fractions.append)
     assert all(np.abs(a["test"] - b["test"]).max() < 1e-12 for a, b in zip(whole, parts))
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
-    kept = Fitted.of(Task(BY_NAME["pretrained"], None, subsets[0]), whole[0])
+    kept = TaskOutcome.of(Task(BY_NAME["pretrained"], None, subsets[0]), whole[0])
     assert kept.scores == {} and np.array_equal(kept.best("test"), whole[0]["test"].argmax(axis=1))

@@ -2,23 +2,62 @@
 a classifier. Adding an approach is one entry in APPROACHES.
 
 An approach's classifier fits many tasks at once (a task: the approach, a seed, a train subset),
-so that every seed and every learning-curve subset share their per-sentence work. The run context
-passed to `features` and `fit` gives the labeled data and the vectors of the run (engine.session).
+so that every seed and every learning-curve subset share their per-sentence work. What they read
+of the run they are fitted in is the interface Run (engine.run.context.RunContext implements it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from pretrain_explorer.engine.finetuning.centroid import best_label, centroid_scores
 from pretrain_explorer.engine.errors import stop_if_asked
-from pretrain_explorer.engine.finetuning.bag_of_words import fit_on_counts
-from pretrain_explorer.engine.finetuning.softmax import Problem, TrainedClassifier, softmax_scores, train_batch
-from pretrain_explorer.engine.finetuning.labeled import Features
-from pretrain_explorer.engine.finetuning.bag_of_words import CountsModel
+from pretrain_explorer.engine.finetuning.bag_of_words import CountsFit, fit_on_counts
+from pretrain_explorer.engine.finetuning.softmax import (
+    Problem,
+    SoftmaxClassifier,
+    SoftmaxFit,
+    TrainingSettings,
+    softmax_scores,
+    train_batch,
+)
+from pretrain_explorer.engine.finetuning.labeled import Features, LabeledData
+from pretrain_explorer.engine.finetuning.pushes import KeptClassifier
+from pretrain_explorer.engine.finetuning.bag_of_words import CountsClassifier
+from pretrain_explorer.engine.vectors import WordVectors
+
+
+class RunKeys(Protocol):
+    vectors: Hashable  # what the pretrained vectors were computed from
+    vocabulary: Hashable  # what their vocabulary was (random vectors are drawn for it)
+
+
+class RunSettings(Protocol):
+    training: TrainingSettings
+    window: int
+
+
+class Run(Protocol):
+    """All an approach reads of the run it is fitted in (its vectors' `features`, `determined_by`
+    and `whole`, its classifier's `fit` and `keep`): the labeled data, the pretrained vectors and
+    their keys, two settings, and the vectors restricted to the labeled words, cached by the run."""
+
+    data: LabeledData
+    pretrained: WordVectors
+    keys: RunKeys
+    experiment: RunSettings
+
+    def pretrained_features(self) -> Features: ...
+
+    def random_features(self, seed: int) -> Features: ...
+
+    def from_scratch_features(self, subset: np.ndarray) -> Features: ...
+
+    def random_vectors(self, seed: int) -> WordVectors: ...
 
 
 @dataclass(frozen=True)
@@ -37,23 +76,23 @@ class Task:
 
 
 @dataclass(frozen=True, eq=False)
-class Fitted:
-    """What a task's classifier gives: each split's (sentences, classes) scores, the training loss
-    of a trained one, and, for a task on all the train sentences, what its fit made (trained rows
-    and layer, or word-count weights), for its kind to keep (ClassifierKind.kept)."""
+class TaskOutcome:
+    """What fitting a task gives: each split's (sentences, classes) scores, the training loss of a
+    trained classifier, and, for a task on all the train sentences, its fit (a SoftmaxFit or a
+    CountsFit), from which its kind makes the classifier a run keeps (ClassifierKind.keep)."""
 
     scores: dict[str, np.ndarray]
     losses: tuple[float, ...] = ()
-    trained: object | None = None
+    fit: object | None = None
     predicted: dict[str, np.ndarray] = field(default_factory=dict)  # a split's best labels, kept instead of its scores
 
     @classmethod
-    def of(cls, task: Task, scores: dict[str, np.ndarray], losses: tuple[float, ...] = (), trained=None) -> "Fitted":
+    def of(cls, task: Task, scores: dict[str, np.ndarray], losses: tuple[float, ...] = (), fit=None) -> "TaskOutcome":
         """A learning-curve task keeps each sentence's best label only: its accuracy is all the curve
         reads, and a split's scores per task (75,000 sentences x 100 classes: 60 MB) filled memory."""
         if task.subset is None:
-            return cls(scores, losses, trained)
-        return cls({}, losses, trained, {name: best_label(s).astype(np.int32) for name, s in scores.items()})
+            return cls(scores, losses, fit)
+        return cls({}, losses, fit, {name: best_label(s).astype(np.int32) for name, s in scores.items()})
 
     def best(self, split: str) -> np.ndarray:
         return self.predicted[split] if split in self.predicted else best_label(self.scores[split])
@@ -68,24 +107,24 @@ class VectorSource:
 
     name: str
     seeded: bool  # drawn at random: the approach is also run over seeds
-    features: Callable  # (run, seed, subset) -> Features over the labeled vocabulary
+    features: Callable[[Run, int | None, np.ndarray | None], Features]  # over the labeled vocabulary
     per_subset: bool = False  # built from the train subset itself (the vectors differ per subset)
     # What the vectors depend on beyond the labeled data, seed and subset (part of a task's cache key).
-    determined_by: Callable = lambda run: None
-    # (run, seed) -> the whole WordVectors the features are rows of; None where there are none.
-    whole: Callable | None = None
+    determined_by: Callable[[Run], Hashable] = lambda run: None
+    # The whole WordVectors of a seed the features are rows of; None where there are none.
+    whole: Callable[[Run, int | None], WordVectors] | None = None
 
 
 @dataclass(frozen=True)
 class ClassifierKind:
     name: str
     scores: str  # what its scores are, for the report
-    fit: Callable  # (run, tasks, splits, should_stop, on_progress) -> list[Fitted]; one call per fit function
+    fit: Callable  # (run, tasks, splits, should_stop, on_progress) -> list[TaskOutcome]; one call per fit function
     trained: bool  # has a training loss
     update_vectors: bool = False  # training moves the word vectors too
-    # (run, task, what its fit kept) -> the classifier kept of a task on all the train sentences, to
-    # take its scores apart (engine.explain); None: explained from its vectors (nearest centroid).
-    kept: Callable | None = None
+    # (run, task, its outcome's fit) -> the KeptClassifier of a task on all the train sentences, to
+    # take its scores apart (engine.inspect.explain); None: explained from its vectors (nearest centroid).
+    keep: Callable[[Run, Task, object], KeptClassifier] | None = None
 
 
 @dataclass(frozen=True)
@@ -107,9 +146,9 @@ def _groups(items, key) -> dict:
     return out
 
 
-def fit_centroids(run, tasks: list[Task], splits, should_stop, on_progress) -> list[Fitted]:
+def fit_centroids(run: Run, tasks: list[Task], splits, should_stop, on_progress) -> list[TaskOutcome]:
     """Tasks sharing vectors are scored together: one pooling and one centroid product for all."""
-    out: dict[int, Fitted] = {}
+    out: dict[int, TaskOutcome] = {}
     by_vectors = _groups(range(len(tasks)), lambda i: (tasks[i].approach.vectors.name, tasks[i].seed,
                                                        tasks[i].key[2] if tasks[i].approach.vectors.per_subset else None))
     def within(done: int):
@@ -124,7 +163,7 @@ def fit_centroids(run, tasks: list[Task], splits, should_stop, on_progress) -> l
         scores = centroid_scores(run.data, features, [tasks[i].rows(len(run.data.train)) for i in members], splits,
                                  within(done))
         for i, by_split in zip(members, scores):
-            out[i] = Fitted.of(tasks[i], by_split)
+            out[i] = TaskOutcome.of(tasks[i], by_split)
         on_progress((done + 1) / len(by_vectors))
         stop_if_asked(should_stop)
     return [out[i] for i in range(len(tasks))]
@@ -146,7 +185,7 @@ def _batches(tasks: list[Task], train_size: int, dim: int) -> list[list[int]]:
     return sorted(out, key=lambda members: -len(members) * len(tasks[members[0]].rows(train_size)))
 
 
-def fit_softmax(run, tasks: list[Task], splits, should_stop, on_progress) -> list[Fitted]:
+def fit_softmax(run: Run, tasks: list[Task], splits, should_stop, on_progress) -> list[TaskOutcome]:
     """Tasks with as many sentences (and alike in updating their vectors) are trained as one batch,
     and scored as soon as their batch is trained (the trained rows of every learning-curve task
     at once would fill memory). Batches run one after the other: BLAS has threads of its own, and
@@ -154,7 +193,7 @@ def fit_softmax(run, tasks: list[Task], splits, should_stop, on_progress) -> lis
     train_size = len(run.data.train)
     batches = _batches(tasks, train_size, run.pretrained.dimension)
     total = sum(len(tasks[m[0]].rows(train_size)) * len(m) for m in batches)
-    out: dict[int, Fitted] = {}
+    out: dict[int, TaskOutcome] = {}
     starts: dict = {}
     done = 0.0
     for members in batches:
@@ -162,16 +201,16 @@ def fit_softmax(run, tasks: list[Task], splits, should_stop, on_progress) -> lis
                             tasks[i].rows(train_size)) for i in members]
         weight = len(problems[0].subset) * len(members) / total
         update = [tasks[i].approach.classifier.update_vectors for i in members]
-        trained = train_batch(run.data, problems, run.experiment.training, update, should_stop,
-                              lambda fraction: on_progress(done + weight * fraction))
+        fits = train_batch(run.data, problems, run.experiment.training, update, should_stop,
+                           lambda fraction: on_progress(done + weight * fraction))
         done += weight
-        for i, problem, model in zip(members, problems, trained):
-            out[i] = Fitted.of(tasks[i], _softmax_split_scores(run, problem, model, splits, starts), model.losses,
-                               model if tasks[i].subset is None else None)
+        for i, problem, fit in zip(members, problems, fits):
+            out[i] = TaskOutcome.of(tasks[i], _softmax_split_scores(run, problem, fit, splits, starts), fit.losses,
+                                    fit if tasks[i].subset is None else None)
     return [out[i] for i in range(len(tasks))]
 
 
-def _softmax_split_scores(run, problem: Problem, model, splits, starts: dict) -> dict[str, np.ndarray]:
+def _softmax_split_scores(run: Run, problem: Problem, fit: SoftmaxFit, splits, starts: dict) -> dict[str, np.ndarray]:
     """A trained task's scores on the splits; each split is pooled once per set of vectors."""
     scores = {}
     for name in splits:
@@ -181,19 +220,19 @@ def _softmax_split_scores(run, problem: Problem, model, splits, starts: dict) ->
             # The features ride along so that their id is not reused while this lives.
             starts[key] = (pooled @ problem.features.matrix, pooled.tocsc(), problem.features)
         start_docs, pooled, _ = starts[key]
-        scores[name] = softmax_scores(start_docs, pooled, model)
+        scores[name] = softmax_scores(start_docs, pooled, fit)
     return scores
 
 
-def _pretrained(run, seed, subset) -> Features:
+def _pretrained(run: Run, seed, subset) -> Features:
     return run.pretrained_features()
 
 
-def _random(run, seed, subset) -> Features:
+def _random(run: Run, seed, subset) -> Features:
     return run.random_features(seed)
 
 
-def _from_scratch(run, seed, subset) -> Features:
+def _from_scratch(run: Run, seed, subset) -> Features:
     return run.from_scratch_features(subset)
 
 
@@ -205,41 +244,41 @@ RANDOM = VectorSource("random", seeded=True, features=_random,
 FROM_SCRATCH = VectorSource("from_scratch", seeded=False, features=_from_scratch, per_subset=True,
                             determined_by=lambda run: run.experiment.window)
 
-def _no_vectors(run, seed, subset) -> Features:
+def _no_vectors(run: Run, seed, subset) -> Features:
     raise TypeError("this approach reads word counts, not word vectors")
 
 
-def fit_bag_of_words(run, tasks: list[Task], splits, should_stop, on_progress) -> list[Fitted]:
+def fit_bag_of_words(run: Run, tasks: list[Task], splits, should_stop, on_progress) -> list[TaskOutcome]:
     """Logistic regression on each task's train sentences' word counts (engine.bagofwords)."""
     train, out = run.data.train, []
     for done, task in enumerate(tasks):
         rows = task.rows(len(train))
-        model = fit_on_counts(train.terms[rows], train.label_ids[rows], len(run.data.labels), should_stop,
-                              lambda fraction, done=done: on_progress((done + fraction) / len(tasks)))
+        fit = fit_on_counts(train.terms[rows], train.label_ids[rows], len(run.data.labels), should_stop,
+                            lambda fraction, done=done: on_progress((done + fraction) / len(tasks)))
         stop_if_asked(should_stop)
-        out.append(Fitted.of(task, {name: model.scores(run.data.splits[name].terms) for name in splits},
-                             trained=model if task.subset is None else None))
+        out.append(TaskOutcome.of(task, {name: fit.scores(run.data.splits[name].terms) for name in splits},
+                                  fit=fit if task.subset is None else None))
         on_progress((done + 1) / len(tasks))
     return out
 
 
-def _kept_softmax(run, task: Task, trained) -> TrainedClassifier:
-    return TrainedClassifier.of(trained, task.approach.vectors.whole(run, task.seed), run.data)
+def _keep_softmax(run: Run, task: Task, fit: SoftmaxFit) -> SoftmaxClassifier:
+    return SoftmaxClassifier.of(fit, task.approach.vectors.whole(run, task.seed), run.data)
 
 
-def _kept_counts(run, task: Task, model) -> CountsModel:
-    return CountsModel.of(run.data.labels, run.data.words, run.data.train.terms, model)
+def _keep_counts(run: Run, task: Task, fit: CountsFit) -> CountsClassifier:
+    return CountsClassifier.of(run.data.labels, run.data.words, run.data.train.terms, fit)
 
 
 # No vectors: the labeled data's counts are all it reads, so nothing else determines it.
 WORD_COUNTS = VectorSource("word counts", seeded=False, features=_no_vectors, determined_by=lambda run: None)
 BAG_OF_WORDS = ClassifierKind("logistic regression on word counts", "class probability", fit_bag_of_words,
-                              trained=False, kept=_kept_counts)
+                              trained=False, keep=_keep_counts)
 
 CENTROID = ClassifierKind("nearest centroid", "cosine to each class centroid", fit_centroids, trained=False)
-PROBE = ClassifierKind("softmax layer", "class probability", fit_softmax, trained=True, kept=_kept_softmax)
+PROBE = ClassifierKind("softmax layer", "class probability", fit_softmax, trained=True, keep=_keep_softmax)
 FINE_TUNE = ClassifierKind("softmax layer, vectors updated", "class probability", fit_softmax, trained=True,
-                           update_vectors=True, kept=_kept_softmax)
+                           update_vectors=True, keep=_keep_softmax)
 
 # In the order they are shown.
 APPROACHES: tuple[Approach, ...] = (

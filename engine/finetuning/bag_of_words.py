@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pretrain_explorer.engine.finetuning.pushes import pushes_by_word
+from pretrain_explorer.engine.finetuning.pushes import KeptClassifier, pushes_by_word
 import scipy.sparse as sp
 
 PENALTY = 1.0  # 1 / C
@@ -25,7 +25,9 @@ DENSE_CELLS = 1 << 20  # sentences x words up to this are fitted as a dense arra
 
 
 @dataclass(frozen=True, eq=False)
-class BagOfWords:
+class CountsFit:
+    """What fitting logistic regression on word counts made (a CountsClassifier puts it to use)."""
+
     weights: np.ndarray  # (words, classes)
     bias: np.ndarray  # (classes,)
     losses: tuple[float, ...]  # mean cross-entropy on the train sentences, per L-BFGS iteration
@@ -41,7 +43,7 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 
 
 def fit_on_counts(terms: sp.csr_matrix, label_ids: np.ndarray, classes: int,
-                  should_stop=lambda: False, on_progress=lambda fraction: None) -> BagOfWords:
+                  should_stop=lambda: False, on_progress=lambda fraction: None) -> CountsFit:
     """Fit on `terms` (sentences x words, counts) with labels `label_ids` (0 .. classes - 1);
     `on_progress` gets the iterations done over MAX_ITERATIONS (the fit may end sooner)."""
     terms = sp.csr_matrix(terms, dtype=np.float64)
@@ -55,7 +57,7 @@ def fit_on_counts(terms: sp.csr_matrix, label_ids: np.ndarray, classes: int,
     weights, bias, losses = _fit(fitted, label_ids, classes, should_stop, on_progress)
     full = np.zeros((terms.shape[1], classes))
     full[shown] = weights
-    return BagOfWords(full, bias, losses)
+    return CountsFit(full, bias, losses)
 
 
 def _fit(terms: sp.csr_matrix | np.ndarray, label_ids: np.ndarray, classes: int, should_stop, on_progress):
@@ -149,7 +151,7 @@ def _direction(gradient: np.ndarray, steps) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class CountsModel:
+class CountsClassifier(KeptClassifier):
     """Logistic regression on word counts, as the run fitted it: logit_c = sum_w count_w W[w, c] + b_c."""
 
     labels: tuple[str, ...]
@@ -159,9 +161,9 @@ class CountsModel:
     bias: np.ndarray
 
     @classmethod
-    def of(cls, labels, words: tuple[str, ...], train_terms, model: BagOfWords) -> "CountsModel":
+    def of(cls, labels, words: tuple[str, ...], train_terms, fit: CountsFit) -> "CountsClassifier":
         seen = np.asarray(train_terms.sum(axis=0)).ravel() > 0
-        return cls(labels, {w: j for j, w in enumerate(words)}, seen, model.weights, model.bias)
+        return cls(labels, {w: j for j, w in enumerate(words)}, seen, fit.weights, fit.bias)
 
     def pushes(self, tokens: list[str]) -> dict[str, np.ndarray]:
         """Each weighted word's part of the logits (its weights, once per token)."""

@@ -164,7 +164,7 @@ def _split_cosines(pooled: sp.csr_matrix, matrix, centroids, on_block) -> np.nda
 
 
 @dataclass(frozen=True)
-class NearestCentroid:
+class CentroidClassifier:
     """One classifier on one labeled set, for use outside a run (a notebook, a test)."""
 
     train: tuple[LabeledSentence, ...]

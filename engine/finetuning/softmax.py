@@ -33,7 +33,7 @@ import scipy.sparse as sp
 
 from pretrain_explorer.engine.errors import stop_if_asked
 from pretrain_explorer.engine.finetuning.labeled import Features, LabeledData, labeled_data, restricted
-from pretrain_explorer.engine.finetuning.pushes import pushes_by_word
+from pretrain_explorer.engine.finetuning.pushes import KeptClassifier, pushes_by_word
 from pretrain_explorer.engine.text import LabeledSentence
 from pretrain_explorer.engine.vectors import WordVectors
 
@@ -54,8 +54,9 @@ def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class Trained:
-    """One trained softmax classifier, over the labeled vocabulary."""
+class SoftmaxFit:
+    """What training one softmax classifier made, over the labeled vocabulary (a SoftmaxClassifier
+    puts it over the whole vocabulary)."""
 
     rows: np.ndarray  # labeled-vocabulary indices of the trained rows (the subset's known words)
     moved: np.ndarray  # how far training moved their vectors (zero when frozen)
@@ -112,7 +113,7 @@ def train_batch(
     update_vectors: bool | list[bool],
     should_stop: Callable[[], bool] = lambda: False,
     on_progress: Callable[[float], None] = lambda fraction: None,
-) -> list[Trained]:
+) -> list[SoftmaxFit]:
     """Train every problem (all with the same number of sentences) together, epoch by epoch;
     `update_vectors` for all of them or one each (a frozen problem's features get zero moves).
 
@@ -153,7 +154,7 @@ def train_batch(
         bias -= rate * error.sum(axis=2)
         if epoch % 10 == 0:
             on_progress(epoch / settings.epochs)
-    return _trained(features, pool, rows, weights, bias, losses, rate if update.any() else 0.0)
+    return _fits(features, pool, rows, weights, bias, losses, rate if update.any() else 0.0)
 
 
 def _with_last(free: np.ndarray) -> np.ndarray:
@@ -172,8 +173,8 @@ def _targets(data: LabeledData, problems: list[Problem]) -> tuple[np.ndarray, np
     return targets, cells
 
 
-def _trained(features: "_Features", pool, rows, weights, bias, losses, rate: float) -> list[Trained]:
-    """The trained classifiers: each problem's rows moved by -rate pooling^T (the sum over epochs
+def _fits(features: "_Features", pool, rows, weights, bias, losses, rate: float) -> list[SoftmaxFit]:
+    """The trained classifiers' fits: each problem's rows moved by -rate pooling^T (the sum over epochs
     of error @ weights), and the last class's weights restored as minus the sum of the others'."""
     k, n, dim = features.base.shape
     width = pool.shape[1] // k
@@ -183,7 +184,7 @@ def _trained(features: "_Features", pool, rows, weights, bias, losses, rate: flo
         moved *= -rate
     weights = _with_last(weights)
     moved, weights, bias = (a.astype(np.float64) for a in (moved, weights, bias))
-    return [Trained(own, moved[j, : len(own)], weights[j], bias[j], tuple(float(x) for x in losses[j]))
+    return [SoftmaxFit(own, moved[j, : len(own)], weights[j], bias[j], tuple(float(x) for x in losses[j]))
             for j, own in enumerate(rows)]
 
 
@@ -252,15 +253,15 @@ class _Features:
         return self.errors_by_weights
 
 
-def softmax_scores(start_docs: np.ndarray, pooled: sp.csr_matrix, trained: Trained) -> np.ndarray:
+def softmax_scores(start_docs: np.ndarray, pooled: sp.csr_matrix, fit: SoftmaxFit) -> np.ndarray:
     """Each sentence's class probabilities: its pooled starting vector, moved by its trained rows."""
-    docs = start_docs + pooled[:, trained.rows] @ trained.moved
-    return softmax(docs @ trained.weights.T + trained.bias)
+    docs = start_docs + pooled[:, fit.rows] @ fit.moved
+    return softmax(docs @ fit.weights.T + fit.bias)
 
 
 @dataclass(frozen=True, eq=False)
-class TrainedClassifier:
-    """A trained classifier with the whole vocabulary it started from, to inspect what moved and to
+class SoftmaxClassifier(KeptClassifier):
+    """A trained softmax classifier with the whole vocabulary it started from, to inspect what moved and to
     take each sentence's scores apart word by word (engine.explain)."""
 
     labels: tuple[str, ...]  # sorted
@@ -272,10 +273,9 @@ class TrainedClassifier:
     losses: tuple[float, ...]
 
     @classmethod
-    def of(cls, trained: Trained, start: WordVectors, data: LabeledData) -> "TrainedClassifier":
-        rows = np.array([start.index(data.words[r]) for r in trained.rows], dtype=np.intp)
-        return cls(data.labels, start, rows, start.matrix[rows] + trained.moved, trained.weights, trained.bias,
-                   trained.losses)
+    def of(cls, fit: SoftmaxFit, start: WordVectors, data: LabeledData) -> "SoftmaxClassifier":
+        rows = np.array([start.index(data.words[r]) for r in fit.rows], dtype=np.intp)
+        return cls(data.labels, start, rows, start.matrix[rows] + fit.moved, fit.weights, fit.bias, fit.losses)
 
     @functools.cached_property
     def _trained_row(self) -> dict[int, int]:
@@ -324,9 +324,9 @@ def train(
     stopwords: frozenset[str],
     settings: TrainingSettings,
     update_vectors: bool,
-) -> TrainedClassifier:
+) -> SoftmaxClassifier:
     """One classifier on one labeled set, for use outside a run (a notebook, a test)."""
     data = labeled_data(stopwords, train_set, (), None)
     problem = Problem(restricted(start, data.words), np.arange(len(train_set)))
-    (trained,) = train_batch(data, [problem], settings, update_vectors)
-    return TrainedClassifier.of(trained, start, data)
+    (fit,) = train_batch(data, [problem], settings, update_vectors)
+    return SoftmaxClassifier.of(fit, start, data)

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from pretrain_explorer.engine.finetuning.approaches import BY_NAME, CENTROID
-from pretrain_explorer.engine.finetuning.pushes import pushes_by_word
+from pretrain_explorer.engine.finetuning.pushes import KeptClassifier, pushes_by_word
 from pretrain_explorer.engine.text import LabeledSentence, preprocess
 from pretrain_explorer.engine.vectors import WordVectors
 
@@ -166,18 +166,19 @@ def centroid_pushes(vectors: WordVectors, train: tuple[LabeledSentence, ...], st
 
 class Explainer:
     """Each word's push toward each class under every approach of a run's result: a trained one
-    from the classifier the run kept (ApproachResult.model), a nearest-centroid one from
+    from the classifier the run kept (ApproachResult.kept_classifier), a nearest-centroid one from
     its vectors."""
 
     def __init__(self, result):
         self.stopwords, self.result = result.experiment.stopwords, result
-        self.models = {name: a.model for name, a in result.approaches.items() if a.model is not None}
+        self.kept: dict[str, KeptClassifier] = {name: a.kept_classifier for name, a in result.approaches.items()
+                                                 if a.kept_classifier is not None}
 
     def can_explain(self, name: str) -> bool:
-        """A nearest-centroid approach once its vectors are in; any other once its model is."""
+        """A nearest-centroid approach once its vectors are in; any other once its kept classifier is."""
         if name in BY_NAME and BY_NAME[name].classifier is CENTROID:
             return name in self.result.vectors
-        return name in self.models
+        return name in self.kept
 
     def tokens(self, text: str) -> list[str]:
         return preprocess(text, self.stopwords)
@@ -185,12 +186,12 @@ class Explainer:
     def explain(self, name: str, text: str) -> Explanation:
         """The pushes of `name` on `text`."""
         tokens = self.tokens(text)
-        if name in self.models:
-            model = self.models[name]
-            return _explanation(name, model.labels, tokens, model.pushes(tokens), model.bias, "logit")
+        if name in self.kept:
+            kept = self.kept[name]
+            return _explanation(name, kept.labels, tokens, kept.pushes(tokens), kept.bias, "logit")
         e = self.result.experiment
         return centroid_pushes(self.result.vectors[name], e.train, e.stopwords, text, name)
 
     def logits(self, name: str, text: str) -> np.ndarray:
         """A trained approach's own scores of `text`, computed without the decomposition."""
-        return self.models[name].logits(self.tokens(text))
+        return self.kept[name].logits(self.tokens(text))

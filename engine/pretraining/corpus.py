@@ -46,6 +46,39 @@ def corpus_files(path: Path) -> list[Path]:
     return [path]
 
 
+@dataclass(frozen=True)
+class CorpusFiles:
+    """A corpus on disk as one pretraining reads it: its files in order, their sizes and times.
+    Made once per pretraining (CorpusFiles.of) and handed to counting, reading, the disk cache and
+    the cache key, so that none of them lists the files or sums their sizes again."""
+
+    path: Path
+    files: tuple[Path, ...]
+    sizes: tuple[int, ...]  # as stored (compressed where they are); 0 for standard input
+    mtimes: tuple[int, ...]  # nanoseconds
+
+    @classmethod
+    def of(cls, path: Path | CorpusFiles) -> CorpusFiles:
+        """The corpus at `path` as it is now (a CorpusFiles already made is returned as it is)."""
+        if isinstance(path, CorpusFiles):
+            return path
+        path = Path(path)
+        files = tuple(corpus_files(path))
+        stats = [None if f == STDIN else f.stat() for f in files]
+        return cls(path, files, tuple(s.st_size if s else 0 for s in stats),
+                   tuple(s.st_mtime_ns if s else 0 for s in stats))
+
+    @property
+    def stored_size(self) -> int:
+        return sum(self.sizes)
+
+    @property
+    def identity(self) -> tuple:
+        """What a cached result of this corpus is keyed by: any file renamed, resized or touched changes it."""
+        return tuple((str(f if f == STDIN else f.resolve()), size, mtime)
+                     for f, size, mtime in zip(self.files, self.sizes, self.mtimes))
+
+
 def _open(path: Path):
     """(the file as stored, the stream of its text's bytes, whether to close them)."""
     if path == STDIN:
@@ -55,10 +88,6 @@ def _open(path: Path):
         return raw, (gzip.GzipFile(fileobj=raw) if path.suffix == ".gz" else raw), True
     except OSError as exc:
         raise ExperimentError(path, f"cannot be read ({exc.strerror})") from None
-
-
-def stored_size(path: Path) -> int:
-    return 0 if path == STDIN else path.stat().st_size
 
 
 @dataclass(frozen=True)
@@ -73,12 +102,12 @@ def block_of(lines: list[str]) -> Block:
     return Block("".join(line if line.endswith("\n") else line + "\n" for line in lines), 0, 0)
 
 
-def read_blocks(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:
+def read_blocks(corpus: Path | CorpusFiles, block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:
     """Blocks of whole lines, decoded once a block; bad bytes raise ExperimentError naming file and line."""
-    files = corpus_files(path)
-    total = sum(stored_size(f) for f in files)
+    corpus = CorpusFiles.of(corpus)
+    total = corpus.stored_size
     done_before = 0
-    for file in files:
+    for file, size in zip(corpus.files, corpus.sizes):
         raw, stream, close = _open(file)
         lines_before = 0
         try:
@@ -93,7 +122,7 @@ def read_blocks(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:
         finally:
             if close:
                 raw.close()
-        done_before += stored_size(file)
+        done_before += size
 
 
 def _decoded(file: Path, data: bytes, lines_before: int, cuts: list[int]) -> str:
@@ -161,12 +190,12 @@ def _cut(data: bytes, pos: int, limit: int) -> tuple[int, int]:
     return end, end
 
 
-def preview_lines(path: Path, count: int, characters: int) -> tuple[str, ...]:
+def preview_lines(corpus: Path | CorpusFiles, count: int, characters: int) -> tuple[str, ...]:
     """The first `count` non-blank lines, or fewer where they would pass `characters` (a first
     line longer than that is cut to it), for showing the corpus (reads no further)."""
     out: list[str] = []
     total = 0
-    for block in read_blocks(path, block_bytes=64 << 10):
+    for block in read_blocks(corpus, block_bytes=64 << 10):
         for line in block.text.split("\n"):
             if not line.strip():
                 continue
@@ -177,12 +206,12 @@ def preview_lines(path: Path, count: int, characters: int) -> tuple[str, ...]:
     return tuple(out)
 
 
-
 class Corpus:
-    """A corpus's blocks, as often as they are iterated (read_blocks afresh each time)."""
+    """A corpus's blocks, as often as they are iterated (read_blocks afresh each time, over the
+    files as listed once)."""
 
-    def __init__(self, path: Path, block_bytes: int = COUNT_BLOCK_BYTES):
-        self.path, self.block_bytes = Path(path), block_bytes
+    def __init__(self, corpus: Path | CorpusFiles, block_bytes: int = COUNT_BLOCK_BYTES):
+        self.files, self.block_bytes = CorpusFiles.of(corpus), block_bytes
 
     def __iter__(self) -> Iterator[Block]:
-        return read_blocks(self.path, self.block_bytes)
+        return read_blocks(self.files, self.block_bytes)

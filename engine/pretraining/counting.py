@@ -1,6 +1,6 @@
 """Counting co-occurrences over a corpus into a sparse matrix, in one or two passes.
 
-in the folder). It is read in blocks of lines, never whole. Each block's bytes go through one
+A corpus is read in blocks of lines, never whole. Each block's bytes go through one
 compiled loop (engine.kernels) that tokenizes, numbers the words in a hash table and counts the
 pairs within the window into a table of pairs, so memory grows with the distinct words and pairs,
 not with the text. Where the vocabulary will be cut (max_vocab, min_count), the counting takes
@@ -19,15 +19,14 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
-from pretrain_explorer.engine.pretraining.corpus import STDIN, Block, Corpus, corpus_files, stored_size
+from pretrain_explorer.engine.pretraining.corpus import STDIN, Block, Corpus, CorpusFiles
 from pretrain_explorer.engine.pretraining.running_counts import RunningCounts, compiled_kernels, count_block
 from pretrain_explorer.engine.progress import Progress, ProgressEvent
-from pretrain_explorer.engine.errors import ExperimentError, stop_if_asked
+from pretrain_explorer.engine.errors import stop_if_asked
 from pretrain_explorer.engine.text import tokenize
 
 SMALL_CORPUS_BYTES = 256 << 10  # corpora up to this size (as stored) are counted in plain Python: see _count_small
@@ -205,7 +204,7 @@ def _small(blocks: Iterable[Block]) -> bool:
     """Whether `blocks` are known, before reading them, to hold at most SMALL_CORPUS_BYTES: a
     corpus of files of that size in all, or blocks in memory of known size (not a stream)."""
     if isinstance(blocks, Corpus):
-        return blocks.path != STDIN and 0 < sum(stored_size(f) for f in corpus_files(blocks.path)) <= SMALL_CORPUS_BYTES
+        return blocks.files.path != STDIN and 0 < blocks.files.stored_size <= SMALL_CORPUS_BYTES
     if isinstance(blocks, (list, tuple)):
         return all(0 < block.bytes_total <= SMALL_CORPUS_BYTES for block in blocks[:1])
     return False
@@ -264,10 +263,6 @@ def _return_freed_memory() -> None:
 
 
 
-def workers_for(path: Path) -> int:
+def workers_for(corpus: CorpusFiles) -> int:
     """Threads for counting a corpus: a reader beside the counter for large ones, none for small ones."""
-    try:
-        size = sum(stored_size(f) for f in corpus_files(path))
-    except ExperimentError:
-        return 1
-    return max(1, min(os.cpu_count() or 1, 2)) if size >= PARALLEL_FROM_BYTES else 1
+    return max(1, min(os.cpu_count() or 1, 2)) if corpus.stored_size >= PARALLEL_FROM_BYTES else 1

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pretrain_explorer.engine.pretraining.counting import Cooccurrence, count_cooccurrences, workers_for
-from pretrain_explorer.engine.pretraining.corpus import Corpus
+from pretrain_explorer.engine.pretraining.counting import Cooccurrence, Keep, count_cooccurrences, workers_for
+from pretrain_explorer.engine.pretraining.corpus import Corpus, CorpusFiles
 from pretrain_explorer.engine.progress import Progress, ProgressEvent
 from pretrain_explorer.engine.errors import ExperimentError
 from pretrain_explorer.engine.finetuning.labeled import labeled_data, scratch_vectors, window_pairs
@@ -33,36 +33,36 @@ class CorpusStats:
 
 
 def corpus_counts(
-    corpus: Path,
+    corpus: CorpusFiles,
     stopwords: frozenset[str],
     window: int,
-    vocabulary: VocabularySettings = VocabularySettings(),
+    keep: Keep | None = None,
     should_stop: Callable[[], bool] = lambda: False,
     on_progress: Progress = lambda event: None,
 ) -> Cooccurrence:
-    """Stream a corpus of any size and count its co-occurrences. Where the vocabulary settings cut
-    the vocabulary, a second pass over the corpus (Corpus can be read twice) counts only the kept
-    words' pairs; the dropped words still take their places in the windows."""
+    """Stream a corpus of any size and count its co-occurrences. Where the vocabulary is cut
+    (`keep`, from vocabulary_keep), a second pass over the corpus (Corpus can be read twice) counts
+    only the kept words' pairs; the dropped words still take their places in the windows."""
     co = count_cooccurrences(Corpus(corpus), stopwords, window, should_stop, on_progress, workers_for(corpus),
-                             keep=vocabulary_keep(vocabulary))
+                             keep=keep)
     if co.tokens == 0:
-        raise ExperimentError(corpus, "the corpus is empty: it needs at least one line of text")
+        raise ExperimentError(corpus.path, "the corpus is empty: it needs at least one line of text")
     if co.kept == 0:
-        raise ExperimentError(corpus, "the corpus has no words left once the stopwords are removed")
+        raise ExperimentError(corpus.path, "the corpus has no words left once the stopwords are removed")
     return co
 
 
 def weighted_vectors(co: Cooccurrence, window: int, weighting: str, dim: int, vocabulary: VocabularySettings,
-                     source, should_stop: Callable[[], bool] = lambda: False,
+                     corpus: CorpusFiles, should_stop: Callable[[], bool] = lambda: False,
                      on_progress: Progress = lambda event: None,
                      stopwords: frozenset[str] = frozenset()) -> tuple[WordVectors, CorpusStats]:
-    """The vectors of a counted corpus (`source`) by `weighting`, and the corpus's statistics. sgns
-    reads the corpus again to train on it; the counts then give the statistics only."""
+    """The vectors of a counted corpus by `weighting`, and the corpus's statistics. sgns reads the
+    corpus again to train on it; the counts then give the statistics only."""
     if weighting == "sgns":
         settings = SgnsSettings(dim, window, vocabulary.min_count, vocabulary.max_vocab, seed=SGNS_SEED)
-        vectors = train_sgns(Path(source), stopwords, settings, should_stop, on_progress)
+        vectors = train_sgns(corpus, stopwords, settings, should_stop, on_progress)
     else:
-        vectors = word_vectors(co, weighting, dim, vocabulary, source, should_stop, on_progress)
+        vectors = word_vectors(co, weighting, dim, vocabulary, corpus.path, should_stop, on_progress)
     return vectors, CorpusStats(co.lines, co.tokens, co.kept, len(vectors.words), vectors.dimension, window, weighting)
 
 
@@ -77,9 +77,10 @@ def pretrain_vectors(
     on_progress: Progress = lambda event: None,
 ) -> tuple[WordVectors, CorpusStats]:
     """Stage 1 on a corpus of any size, uncached: stream it, count, weight."""
-    co = corpus_counts(corpus, stopwords, window, vocabulary, should_stop, on_progress)
+    files = CorpusFiles.of(corpus)
+    co = corpus_counts(files, stopwords, window, vocabulary_keep(vocabulary), should_stop, on_progress)
     on_progress(ProgressEvent("weighting", 1.0, f"Weighting ({weighting})"))
-    return weighted_vectors(co, window, weighting, dim, vocabulary, corpus, should_stop, on_progress, stopwords)
+    return weighted_vectors(co, window, weighting, dim, vocabulary, files, should_stop, on_progress, stopwords)
 
 
 def vectors_from_sentences(texts: list[str], stopwords: frozenset[str], window: int) -> WordVectors:

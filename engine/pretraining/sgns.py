@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from pretrain_explorer.engine.progress import Progress, ProgressEvent
-from pretrain_explorer.engine.pretraining.corpus import read_blocks
+from pretrain_explorer.engine.pretraining.corpus import CorpusFiles, read_blocks
 from pretrain_explorer.engine.errors import ExperimentError, stop_if_asked
 from pretrain_explorer.engine.text import preprocess
 from pretrain_explorer.engine.vectors import WordVectors, l2_normalize_rows
@@ -50,7 +50,7 @@ class _Lines:
     vocabulary, then one an epoch). A pass ends early once `should_stop` says so, so that the
     callback at the end of the epoch can cancel the run."""
 
-    def __init__(self, corpus: Path, stopwords: frozenset[str], should_stop: Callable[[], bool],
+    def __init__(self, corpus: CorpusFiles, stopwords: frozenset[str], should_stop: Callable[[], bool],
                  on_fraction: Callable[[float], None]):
         self.corpus, self.stopwords, self.should_stop, self.on_fraction = corpus, stopwords, should_stop, on_fraction
 
@@ -66,7 +66,7 @@ class _Lines:
 
 
 def train_sgns(
-    corpus: Path,
+    corpus: Path | CorpusFiles,
     stopwords: frozenset[str],
     settings: SgnsSettings,
     should_stop: Callable[[], bool] = lambda: False,
@@ -88,6 +88,7 @@ def train_sgns(
             state["pass"] += 1
             stop_if_asked(should_stop)
 
+    corpus = CorpusFiles.of(corpus)  # listed once: read again every epoch
     lines = _Lines(corpus, stopwords, should_stop, report)
     model = Word2Vec(vector_size=settings.dim, window=settings.window, min_count=settings.min_count,
                      max_final_vocab=settings.max_vocab or None, sg=1, negative=NEGATIVE_SAMPLES,
@@ -95,7 +96,7 @@ def train_sgns(
     model.build_vocab(lines)
     stop_if_asked(should_stop)
     if not model.wv.index_to_key:
-        raise ExperimentError(corpus, f"min_count {settings.min_count} leaves no word in the vocabulary")
+        raise ExperimentError(corpus.path, f"min_count {settings.min_count} leaves no word in the vocabulary")
     state["pass"] = 1
     model.train(lines, total_examples=model.corpus_count, epochs=settings.epochs, callbacks=[Epochs()])
     words = sorted(model.wv.index_to_key)

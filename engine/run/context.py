@@ -12,7 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from pretrain_explorer.engine.finetuning import approaches as registry
-from pretrain_explorer.engine.finetuning.approaches import Fitted, Task
+from pretrain_explorer.engine.finetuning.approaches import Run, Task, TaskOutcome
+from pretrain_explorer.engine.finetuning.pushes import KeptClassifier
 from pretrain_explorer.engine.finetuning.centroid import Prediction, Scores, SplitResult, best_label
 from pretrain_explorer.engine.run.cache import StageCache
 from pretrain_explorer.engine.errors import stop_if_asked
@@ -77,8 +78,9 @@ class Keys:
     vocabulary: Hashable  # their vocabulary (what random vectors are drawn for)
 
 
-class RunContext:
-    """One run's context: the experiment, its labeled data and vectors, and the session's cache."""
+class RunContext(Run):
+    """One run's context: the experiment, its labeled data and vectors, and the session's cache.
+    What the approaches read of it is their interface, Run (engine.finetuning.approaches)."""
 
     def __init__(self, session: StageCache, experiment: Experiment, pretrained: WordVectors, keys: Keys, should_stop):
         e = experiment
@@ -150,12 +152,12 @@ class RunContext:
         training = self.experiment.training if a.classifier.trained else None
         return task.key, a.vectors.name, a.vectors.determined_by(self), self.data_key, training
 
-    def fit(self, tasks: list[Task], splits: tuple[str, ...], progress: Callable[[float], None]) -> list[Fitted]:
+    def fit(self, tasks: list[Task], splits: tuple[str, ...], progress: Callable[[float], None]) -> list[TaskOutcome]:
         stop_if_asked(self.should_stop)
         keys = [self.task_key(t) for t in tasks]
         found: dict = {}
         for key in keys:
-            hit = self.session.peek("fitted", key)
+            hit = self.session.peek("outcome", key)
             if hit is not None and hit.has(splits):
                 found[key] = hit
         missing = list({k: t for k, t in zip(keys, tasks) if k not in found}.items())
@@ -165,26 +167,26 @@ class RunContext:
             kinds.setdefault(task.approach.classifier.fit, []).append((key, task))
         for done, members in enumerate(kinds.values()):
             kind = members[0][1].approach.classifier
-            fitted = kind.fit(self, [t for _, t in members], splits, self.should_stop,
-                              lambda f: progress((done + f) / len(kinds)))
-            for (key, task), f in zip(members, fitted):
+            outcomes = kind.fit(self, [t for _, t in members], splits, self.should_stop,
+                                lambda f: progress((done + f) / len(kinds)))
+            for (key, task), outcome in zip(members, outcomes):
                 stage = "classifier" if task.subset is None else "curve"
-                self.session.put("fitted", key, f)
+                self.session.put("outcome", key, outcome)
                 self.session.stats[f"{stage}:{task.approach.name}"] += 1
-                found[key] = f
+                found[key] = outcome
         progress(1.0)
         return [found[k] for k in keys]
 
-    def accuracy(self, fitted: Fitted, split: str) -> float:
+    def accuracy(self, outcome: TaskOutcome, split: str) -> float:
         truth = self.data.splits[split].label_ids
-        return int(np.count_nonzero(fitted.best(split) == truth)) / len(truth) if len(truth) else 0.0
+        return int(np.count_nonzero(outcome.best(split) == truth)) / len(truth) if len(truth) else 0.0
 
-    def kept(self, task: Task, fitted: Fitted):
-        """The classifier its kind keeps for explanations (ClassifierKind.kept), or None."""
+    def kept_classifier(self, task: Task, outcome: TaskOutcome) -> KeptClassifier | None:
+        """The classifier its kind keeps for explanations (ClassifierKind.keep), or None."""
         kind = task.approach.classifier
-        return kind.kept(self, task, fitted.trained) if kind.kept and fitted.trained is not None else None
+        return kind.keep(self, task, outcome.fit) if kind.keep and outcome.fit is not None else None
 
-    def split_results(self, fitted: Fitted) -> tuple[SplitResult, SplitResult | None]:
+    def split_results(self, outcome: TaskOutcome) -> tuple[SplitResult, SplitResult | None]:
         labels = self.data.labels
         index = {label: k for k, label in enumerate(labels)}
         out = []
@@ -192,7 +194,7 @@ class RunContext:
             if name not in self.splits:
                 out.append(None)
                 continue
-            split, scores = self.data.splits[name], fitted.scores[name]
+            split, scores = self.data.splits[name], outcome.scores[name]
             predicted = best_label(scores)
             out.append(SplitResult(tuple(
                 Prediction(s.text, s.label, labels[p], Scores(index, row), seen)

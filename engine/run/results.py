@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from pretrain_explorer.engine.inspect.groups import GroupSimilarity
 from pretrain_explorer.engine.finetuning.centroid import SplitResult
+from pretrain_explorer.engine.finetuning.pushes import KeptClassifier
 from pretrain_explorer.engine.experiment import Experiment
 from pretrain_explorer.engine.inspect.word_pairs import WordPairScore
 from pretrain_explorer.engine.pretraining.pretrain import CorpusStats
@@ -29,10 +30,9 @@ class ApproachResult:
     test_over_seeds: SeedStats | None = None  # for the seed-dependent approaches
     transfer_over_seeds: SeedStats | None = None
     losses: tuple[float, ...] = ()  # training loss by epoch, for the trained approaches
-    # What a trained or fitted approach kept of its main-seed classifier (a finetune.TrainedClassifier
-    # or a models.CountsModel), to take its scores apart word by word; None for nearest centroids
-    # (explained from their vectors).
-    model: object | None = field(default=None, compare=False, repr=False)
+    # The classifier of its main seed the run keeps to take its scores apart word by word (a
+    # SoftmaxClassifier or a CountsClassifier); None for nearest centroids (explained from their vectors).
+    kept_classifier: KeptClassifier | None = field(default=None, compare=False, repr=False)
 
     def over_seeds(self, split: str) -> SeedStats | None:
         return self.test_over_seeds if split == "test" else self.transfer_over_seeds

@@ -33,7 +33,7 @@ from pretrain_explorer.engine.inspect.groups import group_similarity
 from pretrain_explorer.engine.finetuning import approaches as registry
 from pretrain_explorer.engine.finetuning.approaches import Task
 from pretrain_explorer.engine.progress import TIMETABLE, Progress, ProgressEvent, RunReport
-from pretrain_explorer.engine.pretraining.corpus import corpus_files
+from pretrain_explorer.engine.pretraining.corpus import CorpusFiles
 from pretrain_explorer.engine.storage.disk_cache import DiskCache
 from pretrain_explorer.engine.run.context import Keys, RunContext, curve_sizes, curve_subset, seeds_within, spread_seeds, trained_count
 from pretrain_explorer.engine.errors import stop_if_asked
@@ -61,7 +61,8 @@ DRIFT_APPROACH = "fine_tuned"  # whose vectors' changes are shown (it starts fro
 DRIFT_WORDS = 10  # the words that moved most, shown
 
 def _file_identity(path: Path) -> tuple:
-    return tuple((str(f.resolve()), f.stat().st_size, f.stat().st_mtime_ns) for f in corpus_files(path))
+    """A vectors file's identity, as a corpus's (CorpusFiles.identity): reopened when it changes."""
+    return CorpusFiles.of(path).identity
 
 
 class Session(StageCache):
@@ -79,40 +80,53 @@ class Session(StageCache):
             vectors, made = self.cached("load", key, lambda: load_vectors(e.vectors_path))
             stats = CorpusStats(**{**made["corpus"], "vocabulary": len(vectors.words), "dimension": vectors.dimension})
             return vectors, stats, Keys(key, key)
-        # Counting cuts the vocabulary as it goes where the settings cut it, so they are in the key then.
-        cut = e.vocabulary if vocabulary_keep(e.vocabulary) is not None else None
-        counts_key = (_file_identity(e.corpus_path), e.window, e.stopwords, cut)
+        # The corpus's files and the vocabulary cut are worked out once here, for the keys and the
+        # counting alike. Counting cuts the vocabulary as it goes where the settings cut it, so
+        # they are in the key then.
+        corpus = CorpusFiles.of(e.corpus_path)
+        keep = vocabulary_keep(e.vocabulary)
+        counts_key = (corpus.identity, e.window, e.stopwords, e.vocabulary if keep is not None else None)
         vocabulary_key = (counts_key, e.vocabulary)
         vectors_key = (vocabulary_key, e.weighting, e.dim if e.weighting in ("svd", "sgns") else None)
 
         def compute():
-            disk_key = self._disk_key(e, counts_key, should_stop, on_progress)
-            loaded = self.disk.load(disk_key) if disk_key else None
+            disk_key = self._disk_key(e, corpus, should_stop, on_progress)
+            loaded = self._from_disk(disk_key) if disk_key else None
             if loaded is not None:
                 self.stats["disk load"] += 1
                 return loaded
             co = self.cached("counts", counts_key, lambda: corpus_counts(
-                e.corpus_path, e.stopwords, e.window, e.vocabulary, should_stop, on_progress))
+                corpus, e.stopwords, e.window, keep, should_stop, on_progress))
             stop_if_asked(should_stop)
             on_progress(ProgressEvent("weighting", 1.0, f"Pretraining: weighting ({e.weighting})"))
-            made = weighted_vectors(co, e.window, e.weighting, e.dim, e.vocabulary, e.corpus_path,
+            made = weighted_vectors(co, e.window, e.weighting, e.dim, e.vocabulary, corpus,
                                     should_stop, on_progress, e.stopwords)
             stop_if_asked(should_stop)
             if disk_key:
-                self.disk.save(disk_key, *made)
+                self.disk.save(disk_key, made[0], dataclasses.asdict(made[1]))
             return made
 
         vectors, stats = self.cached("vectors", vectors_key, compute)
         return vectors, stats, Keys(vectors_key, vocabulary_key)
 
-    def _disk_key(self, e: Experiment, counts_key, should_stop, on_progress) -> str | None:
-        if self.disk is None or not self.disk.wants(e.corpus_path):
+    def _disk_key(self, e: Experiment, corpus: CorpusFiles, should_stop, on_progress) -> str | None:
+        if self.disk is None or not self.disk.wants(corpus.stored_size):
             return None
-        content = self.cached("content hash", counts_key[0], lambda: self.disk.content_hash(
-            e.corpus_path, should_stop, on_progress))
+        content = self.cached("content hash", corpus.identity, lambda: self.disk.content_hash(
+            corpus.files, corpus.stored_size, should_stop, on_progress))
         settings = {"window": e.window, "stopwords": sorted(e.stopwords), "min_count": e.vocabulary.min_count,
                     "max_vocab": e.vocabulary.max_vocab, "weighting": e.weighting, "dim": e.dim}
         return self.disk.key(content, settings)
+
+    def _from_disk(self, disk_key: str) -> tuple[WordVectors, CorpusStats] | None:
+        loaded = self.disk.load(disk_key)
+        if loaded is None:
+            return None
+        vectors, stats = loaded
+        try:
+            return vectors, CorpusStats(**stats)
+        except TypeError:  # statistics of another form: counted again, and the entry written anew
+            return None
 
     def neighbours(self, key: Hashable, vectors: WordVectors, probes: tuple[str, ...], top_n: int) -> dict:
         return self.cached("neighbours", (key, probes, top_n),
@@ -205,17 +219,17 @@ class Session(StageCache):
     def _training_phase(self, run: RunContext, result: ExperimentResult, progress) -> ExperimentResult:
         e = run.experiment
         tasks = [Task(a, e.seed if a.seeded else None) for a in registry.APPROACHES]
-        fitted = run.fit(tasks, run.splits, progress)
-        approaches = {t.approach.name: ApproachResult(t.approach.name, *run.split_results(f), losses=f.losses,
-                                                      model=run.kept(t, f))
-                      for t, f in zip(tasks, fitted)}
+        outcomes = run.fit(tasks, run.splits, progress)
+        approaches = {t.approach.name: ApproachResult(t.approach.name, *run.split_results(o), losses=o.losses,
+                                                      kept_classifier=run.kept_classifier(t, o))
+                      for t, o in zip(tasks, outcomes)}
         vectors, keys, drift = dict(result.vectors), dict(result.vector_keys), None
-        model = approaches[DRIFT_APPROACH].model if DRIFT_APPROACH in approaches else None
-        if model is not None:  # the classifier it kept: a TrainedClassifier from the pretrained vectors
+        kept = approaches[DRIFT_APPROACH].kept_classifier if DRIFT_APPROACH in approaches else None
+        if kept is not None:  # a SoftmaxClassifier, started from the pretrained vectors
             key = (DRIFT_APPROACH, run.task_key(next(t for t in tasks if t.approach.name == DRIFT_APPROACH)))
-            vectors[DRIFT_APPROACH] = self.cached("fine_tuned vectors", key, model.vectors)
+            vectors[DRIFT_APPROACH] = self.cached("fine_tuned vectors", key, kept.vectors)
             keys[DRIFT_APPROACH] = key
-            drift = Drift(model.drift()[:DRIFT_WORDS], result.neighbors,
+            drift = Drift(kept.drift()[:DRIFT_WORDS], result.neighbors,
                           self.neighbours(key, vectors[DRIFT_APPROACH], e.probes, e.top_n))
         return dataclasses.replace(result, approaches=approaches, vectors=vectors, vector_keys=keys, drift=drift,
                                    phase=PHASES[1])
@@ -225,13 +239,13 @@ class Session(StageCache):
         e = run.experiment
         seeded = [a for a in registry.APPROACHES if a.seeded]
         tasks = [Task(a, e.seed + j) for a in seeded for j in range(1, seeds)]
-        fitted = dict(zip(((t.approach.name, t.seed) for t in tasks), run.fit(tasks, run.splits, progress)))
+        outcomes = dict(zip(((t.approach.name, t.seed) for t in tasks), run.fit(tasks, run.splits, progress)))
         approaches = dict(result.approaches)
         for a in seeded:
             main = approaches[a.name]
             over = {}
             for split in run.splits:
-                values = [getattr(main, split).accuracy] + [run.accuracy(fitted[a.name, e.seed + j], split)
+                values = [getattr(main, split).accuracy] + [run.accuracy(outcomes[a.name, e.seed + j], split)
                                                             for j in range(1, seeds)]
                 over[f"{split}_over_seeds"] = SeedStats(float(np.mean(values)), float(np.std(values)), len(values))
             approaches[a.name] = dataclasses.replace(main, **over)
@@ -260,10 +274,10 @@ class Session(StageCache):
                 for a in registry.APPROACHES:
                     tasks.append(Task(a, draw if a.seeded else None, subset))
                     where.append((a.name, i))
-        fitted = run.fit(tasks, ("test",), progress)
+        outcomes = run.fit(tasks, ("test",), progress)
         values: dict[tuple[str, int], list[float]] = {}
-        for place, f in zip(where, fitted):
-            values.setdefault(place, []).append(run.accuracy(f, "test"))
+        for place, outcome in zip(where, outcomes):
+            values.setdefault(place, []).append(run.accuracy(outcome, "test"))
         names = [a.name for a in registry.APPROACHES]
         curve = LearningCurve(
             sizes,

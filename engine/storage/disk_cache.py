@@ -1,25 +1,24 @@
 """Pretrained vectors of large corpora kept on disk, so reopening a corpus does not count it again.
 
 Entries live in the user's cache folder ($XDG_CACHE_HOME/pretrain-explorer, else
-~/.cache/pretrain-explorer), one vectors file (engine.store's format) per corpus content and
-settings. Writes are atomic; the folder is bounded in size, the least recently used entries going
+~/.cache/pretrain-explorer), one vectors file (engine.storage.vectors_file's format) per corpus
+content and settings, the corpus's statistics beside it as a plain dict (storage imports no higher
+layer). Writes are atomic; the folder is bounded in size, the least recently used entries going
 first; deleting it loses nothing but time. An entry is checked when read (format, key, shape,
 finite numbers) and removed if it fails.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from pretrain_explorer.engine.pretraining.corpus import corpus_files
 from pretrain_explorer.engine.errors import ExperimentError, stop_if_asked
-from pretrain_explorer.engine.pretraining.pretrain import CorpusStats
 from pretrain_explorer.engine.progress import ProgressEvent
 from pretrain_explorer.engine.storage.vectors_file import load_vectors, save_vectors
 from pretrain_explorer.engine.vectors import WordVectors
@@ -38,16 +37,14 @@ class DiskCache:
         self.folder = Path(folder) if folder is not None else default_folder()
         self.max_bytes, self.min_corpus_bytes = max_bytes, min_corpus_bytes
 
-    def wants(self, corpus: Path) -> bool:
-        """Small corpora are counted again faster than an entry is read."""
-        try:
-            return sum(f.stat().st_size for f in corpus_files(corpus)) >= self.min_corpus_bytes
-        except (ExperimentError, OSError):
-            return False
+    def wants(self, stored_bytes: int) -> bool:
+        """Small corpora (of `stored_bytes` in all) are counted again faster than an entry is read."""
+        return stored_bytes >= self.min_corpus_bytes
 
-    def content_hash(self, corpus: Path, should_stop=lambda: False, on_progress=lambda event: None) -> str:
-        files = corpus_files(corpus)
-        total = max(sum(f.stat().st_size for f in files), 1)
+    def content_hash(self, files: Sequence[Path], stored_bytes: int, should_stop=lambda: False,
+                     on_progress=lambda event: None) -> str:
+        """A digest of the files' names and bytes, in order (`stored_bytes`, their total size, for progress)."""
+        total = max(stored_bytes, 1)
         digest, done = hashlib.blake2b(digest_size=20), 0
         for file in files:
             digest.update(f"\0{file.name}\0".encode())
@@ -67,15 +64,16 @@ class DiskCache:
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.npz"
 
-    def load(self, key: str) -> tuple[WordVectors, CorpusStats] | None:
+    def load(self, key: str) -> tuple[WordVectors, dict] | None:
+        """The entry's vectors and the corpus statistics saved with them, or None."""
         path = self._path(key)
         if not path.exists():
             return None
         try:
             vectors, settings = load_vectors(path)
-            stats = CorpusStats(**settings["corpus"])
-            if (settings.get("cache_key") != key or stats.vocabulary != len(vectors.words)
-                    or stats.dimension != vectors.dimension or not np.isfinite(vectors.matrix).all()):
+            stats = dict(settings["corpus"])
+            if (settings.get("cache_key") != key or stats["vocabulary"] != len(vectors.words)
+                    or stats["dimension"] != vectors.dimension or not np.isfinite(vectors.matrix).all()):
                 raise ValueError("the entry does not match its key")
         except (ExperimentError, KeyError, TypeError, ValueError):
             path.unlink(missing_ok=True)
@@ -83,11 +81,11 @@ class DiskCache:
         os.utime(path)  # recently used: evicted last
         return vectors, stats
 
-    def save(self, key: str, vectors: WordVectors, stats: CorpusStats) -> None:
+    def save(self, key: str, vectors: WordVectors, stats: dict) -> None:
         """Best effort: a cache that cannot be written costs time, never the run."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            save_vectors(self._path(key), vectors, {"cache_key": key, "corpus": dataclasses.asdict(stats)})
+            save_vectors(self._path(key), vectors, {"cache_key": key, "corpus": stats})
             self.evict()
         except OSError:
             pass
