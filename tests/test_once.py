@@ -39,7 +39,7 @@ def test_one_pretraining_lists_the_corpus_once_and_cuts_the_vocabulary_once(tmp_
 
     listed.clear()
     cuts.clear()
-    Session(disk=DiskCache(tmp_path, min_corpus_bytes=0)).pretrained(kata, lambda: False, lambda s, f: None)
+    Session(disk=DiskCache(tmp_path, min_corpus_bytes=0)).pretrained(kata, lambda: False, lambda event: None)
     assert len(listed) == 1 and len(cuts) == 1  # found on disk: still listed once, for the keys
 
 
