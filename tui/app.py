@@ -35,7 +35,7 @@ from pretrain_explorer.engine import (
 from pretrain_explorer.engine.experiment import with_vectors
 from pretrain_explorer.engine.storage.atomic import check_destination, write_text_atomically
 from pretrain_explorer.engine.inspect.neighbours import NeighbourAnswer, query_neighbours
-from pretrain_explorer.engine.pretraining.weighting import DENSE_WEIGHTINGS, MAX_DENSE_WORDS, WEIGHTINGS
+from pretrain_explorer.engine.settings import DENSE_WEIGHTINGS, MAX_DENSE_WORDS, WEIGHTINGS
 from pretrain_explorer.tui.access import ANYWHERE, AccessPolicy
 from pretrain_explorer.tui.crash import crash_line, write_crash_report
 from pretrain_explorer.tui.report import render_json, render_text

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from pretrain_explorer.engine import Experiment, ExperimentError, load_experiment, run_experiment
-from pretrain_explorer.engine.experiment import LIMITS, ReadCheck, builtin_experiments, with_vectors
-from pretrain_explorer.engine.pretraining.weighting import WEIGHTINGS
+from pretrain_explorer.engine.experiment import ReadCheck, builtin_experiments, with_vectors
+from pretrain_explorer.engine.settings import DEFAULTS, LIMITS, WEIGHTINGS
 from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings
 from pretrain_explorer.tui.crash import crash_line, write_crash_report
 from pretrain_explorer.tui.exits import BAD_INPUT, BROKEN_PIPE, FAILED, INTERRUPTED
@@ -53,13 +53,19 @@ def _in_range(name: str):
 
 def _add_pretraining_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
     """Options that override [pretraining]; with `defaults` they carry the manifest's defaults."""
-    d = (lambda value: value) if defaults else (lambda value: None)
-    parser.add_argument("--window", type=_in_range("window"), default=d(3), help="co-occurrence window (default 3)")
-    parser.add_argument("--min-count", type=_in_range("min_count"), default=d(1), help="drop words kept fewer times (default 1)")
-    parser.add_argument("--max-vocab", type=_in_range("max_vocab"), default=d(0), help="keep only the most frequent words (0: all)")
-    parser.add_argument("--weighting", choices=WEIGHTINGS, default=d("counts"),
+    def d(name: str):
+        return DEFAULTS[name] if defaults else None
+
+    parser.add_argument("--window", type=_in_range("window"), default=d("window"),
+                        help=f"co-occurrence window (default {DEFAULTS['window']})")
+    parser.add_argument("--min-count", type=_in_range("min_count"), default=d("min_count"),
+                        help=f"drop words kept fewer times (default {DEFAULTS['min_count']})")
+    parser.add_argument("--max-vocab", type=_in_range("max_vocab"), default=d("max_vocab"),
+                        help="keep only the most frequent words (0: all)")
+    parser.add_argument("--weighting", choices=WEIGHTINGS, default=d("weighting"),
                         help="counts (the lesson's), ppmi, svd, or sgns (word2vec's skip-gram, the word2vec extra)")
-    parser.add_argument("--dim", type=_in_range("dim"), default=d(300), help="dimensions for svd (default 300)")
+    parser.add_argument("--dim", type=_in_range("dim"), default=d("dim"),
+                        help=f"dimensions for svd (default {DEFAULTS['dim']})")
 
 
 class _OutputFailed(Exception):
@@ -266,7 +272,8 @@ def serve(argv: list[str]) -> int:
                                      description="Serve the explorer to web browsers (one explorer per visitor).")
     parser.add_argument("experiment", nargs="?", help="experiment.toml, its folder, or a vectors .npz (default: the kata)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
-    parser.add_argument("--port", type=_in_range("port"), default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--port", type=_in_range("port"), default=DEFAULTS["port"],
+                        help=f"port to listen on (default {DEFAULTS['port']})")
     parser.add_argument("--allow", action="append", type=Path, metavar="DIR",
                         help="a folder visitors may open experiments from (repeatable; default: the shipped experiments)")
     args = parser.parse_args(argv)
