@@ -286,3 +286,36 @@ def with_vectors(experiment: Experiment, vectors: Path, may_read: ReadCheck = la
     may_read(Path(vectors))
     load_vectors(vectors)  # fail now, with a clear message, on a foreign or damaged file
     return dataclasses.replace(experiment, corpus_path=None, vectors_path=Path(vectors), corpus_preview=())
+
+
+def open_experiment(location: str | Path | None, labeled_from: Experiment | None = None,
+                    may_read: ReadCheck = lambda path: None) -> Experiment:
+    """The experiment at `location` (a manifest, its folder, a shipped experiment's name; the kata
+    when None), or for a .npz its vectors with the labeled sets and analysis of `labeled_from`
+    (the kata's when None)."""
+    if location is not None and Path(location).suffix == ".npz":
+        return with_vectors(labeled_from if labeled_from is not None else load_experiment(), Path(location), may_read)
+    return load_experiment(location, may_read)
+
+
+# What vectors pretrained once were made with, and keep: the corpus's settings (dim is read from
+# the file, so an override of it changes nothing; seed and top_n are no part of pretraining).
+PRETRAINING_SETTINGS = frozenset({"window", "stopwords", "weighting", "min_count", "max_vocab"})
+
+
+def with_overrides(experiment: Experiment, *, window: int | None = None, stopwords: bool | None = None,
+                   weighting: str | None = None, dim: int | None = None, min_count: int | None = None,
+                   max_vocab: int | None = None, seed: int | None = None, top_n: int | None = None) -> Experiment:
+    """The experiment with the settings given changed (None leaves one as it is); stopwords on
+    are the manifest's list, off none. The values are checked already (LIMITS, WEIGHTINGS).
+    Vectors pretrained once keep their own PRETRAINING_SETTINGS: giving one is an ExperimentError."""
+    given = {name: value for name, value in locals().items() if name != "experiment" and value is not None}
+    if experiment.vectors_path is not None and PRETRAINING_SETTINGS & given.keys():
+        raise ExperimentError(experiment.vectors_path, "vectors pretrained once keep their own settings; "
+                                                       "pretrain again to change window, weighting or vocabulary")
+    if "stopwords" in given:
+        given["stopwords"] = experiment.manifest_stopwords if stopwords else frozenset()
+    vocabulary = {name: given.pop(name) for name in ("min_count", "max_vocab") if name in given}
+    if vocabulary:
+        given["vocabulary"] = dataclasses.replace(experiment.vocabulary, **vocabulary)
+    return dataclasses.replace(experiment, **given)

@@ -13,7 +13,7 @@ from pretrain_explorer.engine.run.results import SeedStats
 from pretrain_explorer.engine.text import LabeledSentence
 from helpers import HELD_OUT
 from pretrain_explorer.tui.presentation import verdicts
-from pretrain_explorer.tui.presentation.report import render_text
+from pretrain_explorer.tui.presentation.printed_report import render_text
 from pretrain_explorer.tui.presentation.style import marker
 from pretrain_explorer.tui.presentation.stages import STAGES, accuracy_note
 
