@@ -2,6 +2,7 @@
 and the dense-vocabulary limit, is written in engine/settings.py only; every other module imports it."""
 
 import ast
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,20 @@ def test_the_next_weighting_caps_counts_and_ppmi_on_a_large_vocabulary():
     assert next_weighting("sgns", 0, 0, MAX_DENSE_WORDS) == ("counts", 0, False)  # fits: no cap
     assert next_weighting("sgns", 0, 0, None) == ("counts", 0, False)  # not known yet
     assert next_weighting("sgns", 1000, 1000, large) == ("counts", 1000, False)  # its own cap fits
+
+
+def test_the_explorer_keys_step_within_the_settings_ranges():
+    """A manifest's window 20 is no longer lowered to 10 by `+`: the keys' range is LIMITS'."""
+    from pretrain_explorer.engine import load_experiment
+    from pretrain_explorer.tui.controls import Controls
+
+    kata = load_experiment()
+    controls = dataclasses.replace(Controls.of(kata), window=20, top_n=LIMITS["top_n"].maximum)
+    assert controls.stepped("window", 1).window == 21
+    assert controls.stepped("window", -1).window == 19
+    assert controls.stepped("top_n", 1) is None and controls.stepped("top_n", -1).top_n == LIMITS["top_n"].maximum - 1
+    at_end = dataclasses.replace(controls, window=LIMITS["window"].maximum)
+    assert at_end.stepped("window", 1) is None
+    assert dataclasses.replace(controls, window=LIMITS["window"].minimum).stepped("window", -1) is None
+    applied = controls.apply(kata)
+    assert (applied.window, applied.top_n) == (20, LIMITS["top_n"].maximum)
