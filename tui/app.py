@@ -1,9 +1,7 @@
-"""Pretrain Explorer: walk the lesson's stages over an experiment, with live controls.
+"""The explorer's App: layout, key bindings, message handlers and the workers that run the engine.
 
-All engine work runs in thread workers that report back through messages; the UI only draws.
 One engine Session lives as long as the app, so a control recomputes only the stages its change
-invalidates, and results arrive phase by phase (neighbours first, then accuracies, seeds, curve).
-"""
+invalidates; results arrive phase by phase, through messages, and the UI only draws them."""
 
 from __future__ import annotations
 
