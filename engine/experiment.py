@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 import tomllib
 from collections.abc import Callable
@@ -15,9 +14,9 @@ from pretrain_explorer.engine.storage.paths import kind_of
 from pretrain_explorer.engine.storage.vectors_file import load_vectors
 from pretrain_explorer.engine.pretraining.corpus import CorpusFiles, preview_lines
 from pretrain_explorer.engine.finetuning.softmax import TrainingSettings
-from pretrain_explorer.engine.pretraining.weighting import WEIGHTINGS
 from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings
 from pretrain_explorer.engine.inspect.word_pairs import WordPair, read_word_pairs
+from pretrain_explorer.engine.settings import DEFAULTS, LIMITS, WEIGHTINGS
 from pretrain_explorer.engine.text import Columns, LabeledSentence, read_labeled_csv, read_text
 
 MANIFEST = "experiment.toml"
@@ -35,50 +34,6 @@ PREVIEW_LINES = 300  # lines of the corpus kept for showing it; the rest is stre
 # and at most so many characters of them: 300 lines of a review corpus (112,000 characters, 1,500
 # lines at 80 columns) took 0.4 to 0.9 s to lay out each time stage 1 came back on screen.
 PREVIEW_CHARACTERS = 12_000
-
-
-@dataclass(frozen=True)
-class Range:
-    """The values a number setting may take: whole or not, from `minimum` (excluded when
-    `above`) to `maximum`. NaN and infinities are never in range."""
-
-    minimum: int | float
-    maximum: int | float
-    whole: bool = True
-    above: bool = False
-
-    def describe(self) -> str:
-        def shown(x) -> str:
-            return f"{x:,}" if isinstance(x, int) else f"{x:g}"
-
-        low = f"above {shown(self.minimum)}" if self.above else f"at least {shown(self.minimum)}"
-        return f"{'a whole number' if self.whole else 'a number'} {low} and at most {shown(self.maximum)}"
-
-    def check(self, value) -> int | float:
-        """The value if it is in range, else ValueError saying what is allowed."""
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (self.whole and not isinstance(value, int)):
-            raise ValueError(f"must be {self.describe()}, got {value!r}")
-        if not math.isfinite(value) or value < self.minimum or (self.above and value == self.minimum) \
-                or value > self.maximum:
-            raise ValueError(f"must be {self.describe()}, got {value!r}")
-        return value if self.whole else float(value)
-
-
-# Every number a manifest or the command line may set, and its range: one table for both. The
-# maxima keep a run finite and in memory; each is far beyond what the lesson needs.
-LIMITS: dict[str, Range] = {
-    "window": Range(1, 100),
-    "min_count": Range(1, 10**12),
-    "max_vocab": Range(0, 10_000_000),  # 0 keeps every word
-    "dim": Range(1, 10_000),
-    "top_n": Range(1, 1_000),
-    "epochs": Range(1, 100_000),
-    "learning_rate": Range(0.0, 1_000.0, whole=False, above=True),
-    "l2": Range(0.0, 1_000.0, whole=False),
-    "seed": Range(0, 2**32 - 1),
-    "seeds": Range(1, 1_000),
-    "port": Range(1, 65_535),  # of `pretrain-explorer serve`, on the command line only
-}
 
 
 @dataclass(frozen=True)
@@ -100,10 +55,10 @@ class Experiment:
     top_n: int
     groups: tuple[tuple[str, tuple[str, ...]], ...]
     seed: int
-    weighting: str = "counts"
-    dim: int = 300  # dimensions of svd vectors
+    weighting: str = DEFAULTS["weighting"]
+    dim: int = DEFAULTS["dim"]  # dimensions of svd and sgns vectors
     vocabulary: VocabularySettings = field(default_factory=VocabularySettings)
-    seeds: int = 20  # how many seeds (seed, seed + 1, ...) the seed-dependent approaches are also run over
+    seeds: int = DEFAULTS["seeds"]  # how many seeds (seed, seed + 1, ...) the seed-dependent approaches are also run over
     training: TrainingSettings = field(default_factory=TrainingSettings)
     # The stopwords as the manifest gave them, so a user can switch them off and on again.
     manifest_stopwords: frozenset[str] = field(default=frozenset(), compare=False)
@@ -218,10 +173,10 @@ class _Reader:
             raise self.fail(table, key, "must be a string")
         return value
 
-    def number(self, table: str, key: str, default: int | float) -> int | float:
-        """The value of a number setting, checked against its range in LIMITS."""
+    def number(self, table: str, key: str) -> int | float:
+        """The value of a number setting (DEFAULTS' when left out), checked against its range in LIMITS."""
         try:
-            return LIMITS[key].check(self.get(table, key, default))
+            return LIMITS[key].check(self.get(table, key, DEFAULTS[key]))
         except ValueError as exc:
             raise self.fail(table, key, str(exc)) from None
 
@@ -243,7 +198,7 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
     r = _Reader(manifest, source, data, may_read)
     r.check_keys()
 
-    window = r.number("pretraining", "window", 3)
+    window = r.number("pretraining", "window")
     stopwords_value = r.get("pretraining", "stopwords", [])
     if isinstance(stopwords_value, str):
         stopwords = stopwords_from(r.path("pretraining", "stopwords"))
@@ -264,12 +219,11 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
             raise ExperimentError(corpus_path, "the corpus is empty: it needs at least one line of text")
     elif kind_of(vectors_path) != "file":
         raise ExperimentError(vectors_path, "file not found")  # its content is checked when it is loaded
-    weighting = r.string("pretraining", "weighting", "counts")
+    weighting = r.string("pretraining", "weighting", DEFAULTS["weighting"])
     if weighting not in WEIGHTINGS:
         raise r.fail("pretraining", "weighting", f"must be one of {', '.join(WEIGHTINGS)}, got {weighting!r}")
-    dim = r.number("pretraining", "dim", 300)
-    vocabulary = VocabularySettings(r.number("pretraining", "min_count", 1),
-                                    r.number("pretraining", "max_vocab", 0))
+    dim = r.number("pretraining", "dim")
+    vocabulary = VocabularySettings(r.number("pretraining", "min_count"), r.number("pretraining", "max_vocab"))
 
     columns = Columns(r.string("finetuning", "text_column", "text"), r.string("finetuning", "label_column", "label"))
     train = read_labeled_csv(r.path("finetuning", "train"), columns)
@@ -284,7 +238,7 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
     transfer = read_labeled_csv(transfer_path, columns) if transfer_path is not None else None
 
     probes = r.words("analysis", "probes", r.get("analysis", "probes", []))
-    top_n = r.number("analysis", "top_n", 4)
+    top_n = r.number("analysis", "top_n")
     groups_value = r.get("analysis", "groups", {})
     if not isinstance(groups_value, dict):
         raise r.fail("analysis", "groups", "must be a table of word lists, like [analysis.groups]")
@@ -293,13 +247,12 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
     pairs_path = r.path("analysis", "pairs")
     word_pairs = read_word_pairs(pairs_path) if pairs_path is not None else ()
 
-    seed = r.number("random", "seed", 42)
-    seeds = r.number("random", "seeds", 20)
-    defaults = TrainingSettings()
+    seed = r.number("random", "seed")
+    seeds = r.number("random", "seeds")
     training = TrainingSettings(
-        epochs=r.number("finetuning", "epochs", defaults.epochs),
-        learning_rate=r.number("finetuning", "learning_rate", defaults.learning_rate),
-        l2=r.number("finetuning", "l2", defaults.l2),
+        epochs=r.number("finetuning", "epochs"),
+        learning_rate=r.number("finetuning", "learning_rate"),
+        l2=r.number("finetuning", "l2"),
     )
     name = r.string("", "name") or manifest.parent.name
     return Experiment(
@@ -334,3 +287,36 @@ def with_vectors(experiment: Experiment, vectors: Path, may_read: ReadCheck = la
     may_read(Path(vectors))
     load_vectors(vectors)  # fail now, with a clear message, on a foreign or damaged file
     return dataclasses.replace(experiment, corpus_path=None, vectors_path=Path(vectors), corpus_preview=())
+
+
+def open_experiment(location: str | Path | None, labeled_from: Experiment | None = None,
+                    may_read: ReadCheck = lambda path: None) -> Experiment:
+    """The experiment at `location` (a manifest, its folder, a shipped experiment's name; the kata
+    when None), or for a .npz its vectors with the labeled sets and analysis of `labeled_from`
+    (the kata's when None)."""
+    if location is not None and Path(location).suffix == ".npz":
+        return with_vectors(labeled_from if labeled_from is not None else load_experiment(), Path(location), may_read)
+    return load_experiment(location, may_read)
+
+
+# What vectors pretrained once were made with, and keep: the corpus's settings (dim is read from
+# the file, so an override of it changes nothing; seed and top_n are no part of pretraining).
+PRETRAINING_SETTINGS = frozenset({"window", "stopwords", "weighting", "min_count", "max_vocab"})
+
+
+def with_overrides(experiment: Experiment, *, window: int | None = None, stopwords: bool | None = None,
+                   weighting: str | None = None, dim: int | None = None, min_count: int | None = None,
+                   max_vocab: int | None = None, seed: int | None = None, top_n: int | None = None) -> Experiment:
+    """The experiment with the settings given changed (None leaves one as it is); stopwords on
+    are the manifest's list, off none. The values are checked already (LIMITS, WEIGHTINGS).
+    Vectors pretrained once keep their own PRETRAINING_SETTINGS: giving one is an ExperimentError."""
+    given = {name: value for name, value in locals().items() if name != "experiment" and value is not None}
+    if experiment.vectors_path is not None and PRETRAINING_SETTINGS & given.keys():
+        raise ExperimentError(experiment.vectors_path, "vectors pretrained once keep their own settings; "
+                                                       "pretrain again to change window, weighting or vocabulary")
+    if "stopwords" in given:
+        given["stopwords"] = experiment.manifest_stopwords if stopwords else frozenset()
+    vocabulary = {name: given.pop(name) for name in ("min_count", "max_vocab") if name in given}
+    if vocabulary:
+        given["vocabulary"] = dataclasses.replace(experiment.vocabulary, **vocabulary)
+    return dataclasses.replace(experiment, **given)

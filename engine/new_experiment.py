@@ -2,8 +2,8 @@
 
 The rules (say them, since users will read the manifest they produce):
 - min_count: 1 under 100,000 tokens, 3 under 10 million, 5 above (rare words' counts are noise);
-- weighting: ppmi while the vocabulary at that min_count has at most 5,000 words (one dimension per
-  word still fits, and PPMI beats raw counts on real text), svd above;
+- weighting: ppmi while the vocabulary at that min_count has at most settings.MAX_DENSE_WORDS words
+  (one dimension per word still fits, and PPMI beats raw counts on real text), svd above;
 - dim (svd): 100 under 10 million tokens, 300 above;
 - window 5, the usual for real text (the lesson's 3 suits its one-line sentences);
 - probes and groups: the words of the labeled sentences most typical of each class (smoothed
@@ -21,11 +21,11 @@ from pathlib import Path
 from pretrain_explorer.engine.pretraining.corpus import CorpusFiles, read_blocks
 from pretrain_explorer.engine.errors import ExperimentError
 from pretrain_explorer.engine.experiment import MANIFEST, builtin_experiment_path, load_experiment, stopwords_from
+from pretrain_explorer.engine.settings import dense_fits
 from pretrain_explorer.engine.storage.atomic import write_text_atomically
 from pretrain_explorer.engine.text import Columns, LabeledSentence, preprocess, read_labeled_csv, tokenize
 
 SURVEY_BYTES = 64 << 20  # read this much of the corpus exactly; extrapolate the rest by size
-MAX_DENSE_VOCABULARY = 5_000
 TYPICAL_WORDS = 6  # per class, for the groups; the first two of each are probes
 STOPWORDS_FROM = "reviews"  # the shipped English function-word list
 
@@ -81,7 +81,7 @@ def survey_corpus(path: Path) -> CorpusSurvey:
 def choose(corpus: CorpusSurvey, train: LabeledSurvey, stopwords: frozenset[str]) -> Choice:
     min_count = 1 if corpus.tokens < 100_000 else 3 if corpus.tokens < 10_000_000 else 5
     known = {w for w, n in corpus.word_counts.items() if n >= min_count and w not in stopwords}
-    weighting = "ppmi" if len(known) <= MAX_DENSE_VOCABULARY else "svd"
+    weighting = "ppmi" if dense_fits(len(known)) else "svd"
     typical = typical_words(train.sentences, stopwords, known)
     probes = tuple(w for words in typical.values() for w in words[:2])
     return Choice(weighting, 100 if corpus.tokens < 10_000_000 else 300, min_count, 5, len(known), probes,

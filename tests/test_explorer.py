@@ -10,7 +10,7 @@ import pytest
 from helpers import notifications, screen_text, settled, until
 from pretrain_explorer.engine.progress import ProgressEvent
 from pretrain_explorer.tui.app import PretrainExplorer
-from pretrain_explorer.tui.report import render_json, render_text
+from pretrain_explorer.tui.presentation.printed_report import render_json, render_text
 from pretrain_explorer.tui.screens import HelpScreen, PathPrompt
 from pretrain_explorer.tui.widgets.status import StatusLine
 

@@ -83,6 +83,8 @@ def test_seen_words_explain_why_random_scores_on_the_kata(kata):
     assert first.text == "an excellent performance with remarkable skill"
     assert first.seen_words == ("excellent", "remarkable")
     assert kata.seen_share == pytest.approx(12 / 25)
+    assert (kata.overlap["test"].seen, kata.overlap["test"].total) == (12, 25)  # measured once, by the engine
+    assert set(kata.overlap) == {"test"} | ({"transfer"} if kata.experiment.transfer else set())
     stats = kata.approaches["random"].test_over_seeds
     assert (stats.n, round(stats.mean, 4), round(stats.std, 4)) == (20, 0.9917, 0.0363)
     assert kata.approaches["pretrained"].test_over_seeds is None  # no random draw, no spread

@@ -9,7 +9,7 @@ from pretrain_explorer.engine.run import context
 from pretrain_explorer.engine import Session, load_experiment, run_experiment
 from pretrain_explorer.engine.run.json_form import to_json
 from helpers import synthetic
-from pretrain_explorer.tui.presentation.report import render_text
+from pretrain_explorer.tui.presentation.printed_report import render_text
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,9 @@
 """Every number of an experiment or the command line has a range; NaN, infinities and unbounded
-values are refused with the allowed range, from one table (engine.experiment.LIMITS)."""
+values are refused with the allowed range, from one table (engine.settings.LIMITS)."""
 
 import pytest
 
-from pretrain_explorer.engine.experiment import LIMITS
+from pretrain_explorer.engine.settings import LIMITS
 from pretrain_explorer.tui.cli import main
 
 TABLE = {"window": "pretraining", "min_count": "pretraining", "max_vocab": "pretraining", "dim": "pretraining",

@@ -12,8 +12,10 @@ from pretrain_explorer.engine.finetuning.centroid import SplitResult
 from pretrain_explorer.engine.run.results import SeedStats
 from pretrain_explorer.engine.text import LabeledSentence
 from helpers import HELD_OUT
+from pretrain_explorer.engine.finetuning.labeled import labeled_data
+from pretrain_explorer.engine.inspect.coverage import word_overlaps
 from pretrain_explorer.tui.presentation import verdicts
-from pretrain_explorer.tui.presentation.report import render_text
+from pretrain_explorer.tui.presentation.printed_report import render_text
 from pretrain_explorer.tui.presentation.style import marker
 from pretrain_explorer.tui.presentation.stages import STAGES, accuracy_note
 
@@ -95,8 +97,11 @@ def test_the_margin_keeps_its_sign_in_words(kata, points, sentence):
 
 
 def with_test_sentences(result, texts):
+    """The result with other test sentences, and their overlap as the engine measures it."""
+    e = result.experiment
     test = tuple(LabeledSentence(t, label, k) for k, (t, label) in enumerate(texts))
-    return dataclasses.replace(result, experiment=dataclasses.replace(result.experiment, test=test))
+    overlap = word_overlaps(labeled_data(e.stopwords, e.train, test, e.transfer))
+    return dataclasses.replace(result, experiment=dataclasses.replace(e, test=test), overlap=overlap)
 
 
 def test_coverage_is_measured_none_seen(kata):

@@ -6,7 +6,7 @@ from pretrain_explorer.engine import load_experiment
 from helpers import notifications, screen_text, settled, until
 from pretrain_explorer.tui.app import PretrainExplorer
 from pretrain_explorer.tui.screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
-from pretrain_explorer.tui.settings import settings_path
+from pretrain_explorer.tui.preferences import preferences_path
 from pretrain_explorer.tui.widgets.stage_bar import StageBar
 
 
@@ -104,7 +104,7 @@ async def test_the_theme_is_remembered_between_runs():
         await settled(app, pilot)
         app.theme = "textual-light"
         await pilot.pause()
-    assert json.loads(settings_path().read_text())["theme"] == "textual-light"
+    assert json.loads(preferences_path().read_text())["theme"] == "textual-light"
     again = PretrainExplorer()
     async with again.run_test(size=(80, 24)) as pilot:
         await settled(again, pilot)

@@ -1,49 +1,37 @@
-"""Pretrain Explorer: walk the lesson's stages over an experiment, with live controls.
+"""The explorer's App: layout, key bindings, message handlers and the workers that run the engine.
 
-All engine work runs in thread workers that report back through messages; the UI only draws.
 One engine Session lives as long as the app, so a control recomputes only the stages its change
-invalidates, and results arrive phase by phase (neighbours first, then accuracies, seeds, curve).
-"""
+invalidates; results arrive phase by phase, through messages, and the UI only draws them."""
 
 from __future__ import annotations
 
 import dataclasses
 import gc
 import threading
-from datetime import datetime
-from collections.abc import Iterable
 from pathlib import Path
 
 from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from pretrain_explorer.engine import (
-    Experiment,
-    ExperimentError,
-    ExperimentResult,
-    RunCancelled,
-    Session,
-    load_experiment,
-)
-from pretrain_explorer.engine.experiment import with_vectors
-from pretrain_explorer.engine.storage.atomic import check_destination, write_text_atomically
-from pretrain_explorer.engine.inspect.neighbours import NeighbourAnswer, query_neighbours
-from pretrain_explorer.engine.pretraining.weighting import DENSE_WEIGHTINGS, MAX_DENSE_WORDS, WEIGHTINGS
+from pretrain_explorer.engine import Experiment, ExperimentError, ExperimentResult, RunCancelled, Session, load_experiment
+from pretrain_explorer.engine.experiment import open_experiment
+from pretrain_explorer.engine.inspect.neighbours import query_neighbours
 from pretrain_explorer.engine.progress import ProgressEvent
+from pretrain_explorer.engine.settings import DEFAULTS, LIMITS, MAX_DENSE_WORDS
 from pretrain_explorer.tui.access import ANYWHERE, AccessPolicy
+from pretrain_explorer.tui.controls import Controls
 from pretrain_explorer.tui.crash import crash_line, write_crash_report
-from pretrain_explorer.tui.report import render_json, render_text
-from pretrain_explorer.tui.screens import HelpScreen, PathPrompt
+from pretrain_explorer.tui.exports import Exports
+from pretrain_explorer.tui.messages import (NeighbourListsChanged, NeighboursFound, ProgressReported, RunFailed,
+                                            RunResults, RunStopped)
+from pretrain_explorer.tui.palette import PaletteCommands
+from pretrain_explorer.tui.preferences import load_preferences, save_preferences
 from pretrain_explorer.tui.screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
-from pretrain_explorer.tui.screens.quiz import QuizAnswer
-from pretrain_explorer.tui.settings import load_settings, save_settings
 from pretrain_explorer.tui.presentation.progress import ReportGate
 from pretrain_explorer.tui.presentation.stages import STAGES
 from pretrain_explorer.tui.widgets.accuracy import AccuracyPane
@@ -57,77 +45,7 @@ from pretrain_explorer.tui.widgets.stage_bar import StageBar
 from pretrain_explorer.tui.widgets.status import StatusLine
 from pretrain_explorer.tui.widgets.training import TrainingPane
 
-MAX_WINDOW = 10
-MAX_TOP_N = 20
-
-
-@dataclasses.dataclass(frozen=True)
-class Settings:
-    """The live controls; the experiment as loaded supplies their starting values."""
-
-    window: int
-    stopwords: bool
-    seed: int
-    top_n: int
-    weighting: str
-    max_vocab: int  # the experiment's, or the cap counts and ppmi need on a large vocabulary
-
-    def apply(self, base: Experiment) -> Experiment:
-        return dataclasses.replace(
-            base,
-            window=self.window,
-            stopwords=base.manifest_stopwords if self.stopwords else frozenset(),
-            seed=self.seed,
-            top_n=self.top_n,
-            weighting=self.weighting,
-            vocabulary=dataclasses.replace(base.vocabulary, max_vocab=self.max_vocab),
-        )
-
-    @classmethod
-    def of(cls, experiment: Experiment) -> "Settings":
-        return cls(experiment.window, bool(experiment.stopwords), experiment.seed, experiment.top_n,
-                   experiment.weighting, experiment.vocabulary.max_vocab)
-
-
-class RunProgress(Message):
-    def __init__(self, worker: Worker, event: ProgressEvent) -> None:
-        super().__init__()
-        self.worker, self.event = worker, event
-
-
-class RunResults(Message):
-    """A phase of a run is in (the last one when result.complete)."""
-
-    def __init__(self, worker: Worker, base: Experiment, settings: Settings, result: ExperimentResult) -> None:
-        super().__init__()
-        self.worker, self.base, self.settings, self.result = worker, base, settings, result
-
-
-class NeighbourListsChanged(Message):
-    def __init__(self, source: ExperimentResult, result: ExperimentResult) -> None:
-        super().__init__()
-        self.source, self.result = source, result
-
-
-class RunFailed(Message):
-    def __init__(self, worker: Worker, problem: str) -> None:
-        super().__init__()
-        self.worker, self.problem = worker, problem
-
-
-class RunStopped(Message):
-    def __init__(self, worker: Worker) -> None:
-        super().__init__()
-        self.worker = worker
-
-
-class NeighboursFound(Message):
-    def __init__(self, answer: NeighbourAnswer) -> None:
-        super().__init__()
-        self.answer = answer
-
-
-class PretrainExplorer(App):
+class PretrainExplorer(PaletteCommands, Exports, App):
     CSS_PATH = "explorer.tcss"
     TITLE = "Pretrain Explorer"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -177,7 +95,7 @@ class PretrainExplorer(App):
         self.answers: dict[str, str] = {}  # predict first: the answer given on each comparison split
         self.access = access  # which files may be opened and written (limited when served)
         self.base = experiment if experiment is not None else load_experiment()
-        self.settings = Settings.of(self.base)
+        self.controls = Controls.of(self.base)
         self.result: ExperimentResult | None = None
         self.stage = 1
         self.session = Session()
@@ -217,51 +135,49 @@ class PretrainExplorer(App):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        saved = load_settings().get("theme")
+        saved = load_preferences().get("theme")
         if saved in self.available_themes:
             self.theme = saved
-        self.theme_changed_signal.subscribe(self, lambda theme: save_settings({"theme": theme.name}))
+        self.theme_changed_signal.subscribe(self, lambda theme: save_preferences({"theme": theme.name}))
         self._show_quiz()
         self.query_one(StatusLine).show_settings(f"{self.base.name}: computing…")
-        self.start_run(self.base, self.settings)
+        self.start_run(self.base, self.controls)
         self._focus_stage()
 
     # --- running the engine -------------------------------------------------------------------
 
-    def start_run(self, base: Experiment | None, settings: Settings | None, location: str | None = None) -> None:
-        """Run the engine on `base` with `settings`, or on the experiment at `location` as loaded."""
+    def start_run(self, base: Experiment | None, controls: Controls | None, location: str | None = None) -> None:
+        """Run the engine on `base` with `controls`, or on the experiment at `location` as loaded."""
         self.query_one(StatusLine).new_run()
-        self._engine_worker = self._run_engine(base, settings, location)
+        self._engine_worker = self._run_engine(base, controls, location)
 
     @work(thread=True, exclusive=True, group="engine", exit_on_error=False, description="engine run")
-    def _run_engine(self, base: Experiment | None, settings: Settings | None, location: str | None) -> None:
+    def _run_engine(self, base: Experiment | None, controls: Controls | None, location: str | None) -> None:
         worker = get_current_worker()
         with self._engine_lock:
             try:
                 if worker.is_cancelled:
                     raise RunCancelled()
                 if location is not None:
-                    self.post_message(RunProgress(worker, ProgressEvent("opening", 0.0, f"Opening {location}")))
+                    self.post_message(ProgressReported(worker, ProgressEvent("opening", 0.0, f"Opening {location}")))
                     # A .npz swaps in vectors pretrained once; the labeled sets stay those on screen.
-                    may_read = self.access.check_read
-                    base = (with_vectors(base, Path(location), may_read) if location.endswith(".npz")
-                            else load_experiment(location, may_read))
-                    settings = Settings.of(base)
+                    base = open_experiment(location, labeled_from=base, may_read=self.access.check_read)
+                    controls = Controls.of(base)
                 gate = ReportGate()
 
                 def report(event: ProgressEvent) -> None:
                     if gate.passes(event.step):
-                        self.post_message(RunProgress(worker, event))
+                        self.post_message(ProgressReported(worker, event))
 
-                for result in self.session.run(settings.apply(base), should_stop=lambda: worker.is_cancelled,
+                for result in self.session.run(controls.apply(base), should_stop=lambda: worker.is_cancelled,
                                                on_progress=report):
-                    self.post_message(RunResults(worker, base, settings, result))
+                    self.post_message(RunResults(worker, base, controls, result))
             except RunCancelled:
                 self.post_message(RunStopped(worker))
             except ExperimentError as exc:
                 self.post_message(RunFailed(worker, str(exc)))
 
-    def on_run_progress(self, message: RunProgress) -> None:
+    def on_progress_reported(self, message: ProgressReported) -> None:
         if message.worker is self._engine_worker:
             self.query_one(StatusLine).show_progress(message.event)
 
@@ -272,9 +188,9 @@ class PretrainExplorer(App):
         if message.result.complete:
             self.query_one(StatusLine).done()
         # top-N is no part of a run: a change made while it ran is applied to what it brings.
-        top_n = self.settings.top_n if message.base is self.base else message.settings.top_n
+        top_n = self.controls.top_n if message.base is self.base else message.controls.top_n
         self.base, self.result = message.base, message.result
-        self.settings = dataclasses.replace(message.settings, top_n=top_n)
+        self.controls = dataclasses.replace(message.controls, top_n=top_n)
         self.show_result(message.result)
         if message.result.experiment.top_n != top_n:
             self._change_top_n(message.result, top_n)
@@ -324,7 +240,7 @@ class PretrainExplorer(App):
         self._engine_worker = None
         self.query_one(StatusLine).done()
         if self.result is not None:
-            self.settings = Settings.of(self.result.experiment)
+            self.controls = Controls.of(self.result.experiment)
             self._show_settings(self.result)
 
     def action_cancel(self) -> None:
@@ -360,7 +276,7 @@ class PretrainExplorer(App):
         e = result.experiment
         stopwords = "on" if e.stopwords else "off"
         source = f"{e.vectors_path.name} · " if e.vectors_path is not None else ""
-        weighting = "" if result.corpus.weighting == "counts" else f" · {result.corpus.weighting}"
+        weighting = "" if result.corpus.weighting == DEFAULTS["weighting"] else f" · {result.corpus.weighting}"
         self.query_one(StatusLine).show_settings(
             f"{e.name} · {source}window {result.corpus.window} · stopwords {stopwords} · seed {e.seed} · "
             f"top {e.top_n} · vocab {result.corpus.vocabulary:,}{weighting}"
@@ -406,9 +322,9 @@ class PretrainExplorer(App):
 
     # --- live controls ------------------------------------------------------------------------
 
-    def _change(self, **changes) -> None:
-        self.settings = dataclasses.replace(self.settings, **changes)
-        self.start_run(self.base, self.settings)
+    def _change(self, controls: Controls) -> None:
+        self.controls = controls
+        self.start_run(self.base, controls)
 
     def _pretrained_once(self) -> bool:
         """Vectors loaded from a .npz keep the settings they were made with."""
@@ -421,26 +337,23 @@ class PretrainExplorer(App):
     def action_next_weighting(self) -> None:
         if self._pretrained_once():
             return
-        weighting = WEIGHTINGS[(WEIGHTINGS.index(self.settings.weighting) + 1) % len(WEIGHTINGS)]
-        own = self.base.vocabulary.max_vocab
-        capped = self.settings.max_vocab != own  # the explorer's cap is on already
-        too_many = self.result is not None and self.result.corpus.vocabulary > MAX_DENSE_WORDS
-        max_vocab = own
-        if weighting in DENSE_WEIGHTINGS and (capped or too_many) and not 0 < own <= MAX_DENSE_WORDS:
-            max_vocab = MAX_DENSE_WORDS
-            if not capped:
-                self.notify(f"{weighting} gives each word a dimension of its own: it keeps the {MAX_DENSE_WORDS:,} "
-                            "most frequent words (max_vocab); svd and sgns keep them all.", markup=False)
-        self._change(weighting=weighting, max_vocab=max_vocab)
+        vocabulary = self.result.corpus.vocabulary if self.result is not None else None
+        controls, capped = self.controls.next_weighting(self.base, vocabulary)
+        if capped:
+            self.notify(f"{controls.weighting} gives each word a dimension of its own: it keeps the "
+                        f"{MAX_DENSE_WORDS:,} most frequent words (max_vocab); svd and sgns keep them all.",
+                        markup=False)
+        self._change(controls)
 
     def action_window(self, step: int) -> None:
         if self._pretrained_once():
             return
-        window = max(1, min(MAX_WINDOW, self.settings.window + step))
-        if window != self.settings.window:
-            self._change(window=window)
+        controls = self.controls.stepped("window", step)
+        if controls is not None:
+            self._change(controls)
         else:
-            self.notify(f"The window stays between 1 and {MAX_WINDOW}.", severity="warning")
+            allowed = LIMITS["window"]
+            self.notify(f"The window stays between {allowed.minimum} and {allowed.maximum}.", severity="warning")
 
     def action_toggle_stopwords(self) -> None:
         if self._pretrained_once():
@@ -448,26 +361,28 @@ class PretrainExplorer(App):
         if not self.base.manifest_stopwords:
             self.notify("This experiment lists no stopwords.", severity="warning")
             return
-        self._change(stopwords=not self.settings.stopwords)
+        self._change(dataclasses.replace(self.controls, stopwords=not self.controls.stopwords))
 
     def action_new_seed(self) -> None:
-        self._change(seed=self.settings.seed + 1)
+        controls = self.controls.stepped("seed", 1)
+        if controls is not None:
+            self._change(controls)
 
     def action_top_n(self, step: int) -> None:
         """Neighbour lists at another length, from the vectors on screen: the engine does not run."""
-        top_n = max(1, min(MAX_TOP_N, self.settings.top_n + step))
-        if top_n == self.settings.top_n:
+        controls = self.controls.stepped("top_n", step)
+        if controls is None:
             return
-        self.settings = dataclasses.replace(self.settings, top_n=top_n)
+        self.controls = controls
         if self.result is not None:  # and a run under way applies it to each phase it brings
-            self._change_top_n(self.result, top_n)
+            self._change_top_n(self.result, controls.top_n)
 
     @work(thread=True, exclusive=True, group="top_n", exit_on_error=False, description="neighbour lists")
     def _change_top_n(self, result: ExperimentResult, top_n: int) -> None:
         self.post_message(NeighbourListsChanged(result, self.session.with_top_n(result, top_n)))
 
     def on_neighbour_lists_changed(self, message: NeighbourListsChanged) -> None:
-        if message.source is self.result and message.result.experiment.top_n == self.settings.top_n:
+        if message.source is self.result and message.result.experiment.top_n == self.controls.top_n:
             self.result = message.result
             self._show_settings(message.result)
             if message.result.drift is not None:
@@ -493,111 +408,3 @@ class PretrainExplorer(App):
         panes = {2: TrainingPane, 3: "#accuracy-test", 4: "#accuracy-transfer"}
         if self.stage in panes:
             self.query_one(panes[self.stage]).more()
-
-    def _show_quiz(self) -> None:
-        for panel in self.query(QuizPanel):
-            panel.display = self.quiz
-            if self.quiz:
-                panel.show(self.result, self.answers.get(panel.split))
-            else:
-                panel.parent.remove_class("-quiz-pending")
-
-    def command_quiz(self) -> None:
-        self.quiz, self.answers = not self.quiz, {}
-        self._show_quiz()
-        if self.quiz:
-            self.action_stage(3)
-
-    def action_answer(self) -> None:
-        split = {3: "test", 4: "transfer"}.get(self.stage)
-        if not self.quiz or split is None or split in self.answers:
-            return
-
-        def answered(answer: str | None) -> None:
-            if answer is not None:
-                self.answers[split] = answer
-                self._show_quiz()
-
-        self.push_screen(QuizAnswer(split), answered)
-
-    # --- help, palette commands ---------------------------------------------------------------
-
-    def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen([b for b in self.BINDINGS if b.id]))
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Open experiment", "Load an experiment.toml, its folder, or pretrained vectors (.npz)",
-                            self.command_open)
-        yield SystemCommand("Export report as text", "Write the report as `pretrain-explorer report` prints it",
-                            lambda: self.command_export("text"))
-        yield SystemCommand("Export report as JSON", "Write the report as `pretrain-explorer report --json` prints it",
-                            lambda: self.command_export("json"))
-        yield SystemCommand("Save screenshot", "Save the screen as an SVG file in the current folder",
-                            self.command_screenshot)
-        yield SystemCommand("Predict first (quiz)" if not self.quiz else "Stop predicting first",
-                            "Comparison stages ask whether pretrained beats random before showing the numbers",
-                            self.command_quiz)
-        yield SystemCommand("Help", "Every key of the explorer", self.action_help)
-
-    def command_open(self) -> None:
-        def opened(location: str | None) -> None:
-            if location:
-                self.start_run(self.base, None, location=str(Path(location).expanduser()))
-
-        self.push_screen(PathPrompt("Open an experiment.toml, its folder, or vectors (.npz):", str(self.base.manifest)),
-                         opened)
-
-    def command_export(self, fmt: str) -> None:
-        if self.result is None:
-            self.notify("Nothing to export yet.", severity="warning")
-            return
-        result = self.result
-
-        def chosen(location: str | None) -> None:
-            if location:
-                self.export_report(result, fmt, Path(location).expanduser())
-
-        suffix = "json" if fmt == "json" else "txt"
-        name = Path(f"{result.experiment.name}-report.{suffix}")
-        suggested = self.access.export_folder / name if self.access.export_folder else name
-        self.push_screen(PathPrompt(f"Export the report as {fmt} to:", str(suggested)), chosen)
-
-    def export_report(self, result: ExperimentResult, fmt: str, path: Path) -> None:
-        text = render_json(result) if fmt == "json" else render_text(result)
-        try:
-            path = self.access.check_write(path)
-            check_destination(path)  # an existing file is never overwritten: choose another name
-            write_text_atomically(path, text + "\n")
-        except ExperimentError as exc:
-            self.notify(str(exc), title="Export failed", severity="error", markup=False)
-            return
-        self.notify(f"Report written to {path}", markup=False)
-        self._hand_over(path)
-
-    def command_screenshot(self) -> None:
-        name = f"pretrain-explorer-{datetime.now():%Y-%m-%d_%H-%M-%S}.svg"
-        try:
-            path = self.access.check_write(self.access.export_folder / name if self.access.export_folder
-                                           else Path.cwd() / name)
-        except ExperimentError as exc:
-            self.notify(str(exc), title="Screenshot not saved", severity="error", markup=False)
-            return
-        except OSError:  # the folder the explorer was started in was deleted since
-            self.notify(f"{name}: the current folder no longer exists", title="Screenshot not saved",
-                        severity="error", markup=False)
-            return
-        try:
-            write_text_atomically(path, self.export_screenshot())
-        except ExperimentError as exc:
-            self.notify(str(exc), title="Screenshot not saved", severity="error", markup=False)
-            return
-        self.notify(f"Screenshot saved to {path}", markup=False)
-        self._hand_over(path)
-
-    def _hand_over(self, path: Path) -> None:
-        """In a web browser, the file written goes to the visitor as a download: it is on the
-        server's disk, in the session's export folder, which goes when the session ends."""
-        if self.is_web:
-            self.deliver_text(path)

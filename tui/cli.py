@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from pretrain_explorer.engine import Experiment, ExperimentError, load_experiment, run_experiment
-from pretrain_explorer.engine.experiment import LIMITS, ReadCheck, builtin_experiments, with_vectors
-from pretrain_explorer.engine.pretraining.weighting import WEIGHTINGS
+from pretrain_explorer.engine.experiment import ReadCheck, builtin_experiments, open_experiment, with_overrides
+from pretrain_explorer.engine.settings import DEFAULTS, LIMITS, WEIGHTINGS
 from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings
 from pretrain_explorer.engine.progress import ProgressEvent
 from pretrain_explorer.tui.crash import crash_line, write_crash_report
@@ -54,13 +54,19 @@ def _in_range(name: str):
 
 def _add_pretraining_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
     """Options that override [pretraining]; with `defaults` they carry the manifest's defaults."""
-    d = (lambda value: value) if defaults else (lambda value: None)
-    parser.add_argument("--window", type=_in_range("window"), default=d(3), help="co-occurrence window (default 3)")
-    parser.add_argument("--min-count", type=_in_range("min_count"), default=d(1), help="drop words kept fewer times (default 1)")
-    parser.add_argument("--max-vocab", type=_in_range("max_vocab"), default=d(0), help="keep only the most frequent words (0: all)")
-    parser.add_argument("--weighting", choices=WEIGHTINGS, default=d("counts"),
+    def d(name: str):
+        return DEFAULTS[name] if defaults else None
+
+    parser.add_argument("--window", type=_in_range("window"), default=d("window"),
+                        help=f"co-occurrence window (default {DEFAULTS['window']})")
+    parser.add_argument("--min-count", type=_in_range("min_count"), default=d("min_count"),
+                        help=f"drop words kept fewer times (default {DEFAULTS['min_count']})")
+    parser.add_argument("--max-vocab", type=_in_range("max_vocab"), default=d("max_vocab"),
+                        help="keep only the most frequent words (0: all)")
+    parser.add_argument("--weighting", choices=WEIGHTINGS, default=d("weighting"),
                         help="counts (the lesson's), ppmi, svd, or sgns (word2vec's skip-gram, the word2vec extra)")
-    parser.add_argument("--dim", type=_in_range("dim"), default=d(300), help="dimensions for svd (default 300)")
+    parser.add_argument("--dim", type=_in_range("dim"), default=d("dim"),
+                        help=f"dimensions for svd (default {DEFAULTS['dim']})")
 
 
 class _OutputFailed(Exception):
@@ -78,37 +84,14 @@ def _print_out(text: str) -> None:
         raise _OutputFailed(exc.strerror or str(exc)) from None
 
 
-def _open(location: str | None, may_read: ReadCheck = lambda path: None) -> Experiment:
-    """The experiment at `location`: a manifest, its folder, or a .npz with the kata's labeled sets."""
-    if location is not None and Path(location).suffix == ".npz":
-        return with_vectors(load_experiment(), Path(location), may_read)
-    return load_experiment(location, may_read)
-
-
 def _experiment(args, may_read: ReadCheck = lambda path: None) -> Experiment:
     """The experiment named on the command line, with the options' overrides."""
-    experiment = _open(args.experiment, may_read)
-    changes = {}
-    if args.window is not None:
-        changes["window"] = args.window
-    if args.weighting is not None:
-        changes["weighting"] = args.weighting
-    if args.dim is not None:
-        changes["dim"] = args.dim
-    if args.min_count is not None or args.max_vocab is not None:
-        current = experiment.vocabulary
-        changes["vocabulary"] = VocabularySettings(
-            args.min_count if args.min_count is not None else current.min_count,
-            args.max_vocab if args.max_vocab is not None else current.max_vocab,
-        )
-    if experiment.vectors_path is not None and set(changes) - {"dim"}:
-        raise ExperimentError(experiment.vectors_path, "vectors pretrained once keep their own settings; "
-                                                       "pretrain again to change window, weighting or vocabulary")
-    return dataclasses.replace(experiment, **changes)
+    return with_overrides(open_experiment(args.experiment, may_read=may_read), window=args.window,
+                          weighting=args.weighting, dim=args.dim, min_count=args.min_count, max_vocab=args.max_vocab)
 
 
 def report(argv: list[str]) -> int:
-    from pretrain_explorer.tui.report import render_json, render_text
+    from pretrain_explorer.tui.presentation.printed_report import render_json, render_text
 
     parser = argparse.ArgumentParser(prog="pretrain-explorer report", description="Print the lesson's stages for an experiment.")
     parser.add_argument("experiment", nargs="?", help="experiment.toml, its folder, or a vectors .npz (default: the kata)")
@@ -195,9 +178,9 @@ def evaluate(argv: list[str]) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     args = parser.parse_args(argv)
     pairs = read_word_pairs(Path(args.pairs))
-    # The vectors as `report` and the explorer get them: a .npz or an experiment opened by _open,
+    # The vectors as `report` and the explorer get them: a .npz or an experiment opened as they open it,
     # pretrained by a session (whose disk cache spares a large corpus a second counting).
-    vectors, _, _ = Session().pretrained(_open(args.vectors), lambda: False, lambda event: None)
+    vectors, _, _ = Session().pretrained(open_experiment(args.vectors), lambda: False, lambda event: None)
     score = score_word_pairs(vectors, pairs, args.pairs)
     _print_out(json.dumps(word_pairs_json(score, args.vectors)) if args.json else word_pairs_text(score, args.vectors))
     return 0
@@ -268,7 +251,8 @@ def serve(argv: list[str]) -> int:
                                      description="Serve the explorer to web browsers (one explorer per visitor).")
     parser.add_argument("experiment", nargs="?", help="experiment.toml, its folder, or a vectors .npz (default: the kata)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
-    parser.add_argument("--port", type=_in_range("port"), default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--port", type=_in_range("port"), default=DEFAULTS["port"],
+                        help=f"port to listen on (default {DEFAULTS['port']})")
     parser.add_argument("--allow", action="append", type=Path, metavar="DIR",
                         help="a folder visitors may open experiments from (repeatable; default: the shipped experiments)")
     args = parser.parse_args(argv)
@@ -285,7 +269,7 @@ def serve(argv: list[str]) -> int:
         allowed.append(location if kind_of(location) == "folder" else location.parent)
     command = [sys.executable, "-m", "pretrain_explorer.tui", *[f"--served-from={folder}" for folder in allowed]]
     command += ["--", args.experiment] if args.experiment is not None else []
-    _open(args.experiment)  # a bad experiment fails here, once, not in each visitor's session
+    open_experiment(args.experiment)  # a bad experiment fails here, once, not in each visitor's session
     for threads in BLAS_THREADS:  # inherited by every visitor's explorer: see BLAS_THREADS
         os.environ.setdefault(threads, "1")
     try:

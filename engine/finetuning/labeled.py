@@ -14,12 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from pretrain_explorer.engine.settings import MAX_DENSE_WORDS
 from pretrain_explorer.engine.text import LabeledSentence, tokenize
 from pretrain_explorer.engine.vectors import WordVectors
 
 SPLITS = ("train", "test", "transfer")
 POOLED_MEMO = 8
-MAX_SCRATCH_CONTEXTS = 5000  # from-scratch columns; the lesson's dense counts stopped at this many words
+# From-scratch counts keep as many context columns as dense count vectors may have dimensions.
+MAX_SCRATCH_CONTEXTS = MAX_DENSE_WORDS
 
 
 @dataclass(frozen=True, eq=False)

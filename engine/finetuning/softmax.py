@@ -34,6 +34,7 @@ import scipy.sparse as sp
 from pretrain_explorer.engine.errors import stop_if_asked
 from pretrain_explorer.engine.finetuning.labeled import Features, LabeledData, labeled_data, restricted
 from pretrain_explorer.engine.finetuning.pushes import KeptClassifier, pushes_by_word
+from pretrain_explorer.engine.settings import DEFAULTS
 from pretrain_explorer.engine.text import LabeledSentence
 from pretrain_explorer.engine.vectors import WordVectors
 
@@ -43,9 +44,9 @@ DTYPE = np.float32
 
 @dataclass(frozen=True)
 class TrainingSettings:
-    epochs: int = 300
-    learning_rate: float = 0.5
-    l2: float = 0.001  # on the softmax layer's weights
+    epochs: int = DEFAULTS["epochs"]
+    learning_rate: float = DEFAULTS["learning_rate"]
+    l2: float = DEFAULTS["l2"]  # on the softmax layer's weights
 
 
 def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pretrain_explorer.engine.text import LabeledSentence, preprocess
+import numpy as np
+
+from pretrain_explorer.engine.finetuning.labeled import LabeledData
 
 
 @dataclass(frozen=True)
@@ -14,15 +16,19 @@ class WordOverlap:
 
     seen: int
     total: int
-    unseen_words: tuple[str, ...]  # distinct, in order of first appearance
 
     @property
     def share(self) -> float:
         return self.seen / self.total if self.total else 0.0
 
 
-def word_overlap(sentences, train: tuple[LabeledSentence, ...], stopwords: frozenset[str]) -> WordOverlap:
-    labeled = {t for s in train for t in preprocess(s.text, stopwords)}
-    tokens = [t for s in sentences for t in preprocess(s.text, stopwords)]
-    unseen = tuple(dict.fromkeys(t for t in tokens if t not in labeled))
-    return WordOverlap(sum(t in labeled for t in tokens), len(tokens), unseen)
+def word_overlaps(data: LabeledData) -> dict[str, WordOverlap]:
+    """The test split's overlap with the train sentences, and the transfer split's when there is
+    one: counted from the splits' document-term matrices."""
+    in_train = np.asarray(data.train.terms.sum(axis=0)).ravel() > 0
+    found = {}
+    for name in ("test", "transfer"):
+        if name in data.splits:
+            tokens = np.asarray(data.splits[name].terms.sum(axis=0)).ravel()
+            found[name] = WordOverlap(int(tokens[in_train].sum()), int(tokens.sum()))
+    return found

@@ -13,6 +13,7 @@ from pretrain_explorer.engine.progress import Progress, ProgressEvent
 from pretrain_explorer.engine.errors import ExperimentError
 from pretrain_explorer.engine.finetuning.labeled import labeled_data, scratch_vectors, window_pairs
 from pretrain_explorer.engine.pretraining.sgns import SgnsSettings, train_sgns
+from pretrain_explorer.engine.settings import DEFAULTS
 from pretrain_explorer.engine.text import LabeledSentence
 from pretrain_explorer.engine.vectors import WordVectors
 from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings, vocabulary_keep
@@ -29,7 +30,7 @@ class CorpusStats:
     vocabulary: int
     dimension: int
     window: int
-    weighting: str = "counts"
+    weighting: str = DEFAULTS["weighting"]
 
 
 def corpus_counts(
@@ -70,8 +71,8 @@ def pretrain_vectors(
     corpus: Path,
     stopwords: frozenset[str],
     window: int,
-    weighting: str = "counts",
-    dim: int = 300,
+    weighting: str = DEFAULTS["weighting"],
+    dim: int = DEFAULTS["dim"],
     vocabulary: VocabularySettings = VocabularySettings(),
     should_stop: Callable[[], bool] = lambda: False,
     on_progress: Progress = lambda event: None,

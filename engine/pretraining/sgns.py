@@ -18,6 +18,7 @@ import numpy as np
 from pretrain_explorer.engine.progress import Progress, ProgressEvent
 from pretrain_explorer.engine.pretraining.corpus import CorpusFiles, read_blocks
 from pretrain_explorer.engine.errors import ExperimentError, stop_if_asked
+from pretrain_explorer.engine.settings import DEFAULTS
 from pretrain_explorer.engine.text import preprocess
 from pretrain_explorer.engine.vectors import WordVectors, l2_normalize_rows
 
@@ -30,8 +31,8 @@ INSTALL_HINT = "the sgns weighting needs gensim: pip install 'pretrain-explorer[
 class SgnsSettings:
     dim: int
     window: int
-    min_count: int = 1
-    max_vocab: int = 0  # 0 keeps all
+    min_count: int = DEFAULTS["min_count"]
+    max_vocab: int = DEFAULTS["max_vocab"]  # 0 keeps all
     seed: int = 0
     epochs: int = EPOCHS
 

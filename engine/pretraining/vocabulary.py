@@ -10,11 +10,12 @@ import scipy.sparse as sp
 
 from pretrain_explorer.engine.pretraining.counting import Cooccurrence
 from pretrain_explorer.engine.errors import ExperimentError
+from pretrain_explorer.engine.settings import DEFAULTS
 
 @dataclass(frozen=True)
 class VocabularySettings:
-    min_count: int = 1  # words kept fewer times than this (after stopwords) are dropped
-    max_vocab: int = 0  # keep only the most frequent words; 0 keeps all
+    min_count: int = DEFAULTS["min_count"]  # words kept fewer times than this (after stopwords) are dropped
+    max_vocab: int = DEFAULTS["max_vocab"]  # keep only the most frequent words; 0 keeps all
 
 
 def kept_indices(word_counts: np.ndarray, settings: VocabularySettings) -> np.ndarray:

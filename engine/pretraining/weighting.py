@@ -20,18 +20,11 @@ from pretrain_explorer.engine.progress import Progress, ProgressEvent
 from pretrain_explorer.engine.pretraining.svd import SvdMethod, truncated_svd
 from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings, prune
 from pretrain_explorer.engine.errors import ExperimentError, stop_if_asked
+from pretrain_explorer.engine.settings import COUNT_WEIGHTINGS, DENSE_WEIGHTINGS, MAX_DENSE_WORDS, dense_fits
 from pretrain_explorer.engine.vectors import WordVectors, l2_normalize_rows
 
-COUNT_WEIGHTINGS = ("counts", "ppmi", "svd")  # made from the co-occurrence counts, here
-# and sgns, which predicts instead of counting (engine/sgns.py; pipeline.weighted_vectors picks it)
-WEIGHTINGS = COUNT_WEIGHTINGS + ("sgns",)
 CONTEXT_ALPHA = 0.75
 EIGENVALUE_WEIGHT = 0.5
-# Dense vectors of counts or PPMI have one dimension per vocabulary word; past this many cells
-# (8 bytes each, and a random baseline of the same size) they would not fit in memory.
-MAX_DENSE_CELLS = 25_000_000
-MAX_DENSE_WORDS = int(MAX_DENSE_CELLS ** 0.5)  # 5,000: the most words counts and ppmi vectors take
-DENSE_WEIGHTINGS = ("counts", "ppmi")  # one dimension per vocabulary word
 # Count vectors past this many cells (2,000 words) are stored in float32: half the memory and file.
 FLOAT32_FROM_CELLS = 4_000_000
 
@@ -56,14 +49,14 @@ def _normalized_rows_into(counts: sp.csr_matrix, first: int, out: np.ndarray) ->
     kernels.normalized_rows(counts.indptr[first : first + len(out) + 1], counts.indices, counts.data, out)
 
 
-ROWS_PER_BLOCK = 256  # of float32 count vectors written at a time: 5 MB at 5,000 words
+ROWS_PER_BLOCK = 256  # of float32 count vectors written at a time: 5 MB at MAX_DENSE_WORDS words
 
 
 class CountVectors(WordVectors):
     """The lesson's count vectors past FLOAT32_FROM_CELLS cells, made from the counts when first
     read. `row_blocks` makes them a block of rows at a time instead, for save_vectors to write
-    straight into the .npz: `pretrain` then never holds the whole float32 matrix (95 MiB at 5,000
-    words) beside the counts. Both ways give the same numbers (one compiled loop)."""
+    straight into the .npz: `pretrain` then never holds the whole float32 matrix (95 MiB at
+    MAX_DENSE_WORDS words) beside the counts. Both ways give the same numbers (one compiled loop)."""
 
     def __init__(self, words: tuple[str, ...], counts: sp.csr_matrix):
         object.__setattr__(self, "words", words)
@@ -186,12 +179,12 @@ def word_vectors(
         raise ExperimentError(source, f"weighting {weighting!r} is not made from counts; choose one of "
                                       f"{', '.join(COUNT_WEIGHTINGS)}")
     words, counts = prune(co, vocabulary, source)
-    if weighting in ("counts", "ppmi") and len(words) ** 2 > MAX_DENSE_CELLS:
+    if weighting in DENSE_WEIGHTINGS and not dense_fits(len(words)):
         raise ExperimentError(
             source,
             f"the vocabulary has {len(words):,} words, so {weighting} vectors would have {len(words):,} dimensions "
             f"each ({len(words) ** 2 * 8 / 1e9:.1f} GB): use weighting svd (dim 300, say), or max_vocab "
-            f"{int(MAX_DENSE_CELLS ** 0.5):,} or fewer",
+            f"{MAX_DENSE_WORDS:,} or fewer",
         )
     if weighting == "counts":
         if len(words) * counts.shape[1] > FLOAT32_FROM_CELLS:

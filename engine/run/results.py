@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
+from pretrain_explorer.engine.inspect.coverage import WordOverlap
 from pretrain_explorer.engine.inspect.groups import GroupSimilarity
 from pretrain_explorer.engine.finetuning.centroid import SplitResult
 from pretrain_explorer.engine.finetuning.pushes import KeptClassifier
@@ -86,12 +87,18 @@ class ExperimentResult:
     drift: Drift | None
     learning_curve: LearningCurve | None
     margin: Margin | None
-    seen_share: float  # share of the test sentences' words that occur in the labeled set
+    # How many of the test (and transfer) sentences' words occur in the labeled set, by split.
+    overlap: dict[str, WordOverlap]
     phase: str = PHASES[-1]  # the last phase whose results are in
     # The experiment's word pairs scored with the pretrained and the random vectors, when it has some.
     word_pairs: dict[str, WordPairScore] = field(default_factory=dict)
     # What each set of vectors was computed from, so a session finds what it derived from them.
     vector_keys: dict[str, Hashable] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def seen_share(self) -> float:
+        """The share of the test sentences' words that occur in the labeled set."""
+        return self.overlap["test"].share
 
     @property
     def pretrained(self) -> WordVectors:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pretrain_explorer.engine.inspect.coverage import word_overlaps
 from pretrain_explorer.engine.inspect.groups import group_similarity
 from pretrain_explorer.engine.finetuning import approaches as registry
 from pretrain_explorer.engine.finetuning.approaches import Task
@@ -186,9 +187,6 @@ class Session(StageCache):
     def _pretraining_phase(self, run: RunContext, stats: CorpusStats) -> ExperimentResult:
         e, data = run.experiment, run.data
         scratch = self.cached("from_scratch vectors", (run.data_key, e.window), lambda: scratch_vectors(data, run.pairs()))
-        test = data.splits["test"].terms
-        seen = np.asarray(test.sum(axis=0)).ravel()
-        in_train = np.asarray(data.train.terms.sum(axis=0)).ravel() > 0
         return ExperimentResult(
             experiment=e,
             corpus=stats,
@@ -199,7 +197,7 @@ class Session(StageCache):
             drift=None,
             learning_curve=None,
             margin=None,
-            seen_share=float(seen[in_train].sum() / seen.sum()) if seen.sum() else 0.0,
+            overlap=word_overlaps(data),
             phase=PHASES[0],
             vector_keys={"pretrained": run.keys.vectors},
             word_pairs=self._word_pairs(run),

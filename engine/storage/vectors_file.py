@@ -16,6 +16,7 @@ import numpy as np
 from numpy.lib import format as npy
 
 from pretrain_explorer.engine.errors import ExperimentError
+from pretrain_explorer.engine.settings import LIMITS
 from pretrain_explorer.engine.storage.paths import kind_of
 from pretrain_explorer.engine.storage.atomic import write_atomically
 from pretrain_explorer.engine.vectors import WordVectors
@@ -25,7 +26,7 @@ VERSION = 1
 FIELDS = ("format", "version", "words", "matrix", "settings")
 MAX_WORDS = 10_000_000
 MAX_WORD_CHARS = 10_000
-MAX_DIMENSIONS = 10_000  # svd's dim is at most this; counts and ppmi stop at 5,000 words
+MAX_DIMENSIONS = LIMITS["dim"].maximum  # svd's and sgns's; counts and ppmi stop at MAX_DENSE_WORDS
 MAX_SETTINGS_CHARS = 64 << 20
 MAX_CELLS = 500_000_000  # numbers in the matrix: 4 GB as float64
 # What `pretrain` records of the corpus it counted (engine.pipeline.CorpusStats), with types.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pretrain_explorer.engine.inspect.coverage import word_overlap
 from pretrain_explorer.engine.run.results import ExperimentResult, SeedStats
 from pretrain_explorer.tui.presentation.style import number, pct, points, seeds
 
@@ -93,8 +92,7 @@ def compare(result: ExperimentResult, first: str, second: str, split: str) -> Co
 
 def coverage(result: ExperimentResult, split: str) -> str:
     """How many of a split's words the labeled sentences also show, measured, never assumed."""
-    e = result.experiment
-    overlap = word_overlap(getattr(e, split), e.train, e.stopwords)
+    overlap = result.overlap[split]
     if overlap.total == 0:
         return "These sentences have no words left once the stopwords are removed."
     if overlap.seen == overlap.total:
@@ -106,9 +104,7 @@ def coverage(result: ExperimentResult, split: str) -> str:
 
 
 def seen_share(result: ExperimentResult, split: str) -> float:
-    e = result.experiment
-    overlap = word_overlap(getattr(e, split), e.train, e.stopwords)
-    return overlap.share if overlap.total else 0.0
+    return result.overlap[split].share
 
 
 def listed(names) -> str:

@@ -9,6 +9,7 @@ from rich.text import Text
 from pretrain_explorer.engine.finetuning.approaches import BAG_OF_WORDS, BY_NAME, CENTROID, FINE_TUNE, PROBE
 from pretrain_explorer.engine.inspect.explain import BlankAnswer, Explanation, SharedContexts
 from pretrain_explorer.engine.run.results import ExperimentResult
+from pretrain_explorer.engine.settings import DENSE_WEIGHTINGS
 from pretrain_explorer.tui.presentation import verdicts
 from pretrain_explorer.tui.presentation.style import approach_colour, label_colour, score
 
@@ -18,7 +19,7 @@ SIDES = ("pretrained", "random")
 
 def columns_are_words(result: ExperimentResult, name: str) -> bool:
     """Counts and PPMI vectors have one dimension per vocabulary word; SVD and random do not."""
-    return name != "random" and result.corpus.weighting in ("counts", "ppmi")
+    return name != "random" and result.corpus.weighting in DENSE_WEIGHTINGS
 
 
 def _title(name: str, extra: str = "") -> Text:

@@ -1,12 +1,15 @@
-"""The text report, stage by stage, every line at most `width` columns (80 by default)."""
+"""The report as `pretrain-explorer report` prints it and the explorer exports it: text, stage by
+stage in at most `width` columns, or JSON (the engine's form of the result with the notes)."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 from rich.console import Console
 from rich.text import Text
 
+from pretrain_explorer.engine.run.json_form import to_json
 from pretrain_explorer.engine.run.results import ApproachResult, ExperimentResult
 from pretrain_explorer.tui.presentation import verdicts
 from pretrain_explorer.tui.presentation.approaches import describe, score_kind
@@ -179,3 +182,7 @@ def render_text(result: ExperimentResult, width: int = 80, color: bool = False) 
 def notes(result: ExperimentResult) -> dict[str, str]:
     """Each stage's note, for the JSON report."""
     return {stage.title: stage.note(result) for stage in STAGES}
+
+
+def render_json(result: ExperimentResult) -> str:
+    return json.dumps({**to_json(result), "notes": notes(result)}, indent=2)

@@ -11,24 +11,24 @@ from pretrain_explorer.engine.errors import ExperimentError
 from pretrain_explorer.engine.storage.atomic import write_text_atomically
 
 
-def settings_path() -> Path:
+def preferences_path() -> Path:
     base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
     return Path(base) / "pretrain-explorer" / "settings.json"
 
 
-def load_settings() -> dict:
-    """The saved settings; none when the file is missing or unreadable (a bad file never stops the app)."""
+def load_preferences() -> dict:
+    """The saved preferences; none when the file is missing or unreadable (a bad file never stops the app)."""
     try:
-        saved = json.loads(settings_path().read_text(encoding="utf-8"))
+        saved = json.loads(preferences_path().read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return saved if isinstance(saved, dict) else {}
 
 
-def save_settings(changes: dict) -> None:
-    path = settings_path()
+def save_preferences(changes: dict) -> None:
+    path = preferences_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomically(path, json.dumps({**load_settings(), **changes}, indent=2) + "\n", replace=True)
+        write_text_atomically(path, json.dumps({**load_preferences(), **changes}, indent=2) + "\n", replace=True)
     except (OSError, ExperimentError):
         pass  # remembering the theme is a convenience: a read-only home must not break the explorer

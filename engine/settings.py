@@ -1,0 +1,110 @@
+"""Every setting's default, range and limit, defined once: the manifest, the command line, the
+engine and the explorer's live controls all read them from here."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+
+@dataclass(frozen=True)
+class Range:
+    """The values a number setting may take: whole or not, from `minimum` (excluded when
+    `above`) to `maximum`. NaN and infinities are never in range."""
+
+    minimum: int | float
+    maximum: int | float
+    whole: bool = True
+    above: bool = False
+
+    def describe(self) -> str:
+        def shown(x) -> str:
+            return f"{x:,}" if isinstance(x, int) else f"{x:g}"
+
+        low = f"above {shown(self.minimum)}" if self.above else f"at least {shown(self.minimum)}"
+        return f"{'a whole number' if self.whole else 'a number'} {low} and at most {shown(self.maximum)}"
+
+    def check(self, value) -> int | float:
+        """The value if it is in range, else ValueError saying what is allowed."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (self.whole and not isinstance(value, int)):
+            raise ValueError(f"must be {self.describe()}, got {value!r}")
+        if not math.isfinite(value) or value < self.minimum or (self.above and value == self.minimum) \
+                or value > self.maximum:
+            raise ValueError(f"must be {self.describe()}, got {value!r}")
+        return value if self.whole else float(value)
+
+    def clamp(self, value: int | float) -> int | float:
+        """The nearest value in range (for a control stepping past an end)."""
+        return max(self.minimum, min(self.maximum, value))
+
+
+# Every number a manifest or the command line may set, and its range: one table for both. The
+# maxima keep a run finite and in memory; each is far beyond what the lesson needs.
+LIMITS: dict[str, Range] = {
+    "window": Range(1, 100),
+    "min_count": Range(1, 10**12),
+    "max_vocab": Range(0, 10_000_000),  # 0 keeps every word
+    "dim": Range(1, 10_000),
+    "top_n": Range(1, 1_000),
+    "epochs": Range(1, 100_000),
+    "learning_rate": Range(0.0, 1_000.0, whole=False, above=True),
+    "l2": Range(0.0, 1_000.0, whole=False),
+    "seed": Range(0, 2**32 - 1),
+    "seeds": Range(1, 1_000),
+    "port": Range(1, 65_535),  # of `pretrain-explorer serve`, on the command line only
+}
+
+# Every setting a manifest or the command line may leave out, and the value it then has.
+DEFAULTS: dict[str, int | float | str] = {
+    "window": 3,  # the lesson's: its one-line sentences are short
+    "min_count": 1,
+    "max_vocab": 0,  # every word
+    "weighting": "counts",  # the lesson's
+    "dim": 300,  # of svd and sgns vectors
+    "top_n": 4,
+    "seed": 42,
+    "seeds": 20,  # seed, seed + 1, ...: the seed-dependent approaches are run over this many
+    "epochs": 300,
+    "learning_rate": 0.5,
+    "l2": 0.001,  # on the softmax layer's weights
+    "port": 8000,
+}
+
+COUNT_WEIGHTINGS = ("counts", "ppmi", "svd")  # made from the co-occurrence counts
+# and sgns, which predicts instead of counting (engine/pretraining/sgns.py)
+WEIGHTINGS = COUNT_WEIGHTINGS + ("sgns",)
+DENSE_WEIGHTINGS = ("counts", "ppmi")  # one dimension per vocabulary word
+
+# Dense vectors of counts or PPMI have one dimension per vocabulary word: past this many words
+# (25 million cells of 8 bytes, and a random baseline of the same size) they would not fit in
+# memory. The explorer caps counts and ppmi here, `new` picks svd above it, and from-scratch counts
+# keep this many context columns.
+MAX_DENSE_WORDS = 5_000
+
+
+def dense_fits(words: int) -> bool:
+    """Whether counts or ppmi vectors of so many words fit (one dimension per word)."""
+    return words <= MAX_DENSE_WORDS
+
+
+class WeightingChange(NamedTuple):
+    """The settings the next weighting runs with, and whether the dense cap was newly applied."""
+
+    weighting: str
+    max_vocab: int
+    newly_capped: bool
+
+
+def next_weighting(weighting: str, max_vocab: int, own_max_vocab: int, vocabulary: int | None) -> WeightingChange:
+    """The weighting after `weighting` (in WEIGHTINGS' order, round), and its max_vocab: counts and
+    ppmi keep the MAX_DENSE_WORDS most frequent words where the vocabulary (`vocabulary` words, None
+    when not yet known) is larger, or where the cap is on already (`max_vocab` differs from the
+    experiment's own); every other weighting, or a vocabulary that fits, gets `own_max_vocab` back."""
+    following = WEIGHTINGS[(WEIGHTINGS.index(weighting) + 1) % len(WEIGHTINGS)]
+    capped = max_vocab != own_max_vocab  # the cap is on already
+    too_many = vocabulary is not None and not dense_fits(vocabulary)
+    own_fits = 0 < own_max_vocab <= MAX_DENSE_WORDS
+    if following in DENSE_WEIGHTINGS and (capped or too_many) and not own_fits:
+        return WeightingChange(following, MAX_DENSE_WORDS, not capped)
+    return WeightingChange(following, own_max_vocab, False)

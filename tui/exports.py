@@ -1,0 +1,69 @@
+"""Files the explorer writes on request: the report (text or JSON) and a screenshot, each handed to
+the visitor as a download when the explorer is served to a web browser."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from pretrain_explorer.engine import ExperimentError, ExperimentResult
+from pretrain_explorer.engine.storage.atomic import check_destination, write_text_atomically
+from pretrain_explorer.tui.presentation.printed_report import render_json, render_text
+from pretrain_explorer.tui.screens import PathPrompt
+
+
+class Exports:
+    """The explorer's export commands (mixed into the App: `access`, `result`, notify, push_screen)."""
+
+    def command_export(self, fmt: str) -> None:
+        if self.result is None:
+            self.notify("Nothing to export yet.", severity="warning")
+            return
+        result = self.result
+
+        def chosen(location: str | None) -> None:
+            if location:
+                self.export_report(result, fmt, Path(location).expanduser())
+
+        suffix = "json" if fmt == "json" else "txt"
+        name = Path(f"{result.experiment.name}-report.{suffix}")
+        suggested = self.access.export_folder / name if self.access.export_folder else name
+        self.push_screen(PathPrompt(f"Export the report as {fmt} to:", str(suggested)), chosen)
+
+    def export_report(self, result: ExperimentResult, fmt: str, path: Path) -> None:
+        text = render_json(result) if fmt == "json" else render_text(result)
+        try:
+            path = self.access.check_write(path)
+            check_destination(path)  # an existing file is never overwritten: choose another name
+            write_text_atomically(path, text + "\n")
+        except ExperimentError as exc:
+            self.notify(str(exc), title="Export failed", severity="error", markup=False)
+            return
+        self.notify(f"Report written to {path}", markup=False)
+        self._hand_over(path)
+
+    def command_screenshot(self) -> None:
+        name = f"pretrain-explorer-{datetime.now():%Y-%m-%d_%H-%M-%S}.svg"
+        try:
+            path = self.access.check_write(self.access.export_folder / name if self.access.export_folder
+                                           else Path.cwd() / name)
+        except ExperimentError as exc:
+            self.notify(str(exc), title="Screenshot not saved", severity="error", markup=False)
+            return
+        except OSError:  # the folder the explorer was started in was deleted since
+            self.notify(f"{name}: the current folder no longer exists", title="Screenshot not saved",
+                        severity="error", markup=False)
+            return
+        try:
+            write_text_atomically(path, self.export_screenshot())
+        except ExperimentError as exc:
+            self.notify(str(exc), title="Screenshot not saved", severity="error", markup=False)
+            return
+        self.notify(f"Screenshot saved to {path}", markup=False)
+        self._hand_over(path)
+
+    def _hand_over(self, path: Path) -> None:
+        """In a web browser, the file written goes to the visitor as a download: it is on the
+        server's disk, in the session's export folder, which goes when the session ends."""
+        if self.is_web:
+            self.deliver_text(path)

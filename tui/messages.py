@@ -1,0 +1,56 @@
+"""The messages the explorer's workers post to the app: a run's progress, phases, failure or stop,
+and the answers of the neighbour lookups."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+from textual.worker import Worker
+
+from pretrain_explorer.engine import Experiment, ExperimentResult
+from pretrain_explorer.engine.inspect.neighbours import NeighbourAnswer
+from pretrain_explorer.engine.progress import ProgressEvent
+
+if TYPE_CHECKING:
+    from pretrain_explorer.tui.controls import Controls
+
+
+class ProgressReported(Message):
+    """How far the engine's run has got (a report the ReportGate let through)."""
+
+    def __init__(self, worker: Worker, event: ProgressEvent) -> None:
+        super().__init__()
+        self.worker, self.event = worker, event
+
+
+class RunResults(Message):
+    """A phase of a run is in (the last one when result.complete)."""
+
+    def __init__(self, worker: Worker, base: Experiment, controls: Controls, result: ExperimentResult) -> None:
+        super().__init__()
+        self.worker, self.base, self.controls, self.result = worker, base, controls, result
+
+
+class NeighbourListsChanged(Message):
+    def __init__(self, source: ExperimentResult, result: ExperimentResult) -> None:
+        super().__init__()
+        self.source, self.result = source, result
+
+
+class RunFailed(Message):
+    def __init__(self, worker: Worker, problem: str) -> None:
+        super().__init__()
+        self.worker, self.problem = worker, problem
+
+
+class RunStopped(Message):
+    def __init__(self, worker: Worker) -> None:
+        super().__init__()
+        self.worker = worker
+
+
+class NeighboursFound(Message):
+    def __init__(self, answer: NeighbourAnswer) -> None:
+        super().__init__()
+        self.answer = answer

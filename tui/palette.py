@@ -1,0 +1,73 @@
+"""The command palette's entries (open an experiment, export, screenshot, help) and the
+predict-first quiz they switch on and off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import SystemCommand
+from textual.screen import Screen
+
+from pretrain_explorer.tui.screens import HelpScreen, PathPrompt
+from pretrain_explorer.tui.screens.quiz import QuizAnswer
+from pretrain_explorer.tui.widgets.quiz import QuizPanel
+
+
+class PaletteCommands:
+    """Mixed into the App: its `quiz`, `answers`, `result`, `stage`, `base` and start_run."""
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen([b for b in self.BINDINGS if b.id]))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Open experiment", "Load an experiment.toml, its folder, or pretrained vectors (.npz)",
+                            self.command_open)
+        yield SystemCommand("Export report as text", "Write the report as `pretrain-explorer report` prints it",
+                            lambda: self.command_export("text"))
+        yield SystemCommand("Export report as JSON", "Write the report as `pretrain-explorer report --json` prints it",
+                            lambda: self.command_export("json"))
+        yield SystemCommand("Save screenshot", "Save the screen as an SVG file in the current folder",
+                            self.command_screenshot)
+        yield SystemCommand("Predict first (quiz)" if not self.quiz else "Stop predicting first",
+                            "Comparison stages ask whether pretrained beats random before showing the numbers",
+                            self.command_quiz)
+        yield SystemCommand("Help", "Every key of the explorer", self.action_help)
+
+    def command_open(self) -> None:
+        def opened(location: str | None) -> None:
+            if location:
+                self.start_run(self.base, None, location=str(Path(location).expanduser()))
+
+        self.push_screen(PathPrompt("Open an experiment.toml, its folder, or vectors (.npz):", str(self.base.manifest)),
+                         opened)
+
+    # --- predict first -------------------------------------------------------------------------
+
+    def _show_quiz(self) -> None:
+        for panel in self.query(QuizPanel):
+            panel.display = self.quiz
+            if self.quiz:
+                panel.show(self.result, self.answers.get(panel.split))
+            else:
+                panel.parent.remove_class("-quiz-pending")
+
+    def command_quiz(self) -> None:
+        self.quiz, self.answers = not self.quiz, {}
+        self._show_quiz()
+        if self.quiz:
+            self.action_stage(3)
+
+    def action_answer(self) -> None:
+        split = {3: "test", 4: "transfer"}.get(self.stage)
+        if not self.quiz or split is None or split in self.answers:
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer is not None:
+                self.answers[split] = answer
+                self._show_quiz()
+
+        self.push_screen(QuizAnswer(split), answered)
