@@ -2,15 +2,15 @@
 
 Load an experiment, run it, read the immutable results::
 
-    from pretrain_explorer.engine import load_experiment, run_experiment
+    from . import load_experiment, run_experiment
     result = run_experiment(load_experiment("corpora/kata"))
     result.neighbors["excellent"]
 """
 
-from pretrain_explorer.engine.errors import ExperimentError, RunCancelled
-from pretrain_explorer.engine.experiment import Experiment, builtin_experiment_path, load_experiment
-from pretrain_explorer.engine.run.results import ExperimentResult
-from pretrain_explorer.engine.run.session import Session, run_experiment
+from .errors import ExperimentError, RunCancelled
+from .experiment import Experiment, builtin_experiment_path, load_experiment
+from .run.results import ExperimentResult
+from .run.session import Session, run_experiment
 
 __all__ = [
     "Experiment",

@@ -9,15 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pretrain_explorer.engine.errors import ExperimentError
-from pretrain_explorer.engine.storage.paths import kind_of
-from pretrain_explorer.engine.storage.vectors_file import load_vectors
-from pretrain_explorer.engine.pretraining.corpus import CorpusFiles, preview_lines
-from pretrain_explorer.engine.finetuning.softmax import TrainingSettings
-from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings
-from pretrain_explorer.engine.inspect.word_pairs import WordPair, read_word_pairs
-from pretrain_explorer.engine.settings import DEFAULTS, LIMITS, WEIGHTINGS
-from pretrain_explorer.engine.text import Columns, LabeledSentence, read_labeled_csv, read_text
+from .errors import ExperimentError
+from .storage.paths import kind_of
+from .storage.vectors_file import load_vectors
+from .pretraining.corpus import CorpusFiles, preview_lines
+from .finetuning.softmax import TrainingSettings
+from .pretraining.vocabulary import VocabularySettings
+from .inspect.word_pairs import WordPair, read_word_pairs
+from .settings import DEFAULTS, LIMITS, WEIGHTINGS
+from .text import Columns, LabeledSentence, read_labeled_csv, read_text
 
 MANIFEST = "experiment.toml"
 
@@ -84,14 +84,14 @@ def stopwords_from(path: Path) -> frozenset[str]:
 
 def builtin_experiment_path(name: str = "kata") -> Path:
     """The manifest of an experiment shipped in the `corpora` package."""
-    from pretrain_explorer import corpora
+    from .. import corpora
 
     return Path(corpora.__file__).parent / name / MANIFEST
 
 
 def builtin_experiments() -> tuple[str, ...]:
     """The names of the experiments shipped in the `corpora` package."""
-    from pretrain_explorer import corpora
+    from .. import corpora
 
     folder = Path(corpora.__file__).parent
     return tuple(sorted(p.parent.name for p in folder.glob(f"*/{MANIFEST}")))

@@ -18,12 +18,12 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from pretrain_explorer.engine.pretraining.corpus import CorpusFiles, read_blocks
-from pretrain_explorer.engine.errors import ExperimentError
-from pretrain_explorer.engine.experiment import MANIFEST, builtin_experiment_path, load_experiment, stopwords_from
-from pretrain_explorer.engine.settings import dense_fits
-from pretrain_explorer.engine.storage.atomic import write_text_atomically
-from pretrain_explorer.engine.text import Columns, LabeledSentence, preprocess, read_labeled_csv, tokenize
+from .pretraining.corpus import CorpusFiles, read_blocks
+from .errors import ExperimentError
+from .experiment import MANIFEST, builtin_experiment_path, load_experiment, stopwords_from
+from .settings import dense_fits
+from .storage.atomic import write_text_atomically
+from .text import Columns, LabeledSentence, preprocess, read_labeled_csv, tokenize
 
 SURVEY_BYTES = 64 << 20  # read this much of the corpus exactly; extrapolate the rest by size
 TYPICAL_WORDS = 6  # per class, for the groups; the first two of each are probes

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pretrain_explorer.engine.errors import ExperimentError
-from pretrain_explorer.engine.storage.paths import kind_of
+from .errors import ExperimentError
+from .storage.paths import kind_of
 
 # Maximal runs of letters; anything else separates. Python's notion of a letter (str.isalpha)
 # is Rust's char::is_alphabetic less a few combining marks, which the lesson never meets.

@@ -113,10 +113,11 @@ def test_ctrl_c_while_the_program_is_still_importing_ends_quietly(monkeypatch, c
 
     real_import = builtins.__import__
 
-    def interrupted(name, *args, **kwargs):
-        if name == "pretrain_explorer.tui.cli":
+    def interrupted(name, globals=None, locals=None, fromlist=(), level=0):
+        package = (globals or {}).get("__package__") if level else ""
+        if (f"{package}.{name}" if level == 1 else name) == "pretrain_explorer.tui.cli":
             raise KeyboardInterrupt
-        return real_import(name, *args, **kwargs)
+        return real_import(name, globals, locals, fromlist, level)
 
     monkeypatch.setattr(builtins, "__import__", interrupted)
     assert launch.main() == 130

@@ -1,5 +1,5 @@
 import sys
 
-from pretrain_explorer.tui.launch import main
+from .launch import main
 
 sys.exit(main())

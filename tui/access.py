@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from pretrain_explorer.engine.errors import ExperimentError
+from ..engine.errors import ExperimentError
 
 EXPORT_QUOTA = 64 << 20  # bytes one served session may keep in its export folder: no visitor fills the disk
 

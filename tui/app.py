@@ -18,32 +18,32 @@ from textual.containers import Container, Vertical
 from textual.widgets import ContentSwitcher, Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from pretrain_explorer.engine import Experiment, ExperimentError, ExperimentResult, RunCancelled, Session, load_experiment
-from pretrain_explorer.engine.experiment import open_experiment
-from pretrain_explorer.engine.inspect.neighbours import query_neighbours
-from pretrain_explorer.engine.progress import ProgressEvent
-from pretrain_explorer.engine.settings import DEFAULTS, LIMITS, MAX_DENSE_WORDS
-from pretrain_explorer.tui.access import ANYWHERE, AccessPolicy
-from pretrain_explorer.tui.controls import Controls
-from pretrain_explorer.tui.crash import crash_line, write_crash_report
-from pretrain_explorer.tui.exports import Exports
-from pretrain_explorer.tui.messages import (NeighbourListsChanged, NeighboursFound, ProgressReported, RunFailed,
+from ..engine import Experiment, ExperimentError, ExperimentResult, RunCancelled, Session, load_experiment
+from ..engine.experiment import open_experiment
+from ..engine.inspect.neighbours import query_neighbours
+from ..engine.progress import ProgressEvent
+from ..engine.settings import DEFAULTS, LIMITS, MAX_DENSE_WORDS
+from .access import ANYWHERE, AccessPolicy
+from .controls import Controls
+from .crash import crash_line, write_crash_report
+from .exports import Exports
+from .messages import (NeighbourListsChanged, NeighboursFound, ProgressReported, RunFailed,
                                             RunResults, RunStopped)
-from pretrain_explorer.tui.palette import PaletteCommands
-from pretrain_explorer.tui.preferences import load_preferences, save_preferences
-from pretrain_explorer.tui.screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
-from pretrain_explorer.tui.presentation.progress import ReportGate
-from pretrain_explorer.tui.presentation.stages import STAGES
-from pretrain_explorer.tui.widgets.accuracy import AccuracyPane
-from pretrain_explorer.tui.widgets.corpus import CorpusPane
-from pretrain_explorer.tui.widgets.finetuning import FineTuningPane
-from pretrain_explorer.tui.widgets.groups import GroupsPane
-from pretrain_explorer.tui.widgets.neighbours import NeighboursPane
-from pretrain_explorer.tui.widgets.quiz import QuizPanel
-from pretrain_explorer.tui.widgets.scroller import Scroller
-from pretrain_explorer.tui.widgets.stage_bar import StageBar
-from pretrain_explorer.tui.widgets.status import StatusLine
-from pretrain_explorer.tui.widgets.training import TrainingPane
+from .palette import PaletteCommands
+from .preferences import load_preferences, save_preferences
+from .screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
+from .presentation.progress import ReportGate
+from .presentation.stages import STAGES
+from .widgets.accuracy import AccuracyPane
+from .widgets.corpus import CorpusPane
+from .widgets.finetuning import FineTuningPane
+from .widgets.groups import GroupsPane
+from .widgets.neighbours import NeighboursPane
+from .widgets.quiz import QuizPanel
+from .widgets.scroller import Scroller
+from .widgets.stage_bar import StageBar
+from .widgets.status import StatusLine
+from .widgets.training import TrainingPane
 
 class PretrainExplorer(PaletteCommands, Exports, App):
     CSS_PATH = "explorer.tcss"

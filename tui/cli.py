@@ -12,14 +12,14 @@ import sys
 import time
 from pathlib import Path
 
-from pretrain_explorer.engine import Experiment, ExperimentError, load_experiment, run_experiment
-from pretrain_explorer.engine.experiment import ReadCheck, builtin_experiments, open_experiment, with_overrides
-from pretrain_explorer.engine.settings import DEFAULTS, LIMITS, WEIGHTINGS
-from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings
-from pretrain_explorer.engine.progress import ProgressEvent
-from pretrain_explorer.tui.crash import crash_line, write_crash_report
-from pretrain_explorer.tui.exits import BAD_INPUT, BROKEN_PIPE, FAILED, INTERRUPTED
-from pretrain_explorer.tui.presentation.commands import new_experiment_text, word_pairs_json, word_pairs_text
+from ..engine import Experiment, ExperimentError, load_experiment, run_experiment
+from ..engine.experiment import ReadCheck, builtin_experiments, open_experiment, with_overrides
+from ..engine.settings import DEFAULTS, LIMITS, WEIGHTINGS
+from ..engine.pretraining.vocabulary import VocabularySettings
+from ..engine.progress import ProgressEvent
+from .crash import crash_line, write_crash_report
+from .exits import BAD_INPUT, BROKEN_PIPE, FAILED, INTERRUPTED
+from .presentation.commands import new_experiment_text, word_pairs_json, word_pairs_text
 
 USAGE = """\
 pretrain-explorer [EXPERIMENT] [options]          open the explorer (the built-in kata by default)
@@ -91,7 +91,7 @@ def _experiment(args, may_read: ReadCheck = lambda path: None) -> Experiment:
 
 
 def report(argv: list[str]) -> int:
-    from pretrain_explorer.tui.presentation.printed_report import render_json, render_text
+    from .presentation.printed_report import render_json, render_text
 
     parser = argparse.ArgumentParser(prog="pretrain-explorer report", description="Print the lesson's stages for an experiment.")
     parser.add_argument("experiment", nargs="?", help="experiment.toml, its folder, or a vectors .npz (default: the kata)")
@@ -130,10 +130,10 @@ class _ProgressBar:
 
 
 def pretrain(argv: list[str]) -> int:
-    from pretrain_explorer.engine.experiment import stopwords_from
-    from pretrain_explorer.engine.storage.atomic import check_destination
-    from pretrain_explorer.engine.pretraining.pretrain import pretrain_vectors
-    from pretrain_explorer.engine.storage.vectors_file import save_vectors
+    from ..engine.experiment import stopwords_from
+    from ..engine.storage.atomic import check_destination
+    from ..engine.pretraining.pretrain import pretrain_vectors
+    from ..engine.storage.vectors_file import save_vectors
 
     parser = argparse.ArgumentParser(prog="pretrain-explorer pretrain",
                                      description="Pretrain word vectors once and save them to a .npz.")
@@ -167,8 +167,8 @@ def pretrain(argv: list[str]) -> int:
 
 
 def evaluate(argv: list[str]) -> int:
-    from pretrain_explorer.engine.run.session import Session
-    from pretrain_explorer.engine.inspect.word_pairs import read_word_pairs, score_word_pairs
+    from ..engine.run.session import Session
+    from ..engine.inspect.word_pairs import read_word_pairs, score_word_pairs
 
     parser = argparse.ArgumentParser(prog="pretrain-explorer evaluate",
                                      description="Spearman correlation of the vectors' cosines with human similarity "
@@ -187,8 +187,8 @@ def evaluate(argv: list[str]) -> int:
 
 
 def new(argv: list[str]) -> int:
-    from pretrain_explorer.engine.new_experiment import create_experiment
-    from pretrain_explorer.engine.text import Columns
+    from ..engine.new_experiment import create_experiment
+    from ..engine.text import Columns
 
     parser = argparse.ArgumentParser(prog="pretrain-explorer new",
                                      description="Make an experiment of your own files: check them, choose settings "
@@ -221,13 +221,13 @@ def explore(argv: list[str]) -> int:
     parser.add_argument("--served-from", action="append", type=Path, help=argparse.SUPPRESS)
     _add_pretraining_options(parser, defaults=False)
     args = parser.parse_args(argv)
-    from pretrain_explorer.tui.access import ANYWHERE, end_session, served_session
+    from .access import ANYWHERE, end_session, served_session
 
     access = served_session(args.served_from) if args.served_from else ANYWHERE
     try:
         experiment = _experiment(args, access.check_read)
-        from pretrain_explorer.engine.pretraining.counting import start_resource_tracker
-        from pretrain_explorer.tui.app import PretrainExplorer
+        from ..engine.pretraining.counting import start_resource_tracker
+        from .app import PretrainExplorer
 
         start_resource_tracker()  # worker processes for large corpora need it; Textual replaces stderr
         app = PretrainExplorer(experiment, quiz=args.quiz, access=access)
@@ -256,8 +256,8 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--allow", action="append", type=Path, metavar="DIR",
                         help="a folder visitors may open experiments from (repeatable; default: the shipped experiments)")
     args = parser.parse_args(argv)
-    from pretrain_explorer.engine.experiment import builtin_experiment_path
-    from pretrain_explorer.engine.storage.paths import kind_of
+    from ..engine.experiment import builtin_experiment_path
+    from ..engine.storage.paths import kind_of
     from textual_serve.server import Server
 
     allowed = args.allow or [builtin_experiment_path().parent.parent]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from pretrain_explorer.engine import Experiment
-from pretrain_explorer.engine.experiment import with_overrides
-from pretrain_explorer.engine.settings import LIMITS, next_weighting
+from ..engine import Experiment
+from ..engine.experiment import with_overrides
+from ..engine.settings import LIMITS, next_weighting
 
 
 @dataclasses.dataclass(frozen=True)

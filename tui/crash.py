@@ -14,8 +14,8 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
-from pretrain_explorer.engine.errors import ExperimentError
-from pretrain_explorer.engine.storage.atomic import write_text_atomically
+from ..engine.errors import ExperimentError
+from ..engine.storage.atomic import write_text_atomically
 
 KEEP = 20
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from pretrain_explorer.engine import ExperimentError, ExperimentResult
-from pretrain_explorer.engine.storage.atomic import check_destination, write_text_atomically
-from pretrain_explorer.tui.presentation.printed_report import render_json, render_text
-from pretrain_explorer.tui.screens import PathPrompt
+from ..engine import ExperimentError, ExperimentResult
+from ..engine.storage.atomic import check_destination, write_text_atomically
+from .presentation.printed_report import render_json, render_text
+from .screens import PathPrompt
 
 
 class Exports:

@@ -3,12 +3,12 @@ scipy and Textual are still importing (a second or so) ends quietly instead of i
 
 import sys
 
-from pretrain_explorer.tui.exits import INTERRUPTED
+from .exits import INTERRUPTED
 
 
 def main() -> int:
     try:
-        from pretrain_explorer.tui.cli import main as run
+        from .cli import main as run
     except KeyboardInterrupt:
         print("pretrain-explorer: interrupted", file=sys.stderr)
         return INTERRUPTED

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 from textual.worker import Worker
 
-from pretrain_explorer.engine import Experiment, ExperimentResult
-from pretrain_explorer.engine.inspect.neighbours import NeighbourAnswer
-from pretrain_explorer.engine.progress import ProgressEvent
+from ..engine import Experiment, ExperimentResult
+from ..engine.inspect.neighbours import NeighbourAnswer
+from ..engine.progress import ProgressEvent
 
 if TYPE_CHECKING:
-    from pretrain_explorer.tui.controls import Controls
+    from .controls import Controls
 
 
 class ProgressReported(Message):

@@ -9,9 +9,9 @@ from pathlib import Path
 from textual.app import SystemCommand
 from textual.screen import Screen
 
-from pretrain_explorer.tui.screens import HelpScreen, PathPrompt
-from pretrain_explorer.tui.screens.quiz import QuizAnswer
-from pretrain_explorer.tui.widgets.quiz import QuizPanel
+from .screens import HelpScreen, PathPrompt
+from .screens.quiz import QuizAnswer
+from .widgets.quiz import QuizPanel
 
 
 class PaletteCommands:

@@ -7,8 +7,8 @@ import json
 import os
 from pathlib import Path
 
-from pretrain_explorer.engine.errors import ExperimentError
-from pretrain_explorer.engine.storage.atomic import write_text_atomically
+from ..engine.errors import ExperimentError
+from ..engine.storage.atomic import write_text_atomically
 
 
 def preferences_path() -> Path:

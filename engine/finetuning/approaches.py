@@ -14,10 +14,10 @@ from typing import Protocol
 
 import numpy as np
 
-from pretrain_explorer.engine.finetuning.centroid import best_label, centroid_scores
-from pretrain_explorer.engine.errors import stop_if_asked
-from pretrain_explorer.engine.finetuning.bag_of_words import CountsFit, fit_on_counts
-from pretrain_explorer.engine.finetuning.softmax import (
+from .centroid import best_label, centroid_scores
+from ..errors import stop_if_asked
+from .bag_of_words import CountsFit, fit_on_counts
+from .softmax import (
     Problem,
     SoftmaxClassifier,
     SoftmaxFit,
@@ -25,10 +25,10 @@ from pretrain_explorer.engine.finetuning.softmax import (
     softmax_scores,
     train_batch,
 )
-from pretrain_explorer.engine.finetuning.labeled import Features, LabeledData
-from pretrain_explorer.engine.finetuning.pushes import KeptClassifier
-from pretrain_explorer.engine.finetuning.bag_of_words import CountsClassifier
-from pretrain_explorer.engine.vectors import WordVectors
+from .labeled import Features, LabeledData
+from .pushes import KeptClassifier
+from .bag_of_words import CountsClassifier
+from ..vectors import WordVectors
 
 
 class RunKeys(Protocol):

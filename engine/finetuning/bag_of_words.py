@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pretrain_explorer.engine.finetuning.pushes import KeptClassifier, pushes_by_word
+from .pushes import KeptClassifier, pushes_by_word
 import scipy.sparse as sp
 
 PENALTY = 1.0  # 1 / C

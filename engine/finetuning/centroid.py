@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from pretrain_explorer.engine.finetuning.labeled import Features, LabeledData, labeled_data, restricted
-from pretrain_explorer.engine.text import LabeledSentence
-from pretrain_explorer.engine.vectors import WordVectors, row_norms
+from .labeled import Features, LabeledData, labeled_data, restricted
+from ..text import LabeledSentence
+from ..vectors import WordVectors, row_norms
 
 
 class Scores(Mapping):

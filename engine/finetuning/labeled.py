@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from pretrain_explorer.engine.settings import MAX_DENSE_WORDS
-from pretrain_explorer.engine.text import LabeledSentence, tokenize
-from pretrain_explorer.engine.vectors import WordVectors
+from ..settings import MAX_DENSE_WORDS
+from ..text import LabeledSentence, tokenize
+from ..vectors import WordVectors
 
 SPLITS = ("train", "test", "transfer")
 POOLED_MEMO = 8

@@ -31,12 +31,12 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from pretrain_explorer.engine.errors import stop_if_asked
-from pretrain_explorer.engine.finetuning.labeled import Features, LabeledData, labeled_data, restricted
-from pretrain_explorer.engine.finetuning.pushes import KeptClassifier, pushes_by_word
-from pretrain_explorer.engine.settings import DEFAULTS
-from pretrain_explorer.engine.text import LabeledSentence
-from pretrain_explorer.engine.vectors import WordVectors
+from ..errors import stop_if_asked
+from .labeled import Features, LabeledData, labeled_data, restricted
+from .pushes import KeptClassifier, pushes_by_word
+from ..settings import DEFAULTS
+from ..text import LabeledSentence
+from ..vectors import WordVectors
 
 
 DTYPE = np.float32

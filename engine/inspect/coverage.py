@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pretrain_explorer.engine.finetuning.labeled import LabeledData
+from ..finetuning.labeled import LabeledData
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from pretrain_explorer.engine.finetuning.approaches import BY_NAME, CENTROID
-from pretrain_explorer.engine.finetuning.pushes import KeptClassifier, pushes_by_word
-from pretrain_explorer.engine.text import LabeledSentence, preprocess
-from pretrain_explorer.engine.vectors import WordVectors
+from ..finetuning.approaches import BY_NAME, CENTROID
+from ..finetuning.pushes import KeptClassifier, pushes_by_word
+from ..text import LabeledSentence, preprocess
+from ..vectors import WordVectors
 
 BLANK = "_"
 

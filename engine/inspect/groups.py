@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
-from pretrain_explorer.engine.vectors import WordVectors, cosine
+from ..vectors import WordVectors, cosine
 
 
 @dataclass(frozen=True)

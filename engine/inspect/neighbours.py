@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pretrain_explorer.engine.text import tokenize
-from pretrain_explorer.engine.vectors import WordVectors
+from ..text import tokenize
+from ..vectors import WordVectors
 
 
 @dataclass(frozen=True)

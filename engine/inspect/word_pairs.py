@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from pretrain_explorer.engine.errors import ExperimentError
-from pretrain_explorer.engine.text import read_text
-from pretrain_explorer.engine.vectors import WordVectors, cosine
+from ..errors import ExperimentError
+from ..text import read_text
+from ..vectors import WordVectors, cosine
 
 
 @dataclass(frozen=True)

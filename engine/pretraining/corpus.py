@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from pretrain_explorer.engine.errors import ExperimentError
-from pretrain_explorer.engine.storage.paths import kind_of
+from ..errors import ExperimentError
+from ..storage.paths import kind_of
 
 BLOCK_BYTES = 2 << 20  # a block of lines
 COUNT_BLOCK_BYTES = 1 << 20  # blocks for counting: 1 to 5 ms each in the compiled loop, 2 to 4 in flight

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from pretrain_explorer.engine.pretraining.corpus import STDIN, Block, Corpus, CorpusFiles
-from pretrain_explorer.engine.pretraining.running_counts import RunningCounts, compiled_kernels, count_block
-from pretrain_explorer.engine.progress import Progress, ProgressEvent
-from pretrain_explorer.engine.errors import stop_if_asked
-from pretrain_explorer.engine.text import tokenize
+from .corpus import STDIN, Block, Corpus, CorpusFiles
+from .running_counts import RunningCounts, compiled_kernels, count_block
+from ..progress import Progress, ProgressEvent
+from ..errors import stop_if_asked
+from ..text import tokenize
 
 SMALL_CORPUS_BYTES = 256 << 10  # corpora up to this size (as stored) are counted in plain Python: see _count_small
 PARALLEL_FROM_BYTES = 8 << 20  # smaller corpora are read in the counting thread: a reader costs more to start

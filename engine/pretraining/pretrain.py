@@ -7,17 +7,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pretrain_explorer.engine.pretraining.counting import Cooccurrence, Keep, count_cooccurrences, workers_for
-from pretrain_explorer.engine.pretraining.corpus import Corpus, CorpusFiles
-from pretrain_explorer.engine.progress import Progress, ProgressEvent
-from pretrain_explorer.engine.errors import ExperimentError
-from pretrain_explorer.engine.finetuning.labeled import labeled_data, scratch_vectors, window_pairs
-from pretrain_explorer.engine.pretraining.sgns import SgnsSettings, train_sgns
-from pretrain_explorer.engine.settings import DEFAULTS
-from pretrain_explorer.engine.text import LabeledSentence
-from pretrain_explorer.engine.vectors import WordVectors
-from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings, vocabulary_keep
-from pretrain_explorer.engine.pretraining.weighting import word_vectors
+from .counting import Cooccurrence, Keep, count_cooccurrences, workers_for
+from .corpus import Corpus, CorpusFiles
+from ..progress import Progress, ProgressEvent
+from ..errors import ExperimentError
+from ..finetuning.labeled import labeled_data, scratch_vectors, window_pairs
+from .sgns import SgnsSettings, train_sgns
+from ..settings import DEFAULTS
+from ..text import LabeledSentence
+from ..vectors import WordVectors
+from .vocabulary import VocabularySettings, vocabulary_keep
+from .weighting import word_vectors
 
 
 SGNS_SEED = 1  # skip-gram's own draws: fixed, so that pretrained vectors do not change with [random] seed

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from pretrain_explorer.engine.progress import Progress, ProgressEvent
-from pretrain_explorer.engine.errors import stop_if_asked
-from pretrain_explorer.engine.text import WORD
+from ..progress import Progress, ProgressEvent
+from ..errors import stop_if_asked
+from ..text import WORD
 
 # Words as the lesson tokenizes them, and newlines, which mark the lines.
 _WORD_OR_NEWLINE = re.compile(WORD.pattern + r"|\n")
@@ -52,7 +52,7 @@ def compiled_kernels():
     by reference counting, only never searched for cycles."""
     global kernels
     if kernels is None:
-        from pretrain_explorer.engine.pretraining import kernels as compiled
+        from . import kernels as compiled
 
         compiled.rehash_words(np.full(2, -1, dtype=np.int32), np.zeros(2, dtype=np.uint64),
                               np.zeros(1, dtype=np.uint64), 0)  # loads the registries

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from pretrain_explorer.engine.progress import Progress, ProgressEvent
-from pretrain_explorer.engine.pretraining.corpus import CorpusFiles, read_blocks
-from pretrain_explorer.engine.errors import ExperimentError, stop_if_asked
-from pretrain_explorer.engine.settings import DEFAULTS
-from pretrain_explorer.engine.text import preprocess
-from pretrain_explorer.engine.vectors import WordVectors, l2_normalize_rows
+from ..progress import Progress, ProgressEvent
+from .corpus import CorpusFiles, read_blocks
+from ..errors import ExperimentError, stop_if_asked
+from ..settings import DEFAULTS
+from ..text import preprocess
+from ..vectors import WordVectors, l2_normalize_rows
 
 NEGATIVE_SAMPLES = 5
 EPOCHS = 5

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from pretrain_explorer.engine.progress import Progress, ProgressEvent
-from pretrain_explorer.engine.errors import stop_if_asked
+from ..progress import Progress, ProgressEvent
+from ..errors import stop_if_asked
 
 # the matrix, each singular value within `tolerance` (relative) of a singular value of the matrix,
 # checked afterwards from the residuals whichever method ran.

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from pretrain_explorer.engine.pretraining.counting import Cooccurrence
-from pretrain_explorer.engine.errors import ExperimentError
-from pretrain_explorer.engine.settings import DEFAULTS
+from .counting import Cooccurrence
+from ..errors import ExperimentError
+from ..settings import DEFAULTS
 
 @dataclass(frozen=True)
 class VocabularySettings:

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from pretrain_explorer.engine.pretraining.counting import Cooccurrence
-from pretrain_explorer.engine.progress import Progress, ProgressEvent
-from pretrain_explorer.engine.pretraining.svd import SvdMethod, truncated_svd
-from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings, prune
-from pretrain_explorer.engine.errors import ExperimentError, stop_if_asked
-from pretrain_explorer.engine.settings import COUNT_WEIGHTINGS, DENSE_WEIGHTINGS, MAX_DENSE_WORDS, dense_fits
-from pretrain_explorer.engine.vectors import WordVectors, l2_normalize_rows
+from .counting import Cooccurrence
+from ..progress import Progress, ProgressEvent
+from .svd import SvdMethod, truncated_svd
+from .vocabulary import VocabularySettings, prune
+from ..errors import ExperimentError, stop_if_asked
+from ..settings import COUNT_WEIGHTINGS, DENSE_WEIGHTINGS, MAX_DENSE_WORDS, dense_fits
+from ..vectors import WordVectors, l2_normalize_rows
 
 CONTEXT_ALPHA = 0.75
 EIGENVALUE_WEIGHT = 0.5
@@ -44,7 +44,7 @@ def normalized_counts(counts: sp.csr_matrix) -> np.ndarray:
 
 def _normalized_rows_into(counts: sp.csr_matrix, first: int, out: np.ndarray) -> None:
     """Rows first .. first + len(out) of the float32 count vectors into `out` (zeros)."""
-    from pretrain_explorer.engine.pretraining import kernels
+    from . import kernels
 
     kernels.normalized_rows(counts.indptr[first : first + len(out) + 1], counts.indices, counts.data, out)
 

@@ -11,14 +11,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from pretrain_explorer.engine.finetuning import approaches as registry
-from pretrain_explorer.engine.finetuning.approaches import Run, Task, TaskOutcome
-from pretrain_explorer.engine.finetuning.pushes import KeptClassifier
-from pretrain_explorer.engine.finetuning.centroid import Prediction, Scores, SplitResult, best_label
-from pretrain_explorer.engine.run.cache import StageCache
-from pretrain_explorer.engine.errors import stop_if_asked
-from pretrain_explorer.engine.experiment import Experiment
-from pretrain_explorer.engine.finetuning.labeled import (
+from ..finetuning import approaches as registry
+from ..finetuning.approaches import Run, Task, TaskOutcome
+from ..finetuning.pushes import KeptClassifier
+from ..finetuning.centroid import Prediction, Scores, SplitResult, best_label
+from .cache import StageCache
+from ..errors import stop_if_asked
+from ..experiment import Experiment
+from ..finetuning.labeled import (
     Features,
     LabeledData,
     from_scratch_features,
@@ -27,7 +27,7 @@ from pretrain_explorer.engine.finetuning.labeled import (
     restricted,
     window_pairs,
 )
-from pretrain_explorer.engine.vectors import WordVectors, random_rows, random_vectors
+from ..vectors import WordVectors, random_rows, random_vectors
 
 # The seeds (and learning-curve draws) a phase runs stop short of the experiment's where their
 # trainings would exceed this many train sentences x classes (each 300 epochs of products over the

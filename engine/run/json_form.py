@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from pretrain_explorer.engine.finetuning.centroid import SplitResult
-from pretrain_explorer.engine.run.results import ExperimentResult, SeedStats
+from ..finetuning.centroid import SplitResult
+from .results import ExperimentResult, SeedStats
 
 
 def _neighbors_json(neighbors) -> dict:

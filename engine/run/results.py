@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
-from pretrain_explorer.engine.inspect.coverage import WordOverlap
-from pretrain_explorer.engine.inspect.groups import GroupSimilarity
-from pretrain_explorer.engine.finetuning.centroid import SplitResult
-from pretrain_explorer.engine.finetuning.pushes import KeptClassifier
-from pretrain_explorer.engine.experiment import Experiment
-from pretrain_explorer.engine.inspect.word_pairs import WordPairScore
-from pretrain_explorer.engine.pretraining.pretrain import CorpusStats
-from pretrain_explorer.engine.progress import PHASES
-from pretrain_explorer.engine.vectors import WordVectors
+from ..inspect.coverage import WordOverlap
+from ..inspect.groups import GroupSimilarity
+from ..finetuning.centroid import SplitResult
+from ..finetuning.pushes import KeptClassifier
+from ..experiment import Experiment
+from ..inspect.word_pairs import WordPairScore
+from ..pretraining.pretrain import CorpusStats
+from ..progress import PHASES
+from ..vectors import WordVectors
 
 
 @dataclass(frozen=True)

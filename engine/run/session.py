@@ -21,7 +21,7 @@ another thread's lookups.
 
 from __future__ import annotations
 
-from pretrain_explorer.engine.run.cache import DEFAULT_MAX_BYTES, StageCache
+from .cache import DEFAULT_MAX_BYTES, StageCache
 
 import dataclasses
 from collections.abc import Callable, Hashable, Iterator
@@ -29,20 +29,20 @@ from pathlib import Path
 
 import numpy as np
 
-from pretrain_explorer.engine.inspect.coverage import word_overlaps
-from pretrain_explorer.engine.inspect.groups import group_similarity
-from pretrain_explorer.engine.finetuning import approaches as registry
-from pretrain_explorer.engine.finetuning.approaches import Task
-from pretrain_explorer.engine.progress import TIMETABLE, Progress, ProgressEvent, RunReport
-from pretrain_explorer.engine.pretraining.corpus import CorpusFiles
-from pretrain_explorer.engine.storage.disk_cache import DiskCache
-from pretrain_explorer.engine.run.context import Keys, RunContext, curve_sizes, curve_subset, seeds_within, spread_seeds, trained_count
-from pretrain_explorer.engine.errors import stop_if_asked
-from pretrain_explorer.engine.experiment import Experiment
-from pretrain_explorer.engine.finetuning.labeled import (
+from ..inspect.coverage import word_overlaps
+from ..inspect.groups import group_similarity
+from ..finetuning import approaches as registry
+from ..finetuning.approaches import Task
+from ..progress import TIMETABLE, Progress, ProgressEvent, RunReport
+from ..pretraining.corpus import CorpusFiles
+from ..storage.disk_cache import DiskCache
+from .context import Keys, RunContext, curve_sizes, curve_subset, seeds_within, spread_seeds, trained_count
+from ..errors import stop_if_asked
+from ..experiment import Experiment
+from ..finetuning.labeled import (
     scratch_vectors,
 )
-from pretrain_explorer.engine.run.results import (
+from .results import (
     PHASES,
     ApproachResult,
     Drift,
@@ -51,11 +51,11 @@ from pretrain_explorer.engine.run.results import (
     Margin,
     SeedStats,
 )
-from pretrain_explorer.engine.pretraining.pretrain import CorpusStats, corpus_counts, weighted_vectors
-from pretrain_explorer.engine.storage.vectors_file import load_vectors
-from pretrain_explorer.engine.vectors import WordVectors
-from pretrain_explorer.engine.pretraining.vocabulary import vocabulary_keep
-from pretrain_explorer.engine.inspect.word_pairs import score_word_pairs
+from ..pretraining.pretrain import CorpusStats, corpus_counts, weighted_vectors
+from ..storage.vectors_file import load_vectors
+from ..vectors import WordVectors
+from ..pretraining.vocabulary import vocabulary_keep
+from ..inspect.word_pairs import score_word_pairs
 
 MARGIN = (("pretrained", "fine_tuned"), ("random", "from_scratch", "bag_of_words"))  # with pretraining, without
 DRIFT_APPROACH = "fine_tuned"  # whose vectors' changes are shown (it starts from the pretrained ones)

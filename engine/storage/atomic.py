@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from pretrain_explorer.engine.errors import ExperimentError
-from pretrain_explorer.engine.storage.paths import kind_of
+from ..errors import ExperimentError
+from .paths import kind_of
 
 def check_destination(path: Path, replace: bool = False, to_replace: str = "choose another name") -> None:
     """Refuse, before any work is done, a destination that cannot be written; `to_replace` says how

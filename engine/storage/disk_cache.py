@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from pretrain_explorer.engine.errors import ExperimentError, stop_if_asked
-from pretrain_explorer.engine.progress import ProgressEvent
-from pretrain_explorer.engine.storage.vectors_file import load_vectors, save_vectors
-from pretrain_explorer.engine.vectors import WordVectors
+from ..errors import ExperimentError, stop_if_asked
+from ..progress import ProgressEvent
+from .vectors_file import load_vectors, save_vectors
+from ..vectors import WordVectors
 
 ENTRY_VERSION = 1  # bump when what an entry means changes, so old entries are never read
 CHUNK = 4 << 20

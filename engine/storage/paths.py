@@ -7,7 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-from pretrain_explorer.engine.errors import ExperimentError
+from ..errors import ExperimentError
 
 def kind_of(path: Path) -> str:
     """"file", "folder", "missing", or "special" (a FIFO, device or socket, which could block or

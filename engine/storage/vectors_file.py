@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 from numpy.lib import format as npy
 
-from pretrain_explorer.engine.errors import ExperimentError
-from pretrain_explorer.engine.settings import LIMITS
-from pretrain_explorer.engine.storage.paths import kind_of
-from pretrain_explorer.engine.storage.atomic import write_atomically
-from pretrain_explorer.engine.vectors import WordVectors
+from ..errors import ExperimentError
+from ..settings import LIMITS
+from .paths import kind_of
+from .atomic import write_atomically
+from ..vectors import WordVectors
 
 FORMAT = "pretrain-explorer-vectors"
 VERSION = 1

@@ -3,8 +3,8 @@ new approach is named on every screen and in the report without an edit here."""
 
 from __future__ import annotations
 
-from pretrain_explorer.engine.finetuning.approaches import BY_NAME
-from pretrain_explorer.engine.run.results import ApproachResult, ExperimentResult
+from ...engine.finetuning.approaches import BY_NAME
+from ...engine.run.results import ApproachResult, ExperimentResult
 
 
 def names(result: ExperimentResult) -> tuple[str, ...]:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import plotext as plt
 from rich.text import Text
 
-from pretrain_explorer.engine.run.results import ExperimentResult
-from pretrain_explorer.tui.presentation.style import (
+from ...engine.run.results import ExperimentResult
+from .style import (
     NEUTRAL,
     approach_colour,
     cosine,

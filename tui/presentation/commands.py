@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pretrain_explorer.engine.new_experiment import SURVEY_BYTES
-from pretrain_explorer.engine.run.json_form import word_pairs_json as engine_word_pairs_json
-from pretrain_explorer.engine.inspect.word_pairs import WordPairScore
+from ...engine.new_experiment import SURVEY_BYTES
+from ...engine.run.json_form import word_pairs_json as engine_word_pairs_json
+from ...engine.inspect.word_pairs import WordPairScore
 
 MISSING_SHOWN = 10
 SURVEY_MB = SURVEY_BYTES >> 20

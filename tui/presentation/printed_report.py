@@ -9,13 +9,13 @@ import textwrap
 from rich.console import Console
 from rich.text import Text
 
-from pretrain_explorer.engine.run.json_form import to_json
-from pretrain_explorer.engine.run.results import ApproachResult, ExperimentResult
-from pretrain_explorer.tui.presentation import verdicts
-from pretrain_explorer.tui.presentation.approaches import describe, score_kind
-from pretrain_explorer.tui.presentation.charts import chart
-from pretrain_explorer.tui.presentation.stages import STAGES, class_list, further_comparisons, vectors_quality
-from pretrain_explorer.tui.presentation.style import number, pct, score, seeds, similarity
+from ...engine.run.json_form import to_json
+from ...engine.run.results import ApproachResult, ExperimentResult
+from . import verdicts
+from .approaches import describe, score_kind
+from .charts import chart
+from .stages import STAGES, class_list, further_comparisons, vectors_quality
+from .style import number, pct, score, seeds, similarity
 
 RANDOM_NOTE = ("The lesson does not give its random generator, so its random-feature figures cannot "
                "be reproduced; these come from numpy's PCG64 seeded with [random] seed.")

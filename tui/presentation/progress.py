@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from pretrain_explorer.engine.progress import PHASES, TIMETABLE, ProgressEvent, Timetable
+from ...engine.progress import PHASES, TIMETABLE, ProgressEvent, Timetable
 
 BELOW_FULL = 0.99  # the most shown before the last phase arrives
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from pretrain_explorer.engine.run.results import ExperimentResult
-from pretrain_explorer.tui.presentation import verdicts
-from pretrain_explorer.tui.presentation.approaches import describe, is_trained
-from pretrain_explorer.tui.presentation.style import cosine, pct
+from ...engine.run.results import ExperimentResult
+from . import verdicts
+from .approaches import describe, is_trained
+from .style import cosine, pct
 
 # Which comparisons a split's note makes, when both approaches ran: the lesson's question first.
 # The last asks whether pretraining beats what a practitioner would try first.

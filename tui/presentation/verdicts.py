@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pretrain_explorer.engine.run.results import ExperimentResult, SeedStats
-from pretrain_explorer.tui.presentation.style import number, pct, points, seeds
+from ...engine.run.results import ExperimentResult, SeedStats
+from .style import number, pct, points, seeds
 
 # Accuracies are ratios of whole sentences: a gap of exactly one sentence must not pass as more
 # for a rounding error.

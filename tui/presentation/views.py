@@ -6,12 +6,12 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from pretrain_explorer.engine.finetuning.approaches import BAG_OF_WORDS, BY_NAME, CENTROID, FINE_TUNE, PROBE
-from pretrain_explorer.engine.inspect.explain import BlankAnswer, Explanation, SharedContexts
-from pretrain_explorer.engine.run.results import ExperimentResult
-from pretrain_explorer.engine.settings import DENSE_WEIGHTINGS
-from pretrain_explorer.tui.presentation import verdicts
-from pretrain_explorer.tui.presentation.style import approach_colour, label_colour, score
+from ...engine.finetuning.approaches import BAG_OF_WORDS, BY_NAME, CENTROID, FINE_TUNE, PROBE
+from ...engine.inspect.explain import BlankAnswer, Explanation, SharedContexts
+from ...engine.run.results import ExperimentResult
+from ...engine.settings import DENSE_WEIGHTINGS
+from . import verdicts
+from .style import approach_colour, label_colour, score
 
 # The vectors compared side by side in the views: what pretraining gives, and what it replaces.
 SIDES = ("pretrained", "random")

@@ -11,10 +11,10 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from pretrain_explorer.engine.inspect.explain import Explainer, fill_blank, shared_contexts
-from pretrain_explorer.engine.finetuning.approaches import APPROACH_NAMES
-from pretrain_explorer.engine.run.results import ExperimentResult
-from pretrain_explorer.tui.presentation import views
+from ...engine.inspect.explain import Explainer, fill_blank, shared_contexts
+from ...engine.finetuning.approaches import APPROACH_NAMES
+from ...engine.run.results import ExperimentResult
+from ..presentation import views
 
 BLANK_ROWS = 10
 SHARED_ROWS = 8

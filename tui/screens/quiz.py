@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
-from pretrain_explorer.tui.presentation import views
+from ..presentation import views
 
 
 class QuizAnswer(ModalScreen[str | None]):

@@ -10,14 +10,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from pretrain_explorer.engine.run.results import ApproachResult, ExperimentResult
-from pretrain_explorer.engine.text import word_spans
-from pretrain_explorer.tui.presentation import verdicts
-from pretrain_explorer.tui.presentation.approaches import describe, score_kind
-from pretrain_explorer.tui.presentation.charts import curve_rows
-from pretrain_explorer.tui.presentation.stages import further_comparisons, more_sentences
-from pretrain_explorer.tui.presentation.style import approach_colour, label_colour, score
-from pretrain_explorer.tui.widgets.chart import Chart
+from ...engine.run.results import ApproachResult, ExperimentResult
+from ...engine.text import word_spans
+from ..presentation import verdicts
+from ..presentation.approaches import describe, score_kind
+from ..presentation.charts import curve_rows
+from ..presentation.stages import further_comparisons, more_sentences
+from ..presentation.style import approach_colour, label_colour, score
+from .chart import Chart
 
 
 def sentence_text(text: str, seen_words: tuple[str, ...], stopwords: frozenset[str]) -> Text:

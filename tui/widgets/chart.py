@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from pretrain_explorer.engine.run.results import ExperimentResult
-from pretrain_explorer.tui.presentation.charts import chart
+from ...engine.run.results import ExperimentResult
+from ..presentation.charts import chart
 
 
 class Chart(Widget):

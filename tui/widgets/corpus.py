@@ -7,10 +7,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from pretrain_explorer.engine.run.results import ExperimentResult
-from pretrain_explorer.engine.text import word_spans
-from pretrain_explorer.tui.presentation.style import group_colour
-from pretrain_explorer.tui.widgets.scroller import Scroller
+from ...engine.run.results import ExperimentResult
+from ...engine.text import word_spans
+from ..presentation.style import group_colour
+from .scroller import Scroller
 
 
 

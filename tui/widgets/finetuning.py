@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from pretrain_explorer.engine.run.results import ExperimentResult
-from pretrain_explorer.tui.widgets.chart import Chart
+from ...engine.run.results import ExperimentResult
+from .chart import Chart
 
 
 class FineTuningPane(Vertical):

@@ -7,9 +7,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from pretrain_explorer.engine.run.results import ExperimentResult
-from pretrain_explorer.tui.widgets.chart import Chart
-from pretrain_explorer.tui.presentation.style import cosine, group_colour
+from ...engine.run.results import ExperimentResult
+from .chart import Chart
+from ..presentation.style import cosine, group_colour
 
 
 class GroupsPane(Vertical):

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from pretrain_explorer.engine.inspect.neighbours import NeighbourAnswer
+from ...engine.inspect.neighbours import NeighbourAnswer
 
 BAR_WIDTH = 8
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from pretrain_explorer.engine.run.results import ExperimentResult
-from pretrain_explorer.tui.presentation import views
+from ...engine.run.results import ExperimentResult
+from ..presentation import views
 
 
 class QuizPanel(Static):

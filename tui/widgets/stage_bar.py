@@ -7,7 +7,7 @@ from textual import events
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from pretrain_explorer.tui.presentation.stages import STAGES
+from ..presentation.stages import STAGES
 
 
 class StageBar(Widget):

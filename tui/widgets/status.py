@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
-from pretrain_explorer.engine.progress import ProgressEvent
-from pretrain_explorer.tui.presentation.progress import RunProgress
+from ...engine.progress import ProgressEvent
+from ..presentation.progress import RunProgress
 
 
 class StatusLine(Horizontal):

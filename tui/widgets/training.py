@@ -7,11 +7,11 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from pretrain_explorer.engine.run.results import ExperimentResult
-from pretrain_explorer.engine.text import word_spans
-from pretrain_explorer.tui.presentation.stages import more_sentences
-from pretrain_explorer.tui.presentation.style import label_colour
-from pretrain_explorer.tui.widgets.corpus import highlighted
+from ...engine.run.results import ExperimentResult
+from ...engine.text import word_spans
+from ..presentation.stages import more_sentences
+from ..presentation.style import label_colour
+from .corpus import highlighted
 
 
 
