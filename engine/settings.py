@@ -75,6 +75,7 @@ COUNT_WEIGHTINGS = ("counts", "ppmi", "svd")  # made from the co-occurrence coun
 # and sgns, which predicts instead of counting (engine/pretraining/sgns.py)
 WEIGHTINGS = COUNT_WEIGHTINGS + ("sgns",)
 DENSE_WEIGHTINGS = ("counts", "ppmi")  # one dimension per vocabulary word
+DIMENSIONED_WEIGHTINGS = ("svd", "sgns")  # of `dim` dimensions, the only ones `dim` changes
 
 # Dense vectors of counts or PPMI have one dimension per vocabulary word: past this many words
 # (25 million cells of 8 bytes, and a random baseline of the same size) they would not fit in

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..settings import DIMENSIONED_WEIGHTINGS
 from ..inspect.coverage import word_overlaps
 from ..inspect.groups import group_similarity
 from ..finetuning import approaches as registry
@@ -88,7 +89,7 @@ class Session(StageCache):
         keep = vocabulary_keep(e.vocabulary)
         counts_key = (corpus.identity, e.window, e.stopwords, e.vocabulary if keep is not None else None)
         vocabulary_key = (counts_key, e.vocabulary)
-        vectors_key = (vocabulary_key, e.weighting, e.dim if e.weighting in ("svd", "sgns") else None)
+        vectors_key = (vocabulary_key, e.weighting, e.dim if e.weighting in DIMENSIONED_WEIGHTINGS else None)
 
         def compute():
             disk_key = self._disk_key(e, corpus, should_stop, on_progress)
