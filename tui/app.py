@@ -1,14 +1,9 @@
-"""The explorer's App: layout, key bindings, message handlers and the workers that run the engine.
-
-One engine Session lives as long as the app, so a control recomputes only the stages its change
-invalidates; results arrive phase by phase, through messages, and the UI only draws them."""
+"""The explorer's App: layout, key bindings, message handlers and the workers that run the engine."""
 
 from __future__ import annotations
 
 import dataclasses
-import gc
 import threading
-from pathlib import Path
 
 from rich.text import Text
 from textual import work
@@ -16,7 +11,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.widgets import ContentSwitcher, Footer, Input, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from ..engine import Experiment, ExperimentError, ExperimentResult, RunCancelled, Session, load_experiment
 from ..engine.experiment import open_experiment
@@ -25,7 +20,6 @@ from ..engine.progress import ProgressEvent
 from ..engine.settings import DEFAULTS, LIMITS, MAX_DENSE_WORDS
 from .access import ANYWHERE, AccessPolicy
 from .controls import Controls
-from .crash import crash_line, write_crash_report
 from .exports import Exports
 from .messages import (NeighbourListsChanged, NeighboursFound, ProgressReported, RunFailed,
                                             RunResults, RunStopped)
@@ -34,6 +28,7 @@ from .preferences import load_preferences, save_preferences
 from .screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
 from .presentation.progress import ReportGate
 from .presentation.stages import STAGES
+from .upkeep import Upkeep
 from .widgets.accuracy import AccuracyPane
 from .widgets.corpus import CorpusPane
 from .widgets.finetuning import FineTuningPane
@@ -45,7 +40,9 @@ from .widgets.stage_bar import StageBar
 from .widgets.status import StatusLine
 from .widgets.training import TrainingPane
 
-class PretrainExplorer(PaletteCommands, Exports, App):
+# One engine Session lives as long as the app, so a control recomputes only the stages its change
+# invalidates; results arrive phase by phase, through messages, and the UI only draws them.
+class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
     CSS_PATH = "explorer.tcss"
     TITLE = "Pretrain Explorer"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -103,8 +100,6 @@ class PretrainExplorer(PaletteCommands, Exports, App):
         # Held by the one engine run at work: a new run waits for the one it cancelled to end (and
         # free its memory) before it allocates anything.
         self._engine_lock = threading.Lock()
-        self._startup_frozen = False
-        self.crash: tuple[BaseException, Path | None] | None = None  # a bug's error and its crash report
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -194,17 +189,8 @@ class PretrainExplorer(PaletteCommands, Exports, App):
         self.show_result(message.result)
         if message.result.experiment.top_n != top_n:
             self._change_top_n(message.result, top_n)
-        if message.result.complete and not self._startup_frozen:
+        if message.result.complete:
             self._freeze_startup_objects()
-
-    def _freeze_startup_objects(self) -> None:
-        """Once the first run is on screen: its modules, widgets and styles live as long as the
-        explorer, and every full collection walked them all (about 100 ms, one key in ten waited
-        for it: `n`/`p` p90 90 ms, 23 ms without). Frozen, a collection walks only what came after;
-        they are still freed by reference counting, only never searched for cycles."""
-        gc.collect()
-        gc.freeze()
-        self._startup_frozen = True
 
     def on_run_failed(self, message: RunFailed) -> None:
         if message.worker is self._engine_worker:
@@ -216,25 +202,6 @@ class PretrainExplorer(PaletteCommands, Exports, App):
         if message.worker is self._engine_worker:
             self._keep_previous()
             self.notify("Cancelled: the previous results stay on screen.", title="Job cancelled")
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # A bug in any worker (engine run, neighbours, lists) must not take the app down, nor pass
-        # unseen: say so, write the report, keep what is shown.
-        if event.state == WorkerState.ERROR:
-            if event.worker is self._engine_worker:
-                self._keep_previous()
-            error = event.worker.error
-            self.notify(crash_line(error, write_crash_report(error)), title="Engine error", severity="error",
-                        timeout=10, markup=False)
-
-    def _handle_exception(self, error: Exception) -> None:
-        # Textual calls this with any exception no code caught (a handler, a widget's render, a
-        # timer): a bug. The app exits as Textual makes it, but with a crash report written and one
-        # line for the command to print (tui.cli) in place of the traceback screen.
-        if self.crash is None:
-            self.crash = (error, write_crash_report(error))
-        super()._handle_exception(error)
-        self._exit_renderables.clear()
 
     def _keep_previous(self) -> None:
         self._engine_worker = None
