@@ -1,12 +1,9 @@
-"""The Pretrain Explorer engine: pure Python + numpy, no user interface.
+"""The Pretrain Explorer engine: pure Python + numpy, no user interface."""
 
-Load an experiment, run it, read the immutable results::
-
-    from . import load_experiment, run_experiment
-    result = run_experiment(load_experiment("corpora/kata"))
-    result.neighbors["excellent"]
-"""
-
+# Load an experiment, run it, read the immutable results:
+#     from pretrain_explorer.engine import load_experiment, run_experiment
+#     result = run_experiment(load_experiment("corpora/kata"))
+#     result.neighbors["excellent"]
 from .errors import ExperimentError, RunCancelled
 from .experiment import Experiment, builtin_experiment_path, load_experiment
 from .run.results import ExperimentResult

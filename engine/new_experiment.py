@@ -1,14 +1,4 @@
-"""A new experiment from a user's own files: survey them, choose settings by rule, write the manifest.
-
-The rules (say them, since users will read the manifest they produce):
-- min_count: 1 under 100,000 tokens, 3 under 10 million, 5 above (rare words' counts are noise);
-- weighting: ppmi while the vocabulary at that min_count has at most settings.MAX_DENSE_WORDS words
-  (one dimension per word still fits, and PPMI beats raw counts on real text), svd above;
-- dim (svd): 100 under 10 million tokens, 300 above;
-- window 5, the usual for real text (the lesson's 3 suits its one-line sentences);
-- probes and groups: the words of the labeled sentences most typical of each class (smoothed
-  log-odds against the other classes, at least 3 occurrences, known to the corpus).
-"""
+"""The `new` command: survey a user's own files, choose the settings by rule, write the manifest."""
 
 from __future__ import annotations
 
@@ -78,6 +68,13 @@ def survey_corpus(path: Path) -> CorpusSurvey:
     return CorpusSurvey(Path(path), size, tokens, exact, counts)
 
 
+# The rules (said plainly, since users read the manifest they produce):
+# - min_count: 1 under 100,000 tokens, 3 under 10 million, 5 above (rare words' counts are noise);
+# - weighting: ppmi while the vocabulary at that min_count has at most settings.MAX_DENSE_WORDS words
+#   (one dimension per word still fits, and PPMI beats raw counts on real text), svd above;
+# - dim (svd): 100 under 10 million tokens, 300 above;
+# - window 5, the usual for real text (the lesson's 3 suits its one-line sentences);
+# - probes and groups: the words of the labeled sentences most typical of each class (typical_words).
 def choose(corpus: CorpusSurvey, train: LabeledSurvey, stopwords: frozenset[str]) -> Choice:
     min_count = 1 if corpus.tokens < 100_000 else 3 if corpus.tokens < 10_000_000 else 5
     known = {w for w, n in corpus.word_counts.items() if n >= min_count and w not in stopwords}
@@ -88,6 +85,7 @@ def choose(corpus: CorpusSurvey, train: LabeledSurvey, stopwords: frozenset[str]
                   tuple((label, words) for label, words in typical.items() if len(words) >= 2))
 
 
+# Smoothed log-odds against the other classes, at least 3 occurrences, known to the corpus.
 def typical_words(sentences, stopwords: frozenset[str], known: set[str]) -> dict[str, tuple[str, ...]]:
     """Per class, the words most over-represented in its sentences (log-odds with add-one smoothing)."""
     by_class: dict[str, Counter] = {}

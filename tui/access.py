@@ -1,10 +1,5 @@
-"""Which files the explorer may open and write: anywhere on a user's own terminal; in served mode
-(`pretrain-explorer serve`), where the person at the keyboard is a web visitor, only inside the
-folders the server was started with.
-
-Paths are resolved first (`..` removed, every symbolic link followed), so neither a `..` nor a link
-inside an allowed folder reaches a file outside it.
-"""
+"""Which files the explorer may open and write: anywhere on a user's own terminal; when served
+(`pretrain-explorer serve`), only inside the folders the server was started with."""
 
 from __future__ import annotations
 
@@ -19,6 +14,8 @@ from ..engine.errors import ExperimentError
 EXPORT_QUOTA = 64 << 20  # bytes one served session may keep in its export folder: no visitor fills the disk
 
 
+# Paths are resolved first (`..` removed, every symbolic link followed), so neither a `..` nor a
+# link inside an allowed folder reaches a file outside it.
 def resolved(path: str | Path) -> Path:
     """The absolute path with `..` and every symbolic link resolved, existing or not."""
     return Path(os.path.realpath(os.path.abspath(path)))

@@ -1,9 +1,4 @@
-"""A bug's crash report: its traceback goes to a file, and the user sees one line saying where.
-
-Reports go to the user's state folder ($XDG_STATE_HOME/pretrain-explorer, else
-~/.local/state/pretrain-explorer), written atomically; only the newest KEEP stay, so a bug hit over
-and over cannot fill a disk.
-"""
+"""A bug's crash report: its traceback goes to a file, and the user sees one line saying where."""
 
 from __future__ import annotations
 
@@ -17,6 +12,9 @@ from pathlib import Path
 from ..engine.errors import ExperimentError
 from ..engine.storage.atomic import write_text_atomically
 
+# Reports go to the user's state folder ($XDG_STATE_HOME/pretrain-explorer, else
+# ~/.local/state/pretrain-explorer), written atomically; only the newest KEEP stay, so a bug hit
+# over and over cannot fill a disk.
 KEEP = 20
 
 

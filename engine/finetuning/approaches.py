@@ -1,10 +1,5 @@
-"""The approaches compared, as data: where each one's word vectors come from and how they become
-a classifier. Adding an approach is one entry in APPROACHES.
-
-An approach's classifier fits many tasks at once (a task: the approach, a seed, a train subset),
-so that every seed and every learning-curve subset share their per-sentence work. What they read
-of the run they are fitted in is the interface Run (engine.run.context.RunContext implements it).
-"""
+"""The approaches compared, as data: where each one's word vectors come from and how they become a
+classifier. Adding an approach is one entry in APPROACHES."""
 
 from __future__ import annotations
 
@@ -41,6 +36,9 @@ class RunSettings(Protocol):
     window: int
 
 
+# An approach's classifier fits many tasks at once (a task: the approach, a seed, a train subset),
+# so every seed and every learning-curve subset share their per-sentence work. What they read of
+# the run is this interface (engine.run.context.RunContext implements it).
 class Run(Protocol):
     """All an approach reads of the run it is fitted in (its vectors' `features`, `determined_by`
     and `whole`, its classifier's `fit` and `keep`): the labeled data, the pretrained vectors and

@@ -1,13 +1,5 @@
-"""The baseline a practitioner tries first: logistic regression on the word counts of the labeled
-sentences, with no word vectors at all.
-
-Multinomial logistic regression (softmax) on each sentence's raw word counts (stopwords dropped):
-the summed cross-entropy plus half the squared weights (the bias is not penalised), fitted by
-L-BFGS (`lbfgs`, below) to a tight tolerance from zero weights, so deterministic, no seed. That is scikit-learn's
-multinomial LogisticRegression with C = 1 (checked to 1e-7 on three classes); with two classes
-scikit-learn fits one weight vector, and this model equals its C = 2. Words the train sentences never show get no weight, so a test
-sentence made of them is scored by the bias alone.
-"""
+"""The baseline a practitioner tries first: logistic regression on the labeled sentences' word counts,
+with no word vectors at all."""
 
 from __future__ import annotations
 
@@ -18,6 +10,12 @@ import numpy as np
 from .pushes import KeptClassifier, pushes_by_word
 import scipy.sparse as sp
 
+# Multinomial logistic regression on each sentence's raw word counts (stopwords dropped): summed
+# cross-entropy plus half the squared weights (the bias not penalised), fitted by L-BFGS (`lbfgs`)
+# from zero weights to a tight tolerance, so deterministic. That is scikit-learn's multinomial
+# LogisticRegression with C = 1 (with two classes scikit-learn fits one weight vector, and this model
+# equals its C = 2). Words no train sentence shows get no weight: a test sentence made only of them
+# is scored by the bias alone.
 PENALTY = 1.0  # 1 / C
 MAX_ITERATIONS = 500
 TOLERANCE = 1e-8

@@ -1,10 +1,4 @@
-"""The labeled sentences, tokenised once: each split as a sparse document-term matrix.
-
-Every approach reads the splits through these matrices: pooling a sentence's word vectors is a
-sparse product, so no approach loops over sentences. The columns are the labeled vocabulary (every
-word of the train, test and transfer sentences, stopwords dropped, sorted); a word the vectors do
-not know simply has a zero row in the vectors restricted to it, and is left out of the mean.
-"""
+"""The labeled sentences, tokenised once: each split as a sparse document-term matrix."""
 
 from __future__ import annotations
 
@@ -35,6 +29,10 @@ class Split:
         return len(self.sentences)
 
 
+# Every approach reads the splits through these matrices: pooling a sentence's word vectors is a
+# sparse product, so no approach loops over sentences. The columns are the labeled vocabulary (every
+# word of the train, test and transfer sentences, stopwords dropped, sorted); a word the vectors do
+# not know has a zero row in the vectors restricted to it, and is left out of the mean.
 @dataclass(frozen=True, eq=False)
 class LabeledData:
     words: tuple[str, ...]  # the labeled vocabulary, sorted

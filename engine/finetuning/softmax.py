@@ -1,26 +1,5 @@
-"""Fine-tuning for real: mean-pooled word vectors, a softmax layer, cross-entropy, gradient descent.
-
-Three ways to train, one code path:
-- `fine_tuned`: start from the pretrained vectors and update them with the layer;
-- `linear_probe`: the same with the vectors frozen;
-- `random_fine_tuned`: the same training started from random vectors, for a fair comparison.
-
-Only the words of the labeled sentences receive gradient, so only their rows are copied and
-trained; every other word keeps its starting vector. Full-batch gradient descent from a zero layer
-is deterministic: the only randomness is in the starting vectors.
-
-Many trainings with the same number of sentences (every seed, every learning-curve subset) run as
-one batched problem: stacked arrays, one sparse block-diagonal pooling matrix. The gradient of the
-pooled features is of rank classes - 1 (error times weights, and the errors sum to zero over the
-classes), so each epoch updates the pooled features through pooling @ (pooling^T error) @ weights,
-at a cost linear in the sentences; the trained rows themselves (often many more than the
-sentences) are only needed at the end, as the start minus pooling^T times the sum over epochs of
-error @ weights (see _Features).
-
-Training runs in float32 (DTYPE): each epoch's products wait on reading the pooled features, and
-half the bytes made them 2 to 3 times faster; trained weights and losses agree with float64 to
-within 2e-6, and the losses are summed in float64.
-"""
+"""Fine-tuning: mean-pooled word vectors under a softmax layer, trained by full-batch gradient descent
+(fine_tuned, linear_probe, random_fine_tuned)."""
 
 from __future__ import annotations
 
@@ -39,6 +18,10 @@ from ..text import LabeledSentence
 from ..vectors import WordVectors
 
 
+# Only the words of the labeled sentences receive gradient, so only their rows are copied and
+# trained. Full-batch descent from a zero layer is deterministic: the only randomness is in the
+# starting vectors. Training runs in float32 (its products wait on memory); losses are summed in
+# float64, and weights and losses agree with float64 to within 2e-6.
 DTYPE = np.float32
 
 
@@ -189,6 +172,11 @@ def _fits(features: "_Features", pool, rows, weights, bias, losses, rate: float)
             for j, own in enumerate(rows)]
 
 
+# Trainings with the same number of sentences (every seed, every learning-curve subset) run as
+# one batched problem: stacked arrays, one sparse block-diagonal pooling matrix. The gradient of the
+# pooled features has rank classes - 1, so each epoch updates them through
+# pooling @ (pooling^T error) @ weights, at a cost linear in the sentences; the trained rows are only
+# made at the end, as the start minus pooling^T times the sum over epochs of error @ weights.
 class _Features:
     """The pooled features (problems, sentences, dimension) of a batch, with their updates.
 

@@ -1,10 +1,5 @@
-"""The lesson's ideas computed for one question at a time: fill a blank, say why two words are
-neighbours, say why a sentence got its label. Pure numpy over WordVectors; frozen results.
-
-For counts and PPMI vectors each dimension is a context word: column j of a row is the weight of
-the vocabulary's j-th word near that word (same order as the rows). For SVD or random vectors the
-dimensions are not words, and the answers say so by `columns_are_words`.
-"""
+"""The lesson's ideas for one question at a time: fill a blank, say why two words are neighbours, say
+why a sentence got its label."""
 
 from __future__ import annotations
 
@@ -76,6 +71,9 @@ class SharedContexts:
     columns_are_words: bool
 
 
+# For counts and PPMI vectors each dimension is a context word: column j of a row is the weight of
+# the vocabulary's j-th word near that word. For SVD or random vectors the dimensions are not words,
+# and the answers say so by `columns_are_words`.
 def shared_contexts(vectors: WordVectors, first: str, second: str, top_n: int,
                     columns_are_words: bool) -> SharedContexts:
     """Why two words are neighbours: the dimensions whose products make their cosine."""

@@ -1,8 +1,4 @@
-"""Word-pair evaluation: do the vectors' cosines rank word pairs as people rank them?
-
-As gensim's `evaluate_word_pairs`: Spearman's rank correlation between the cosine of each pair and
-the human similarity score, over the pairs whose two words the vectors know, with the coverage.
-"""
+"""Word-pair evaluation: do the vectors' cosines rank word pairs as people rank them?"""
 
 from __future__ import annotations
 
@@ -59,6 +55,8 @@ def read_word_pairs(path: Path) -> tuple[WordPair, ...]:
     return tuple(pairs)
 
 
+# As gensim's `evaluate_word_pairs`: Spearman's rank correlation between each pair's cosine and the
+# human similarity score, over the pairs whose two words the vectors know, with the coverage.
 def score_word_pairs(vectors: WordVectors, pairs: tuple[WordPair, ...], source: str) -> WordPairScore:
     known = [p for p in pairs if p.first in vectors and p.second in vectors]
     missing = dict.fromkeys(w for p in pairs for w in (p.first, p.second) if w not in vectors)

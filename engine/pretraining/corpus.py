@@ -1,9 +1,4 @@
-"""A corpus read as a stream: its files, decoded blocks of whole lines, a preview.
-
-A corpus is a UTF-8 text file, a folder of `.txt` files, or gzip of either (`.gz` files, alone or
-in the folder), or standard input. It is read in blocks of lines, never whole; bad bytes are
-reported with their file and line.
-"""
+"""A corpus read as a stream: its files, decoded blocks of whole lines, a preview."""
 
 from __future__ import annotations
 
@@ -28,6 +23,9 @@ MAX_LINE_BYTES = 1 << 20  # longer lines are cut into pieces (see bounded_lines)
 STDIN = Path("-")
 
 
+# A corpus is a UTF-8 text file, a folder of `.txt` files, gzip of either (`.gz` files, alone or
+# in the folder), or standard input. It is read in blocks of lines, never whole; bad bytes are
+# reported with their file and line.
 def corpus_files(path: Path) -> list[Path]:
     """The files a corpus path stands for, in a fixed order."""
     if path == STDIN:

@@ -1,14 +1,5 @@
-"""Counting co-occurrences over a corpus into a sparse matrix, in one or two passes.
-
-A corpus is read in blocks of lines, never whole. Each block's bytes go through one
-compiled loop (engine.kernels) that tokenizes, numbers the words in a hash table and counts the
-pairs within the window into a table of pairs, so memory grows with the distinct words and pairs,
-not with the text. Where the vocabulary will be cut (max_vocab, min_count), the counting takes
-two passes, as GloVe's vocab_count and cooccur do: the first counts the words (and writes each
-token's word id to a temporary file, 4 bytes a token), the second counts only the pairs of the
-words that will be kept, from that file, into a dense triangle when they are few enough (else it
-reads the corpus again into the pair table).
-"""
+"""Counting co-occurrences over a corpus, block by block, into a sparse matrix: in one pass, or two
+where the vocabulary will be cut."""
 
 from __future__ import annotations
 
@@ -100,6 +91,12 @@ class Cooccurrence:
 Keep = Callable[[tuple[str, ...], np.ndarray], np.ndarray]  # (words, their counts) -> indices of those to keep
 
 
+# Each block's bytes go through one compiled loop (kernels.scan) that tokenizes, numbers the words
+# and counts the pairs, so memory grows with the distinct words and pairs, not with the text. Where
+# the vocabulary will be cut (max_vocab, min_count) there are two passes, as GloVe's vocab_count and
+# cooccur: the first counts the words and writes each token's word id to a temporary file, the
+# second counts only the kept words' pairs from it, into a dense triangle when they are few enough
+# (else it reads the corpus again into the pair table).
 def count_cooccurrences(
     blocks: Iterable[Block],
     stopwords: frozenset[str],

@@ -1,18 +1,4 @@
-"""Compiled loops for counting co-occurrences (numba), over the bytes of a block of text.
-
-One pass of `scan` over a block tokenizes it, finds each word in an open-addressing hash table of
-the vocabulary (its bytes kept in one pool), and, as the pass asks, counts the words and the pairs
-within the window: into a dense upper triangle when the words whose pairs are counted are few
-enough, else into an open-addressing table of pair keys. Numpy cannot do these loops without a
-Python step or a temporary array per token; here each token costs a few machine instructions.
-
-Every table lives in numpy arrays owned by the caller (engine.corpus). When one is full, `scan`
-returns the position of the word it could not place, having changed nothing for that word; the
-caller grows the table and calls again from there, so no array grows inside the loop.
-
-Compiled once per machine and cached beside this file (numba's cache=True), in the user's cache
-folder where that is not writable.
-"""
+"""Compiled loops (numba) for counting co-occurrences over the bytes of a block of text."""
 
 from __future__ import annotations
 
@@ -115,6 +101,14 @@ def _hashed_pairs(r, history, ring, position, fill, keys, values, key_shift, pai
     return pairs
 
 
+# One pass over a block tokenizes it, finds each word in an open-addressing hash table of the
+# vocabulary (its bytes kept in one pool) and, as asked, counts the words and the pairs within the
+# window: into a dense upper triangle when the counted words are few enough, else into an
+# open-addressing table of pair keys. Every table is a numpy array owned by the caller
+# (engine.pretraining.running_counts); when one is full, scan returns the position of the word it
+# could not place, having changed nothing for it, and the caller grows the table and calls again.
+# Compiled once per machine and cached beside this file (numba's cache=True), or in the user's
+# cache folder where that is not writable.
 @njit(cache=True, nogil=True)
 def scan(data, start, classes, slots, slot_hashes, hashes, starts, lengths, pool, counts, role, meta,
          insert, new_role_is_id, count_words, window, history,

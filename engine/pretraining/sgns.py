@@ -1,11 +1,5 @@
-"""Predict-based pretraining: skip-gram with negative sampling (word2vec), through gensim.
-
-The lesson's Stage 1 box says pretraining learns by predicting missing words; the counting
-weightings only count. This one predicts: each word's vector is trained to tell the words seen
-within `window` of it from words drawn at random. gensim's Word2Vec is a well-kept C
-implementation; it is an optional dependency (`pip install 'pretrain-explorer[word2vec]'`).
-On one worker thread with a fixed seed the vectors are the same on every run.
-"""
+"""Predict-based pretraining: skip-gram with negative sampling (word2vec), through gensim (optional:
+`pip install 'pretrain-explorer[word2vec]'`)."""
 
 from __future__ import annotations
 
@@ -66,6 +60,9 @@ class _Lines:
                     yield tokens
 
 
+# The counting weightings only count; this one predicts, as the lesson's Stage 1 says pretraining
+# does: each word's vector is trained to tell the words within `window` of it from words drawn at
+# random. On one worker thread with a fixed seed the vectors are the same on every run.
 def train_sgns(
     corpus: Path | CorpusFiles,
     stopwords: frozenset[str],

@@ -1,10 +1,5 @@
-"""From co-occurrence counts to word vectors: the lesson's counts, PPMI, or SVD of PPMI.
-
-PPMI with context-distribution smoothing (alpha 0.75) and SVD with eigenvalue weighting p are the
-settings Levy, Goldberg and Dagan (2015) found to make count-based vectors good on real text.
-Every weighting ends with each row L2-normalised, as the lesson does with its counts.
-
-"""
+"""From co-occurrence counts to word vectors: the lesson's counts, PPMI, or SVD of PPMI; every
+weighting ends with each row L2-normalised, as the lesson does."""
 
 from __future__ import annotations
 
@@ -23,6 +18,8 @@ from ..errors import ExperimentError, stop_if_asked
 from ..settings import COUNT_WEIGHTINGS, DENSE_WEIGHTINGS, MAX_DENSE_WORDS, dense_fits
 from ..vectors import WordVectors, l2_normalize_rows
 
+# PPMI with context-distribution smoothing (alpha 0.75) and SVD with eigenvalue weighting p: the
+# settings Levy, Goldberg and Dagan (2015) found make count-based vectors good on real text.
 CONTEXT_ALPHA = 0.75
 EIGENVALUE_WEIGHT = 0.5
 # Count vectors past this many cells (2,000 words) are stored in float32: half the memory and file.

@@ -1,23 +1,5 @@
-"""A session: the engine's stages, each cached by what determines it, and staged runs over them.
-
-    session = Session()
-    for result in session.run(experiment):      # one result per phase, in order of use
-        show(result)
-
-Stages and what they are keyed by:
-- counts: the corpus (its files, sizes and times), window, stopwords;
-- vectors: the counts' key, min_count, max_vocab, weighting, dim (svd only); large corpora are
-  also cached on disk by content (engine.diskcache);
-- random: the vocabulary (the counts' key and vocabulary settings), dimension and seed;
-- labeled: the stopwords and the train, test and transfer sentences (a digest);
-- a task's classifier and its scores (classifier:NAME for the whole train set, curve:NAME for a
-  learning-curve subset): the approach, its vectors' key, seed, subset, labeled data, training settings;
-- neighbours: the vectors' key, probes and top_n; groups: the vectors' key and groups.
-
-`stats` counts each stage's computations (cache hits are not counted), so a caller can see what a
-change recomputed. A session is safe to share between threads; a run is not interrupted by
-another thread's lookups.
-"""
+"""A session: the engine's stages, each cached by what determines it, and staged runs of an experiment
+over them (`for result in Session().run(experiment)`: one result per phase)."""
 
 from __future__ import annotations
 
@@ -67,6 +49,17 @@ def _file_identity(path: Path) -> tuple:
     return CorpusFiles.of(path).identity
 
 
+# What each stage is keyed by:
+# - counts: the corpus (its files, sizes and times), window, stopwords;
+# - vectors: the counts' key, min_count, max_vocab, weighting, dim (svd and sgns); large corpora are
+#   also cached on disk by content (engine.storage.disk_cache);
+# - random: the vocabulary (the counts' key and vocabulary settings), dimension and seed;
+# - labeled: the stopwords and the train, test and transfer sentences (a digest);
+# - a task's classifier and scores (classifier:NAME on the whole train set, curve:NAME on a
+#   learning-curve subset): the approach, its vectors' key, seed, subset, labeled data, training settings;
+# - neighbours: the vectors' key, probes and top_n; groups: the vectors' key and groups.
+# `stats` counts each stage's computations (not cache hits), so a caller sees what a change
+# recomputed. A session may be shared between threads; a run is not interrupted by another's lookups.
 class Session(StageCache):
     """The engine's stages over one cache, and staged runs of experiments through them."""
 

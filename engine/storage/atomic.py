@@ -1,9 +1,4 @@
-"""Writing the files a user asked for: atomically, with the permissions their umask gives.
-
-Every file the program writes (vectors, exports, screenshots) goes through `write_atomically`: the
-bytes go to a temporary file beside the destination, which is moved into place only once complete,
-so a full disk or a crash never leaves a half-written file, and a failed write leaves nothing.
-"""
+"""Writing the files a user asked for: atomically, with the permissions their umask gives."""
 
 from __future__ import annotations
 
@@ -37,6 +32,9 @@ def check_destination(path: Path, replace: bool = False, to_replace: str = "choo
         raise ExperimentError(path, f"cannot be written: the folder {folder} is not writable")
 
 
+# Every file the program writes (vectors, exports, screenshots) goes through here: the bytes go to
+# a temporary file beside the destination, moved into place only once complete, so a full disk or
+# a crash never leaves a half-written file, and a failed write leaves nothing.
 def write_atomically(path: Path, write: Callable[[BinaryIO], None], replace: bool = False) -> None:
     """Call `write` on a temporary file beside `path`, then move it into place.
 

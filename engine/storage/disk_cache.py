@@ -1,12 +1,4 @@
-"""Pretrained vectors of large corpora kept on disk, so reopening a corpus does not count it again.
-
-Entries live in the user's cache folder ($XDG_CACHE_HOME/pretrain-explorer, else
-~/.cache/pretrain-explorer), one vectors file (engine.storage.vectors_file's format) per corpus
-content and settings, the corpus's statistics beside it as a plain dict (storage imports no higher
-layer). Writes are atomic; the folder is bounded in size, the least recently used entries going
-first; deleting it loses nothing but time. An entry is checked when read (format, key, shape,
-finite numbers) and removed if it fails.
-"""
+"""Pretrained vectors of large corpora kept on disk, so reopening a corpus does not count it again."""
 
 from __future__ import annotations
 
@@ -32,6 +24,12 @@ def default_folder() -> Path:
     return Path(base) / "pretrain-explorer"
 
 
+# Entries live in the user's cache folder ($XDG_CACHE_HOME/pretrain-explorer, else
+# ~/.cache/pretrain-explorer): one vectors file (storage.vectors_file) per corpus content and
+# settings, the corpus's statistics beside it as a plain dict (storage imports no higher layer).
+# Writes are atomic; the folder is bounded in size, least recently used entries going first, so
+# deleting it loses nothing but time. An entry is checked when read (format, key, shape, finite
+# numbers) and removed if it fails.
 class DiskCache:
     def __init__(self, folder: Path | None = None, max_bytes: int = 2 << 30, min_corpus_bytes: int = 1 << 20):
         self.folder = Path(folder) if folder is not None else default_folder()

@@ -1,9 +1,4 @@
-"""Pretrained vectors on disk: one .npz holding the words, the matrix and how they were made.
-
-It loads with numpy's allow_pickle=False, so opening a file never runs code from it, and every
-field is checked (type, shape, order, finite values, the settings' keys) before it is used: a
-damaged or foreign file gets one line saying what is wrong, never a traceback or a wrong result.
-"""
+"""Pretrained vectors on disk: one .npz holding the words, the matrix and how they were made."""
 
 from __future__ import annotations
 
@@ -69,6 +64,9 @@ def _matrix_member(archive: zipfile.ZipFile, shape: tuple[int, int], blocks) -> 
             member.write(np.ascontiguousarray(block, dtype=np.float32).reshape(-1).view(np.uint8))
 
 
+# Loaded with allow_pickle=False, so opening a file never runs code from it, and every field is
+# checked (type, shape, order, finite values, the settings' keys) before use: a damaged or foreign
+# file gets one line saying what is wrong, never a traceback or a wrong result.
 def load_vectors(path: Path) -> tuple[WordVectors, dict]:
     """The words, the matrix and the settings, each checked; ExperimentError naming the problem."""
     path = Path(path)

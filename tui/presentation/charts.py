@@ -1,10 +1,4 @@
-"""Charts of a result as Rich Text, for the explorer's panes and the text report alike.
-
-Bar charts are drawn here cell by cell: plotext spreads bars over the rows it is given, so at the
-few rows of an 80x24 terminal they touched and merged; drawn by hand each bar has its own row, a
-blank row after it, its value at its end and its spread over seeds as a range below it. Line
-charts (training loss, learning curve) stay with plotext, which draws lines and axes well.
-"""
+"""Charts of a result as Rich Text, for the explorer's panes and the text report alike."""
 
 from __future__ import annotations
 
@@ -84,6 +78,9 @@ def _axis(ticks: list[tuple[float, str]], lo: float, hi: float, cells: int, labe
     return Text(" " * label_width + "".join(line).rstrip(), style="dim")
 
 
+# Bar charts are drawn here cell by cell, each bar on its own row with a blank row after it, its
+# value at its end and its spread over seeds as a range below it (plotext spreads bars over the rows
+# it is given, so in a small terminal they merge). Line charts (loss, learning curve) use plotext.
 def bar_chart(title: str, bars: list[Bar], lo: float, hi: float, ticks: list[tuple[float, str]],
               key: str, width: int) -> Text:
     label_width = max((len(b.label) for b in bars), default=0) + 1

@@ -1,8 +1,4 @@
-"""How far a staged run has got, as the one bar the status line shows, from the engine's events.
-
-Each event carries its step's own fraction; the engine's TIMETABLE places it in the run. Here the
-bar only moves forward, and is full only when the last phase's results have arrived.
-"""
+"""How far a staged run has got, as the one bar the status line shows, from the engine's events."""
 
 from __future__ import annotations
 
@@ -14,6 +10,8 @@ from ...engine.progress import PHASES, TIMETABLE, ProgressEvent, Timetable
 BELOW_FULL = 0.99  # the most shown before the last phase arrives
 
 
+# Each event carries its step's own fraction; the engine's TIMETABLE places it in the run. The bar
+# only moves forward, and is full only when the last phase's results have arrived.
 class RunProgress:
     """A run's progress events, in the order reported, turned into the bar's value (0 to 1)."""
 

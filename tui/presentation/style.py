@@ -1,13 +1,11 @@
-"""Number formats and colours: one colour per class label and one per approach, everywhere.
-
-The colours are mid-tones, chosen to read on light and dark backgrounds alike; Textual and Rich
-bring them down to the nearest of 256 colours where the terminal has no more.
-"""
+"""Number formats and colours: one colour per class label and one per approach, everywhere."""
 
 from __future__ import annotations
 
 # Class labels, by their place among the experiment's sorted labels (negative, positive on the
 # kata): the same label always gets the same colour within an experiment.
+# Mid-tones, to read on light and dark backgrounds alike; Textual and Rich bring them down to the
+# nearest of 256 colours where the terminal has no more.
 LABEL_COLOURS = ("#d0342c", "#2e9e44", "#c98a00", "#8e44ad", "#1f8fb8", "#a0522d")
 # Approaches by name; an approach added later takes the next spare colour.
 APPROACH_COLOURS = {

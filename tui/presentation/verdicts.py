@@ -1,9 +1,4 @@
-"""Explicit rules over the numbers, so that every claim on screen is true on any data.
-
-A win: approach a beats b on a split when the gap between their mean accuracies is larger than
-both the spread over seeds (the larger of the two standard deviations) and one sentence of that
-split (1 / number of sentences). Anything smaller is called level, with the reason.
-"""
+"""Explicit rules over the numbers, so that every claim on screen is true on any data."""
 
 from __future__ import annotations
 
@@ -32,6 +27,9 @@ class Accuracy:
         return f"{pct(self.mean)} ± {number(100 * self.std)} over {seeds(self.seeds.n)}"
 
 
+# A win: a beats b on a split when the gap between their mean accuracies is larger than both the
+# spread over seeds (the larger standard deviation) and one sentence of that split (1 / sentences).
+# Anything smaller is called level, with the reason.
 @dataclass(frozen=True)
 class Comparison:
     first: Accuracy
