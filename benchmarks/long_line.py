@@ -1,5 +1,5 @@
 """Peak memory of `pretrain` on the worst case for it: a whole corpus on one line, against the same
-text in short lines. Lines are cut at engine.corpus.MAX_LINE_BYTES, so both should peak alike.
+text in short lines. Lines are cut at engine.pretraining.corpus.MAX_LINE_BYTES, so both should peak alike.
 
     python benchmarks/long_line.py [--megabytes 100]
 

@@ -3,7 +3,7 @@
     python benchmarks/real_text.py [--weightings counts,ppmi,svd,sgns] [--seeds 5]
                                    [--wordsim PATH] [--simlex PATH]
 
-For each weighting, in a fresh process of its own: the time of pipeline.pretrain_vectors on the
+For each weighting, in a fresh process of its own: the time of pretraining.pretrain.pretrain_vectors on the
 reviews corpus (window 5, min_count 5 and the stopwords of its manifest; counts and ppmi keep the
 5,000 most frequent words, svd and sgns have 100 dimensions) and the process's peak resident size
 up to then (resource.getrusage); Spearman's correlation and coverage of those vectors on

@@ -1,5 +1,5 @@
 """The compiled counting, and the plain one of small corpora, agree exactly with a straightforward
-count (issue #14).
+count.
 
 The reference below is the lesson's algorithm in plain Python: tokenize each line, drop the
 stopwords, count every pair within the window in both directions, then prune the vocabulary.

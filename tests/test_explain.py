@@ -1,4 +1,4 @@
-"""engine.explain on the kata: fill the blank, shared contexts, each word's push."""
+"""engine.inspect.explain on the kata: fill the blank, shared contexts, each word's push."""
 
 import numpy as np
 import pytest

@@ -1,5 +1,5 @@
-"""Esc in the explorer during the phases that used to ignore it (PPMI, SVD), and a new run started
-while one is going: it cancels that one and waits for its memory before it allocates (issue #12).
+"""Esc in the explorer during the long phases (PPMI, SVD), and a new run started
+while one is going: it cancels that one and waits for its memory before it allocates.
 
 Each test holds the engine inside the phase on an event, so it knows the phase is under way, and
 waits on events and the screen, never on time."""
@@ -153,7 +153,7 @@ async def test_a_new_run_waits_for_the_one_it_cancels_to_free_its_memory(monkeyp
 
 
 async def test_quitting_during_svd_cancels_the_run(monkeypatch):
-    """q during a long SVD used to wait for it to finish; quitting cancels the run, which stops at
+    """q during a long SVD does not wait for it to finish: quitting cancels the run, which stops at
     its next poll."""
     started, release, ended = threading.Event(), threading.Event(), threading.Event()
     outcome = []

@@ -1,4 +1,4 @@
-"""The explorer on real corpora: weighting, vectors pretrained once, progress and cancel (issue #5)."""
+"""The explorer on real corpora: weighting, vectors pretrained once, progress and cancel."""
 
 import threading
 

@@ -1,4 +1,4 @@
-"""Fine-tuning for real, and the experiments that show when pretraining helps (issue #4)."""
+"""Fine-tuning for real, and the experiments that show when pretraining helps."""
 
 import dataclasses
 import filecmp
@@ -184,7 +184,7 @@ def test_training_settings_are_read(kata_copy):
 
 @pytest.mark.parametrize("where, classes", [("held-out", None), ("synthetic", 5)])
 def test_bag_of_words_lbfgs_finds_scipys_minimum(where, classes):
-    """The bag of words is fitted by its own L-BFGS (engine.bagofwords.lbfgs); scipy's L-BFGS-B on
+    """The bag of words is fitted by its own L-BFGS (engine.finetuning.bag_of_words.lbfgs); scipy's L-BFGS-B on
     the same loss, from the same start, must reach the same minimum."""
     from scipy.optimize import minimize
 

@@ -1,5 +1,5 @@
 """Each control of the explorer recomputes only the engine stages its change invalidates: the
-session's counters say which stages computed, key by key (issue #10)."""
+session's counters say which stages computed, key by key."""
 
 from collections import Counter
 

@@ -1,5 +1,4 @@
-"""A large labeled set (issue #10: 100 classes and 50,000 rows ran for over ten minutes with no
-progress shown), at a reduced scale: progress all through the training phase, and the seeds cut
+"""A large labeled set, at a reduced scale: progress all through the training phase, and the seeds cut
 to a number the result, the JSON and the report state."""
 
 import numpy as np

@@ -1,5 +1,5 @@
 """Work done once per pretraining: the corpus's files are listed once (their sizes read once, in
-CorpusFiles) and the vocabulary cut is chosen once, however many stages read them (issue #20)."""
+CorpusFiles) and the vocabulary cut is chosen once, however many stages read them."""
 
 import dataclasses
 import sys

@@ -1,5 +1,5 @@
 """Your own data: `new` builds an experiment from files a user brings; `evaluate` scores word pairs;
-`sgns` pretrains by prediction (issue 13)."""
+`sgns` pretrains by prediction."""
 
 import json
 import shutil

@@ -1,4 +1,4 @@
-"""Real corpora: streamed input, sparse counting, weightings, pretraining once (issue #5)."""
+"""Real corpora: streamed input, sparse counting, weightings, pretraining once."""
 
 import dataclasses
 import gzip

@@ -1,5 +1,5 @@
 """The engine's session: stages cached by what determines them, results phase by phase, cancel in
-every phase, the disk cache of pretrained vectors, and approaches as data (issue #10)."""
+every phase, the disk cache of pretrained vectors, and approaches as data."""
 
 import dataclasses
 from collections import Counter

@@ -1,4 +1,4 @@
-"""The svd weighting is the truncated SVD it names (issue 10): each method against scipy's svds."""
+"""The svd weighting is the truncated SVD it names: each method against scipy's svds."""
 
 import numpy as np
 import pytest

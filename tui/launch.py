@@ -1,5 +1,5 @@
 """The command's entry point: loads the program inside the guard, so that a Ctrl-C while numpy,
-scipy and Textual are still importing (a second or so) ends quietly instead of in a traceback."""
+scipy and Textual are still importing ends quietly instead of in a traceback."""
 
 import sys
 

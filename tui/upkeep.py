@@ -1,4 +1,5 @@
-"""The App's upkeep: a bug in a worker or a handler reported, never fatal unseen; the startup objects frozen once."""
+"""The App's upkeep: a bug gets a crash report (one in a worker leaves the app running), and the
+objects that live as long as the explorer are frozen once."""
 
 from __future__ import annotations
 

@@ -87,7 +87,7 @@ class TaskOutcome:
     @classmethod
     def of(cls, task: Task, scores: dict[str, np.ndarray], losses: tuple[float, ...] = (), fit=None) -> "TaskOutcome":
         """A learning-curve task keeps each sentence's best label only: its accuracy is all the curve
-        reads, and a split's scores per task (75,000 sentences x 100 classes: 60 MB) filled memory."""
+        reads, and a split's scores for every task would fill memory on a large labeled set."""
         if task.subset is None:
             return cls(scores, losses, fit)
         return cls({}, losses, fit, {name: best_label(s).astype(np.int32) for name, s in scores.items()})
@@ -173,8 +173,8 @@ BATCH_BYTES = 16 << 20  # features of one training batch at most: twenty seeds o
 def _batches(tasks: list[Task], train_size: int, dim: int) -> list[list[int]]:
     """Tasks with as many sentences and alike in updating their vectors or not, in batches of
     bounded size, largest first. A frozen problem in a batch with updated ones paid for their
-    updates each epoch (zero moves, multiplied all the same): apart, fit_softmax took 17% less
-    on the 1M-token case, with the same numbers (each problem's arithmetic is its own)."""
+    updates each epoch (zero moves, multiplied all the same); apart, the numbers are the same
+    (each problem's arithmetic is its own) for less work."""
     out = []
     for members in _groups(range(len(tasks)), lambda i: (len(tasks[i].rows(train_size)),
                                                          tasks[i].approach.classifier.update_vectors)).values():
@@ -247,7 +247,7 @@ def _no_vectors(run: Run, seed, subset) -> Features:
 
 
 def fit_bag_of_words(run: Run, tasks: list[Task], splits, should_stop, on_progress) -> list[TaskOutcome]:
-    """Logistic regression on each task's train sentences' word counts (engine.bagofwords)."""
+    """Logistic regression on each task's train sentences' word counts (bag_of_words)."""
     train, out = run.data.train, []
     for done, task in enumerate(tasks):
         rows = task.rows(len(train))

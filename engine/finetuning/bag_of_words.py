@@ -95,8 +95,8 @@ def lbfgs(loss_and_gradient, start: np.ndarray, after_iteration, memory: int = 1
     until the gradient's largest component is at most TOLERANCE, the loss stops falling in floating
     point, or after MAX_ITERATIONS; as
     scipy's L-BFGS-B without bounds (tests/test_finetuning.py compares the two). Written here, not
-    taken from scipy.optimize, whose import alone holds 28 MB in every explorer (a class on one
-    server) and whose per-iteration overhead dominated fits of millions of weights.
+    taken from scipy.optimize, whose import is heavy for every explorer and whose per-iteration
+    overhead dominates fits of millions of weights.
     `after_iteration(x)` may raise StopIteration to end the fit early."""
     x = start.copy()
     loss, gradient = loss_and_gradient(x)

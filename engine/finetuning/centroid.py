@@ -15,8 +15,8 @@ from ..vectors import WordVectors, row_norms
 
 
 class Scores(Mapping):
-    """A prediction's score of each class, read like a dict: a row of its split's score array. A
-    dict per prediction (100 floats each) held 3.7 GB for 7 approaches x 75,000 sentences x 100 classes."""
+    """A prediction's score of each class, read like a dict: a row of its split's score array (a
+    dict per prediction would not fit in memory on a large labeled set)."""
 
     __slots__ = ("_index", "_row")
 
@@ -136,8 +136,8 @@ def centroid_scores(data: LabeledData, features: Features, subsets: list[np.ndar
     return out
 
 
-# The scores of many subsets are one product of at most this many bytes: 18 learning-curve subsets
-# of 75,000 test sentences in 100 classes made a 1 GB array and cosines' three temporaries of it.
+# The scores of many subsets are one product of at most this many bytes: every learning-curve
+# subset at once, with cosines' temporaries, would not fit on a large labeled set.
 SCORES_BYTES = 64 << 20
 SPARSE_BLOCK = 500  # sentences scored at a time with sparse (from-scratch) vectors
 
@@ -146,9 +146,8 @@ def _split_cosines(pooled: sp.csr_matrix, matrix, centroids, on_block) -> np.nda
     """Cosines of a split's pooled sentences to the centroids, `on_block(sentences)` after each
     block of them (it may raise RunCancelled).
 
-    Sparse (from-scratch) counts: a sentence's vector has thousands of entries, and the whole
-    product of 75,000 sentences at once took 8 GB; a sparse product a block at a time, 1.2 s a
-    block of 1,000. So each block's words' rows are made dense over the matrix's context columns
+    Sparse (from-scratch) counts: a sentence's vector has thousands of entries, too many for the
+    whole split's product at once, and a sparse product per block is slow. So each block's words' rows are made dense over the matrix's context columns
     (at most MAX_SCRATCH_CONTEXTS) and the block is one sparse-times-dense product."""
     if not sp.issparse(matrix) or pooled.shape[0] <= SPARSE_BLOCK:
         return cosines(pooled @ matrix, centroids)

@@ -105,8 +105,8 @@ def train_batch(
     to one). So, from zero, the weights of the classes sum to zero at every epoch: only the first
     classes - 1 are kept (`free`), the last is minus their sum; and the features' gradient,
     error @ weights, is error[:-1] @ (weights[:-1] - weights[-1]), of rank classes - 1. With two
-    classes every product is then with one vector, which numpy and scipy do 2.6 to 4 times faster
-    than with two."""
+    classes every product is then with one vector, which numpy and scipy do much faster than with
+    two."""
     k, n, classes = len(problems), len(problems[0].subset), len(data.labels)
     update = np.broadcast_to(np.asarray(update_vectors, dtype=bool), (k,))[:, None, None]
     pool, start, rows = _stack(data, problems)
@@ -251,7 +251,7 @@ def softmax_scores(start_docs: np.ndarray, pooled: sp.csr_matrix, fit: SoftmaxFi
 @dataclass(frozen=True, eq=False)
 class SoftmaxClassifier(KeptClassifier):
     """A trained softmax classifier with the whole vocabulary it started from, to inspect what moved and to
-    take each sentence's scores apart word by word (engine.explain)."""
+    take each sentence's scores apart word by word (engine.inspect.explain)."""
 
     labels: tuple[str, ...]  # sorted
     start: WordVectors  # the vectors training started from

@@ -65,7 +65,7 @@ def score_word_pairs(vectors: WordVectors, pairs: tuple[WordPair, ...], source: 
         cosines = np.array([cosine(vectors.vector(p.first), vectors.vector(p.second)) for p in known])
         humans = np.array([p.human for p in known])
         if np.ptp(cosines) > 0 and np.ptp(humans) > 0:  # a constant side has no ranking to compare
-            from scipy.stats import spearmanr  # here, not at the top: 0.4 s and 40 MB for every command
+            from scipy.stats import spearmanr  # here, not at the top: a heavy import every command would pay
 
             correlation = float(spearmanr(cosines, humans).statistic)
     return WordPairScore(source, len(pairs), len(known), correlation, tuple(missing))

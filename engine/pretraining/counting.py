@@ -110,12 +110,12 @@ def count_cooccurrences(
 
     `workers` above 1 reads the corpus in a second thread while this one counts. `keep`, given
     the words and their counts, says which words the vocabulary keeps (in increasing order, as
-    weighting.prune chooses them): only their pairs are counted, and the result holds only them
+    vocabulary.prune chooses them): only their pairs are counted, and the result holds only them
     (all words and no pairs if it keeps none). The other words still take their places in the
     windows, exactly as when everything is counted and then pruned. With `keep`, re-iterable
     `blocks` (a list, or Corpus) take two passes (the second from the first's word ids in a
     temporary file, or from `blocks` again); a one-off iterator is counted whole and then cut.
-    should_stop is polled before and after every block (1 MB: a few milliseconds).
+    should_stop is polled before and after every block (corpus.COUNT_BLOCK_BYTES).
     """
     if window < 0:
         raise ValueError(f"window must be 0 or more, not {window}")
@@ -210,8 +210,8 @@ def _small(blocks: Iterable[Block]) -> bool:
 def _count_small(blocks: Iterable[Block], stopwords: frozenset[str], window: int,
                  should_stop: Callable[[], bool], on_progress: Progress, keep: Keep | None) -> Cooccurrence:
     """Count a small corpus (the kata's, the held-out one's) in plain Python, pair by pair as the
-    lesson does: numba's compiled loop costs 0.3 s and 100 MB of memory to load, far more than such
-    a corpus takes to count. The same counts as the compiled loop (tests/test_counting.py)."""
+    lesson does: loading numba's compiled loop costs far more time and memory than such a corpus
+    takes to count. The same counts as the compiled loop (tests/test_counting.py)."""
     word_counts, pair_counts = {}, {}
     lines = tokens = kept = 0
     for block in blocks:

@@ -69,8 +69,8 @@ def _end_line(line_has_token, lines, pair_mode, emitted, out):
 @njit(inline="always", cache=True, nogil=True)
 def _dense_pairs(r, history, ring, position, fill, dense, dense_n):
     """Count the pairs of word r with the `fill` positions before it (the ring `history` of length
-    `ring`, whose next slot is `position`) into the upper triangle. (The ring's length passed in,
-    and the push to it left to the callers: either one made the compiled loop a third slower.)"""
+    `ring`, whose next slot is `position`) into the upper triangle. (The ring's length is passed in,
+    and the push to it left to the callers: either one here slows the compiled loop.)"""
     for d in range(1, fill + 1):
         back = position - d  # the ring's slots, without a division per pair
         p = history[back if back >= 0 else back + ring]

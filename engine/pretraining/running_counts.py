@@ -38,17 +38,17 @@ class BlockCounts:
     kept: int
 
 
-kernels = None  # engine.kernels, imported by compiled_kernels() at the first count
+kernels = None  # engine.pretraining.kernels, imported by compiled_kernels() at the first count
 
 
 def compiled_kernels():
-    """engine.kernels, imported at the first count: numba costs 0.2 s and 50 MB to import, which
-    commands that count nothing (help, a report from saved vectors) need not pay.
+    """engine.pretraining.kernels, imported at the first count: numba is slow and large to import,
+    which commands that count nothing (help, a report from saved vectors) need not pay.
 
     Its first call loads numba's typing and lowering registries: some 100,000 objects that live as
     long as the process. They are then frozen (gc.freeze): the cycle collector no longer walks them
-    at every full collection, nor tears them down (with their LLVM handles) at exit, which took
-    0.1 to 0.4 s of every `pretrain`. Freezing is once a process; what it freezes is still freed
+    at every full collection, nor tears them down (with their LLVM handles) at exit, a noticeable
+    part of every `pretrain`. Freezing is once a process; what it freezes is still freed
     by reference counting, only never searched for cycles."""
     global kernels
     if kernels is None:

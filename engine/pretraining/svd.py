@@ -86,7 +86,7 @@ def truncated_svd(
     iteration beyond (or for nearly all the values, which ARPACK cannot find), iterated until the
     tolerance is met. `should_stop` is polled between products and raises RunCancelled;
     `on_progress` gets the step svd, its label naming the method. Deterministic for a given `seed`."""
-    import scipy.linalg  # here, not at the top: counting and the counts weighting need none of it (30 MB, 0.1 s)
+    import scipy.linalg  # here, not at the top: counting and the counts weighting need none of it
 
     rows, columns = matrix.shape
     dim = min(dim, rows, columns)
@@ -168,15 +168,15 @@ def _error_bound(matrix, u: np.ndarray, s: np.ndarray, should_stop: Callable[[],
 
 def _arpack(matrix, dim, tolerance, seed, should_stop, on_progress) -> tuple[np.ndarray, np.ndarray]:
     """ARPACK (implicitly restarted Lanczos on A^T A) through svds, with every product checking
-    `should_stop`. ARPACK rather than PROPACK: PROPACK was about as accurate and up to a third
-    faster, but an exception raised in its callback does not stop it (the Fortran loop carries on
+    `should_stop`. ARPACK rather than PROPACK: PROPACK is about as accurate and faster, but an
+    exception raised in its callback does not stop it (the Fortran loop carries on
     and ends in a SystemError), so it could not be cancelled; ARPACK calls back to Python between
     its steps, where RunCancelled propagates at once."""
     import scipy.sparse.linalg as spla
 
     small = min(matrix.shape)
     ncv = min(small, max(2 * dim + 1, 20))  # svds's default Lanczos basis
-    # Progress is an estimate: on PPMI matrices ARPACK took 2 to 3 basis-lengths of products.
+    # Progress is an estimate: on PPMI matrices ARPACK takes 2 to 3 basis-lengths of products.
     expected = 3 * ncv
     products = 0
     label = _LABELS["arpack"]
@@ -224,7 +224,7 @@ def _gram_into(matrix, block: np.ndarray, out: np.ndarray, should_stop, pool: Th
 def _gram(block: np.ndarray) -> np.ndarray:
     """block^T block, by scipy's BLAS like every dense product of the randomized method: numpy
     and scipy each bring their own OpenBLAS, and alternating between the two makes each one's
-    idle threads spin against the other's (ten times slower on two busy cores)."""
+    idle threads spin against the other's."""
     from scipy.linalg.blas import dsyrk
 
     upper = dsyrk(1.0, block, trans=1)  # the upper triangle only

@@ -24,7 +24,7 @@ MAX_WORD_CHARS = 10_000
 MAX_DIMENSIONS = LIMITS["dim"].maximum  # svd's and sgns's; counts and ppmi stop at MAX_DENSE_WORDS
 MAX_SETTINGS_CHARS = 64 << 20
 MAX_CELLS = 500_000_000  # numbers in the matrix: 4 GB as float64
-# What `pretrain` records of the corpus it counted (engine.pipeline.CorpusStats), with types.
+# What `pretrain` records of the corpus it counted (engine.pretraining.pretrain.CorpusStats), with types.
 CORPUS_KEYS = {"sentences": int, "tokens": int, "kept_tokens": int, "vocabulary": int, "dimension": int,
                "window": int, "weighting": str}
 

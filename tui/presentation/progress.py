@@ -36,9 +36,8 @@ class RunProgress:
 
 class ReportGate:
     """Which of a run's progress reports are worth drawing: the first of each step, then at most
-    one per INTERVAL seconds. A small run reports hundreds of fractions in half a second (every ten
-    epochs of every batch); drawing each one laid the screen out again, and made up most of the
-    time `+` took to answer on the kata."""
+    one per INTERVAL seconds. A small run reports hundreds of fractions in moments (every ten
+    epochs of every batch), and drawing each one lays the screen out again."""
 
     INTERVAL = 0.05
 

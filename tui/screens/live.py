@@ -1,5 +1,5 @@
 """The lesson's ideas as live views over the current result: fill the blank, why are these
-neighbours, why this prediction. Each computes in engine.explain and words in tui.presentation."""
+neighbours, why this prediction. Each computes in engine.inspect.explain and words in tui.presentation."""
 
 from __future__ import annotations
 
