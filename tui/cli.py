@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
 import shlex
 import shutil
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -131,7 +134,7 @@ class _ProgressBar:
 
 def pretrain(argv: list[str]) -> int:
     from ..engine.experiment import stopwords_from
-    from ..engine.storage.atomic import check_destination
+    from ..engine.storage.atomic import check_destination, sweep_stale_parts
     from ..engine.pretraining.pretrain import pretrain_vectors
     from ..engine.storage.vectors_file import save_vectors
 
@@ -148,6 +151,7 @@ def pretrain(argv: list[str]) -> int:
     if output.suffix != ".npz":
         raise ExperimentError(output, "the output must end in .npz")
     check_destination(output, args.force, "add --force to replace it")  # before the counting, not after it
+    sweep_stale_parts(output.parent, output.name)  # an earlier run's, killed while writing this output
     stopwords = stopwords_from(Path(args.stopwords)) if args.stopwords else load_experiment().manifest_stopwords
     bar = _ProgressBar()
     started = time.perf_counter()
@@ -286,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"report": report, "pretrain": pretrain, "evaluate": evaluate, "new": new, "serve": serve}
     try:
         if argv and argv[0] in commands:
-            return commands[argv[0]](argv[1:])
+            with _signals_interrupt(argv[0] != "serve"):
+                return commands[argv[0]](argv[1:])
         return explore(argv)
     except ExperimentError as exc:
         return _fail(str(exc), BAD_INPUT)
@@ -300,6 +305,30 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"cannot write to standard output ({exc})", FAILED)
     except Exception as exc:  # a bug: one line a user can report, its traceback in a crash report
         return _fail(crash_line(exc, write_crash_report(exc)), FAILED)
+
+
+@contextlib.contextmanager
+def _signals_interrupt(wanted: bool):
+    """SIGTERM and SIGHUP (a closed terminal) end a shell command as Ctrl-C does: the exception
+    unwinds through every `finally`, so a file being written is removed, not left as a .part.
+    Not for the explorer and the server, whose own loops handle their ending; a signal the caller
+    ignores (nohup) stays ignored; the previous handlers come back after the command."""
+    if not wanted or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(number) != signal.SIG_IGN:
+            previous[number] = signal.signal(number, _interrupt)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _interrupt(number, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _fail(problem: str, status: int) -> int:

@@ -86,10 +86,19 @@ class Session(StageCache):
 
         def compute():
             disk_key = self._disk_key(e, corpus, should_stop, on_progress)
-            loaded = self._from_disk(disk_key) if disk_key else None
-            if loaded is not None:
-                self.stats["disk load"] += 1
-                return loaded
+            if not disk_key:
+                return made_here(None)
+            # Another process computing the same entry (a class opening one experiment) is waited
+            # for, and its entry loaded, rather than the corpus counted again by every run.
+            with self.disk.claimed(disk_key, should_stop, lambda: on_progress(ProgressEvent(
+                    "hashing", 1.0, "Pretraining: waiting for another run making the same vectors"))):
+                loaded = self._from_disk(disk_key)
+                if loaded is not None:
+                    self.stats["disk load"] += 1
+                    return loaded
+                return made_here(disk_key)
+
+        def made_here(disk_key):
             co = self.cached("counts", counts_key, lambda: corpus_counts(
                 corpus, e.stopwords, e.window, keep, should_stop, on_progress))
             stop_if_asked(should_stop)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 from collections.abc import Callable
 from pathlib import Path
@@ -81,6 +82,38 @@ def _link_exclusively(temporary: Path, path: Path) -> None:
         if path.exists():
             raise FileExistsError(path) from None
         os.replace(temporary, path)
+
+
+def sweep_stale_parts(folder: Path, name: str | None = None) -> None:
+    """Remove the temporary files that killed writers left in `folder` (those of `name` only, if
+    given): a SIGKILL, or a signal that arrived before the writer could clean up, leaves one. A file
+    whose process (the PID in its name) is alive is kept: it may be being written now."""
+    pattern = f".{name[:100]}.*.part" if name is not None else ".*.part"
+    try:
+        candidates = list(Path(folder).glob(pattern))
+    except OSError:
+        return
+    for candidate in candidates:
+        match = _PART.fullmatch(candidate.name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        try:
+            candidate.unlink()
+        except OSError:  # gone already (another run swept it), or not ours to remove
+            pass
+
+
+_PART = re.compile(r"\..+\.(\d+)-[0-9a-f]{8}\.part")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OverflowError, OSError):  # another user's process, or not a PID: kept
+        return True
+    return True
 
 
 def write_text_atomically(path: Path, text: str, replace: bool = False) -> None:
