@@ -80,7 +80,7 @@ def folders(tmp_path):
 @pytest.mark.parametrize("set_by_user", [None, "2"])
 def test_served_explorers_use_one_blas_thread_each_unless_told(monkeypatch, set_by_user):
     import os
-    import textual_serve.server
+    from pretrain_explorer.tui import server
     from pretrain_explorer.tui.cli import main
 
     seen = {}
@@ -97,7 +97,7 @@ def test_served_explorers_use_one_blas_thread_each_unless_told(monkeypatch, set_
         monkeypatch.delenv(name)
     if set_by_user:
         monkeypatch.setenv("OPENBLAS_NUM_THREADS", set_by_user)
-    monkeypatch.setattr(textual_serve.server, "Server", Recorder)
+    monkeypatch.setattr(server, "ExplorerServer", Recorder)
     assert main(["serve"]) == 0
     assert seen == {"OPENBLAS_NUM_THREADS": set_by_user or "1", "OMP_NUM_THREADS": "1"}
 

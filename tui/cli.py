@@ -235,12 +235,30 @@ def explore(argv: list[str]) -> int:
 
         start_resource_tracker()  # worker processes for large corpora need it; Textual replaces stderr
         app = PretrainExplorer(experiment, quiz=args.quiz, access=access)
+        if args.served_from:
+            _end_with_the_visitor(app)
         app.run()
     finally:
         end_session(access)  # a served session's export folder goes with it
     if app.crash is not None:  # a bug inside the explorer: one line, its traceback in a crash report
         return _fail(crash_line(*app.crash), FAILED)
     return 0
+
+
+def _end_with_the_visitor(app) -> None:
+    """Under textual-serve, a served explorer's driver ends the process when its visitor or server
+    goes or a signal comes: its engine run cancelled, its export folder removed."""
+    from textual.drivers.web_driver import WebDriver
+    from .access import end_session
+    from .served import served_driver
+
+    def on_end() -> None:
+        if app._engine_worker is not None:
+            app._engine_worker.cancel()
+        end_session(app.access)
+
+    if issubclass(app.driver_class, WebDriver):
+        app.driver_class = served_driver(on_end)
 
 
 # A served explorer is one of many processes on one server (a class of thirty): numpy's BLAS would
@@ -262,7 +280,7 @@ def serve(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     from ..engine.experiment import builtin_experiment_path
     from ..engine.storage.paths import kind_of
-    from textual_serve.server import Server
+    from .server import ExplorerServer
 
     allowed = args.allow or [builtin_experiment_path().parent.parent]
     for folder in allowed:
@@ -277,7 +295,7 @@ def serve(argv: list[str]) -> int:
     for threads in BLAS_THREADS:  # inherited by every visitor's explorer: see BLAS_THREADS
         os.environ.setdefault(threads, "1")
     try:
-        Server(shlex.join(command), host=args.host, port=args.port, title="Pretrain Explorer").serve()
+        ExplorerServer(shlex.join(command), host=args.host, port=args.port, title="Pretrain Explorer").serve()
     except OSError as exc:
         print(f"pretrain-explorer: cannot serve on {args.host}:{args.port} ({exc.strerror or exc})", file=sys.stderr)
         return FAILED
