@@ -1,3 +1,4 @@
+import atexit
 import json
 import os
 import shutil
@@ -8,6 +9,8 @@ import pytest
 
 # The engine caches pretraining of large corpora in the user's cache folder: never the real one here.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="pretrain-explorer-tests-")
+# and removed when the test process ends: each run of the suite made one per process and left it.
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 REFERENCE = Path(__file__).parent / "reference" / "kata-expected.json"
 CHECKOUT = Path(__file__).resolve().parents[1]
