@@ -1,5 +1,4 @@
-"""How many of a split's words the labeled sentences also show.
-"""
+"""How many of a split's words the labeled sentences also show."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""What pretraining captures: average similarity within and between groups of words.
-"""
+"""What pretraining captures: average similarity within and between groups of words."""
 
 from __future__ import annotations
 

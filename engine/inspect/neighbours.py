@@ -1,5 +1,4 @@
-"""A word's nearest neighbours under every set of vectors a run has, or the closest spellings.
-"""
+"""A word's nearest neighbours under every set of vectors a run has, or the closest spellings."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Stage 1 uncached: a corpus counted and weighted into word vectors, with its statistics.
-"""
+"""Stage 1 uncached: a corpus counted and weighted into word vectors, with its statistics."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Which words the vocabulary keeps: min_count and max_vocab, applied to word counts.
-"""
+"""Which words the vocabulary keeps: min_count and max_vocab, applied to word counts."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""A bounded in-memory cache of a session's stages, least recently used first out.
-"""
+"""A bounded in-memory cache of a session's stages, least recently used first out."""
 
 from __future__ import annotations
 

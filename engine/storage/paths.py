@@ -1,5 +1,4 @@
-"""What kind of thing a path names, asked once, with a clear error for a path the system refuses.
-"""
+"""What kind of thing a path names, asked once, with a clear error for a path the system refuses."""
 
 from __future__ import annotations
 
