@@ -33,6 +33,17 @@ def check_destination(path: Path, replace: bool = False, to_replace: str = "choo
         raise ExperimentError(path, f"cannot be written: the folder {folder} is not writable")
 
 
+# A temporary file is named `.NAME.PID-RANDOM.part` beside its destination: the PID tells a sweep
+# whether its writer is still alive. NAME is cut so that a destination name near the system's
+# limit still gets a temporary one.
+NAME_CHARS = 100
+_PART = re.compile(r"\..+\.(\d+)-[0-9a-f]{8}\.part")
+
+
+def _temporary_beside(path: Path) -> Path:
+    return path.with_name(f".{path.name[:NAME_CHARS]}.{os.getpid()}-{secrets.token_hex(4)}.part")
+
+
 # Every file the program writes (vectors, exports, screenshots) goes through here: the bytes go to
 # a temporary file beside the destination, moved into place only once complete, so a full disk or
 # a crash never leaves a half-written file, and a failed write leaves nothing.
@@ -43,8 +54,7 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], None], replace: boo
     process writing the same name loses cleanly instead of both claiming success).
     """
     path = Path(path)
-    # The name is cut so that a destination name near the system's limit still gets a temporary one.
-    temporary = path.with_name(f".{path.name[:100]}.{os.getpid()}-{secrets.token_hex(4)}.part")
+    temporary = _temporary_beside(path)
     created = False
     try:
         # os.open with 0o666 lets the kernel apply the umask, as for any new file (0644 under 022);
@@ -88,7 +98,7 @@ def sweep_stale_parts(folder: Path, name: str | None = None) -> None:
     """Remove the temporary files that killed writers left in `folder` (those of `name` only, if
     given): a SIGKILL, or a signal that arrived before the writer could clean up, leaves one. A file
     whose process (the PID in its name) is alive is kept: it may be being written now."""
-    pattern = f".{name[:100]}.*.part" if name is not None else ".*.part"
+    pattern = f".{name[:NAME_CHARS]}.*.part" if name is not None else ".*.part"
     try:
         candidates = list(Path(folder).glob(pattern))
     except OSError:
@@ -103,7 +113,6 @@ def sweep_stale_parts(folder: Path, name: str | None = None) -> None:
             pass
 
 
-_PART = re.compile(r"\..+\.(\d+)-[0-9a-f]{8}\.part")
 
 
 def _alive(pid: int) -> bool:
