@@ -210,10 +210,15 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
             self.controls = Controls.of(self.result.experiment)
             self._show_settings(self.result)
 
-    def action_cancel(self) -> None:
+    def cancel_run(self) -> bool:
+        """Cancel the engine run under way, if any (the run stops at its next check)."""
         if self._engine_worker is not None and self._engine_worker.is_running:
             self._engine_worker.cancel()
-        elif isinstance(self.focused, Input):
+            return True
+        return False
+
+    def action_cancel(self) -> None:
+        if not self.cancel_run() and isinstance(self.focused, Input):
             self._focus_stage()
 
     # --- showing results ----------------------------------------------------------------------

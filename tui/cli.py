@@ -253,8 +253,7 @@ def _end_with_the_visitor(app) -> None:
     from .served import served_driver
 
     def on_end() -> None:
-        if app._engine_worker is not None:
-            app._engine_worker.cancel()
+        app.cancel_run()
         end_session(app.access)
 
     if issubclass(app.driver_class, WebDriver):
