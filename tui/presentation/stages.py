@@ -87,7 +87,7 @@ def _finetuning(r: ExperimentResult) -> str:
 
 def _meaning(r: ExperimentResult, split: str, lesson: verdicts.Comparison) -> str:
     """What the pretrained-against-random outcome means, given the measured coverage."""
-    share = verdicts.seen_share(r, split)
+    share = r.overlap[split].share
     winner = lesson.winner
     if winner == "pretrained":
         if share >= 1.0:

@@ -101,8 +101,6 @@ def coverage(result: ExperimentResult, split: str) -> str:
             "labeled sentences.")
 
 
-def seen_share(result: ExperimentResult, split: str) -> float:
-    return result.overlap[split].share
 
 
 def listed(names) -> str:
