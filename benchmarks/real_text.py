@@ -12,7 +12,7 @@ settings (no disk cache), from which the test and transfer accuracy of every app
 population standard deviation over the seeds, for the approaches that depend on a seed), the margin
 and the learning curve (test accuracy of every approach at each number of labeled examples per
 class, mean and standard deviation over the seeds). Prints markdown tables. The defaults give the
-README's tables; one run of each, on whatever else the machine is doing. Seeds default to 5, not the
+tables of docs/real-text.md; one run of each, on whatever else the machine is doing. Seeds default to 5, not the
 experiment's 10: counts and ppmi (5,000 dimensions) take about two minutes a run at 5 seeds on a
 shared 2-core machine, and the curve's cost grows with the seeds.
 """

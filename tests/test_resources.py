@@ -120,4 +120,4 @@ def test_memory_of_one_long_line_is_that_of_short_lines(tmp_path):
     (tmp_path / "short-lines.txt").write_bytes(text.replace(b"zz ", b"zz\n"))
     one_line, short_lines = peak_bytes(tmp_path / "one-line.txt"), peak_bytes(tmp_path / "short-lines.txt")
     assert one_line < 1.5 * short_lines, (one_line, short_lines)
-    assert one_line < 250e6  # the bound the README states
+    assert one_line < 250e6  # the bound docs/limits.md states
