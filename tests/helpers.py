@@ -50,11 +50,13 @@ async def settled(app: PretrainExplorer, pilot, timeout: float = 15.0) -> None:
     deadline = loop.time() + timeout
     while True:
         await pilot.pause(0.02)
-        busy = any(w.is_running for w in app.workers)
+        # Pending counts too: a key's worker is pending until the loop next runs, and a loaded
+        # machine can take longer than one pause to get there.
+        busy = any(not w.is_finished for w in app.workers)
         if app.result is not None and not busy:
             break
         if loop.time() > deadline:
-            raise TimeoutError("the explorer did not settle")
+            raise TimeoutError(f"the explorer did not settle: {[(w.name, w.state) for w in app.workers]}")
     await pilot.pause(0.05)
 
 
