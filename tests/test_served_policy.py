@@ -5,6 +5,7 @@ import asyncio
 import os
 import re
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -98,22 +99,28 @@ def command_line(pid: int) -> list[str]:
 @pytest.fixture(scope="module")
 def kata_from_root(tmp_path_factory) -> dict:
     """`serve kata` started in `/`, its user's HOME an empty folder, its temporary folder one where
-    another user planted a plain file at the exports folder's old, predictable name. One visitor
-    looks at its explorer and chooses the nord theme, then the server stops: what was seen."""
+    another user planted a plain file at the exports folder's old, predictable name, and where
+    the exports folders of a killed server and of a running one are. One visitor looks at its
+    explorer and chooses the nord theme, then the server stops: what was seen."""
     root = tmp_path_factory.mktemp("served-from-root")
     home, temporary = root / "home", root / "tmp"
     home.mkdir()
     temporary.mkdir()
     (temporary / "pretrain-explorer-exports").write_text("planted")
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # a process that has ended: a server killed with SIGKILL, whose folder stayed
+    for pid in (ended.pid, os.getpid()):  # and one of a server still running
+        (temporary / f"pretrain-explorer-exports-{pid}-abcdefgh").mkdir(mode=0o700)
     env = {name: value for name, value in os.environ.items() if not name.startswith("XDG_CONFIG")}
     server = start_serve(["kata"], Path("/"), {**env, "HOME": str(home), "TMPDIR": str(temporary)})
     nord = Color.parse(BUILTIN_THEMES["nord"].background)
 
     async def look_then_choose_nord(visitor):
         [pid] = explorers(server.pid)
-        [private] = [path for path in temporary.iterdir() if path.name != "pretrain-explorer-exports"]
-        seen = {"pid": pid, "command": command_line(pid), "private": private, "private_mode": private.stat().st_mode & 0o777,
-                "private_owner": private.stat().st_uid, "sessions": [folder.name for folder in private.iterdir()]}
+        [private] = temporary.glob(f"pretrain-explorer-exports-{server.pid}-*")
+        seen = {"pid": pid, "command": command_line(pid), "private": private,
+                "private_mode": private.stat().st_mode & 0o777, "private_owner": private.stat().st_uid,
+                "sessions": [folder.name for folder in private.iterdir()]}
         await visitor.type("\x10", "Search for commands")
         await visitor.pick("theme", "Theme", "Change the current theme", then="Search for themes")
         await visitor.pick("nord", "nord", then=f"48;2;{nord.r};{nord.g};{nord.b}")  # nord's background drawn
@@ -142,10 +149,12 @@ def test_a_theme_chosen_in_a_served_explorer_writes_nothing_of_the_servers(kata_
     assert list(kata_from_root["home"].rglob("*")) == []
 
 
-def test_a_stopped_server_leaves_only_what_was_there(kata_from_root):
+def test_a_stopped_server_leaves_no_exports_folder_and_sweeps_those_of_killed_servers(kata_from_root):
+    temporary = kata_from_root["temporary"]
     assert kata_from_root["status"] == 0
-    assert list(kata_from_root["temporary"].iterdir()) == [kata_from_root["temporary"] / "pretrain-explorer-exports"]
-    assert (kata_from_root["temporary"] / "pretrain-explorer-exports").read_text() == "planted"
+    assert sorted(path.name for path in temporary.iterdir()) == [
+        "pretrain-explorer-exports", f"pretrain-explorer-exports-{os.getpid()}-abcdefgh"]
+    assert (temporary / "pretrain-explorer-exports").read_text() == "planted"
 
 
 @pytest.fixture(scope="module")
@@ -174,12 +183,13 @@ def allowed_only(tmp_path_factory) -> dict:
 
 
 def test_allow_alone_opens_the_first_experiment_it_allows(allowed_only):
-    assert allowed_only["command"][-2:] == ["--", str((allowed_only["root"] / "allowed/kata/experiment.toml").resolve())]
+    manifest = allowed_only["root"] / "allowed" / "kata" / "experiment.toml"
+    assert allowed_only["command"][-2:] == ["--", str(manifest.resolve())]
 
 
 def test_every_path_outside_gets_the_same_refusal(allowed_only):
-    [refusal] = set(allowed_only["refusals"])
-    assert refusal.startswith("CouldnotruntheexperimentPATH:isoutsidethefoldersthisservermayopen:")
+    [words] = set(allowed_only["refusals"])
+    assert words.startswith("CouldnotruntheexperimentPATH:isoutsidethefoldersthisservermayopen:")
 
 
 def test_allow_without_an_experiment_in_it_is_refused_at_start_up(tmp_path, capsys):
@@ -187,6 +197,15 @@ def test_allow_without_an_experiment_in_it_is_refused_at_start_up(tmp_path, caps
     assert main(["serve", "--allow", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"pretrain-explorer: {tmp_path}: no experiment to open")
+
+
+def test_an_experiment_whose_files_lie_outside_its_folder_is_refused_at_start_up(kata_copy, capsys):
+    manifest = kata_copy / "experiment.toml"
+    (kata_copy.parent / "shared.txt").write_text((kata_copy / "general.txt").read_text())
+    manifest.write_text(manifest.read_text().replace('corpus = "general.txt"', 'corpus = "../shared.txt"'))
+    assert main(["serve", str(kata_copy)]) == 2  # each visitor's explorer would fail to open it
+    assert capsys.readouterr().err == (f"pretrain-explorer: {kata_copy / '../shared.txt'}: is outside the folders "
+                                       f"this server may open: {kata_copy.resolve()}\n")
 
 
 def test_an_exports_folder_must_be_private_and_the_users_own(tmp_path):

@@ -79,11 +79,17 @@ def folder_bytes(folder: Path) -> int:
 ANYWHERE = AccessPolicy()
 
 
+# The folders exports go to are named after the process that made them (then a random part), so
+# that those of a server or session that was killed (SIGKILL: no `finally` ran) can be swept.
+SERVER_PREFIX, SESSION_PREFIX = "pretrain-explorer-exports-", "session-"
+
+
 def private_exports_folder() -> Path:
     """A new folder for one server's exports: private (mode 0700) and unpredictably named under the
     system's temporary folder, where any local user may have planted a file or link at a name
     known in advance; its sessions' export folders go inside it."""
-    folder = resolved(tempfile.mkdtemp(prefix="pretrain-explorer-exports-"))
+    sweep_ended(Path(tempfile.gettempdir()), SERVER_PREFIX)  # those of servers that were killed
+    folder = resolved(tempfile.mkdtemp(prefix=f"{SERVER_PREFIX}{os.getpid()}-"))
     check_private(folder)
     return folder
 
@@ -109,7 +115,7 @@ def served_session(allowed: list[Path], exports_in: Path | None = None) -> Acces
     if exports_in is not None:
         check_private(exports_in)
         sweep_ended_sessions(exports_in)
-    export_folder = resolved(tempfile.mkdtemp(prefix=f"session-{os.getpid()}-" if exports_in else
+    export_folder = resolved(tempfile.mkdtemp(prefix=f"{SESSION_PREFIX}{os.getpid()}-" if exports_in else
                                               "pretrain-explorer-session-", dir=exports_in))
     return AccessPolicy(tuple(resolved(folder) for folder in allowed) + (export_folder,), export_folder)
 
@@ -123,9 +129,19 @@ def end_session(policy: AccessPolicy) -> None:
 
 def sweep_ended_sessions(base: Path) -> None:
     """Remove the export folders under `base` whose session's process no longer runs."""
-    for folder in base.glob("session-*"):
-        pid = folder.name.split("-")[1]
-        if not (pid.isdigit() and _running(int(pid))):
+    sweep_ended(base, SESSION_PREFIX)
+
+
+def sweep_ended(base: Path, prefix: str) -> None:
+    """Remove the folders PREFIX<pid>-… under `base` that are this user's (never a link, never
+    another user's: `base` may be the shared temporary folder) and whose process no longer runs."""
+    for folder in base.glob(f"{prefix}*"):
+        pid = folder.name[len(prefix):].split("-")[0]
+        try:
+            status = os.lstat(folder)
+        except OSError:
+            continue
+        if stat.S_ISDIR(status.st_mode) and status.st_uid == os.getuid() and not (pid.isdigit() and _running(int(pid))):
             shutil.rmtree(folder, ignore_errors=True)
 
 
