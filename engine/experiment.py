@@ -100,15 +100,33 @@ def builtin_experiments() -> tuple[str, ...]:
 ReadCheck = Callable[[Path], object]  # raises ExperimentError for a path that may not be read
 
 
+def manifest_path(location: str | Path | None, may_read: ReadCheck = lambda path: None) -> Path:
+    """The manifest `location` names: the path given (a folder's experiment.toml), or a shipped
+    experiment's when the name is one and no path that may be read has it (a path that exists comes
+    first). `may_read` sees the location as given before the file system is asked anything about
+    it, so a served explorer's refusal is the same whether a path outside exists or not."""
+    if location is None:
+        return builtin_experiment_path()
+    path = Path(location)
+    if str(location) in builtin_experiments():
+        try:
+            may_read(path)
+        except ExperimentError:
+            return builtin_experiment_path(str(location))
+        return builtin_experiment_path(str(location)) if kind_of(path) == "missing" else _in_folder(path)
+    may_read(path)
+    return _in_folder(path)
+
+
+def _in_folder(path: Path) -> Path:
+    return path / MANIFEST if kind_of(path) == "folder" else path
+
+
 def load_experiment(location: str | Path | None = None, may_read: ReadCheck = lambda path: None) -> Experiment:
     """Read a manifest (or a folder holding `experiment.toml`), or a shipped experiment by name
     (a path that exists comes first); the built-in kata by default. `may_read` sees every path
     before it is read (the served explorer limits them to some folders)."""
-    manifest = builtin_experiment_path() if location is None else Path(location)
-    if kind_of(manifest) == "missing" and str(location) in builtin_experiments():
-        manifest = builtin_experiment_path(str(location))
-    if kind_of(manifest) == "folder":
-        manifest = manifest / MANIFEST
+    manifest = manifest_path(location, may_read)
     may_read(manifest)
     source = read_text(manifest)
     try:

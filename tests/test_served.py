@@ -5,7 +5,6 @@ import os
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -15,7 +14,8 @@ import pytest
 
 from pretrain_explorer.engine.errors import ExperimentError
 from helpers import KATA, SCRIPT, notifications, open_failing, settled
-from pretrain_explorer.tui.access import ANYWHERE, AccessPolicy, end_session, inside, served_session
+from pretrain_explorer.tui.access import (ANYWHERE, AccessPolicy, end_session, inside, private_exports_folder,
+                                          served_session)
 from pretrain_explorer.tui.app import PretrainExplorer
 from pretrain_explorer.tui.cli import main
 
@@ -154,7 +154,7 @@ def test_each_served_session_gets_its_own_export_folder(tmp_path):
 
 
 def test_a_served_session_takes_its_export_folder_with_it(tmp_path, monkeypatch):
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    base = private_exports_folder()  # as `serve` makes one, and hands it to each session
     seen = []
 
     def run(app):  # the session, as a visitor might use it: an export, then the tab closes
@@ -162,23 +162,31 @@ def test_a_served_session_takes_its_export_folder_with_it(tmp_path, monkeypatch)
         seen.append(app.access.export_folder)
 
     monkeypatch.setattr(PretrainExplorer, "run", run)
-    assert main([f"--served-from={KATA}"]) == 0
+    assert main([f"--served-from={KATA}", f"--exports-in={base}"]) == 0
     [folder] = seen
-    assert folder.parent == (tmp_path / "pretrain-explorer-exports").resolve()
-    assert folder.name.startswith(f"session-{os.getpid()}-") and not folder.exists()
+    assert folder.parent == base and folder.name.startswith(f"session-{os.getpid()}-") and not folder.exists()
 
     def crash(app):
         seen.append(app.access.export_folder)
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(PretrainExplorer, "run", crash)
-    assert main([f"--served-from={KATA}"]) == 1  # a session that ends in a bug takes its folder too
-    assert not seen[-1].exists() and list((tmp_path / "pretrain-explorer-exports").iterdir()) == []
+    assert main([f"--served-from={KATA}", f"--exports-in={base}"]) == 1  # a session ending in a bug takes it too
+    assert not seen[-1].exists() and list(base.iterdir()) == []
+    base.rmdir()
+
+
+def test_a_served_session_refuses_an_exports_folder_others_may_enter(tmp_path, capsys):
+    os.chmod(tmp_path, 0o755)
+    assert main([f"--served-from={KATA}", f"--exports-in={tmp_path}"]) == 2
+    assert capsys.readouterr().err == (f"pretrain-explorer: {tmp_path}: the exports folder must be a folder of this "
+                                       "user's that no one else may enter (mode 0700)\n")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_export_folders_of_killed_sessions_are_swept_by_the_next(tmp_path, monkeypatch):
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    base = tmp_path / "pretrain-explorer-exports"
+    base = tmp_path / "exports"
+    base.mkdir(mode=0o700)
     gone = subprocess.Popen(["true"])
     gone.wait()  # a process that has ended: its pid runs nothing now
     killed, running, unnamed = (base / f"session-{gone.pid}-abc", base / f"session-{os.getppid()}-def",
@@ -186,7 +194,7 @@ def test_export_folders_of_killed_sessions_are_swept_by_the_next(tmp_path, monke
     for folder in (killed, running, unnamed):
         folder.mkdir(parents=True)
         (folder / "report.txt").write_text("left behind")
-    policy = served_session([KATA])
+    policy = served_session([KATA], base)
     assert sorted(base.iterdir()) == sorted([running, policy.export_folder])
     end_session(policy)
     assert list(base.iterdir()) == [running]
@@ -213,7 +221,7 @@ async def test_served_explorer_refuses_to_open_or_export_outside(folders, kata_c
     app = PretrainExplorer(access=policy)
     async with app.run_test(size=(100, 30)) as pilot:
         shown = await open_failing(app, pilot, kata_copy)
-        assert f"{kata_copy / 'experiment.toml'}: is outside the folders this server may open" in notifications(app)
+        assert f"{kata_copy}: is outside the folders this server may open" in notifications(app)
         app.export_report(shown, "json", outside / "r.json")
         await pilot.pause()
         assert f"Export failed: {outside / 'r.json'}: is outside the folder this server writes to" in notifications(app)

@@ -46,12 +46,11 @@ def wait_for(condition, what: str) -> None:
         time.sleep(0.1)
 
 
-@pytest.fixture
-def server(tmp_path):
-    """A real `pretrain-explorer serve` on 127.0.0.1 and a free port, listening; stopped after."""
+def start_serve(arguments: list[str], cwd: Path, env: dict | None = None) -> subprocess.Popen:
+    """A real `pretrain-explorer serve ARGUMENTS` on 127.0.0.1 and a free port (its `port`), listening."""
     port = free_port()
-    process = subprocess.Popen([str(SCRIPT), "serve", "--port", str(port)], cwd=tmp_path, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen([str(SCRIPT), "serve", *arguments, "--port", str(port)], cwd=cwd, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     said = ""
     for line in process.stdout:  # it says so as it starts listening
         said += line
@@ -59,10 +58,21 @@ def server(tmp_path):
             break
     wait_for(lambda: _accepts(port), "the server accepts connections")
     process.port = port
-    yield process
+    return process
+
+
+def stop_serve(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
     process.communicate(timeout=BOUND)
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A real `pretrain-explorer serve` on 127.0.0.1 and a free port, listening; stopped after."""
+    process = start_serve([], tmp_path)
+    yield process
+    stop_serve(process)
 
 
 def _accepts(port: int) -> bool:

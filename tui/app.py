@@ -130,10 +130,11 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        saved = load_preferences().get("theme")
-        if saved in self.available_themes:
-            self.theme = saved
-        self.theme_changed_signal.subscribe(self, lambda theme: save_preferences({"theme": theme.name}))
+        if not self.access.limited:  # served, the theme stays with the session: visitors write no file of the server's
+            saved = load_preferences().get("theme")
+            if saved in self.available_themes:
+                self.theme = saved
+            self.theme_changed_signal.subscribe(self, lambda theme: save_preferences({"theme": theme.name}))
         self._show_quiz()
         self.query_one(StatusLine).show_settings(f"{self.base.name}: computing…")
         self.start_run(self.base, self.controls)

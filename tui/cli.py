@@ -223,11 +223,13 @@ def explore(argv: list[str]) -> int:
                         help="predict first: comparison stages ask before they show the numbers")
     # Given by `serve` to each browser session it starts: open only inside these folders.
     parser.add_argument("--served-from", action="append", type=Path, help=argparse.SUPPRESS)
+    # and the server's private folder, in which each session's export folder goes.
+    parser.add_argument("--exports-in", type=Path, help=argparse.SUPPRESS)
     _add_pretraining_options(parser, defaults=False)
     args = parser.parse_args(argv)
     from .access import ANYWHERE, end_session, served_session
 
-    access = served_session(args.served_from) if args.served_from else ANYWHERE
+    access = served_session(args.served_from, args.exports_in) if args.served_from else ANYWHERE
     try:
         experiment = _experiment(args, access.check_read)
         from ..engine.pretraining.counting import start_resource_tracker
@@ -277,20 +279,17 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--allow", action="append", type=Path, metavar="DIR",
                         help="a folder visitors may open experiments from (repeatable; default: the shipped experiments)")
     args = parser.parse_args(argv)
-    from ..engine.experiment import builtin_experiment_path
-    from ..engine.storage.paths import kind_of
+    from .access import AccessPolicy, private_exports_folder, served_experiment
     from .server import ExplorerServer
 
-    allowed = args.allow or [builtin_experiment_path().parent.parent]
-    for folder in allowed:
-        if kind_of(folder) != "folder":
-            raise ExperimentError(folder, "--allow needs an existing folder")
-    if args.experiment is not None:  # the experiment the server starts with is allowed too
-        location = Path(args.experiment)
-        allowed.append(location if kind_of(location) == "folder" else location.parent)
-    command = [sys.executable, "-m", "pretrain_explorer.tui", *[f"--served-from={folder}" for folder in allowed]]
-    command += ["--", args.experiment] if args.experiment is not None else []
-    open_experiment(args.experiment)  # a bad experiment fails here, once, not in each visitor's session
+    experiment, allowed = served_experiment(args.experiment, args.allow or [])
+    # A bad experiment, or one whose files lie outside the allowed folders, fails here, once, not
+    # in each visitor's session.
+    open_experiment(experiment, may_read=AccessPolicy(allowed).check_read)
+    exports = private_exports_folder()
+    command = [sys.executable, "-m", "pretrain_explorer.tui", *[f"--served-from={folder}" for folder in allowed],
+               f"--exports-in={exports}"]
+    command += ["--", experiment] if experiment is not None else []
     for threads in BLAS_THREADS:  # inherited by every visitor's explorer: see BLAS_THREADS
         os.environ.setdefault(threads, "1")
     try:
@@ -298,6 +297,10 @@ def serve(argv: list[str]) -> int:
     except OSError as exc:
         print(f"pretrain-explorer: cannot serve on {args.host}:{args.port} ({exc.strerror or exc})", file=sys.stderr)
         return FAILED
+    finally:
+        # Every explorer has ended, and each visitor's browser was handed its exports as they were
+        # written: nothing in the folder can be fetched any more.
+        shutil.rmtree(exports, ignore_errors=True)
     return 0
 
 

@@ -38,8 +38,9 @@ class PaletteCommands:
 
     def command_open(self) -> None:
         def opened(location: str | None) -> None:
-            if location:
-                self.start_run(self.base, None, location=str(Path(location).expanduser()))
+            if location:  # served, `~` stays as typed: `~name` would tell a visitor which users exist
+                self.start_run(self.base, None, location=location if self.access.limited
+                               else str(Path(location).expanduser()))
 
         self.push_screen(PathPrompt("Open an experiment.toml, its folder, or vectors (.npz):", str(self.base.manifest)),
                          opened)

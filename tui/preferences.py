@@ -1,5 +1,6 @@
 """What the explorer remembers between runs (the theme), in a small JSON file in the user's
-config directory: $XDG_CONFIG_HOME/pretrain-explorer/settings.json, else ~/.config/…"""
+config directory: $XDG_CONFIG_HOME/pretrain-explorer/settings.json, else ~/.config/…. Never when
+served: a visitor's theme stays with the session (the server user's file is neither read nor written)."""
 
 from __future__ import annotations
 
