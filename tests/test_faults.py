@@ -1,0 +1,157 @@
+"""Faults of issue 21 that ended in an internal error or a wrong answer: each now gets one line
+naming the file (and line) and the problem, exit status 2, and leaves nothing behind."""
+
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+import tracemalloc
+import zlib
+
+import numpy as np
+import pytest
+from numpy.lib import format as npy
+
+from helpers import KATA, SCRIPT
+from pretrain_explorer.engine import ExperimentError
+from pretrain_explorer.engine.storage.vectors_file import INFLATES_FREELY, MAX_INFLATION, load_vectors
+from pretrain_explorer.tui.cli import main
+
+CORPUS = {"sentences": 2, "tokens": 6, "kept_tokens": 6, "vocabulary": 2, "dimension": 3, "window": 3,
+          "weighting": "svd"}
+
+
+def fails(capsys, argv) -> str:
+    """The one line a command prints, after checking it is its only output and its status is 2."""
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err and captured.err.count("\n") == 1, captured.err
+    line = captured.err.strip()
+    assert line.isprintable(), repr(line)
+    return line
+
+
+# --- an .npz whose compressed member inflates to far more than the file holds ---------------------
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    npy.write_array(out, array, allow_pickle=False)
+    return out.getvalue()
+
+
+def zeros_deflated(header: bytes, zeros: int, checksum: bool) -> tuple[bytes, int]:
+    """A raw deflate stream of `header` then `zeros` zero bytes, and its CRC-32 (0 unless
+    `checksum`), made in a blink: one MiB of zeros compressed once and repeated (a full flush
+    makes each copy stand alone)."""
+    chunk = 1 << 20
+    assert zeros % chunk == 0
+    first = zlib.compressobj(9, zlib.DEFLATED, -15)
+    head = first.compress(header) + first.flush(zlib.Z_FULL_FLUSH)
+    repeat = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = repeat.compress(bytes(chunk)) + repeat.flush(zlib.Z_FULL_FLUSH)
+    crc = zlib.crc32(header)
+    for _ in range(zeros // chunk if checksum else 0):
+        crc = zlib.crc32(bytes(chunk), crc)
+    return head + block * (zeros // chunk) + repeat.flush(zlib.Z_FINISH), crc
+
+
+def write_zip(path, members) -> None:
+    """A zip written by hand, so that its declared sizes can lie: members are (name, stored bytes,
+    method (0 stored, 8 deflated), declared size, CRC-32)."""
+    local, central = bytearray(), bytearray()
+    for name, data, method, size, crc in members:
+        name = name.encode()
+        central += struct.pack("<4s6H3I5H2I", b"PK\1\2", 20, 20, 0, method, 0, 0, crc, len(data), size,
+                               len(name), 0, 0, 0, 0, 0, len(local)) + name
+        local += struct.pack("<4s5H3I2H", b"PK\3\4", 20, 0, method, 0, 0, crc, len(data), size, len(name), 0)
+        local += name + data
+    end = struct.pack("<4s4H2IH", b"PK\5\6", 0, 0, len(members), len(members), len(central), len(local), 0)
+    path.write_bytes(bytes(local + central + end))
+
+
+def stored(name: str, array: np.ndarray):
+    data = npy_bytes(array)
+    return (f"{name}.npy", data, 0, len(data), zlib.crc32(data))
+
+
+def bomb(path, rows: int, dim: int, declared_rows: int | None = None) -> int:
+    """A vectors file whose matrix is `rows` x `dim` zeros, deflated; its header and declared size
+    say `declared_rows` rows (its checksum is right only where they differ: a member refused for
+    its declared size is never read). The bytes the matrix inflates to."""
+    words = np.array([f"w{i:06d}" for i in range(declared_rows or rows)])
+    out = io.BytesIO()
+    npy.write_array_header_1_0(out, {"descr": "<f8", "fortran_order": False, "shape": (declared_rows or rows, dim)})
+    header = out.getvalue()
+    data, crc = zeros_deflated(header, rows * dim * 8, checksum=declared_rows is not None)
+    declared_rows = declared_rows or rows
+    declared = len(header) + declared_rows * dim * 8
+    write_zip(path, [stored("format", np.array("pretrain-explorer-vectors")), stored("version", np.array(1)),
+                     stored("words", words), ("matrix.npy", data, 8, declared, crc),
+                     stored("settings", np.array(json.dumps({"corpus": CORPUS})))])
+    return len(header) + rows * dim * 8
+
+
+def peak_while(action) -> int:
+    """The most memory Python and numpy held while `action` ran (numpy reports to tracemalloc)."""
+    tracemalloc.start()
+    try:
+        action()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+def test_a_compressed_member_declaring_gigabytes_is_refused_before_it_is_inflated(tmp_path):
+    path = tmp_path / "bomb.npz"
+    inflated = bomb(path, rows=4096, dim=8192)  # 256 MiB of zeros in about 300 KB
+    assert inflated > max(INFLATES_FREELY, MAX_INFLATION * path.stat().st_size)
+    problem = []
+
+    def load() -> None:
+        with pytest.raises(ExperimentError) as refused:
+            load_vectors(path)
+        problem.append(str(refused.value))
+
+    assert peak_while(load) < inflated / 16
+    assert problem[0].startswith(f"{path}: its matrix field would inflate from ")
+    assert f"to {inflated:,} bytes, more than {MAX_INFLATION} times (as a zip bomb does): refused unread" in problem[0]
+
+
+def test_a_compressed_member_inflating_past_its_declared_size_is_refused_unallocated(tmp_path):
+    """The zip declares a small matrix (its size, its header and its words agree) but the stream
+    holds 64 MiB: only the declared bytes are ever inflated, and the checksum refuses the rest."""
+    path = tmp_path / "liar.npz"
+    inflated = bomb(path, rows=1024, dim=8192, declared_rows=2)
+    problem = []
+
+    def load() -> None:
+        with pytest.raises(ExperimentError) as refused:
+            load_vectors(path)
+        problem.append(str(refused.value))
+
+    assert peak_while(load) < inflated / 16
+    assert problem[0].startswith(f"{path}: is not a readable .npz file (")
+
+
+def test_a_stored_member_declaring_more_than_it_stores_is_refused(capsys, tmp_path):
+    path = tmp_path / "short.npz"
+    matrix = stored("matrix", np.zeros((2, 3)))
+    write_zip(path, [stored("format", np.array("pretrain-explorer-vectors")), stored("version", np.array(1)),
+                     stored("words", np.array(["a", "b"])), (matrix[0], matrix[1][:-8], 0, len(matrix[1]), matrix[4]),
+                     stored("settings", np.array(json.dumps({"corpus": CORPUS})))])
+    assert fails(capsys, ["report", str(path)]) == (
+        f"pretrain-explorer: {path}: is damaged: its matrix field declares {len(matrix[1]):,} bytes "
+        f"but stores {len(matrix[1]) - 8:,}")
+
+
+def test_a_compressed_vectors_file_of_ordinary_size_still_opens(tmp_path):
+    path = tmp_path / "compressed.npz"
+    rng = np.random.default_rng(0)
+    np.savez_compressed(path, format=np.array("pretrain-explorer-vectors"), version=np.array(1),
+                        words=np.array(["a", "b"]), matrix=rng.normal(size=(2, 3)),
+                        settings=np.array(json.dumps({"corpus": CORPUS})))
+    vectors, _ = load_vectors(path)
+    assert vectors.words == ("a", "b") and vectors.matrix.shape == (2, 3)
