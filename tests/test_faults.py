@@ -155,3 +155,79 @@ def test_a_compressed_vectors_file_of_ordinary_size_still_opens(tmp_path):
                         settings=np.array(json.dumps({"corpus": CORPUS})))
     vectors, _ = load_vectors(path)
     assert vectors.words == ("a", "b") and vectors.matrix.shape == (2, 3)
+
+
+# --- standard input, and `new` ---------------------------------------------------------------------
+
+def test_pretrain_from_a_closed_standard_input_says_so(tmp_path):
+    """`pretrain - ... <&-`: the real command, its standard input closed by the shell."""
+    output = tmp_path / "v.npz"
+    run = subprocess.run(f'"{SCRIPT}" pretrain - -o "{output}" <&-', shell=True, executable="/bin/bash",
+                         capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert run.returncode == 2 and run.stdout == "" and "Traceback" not in run.stderr
+    assert run.stderr.startswith("pretrain-explorer: -: standard input is closed: pipe the corpus in")
+    assert run.stderr.count("\n") == 1 and sorted(os.listdir(tmp_path)) == []
+
+
+def new_argv(folder, corpus=KATA / "general.txt", train=KATA / "train.csv") -> list[str]:
+    return ["new", str(folder), "--corpus", str(corpus), "--train", str(train), "--test", str(KATA / "test.csv")]
+
+
+def test_new_with_standard_input_as_the_corpus_is_refused_before_reading(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", None)  # were it read, this would fail otherwise
+    line = fails(capsys, new_argv(tmp_path / "mine", corpus="-"))
+    assert line.startswith("pretrain-explorer: --corpus -: an experiment reads its corpus again at every run, so it "
+                           "must be a file or a folder, not standard input")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_makes_the_missing_parents_of_its_folder(capsys, tmp_path):
+    folder = tmp_path / "a" / "b" / "mine"
+    assert main(new_argv(folder)) == 0
+    assert f"Wrote {folder / 'experiment.toml'}" in capsys.readouterr().out
+    assert sorted(p.name for p in folder.iterdir()) == ["experiment.toml", "stopwords.txt"]
+
+
+def test_new_that_fails_after_making_folders_leaves_none_behind(capsys, tmp_path, monkeypatch):
+    import pretrain_explorer.engine.new_experiment as new_experiment
+
+    def refuse(manifest):
+        raise ExperimentError(manifest, "refused for the test")
+
+    monkeypatch.setattr(new_experiment, "load_experiment", refuse)
+    line = fails(capsys, new_argv(tmp_path / "a" / "b" / "mine"))
+    assert line.endswith("experiment.toml: refused for the test")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_under_a_file_says_the_file_is_not_a_folder(capsys, tmp_path):
+    (tmp_path / "plain").write_text("x")
+    line = fails(capsys, new_argv(tmp_path / "plain" / "mine"))
+    assert line == f"pretrain-explorer: {tmp_path / 'plain' / 'mine'}: cannot be created: {tmp_path / 'plain'} is not a folder"
+
+
+# --- NUL bytes and UTF-16 in text files ---------------------------------------------------------------
+
+def test_a_nul_byte_in_a_labeled_csv_is_refused_with_its_line(capsys, kata_copy):
+    lines = (kata_copy / "train.csv").read_text().split("\n")
+    lines[2] = lines[2][:5] + "\0" + lines[2][5:]
+    (kata_copy / "train.csv").write_text("\n".join(lines))
+    assert fails(capsys, ["report", str(kata_copy)]) == (
+        f"pretrain-explorer: {kata_copy / 'train.csv'}, line 3: looks binary (a NUL byte); save the file as UTF-8 text")
+
+
+@pytest.mark.parametrize("name", ["train.csv", "experiment.toml", "stopwords.txt", "general.txt"])
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-16"])
+def test_utf16_is_named_as_such_in_a_printable_line(capsys, kata_copy, name, encoding):
+    path = kata_copy / name
+    path.write_bytes(path.read_text(encoding="utf-8").encode(encoding))
+    line = fails(capsys, ["report", str(kata_copy)])
+    assert "\0" not in line and line.startswith(f"pretrain-explorer: {path}, line 1: ")
+    said = "is UTF-16 (its byte-order mark says so)" if encoding == "utf-16" else "looks like UTF-16"
+    assert said in line and "UTF-8" in line
+
+
+def test_a_control_character_quoted_from_a_file_is_shown_escaped(capsys, kata_copy):
+    (kata_copy / "train.csv").write_text("te\x1b[31mxt,label\ngreat film,positive\n")
+    line = fails(capsys, ["report", str(kata_copy)])
+    assert "\x1b" not in line and "te\\x1b[31mxt" in line
