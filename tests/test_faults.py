@@ -231,3 +231,67 @@ def test_a_control_character_quoted_from_a_file_is_shown_escaped(capsys, kata_co
     (kata_copy / "train.csv").write_text("te\x1b[31mxt,label\ngreat film,positive\n")
     line = fails(capsys, ["report", str(kata_copy)])
     assert "\x1b" not in line and "te\\x1b[31mxt" in line
+
+
+# --- a dimension the vocabulary cannot give; labels too long or too wide for 80 columns ---------------
+
+WIDE = "好評" * 20 + "😀"  # 81 cells
+LONG = "x" * 10_000
+
+
+@pytest.fixture(scope="module")
+def wide_labels_result(tmp_path_factory):
+    """The kata with its labels (and the groups named after them) 10,000 characters long and wide,
+    pretrained by svd with dim 10,000 on its 86 words, over two seeds."""
+    import dataclasses
+    import shutil
+
+    from pretrain_explorer.engine import load_experiment, run_experiment
+    from pretrain_explorer.engine.experiment import with_overrides
+
+    folder = tmp_path_factory.mktemp("wide") / "kata"
+    shutil.copytree(KATA, folder)
+    for name in ("train.csv", "test.csv", "transfer.csv"):
+        text = (folder / name).read_text()
+        (folder / name).write_text(text.replace(",positive", f',"{WIDE}"').replace(",negative", f",{LONG}"))
+    manifest = (folder / "experiment.toml").read_text()
+    (folder / "experiment.toml").write_text(manifest.replace("positive = [", f'"{WIDE}" = [')
+                                            .replace("negative = [", f'"{LONG}" = ['))
+    experiment = with_overrides(load_experiment(folder), weighting="svd", dim=10_000)
+    assert set(experiment.labels) == {WIDE, LONG}
+    return run_experiment(dataclasses.replace(experiment, seeds=2))
+
+
+def test_a_dim_above_the_vocabulary_is_stated_where_the_svd_makes_fewer(wide_labels_result):
+    from pretrain_explorer.tui.presentation.printed_report import notes, render_text
+
+    result = wide_labels_result
+    assert result.corpus.vocabulary == 86 and result.corpus.dimension == 86 < result.experiment.dim
+    said = "dim 10,000 was asked for, but an SVD of 86 words has at most 86 dimensions: the vectors have 86."
+    assert said in " ".join(render_text(result, 80).split())
+    assert said in " ".join(notes(result).values())
+
+
+@pytest.mark.parametrize("argv", [["report", "--dim", "10000"],
+                                  ["pretrain", str(KATA / "general.txt"), "-o", "v.npz", "--dim", "5"]])
+def test_a_dim_that_counts_vectors_would_ignore_is_refused(capsys, tmp_path, monkeypatch, argv):
+    monkeypatch.chdir(tmp_path)
+    assert fails(capsys, argv).startswith("pretrain-explorer: --dim: sets the dimension of svd and sgns vectors "
+                                          "only; counts vectors have one dimension per vocabulary word")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_text_report_keeps_to_80_columns_with_long_and_wide_labels(wide_labels_result):
+    from rich.cells import cell_len
+
+    from pretrain_explorer.tui.presentation.printed_report import render_text
+    from pretrain_explorer.tui.presentation.style import score
+
+    text = render_text(wide_labels_result, 80)
+    wide = [(n, cell_len(line)) for n, line in enumerate(text.split("\n"), 1) if cell_len(line) > 80]
+    assert not wide, wide
+    assert LONG not in text and "xxxxxxxxxxxxxxxxxxxxxxx…" in text and "好評好評好評好評好評好…" in text
+    for approach in wide_labels_result.approaches.values():  # every score printed, whole
+        for p in approach.test.predictions:
+            for label in wide_labels_result.experiment.labels:
+                assert score(p.scores[label]) in text
