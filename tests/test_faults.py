@@ -295,3 +295,116 @@ def test_the_text_report_keeps_to_80_columns_with_long_and_wide_labels(wide_labe
         for p in approach.test.predictions:
             for label in wide_labels_result.experiment.labels:
                 assert score(p.scores[label]) in text
+
+
+# --- esc after a new experiment's first phase arrived ----------------------------------------------
+
+async def test_cancelling_a_new_experiment_after_its_first_phase_puts_the_previous_results_back():
+    """Opening held-out from the kata: its pretraining phase arrives and is shown, then the run is
+    held (on an event, not a clock) until esc is pressed. What stays on screen is the kata's, all of it."""
+    import threading
+
+    from helpers import HELD_OUT, notifications, screen_text, settled, until
+    from pretrain_explorer.tui.app import PretrainExplorer
+
+    first_phase_shown, release = threading.Event(), threading.Event()
+    app = PretrainExplorer()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settled(app, pilot)
+        kept = app.result
+        kata_screen = screen_text(app)
+        staged_run = app.session.run
+
+        def held_run(*args, **kwargs):
+            for result in staged_run(*args, **kwargs):
+                yield result
+                first_phase_shown.set()
+                release.wait(600)  # only turns a hang into a failure
+
+        app.session.run = held_run
+        app.start_run(app.base, None, location=str(HELD_OUT))
+        await until(pilot, lambda: first_phase_shown.is_set() and app.result is not kept)
+        assert app.result.experiment.name == "held-out" and not app.result.complete
+        await pilot.press("escape")
+        release.set()
+        await until(pilot, lambda: "Job cancelled" in notifications(app))
+        assert "Job cancelled: Cancelled: the previous results stay on screen." in notifications(app)
+        assert app.result is kept and app.base.name == "kata"
+        await until(pilot, lambda: screen_text(app) == kata_screen)  # all of it, the held-out corpus gone
+
+
+# --- many classes: said before the wait --------------------------------------------------------------
+
+def many_classes_experiment(folder, classes: int):
+    """The kata with `classes` classes, two train sentences and one test sentence each, made of the
+    corpus's own lines."""
+    import csv
+    import shutil
+
+    shutil.copytree(KATA, folder)
+    lines = [line for line in (KATA / "general.txt").read_text().splitlines() if line.strip()]
+    for name, per_class in (("train.csv", 2), ("test.csv", 1)):
+        with open(folder / name, "w", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["text", "label"])
+            writer.writerows((lines[(c + k) % len(lines)], f"c{c:03d}") for c in range(classes) for k in range(per_class))
+    (folder / "transfer.csv").unlink()
+    manifest = (folder / "experiment.toml").read_text().replace('transfer = "transfer.csv"\n', "")
+    (folder / "experiment.toml").write_text(manifest)
+    return folder
+
+
+def test_many_classes_are_announced_before_the_run(capsys, tmp_path, monkeypatch):
+    from pretrain_explorer.engine.settings import MANY_CLASSES
+    import pretrain_explorer.tui.cli as cli
+
+    folder = many_classes_experiment(tmp_path / "many", MANY_CLASSES)
+    said_before = []
+
+    def run_experiment(experiment):
+        said_before.append(capsys.readouterr().err)
+        raise ExperimentError(experiment.manifest, "stopped here by the test")
+
+    monkeypatch.setattr(cli, "run_experiment", run_experiment)
+    assert main(["report", str(folder)]) == 2
+    assert said_before == [f"pretrain-explorer: note: {MANY_CLASSES} classes: fine-tuning, the seeds and the learning "
+                           "curve grow with the number of classes, so this run may take minutes.\n"]
+
+
+def test_a_few_classes_are_not_announced(tmp_path):
+    from pretrain_explorer.engine import load_experiment
+    from pretrain_explorer.engine.settings import MANY_CLASSES
+    from pretrain_explorer.tui.presentation.stages import many_classes
+
+    assert many_classes(load_experiment(many_classes_experiment(tmp_path / "few", MANY_CLASSES - 1))) is None
+    assert many_classes(load_experiment()) is None
+
+
+async def test_the_explorer_announces_many_classes_when_their_first_phase_arrives(tmp_path):
+    import threading
+
+    from helpers import notifications, until
+    from pretrain_explorer.engine import load_experiment
+    from pretrain_explorer.engine.settings import MANY_CLASSES
+    from pretrain_explorer.tui.app import PretrainExplorer
+
+    first_phase_shown, release = threading.Event(), threading.Event()
+    app = PretrainExplorer(load_experiment(many_classes_experiment(tmp_path / "many", 2 * MANY_CLASSES)))
+    staged_run = app.session.run
+
+    def held_run(*args, **kwargs):  # the run waits after its first phase until the test lets it go
+        for result in staged_run(*args, **kwargs):
+            yield result
+            first_phase_shown.set()
+            release.wait(600)  # only turns a hang into a failure
+
+    app.session.run = held_run
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: "Many classes" in notifications(app))
+        assert app.result is not None and not app.result.complete  # before the training
+        assert (f"Many classes: {2 * MANY_CLASSES} classes: fine-tuning, the seeds and the learning curve grow "
+                "with the number of classes") in notifications(app)
+        await pilot.press("escape")
+        release.set()
+        await until(pilot, lambda: "Job cancelled" in notifications(app))
+        assert "Cancelled: the stages it finished stay on screen; the rest were not computed." in notifications(app)

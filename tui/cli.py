@@ -112,6 +112,10 @@ def report(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     experiment = _experiment(args)
     _refuse_an_unused_dim(args.dim, experiment.weighting)
+    from .presentation.stages import many_classes
+
+    if warning := many_classes(experiment):  # said before the wait, not after it
+        print(f"pretrain-explorer: note: {warning}", file=sys.stderr, flush=True)
     result = run_experiment(experiment)
     if args.json:
         _print_out(render_json(result))

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ...engine.experiment import Experiment
 from ...engine.run.results import ExperimentResult
+from ...engine.settings import MANY_CLASSES
 from . import verdicts
 from .approaches import describe, is_trained
 from .style import cosine, pct
@@ -86,6 +88,14 @@ def class_list(labels: tuple[str, ...]) -> str:
     return f"{short(labels[0])}, {short(labels[1])} … {short(labels[-1])}"
 
 
+def many_classes(e: Experiment) -> str | None:
+    """A warning, before training, for an experiment whose classes make it long (MANY_CLASSES)."""
+    if len(e.labels) < MANY_CLASSES:
+        return None
+    return (f"{len(e.labels):,} classes: fine-tuning, the seeds and the learning curve grow with the number of "
+            f"classes, so this run may take minutes.")
+
+
 def _finetuning(r: ExperimentResult) -> str:
     e = r.experiment
     trained = [name for name, a in r.approaches.items() if is_trained(a)]
@@ -97,6 +107,8 @@ def _finetuning(r: ExperimentResult) -> str:
         text += (f" The trained approaches ({', '.join(trained)}) fit a softmax layer by gradient "
                  "descent; where the vectors are trained too, only words of the labeled sentences "
                  "move, and every other word keeps its starting vector.")
+    if warning := many_classes(e):
+        text += f" {warning}"
     unfinished = verdicts.unfinished_training(r)
     return f"{text} {unfinished}" if unfinished else text
 
