@@ -19,7 +19,15 @@ class ExperimentError(Exception):
         where = self.path or "experiment"
         if self.line is not None:
             where = f"{where}, line {self.line}"
-        return f"{where}: {self.problem}"
+        return _printable(f"{where}: {self.problem}")
+
+
+def _printable(text: str) -> str:
+    """One printable line: a control character quoted from a file (a NUL, an escape, a newline) is
+    shown as its escape, never sent to the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 class RunCancelled(Exception):

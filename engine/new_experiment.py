@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from .pretraining.corpus import CorpusFiles, read_blocks
+from .pretraining.corpus import STDIN, CorpusFiles, read_blocks
 from .errors import ExperimentError
 from .experiment import MANIFEST, builtin_experiment_path, load_experiment, stopwords_from
 from .settings import dense_fits
 from .storage.atomic import write_text_atomically
+from .storage.paths import kind_of
 from .text import Columns, LabeledSentence, preprocess, read_labeled_csv, tokenize
 
 SURVEY_BYTES = 64 << 20  # read this much of the corpus exactly; extrapolate the rest by size
@@ -135,6 +137,10 @@ def create_experiment(folder: Path, corpus: Path, splits: dict[str, Path], colum
     """Survey the files, choose the settings, write FOLDER/experiment.toml (and its stopword list),
     and check that the experiment loads. Returns the surveys and the choice, for the report."""
     folder = Path(folder)
+    if Path(corpus) == STDIN:  # before anything is read: the stream could be read only once
+        raise ExperimentError("--corpus -", "an experiment reads its corpus again at every run, so it must be a "
+                                            "file or a folder, not standard input: save the text to a file first, "
+                                            "or pretrain it once with `pretrain-explorer pretrain - -o VECTORS.npz`")
     labeled = {name: LabeledSurvey(path, read_labeled_csv(path, columns)) for name, path in splits.items()}
     if len(labeled["train"].classes) < 2:
         raise ExperimentError(splits["train"], "a classifier needs at least two classes; found only one")
@@ -146,11 +152,36 @@ def create_experiment(folder: Path, corpus: Path, splits: dict[str, Path], colum
     for existing in (manifest, stopword_copy):
         if existing.exists() and not replace:
             raise ExperimentError(existing, "exists; not replaced (add --force to replace it)")
-    if not folder.exists():
-        if not folder.parent.is_dir():
-            raise ExperimentError(folder, f"cannot be created: the folder {folder.parent} does not exist")
-        folder.mkdir()
-    write_text_atomically(stopword_copy, " ".join(sorted(stopword_set)) + "\n", replace=replace)
-    write_text_atomically(manifest, manifest_text(folder, corpus, splits, columns, choice), replace=replace)
-    load_experiment(manifest)  # what it wrote opens
+    made = _make_folder(folder) + [f for f in (stopword_copy, manifest) if not f.exists()]
+    try:
+        write_text_atomically(stopword_copy, " ".join(sorted(stopword_set)) + "\n", replace=replace)
+        write_text_atomically(manifest, manifest_text(folder, corpus, splits, columns, choice), replace=replace)
+        load_experiment(manifest)  # what it wrote opens
+    except BaseException:  # nothing left behind: the files and folders this call made go again
+        for path in reversed(made):
+            with contextlib.suppress(OSError):
+                path.rmdir() if path.is_dir() else path.unlink(missing_ok=True)
+        raise
     return survey, labeled, choice
+
+
+def _make_folder(folder: Path) -> list[Path]:
+    """Make `folder` and any of its parents that are missing (as the help says); the folders made,
+    outermost first, so that a failure later can remove them."""
+    missing = [p for p in (folder, *folder.parents) if kind_of(p) == "missing"]
+    for path in reversed(missing):
+        if kind_of(path.parent) not in ("folder", "missing"):
+            raise ExperimentError(folder, f"cannot be created: {path.parent} is not a folder")
+    if kind_of(folder) not in ("folder", "missing"):
+        raise ExperimentError(folder, "is not a folder; name a folder for experiment.toml")
+    made = []
+    try:
+        for path in reversed(missing):
+            path.mkdir()
+            made.append(path)
+    except OSError as exc:
+        for path in reversed(made):
+            with contextlib.suppress(OSError):
+                path.rmdir()
+        raise ExperimentError(path, f"cannot be created ({exc.strerror or exc})") from None
+    return made

@@ -109,3 +109,8 @@ def next_weighting(weighting: str, max_vocab: int, own_max_vocab: int, vocabular
     if following in DENSE_WEIGHTINGS and (capped or too_many) and not own_fits:
         return WeightingChange(following, MAX_DENSE_WORDS, not capped)
     return WeightingChange(following, own_max_vocab, False)
+
+# Faults (issue 21)
+# From this many classes on, a run says before it trains that training grows with the classes (a
+# softmax output, a centroid and learning-curve draws for each): 200 classes take minutes, not seconds.
+MANY_CLASSES = 50

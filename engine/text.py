@@ -61,7 +61,19 @@ def read_text(path: Path) -> str:
     return decode_utf8(data, path)
 
 
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")  # byte-order marks, little- and big-endian
+
+
 def decode_utf8(data: bytes, path: Path, first_line: int = 1) -> str:
+    """The bytes as text; ExperimentError naming the line for a NUL byte (UTF-8 allows it, but no
+    text file holds one: binary data, or UTF-16, whose every other byte is NUL in English) or for
+    bytes that are not UTF-8."""
+    if data.startswith(UTF16_MARKS):
+        raise ExperimentError(path, f"{nul_problem(data)}; save the file as UTF-8 text", first_line)
+    nul = data.find(b"\0")
+    if nul >= 0:
+        raise ExperimentError(path, f"{nul_problem(data)}; save the file as UTF-8 text",
+                              first_line + data.count(b"\n", 0, nul))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -69,6 +81,19 @@ def decode_utf8(data: bytes, path: Path, first_line: int = 1) -> str:
         raise ExperimentError(
             path, f"bytes that are not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8", line
         ) from None
+
+
+def nul_problem(data: bytes) -> str:
+    """What NUL bytes in what should be text suggest: UTF-16 (without a byte-order mark) where they
+    are every other byte of the first line, else binary data."""
+    if data.startswith(UTF16_MARKS):
+        return "is UTF-16 (its byte-order mark says so), not UTF-8"
+    first = data[: min(len(data), 200)].split(b"\n", 1)[0] or data[:200]
+    for start in (0, 1):  # UTF-16BE puts the NUL of an ASCII character first, UTF-16LE second
+        if len(first) >= 2 and first[start::2].count(0) >= 0.9 * len(first[start::2]) \
+                and first[1 - start::2].count(0) == 0:
+            return "looks like UTF-16 (a NUL byte between characters), not UTF-8"
+    return "looks binary (a NUL byte)"
 
 
 @dataclass(frozen=True)

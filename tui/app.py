@@ -27,7 +27,7 @@ from .palette import PaletteCommands
 from .preferences import load_preferences, save_preferences
 from .screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
 from .presentation.progress import ReportGate
-from .presentation.stages import STAGES
+from .presentation.stages import STAGES, many_classes
 from .upkeep import Upkeep
 from .widgets.accuracy import AccuracyPane
 from .widgets.corpus import CorpusPane
@@ -94,6 +94,9 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
         self.base = experiment if experiment is not None else load_experiment()
         self.controls = Controls.of(self.base)
         self.result: ExperimentResult | None = None
+        # The last whole result shown, and its experiment: put back when a run that showed its first
+        # phases is cancelled or fails, so that what stays on screen is one run's, never a mix.
+        self._complete: tuple[Experiment, ExperimentResult] | None = None
         self.stage = 1
         self.session = Session()
         self._engine_worker: Worker | None = None
@@ -185,7 +188,11 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
             self.query_one(StatusLine).done()
         # top-N is no part of a run: a change made while it ran is applied to what it brings.
         top_n = self.controls.top_n if message.base is self.base else message.controls.top_n
+        if (message.base is not self.base or self.result is None) and (warning := many_classes(message.base)):
+            self.notify(warning, title="Many classes", severity="warning", timeout=10)  # before it trains
         self.base, self.result = message.base, message.result
+        if message.result.complete:
+            self._complete = (self.base, self.result)
         self.controls = dataclasses.replace(message.controls, top_n=top_n)
         self.show_result(message.result)
         if message.result.experiment.top_n != top_n:
@@ -202,11 +209,17 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
     def on_run_stopped(self, message: RunStopped) -> None:
         if message.worker is self._engine_worker:
             self._keep_previous()
-            self.notify("Cancelled: the previous results stay on screen.", title="Job cancelled")
+            shown = ("the previous results stay on screen" if self.result is not None and self.result.complete
+                     else "nothing was computed yet" if self.result is None
+                     else "the stages it finished stay on screen; the rest were not computed")
+            self.notify(f"Cancelled: {shown}.", title="Job cancelled")
 
     def _keep_previous(self) -> None:
         self._engine_worker = None
         self.query_one(StatusLine).done()
+        if self.result is not None and not self.result.complete and self._complete is not None:
+            self.base, self.result = self._complete  # the run had shown its first phases only
+            self.show_result(self.result)
         if self.result is not None:
             self.controls = Controls.of(self.result.experiment)
             self._show_settings(self.result)
@@ -357,6 +370,8 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
     def on_neighbour_lists_changed(self, message: NeighbourListsChanged) -> None:
         if message.source is self.result and message.result.experiment.top_n == self.controls.top_n:
             self.result = message.result
+            if message.result.complete:
+                self._complete = (self.base, message.result)
             self._show_settings(message.result)
             if message.result.drift is not None:
                 self.query_one(FineTuningPane).show(message.result)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..engine import Experiment, ExperimentError, load_experiment, run_experiment
 from ..engine.experiment import ReadCheck, builtin_experiments, open_experiment, with_overrides
-from ..engine.settings import DEFAULTS, LIMITS, WEIGHTINGS
+from ..engine.settings import DEFAULTS, DIMENSIONED_WEIGHTINGS, LIMITS, WEIGHTINGS
 from ..engine.pretraining.vocabulary import VocabularySettings
 from ..engine.progress import ProgressEvent
 from .crash import crash_line, write_crash_report
@@ -72,6 +72,14 @@ def _add_pretraining_options(parser: argparse.ArgumentParser, defaults: bool) ->
                         help=f"dimensions for svd (default {DEFAULTS['dim']})")
 
 
+def _refuse_an_unused_dim(dim: int | None, weighting: str) -> None:
+    """A --dim given for a weighting that has one dimension per word would be ignored: say so."""
+    if dim is not None and weighting not in DIMENSIONED_WEIGHTINGS:
+        raise ExperimentError("--dim", f"sets the dimension of {' and '.join(DIMENSIONED_WEIGHTINGS)} vectors only; "
+                                       f"{weighting} vectors have one dimension per vocabulary word (add --weighting "
+                                       f"{DIMENSIONED_WEIGHTINGS[0]} to use dim {dim:,})")
+
+
 class _OutputFailed(Exception):
     """Standard output could not be written (a full disk, a closed terminal)."""
 
@@ -102,7 +110,13 @@ def report(argv: list[str]) -> int:
     parser.add_argument("--color", action="store_true", help="colour the charts with ANSI codes")
     _add_pretraining_options(parser, defaults=False)
     args = parser.parse_args(argv)
-    result = run_experiment(_experiment(args))
+    experiment = _experiment(args)
+    _refuse_an_unused_dim(args.dim, experiment.weighting)
+    from .presentation.stages import many_classes
+
+    if warning := many_classes(experiment):  # said before the wait, not after it
+        print(f"pretrain-explorer: note: {warning}", file=sys.stderr, flush=True)
+    result = run_experiment(experiment)
     if args.json:
         _print_out(render_json(result))
     else:
@@ -146,7 +160,10 @@ def pretrain(argv: list[str]) -> int:
     parser.add_argument("--stopwords", help="a file of whitespace-separated stopwords (default: the kata's)")
     parser.add_argument("--force", action="store_true", help="replace the output if it exists")
     _add_pretraining_options(parser, defaults=True)
+    parser.set_defaults(dim=None)  # None: not given, so that a --dim counts would ignore is refused
     args = parser.parse_args(argv)
+    _refuse_an_unused_dim(args.dim, args.weighting)
+    args.dim = DEFAULTS["dim"] if args.dim is None else args.dim
     output = Path(args.output)
     if output.suffix != ".npz":
         raise ExperimentError(output, "the output must end in .npz")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import ExperimentError
 from ..storage.paths import kind_of
+from ..text import UTF16_MARKS, nul_problem
 
 BLOCK_BYTES = 2 << 20  # a block of lines
 COUNT_BLOCK_BYTES = 1 << 20  # blocks for counting: 1 to 5 ms each in the compiled loop, 2 to 4 in flight
@@ -80,7 +81,11 @@ class CorpusFiles:
 def _open(path: Path):
     """(the file as stored, the stream of its text's bytes, whether to close them)."""
     if path == STDIN:
-        return sys.stdin.buffer, sys.stdin.buffer, False
+        stream = getattr(sys.stdin, "buffer", None)  # None when the shell closed it (`<&-`)
+        if stream is None or sys.stdin.closed:
+            raise ExperimentError(path, "standard input is closed: pipe the corpus in, as in "
+                                          "`cat corpus.txt | pretrain-explorer pretrain - -o vectors.npz`")
+        return stream, stream, False
     try:
         raw = open(path, "rb")
         return raw, (gzip.GzipFile(fileobj=raw) if path.suffix == ".gz" else raw), True
@@ -130,8 +135,8 @@ def _decoded(file: Path, data: bytes, lines_before: int, cuts: list[int]) -> str
         return lines_before + data.count(b"\n", 0, offset) - bisect.bisect_left(cuts, offset) + 1
 
     nul = data.find(b"\0")
-    if nul >= 0:
-        raise ExperimentError(file, "looks binary (a NUL byte): a corpus must be UTF-8 text", line_at(nul))
+    if nul >= 0 or (lines_before == 0 and data.startswith(UTF16_MARKS)):
+        raise ExperimentError(file, f"{nul_problem(data)}: a corpus must be UTF-8 text", line_at(max(nul, 0)))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

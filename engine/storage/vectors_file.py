@@ -24,6 +24,12 @@ MAX_WORD_CHARS = 10_000
 MAX_DIMENSIONS = LIMITS["dim"].maximum  # svd's and sgns's; counts and ppmi stop at MAX_DENSE_WORDS
 MAX_SETTINGS_CHARS = 64 << 20
 MAX_CELLS = 500_000_000  # numbers in the matrix: 4 GB as float64
+# A compressed member (numpy's savez_compressed; `pretrain` stores them uncompressed) may inflate
+# at most this many times its compressed size, past a small allowance: a zip bomb (megabytes of
+# zeros declaring gigabytes) is refused before any memory is given to it. Real vectors compress
+# little (their mantissas are noise); padded words and sparse counts well under this ratio.
+MAX_INFLATION = 100
+INFLATES_FREELY = 64 << 20  # bytes: a member this small may inflate any amount
 # What `pretrain` records of the corpus it counted (engine.pretraining.pretrain.CorpusStats), with types.
 CORPUS_KEYS = {"sentences": int, "tokens": int, "kept_tokens": int, "vocabulary": int, "dimension": int,
                "window": int, "weighting": str}
@@ -98,17 +104,32 @@ def load_vectors(path: Path) -> tuple[WordVectors, dict]:
 def _header(path: Path, archive: zipfile.ZipFile, name: str) -> tuple[tuple, np.dtype]:
     """A member's shape and dtype, read from its .npy header alone, before any data is loaded (so a
     header claiming an absurd size is refused instead of allocated)."""
-    with archive.open(f"{name}.npy") as member:
+    info = archive.getinfo(f"{name}.npy")
+    _check_inflation(path, name, info)  # before a byte of it is inflated
+    with archive.open(info) as member:
         version = npy.read_magic(member)
         if version not in ((1, 0), (2, 0)):
             raise ValueError(f"{name}: .npy format version {version} is not read")
         read = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
         shape, _, dtype = read(member)
-        stored = archive.getinfo(f"{name}.npy").file_size - member.tell()
+        stored = info.file_size - member.tell()
     if not dtype.hasobject and math.prod(shape) * dtype.itemsize != stored:  # objects are refused by type
         raise ExperimentError(path, f"is damaged: its {name} field's header claims {dtype} of shape {shape}, "
                                     f"but {stored:,} bytes are stored")
     return shape, dtype
+
+
+def _check_inflation(path: Path, name: str, info: zipfile.ZipInfo) -> None:
+    """Refuse a member whose declared size the file cannot back: stored bytes that are not all
+    there, or compressed ones inflating more than MAX_INFLATION times (the zip's declared size is
+    what numpy allocates, so it is checked against the bytes really in the file)."""
+    size, packed = info.file_size, info.compress_size
+    if info.compress_type == zipfile.ZIP_STORED and size != packed:
+        raise ExperimentError(path, f"is damaged: its {name} field declares {size:,} bytes but stores {packed:,}")
+    if info.compress_type != zipfile.ZIP_STORED and size > max(INFLATES_FREELY, MAX_INFLATION * packed):
+        raise ExperimentError(path, f"its {name} field would inflate from {packed:,} to {size:,} bytes, more than "
+                                    f"{MAX_INFLATION} times (as a zip bomb does): refused unread; save the vectors "
+                                    "uncompressed (numpy.savez, or `pretrain-explorer pretrain`)")
 
 
 def _check_headers(path: Path, headers: dict[str, tuple[tuple, np.dtype]]) -> None:
@@ -134,6 +155,9 @@ def _check_headers(path: Path, headers: dict[str, tuple[tuple, np.dtype]]) -> No
         if not fits(shape, dtype):
             raise ExperimentError(path, f"is damaged: its {name} field holds {dtype} of shape {shape}, "
                                         f"expected {allowed[name]}")
+    words, rows = headers["words"][0][0], headers["matrix"][0][0]
+    if words != rows:  # before either is read: a matrix of the wrong height is refused unallocated
+        raise ExperimentError(path, f"is damaged: {words} words for a matrix of shape {headers['matrix'][0]}")
 
 
 def _checked_words(path: Path, words: np.ndarray) -> tuple[str, ...]:

@@ -8,9 +8,11 @@ import threading
 from dataclasses import dataclass
 
 import plotext as plt
+from rich.cells import cell_len
 from rich.text import Text
 
 from ...engine.run.results import ExperimentResult
+from .widths import left, short
 from .style import (
     NEUTRAL,
     approach_colour,
@@ -45,7 +47,7 @@ def _cells(value: float, lo: float, hi: float, cells: int) -> float:
 
 
 def _bar_row(bar: Bar, lo: float, hi: float, cells: int, label_width: int) -> Text:
-    row = Text(f"{bar.label:<{label_width}}", style=bar.colour)
+    row = Text(left(bar.label, label_width), style=bar.colour)
     zero, end = _cells(0.0, lo, hi, cells), _cells(bar.value, lo, hi, cells)
     start, stop = sorted((zero, end))
     whole, part = divmod(round((stop - start) * 8), 8)
@@ -83,7 +85,7 @@ def _axis(ticks: list[tuple[float, str]], lo: float, hi: float, cells: int, labe
 # it is given, so in a small terminal they merge). Line charts (loss, learning curve) use plotext.
 def bar_chart(title: str, bars: list[Bar], lo: float, hi: float, ticks: list[tuple[float, str]],
               key: str, width: int) -> Text:
-    label_width = max((len(b.label) for b in bars), default=0) + 1
+    label_width = max((cell_len(b.label) for b in bars), default=0) + 1
     text_width = max((len(b.text) for b in bars), default=0) + 2
     cells = max(10, width - label_width - text_width)
     rows = [Text(title, style="bold")]
@@ -122,9 +124,9 @@ def accuracy_chart(result: ExperimentResult, split: str, width: int) -> Text:
 
 def groups_chart(result: ExperimentResult, width: int) -> Text:
     labels = result.experiment.labels
-    bars = [Bar(f"{g.name} within", g.within, label_colour(labels, g.name), cosine(g.within))
+    bars = [Bar(f"{short(g.name)} within", g.within, label_colour(labels, g.name), cosine(g.within))
             for g in result.groups.groups if g.within is not None]
-    bars += [Bar(f"{p.first} vs {p.second}", p.between, NEUTRAL, cosine(p.between))
+    bars += [Bar(f"{short(p.first)} vs {short(p.second)}", p.between, NEUTRAL, cosine(p.between))
              for p in result.groups.pairs if p.between is not None]
     lo = -1.0 if any(b.value < 0 for b in bars) else 0.0
     ticks = [(v, f"{v:g}") for v in ((-1, 0, 0.5, 1) if lo < 0 else (0, 0.25, 0.5, 0.75, 1))]

@@ -4,8 +4,8 @@ stage in at most `width` columns, or JSON (the engine's form of the result with 
 from __future__ import annotations
 
 import json
-import textwrap
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
@@ -16,17 +16,11 @@ from .approaches import describe, score_kind
 from .charts import chart
 from .stages import STAGES, class_list, further_comparisons, vectors_quality
 from .style import number, pct, score, seeds, similarity
+from .widths import clip, head, left, pack, right, short, wrap
 
+PREDICTION_TEXT_CELLS = 10  # at least this much of a sentence beside its scores, else the scores go below it
 RANDOM_NOTE = ("The lesson does not give its random generator, so its random-feature figures cannot "
                "be reproduced; these come from numpy's PCG64 seeded with [random] seed.")
-
-
-def clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
-
-
-def wrap(text: str, width: int, indent: str = "") -> list[str]:
-    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent) or [""]
 
 
 def _neighbours(ns) -> str:
@@ -59,10 +53,10 @@ def _pretraining(result: ExperimentResult, width: int) -> list[str]:
 
 def _fine_tuning(result: ExperimentResult, width: int) -> list[str]:
     e = result.experiment
-    lines = [f"Labeled sentences: {len(e.train):,} in {len(e.labels):,} classes ({class_list(e.labels)})"]
-    label_width = max(len(label) for label in e.labels)
+    lines = wrap(f"Labeled sentences: {len(e.train):,} in {len(e.labels):,} classes ({class_list(e.labels)})", width)
+    label_width = max(cell_len(short(label)) for label in e.labels)
     for s in e.train:
-        lines.append(clip(f"  {s.label:>{label_width}}  {s.text}", width))
+        lines.append(clip(f"  {right(short(s.label), label_width)}  {s.text}", width))
     lines += [""] + wrap(f"Training: {e.training.epochs} epochs of full-batch gradient descent, learning "
                          f"rate {e.training.learning_rate:g}, L2 {e.training.l2:g} (mean-pooled vectors, "
                          "softmax, cross-entropy)", width)
@@ -83,12 +77,17 @@ def _fine_tuning(result: ExperimentResult, width: int) -> list[str]:
 
 def _predictions(approach: ApproachResult, split: str, labels: tuple[str, ...], width: int) -> list[str]:
     scores_of = getattr(approach, split)
-    lines = [f"--- {approach.name}: {describe(approach.name)} ---"[:width], f"  scores: {score_kind(approach)}"]
+    lines = [head(f"--- {approach.name}: {describe(approach.name)} ---", width), f"  scores: {score_kind(approach)}"]
     for p in scores_of.predictions:
         mark = "OK   " if p.correct else "WRONG"
-        scores = " ".join(f"{label[:3]} {score(p.scores[label])}" for label in labels)
-        head = f"  {mark} {p.predicted:>8} (true {p.label:>8})  {scores}  "
-        lines.append(head + clip(p.text, width - len(head)))
+        scores = [f"{left(head(label, 3), 3)} {score(p.scores[label])}" for label in labels]
+        verdict = f"  {mark} {right(short(p.predicted), 8)} (true {right(short(p.label), 8)})  "
+        line = f"{verdict}{' '.join(scores)}  "
+        if cell_len(line) + PREDICTION_TEXT_CELLS <= width:  # as it always was: the scores, then the sentence
+            lines.append(line + clip(p.text, width - cell_len(line)))
+        else:  # too many classes or too long a label: the sentence, then the scores below it, whole
+            lines.append(verdict + clip(p.text, width - cell_len(verdict)))
+            lines += pack(scores, width, "      ")
     stats = approach.over_seeds(split)
     accuracy = f"  Accuracy: {scores_of.correct}/{len(scores_of.predictions)} = {pct(scores_of.accuracy)}"
     if stats is not None:
@@ -100,7 +99,7 @@ def _seen(result: ExperimentResult, split: str, width: int) -> list[str]:
     lines = ["Words of each sentence that also occur in the labeled sentences:"]
     for p in getattr(next(iter(result.approaches.values())), split).predictions:
         seen = "seen: " + (", ".join(p.seen_words) or "none")
-        lines.append(clip(f"  {clip(p.text, 40):<40}  {seen}", width))
+        lines.append(clip(f"  {left(clip(p.text, 40), 40)}  {seen}", width))
     return lines + [""]
 
 
@@ -142,12 +141,12 @@ def _transfer(result: ExperimentResult, width: int) -> list[str]:
 def _captures(result: ExperimentResult, width: int) -> list[str]:
     lines = ["Average cosine within each group:"]
     for g in result.groups.groups:
-        lines.append(f"  {g.name} within: {similarity(g.within)}")
+        lines.append(f"  {short(g.name)} within: {similarity(g.within)}")
         lines += wrap("words: " + ", ".join(g.present), width, "    ")
         if g.missing:
             lines += wrap("not in the vocabulary: " + ", ".join(g.missing), width, "    ")
     lines.append("Average cosine between groups:")
-    lines += [f"  {p.first} vs {p.second}: {similarity(p.between)}" for p in result.groups.pairs]
+    lines += [f"  {short(p.first)} vs {short(p.second)}: {similarity(p.between)}" for p in result.groups.pairs]
     return lines
 
 

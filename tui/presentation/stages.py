@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ...engine.experiment import Experiment
 from ...engine.run.results import ExperimentResult
+from ...engine.settings import MANY_CLASSES
 from . import verdicts
 from .approaches import describe, is_trained
 from .style import cosine, pct
+from .widths import short
 
 # Which comparisons a split's note makes, when both approaches ran: the lesson's question first.
 # The last asks whether pretraining beats what a practitioner would try first.
@@ -28,10 +31,25 @@ def weighting_phrase(result: ExperimentResult) -> str:
     }.get(c.weighting, f"its {c.weighting} vector")
 
 
+def dimension_note(r: ExperimentResult) -> str | None:
+    """Where the dimension asked for (dim) is more than the vocabulary allows: an SVD of n words
+    has at most n components, so it made fewer; n sgns vectors span at most n dimensions."""
+    c, e = r.corpus, r.experiment
+    if e.vectors_path is not None:  # the file's own dimension, asked for by nobody here
+        return None
+    if c.weighting == "svd" and c.dimension < e.dim:
+        return (f"dim {e.dim:,} was asked for, but an SVD of {c.vocabulary:,} words has at most {c.dimension:,} "
+                f"dimensions: the vectors have {c.dimension:,}.")
+    if c.weighting == "sgns" and c.vocabulary < c.dimension:
+        return (f"The {c.vocabulary:,} words' vectors span at most {c.vocabulary:,} of their {c.dimension:,} "
+                f"dimensions: a dim above the vocabulary adds time, not room.")
+    return None
+
+
 def vectors_quality(r: ExperimentResult) -> list[str]:
     """Sentences on how the pretrained vectors were made and how they score against people: which
     SVD ran, and the experiment's word pairs, pretrained beside random."""
-    out = []
+    out = [note] if (note := dimension_note(r)) else []
     method = getattr(r.pretrained, "svd", None)
     if method is not None:
         out.append(f"SVD by {method}.")
@@ -66,8 +84,16 @@ LISTED_CLASSES = 6  # more classes are named by their count, the first two and t
 def class_list(labels: tuple[str, ...]) -> str:
     """The class names, or for many the first two and the last."""
     if len(labels) <= LISTED_CLASSES:
-        return ", ".join(labels)
-    return f"{labels[0]}, {labels[1]} … {labels[-1]}"
+        return ", ".join(map(short, labels))
+    return f"{short(labels[0])}, {short(labels[1])} … {short(labels[-1])}"
+
+
+def many_classes(e: Experiment) -> str | None:
+    """A warning, before training, for an experiment whose classes make it long (MANY_CLASSES)."""
+    if len(e.labels) < MANY_CLASSES:
+        return None
+    return (f"{len(e.labels):,} classes: fine-tuning, the seeds and the learning curve grow with the number of "
+            f"classes, so this run may take minutes.")
 
 
 def _finetuning(r: ExperimentResult) -> str:
@@ -81,6 +107,8 @@ def _finetuning(r: ExperimentResult) -> str:
         text += (f" The trained approaches ({', '.join(trained)}) fit a softmax layer by gradient "
                  "descent; where the vectors are trained too, only words of the labeled sentences "
                  "move, and every other word keeps its starting vector.")
+    if warning := many_classes(e):
+        text += f" {warning}"
     unfinished = verdicts.unfinished_training(r)
     return f"{text} {unfinished}" if unfinished else text
 
@@ -141,12 +169,12 @@ def _captures(r: ExperimentResult) -> str:
         g, h = groups[p.first], groups[p.second]
         apart = [x for x in (g, h) if x.within <= p.between]
         if not apart:
-            sentences.append(f"{g.name} words ({cosine(g.within)}) and {h.name} words ({cosine(h.within)}) are "
+            sentences.append(f"{short(g.name)} words ({cosine(g.within)}) and {short(h.name)} words ({cosine(h.within)}) are "
                              f"each closer among themselves than across the two ({cosine(p.between)}).")
         for x in apart:
             other = h if x is g else g
-            sentences.append(f"{x.name} words are no closer to each other ({cosine(x.within)}) than to "
-                             f"{other.name} words ({cosine(p.between)}).")
+            sentences.append(f"{short(x.name)} words are no closer to each other ({cosine(x.within)}) than to "
+                             f"{short(other.name)} words ({cosine(p.between)}).")
     return (f"Average cosine of the {r.corpus.weighting} vectors within and between groups. "
             + " ".join(sentences) + " No labels were used to make these vectors.")
 
