@@ -109,3 +109,9 @@ def next_weighting(weighting: str, max_vocab: int, own_max_vocab: int, vocabular
     if following in DENSE_WEIGHTINGS and (capped or too_many) and not own_fits:
         return WeightingChange(following, MAX_DENSE_WORDS, not capped)
     return WeightingChange(following, own_max_vocab, False)
+
+
+# Disk cache (issue 21)
+# The disk cache (pretrained vectors and whole runs' results, engine.storage.disk_cache) is kept
+# under this many bytes: past it the least recently used entries are removed.
+DISK_CACHE_MAX_BYTES = 2 << 30

@@ -19,6 +19,8 @@ from ..finetuning.approaches import Task
 from ..progress import TIMETABLE, Progress, ProgressEvent, RunReport
 from ..pretraining.corpus import CorpusFiles
 from ..storage.disk_cache import DiskCache
+from .stored_results import result_entry, results_settings, stored_result
+from ..storage.entry_file import DamagedEntry
 from .context import Keys, RunContext, curve_sizes, curve_subset, seeds_within, spread_seeds, trained_count
 from ..errors import stop_if_asked
 from ..experiment import Experiment
@@ -58,14 +60,18 @@ def _file_identity(path: Path) -> tuple:
 # - a task's classifier and scores (classifier:NAME on the whole train set, curve:NAME on a
 #   learning-curve subset): the approach, its vectors' key, seed, subset, labeled data, training settings;
 # - neighbours: the vectors' key, probes and top_n; groups: the vectors' key and groups.
+# A complete run is also kept in the disk cache, keyed by its files' content and every setting
+# (stored_results.results_settings), so that another process (a class's visitors) loads it.
 # `stats` counts each stage's computations (not cache hits), so a caller sees what a change
 # recomputed. A session may be shared between threads; a run is not interrupted by another's lookups.
 class Session(StageCache):
     """The engine's stages over one cache, and staged runs of experiments through them."""
 
-    def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES, disk: DiskCache | None | str = "default"):
+    def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES, disk: DiskCache | None | str = "default",
+                 share_results: bool = True):
         super().__init__(max_bytes)
         self.disk = DiskCache() if disk == "default" else disk
+        self.share_results = share_results  # complete results through the disk cache too
 
     # --- stages ---------------------------------------------------------------------------------
 
@@ -158,8 +164,50 @@ class Session(StageCache):
         """Yield the result once per phase: pretraining (corpus, vectors, neighbours, groups), training
         (the main seed's accuracies, drift), seeds (the spread over seeds, the margin), curve (the
         learning curve; complete). Each step reports a ProgressEvent with its own fraction; a
-        cancelled run raises RunCancelled from inside the generator, after the phases already yielded."""
+        cancelled run raises RunCancelled from inside the generator, after the phases already yielded.
+        A result found in the disk cache (stored by another process, or an earlier session) arrives
+        complete, at once; a run that finds another process computing the same result waits for it."""
+        key = self._results_key(experiment, should_stop, on_progress)
+        if key is None:
+            yield from self._phases(experiment, should_stop, on_progress)
+            return
+        with self.disk.claimed(key, should_stop, lambda: on_progress(ProgressEvent(
+                "starting", 0.0, "Waiting for another run computing the same results"))):
+            stored = self._stored_result(experiment, key)
+            if stored is not None:
+                self.stats["results load"] += 1
+                yield stored
+                return
+            for result in self._phases(experiment, should_stop, on_progress):
+                yield result
+            try:
+                entry = result_entry(result)
+            except TypeError:  # a value no entry holds (a new result type): this run is not shared
+                return
+            self.disk.save_entry(key, *entry)  # best effort: the run is done whatever happens
 
+    def _results_key(self, e: Experiment, should_stop, on_progress) -> str | None:
+        if self.disk is None or not self.share_results:
+            return None
+        sources = {}
+        for field, path in (("corpus_path", e.corpus_path), ("vectors_path", e.vectors_path)):
+            if path is not None:
+                files = CorpusFiles.of(path)
+                sources[field] = self.cached("content hash", files.identity, lambda: self.disk.content_hash(
+                    files.files, files.stored_size, should_stop, on_progress))
+        return self.disk.key("results", results_settings(e, sources))
+
+    def _stored_result(self, e: Experiment, key: str) -> ExperimentResult | None:
+        found = self.disk.load_entry(key)
+        if found is None:
+            return None
+        try:
+            return stored_result(e, *found, key)
+        except DamagedEntry:  # well formed but not a result of this experiment: computed and written anew
+            self.disk.discard(key)
+            return None
+
+    def _phases(self, experiment: Experiment, should_stop, on_progress) -> Iterator[ExperimentResult]:
         def checked(step: str, label: str) -> Callable[[float], None]:
             """A phase's reports of `step` by fraction, each polling should_stop before it is sent."""
             def report(fraction: float) -> None:

@@ -1,0 +1,211 @@
+"""A run's complete result as a disk-cache entry (arrays and JSON, engine.storage.entry_file) and
+back, so that a second process with the same experiment and settings loads it instead of computing.
+
+What an entry holds is read as data, never as code: only the result types named in TYPES are made,
+each from its own fields, and the result must fit the experiment it is loaded for (its labels and
+its test and transfer sentences); anything else is DamagedEntry, a miss.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..experiment import Experiment
+from ..finetuning.bag_of_words import CountsClassifier
+from ..finetuning.centroid import Prediction, Scores, SplitResult
+from ..finetuning.softmax import SoftmaxClassifier
+from ..inspect.coverage import WordOverlap
+from ..inspect.groups import GroupPair, GroupSimilarity, WordGroup
+from ..inspect.word_pairs import WordPairScore
+from ..pretraining.pretrain import CorpusStats
+from ..pretraining.svd import SvdMethod
+from ..pretraining.weighting import SvdVectors
+from ..storage.entry_file import DamagedEntry
+from ..vectors import WordVectors
+from .results import PHASES, ApproachResult, Drift, ExperimentResult, LearningCurve, Margin, SeedStats
+
+FORMAT = 1  # bump when an entry's layout or a result's meaning changes: old entries are then never read
+TYPES = {cls.__name__: cls for cls in (
+    CorpusStats, WordVectors, GroupSimilarity, WordGroup, GroupPair, ApproachResult, SeedStats, Drift, LearningCurve,
+    Margin, WordOverlap, WordPairScore, SoftmaxClassifier, CountsClassifier, SvdVectors, SvdMethod)}
+# What a result holds besides the experiment it was run for (given again on load) and its vector keys
+# (the session's, made anew).
+FIELDS = tuple(f.name for f in dataclasses.fields(ExperimentResult) if f.name not in ("experiment", "vector_keys"))
+# An experiment's parts that do not change its results: its names and what it shows of its files.
+NOT_RESULTS = ("name", "title", "manifest", "corpus_preview", "manifest_stopwords")
+
+
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pretrain-explorer")
+    except PackageNotFoundError:  # run from a checkout: its entries are keyed as of no release
+        return "unreleased"
+
+
+def results_settings(e: Experiment, sources: dict[str, str]) -> dict:
+    """Everything that determines a run's results but the content of its files (`sources`: a digest
+    of each file, by the experiment's field naming it): every setting, the labeled sentences, the
+    seeds, and the package's version."""
+
+    def plain(value):
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        if isinstance(value, frozenset):
+            return sorted(value)
+        if isinstance(value, Path):
+            return str(value)
+        raise TypeError(f"{type(value).__name__} in an experiment")
+
+    fields = {f.name: getattr(e, f.name) for f in dataclasses.fields(e) if f.name not in NOT_RESULTS}
+    text = json.dumps({**fields, "sources": sources}, sort_keys=True, default=plain)
+    return {"kind": "results", "format": FORMAT, "package": package_version(),
+            "experiment": hashlib.blake2b(text.encode(), digest_size=20).hexdigest()}
+
+
+class _Writer:
+    """A result's values as JSON, its arrays set aside by name. An object met twice (the pretrained
+    vectors a classifier started from, a vocabulary shared by vectors) is written once and referred to."""
+
+    def __init__(self):
+        self.arrays: dict[str, np.ndarray] = {}
+        self._seen: dict[int, int] = {}
+        self._kept: list = []  # what _seen's ids belong to, alive while writing
+
+    def value(self, v):
+        if v is None or isinstance(v, (bool, int, float, str)):
+            return v
+        if isinstance(v, np.generic):
+            return v.item()
+        if isinstance(v, list):
+            return [self.value(x) for x in v]
+        if id(v) in self._seen:
+            return {"@ref": self._seen[id(v)]}
+        encoded = self._new(v)
+        self._seen[id(v)] = len(self._kept)
+        self._kept.append(v)
+        return {"@id": self._seen[id(v)], **encoded}
+
+    def _new(self, v) -> dict:
+        if isinstance(v, np.ndarray):
+            name = f"a{len(self.arrays)}"
+            self.arrays[name] = v
+            return {"@array": name}
+        if sp.issparse(v):
+            csr = v.tocsr()
+            return {"@csr": [self.value(csr.data), self.value(csr.indices), self.value(csr.indptr)],
+                    "shape": list(csr.shape)}
+        if isinstance(v, tuple):
+            return {"@tuple": [self.value(x) for x in v]}
+        if isinstance(v, dict):
+            return {"@dict": [[self.value(k), self.value(x)] for k, x in v.items()]}
+        if isinstance(v, SplitResult):
+            return self._split(v)
+        if isinstance(v, WordVectors) and TYPES.get(type(v).__name__) is not type(v):
+            return self._new(WordVectors(v.words, v.matrix))  # made otherwise (CountVectors), read as any
+        if TYPES.get(type(v).__name__) is type(v):
+            return {"@type": type(v).__name__,
+                    "fields": {f.name: self.value(getattr(v, f.name)) for f in dataclasses.fields(v) if f.init}}
+        raise TypeError(f"{type(v).__name__} is not stored in the disk cache")
+
+    def _split(self, split: SplitResult) -> dict:
+        """A split's predictions as columns, their scores as one array (as the run made them)."""
+        labels = sorted({label for p in split.predictions for label in p.scores})
+        scores = np.array([[p.scores[label] for label in labels] for p in split.predictions], dtype=float)
+        return {"@split": {key: self.value(column) for key, column in (
+            ("labels", tuple(labels)), ("scores", scores.reshape(len(split.predictions), len(labels))),
+            ("text", [p.text for p in split.predictions]), ("label", [p.label for p in split.predictions]),
+            ("predicted", [p.predicted for p in split.predictions]),
+            ("seen_words", [list(p.seen_words) for p in split.predictions]))}}
+
+
+def result_entry(result: ExperimentResult) -> tuple[dict[str, np.ndarray], dict]:
+    """A complete result as (arrays, document) for DiskCache.save_entry."""
+    writer = _Writer()
+    document = {"result": {name: writer.value(getattr(result, name)) for name in FIELDS},
+                "vector_keys": sorted(result.vector_keys)}
+    return writer.arrays, document
+
+
+class _Reader:
+    def __init__(self, arrays: dict[str, np.ndarray]):
+        self.arrays, self._made = arrays, {}
+
+    def value(self, v):
+        if v is None or isinstance(v, (bool, int, float, str)):
+            return v
+        if isinstance(v, list):
+            return [self.value(x) for x in v]
+        if not isinstance(v, dict):
+            raise DamagedEntry(f"unexpected {type(v).__name__}")
+        if "@ref" in v:
+            return self._made[v["@ref"]]
+        made = self._new(v)
+        self._made[v["@id"]] = made
+        return made
+
+    def _new(self, v: dict):
+        if "@array" in v:
+            return self.arrays[v["@array"]]
+        if "@csr" in v:
+            data, indices, indptr = (self.value(x) for x in v["@csr"])
+            return sp.csr_matrix((data, indices, indptr), shape=tuple(v["shape"]))
+        if "@tuple" in v:
+            return tuple(self.value(x) for x in v["@tuple"])
+        if "@dict" in v:
+            return {self.value(k): self.value(x) for k, x in v["@dict"]}
+        if "@split" in v:
+            return self._split({key: self.value(column) for key, column in v["@split"].items()})
+        cls = TYPES[v["@type"]]
+        made = cls(**{name: self.value(x) for name, x in v["fields"].items()})
+        if cls is WordVectors and not sp.issparse(made.matrix) and not np.isfinite(made.matrix).all():
+            raise DamagedEntry("vectors hold NaN or infinite values")
+        return made
+
+    @staticmethod
+    def _split(columns: dict) -> SplitResult:
+        labels, scores = columns["labels"], columns["scores"]
+        index = {label: k for k, label in enumerate(labels)}
+        rows = len(columns["text"])
+        if scores.shape != (rows, len(labels)) or scores.dtype.kind != "f":
+            raise DamagedEntry("scores do not fit their predictions")
+        return SplitResult(tuple(
+            Prediction(text, label, predicted, Scores(index, row), tuple(seen))
+            for text, label, predicted, row, seen in zip(columns["text"], columns["label"], columns["predicted"],
+                                                         scores, columns["seen_words"], strict=True)))
+
+
+def stored_result(e: Experiment, arrays: dict[str, np.ndarray], document: dict, name: str) -> ExperimentResult:
+    """The complete result an entry holds, for `e`; its vectors keyed by the entry (`name`) in the
+    session. DamagedEntry where it is not one or does not fit `e`."""
+    try:
+        reader = _Reader(arrays)
+        fields = {key: reader.value(value) for key, value in document["result"].items()}
+        keys = {vectors: ("stored results", name, vectors) for vectors in document["vector_keys"]}
+        result = ExperimentResult(experiment=e, **fields, vector_keys=keys)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as exc:
+        raise DamagedEntry(f"not a result ({type(exc).__name__}: {exc})") from None
+    _check_fits(result, e)
+    return result
+
+
+def _check_fits(result: ExperimentResult, e: Experiment) -> None:
+    """The checks that make a well-formed but foreign or stale entry a miss, not a wrong screen."""
+    splits, labels = {"test": e.test, "transfer": e.transfer}, set(e.labels)
+    for approach in result.approaches.values():
+        for name, sentences in splits.items():
+            split = getattr(approach, name)
+            if (split is None) != (sentences is None) or split is not None and (
+                    [p.text for p in split.predictions] != [s.text for s in sentences]
+                    or [p.label for p in split.predictions] != [s.label for s in sentences]
+                    or any(p.predicted not in labels for p in split.predictions)):
+                raise DamagedEntry("its predictions are not of this experiment's sentences")
+    if result.phase != PHASES[-1] or not isinstance(result.pretrained, WordVectors) or not result.approaches:
+        raise DamagedEntry("not a complete result")
