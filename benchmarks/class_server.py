@@ -254,6 +254,12 @@ def main() -> None:
         for line in server.stdout:
             if "Press Ctrl+C to quit" in line:
                 break
+        while True:  # it says so just before it listens
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
         before = os.getloadavg()[0]
         cold, visits, sampler, left = asyncio.run(class_visit(port, server.pid, args.visitors, args.seconds))
         text = table(args, cold, visits, sampler, left, (before, os.getloadavg()[0]))

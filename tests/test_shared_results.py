@@ -181,8 +181,8 @@ def test_the_least_recently_used_entries_go_past_the_bound(tmp_path):
     assert disk.load_entry("a") is not None  # used again: now the most recent
     disk.save_entry("d", megabyte, {})
     assert sorted(p.stem for p in tmp_path.glob("*.npz")) == ["a", "c", "d"]  # b was the least recently used
-    arrays, document = disk.load_entry("d")
-    assert np.array_equal(arrays["numbers"], megabyte["numbers"]) and document == {"cache_key": "d"}
+    arrays, document, nonfinite = disk.load_entry("d")
+    assert np.array_equal(arrays["numbers"], megabyte["numbers"]) and document == {"cache_key": "d"} and not nonfinite
 
 
 def test_the_cache_command_shows_and_clears_the_cache(kata, tmp_path):
@@ -211,3 +211,35 @@ def test_clearing_while_another_process_holds_an_entry_lock_excludes_it_still(tm
         assert (tmp_path / "a.lock").exists()  # the holder's lock is left to it
         assert DiskCache(tmp_path, lock_wait=0.0)._lock(tmp_path / "a.lock", lambda: False, lambda: None) is None
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_entry_is_checked_before_it_is_used(tmp_path):
+    """A flipped byte, a compressed member (which could inflate to any size), NaN in numbers, an
+    object array: each refused as damaged (a miss), none allocated or unpickled."""
+    import zipfile
+
+    from pretrain_explorer.engine.storage.entry_file import DamagedEntry, load_entry, save_entry
+
+    numbers = np.arange(1 << 18, dtype=float)  # 2 MiB: mapped from the file, not read
+    save_entry(tmp_path / "good.npz", {"numbers": numbers, "small": np.ones(3)}, {"what": "good"})
+    arrays, document, nonfinite = load_entry(tmp_path / "good.npz", 1 << 30)
+    assert np.array_equal(arrays["numbers"], numbers) and document == {"what": "good"} and not nonfinite
+    assert not arrays["numbers"].flags.writeable  # shared with every process mapping the entry
+
+    whole = bytearray((tmp_path / "good.npz").read_bytes())
+    whole[len(whole) // 2] ^= 0xFF  # inside the numbers
+    (tmp_path / "flipped.npz").write_bytes(whole)
+    with zipfile.ZipFile(tmp_path / "deflated.npz", "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("numbers.npy", b"\x93NUMPY" + b"\0" * (64 << 20))
+    save_entry(tmp_path / "objects.npz", {}, {})
+    with zipfile.ZipFile(tmp_path / "objects.npz", "a") as archive:
+        with archive.open("things.npy", "w") as member:
+            np.lib.format.write_array(member, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    for name in ("flipped", "deflated", "objects"):
+        with pytest.raises(DamagedEntry):
+            load_entry(tmp_path / f"{name}.npz", 1 << 30)
+    with pytest.raises(DamagedEntry):
+        load_entry(tmp_path / "good.npz", 1 << 20)  # larger than the cache may hold
+
+    save_entry(tmp_path / "nan.npz", {"numbers": np.array([1.0, np.nan])}, {})
+    assert load_entry(tmp_path / "nan.npz", 1 << 30)[2] == {"numbers"}  # said, for vectors to be refused

@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..experiment import Experiment
+from ..finetuning import approaches as registry
 from ..finetuning.bag_of_words import CountsClassifier
 from ..finetuning.centroid import Prediction, Scores, SplitResult
 from ..finetuning.softmax import SoftmaxClassifier
@@ -53,7 +54,7 @@ def package_version() -> str:
 def results_settings(e: Experiment, sources: dict[str, str]) -> dict:
     """Everything that determines a run's results but the content of its files (`sources`: a digest
     of each file, by the experiment's field naming it): every setting, the labeled sentences, the
-    seeds, and the package's version."""
+    seeds, the approaches run, and the package's version."""
 
     def plain(value):
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -65,7 +66,8 @@ def results_settings(e: Experiment, sources: dict[str, str]) -> dict:
         raise TypeError(f"{type(value).__name__} in an experiment")
 
     fields = {f.name: getattr(e, f.name) for f in dataclasses.fields(e) if f.name not in NOT_RESULTS}
-    text = json.dumps({**fields, "sources": sources}, sort_keys=True, default=plain)
+    approaches = [[a.name, a.description, a.vectors.name, a.classifier.name] for a in registry.APPROACHES]
+    text = json.dumps({**fields, "sources": sources, "approaches": approaches}, sort_keys=True, default=plain)
     return {"kind": "results", "format": FORMAT, "package": package_version(),
             "experiment": hashlib.blake2b(text.encode(), digest_size=20).hexdigest()}
 
@@ -116,14 +118,15 @@ class _Writer:
         raise TypeError(f"{type(v).__name__} is not stored in the disk cache")
 
     def _split(self, split: SplitResult) -> dict:
-        """A split's predictions as columns, their scores as one array (as the run made them)."""
+        """A split's predictions as columns: their scores and predicted labels as arrays, their
+        seen words (the same tuples in every approach, so written once). Their sentences and true
+        labels are the experiment's own, which the key covers: not written."""
         labels = sorted({label for p in split.predictions for label in p.scores})
         scores = np.array([[p.scores[label] for label in labels] for p in split.predictions], dtype=float)
+        predicted = np.array([labels.index(p.predicted) for p in split.predictions], dtype=np.int32)
         return {"@split": {key: self.value(column) for key, column in (
             ("labels", tuple(labels)), ("scores", scores.reshape(len(split.predictions), len(labels))),
-            ("text", [p.text for p in split.predictions]), ("label", [p.label for p in split.predictions]),
-            ("predicted", [p.predicted for p in split.predictions]),
-            ("seen_words", [list(p.seen_words) for p in split.predictions]))}}
+            ("predicted", predicted), ("seen_words", [p.seen_words for p in split.predictions]))}}
 
 
 def result_entry(result: ExperimentResult) -> tuple[dict[str, np.ndarray], dict]:
@@ -135,8 +138,11 @@ def result_entry(result: ExperimentResult) -> tuple[dict[str, np.ndarray], dict]
 
 
 class _Reader:
-    def __init__(self, arrays: dict[str, np.ndarray]):
+    def __init__(self, arrays: dict[str, np.ndarray], nonfinite: set[str], e: Experiment):
         self.arrays, self._made = arrays, {}
+        self.sentences = {"test": e.test, "transfer": e.transfer}
+        self._field = None  # the ApproachResult field being read: which split's sentences predictions are of
+        self._nonfinite = {id(arrays[name]) for name in nonfinite}
 
     def value(self, v):
         if v is None or isinstance(v, (bool, int, float, str)):
@@ -155,7 +161,8 @@ class _Reader:
         if "@array" in v:
             return self.arrays[v["@array"]]
         if "@csr" in v:
-            data, indices, indptr = (self.value(x) for x in v["@csr"])
+            # Copied where mapped read-only: scipy may sort a matrix's indices in place.
+            data, indices, indptr = (np.array(self.value(x)) for x in v["@csr"])
             return sp.csr_matrix((data, indices, indptr), shape=tuple(v["shape"]))
         if "@tuple" in v:
             return tuple(self.value(x) for x in v["@tuple"])
@@ -164,29 +171,35 @@ class _Reader:
         if "@split" in v:
             return self._split({key: self.value(column) for key, column in v["@split"].items()})
         cls = TYPES[v["@type"]]
-        made = cls(**{name: self.value(x) for name, x in v["fields"].items()})
-        if cls is WordVectors and not sp.issparse(made.matrix) and not np.isfinite(made.matrix).all():
+        fields = {}
+        for name, x in v["fields"].items():
+            self._field = name if cls is ApproachResult else None
+            fields[name] = self.value(x)
+        made = cls(**fields)
+        if isinstance(made, WordVectors) and id(made.matrix) in self._nonfinite:
             raise DamagedEntry("vectors hold NaN or infinite values")
         return made
 
-    @staticmethod
-    def _split(columns: dict) -> SplitResult:
-        labels, scores = columns["labels"], columns["scores"]
+    def _split(self, columns: dict) -> SplitResult:
+        sentences = self.sentences.get(self._field)
+        labels, scores, predicted, seen = columns["labels"], columns["scores"], columns["predicted"], columns["seen_words"]
         index = {label: k for k, label in enumerate(labels)}
-        rows = len(columns["text"])
-        if scores.shape != (rows, len(labels)) or scores.dtype.kind != "f":
-            raise DamagedEntry("scores do not fit their predictions")
+        rows = len(sentences) if sentences is not None else -1
+        if (scores.shape != (rows, len(labels)) or scores.dtype.kind != "f" or predicted.shape != (rows,)
+                or predicted.dtype.kind not in "iu" or len(seen) != rows
+                or not np.all((predicted >= 0) & (predicted < len(labels)))):
+            raise DamagedEntry("predictions that do not fit this experiment's sentences")
         return SplitResult(tuple(
-            Prediction(text, label, predicted, Scores(index, row), tuple(seen))
-            for text, label, predicted, row, seen in zip(columns["text"], columns["label"], columns["predicted"],
-                                                         scores, columns["seen_words"], strict=True)))
+            Prediction(s.text, s.label, labels[p], Scores(index, row), words)
+            for s, p, row, words in zip(sentences, predicted.tolist(), scores, seen)))
 
 
-def stored_result(e: Experiment, arrays: dict[str, np.ndarray], document: dict, name: str) -> ExperimentResult:
-    """The complete result an entry holds, for `e`; its vectors keyed by the entry (`name`) in the
-    session. DamagedEntry where it is not one or does not fit `e`."""
+def stored_result(e: Experiment, arrays: dict[str, np.ndarray], document: dict, nonfinite: set[str],
+                  name: str) -> ExperimentResult:
+    """The complete result an entry holds (DiskCache.load_entry), for `e`; its vectors keyed by the
+    entry (`name`) in the session. DamagedEntry where it is not one or does not fit `e`."""
     try:
-        reader = _Reader(arrays)
+        reader = _Reader(arrays, nonfinite, e)
         fields = {key: reader.value(value) for key, value in document["result"].items()}
         keys = {vectors: ("stored results", name, vectors) for vectors in document["vector_keys"]}
         result = ExperimentResult(experiment=e, **fields, vector_keys=keys)
@@ -198,14 +211,12 @@ def stored_result(e: Experiment, arrays: dict[str, np.ndarray], document: dict, 
 
 def _check_fits(result: ExperimentResult, e: Experiment) -> None:
     """The checks that make a well-formed but foreign or stale entry a miss, not a wrong screen."""
-    splits, labels = {"test": e.test, "transfer": e.transfer}, set(e.labels)
+    labels = set(e.labels)
     for approach in result.approaches.values():
-        for name, sentences in splits.items():
+        for name in ("test", "transfer"):
             split = getattr(approach, name)
-            if (split is None) != (sentences is None) or split is not None and (
-                    [p.text for p in split.predictions] != [s.text for s in sentences]
-                    or [p.label for p in split.predictions] != [s.label for s in sentences]
-                    or any(p.predicted not in labels for p in split.predictions)):
-                raise DamagedEntry("its predictions are not of this experiment's sentences")
+            if (split is None) != (getattr(e, name) is None) or split is not None and any(
+                    p.predicted not in labels or set(p.scores) != labels for p in split.predictions):
+                raise DamagedEntry("its predictions are not of this experiment's labels")
     if result.phase != PHASES[-1] or not isinstance(result.pretrained, WordVectors) or not result.approaches:
         raise DamagedEntry("not a complete result")

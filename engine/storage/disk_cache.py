@@ -106,22 +106,22 @@ class DiskCache:
             pass
         self.evict()
 
-    def load_entry(self, key: str) -> tuple[dict, dict] | None:
-        """An entry's arrays and JSON document (save_entry), or None: missing, damaged (then removed)
-        or not a file is a miss, never an error."""
+    def load_entry(self, key: str) -> tuple[dict, dict, set] | None:
+        """An entry's arrays, JSON document and non-finite arrays' names (entry_file.load_entry), or
+        None: missing, damaged (then removed) or not a file is a miss, never an error."""
         path = self._path(key)
         try:
             if kind_of(path) != "file":
                 self._discard(path)
                 return None
-            arrays, document = load_entry(path, self.max_bytes)
+            arrays, document, nonfinite = load_entry(path, self.max_bytes)
             if document.get("cache_key") != key:
                 raise DamagedEntry("the entry does not match its key")
         except (DamagedEntry, OSError):
             self._discard(path)
             return None
         self._touch(path)
-        return arrays, document
+        return arrays, document, nonfinite
 
     def save_entry(self, key: str, arrays: dict, document: dict) -> None:
         """Best effort, as save: the run goes on whatever happens to its entry."""
