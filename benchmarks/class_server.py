@@ -57,6 +57,15 @@ def explorers(parent: int) -> set[int]:
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system time `pid` has used so far."""
+    try:
+        fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def memory(pid: int) -> tuple[int, int, set[str]]:
     """Resident and proportional-share bytes of `pid`, and which HEAVY libraries it has mapped."""
     try:
@@ -74,6 +83,7 @@ class Sampler:
     def __init__(self, server: int):
         self.server = server
         self.largest: dict[int, int] = {}  # pid -> its largest resident bytes sampled
+        self.cpu: dict[int, float] = {}  # pid -> the CPU time it had used when last sampled
         self.heavy: set[str] = set()
         self.total_rss = self.total_pss = self.most_at_once = 0
 
@@ -83,6 +93,7 @@ class Sampler:
             sampled = [memory(pid) for pid in pids]
             for pid, (rss, _, heavy) in zip(pids, sampled):
                 self.largest[pid] = max(self.largest.get(pid, 0), rss)
+                self.cpu[pid] = max(self.cpu.get(pid, 0.0), cpu_seconds(pid))
                 self.heavy |= heavy
             self.total_rss = max(self.total_rss, sum(s[0] for s in sampled))
             self.total_pss = max(self.total_pss, sum(s[1] for s in sampled))
@@ -147,7 +158,7 @@ async def visit(port: int, number: int, bound: float) -> dict:
                 ws.get_extra_info("socket").shutdown(socket.SHUT_RDWR)
             return {"first": first, "answers": answers}
     except (OSError, ConnectionError, aiohttp.ClientError) as exc:
-        return {"failure": f"{type(exc).__name__}: {exc}"}
+        return {"failure": f"{type(exc).__name__}: {exc} after {time.monotonic() - started:.1f} s"}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -189,6 +200,8 @@ def table(args, cold: dict, visits: list[dict], sampler: Sampler, left: int, loa
     firsts = [v["first"] for v in visits if "first" in v]
     answers = [a for v in visits if "answers" in v for a in v["answers"]]
     failures = [v["failure"] for v in visits if "failure" in v]
+    for failure in sorted(set(failures)):
+        print(f"{failures.count(failure)} x {failure}", file=sys.stderr)
     largest = sorted(sampler.largest.values())
     mb = 1 << 20
     rows = [
@@ -201,6 +214,9 @@ def table(args, cold: dict, visits: list[dict], sampler: Sampler, left: int, loa
         ("visitors with results within 5 s", f"{sum(f <= 5 for f in firsts)} of {len(visits)}", f"{len(visits)}"),
         (f"key answers ({' '.join(KEYS)}), median / p90 (ms)",
          f"{1000 * statistics.median(answers):.0f} / {1000 * percentile(answers, 0.9):.0f}" if answers else "-", ""),
+        ("CPU time of a visitor's explorer, whole visit, median / max (s)",
+         f"{statistics.median(sampler.cpu.values()):.2f} / {max(sampler.cpu.values()):.2f}" if sampler.cpu else "-",
+         ""),
         ("largest visitor explorer, resident, median / max (MB)",
          f"{statistics.median(largest) / mb:.0f} / {largest[-1] / mb:.0f}" if largest else "-", "at most 150"),
         ("all explorers at once, most: processes / resident / proportional share (MB)",
@@ -244,6 +260,7 @@ def main() -> None:
     parser.add_argument("--experiment", default="reviews")
     parser.add_argument("--cache", type=Path, help="the disk cache's parent folder (XDG_CACHE_HOME); default: a new one")
     parser.add_argument("--no-docs", action="store_true", help="print the table only")
+    parser.add_argument("--server-log", type=Path, help="where the server's output goes (default: discarded)")
     args = parser.parse_args()
     cache = args.cache or Path(tempfile.mkdtemp(prefix="class-server-cache-"))
     port = free_port()
@@ -265,7 +282,9 @@ def main() -> None:
         text = table(args, cold, visits, sampler, left, (before, os.getloadavg()[0]))
     finally:
         server.send_signal(signal.SIGINT)
-        server.communicate(timeout=60)
+        said = server.communicate(timeout=60)[0]
+        if args.server_log:
+            args.server_log.write_text(said)
     print(text)
     if not args.no_docs:
         write_docs(text)

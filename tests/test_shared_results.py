@@ -98,7 +98,7 @@ def test_two_runs_at_once_compute_once(tmp_path):
     assert [p.suffix for p in (tmp_path / "cache").iterdir()] == [".npz"]  # the entry; no lock, no .part
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "folder", "another key"])
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "folder", "another key", "parts swapped"])
 def test_a_damaged_entry_is_a_miss_and_the_run_goes_on(kata, computed, tmp_path, damage):
     disk = DiskCache(tmp_path / "cache")
     run_experiment(kata, session=Session(disk=disk))
@@ -111,6 +111,13 @@ def test_a_damaged_entry_is_a_miss_and_the_run_goes_on(kata, computed, tmp_path,
         path.write_bytes(os.urandom(len(whole)))
     elif damage == "folder":
         path.mkdir()
+    elif damage == "parts swapped":  # well-formed, its own key, but not a result: parts in the wrong places
+        path.write_bytes(whole)
+        arrays, document, _ = disk.load_entry(path.stem)
+        parts = document["result"]
+        parts["corpus"], parts["groups"] = parts["groups"], parts["corpus"]
+        path.unlink()
+        disk.save_entry(path.stem, {name: np.array(a) for name, a in arrays.items()}, document)
     else:  # a well-formed entry, of another experiment, under this one's name
         other = dataclasses.replace(kata, seed=kata.seed + 1)
         run_experiment(other, session=Session(disk=disk))

@@ -171,20 +171,24 @@ class Session(StageCache):
         if key is None:
             yield from self._phases(experiment, should_stop, on_progress)
             return
-        with self.disk.claimed(key, should_stop, lambda: on_progress(ProgressEvent(
-                "starting", 0.0, "Waiting for another run computing the same results"))):
-            stored = self._stored_result(experiment, key)
-            if stored is not None:
-                self.stats["results load"] += 1
-                yield stored
-                return
-            for result in self._phases(experiment, should_stop, on_progress):
-                yield result
-            try:
-                entry = result_entry(result)
-            except TypeError:  # a value no entry holds (a new result type): this run is not shared
-                return
-            self.disk.save_entry(key, *entry)  # best effort: the run is done whatever happens
+        # Looked up before the lock, so that many processes loading one entry (a class's visitors)
+        # never queue behind each other: entries appear whole (written atomically) or not at all.
+        stored = self._stored_result(experiment, key)
+        if stored is None:
+            with self.disk.claimed(key, should_stop, lambda: on_progress(ProgressEvent(
+                    "starting", 0.0, "Waiting for another run computing the same results"))):
+                stored = self._stored_result(experiment, key)  # the run waited for has written it
+                if stored is None:
+                    for result in self._phases(experiment, should_stop, on_progress):
+                        yield result
+                    try:
+                        entry = result_entry(result)
+                    except TypeError:  # a value no entry holds (a new result type): this run is not shared
+                        return
+                    self.disk.save_entry(key, *entry)  # best effort: the run is done whatever happens
+                    return
+        self.stats["results load"] += 1
+        yield stored
 
     def _results_key(self, e: Experiment, should_stop, on_progress) -> str | None:
         if self.disk is None or not self.share_results:

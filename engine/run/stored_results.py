@@ -203,16 +203,33 @@ def stored_result(e: Experiment, arrays: dict[str, np.ndarray], document: dict, 
         fields = {key: reader.value(value) for key, value in document["result"].items()}
         keys = {vectors: ("stored results", name, vectors) for vectors in document["vector_keys"]}
         result = ExperimentResult(experiment=e, **fields, vector_keys=keys)
+        _check_fits(result, e)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as exc:
         raise DamagedEntry(f"not a result ({type(exc).__name__}: {exc})") from None
-    _check_fits(result, e)
     return result
+
+
+# Each part of a result, with the type it must have (None where it may be absent).
+PARTS = {"corpus": CorpusStats, "groups": GroupSimilarity, "drift": (Drift, type(None)),
+         "learning_curve": LearningCurve, "margin": (Margin, type(None)), "phase": str}
+MAPS = {"vectors": WordVectors, "approaches": ApproachResult, "overlap": WordOverlap, "word_pairs": WordPairScore,
+        "neighbors": tuple}
 
 
 def _check_fits(result: ExperimentResult, e: Experiment) -> None:
     """The checks that make a well-formed but foreign or stale entry a miss, not a wrong screen."""
+    for name, kind in PARTS.items():
+        if not isinstance(getattr(result, name), kind):
+            raise DamagedEntry(f"its {name} is not a result's")
+    for name, kind in MAPS.items():
+        mapping = getattr(result, name)
+        if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, kind)
+                                                    for k, v in mapping.items()):
+            raise DamagedEntry(f"its {name} are not a result's")
     labels = set(e.labels)
     for approach in result.approaches.values():
+        if not isinstance(approach.test, SplitResult) or not isinstance(approach.transfer, (SplitResult, type(None))):
+            raise DamagedEntry("its predictions are not a result's")
         for name in ("test", "transfer"):
             split = getattr(approach, name)
             if (split is None) != (getattr(e, name) is None) or split is not None and any(
