@@ -39,6 +39,7 @@ KEYS = ("2", "3", "4", "5", "1", "n", "p")
 QUIET = 0.3  # seconds without output that end a key's answer
 BOUND = 60.0  # seconds a warm visitor may take before it counts as a failure
 COLD_BOUND = 1800.0
+ALONE = 3  # warm visitors measured one at a time before the class arrives
 # Libraries the explorer needs only to compute (counting, the SVD, skip-gram, the bag of words'
 # optimizer), as their shared objects show in a process's memory map.
 HEAVY = {"numba": "llvmlite", "scipy.sparse.linalg": "_arpack", "gensim": "gensim", "scipy.optimize": "_lbfgsb"}
@@ -166,11 +167,17 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def class_visit(port: int, server: int, visitors: int, seconds: float) -> tuple[dict, list[dict], Sampler, int]:
+async def class_visit(port: int, server: int, visitors: int, seconds: float):
     sampler, stop = Sampler(server), asyncio.Event()
     sampling = asyncio.create_task(sampler.run(stop))
     cold = await visit(port, 1, COLD_BOUND)
     await wait_until_gone(server)
+    alone = []  # warm visitors one at a time: what the load of the others adds
+    for number in range(ALONE):
+        alone.append(await visit(port, number, BOUND))
+        await wait_until_gone(server)
+    for visitor, used in zip(alone, list(sampler.cpu.values())[1:]):  # the cold visitor's explorer came first
+        visitor["cpu"] = used
     warm_sampler = Sampler(server)
     stop.set()
     await sampling
@@ -185,7 +192,7 @@ async def class_visit(port: int, server: int, visitors: int, seconds: float) -> 
     left = await wait_until_gone(server)
     stop.set()
     await sampling
-    return cold, visits, warm_sampler, left
+    return cold, alone, visits, warm_sampler, left
 
 
 async def wait_until_gone(server: int, bound: float = 20.0) -> int:
@@ -196,7 +203,7 @@ async def wait_until_gone(server: int, bound: float = 20.0) -> int:
     return len(explorers(server))
 
 
-def table(args, cold: dict, visits: list[dict], sampler: Sampler, left: int, loads: tuple) -> str:
+def table(args, cold: dict, alone: list[dict], visits: list[dict], sampler: Sampler, left: int, loads: tuple) -> str:
     firsts = [v["first"] for v in visits if "first" in v]
     answers = [a for v in visits if "answers" in v for a in v["answers"]]
     failures = [v["failure"] for v in visits if "failure" in v]
@@ -207,7 +214,11 @@ def table(args, cold: dict, visits: list[dict], sampler: Sampler, left: int, loa
     rows = [
         ("first visitor, cold results cache: time to results (s)",
          f"{cold['first']:.1f}" if "first" in cold else cold["failure"], ""),
-        ("visitors (warm cache) with results", f"{len(firsts)} of {len(visits)}", "all"),
+        (f"{ALONE} warm visitors one at a time: time to results, each (s)",
+         " / ".join(f"{v['first']:.1f}" if "first" in v else "failed" for v in alone), "within 5 s"),
+        ("the same: CPU time of each one's explorer, whole visit (s)",
+         " / ".join(f"{v.get('cpu', 0.0):.2f}" for v in alone), ""),
+        ("visitors of the class (warm cache) with results", f"{len(firsts)} of {len(visits)}", "all"),
         ("time to first results, median / p90 / max (s)",
          f"{statistics.median(firsts):.2f} / {percentile(firsts, 0.9):.2f} / {max(firsts):.2f}" if firsts else "-",
          "every visitor within 5 s"),
@@ -230,7 +241,8 @@ def table(args, cold: dict, visits: list[dict], sampler: Sampler, left: int, loa
              "| --- | ---: | --- |"] + [f"| {a} | {b} | {c} |" for a, b, c in rows]
     return (f"{BEGIN}\n**A class on one server** (`python benchmarks/class_server.py --visitors {args.visitors} "
             f"--seconds {args.seconds:.0f} --experiment {args.experiment}`): a real `serve` on 127.0.0.1 "
-            f"with its own disk cache; one visitor first, who computes (the cold run), then {args.visitors} "
+            f"with its own disk cache; one visitor first, who computes (the cold run), then {ALONE} one at a "
+            f"time, then {args.visitors} "
             f"visitors arriving evenly over {args.seconds:.0f} s, each connecting over textual-serve's "
             f"websocket, waiting for its results on screen, pressing {' '.join(KEYS)} and leaving. "
             f"A key's answer is timed to the last output before {QUIET * 1000:.0f} ms of quiet. Memory is "
@@ -258,7 +270,8 @@ def main() -> None:
     parser.add_argument("--visitors", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--experiment", default="reviews")
-    parser.add_argument("--cache", type=Path, help="the disk cache's parent folder (XDG_CACHE_HOME); default: a new one")
+    parser.add_argument("--cache", type=Path,
+                        help="the disk cache's parent folder (XDG_CACHE_HOME); default: a new one")
     parser.add_argument("--no-docs", action="store_true", help="print the table only")
     parser.add_argument("--server-log", type=Path, help="where the server's output goes (default: discarded)")
     args = parser.parse_args()
@@ -278,8 +291,8 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         before = os.getloadavg()[0]
-        cold, visits, sampler, left = asyncio.run(class_visit(port, server.pid, args.visitors, args.seconds))
-        text = table(args, cold, visits, sampler, left, (before, os.getloadavg()[0]))
+        cold, alone, visits, sampler, left = asyncio.run(class_visit(port, server.pid, args.visitors, args.seconds))
+        text = table(args, cold, alone, visits, sampler, left, (before, os.getloadavg()[0]))
     finally:
         server.send_signal(signal.SIGINT)
         said = server.communicate(timeout=60)[0]

@@ -71,7 +71,8 @@ def assert_same(loaded, computed) -> None:
     for field in ("corpus", "neighbors", "groups", "drift", "learning_curve", "margin", "overlap", "word_pairs"):
         assert getattr(loaded, field) == getattr(computed, field), field
     for name, vectors in computed.vectors.items():
-        dense = [v.matrix.toarray() if hasattr(v.matrix, "toarray") else v.matrix for v in (loaded.vectors[name], vectors)]
+        dense = [v.matrix.toarray() if hasattr(v.matrix, "toarray") else v.matrix
+                 for v in (loaded.vectors[name], vectors)]
         assert loaded.vectors[name].words == vectors.words and np.array_equal(*dense), name
 
 

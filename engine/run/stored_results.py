@@ -182,7 +182,8 @@ class _Reader:
 
     def _split(self, columns: dict) -> SplitResult:
         sentences = self.sentences.get(self._field)
-        labels, scores, predicted, seen = columns["labels"], columns["scores"], columns["predicted"], columns["seen_words"]
+        labels, scores, predicted = columns["labels"], columns["scores"], columns["predicted"]
+        seen = columns["seen_words"]
         index = {label: k for k, label in enumerate(labels)}
         rows = len(sentences) if sentences is not None else -1
         if (scores.shape != (rows, len(labels)) or scores.dtype.kind != "f" or predicted.shape != (rows,)

@@ -42,8 +42,8 @@ def default_folder() -> Path:
 # deleting it loses nothing but time. An entry is checked when read (format, key, shape, finite
 # numbers) and removed if it fails.
 class DiskCache:
-    def __init__(self, folder: Path | None = None, max_bytes: int = DISK_CACHE_MAX_BYTES, min_corpus_bytes: int = 1 << 20,
-                 lock_wait: float = LOCK_WAIT):
+    def __init__(self, folder: Path | None = None, max_bytes: int = DISK_CACHE_MAX_BYTES,
+                 min_corpus_bytes: int = 1 << 20, lock_wait: float = LOCK_WAIT):
         self.folder = Path(folder) if folder is not None else default_folder()
         self.max_bytes, self.min_corpus_bytes, self.lock_wait = max_bytes, min_corpus_bytes, lock_wait
 
