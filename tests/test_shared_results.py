@@ -251,3 +251,17 @@ def test_an_entry_is_checked_before_it_is_used(tmp_path):
 
     save_entry(tmp_path / "nan.npz", {"numbers": np.array([1.0, np.nan])}, {})
     assert load_entry(tmp_path / "nan.npz", 1 << 30)[2] == {"numbers"}  # said, for vectors to be refused
+
+
+def test_a_session_runs_what_it_computed_again_from_memory_and_what_it_loaded_from_that(kata, tmp_path):
+    disk = DiskCache(tmp_path)
+    computing = Session(disk=disk)
+    first = run_experiment(kata, session=computing)
+    again = run_experiment(kata, session=computing)  # its stages are in memory: nothing computed, nothing loaded
+    assert computing.stats["results load"] == 0 and computing.stats["classifier:fine_tuned"] == 1
+    assert again.approaches == first.approaches
+    loading = Session(disk=disk)
+    loaded = run_experiment(kata, session=loading)
+    (tmp_path / f"{next(iter(loaded.vector_keys.values()))[1]}.npz").unlink()  # gone from disk: kept in memory
+    assert run_experiment(kata, session=loading).approaches == first.approaches
+    assert loading.stats["results load"] == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .cache import DEFAULT_MAX_BYTES, StageCache
 
 import dataclasses
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 
@@ -45,6 +46,7 @@ from ..inspect.word_pairs import score_word_pairs
 MARGIN = (("pretrained", "fine_tuned"), ("random", "from_scratch", "bag_of_words"))  # with pretraining, without
 DRIFT_APPROACH = "fine_tuned"  # whose vectors' changes are shown (it starts from the pretrained ones)
 DRIFT_WORDS = 10  # the words that moved most, shown
+LOADED_KEPT = 4  # results loaded from the disk cache a session keeps (their arrays are mapped, not copied)
 
 def _file_identity(path: Path) -> tuple:
     """A vectors file's identity, as a corpus's (CorpusFiles.identity): reopened when it changes."""
@@ -72,6 +74,11 @@ class Session(StageCache):
         super().__init__(max_bytes)
         self.disk = DiskCache() if disk == "default" else disk
         self.share_results = share_results  # complete results through the disk cache too
+        # Results keys this session computed: their stages are in memory, so a run of one again (a
+        # control switched back) goes through them, not the disk. And the results it loaded, the
+        # last few, by key: a loaded result's stages are not in memory.
+        self._computed_keys: set[str] = set()
+        self._loaded: OrderedDict[str, ExperimentResult] = OrderedDict()
 
     # --- stages ---------------------------------------------------------------------------------
 
@@ -168,8 +175,12 @@ class Session(StageCache):
         A result found in the disk cache (stored by another process, or an earlier session) arrives
         complete, at once; a run that finds another process computing the same result waits for it."""
         key = self._results_key(experiment, should_stop, on_progress)
-        if key is None:
+        if key is None or key in self._computed_keys:
             yield from self._phases(experiment, should_stop, on_progress)
+            return
+        if key in self._loaded:
+            self._loaded.move_to_end(key)
+            yield dataclasses.replace(self._loaded[key], experiment=experiment)
             return
         # Looked up before the lock, so that many processes loading one entry (a class's visitors)
         # never queue behind each other: entries appear whole (written atomically) or not at all.
@@ -181,6 +192,7 @@ class Session(StageCache):
                 if stored is None:
                     for result in self._phases(experiment, should_stop, on_progress):
                         yield result
+                    self._computed_keys.add(key)
                     try:
                         entry = result_entry(result)
                     except TypeError:  # a value no entry holds (a new result type): this run is not shared
@@ -188,6 +200,9 @@ class Session(StageCache):
                     self.disk.save_entry(key, *entry)  # best effort: the run is done whatever happens
                     return
         self.stats["results load"] += 1
+        self._loaded[key] = stored
+        while len(self._loaded) > LOADED_KEPT:
+            self._loaded.popitem(last=False)
         yield stored
 
     def _results_key(self, e: Experiment, should_stop, on_progress) -> str | None:
