@@ -195,7 +195,7 @@ class Session(StageCache):
                     self._computed_keys.add(key)
                     try:
                         entry = result_entry(result)
-                    except TypeError:  # a value no entry holds (a new result type): this run is not shared
+                    except (TypeError, ValueError):  # a value no entry holds (a new result type): not shared
                         return
                     self.disk.save_entry(key, *entry)  # best effort: the run is done whatever happens
                     return
