@@ -114,3 +114,8 @@ def next_weighting(weighting: str, max_vocab: int, own_max_vocab: int, vocabular
 # From this many classes on, a run says before it trains that training grows with the classes (a
 # softmax output, a centroid and learning-curve draws for each): 200 classes take minutes, not seconds.
 MANY_CLASSES = 50
+
+# Disk cache (issue 21)
+# The disk cache (pretrained vectors and whole runs' results, engine.storage.disk_cache) is kept
+# under this many bytes: past it the least recently used entries are removed.
+DISK_CACHE_MAX_BYTES = 2 << 30

@@ -58,7 +58,8 @@ def test_four_reports_at_once_count_once_and_agree(tmp_path):
     assert all(output == outputs[0] for output in outputs)
     assert counted.read_text() == "counted\n"  # the three others waited for the entry and loaded it
     cache = tmp_path / "cache" / "pretrain-explorer"
-    assert [path.suffix for path in cache.iterdir()] == [".npz"]  # no lock file, no .part left
+    # The vectors' entry and the results' (tests/test_shared_results.py); no lock file, no .part left.
+    assert [path.suffix for path in cache.iterdir()] == [".npz", ".npz"]
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +71,7 @@ def kata():
 def kata_key(kata, tmp_path_factory):
     """The kata's disk-cache key and an entry for it, made in a folder of their own."""
     folder = tmp_path_factory.mktemp("made")
-    run_experiment(kata, session=Session(disk=DiskCache(folder, min_corpus_bytes=0)))
+    run_experiment(kata, session=Session(disk=DiskCache(folder, min_corpus_bytes=0), share_results=False))
     (entry,) = folder.glob("*.npz")
     return entry.stem, entry
 
@@ -156,7 +157,7 @@ def test_the_lock_of_a_killed_run_holds_nobody_up(kata, kata_key, tmp_path):
 def test_an_entry_that_is_a_folder_is_counted_again(kata, kata_key, tmp_path):
     key, _ = kata_key
     (tmp_path / f"{key}.npz").mkdir()
-    session = Session(disk=DiskCache(tmp_path, min_corpus_bytes=0))
+    session = Session(disk=DiskCache(tmp_path, min_corpus_bytes=0), share_results=False)
     assert run_experiment(kata, session=session).pretrained is not None
     assert session.stats["counts"] == 1 and (tmp_path / f"{key}.npz").is_dir()
     assert [path.name for path in tmp_path.iterdir()] == [f"{key}.npz"]

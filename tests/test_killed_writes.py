@@ -83,6 +83,6 @@ def test_the_cache_sweeps_what_killed_runs_left(tmp_path):
     live = tmp_path / f".4567.npz.{os.getpid()}-0123abcd.part"  # being written now, by a run alive
     stale.write_bytes(b"half")
     live.write_bytes(b"half")
-    run_experiment(load_experiment(), session=Session(disk=DiskCache(tmp_path, min_corpus_bytes=0)))
+    run_experiment(load_experiment(), session=Session(disk=DiskCache(tmp_path, min_corpus_bytes=0), share_results=False))
     names = [path.name for path in tmp_path.iterdir()]
     assert live.name in names and stale.name not in names and len(names) == 2

@@ -100,26 +100,26 @@ def test_cancel_stops_training_between_epochs(kata):
 
 def test_disk_cache_reuses_validates_and_bounds(kata, tmp_path):
     disk = DiskCache(tmp_path / "cache", min_corpus_bytes=0)
-    first = Session(disk=disk)
+    first = Session(disk=disk, share_results=False)  # the vectors' entries alone: results are tests/test_shared_results.py's
     vectors = run_experiment(kata, session=first).pretrained
     (entry,) = (tmp_path / "cache").glob("*.npz")
-    again = Session(disk=disk)
+    again = Session(disk=disk, share_results=False)
     reused = run_experiment(kata, session=again)
     assert again.stats["counts"] == 0 and again.stats["disk load"] == 1
     assert np.array_equal(reused.pretrained.matrix, vectors.matrix)
 
     entry.write_bytes(entry.read_bytes()[:200])  # damaged: dropped and counted again
-    damaged = Session(disk=disk)
+    damaged = Session(disk=disk, share_results=False)
     assert np.array_equal(run_experiment(kata, session=damaged).pretrained.matrix, vectors.matrix)
     assert damaged.stats["counts"] == 1 and damaged.stats["disk load"] == 0
 
     small = DiskCache(tmp_path / "cache", max_bytes=1, min_corpus_bytes=0)
-    run_experiment(dataclasses.replace(kata, window=2), session=Session(disk=small))
+    run_experiment(dataclasses.replace(kata, window=2), session=Session(disk=small, share_results=False))
     assert len(list((tmp_path / "cache").glob("*.npz"))) == 1  # the older entry went
 
 
 def test_small_corpora_are_not_written_to_disk(kata, tmp_path):
-    run_experiment(kata, session=Session(disk=DiskCache(tmp_path)))
+    run_experiment(kata, session=Session(disk=DiskCache(tmp_path), share_results=False))  # their vectors, that is
     assert not list(tmp_path.glob("*.npz"))
 
 

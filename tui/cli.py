@@ -32,6 +32,7 @@ pretrain-explorer evaluate VECTORS PAIRS          correlate cosines with human w
 pretrain-explorer new FOLDER --corpus TEXT --train CSV --test CSV [--transfer CSV]
                                                   make an experiment of your own files
 pretrain-explorer serve [EXPERIMENT] [--allow DIR] serve the explorer to a web browser
+pretrain-explorer cache [--clear]                 show (or clear) the disk cache of vectors and results
 
 EXPERIMENT is an experiment.toml, a folder holding one, the name of a shipped experiment
 ({names}), or a vectors .npz (used with the kata's labeled sentences)."""
@@ -321,10 +322,32 @@ def serve(argv: list[str]) -> int:
     return 0
 
 
+def cache(argv: list[str]) -> int:
+    from ..engine.storage.disk_cache import DiskCache
+
+    parser = argparse.ArgumentParser(prog="pretrain-explorer cache",
+                                     description="The disk cache of pretrained vectors and runs' results: "
+                                                 "deleting it loses nothing but time.")
+    parser.add_argument("--clear", action="store_true", help="remove every entry (safe while the explorer runs)")
+    args = parser.parse_args(argv)
+    disk = DiskCache()
+    if args.clear:
+        removed = disk.clear()
+        _print_out(f"{disk.folder}: {removed:,} {'entry' if removed == 1 else 'entries'} removed")
+        return 0
+    entries = disk.entries()
+    size = sum(size for _, size, _ in entries)
+    _print_out(f"folder   {disk.folder}\nentries  {len(entries):,}\n"
+               f"size     {size / (1 << 20):,.1f} MiB of at most {disk.max_bytes / (1 << 20):,.0f} MiB "
+               "(the least recently used go first)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command. Whatever happens, a user sees at most one line on stderr, never a traceback."""
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"report": report, "pretrain": pretrain, "evaluate": evaluate, "new": new, "serve": serve}
+    commands = {"report": report, "pretrain": pretrain, "evaluate": evaluate, "new": new, "serve": serve,
+                "cache": cache}
     try:
         if argv and argv[0] in commands:
             with _signals_interrupt(argv[0] != "serve"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .cache import DEFAULT_MAX_BYTES, StageCache
 
 import dataclasses
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from ..finetuning.approaches import Task
 from ..progress import TIMETABLE, Progress, ProgressEvent, RunReport
 from ..pretraining.corpus import CorpusFiles
 from ..storage.disk_cache import DiskCache
+from .stored_results import result_entry, results_settings, stored_result
+from ..storage.entry_file import DamagedEntry
 from .context import Keys, RunContext, curve_sizes, curve_subset, seeds_within, spread_seeds, trained_count
 from ..errors import stop_if_asked
 from ..experiment import Experiment
@@ -43,6 +46,7 @@ from ..inspect.word_pairs import score_word_pairs
 MARGIN = (("pretrained", "fine_tuned"), ("random", "from_scratch", "bag_of_words"))  # with pretraining, without
 DRIFT_APPROACH = "fine_tuned"  # whose vectors' changes are shown (it starts from the pretrained ones)
 DRIFT_WORDS = 10  # the words that moved most, shown
+LOADED_KEPT = 4  # results loaded from the disk cache a session keeps (their arrays are mapped, not copied)
 
 def _file_identity(path: Path) -> tuple:
     """A vectors file's identity, as a corpus's (CorpusFiles.identity): reopened when it changes."""
@@ -58,14 +62,23 @@ def _file_identity(path: Path) -> tuple:
 # - a task's classifier and scores (classifier:NAME on the whole train set, curve:NAME on a
 #   learning-curve subset): the approach, its vectors' key, seed, subset, labeled data, training settings;
 # - neighbours: the vectors' key, probes and top_n; groups: the vectors' key and groups.
+# A complete run is also kept in the disk cache, keyed by its files' content and every setting
+# (stored_results.results_settings), so that another process (a class's visitors) loads it.
 # `stats` counts each stage's computations (not cache hits), so a caller sees what a change
 # recomputed. A session may be shared between threads; a run is not interrupted by another's lookups.
 class Session(StageCache):
     """The engine's stages over one cache, and staged runs of experiments through them."""
 
-    def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES, disk: DiskCache | None | str = "default"):
+    def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES, disk: DiskCache | None | str = "default",
+                 share_results: bool = True):
         super().__init__(max_bytes)
         self.disk = DiskCache() if disk == "default" else disk
+        self.share_results = share_results  # complete results through the disk cache too
+        # Results keys this session computed: their stages are in memory, so a run of one again (a
+        # control switched back) goes through them, not the disk. And the results it loaded, the
+        # last few, by key: a loaded result's stages are not in memory.
+        self._computed_keys: set[str] = set()
+        self._loaded: OrderedDict[str, ExperimentResult] = OrderedDict()
 
     # --- stages ---------------------------------------------------------------------------------
 
@@ -158,8 +171,62 @@ class Session(StageCache):
         """Yield the result once per phase: pretraining (corpus, vectors, neighbours, groups), training
         (the main seed's accuracies, drift), seeds (the spread over seeds, the margin), curve (the
         learning curve; complete). Each step reports a ProgressEvent with its own fraction; a
-        cancelled run raises RunCancelled from inside the generator, after the phases already yielded."""
+        cancelled run raises RunCancelled from inside the generator, after the phases already yielded.
+        A result found in the disk cache (stored by another process, or an earlier session) arrives
+        complete, at once; a run that finds another process computing the same result waits for it."""
+        key = self._results_key(experiment, should_stop, on_progress)
+        if key is None or key in self._computed_keys:
+            yield from self._phases(experiment, should_stop, on_progress)
+            return
+        if key in self._loaded:
+            self._loaded.move_to_end(key)
+            yield dataclasses.replace(self._loaded[key], experiment=experiment)
+            return
+        # Looked up before the lock, so that many processes loading one entry (a class's visitors)
+        # never queue behind each other: entries appear whole (written atomically) or not at all.
+        stored = self._stored_result(experiment, key)
+        if stored is None:
+            with self.disk.claimed(key, should_stop, lambda: on_progress(ProgressEvent(
+                    "starting", 0.0, "Waiting for another run computing the same results"))):
+                stored = self._stored_result(experiment, key)  # the run waited for has written it
+                if stored is None:
+                    for result in self._phases(experiment, should_stop, on_progress):
+                        yield result
+                    self._computed_keys.add(key)
+                    try:
+                        entry = result_entry(result)
+                    except (TypeError, ValueError):  # a value no entry holds (a new result type): not shared
+                        return
+                    self.disk.save_entry(key, *entry)  # best effort: the run is done whatever happens
+                    return
+        self.stats["results load"] += 1
+        self._loaded[key] = stored
+        while len(self._loaded) > LOADED_KEPT:
+            self._loaded.popitem(last=False)
+        yield stored
 
+    def _results_key(self, e: Experiment, should_stop, on_progress) -> str | None:
+        if self.disk is None or not self.share_results:
+            return None
+        sources = {}
+        for field, path in (("corpus_path", e.corpus_path), ("vectors_path", e.vectors_path)):
+            if path is not None:
+                files = CorpusFiles.of(path)
+                sources[field] = self.cached("content hash", files.identity, lambda: self.disk.content_hash(
+                    files.files, files.stored_size, should_stop, on_progress))
+        return self.disk.key("results", results_settings(e, sources))
+
+    def _stored_result(self, e: Experiment, key: str) -> ExperimentResult | None:
+        found = self.disk.load_entry(key)
+        if found is None:
+            return None
+        try:
+            return stored_result(e, *found, key)
+        except DamagedEntry:  # well formed but not a result of this experiment: computed and written anew
+            self.disk.discard(key)
+            return None
+
+    def _phases(self, experiment: Experiment, should_stop, on_progress) -> Iterator[ExperimentResult]:
         def checked(step: str, label: str) -> Callable[[float], None]:
             """A phase's reports of `step` by fraction, each polling should_stop before it is sent."""
             def report(fraction: float) -> None:

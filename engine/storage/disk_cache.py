@@ -16,7 +16,9 @@ import numpy as np
 
 from ..errors import ExperimentError, stop_if_asked
 from ..progress import ProgressEvent
+from ..settings import DISK_CACHE_MAX_BYTES
 from .atomic import sweep_stale_parts
+from .entry_file import DamagedEntry, load_entry, save_entry
 from .paths import kind_of
 from .vectors_file import load_vectors, save_vectors
 from ..vectors import WordVectors
@@ -34,13 +36,14 @@ def default_folder() -> Path:
 
 # Entries live in the user's cache folder ($XDG_CACHE_HOME/pretrain-explorer, else
 # ~/.cache/pretrain-explorer): one vectors file (storage.vectors_file) per corpus content and
-# settings, the corpus's statistics beside it as a plain dict (storage imports no higher layer).
+# settings, the corpus's statistics beside it as a plain dict (storage imports no higher layer);
+# and one entry (storage.entry_file: arrays and JSON) per run's results, which engine.run lays out.
 # Writes are atomic; the folder is bounded in size, least recently used entries going first, so
 # deleting it loses nothing but time. An entry is checked when read (format, key, shape, finite
 # numbers) and removed if it fails.
 class DiskCache:
-    def __init__(self, folder: Path | None = None, max_bytes: int = 2 << 30, min_corpus_bytes: int = 1 << 20,
-                 lock_wait: float = LOCK_WAIT):
+    def __init__(self, folder: Path | None = None, max_bytes: int = DISK_CACHE_MAX_BYTES,
+                 min_corpus_bytes: int = 1 << 20, lock_wait: float = LOCK_WAIT):
         self.folder = Path(folder) if folder is not None else default_folder()
         self.max_bytes, self.min_corpus_bytes, self.lock_wait = max_bytes, min_corpus_bytes, lock_wait
 
@@ -102,6 +105,73 @@ class DiskCache:
         except (OSError, ExperimentError):
             pass
         self.evict()
+
+    def load_entry(self, key: str) -> tuple[dict, dict, set] | None:
+        """An entry's arrays, JSON document and non-finite arrays' names (entry_file.load_entry), or
+        None: missing, damaged (then removed) or not a file is a miss, never an error."""
+        path = self._path(key)
+        try:
+            if kind_of(path) != "file":
+                self._discard(path)
+                return None
+            arrays, document, nonfinite = load_entry(path, self.max_bytes)
+            if document.get("cache_key") != key:
+                raise DamagedEntry("the entry does not match its key")
+        except (DamagedEntry, OSError):
+            self._discard(path)
+            return None
+        self._touch(path)
+        return arrays, document, nonfinite
+
+    def save_entry(self, key: str, arrays: dict, document: dict) -> None:
+        """Best effort, as save: the run goes on whatever happens to its entry."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            sweep_stale_parts(self.folder)
+            save_entry(self._path(key), arrays, {**document, "cache_key": key})
+        except (OSError, ExperimentError, ValueError):
+            pass
+        self.evict()
+
+    def discard(self, key: str) -> None:
+        self._discard(self._path(key))
+
+    @staticmethod
+    def _touch(path: Path) -> None:
+        try:
+            os.utime(path)  # recently used: evicted last
+        except OSError:  # a read-only cache still serves
+            pass
+
+    def entries(self) -> list[tuple[int, int, Path]]:
+        """(last used in ns, size, path) of each entry, oldest first; entries going meanwhile are skipped."""
+        entries = []
+        try:
+            for path in self.folder.glob("*.npz"):
+                try:
+                    found = path.stat()
+                except OSError:
+                    continue
+                entries.append((found.st_mtime_ns, found.st_size, path))
+        except OSError:
+            pass
+        return sorted(entries)
+
+    def clear(self) -> int:
+        """Remove every entry (lock files are left: a run holding one still excludes the others,
+        and one computing an entry just writes it again). Returns how many were removed."""
+        removed = 0
+        for _, _, path in self.entries():
+            try:
+                path.unlink()
+                removed += 1
+            except FileNotFoundError:  # another process removed it meanwhile
+                pass
+        try:
+            sweep_stale_parts(self.folder)
+        except OSError:
+            pass
+        return removed
 
     @contextmanager
     def claimed(self, key: str, should_stop=lambda: False, on_wait=lambda: None):
@@ -169,17 +239,7 @@ class DiskCache:
     def evict(self) -> None:
         """Remove the least recently used entries until the folder fits in max_bytes. Other runs
         may remove or add entries meanwhile: an entry gone is skipped, never an error."""
-        entries = []
-        try:
-            for path in self.folder.glob("*.npz"):
-                try:
-                    found = path.stat()
-                except OSError:
-                    continue
-                entries.append((found.st_mtime_ns, found.st_size, path))
-        except OSError:
-            return
-        entries.sort()
+        entries = self.entries()
         total = sum(size for _, size, _ in entries)
         for _, size, path in entries[:-1]:  # the newest stays, even alone over the bound
             if total <= self.max_bytes:
