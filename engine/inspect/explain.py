@@ -193,3 +193,84 @@ class Explainer:
     def logits(self, name: str, text: str) -> np.ndarray:
         """A trained approach's own scores of `text`, computed without the decomposition."""
         return self.kept[name].logits(self.tokens(text))
+
+
+# --- what unseen words did for a win, measured --------------------------------------------------
+
+@dataclass(frozen=True)
+class UnseenWordHelp:
+    """Of the sentences one approach got right and another wrong, how many have words the labeled
+    set never shows (but the vectors know), against the split as a whole; and of those words, how
+    many have as nearest labeled word (by cosine in the vectors) one that leans to the sentence's
+    class: the class in whose labeled sentences it is most frequent, per sentence of that class."""
+
+    sentences: int  # the first right, the second wrong
+    with_unseen: int  # of them, those with an unseen word the vectors know
+    split_with_unseen: int  # of the whole split, those with such a word
+    split_total: int
+    words: int  # the unseen words of those sentences, each sentence's once
+    leaning_right: int  # of them, those whose nearest labeled word leans to the sentence's class
+    split_words: int  # the same two counts over every sentence of the split
+    split_leaning_right: int
+
+
+def class_leans(train: tuple[LabeledSentence, ...], stopwords: frozenset[str]) -> dict[str, str]:
+    """Each labeled word's class: the one whose sentences contain it at the highest rate (sentences
+    with it / sentences of the class); a word with a tie for the highest has none."""
+    sizes: dict[str, int] = {}
+    found: dict[str, dict[str, int]] = {}
+    for s in train:
+        sizes[s.label] = sizes.get(s.label, 0) + 1
+        for word in set(preprocess(s.text, stopwords)):
+            counts = found.setdefault(word, {})
+            counts[s.label] = counts.get(s.label, 0) + 1
+    leans = {}
+    for word, counts in found.items():
+        rates = sorted(((n / sizes[label], label) for label, n in counts.items()), reverse=True)
+        if len(rates) == 1 or rates[0][0] > rates[1][0]:
+            leans[word] = rates[0][1]
+    return leans
+
+
+def _nearest_rows(vectors: WordVectors, queries: list[int], candidates: list[int], chunk: int = 256) -> list[int]:
+    """For each query row, the candidate row of highest cosine (the first of equals)."""
+    if not candidates:
+        return []
+    block = vectors.matrix[candidates]
+    norms = vectors.norms[candidates]
+    out = []
+    for start in range(0, len(queries), chunk):
+        rows = queries[start:start + chunk]
+        dots = block @ _rows(vectors, rows).T  # (candidates, queries)
+        dots = dots.toarray() if sp.issparse(dots) else np.asarray(dots)
+        scale = np.outer(norms, vectors.norms[rows])
+        cos = np.divide(dots, scale, out=np.full(dots.shape, -np.inf), where=scale > 0)
+        out += [candidates[j] for j in np.argmax(cos, axis=0).tolist()]
+    return out
+
+
+def unseen_word_help(vectors: WordVectors, train: tuple[LabeledSentence, ...], stopwords: frozenset[str],
+                     predictions, chosen) -> UnseenWordHelp:
+    """UnseenWordHelp of the `predictions` (a split's, each with its text, label and seen words)
+    flagged in `chosen` (one boolean a prediction: the first approach right, the second wrong)."""
+    leans = class_leans(train, stopwords)
+    unseen_of = []
+    for p in predictions:
+        seen = set(p.seen_words)
+        unseen_of.append([w for w in dict.fromkeys(preprocess(p.text, stopwords)) if w not in seen and w in vectors])
+    queries = sorted({w for words in unseen_of for w in words})
+    candidates = sorted(w for w in leans if w in vectors)
+    nearest = dict(zip(queries, (vectors.words[i] for i in _nearest_rows(
+        vectors, [vectors.index(w) for w in queries], [vectors.index(w) for w in candidates]))))
+
+    def leaning(rows) -> tuple[int, int]:
+        words = [(w, p.label) for p, found in rows for w in found]
+        return len(words), sum(1 for w, label in words if w in nearest and leans.get(nearest[w]) == label)
+
+    picked = [(p, words) for p, words, pick in zip(predictions, unseen_of, chosen) if pick]
+    words, right = leaning(picked)
+    split_words, split_right = leaning(zip(predictions, unseen_of))
+    return UnseenWordHelp(
+        sentences=len(picked), with_unseen=sum(1 for _, found in picked if found),
+        split_with_unseen=sum(1 for found in unseen_of if found), split_total=len(unseen_of), words=words,
+        leaning_right=right, split_words=split_words, split_leaning_right=split_right)
