@@ -118,8 +118,8 @@ def test_a_big_gap_on_few_sentences_is_level_with_its_p(kata):
     r = board(kata, ["positive", "negative"] * 5, {"pretrained": first(9, 10), "from_scratch": first(5, 10)})
     c = verdicts.compare(r, "pretrained", "from_scratch", "test")
     assert c.winner is None and c.beyond_noise and c.test.p == pytest.approx(0.125)
-    assert c.sentence() == ("pretrained and from_scratch are level: 40 points apart (90.0% against 50.0%; exact "
-                            "McNemar test on the same 10 sentences: p = 0.12), not significant at 0.05.")
+    assert c.sentence() == ("pretrained and from_scratch are level: 40 points apart (90.0% against 50.0%; p = 0.12, "
+                            "exact McNemar over the 10 sentences), not significant at 0.05.")
     # The same rates on 60 sentences: 24 to 0 is no chance.
     r = board(kata, ["positive", "negative"] * 30, {"pretrained": first(54, 60), "from_scratch": first(30, 60)})
     c = verdicts.compare(r, "pretrained", "from_scratch", "test")
@@ -140,7 +140,7 @@ def test_the_discordant_sentences_must_lean_the_gap_s_way(kata):
     r = board(kata, ["positive", "negative"] * (n // 2), {"pretrained": first(80, n), "random": [first(40, n)] * 3})
     c = verdicts.compare(r, "pretrained", "random", "test")
     assert c.winner == "pretrained" and c.test.first_only > c.test.second_only
-    assert "paired permutation test on the same 100 sentences, each by its share of seeds right" in c.sentence()
+    assert "p < 0.001, paired over the 100 sentences, each by its share of seeds right" in c.sentence()
 
 
 # --- the margin as three questions ------------------------------------------------------------------
@@ -167,7 +167,8 @@ def test_no_measurable_difference_only_when_every_question_is_level(kata):
     level = {name: ([first(120, n)] * 3 if name in SEEDED else first(120, n)) for name in kata.approaches}
     r = board(kata, ["positive", "negative"] * (n // 2), level)
     assert all(q.figures["verdict"] == "level" for q in claims.question_claims(r, "test"))
-    assert "Pretraining made no measurable difference on these 200 sentences" in accuracy_note(r, "test")
+    assert "Pretraining made no measurable difference on these 200 sentences (all 3 questions below: level)" \
+        in accuracy_note(r, "test")
 
 
 # --- baselines ---------------------------------------------------------------------------------------
@@ -180,7 +181,8 @@ def test_an_imbalanced_test_set_names_the_majority_class_within_reach(kata):
     r = board(kata, labels, {**everyone, "random": [first(73, n)] * 3})
     majority = kinds(r)["majority"]
     assert majority.approaches == ("random",) and majority.figures["label"] == "positive"
-    assert "Always guessing positive, the commonest class of these sentences, scores 70.0% (70 of 100)" in say(majority)
+    assert say(majority).startswith("Always guessing positive, the commonest class of these sentences, scores 70.0% "
+                                    "(70 of 100); not significantly above it, or less than 5 points above: random 73.0% (p = 0.25).")
     assert say(majority) in accuracy_note(r, "test")
     # Everyone 25 points above it, and significantly: no need to say it.
     assert "majority" not in kinds(board(kata, labels, everyone))

@@ -55,9 +55,9 @@ def _comparison(c: Claim) -> str:
     lead, other = ("first", "second") if f["gap_points"] >= 0 else ("second", "first")
     a, b = f[lead], f[other]
     scores = f"{_accuracy(f, lead)} against {_accuracy(f, other)}"
-    test = (f"paired permutation test on the same {f['sentences']:,} sentences, each by its share of seeds right"
-            if f["test"] != "exact McNemar" else f"exact McNemar test on the same {f['sentences']:,} sentences")
-    evidence = f"{scores}; {test}: {p_value(c.p)}"
+    test = (f"paired over the {f['sentences']:,} sentences, each by its share of seeds right"
+            if f["test"] != "exact McNemar" else f"exact McNemar over the {f['sentences']:,} sentences")
+    evidence = f"{scores}; {p_value(c.p)}, {test}"
     if f["verdict"] == "beat":
         return f"{a} beat {b} by {points(f['gap_points'])} ({evidence})."
     if f["gap_points"] == 0:
@@ -99,16 +99,24 @@ def _coverage(c: Claim) -> str:
     return f"{seen:,} of their {total:,} words ({pct(seen / total)}) also occur in the labeled sentences."
 
 
+# More approaches within reach than this are named without their figures.
+LISTED_NEAR = 3
+
+
 def _majority(c: Claim) -> str:
     f = c.figures
-    near = ", ".join(f"{w['name']} {share(w['accuracy'])} ({p_value(w['p'])})" for w in f["within_reach"])
+    near = f["within_reach"]
+    if len(near) <= LISTED_NEAR:
+        named = ", ".join(f"{w['name']} {share(w['accuracy'])} ({p_value(w['p'])})" for w in near)
+    else:
+        named = f"{listed(w['name'] for w in near)} (smallest {p_value(min(w['p'] for w in near))})"
     return (f"Always guessing {f['label']}, the commonest class of these sentences, scores {share(f['accuracy'])} "
-            f"({f['correct']:,} of {f['total']:,}). Not significantly above it, or less than "
-            f"{points(f['reach_points'])} above it (paired test on the same sentences): {near}.")
+            f"({f['correct']:,} of {f['total']:,}); not significantly above it, or less than "
+            f"{points(f['reach_points'])} above: {named}.")
 
 
 def _random_dimension(c: Claim) -> str:
-    return f"The random approach draws each word a Gaussian vector of {c.figures['dimension']:,} dimensions."
+    return f"random: Gaussian vectors of {c.figures['dimension']:,} dimensions."
 
 
 def _random_like_counts(c: Claim) -> str:
@@ -140,8 +148,8 @@ def _no_difference(c: Claim) -> str:
     f = c.figures
     where = (f"although {share(1 - f['seen_share'])} of their words are new to the labeled set" if f["seen_share"] < 1
              else "where every word also occurs in the labeled set")
-    return (f"Pretraining made no measurable difference on these {f['sentences']:,} sentences, {where}: the "
-            f"{f['questions']} questions on pretraining below all find the approaches level.")
+    return (f"Pretraining made no measurable difference on these {f['sentences']:,} sentences (all "
+            f"{f['questions']} questions below: level), {where}.")
 
 
 def _runs(f: dict) -> str:
@@ -157,15 +165,18 @@ def _runs(f: dict) -> str:
 
 
 CURVE_PATTERNS = {"opens": "the gap opens", "closes": "the gap closes", "crosses": "the curves cross",
-                  "holds": "the gap holds at both ends", "throughout": "the same side at every size",
-                  "level": "level at every size", "level at both ends": "level at both ends"}
+                  "holds": "the same side at both ends, level between", "level at both ends": "level at both ends"}
 
 
 def _curve_gap(c: Claim) -> str:
     f = c.figures
     first, second = c.approaches
-    return (f"Learning curve, {first} against {second}: {CURVE_PATTERNS[f['pattern']]}; {_runs(f)} (ahead or "
-            f"behind: beyond the spread over {f['draws']} draws).")
+    noise = f"ahead or behind: beyond the spread over {f['draws']} draws"
+    if len(f["runs"]) == 1:
+        run = f["runs"][0]
+        return (f"Learning curve, {first} against {second}: {run['state']} at every size, {run['from']:,} to "
+                f"{per_class(run['to'])} ({run['gap_from']:+.1f} to {run['gap_to']:+.1f} points; {noise}).")
+    return f"Learning curve, {first} against {second}: {CURVE_PATTERNS[f['pattern']]}; {_runs(f)} ({noise})."
 
 
 def _label_efficiency(c: Claim) -> str:
