@@ -14,6 +14,7 @@ from pretrain_explorer.engine import load_experiment, run_experiment
 from pretrain_explorer.engine.finetuning.centroid import Prediction, SplitResult
 from pretrain_explorer.engine.finetuning.labeled import labeled_data
 from pretrain_explorer.engine.inspect.coverage import word_overlaps
+from pretrain_explorer.engine.inspect import explain
 from pretrain_explorer.engine.inspect.explain import unseen_word_help
 from pretrain_explorer.engine.inspect.significance import mcnemar_exact, paired_test
 from pretrain_explorer.engine.run.results import LearningCurve, SeedStats
@@ -206,7 +207,7 @@ def test_a_random_win_at_high_dimension_says_how_like_a_bag_of_words_it_is(kata)
 
 # --- explanations measured ---------------------------------------------------------------------------
 
-def test_unseen_words_are_counted_and_their_nearest_labeled_word_read():
+def test_unseen_words_are_counted_and_their_nearest_labeled_word_read(monkeypatch):
     words = ("awful", "bad", "good", "great", "nice", "terrible")
     matrix = np.array([[0, 1.0], [0, 1.0], [1.0, 0], [1.0, 0.1], [0.1, 1.0], [0.2, 1.0]])
     vectors = WordVectors(words, matrix)
@@ -218,6 +219,11 @@ def test_unseen_words_are_counted_and_their_nearest_labeled_word_read():
     h = unseen_word_help(vectors, train, frozenset(), predictions, [True, True, False, True])
     assert (h.sentences, h.with_unseen, h.words, h.leaning_right) == (3, 2, 2, 1)
     assert (h.split_with_unseen, h.split_total, h.split_words, h.split_leaning_right) == (3, 4, 3, 2)
+    # On a large split the nearest words are read in its first sentences only, and the counts say so.
+    monkeypatch.setattr(explain, "MAX_MEASURED", 1)
+    h = unseen_word_help(vectors, train, frozenset(), predictions, [True, True, False, True])
+    assert (h.sentences, h.with_unseen, h.measured, h.words, h.leaning_right) == (3, 2, 1, 1, 1)
+    assert (h.split_with_unseen, h.split_measured, h.split_words) == (3, 1, 1)
 
 
 def test_a_win_is_explained_by_its_figures_only(kata):

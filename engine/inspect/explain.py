@@ -3,6 +3,7 @@ why a sentence got its label."""
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -210,8 +211,10 @@ class UnseenWordHelp:
     split_total: int
     words: int  # the unseen words of those sentences, each sentence's once
     leaning_right: int  # of them, those whose nearest labeled word leans to the sentence's class
-    split_words: int  # the same two counts over every sentence of the split
+    split_words: int  # the same two counts over the split's sentences
     split_leaning_right: int
+    measured: int = 0  # how many sentences of each kind the last four counts read (MAX_MEASURED at most)
+    split_measured: int = 0
 
 
 def class_leans(train: tuple[LabeledSentence, ...], stopwords: frozenset[str]) -> dict[str, str]:
@@ -233,44 +236,69 @@ def class_leans(train: tuple[LabeledSentence, ...], stopwords: frozenset[str]) -
 
 
 def _nearest_rows(vectors: WordVectors, queries: list[int], candidates: list[int], chunk: int = 256) -> list[int]:
-    """For each query row, the candidate row of highest cosine (the first of equals)."""
-    if not candidates:
-        return []
-    block = vectors.matrix[candidates]
-    norms = vectors.norms[candidates]
+    """For each query row, the candidate row of highest cosine (the first of equals), a chunk of
+    queries at a time against the whole matrix, the other rows masked (no copy of the candidates)."""
+    if not candidates or not queries:
+        return [None] * len(queries)
+    mask = np.full(len(vectors.words), -np.inf)
+    mask[candidates] = 0.0
     out = []
     for start in range(0, len(queries), chunk):
         rows = queries[start:start + chunk]
-        dots = block @ _rows(vectors, rows).T  # (candidates, queries)
+        dots = vectors.matrix @ _rows(vectors, rows).T  # (words, queries)
         dots = dots.toarray() if sp.issparse(dots) else np.asarray(dots)
-        scale = np.outer(norms, vectors.norms[rows])
-        cos = np.divide(dots, scale, out=np.full(dots.shape, -np.inf), where=scale > 0)
-        out += [candidates[j] for j in np.argmax(cos, axis=0).tolist()]
+        scale = np.outer(vectors.norms, vectors.norms[rows])
+        cos = np.divide(dots, scale, out=np.zeros(dots.shape), where=scale > 0) + mask[:, None]
+        out += np.argmax(cos, axis=0).tolist()
     return out
+
+
+# The nearest labeled word of each unseen word is looked up for at most this many sentences of a
+# split (its first, in file order), so a large split is measured in a second or two; the counts of
+# sentences with unseen words cover every sentence.
+MAX_MEASURED = 2_000
+
+# What was computed of a set of vectors for a labeled set (its words' classes, unseen words'
+# nearest labeled words), kept while the vectors live: each phase's result asks again.
+_KNOWN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _memo(vectors: WordVectors, train, stopwords) -> dict:
+    found = _KNOWN.setdefault(vectors, {})
+    return found.setdefault((train, stopwords), {"nearest": {}})
 
 
 def unseen_word_help(vectors: WordVectors, train: tuple[LabeledSentence, ...], stopwords: frozenset[str],
                      predictions, chosen) -> UnseenWordHelp:
     """UnseenWordHelp of the `predictions` (a split's, each with its text, label and seen words)
-    flagged in `chosen` (one boolean a prediction: the first approach right, the second wrong)."""
-    leans = class_leans(train, stopwords)
+    flagged in `chosen` (one boolean a prediction: the first approach right, the second wrong); the
+    nearest labeled words of the first MAX_MEASURED sentences of each kind."""
+    memo = _memo(vectors, train, stopwords)
+    if "leans" not in memo:
+        memo["leans"] = class_leans(train, stopwords)
+    leans, nearest = memo["leans"], memo["nearest"]
     unseen_of = []
     for p in predictions:
         seen = set(p.seen_words)
         unseen_of.append([w for w in dict.fromkeys(preprocess(p.text, stopwords)) if w not in seen and w in vectors])
-    queries = sorted({w for words in unseen_of for w in words})
-    candidates = sorted(w for w in leans if w in vectors)
-    nearest = dict(zip(queries, (vectors.words[i] for i in _nearest_rows(
-        vectors, [vectors.index(w) for w in queries], [vectors.index(w) for w in candidates]))))
+    picked = [(p, words) for p, words, pick in zip(predictions, unseen_of, chosen) if pick]
+    everyone = list(zip(predictions, unseen_of))
+    measured = picked[:MAX_MEASURED] + everyone[:MAX_MEASURED]
+    queries = sorted({w for _, words in measured for w in words} - set(nearest))
+    if queries:
+        if "candidates" not in memo:
+            memo["candidates"] = [vectors.index(w) for w in sorted(leans) if w in vectors]
+        rows = _nearest_rows(vectors, [vectors.index(w) for w in queries], memo["candidates"])
+        nearest.update((w, None if i is None else vectors.words[i]) for w, i in zip(queries, rows))
 
     def leaning(rows) -> tuple[int, int]:
         words = [(w, p.label) for p, found in rows for w in found]
-        return len(words), sum(1 for w, label in words if w in nearest and leans.get(nearest[w]) == label)
+        return len(words), sum(1 for w, label in words if leans.get(nearest[w]) == label)
 
-    picked = [(p, words) for p, words, pick in zip(predictions, unseen_of, chosen) if pick]
-    words, right = leaning(picked)
-    split_words, split_right = leaning(zip(predictions, unseen_of))
+    words, right = leaning(picked[:MAX_MEASURED])
+    split_words, split_right = leaning(everyone[:MAX_MEASURED])
     return UnseenWordHelp(
         sentences=len(picked), with_unseen=sum(1 for _, found in picked if found),
         split_with_unseen=sum(1 for found in unseen_of if found), split_total=len(unseen_of), words=words,
-        leaning_right=right, split_words=split_words, split_leaning_right=split_right)
+        leaning_right=right, split_words=split_words, split_leaning_right=split_right,
+        measured=min(len(picked), MAX_MEASURED), split_measured=min(len(everyone), MAX_MEASURED))

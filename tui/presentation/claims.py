@@ -75,7 +75,8 @@ def unseen_help(r: ExperimentResult, split: str, lesson: verdicts.Comparison) ->
     return Claim("unseen_help", (lesson.winner, loser),
                  {"sentences": h.sentences, "with_unseen": h.with_unseen, "split_with_unseen": h.split_with_unseen,
                   "split_total": h.split_total, "words": h.words, "leaning_right": h.leaning_right,
-                  "split_words": h.split_words, "split_leaning_right": h.split_leaning_right})
+                  "split_words": h.split_words, "split_leaning_right": h.split_leaning_right,
+                  "measured": h.measured, "split_measured": h.split_measured})
 
 
 def note_claims(r: ExperimentResult, split: str) -> list[Claim]:

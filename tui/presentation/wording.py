@@ -138,10 +138,12 @@ def _unseen_help(c: Claim) -> str:
             f"{f['split_with_unseen']:,} of all {f['split_total']:,} ({share(f['split_with_unseen'] / max(f['split_total'], 1))})")
     if not f["words"]:
         return text + "."
-    return (text + f"; of those {f['words']:,} words, {f['leaning_right']:,} ({share(f['leaning_right'] / f['words'])}) "
-            "are nearest, in the pretrained vectors, to a labeled word most frequent in the sentence's class, "
-            f"against {share(f['split_leaning_right'] / max(f['split_words'], 1))} of the unseen words of all "
-            "the sentences.")
+    within = f" (in the first {f['measured']:,} of them)" if f["measured"] < f["sentences"] else ""
+    among = f" (in the first {f['split_measured']:,})" if f["split_measured"] < f["split_total"] else ""
+    return (text + f"; of those {f['words']:,} words{within}, {f['leaning_right']:,} "
+            f"({share(f['leaning_right'] / f['words'])}) are nearest, in the pretrained vectors, to a labeled word "
+            f"most frequent in the sentence's class, against {share(f['split_leaning_right'] / max(f['split_words'], 1))} "
+            f"of the unseen words of all the sentences{among}.")
 
 
 def _no_difference(c: Claim) -> str:
