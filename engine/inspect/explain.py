@@ -3,6 +3,7 @@ why a sentence got its label."""
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -193,3 +194,111 @@ class Explainer:
     def logits(self, name: str, text: str) -> np.ndarray:
         """A trained approach's own scores of `text`, computed without the decomposition."""
         return self.kept[name].logits(self.tokens(text))
+
+
+# --- what unseen words did for a win, measured --------------------------------------------------
+
+@dataclass(frozen=True)
+class UnseenWordHelp:
+    """Of the sentences one approach got right and another wrong, how many have words the labeled
+    set never shows (but the vectors know), against the split as a whole; and of those words, how
+    many have as nearest labeled word (by cosine in the vectors) one that leans to the sentence's
+    class: the class in whose labeled sentences it is most frequent, per sentence of that class."""
+
+    sentences: int  # the first right, the second wrong
+    with_unseen: int  # of them, those with an unseen word the vectors know
+    split_with_unseen: int  # of the whole split, those with such a word
+    split_total: int
+    words: int  # the unseen words of those sentences, each sentence's once
+    leaning_right: int  # of them, those whose nearest labeled word leans to the sentence's class
+    split_words: int  # the same two counts over the split's sentences
+    split_leaning_right: int
+    measured: int = 0  # how many sentences of each kind the last four counts read (MAX_MEASURED at most)
+    split_measured: int = 0
+
+
+def class_leans(train: tuple[LabeledSentence, ...], stopwords: frozenset[str]) -> dict[str, str]:
+    """Each labeled word's class: the one whose sentences contain it at the highest rate (sentences
+    with it / sentences of the class); a word with a tie for the highest has none."""
+    sizes: dict[str, int] = {}
+    found: dict[str, dict[str, int]] = {}
+    for s in train:
+        sizes[s.label] = sizes.get(s.label, 0) + 1
+        for word in set(preprocess(s.text, stopwords)):
+            counts = found.setdefault(word, {})
+            counts[s.label] = counts.get(s.label, 0) + 1
+    leans = {}
+    for word, counts in found.items():
+        rates = sorted(((n / sizes[label], label) for label, n in counts.items()), reverse=True)
+        if len(rates) == 1 or rates[0][0] > rates[1][0]:
+            leans[word] = rates[0][1]
+    return leans
+
+
+def _nearest_rows(vectors: WordVectors, queries: list[int], candidates: list[int], chunk: int = 256) -> list[int]:
+    """For each query row, the candidate row of highest cosine (the first of equals), a chunk of
+    queries at a time against the whole matrix, the other rows masked (no copy of the candidates)."""
+    if not candidates or not queries:
+        return [None] * len(queries)
+    mask = np.full(len(vectors.words), -np.inf)
+    mask[candidates] = 0.0
+    out = []
+    for start in range(0, len(queries), chunk):
+        rows = queries[start:start + chunk]
+        dots = vectors.matrix @ _rows(vectors, rows).T  # (words, queries)
+        dots = dots.toarray() if sp.issparse(dots) else np.asarray(dots)
+        scale = np.outer(vectors.norms, vectors.norms[rows])
+        cos = np.divide(dots, scale, out=np.zeros(dots.shape), where=scale > 0) + mask[:, None]
+        out += np.argmax(cos, axis=0).tolist()
+    return out
+
+
+# The nearest labeled word of each unseen word is looked up for at most this many sentences of a
+# split (its first, in file order), so a large split is measured in a second or two; the counts of
+# sentences with unseen words cover every sentence.
+MAX_MEASURED = 2_000
+
+# What was computed of a set of vectors for a labeled set (its words' classes, unseen words'
+# nearest labeled words), kept while the vectors live: each phase's result asks again.
+_KNOWN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _memo(vectors: WordVectors, train, stopwords) -> dict:
+    found = _KNOWN.setdefault(vectors, {})
+    return found.setdefault((train, stopwords), {"nearest": {}})
+
+
+def unseen_word_help(vectors: WordVectors, train: tuple[LabeledSentence, ...], stopwords: frozenset[str],
+                     predictions, chosen) -> UnseenWordHelp:
+    """UnseenWordHelp of the `predictions` (a split's, each with its text, label and seen words)
+    flagged in `chosen` (one boolean a prediction: the first approach right, the second wrong); the
+    nearest labeled words of the first MAX_MEASURED sentences of each kind."""
+    memo = _memo(vectors, train, stopwords)
+    if "leans" not in memo:
+        memo["leans"] = class_leans(train, stopwords)
+    leans, nearest = memo["leans"], memo["nearest"]
+    unseen_of = []
+    for p in predictions:
+        seen = set(p.seen_words)
+        unseen_of.append([w for w in dict.fromkeys(preprocess(p.text, stopwords)) if w not in seen and w in vectors])
+    picked = [(p, words) for p, words, pick in zip(predictions, unseen_of, chosen) if pick]
+    everyone = list(zip(predictions, unseen_of))
+    measured = picked[:MAX_MEASURED] + everyone[:MAX_MEASURED]
+    queries = sorted({w for _, words in measured for w in words} - set(nearest))
+    if queries:
+        if "candidates" not in memo:
+            memo["candidates"] = [vectors.index(w) for w in sorted(leans) if w in vectors]
+        rows = _nearest_rows(vectors, [vectors.index(w) for w in queries], memo["candidates"])
+        nearest.update((w, None if i is None else vectors.words[i]) for w, i in zip(queries, rows))
+
+    def leaning(rows) -> tuple[int, int]:
+        words = [(w, p.label) for p, found in rows for w in found]
+        return len(words), sum(1 for w, label in words if leans.get(nearest[w]) == label)
+
+    words, right = leaning(picked[:MAX_MEASURED])
+    split_words, split_right = leaning(everyone[:MAX_MEASURED])
+    return UnseenWordHelp(
+        sentences=len(picked), with_unseen=sum(1 for _, found in picked if found),
+        split_with_unseen=sum(1 for found in unseen_of if found), split_total=len(unseen_of), words=words,
+        leaning_right=right, split_words=split_words, split_leaning_right=split_right,
+        measured=min(len(picked), MAX_MEASURED), split_measured=min(len(everyone), MAX_MEASURED))

@@ -177,9 +177,13 @@ class RunContext(Run):
         progress(1.0)
         return [found[k] for k in keys]
 
+    def correct(self, outcome: TaskOutcome, split: str) -> np.ndarray:
+        """Which sentences of `split` the outcome got right, one boolean each."""
+        return outcome.best(split) == self.data.splits[split].label_ids
+
     def accuracy(self, outcome: TaskOutcome, split: str) -> float:
-        truth = self.data.splits[split].label_ids
-        return int(np.count_nonzero(outcome.best(split) == truth)) / len(truth) if len(truth) else 0.0
+        correct = self.correct(outcome, split)
+        return int(np.count_nonzero(correct)) / len(correct) if len(correct) else 0.0
 
     def kept_classifier(self, task: Task, outcome: TaskOutcome) -> KeptClassifier | None:
         """The classifier its kind keeps for explanations (ClassifierKind.keep), or None."""

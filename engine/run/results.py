@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
 
 from ..inspect.coverage import WordOverlap
+from ..inspect.evidence import Evidence
 from ..inspect.groups import GroupSimilarity
 from ..finetuning.centroid import SplitResult
 from ..finetuning.pushes import KeptClassifier
@@ -34,6 +38,16 @@ class ApproachResult:
     # The classifier of its main seed the run keeps to take its scores apart word by word (a
     # SoftmaxClassifier or a CountsClassifier); None for nearest centroids (explained from their vectors).
     kept_classifier: KeptClassifier | None = field(default=None, compare=False, repr=False)
+    # For the seed-dependent approaches, by split: which sentences each seed got right (the main
+    # seed first), one boolean array a seed, for the paired tests over seeds (Evidence).
+    correct_over_seeds: dict[str, tuple[np.ndarray, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def runs(self, split: str) -> tuple[np.ndarray, ...]:
+        """Which sentences of `split` each run got right: every seed's where they are kept, else the one run's."""
+        if split in self.correct_over_seeds:
+            return self.correct_over_seeds[split]
+        predictions = getattr(self, split).predictions
+        return (np.fromiter((p.predicted == p.label for p in predictions), dtype=bool, count=len(predictions)),)
 
     def over_seeds(self, split: str) -> SeedStats | None:
         return self.test_over_seeds if split == "test" else self.transfer_over_seeds
@@ -94,6 +108,12 @@ class ExperimentResult:
     word_pairs: dict[str, WordPairScore] = field(default_factory=dict)
     # What each set of vectors was computed from, so a session finds what it derived from them.
     vector_keys: dict[str, Hashable] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def evidence(self) -> Evidence:
+        """The paired tests and measurements the notes' claims rest on, computed as they are asked
+        for (each phase's result has its own: a later phase may have more seeds)."""
+        return Evidence(self)
 
     @property
     def seen_share(self) -> float:

@@ -311,12 +311,13 @@ class Session(StageCache):
         approaches = dict(result.approaches)
         for a in seeded:
             main = approaches[a.name]
-            over = {}
+            over, correct = {}, {}
             for split in run.splits:
-                values = [getattr(main, split).accuracy] + [run.accuracy(outcomes[a.name, e.seed + j], split)
-                                                            for j in range(1, seeds)]
+                correct[split] = main.runs(split) + tuple(run.correct(outcomes[a.name, e.seed + j], split)
+                                                          for j in range(1, seeds))
+                values = [float(np.count_nonzero(c)) / len(c) if len(c) else 0.0 for c in correct[split]]
                 over[f"{split}_over_seeds"] = SeedStats(float(np.mean(values)), float(np.std(values)), len(values))
-            approaches[a.name] = dataclasses.replace(main, **over)
+            approaches[a.name] = dataclasses.replace(main, **over, correct_over_seeds=correct)
         with_pretraining, without = MARGIN
         margin = None
         if set(with_pretraining + without) <= set(approaches):

@@ -14,6 +14,7 @@ from ...engine.run.results import ApproachResult, ExperimentResult
 from . import verdicts
 from .approaches import describe, score_kind
 from .charts import chart
+from .claims import all_claims
 from .stages import STAGES, class_list, further_comparisons, vectors_quality
 from .style import number, pct, score, seeds, similarity
 from .widths import clip, head, left, pack, right, short, wrap
@@ -118,7 +119,7 @@ def _split(result: ExperimentResult, split: str, width: int) -> list[str]:
 def _comparison(result: ExperimentResult, width: int) -> list[str]:
     lines = [f"Test sentences: {len(result.experiment.test)}"] + wrap(RANDOM_NOTE, width) + [""]
     lines += _split(result, "test", width)
-    lines += wrap(verdicts.margin(result), width)
+    lines += [line for sentence in verdicts.margin(result).split("\n") for line in wrap(sentence, width)]
     curve = result.learning_curve
     lines += [""] + wrap(f"Learning curve: test accuracy (%) by labeled examples per class, mean over "
                          f"{curve.seeds} seeds", width)
@@ -171,7 +172,7 @@ def render_text(result: ExperimentResult, width: int = 80, color: bool = False) 
             continue
         lines, charts = SECTIONS[stage.number]
         out += ["=" * min(width, 65), f"{stage.number} {stage.title}".upper(), "=" * min(width, 65)]
-        out += wrap(stage.note(result), width) + [""] + lines(result, width)
+        out += wrap(stage.note(result, keys=False), width) + [""] + lines(result, width)
         for name in charts:
             out += ["", _plain(chart(result, name, width - 2), color)]
         out.append("")
@@ -179,9 +180,15 @@ def render_text(result: ExperimentResult, width: int = 80, color: bool = False) 
 
 
 def notes(result: ExperimentResult) -> dict[str, str]:
-    """Each stage's note, for the JSON report."""
-    return {stage.title: stage.note(result) for stage in STAGES}
+    """Each stage's note as the text report prints it (no explorer keys), for the JSON report."""
+    return {stage.title: stage.note(result, keys=False) for stage in STAGES}
+
+
+def claims(result: ExperimentResult) -> dict[str, list[dict]]:
+    """Every claim of every split and of the learning curve, with its figures, p and words: the
+    sentences the text report prints under the notes."""
+    return {where: [c.as_json() for c in found] for where, found in all_claims(result).items()}
 
 
 def render_json(result: ExperimentResult) -> str:
-    return json.dumps({**to_json(result), "notes": notes(result)}, indent=2)
+    return json.dumps({**to_json(result), "notes": notes(result), "claims": claims(result)}, indent=2)

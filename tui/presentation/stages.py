@@ -11,13 +11,10 @@ from ...engine.run.results import ExperimentResult
 from ...engine.settings import MANY_CLASSES
 from . import verdicts
 from .approaches import describe, is_trained
-from .style import cosine, pct
+from .claims import further_claims, note_claims, question_claims
+from .style import cosine
 from .widths import short
-
-# Which comparisons a split's note makes, when both approaches ran: the lesson's question first.
-# The last asks whether pretraining beats what a practitioner would try first.
-PAIRS = (("pretrained", "random"), ("fine_tuned", "random_fine_tuned"), ("pretrained", "from_scratch"),
-         ("fine_tuned", "bag_of_words"))
+from .wording import say
 
 
 def weighting_phrase(result: ExperimentResult) -> str:
@@ -73,8 +70,11 @@ def _pretraining(r: ExperimentResult) -> str:
               else f"over {c.sentences:,} unlabeled lines")
     return (f"A word's vector is {weighting_phrase(r)}: the words within {c.window} of it, {source}; "
             "no labels. Words that keep the same company get similar vectors: neighbours. "
-            + " ".join(vectors_quality(r) + [""])
-            + "/ a word · c compare · f fill a blank · e why neighbours")
+            + " ".join(vectors_quality(r))).rstrip()
+
+
+# The explorer's keys for a stage, shown after its note there; never in the report or its JSON.
+PRETRAINING_KEYS = "/ a word · c compare · f fill a blank · e why neighbours"
 
 
 FEW_LABELED = 100  # "only" so many labeled sentences: the lesson's situation (it has 8)
@@ -113,44 +113,19 @@ def _finetuning(r: ExperimentResult) -> str:
     return f"{text} {unfinished}" if unfinished else text
 
 
-def _meaning(r: ExperimentResult, split: str, lesson: verdicts.Comparison) -> str:
-    """What the pretrained-against-random outcome means, given the measured coverage."""
-    share = r.overlap[split].share
-    winner = lesson.winner
-    if winner == "pretrained":
-        if share >= 1.0:
-            return ("Every word was seen in training, so the gain does not come from unseen words: "
-                    "pretrained vectors also make related words agree, which steadies the centroids.")
-        return ("Pretrained vectors place the words the labeled set never shows near words it does "
-                "show; random vectors cannot.")
-    if winner == "random":
-        return ("Random vectors did better here: some words of different classes are close in the "
-                "pretrained vectors (y shows each word's push).")
-    if share >= 1.0:
-        return ("With every word seen in training, vectors that merely tell words apart are enough: "
-                "this split cannot show what pretraining adds.")
-    return (f"Pretraining made no measurable difference here, although {pct(1 - share)} of the words "
-            "are new to the labeled set.")
-
-
-def comparisons(r: ExperimentResult, split: str) -> list[verdicts.Comparison]:
-    return [verdicts.compare(r, a, b, split) for a, b in PAIRS if a in r.approaches and b in r.approaches]
-
-
 def accuracy_note(r: ExperimentResult, split: str) -> str:
-    """Coverage, the lesson's question (pretrained against random) and what its outcome means;
-    the other comparisons are listed under the chart (further_comparisons)."""
+    """Coverage, the lesson's question (pretrained against random) and what was measured of its
+    outcome; the other comparisons and the three questions are listed under the chart."""
     opening = ("Accuracy on the test sentences." if split == "test"
                else "The same classifiers, unchanged, on sentences from another domain.")
-    parts = [opening, verdicts.coverage(r, split)]
-    found = comparisons(r, split)
-    if found and (found[0].first.name, found[0].second.name) == PAIRS[0]:
-        parts += [found[0].sentence(), _meaning(r, split, found[0])]
-    return " ".join(parts)
+    return " ".join([opening] + [say(c) for c in note_claims(r, split)])
 
 
 def further_comparisons(r: ExperimentResult, split: str) -> list[str]:
-    return [c.sentence() for c in comparisons(r, split) if (c.first.name, c.second.name) != PAIRS[0]]
+    """Under a split's chart: the comparisons the note does not make; on the transfer split also the
+    three questions (the test split's are the margin's, verdicts.margin)."""
+    found = further_claims(r, split) + (question_claims(r, split) if split != "test" else [])
+    return [say(c) for c in found]
 
 
 def _transfer(r: ExperimentResult) -> str:
@@ -184,11 +159,17 @@ class Stage:
     number: int
     title: str
     short: str  # for an 80-column stage bar
-    note: Callable[[ExperimentResult], str]
+    words: Callable[[ExperimentResult], str]
+    keys: str = ""  # the explorer's keys for this stage
+
+    def note(self, result: ExperimentResult, keys: bool = True) -> str:
+        """The stage's note; with its keys, as the explorer shows it (the report leaves them out)."""
+        text = self.words(result)
+        return f"{text} {self.keys}" if keys and self.keys else text
 
 
 STAGES = (
-    Stage(1, "Pretraining", "Pretrain", _pretraining),
+    Stage(1, "Pretraining", "Pretrain", _pretraining, PRETRAINING_KEYS),
     Stage(2, "Fine-tuning data", "Labels", _finetuning),
     Stage(3, "Comparison", "Compare", lambda r: accuracy_note(r, "test")),
     Stage(4, "Transfer", "Transfer", _transfer),

@@ -1,15 +1,18 @@
-"""Explicit rules over the numbers, so that every claim on screen is true on any data."""
+"""Explicit rules over the numbers, so that every claim on screen is true on any data: an
+approach's accuracy as the rules see it, and the comparison of two on the same sentences."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...engine.inspect.significance import SIGNIFICANCE, PairedTest
 from ...engine.run.results import ExperimentResult, SeedStats
-from .style import number, pct, points, seeds
+from .wording import Claim, listed, say
+from .style import number, pct, seeds
 
 # Accuracies are ratios of whole sentences: a gap of exactly one sentence must not pass as more
 # for a rounding error.
-_SLACK = 1e-9
+SLACK = 1e-9
 
 
 @dataclass(frozen=True)
@@ -27,14 +30,16 @@ class Accuracy:
         return f"{pct(self.mean)} ± {number(100 * self.std)} over {seeds(self.seeds.n)}"
 
 
-# A win: a beats b on a split when the gap between their mean accuracies is larger than both the
-# spread over seeds (the larger standard deviation) and one sentence of that split (1 / sentences).
-# Anything smaller is called level, with the reason.
+# A win: a beats b on a split when (1) the paired test on the same sentences gives p < SIGNIFICANCE
+# with the sentences one of them alone got right leaning its way, and (2) the gap between their
+# mean accuracies is larger than both the spread over seeds (the larger standard deviation) and
+# one sentence of that split (1 / sentences). Anything else is called level, with the reasons.
 @dataclass(frozen=True)
 class Comparison:
     first: Accuracy
     second: Accuracy
     sentences: int
+    test: PairedTest
 
     @property
     def gap(self) -> float:
@@ -49,8 +54,18 @@ class Comparison:
         return 1 / self.sentences if self.sentences else 1.0
 
     @property
+    def beyond_noise(self) -> bool:
+        return abs(self.gap) > max(self.spread, self.one_sentence) + SLACK
+
+    @property
+    def significant(self) -> bool:
+        """The test's p below the level, and its discordant sentences leaning the gap's way."""
+        t = self.test
+        return t.p < SIGNIFICANCE and (t.first_only > t.second_only) == (self.gap > 0)
+
+    @property
     def decided(self) -> bool:
-        return abs(self.gap) > max(self.spread, self.one_sentence) + _SLACK
+        return self.beyond_noise and self.significant
 
     @property
     def winner(self) -> str | None:
@@ -59,20 +74,21 @@ class Comparison:
             return None
         return self.first.name if self.gap > 0 else self.second.name
 
-    def sentence(self) -> str:
-        a, b = (self.first, self.second) if self.gap >= 0 else (self.second, self.first)
-        scores = f"{a.text()} against {b.text()}"
-        if self.decided:
-            return f"{a.name} beat {b.name} by {points(100 * self.gap)} ({scores})."
-        if abs(self.gap) <= _SLACK:
-            return f"{a.name} and {b.name} are level ({scores})."
-        return (f"{a.name} and {b.name} are level: {points(100 * self.gap)} apart ({scores}), "
-                f"no more than {self._within()}.")
+    def figures(self) -> dict:
+        a, b, t = self.first, self.second, self.test
+        return {"first": a.name, "second": b.name, "first_accuracy": a.mean, "second_accuracy": b.mean,
+                "first_std": a.std, "second_std": b.std, "first_seeds": a.seeds.n if a.seeds else 1,
+                "second_seeds": b.seeds.n if b.seeds else 1, "gap_points": 100 * self.gap,
+                "spread_points": 100 * self.spread, "sentences": self.sentences, "first_only": t.first_only,
+                "second_only": t.second_only, "test": "permutation test over seeds" if t.over_seeds else "exact McNemar",
+                "beyond_spread": self.beyond_noise, "significant": self.significant,
+                "verdict": "beat" if self.decided else "level", "winner": self.winner}
 
-    def _within(self) -> str:
-        if self.spread > self.one_sentence:
-            return f"the spread over seeds (± {number(100 * self.spread)})"
-        return f"one sentence of {self.sentences}"
+    def claim(self, kind: str = "comparison", **extra) -> Claim:
+        return Claim(kind, (self.first.name, self.second.name), {**self.figures(), **extra}, self.test.p)
+
+    def sentence(self) -> str:
+        return say(self.claim())
 
 
 def accuracy(result: ExperimentResult, name: str, split: str) -> Accuracy:
@@ -85,42 +101,25 @@ def accuracy(result: ExperimentResult, name: str, split: str) -> Accuracy:
 
 def compare(result: ExperimentResult, first: str, second: str, split: str) -> Comparison:
     sentences = len(getattr(result.approaches[first], split).predictions)
-    return Comparison(accuracy(result, first, split), accuracy(result, second, split), sentences)
+    return Comparison(accuracy(result, first, split), accuracy(result, second, split), sentences,
+                      result.evidence.test(first, second, split))
+
+
+def coverage_claim(result: ExperimentResult, split: str) -> Claim:
+    """How many of a split's words the labeled sentences also show, measured, never assumed."""
+    o = result.overlap[split]
+    return Claim("coverage", (), {"seen": o.seen, "total": o.total})
 
 
 def coverage(result: ExperimentResult, split: str) -> str:
-    """How many of a split's words the labeled sentences also show, measured, never assumed."""
-    overlap = result.overlap[split]
-    if overlap.total == 0:
-        return "These sentences have no words left once the stopwords are removed."
-    if overlap.seen == overlap.total:
-        return f"Every one of their {overlap.total:,} words also occurs in the labeled sentences."
-    if overlap.seen == 0:
-        return f"None of their {overlap.total:,} words occurs in the labeled sentences."
-    return (f"{overlap.seen:,} of their {overlap.total:,} words ({pct(overlap.share)}) also occur in the "
-            "labeled sentences.")
-
-
-
-
-def listed(names) -> str:
-    """a; a and b; a, b and c."""
-    names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return say(coverage_claim(result, split))
 
 
 def margin(result: ExperimentResult) -> str:
-    """The pretraining margin with its sign in words."""
-    m = result.margin
-    users, others = listed(m.with_pretraining), listed(m.without)
-    if m.points > _SLACK:
-        return (f"Pretraining margin: {users} beat {others} by {points(m.points)} of test accuracy "
-                "(the worse of the first against the best of the others, mean over seeds).")
-    if m.points < -_SLACK:
-        return (f"No pretraining margin: the best of {others} beat the worse of {users} by "
-                f"{points(m.points)} of test accuracy (mean over seeds).")
-    return (f"No pretraining margin: the worse of {users} and the best of {others} score the "
-            "same on the test sentences (mean over seeds).")
+    """The pretraining margin as three answers on the test sentences, one line each, then what the
+    learning curve shows, as the text report prints them."""
+    from .claims import curve_claims, question_claims  # they read this module's rules
+    return "\n".join(say(c) for c in question_claims(result, "test") + curve_claims(result))
 
 
 # A training whose loss fell by less than this share of its start, and still fell at the last

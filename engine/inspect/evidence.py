@@ -1,0 +1,99 @@
+"""What the notes' claims rest on, measured on a run's result: paired tests between approaches on
+the same sentences, the majority-class baseline, how alike two approaches' predictions are, and
+what unseen words did where one approach was right and another wrong. Computed as asked, once each."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from .explain import UnseenWordHelp, unseen_word_help
+from .significance import PairedTest, paired_test
+
+
+@dataclass(frozen=True)
+class Majority:
+    """Always guessing a split's commonest class: how many of its sentences that gets right."""
+
+    label: str
+    correct: int
+    total: int
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How many sentences two approaches (their main seed) give the same label."""
+
+    same: int
+    total: int
+
+    @property
+    def share(self) -> float:
+        return self.same / self.total if self.total else 0.0
+
+
+class Evidence:
+    """The measurements of one result (ExperimentResult.evidence), each computed once when asked."""
+
+    def __init__(self, result):
+        self.result = result
+        self._found: dict = {}
+
+    def _once(self, key, compute):
+        if key not in self._found:
+            self._found[key] = compute()
+        return self._found[key]
+
+    def _runs(self, name: str, split: str) -> list[list[bool]]:
+        return self._once(("runs", name, split),
+                          lambda: [r.tolist() for r in self.result.approaches[name].runs(split)])
+
+    def test(self, first: str, second: str, split: str) -> PairedTest:
+        """The paired test of two approaches on `split`: over every seed of a seeded one (paired_test)."""
+        return self._once(("test", first, second, split),
+                          lambda: paired_test(self._runs(first, split), self._runs(second, split)))
+
+    def majority(self, split: str) -> Majority:
+        def compute():
+            labels = Counter(p.label for p in self._predictions(split))
+            if not labels:
+                return Majority("", 0, 0)
+            # The commonest, the alphabetically first of equals (as a tie between scores goes).
+            label = min(labels, key=lambda k: (-labels[k], k))
+            return Majority(label, labels[label], sum(labels.values()))
+        return self._once(("majority", split), compute)
+
+    def against_majority(self, name: str, split: str) -> PairedTest:
+        """The approach's runs against always guessing the split's commonest class, on the same sentences."""
+        def compute():
+            label = self.majority(split).label
+            guess = [[p.label == label for p in self._predictions(split)]]
+            return paired_test(self._runs(name, split), guess)
+        return self._once(("against majority", name, split), compute)
+
+    def agreement(self, first: str, second: str, split: str) -> Agreement:
+        def compute():
+            a = getattr(self.result.approaches[first], split).predictions
+            b = getattr(self.result.approaches[second], split).predictions
+            return Agreement(sum(1 for x, y in zip(a, b) if x.predicted == y.predicted), len(a))
+        return self._once(("agreement", first, second, split), compute)
+
+    def unseen_help(self, first: str, second: str, split: str) -> UnseenWordHelp:
+        """UnseenWordHelp, read in the pretrained vectors, of the sentences `first` (its main seed)
+        got right and `second` got wrong."""
+        def compute():
+            e = self.result.experiment
+            chosen = np.logical_and(self.result.approaches[first].runs(split)[0],
+                                    ~self.result.approaches[second].runs(split)[0])
+            return unseen_word_help(self.result.pretrained, e.train, e.stopwords, self._predictions(split),
+                                    chosen.tolist())
+        return self._once(("unseen", first, second, split), compute)
+
+    def _predictions(self, split: str):
+        return getattr(next(iter(self.result.approaches.values())), split).predictions
