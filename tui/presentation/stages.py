@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ...engine.experiment import Experiment
 from ...engine.run.results import ExperimentResult
 from . import verdicts
 from .approaches import describe, is_trained
@@ -147,8 +148,39 @@ def _captures(r: ExperimentResult) -> str:
             other = h if x is g else g
             sentences.append(f"{x.name} words are no closer to each other ({cosine(x.within)}) than to "
                              f"{other.name} words ({cosine(p.between)}).")
-    return (f"Average cosine of the {r.corpus.weighting} vectors within and between groups. "
-            + " ".join(sentences) + " No labels were used to make these vectors.")
+    return " ".join([f"Average cosine of the {r.corpus.weighting} vectors within and between groups.", *sentences,
+                     *random_groups(r), "No labels were used to make these vectors.", *groups_source(r.experiment)])
+
+
+def groups_source(e: Experiment) -> list[str]:
+    """Where the groups come from, when no person wrote them into the manifest."""
+    if e.lexicon is not None:
+        lexicon = e.lexicon
+        how = ("by the sign of its scores, the largest first" if lexicon.scored else "by its classes, in its order")
+        return [f"The groups come from the lexicon {lexicon.path.name} ({lexicon.words:,} words; grouped {how}, "
+                f"at most {lexicon.kept} a group)."]
+    if e.groups_picked_by:
+        return [f"These groups were picked automatically, by {e.groups_picked_by}: check that they mean what "
+                "their names say."]
+    return []
+
+
+def random_groups(r: ExperimentResult) -> list[str]:
+    """The same averages in random vectors, over the same words: what the vectors give without pretraining.
+    Two groups are named; more are given as ranges (each figure is listed beside the pretrained one)."""
+    if not r.groups.has_random:
+        return []
+    within = [(g.name, g.random_within) for g in r.groups.groups if g.random_within is not None]
+    between = [(f"{p.first} vs {p.second}", p.random_between) for p in r.groups.pairs if p.random_between is not None]
+    if len(within) + len(between) <= 3:
+        figures = [f"{name} within {cosine(x)}" for name, x in within] + [f"{n} {cosine(x)}" for n, x in between]
+    else:
+        def spread(kind: str, values: list[float]) -> list[str]:
+            return [f"{kind} {cosine(min(values))} to {cosine(max(values))}"] if values else []
+
+        figures = (spread("within groups", [x for _, x in within]) + spread("between groups", [x for _, x in between])
+                   + ["each beside the pretrained figure below"])
+    return [f"Random vectors, over the same words: {'; '.join(figures)}."] if figures else []
 
 
 @dataclass(frozen=True)
