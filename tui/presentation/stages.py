@@ -136,7 +136,9 @@ def _captures(r: ExperimentResult) -> str:
     groups = {g.name: g for g in r.groups.groups if g.within is not None}
     pairs = [p for p in r.groups.pairs if p.between is not None and p.first in groups and p.second in groups]
     if not pairs:
-        return "Groups need at least two words in the vocabulary each; add words under [analysis.groups]."
+        return " ".join([*groups_source(r.experiment), "Groups need at least two words in the vocabulary each; add "
+                         "words under [analysis.groups], or name a lexicon file of word,class or word,score lines "
+                         "([analysis] lexicon)."])
     sentences = []
     for p in pairs:
         g, h = groups[p.first], groups[p.second]
@@ -148,8 +150,8 @@ def _captures(r: ExperimentResult) -> str:
             other = h if x is g else g
             sentences.append(f"{x.name} words are no closer to each other ({cosine(x.within)}) than to "
                              f"{other.name} words ({cosine(p.between)}).")
-    return " ".join([f"Average cosine of the {r.corpus.weighting} vectors within and between groups.", *sentences,
-                     *random_groups(r), "No labels were used to make these vectors.", *groups_source(r.experiment)])
+    return " ".join([*groups_source(r.experiment), f"Average cosine of the {r.corpus.weighting} vectors within and "
+                     "between groups.", *sentences, *random_groups(r), "No labels were used to make these vectors."])
 
 
 def groups_source(e: Experiment) -> list[str]:
