@@ -63,9 +63,9 @@ class Choice:
     def groups_explained(self) -> list[str]:
         """Why each group word was picked (or why a class has no group), for the manifest's comment and
         `new`'s report."""
-        lines = [f"Group words: z-score at least {GROUP_MIN_Z:g}, at least {GROUP_MIN_LABELED} occurrences in the "
-                 f"labeled sentences and {max(GROUP_MIN_CORPUS, self.min_count)} in the corpus. Replace them with "
-                 "your own (and delete groups_picked_by), or name a lexicon file instead (lexicon = \"file.csv\")."]
+        lines = [(f"Group words: z-score at least {GROUP_MIN_Z:g}, at least {GROUP_MIN_LABELED} occurrences in the "
+                  f"labeled sentences and {max(GROUP_MIN_CORPUS, self.min_count)} in the corpus. Replace them with "
+                  "your own (and delete groups_picked_by), or name a lexicon file instead (lexicon = \"file.csv\").")]
         for label, scores in self.typical:
             passing = self.passing(scores)
             if len(passing) >= 2:

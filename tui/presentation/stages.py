@@ -136,9 +136,9 @@ def _captures(r: ExperimentResult) -> str:
     groups = {g.name: g for g in r.groups.groups if g.within is not None}
     pairs = [p for p in r.groups.pairs if p.between is not None and p.first in groups and p.second in groups]
     if not pairs:
-        return " ".join([*groups_source(r.experiment), "Groups need at least two words in the vocabulary each; add "
-                         "words under [analysis.groups], or name a lexicon file of word,class or word,score lines "
-                         "([analysis] lexicon)."])
+        advice = ("Groups need at least two words in the vocabulary each; add words under [analysis.groups], or "
+                  "name a lexicon file of word,class or word,score lines ([analysis] lexicon).")
+        return " ".join([*groups_source(r.experiment), advice])
     sentences = []
     for p in pairs:
         g, h = groups[p.first], groups[p.second]
@@ -150,8 +150,9 @@ def _captures(r: ExperimentResult) -> str:
             other = h if x is g else g
             sentences.append(f"{x.name} words are no closer to each other ({cosine(x.within)}) than to "
                              f"{other.name} words ({cosine(p.between)}).")
-    return " ".join([*groups_source(r.experiment), f"Average cosine of the {r.corpus.weighting} vectors within and "
-                     "between groups.", *sentences, *random_groups(r), "No labels were used to make these vectors."])
+    opening = f"Average cosine of the {r.corpus.weighting} vectors within and between groups."
+    return " ".join([*groups_source(r.experiment), opening, *sentences, *random_groups(r),
+                     "No labels were used to make these vectors."])
 
 
 def groups_source(e: Experiment) -> list[str]:
@@ -159,11 +160,11 @@ def groups_source(e: Experiment) -> list[str]:
     if e.lexicon is not None:
         lexicon = e.lexicon
         how = ("by the sign of its scores, the largest first" if lexicon.scored else "by its classes, in its order")
-        return [f"The groups come from the lexicon {lexicon.path.name} ({lexicon.words:,} words; grouped {how}, "
-                f"at most {lexicon.kept} a group)."]
+        return [(f"The groups come from the lexicon {lexicon.path.name} ({lexicon.words:,} words; grouped {how}, "
+                 f"at most {lexicon.kept} a group).")]
     if e.groups_picked_by:
-        return [f"These groups were picked automatically, by {e.groups_picked_by}: check that they mean what "
-                "their names say."]
+        return [(f"These groups were picked automatically, by {e.groups_picked_by}: check that they mean what "
+                 "their names say.")]
     return []
 
 

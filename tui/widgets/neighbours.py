@@ -136,7 +136,8 @@ class NeighboursPane(Vertical):
         self._show_page()
 
     def _show_page(self) -> None:
-        known = [a for a in self.answers if a.known]
+        # Known words once each: "Excellent!" typed asks for the probe excellent.
+        known = list({a.word: a for a in self.answers if a.known}.values())
         tables = {name: self.query_one(f"#neighbours-{name}", Static) for name in ("pretrained", *self.COMPARE)}
         pages = self.query_one("#neighbour-pages", Static)
         if not known:
