@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -127,8 +128,9 @@ def class_words(sentences, stopwords: frozenset[str], corpus_counts: Counter,
 
 
 def why_picked(score: WordScore, label: str) -> str:
-    """A group word's figures: its z-score and its counts."""
-    return (f"{score.word} (z {score.z:.1f}: {score.in_class:,} in {label}, {score.in_others:,} in the other "
+    """A group word's figures: its z-score (cut, not rounded, to two decimals, so none reads as passing
+    the floor that it misses) and its counts."""
+    return (f"{score.word} (z {math.floor(score.z * 100) / 100:.2f}: {score.in_class:,} in {label}, {score.in_others:,} in the other "
             f"classes, {score.in_corpus:,} in the corpus)")
 
 
