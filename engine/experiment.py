@@ -15,8 +15,9 @@ from .storage.vectors_file import load_vectors
 from .pretraining.corpus import CorpusFiles, preview_lines
 from .finetuning.softmax import TrainingSettings
 from .pretraining.vocabulary import VocabularySettings
+from .inspect.lexicon import Lexicon, read_lexicon
 from .inspect.word_pairs import WordPair, read_word_pairs
-from .settings import DEFAULTS, LIMITS, WEIGHTINGS
+from .settings import DEFAULTS, LEXICON_GROUP_WORDS, LIMITS, WEIGHTINGS
 from .text import Columns, LabeledSentence, read_labeled_csv, read_text
 
 MANIFEST = "experiment.toml"
@@ -26,7 +27,7 @@ _SCHEMA: dict[str, set[str]] = {
     "": {"name", "title", "pretraining", "finetuning", "analysis", "random"},
     "pretraining": {"corpus", "vectors", "window", "stopwords", "min_count", "max_vocab", "weighting", "dim"},
     "finetuning": {"train", "test", "transfer", "text_column", "label_column", "epochs", "learning_rate", "l2"},
-    "analysis": {"probes", "top_n", "groups", "pairs"},
+    "analysis": {"probes", "top_n", "groups", "pairs", "lexicon", "groups_picked_by"},
     "random": {"seed", "seeds"},
 }
 _REQUIRED = {"finetuning": ("train", "test")}
@@ -65,6 +66,10 @@ class Experiment:
     # Word pairs with human similarity scores ([analysis] pairs), to score the vectors against.
     word_pairs: tuple[WordPair, ...] = ()
     word_pairs_path: Path | None = None
+    # Where the groups come from when no person wrote them: what picked them (`new` writes it), or
+    # a lexicon file ([analysis] lexicon).
+    groups_picked_by: str = ""
+    lexicon: Lexicon | None = None
 
     @property
     def source(self) -> Path:
@@ -261,6 +266,14 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
     if not isinstance(groups_value, dict):
         raise r.fail("analysis", "groups", "must be a table of word lists, like [analysis.groups]")
     groups = tuple((str(name), r.words("analysis.groups", name, words)) for name, words in groups_value.items())
+    groups_picked_by = r.string("analysis", "groups_picked_by", "")
+    lexicon_path = r.path("analysis", "lexicon")
+    lexicon = None
+    if lexicon_path is not None:
+        if groups:
+            raise r.fail("analysis", "lexicon", "give either a lexicon or [analysis.groups], not both")
+        lexicon = read_lexicon(lexicon_path, tuple(labels), LEXICON_GROUP_WORDS)
+        groups = lexicon.groups
 
     pairs_path = r.path("analysis", "pairs")
     word_pairs = read_word_pairs(pairs_path) if pairs_path is not None else ()
@@ -297,6 +310,8 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
         manifest_stopwords=stopwords,
         word_pairs=word_pairs,
         word_pairs_path=pairs_path,
+        groups_picked_by=groups_picked_by,
+        lexicon=lexicon,
     )
 
 

@@ -12,13 +12,14 @@ from pathlib import Path
 from .pretraining.corpus import STDIN, CorpusFiles, read_blocks
 from .errors import ExperimentError
 from .experiment import MANIFEST, builtin_experiment_path, load_experiment, stopwords_from
-from .settings import dense_fits
+from .inspect.log_odds import WordScore, typical_words
+from .settings import (GROUP_MIN_CORPUS, GROUP_MIN_LABELED, GROUP_MIN_Z, GROUP_PRIOR_WEIGHT, GROUP_WORDS_PER_CLASS,
+                       dense_fits)
 from .storage.atomic import write_text_atomically
 from .storage.paths import kind_of
 from .text import Columns, LabeledSentence, preprocess, read_labeled_csv, tokenize
 
 SURVEY_BYTES = 64 << 20  # read this much of the corpus exactly; extrapolate the rest by size
-TYPICAL_WORDS = 6  # per class, for the groups; the first two of each are probes
 STOPWORDS_FROM = "reviews"  # the shipped English function-word list
 
 
@@ -50,7 +51,32 @@ class Choice:
     window: int
     vocabulary: int  # words of the surveyed part kept at min_count
     probes: tuple[str, ...]
-    groups: tuple[tuple[str, tuple[str, ...]], ...]
+    # Per class (sorted), the words leaning to it most, with their figures (class_words).
+    typical: tuple[tuple[str, tuple[WordScore, ...]], ...]
+
+    def passing(self, scores: tuple[WordScore, ...]) -> tuple[WordScore, ...]:
+        return tuple(s for s in scores if s.z >= GROUP_MIN_Z)
+
+    @property
+    def groups(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """A group per class whose z-scores pass GROUP_MIN_Z for at least two words; no other class has one."""
+        return tuple((label, tuple(s.word for s in self.passing(scores))) for label, scores in self.typical
+                     if len(self.passing(scores)) >= 2)
+
+    def groups_explained(self) -> list[str]:
+        """Why each group word was picked (or why a class has no group), for the manifest's comment and
+        `new`'s report."""
+        lines = [(f"Group words: z-score at least {GROUP_MIN_Z:g}, at least {GROUP_MIN_LABELED} occurrences in the "
+                  f"labeled sentences and {max(GROUP_MIN_CORPUS, self.min_count)} in the corpus. Replace them with "
+                  "your own (and delete groups_picked_by), or name a lexicon file instead (lexicon = \"file.csv\").")]
+        for label, scores in self.typical:
+            passing = self.passing(scores)
+            if len(passing) >= 2:
+                lines += [f"  {label}: {why_picked(s, label)}" for s in passing]
+                continue
+            nearest = "; the most typical: " + ", ".join(why_picked(s, label) for s in scores[:3]) if scores else ""
+            lines.append(f"  {label}: no group, {len(passing)} word(s) pass{nearest}")
+        return lines
 
 
 def survey_corpus(path: Path) -> CorpusSurvey:
@@ -76,35 +102,38 @@ def survey_corpus(path: Path) -> CorpusSurvey:
 #   (one dimension per word still fits, and PPMI beats raw counts on real text), svd above;
 # - dim (svd): 100 under 10 million tokens, 300 above;
 # - window 5, the usual for real text (the lesson's 3 suits its one-line sentences);
-# - probes and groups: the words of the labeled sentences most typical of each class (typical_words).
+# - probes and groups: the words of the labeled sentences most typical of each class (class_words).
 def choose(corpus: CorpusSurvey, train: LabeledSurvey, stopwords: frozenset[str]) -> Choice:
     min_count = 1 if corpus.tokens < 100_000 else 3 if corpus.tokens < 10_000_000 else 5
     known = {w for w, n in corpus.word_counts.items() if n >= min_count and w not in stopwords}
     weighting = "ppmi" if dense_fits(len(known)) else "svd"
-    typical = typical_words(train.sentences, stopwords, known)
-    probes = tuple(w for words in typical.values() for w in words[:2])
+    typical = class_words(train.sentences, stopwords, corpus.word_counts, min_count)
+    probes = tuple(s.word for scores in typical.values() for s in scores[:2])
     return Choice(weighting, 100 if corpus.tokens < 10_000_000 else 300, min_count, 5, len(known), probes,
-                  tuple((label, words) for label, words in typical.items() if len(words) >= 2))
+                  tuple(typical.items()))
 
 
-# Smoothed log-odds against the other classes, at least 3 occurrences, known to the corpus.
-def typical_words(sentences, stopwords: frozenset[str], known: set[str]) -> dict[str, tuple[str, ...]]:
-    """Per class, the words most over-represented in its sentences (log-odds with add-one smoothing)."""
+GROUPS_PICKED_BY = ("the weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi and "
+                    "Quinn 2008) of the labeled train sentences against the corpus's word frequencies")
+
+
+def class_words(sentences, stopwords: frozenset[str], corpus_counts: Counter,
+                min_count: int) -> dict[str, tuple[WordScore, ...]]:
+    """Per class, the words most typical of its sentences against the other classes' (log_odds),
+    above the floors of settings (in the labels, and in the corpus at no less than min_count)."""
     by_class: dict[str, Counter] = {}
     for s in sentences:
-        by_class.setdefault(s.label, Counter()).update(t for t in preprocess(s.text, stopwords) if t in known)
-    total = sum(by_class.values(), Counter())
-    out = {}
-    for label in sorted(by_class):
-        own, rest = by_class[label], total - by_class[label]
-        own_size, rest_size = sum(own.values()) + len(total), sum(rest.values()) + len(total)
+        by_class.setdefault(s.label, Counter()).update(preprocess(s.text, stopwords))
+    corpus = Counter({w: n for w, n in corpus_counts.items() if w not in stopwords})
+    return typical_words(by_class, corpus, GROUP_PRIOR_WEIGHT, GROUP_MIN_LABELED, max(GROUP_MIN_CORPUS, min_count),
+                         GROUP_WORDS_PER_CLASS)
 
-        def log_odds(word: str) -> float:
-            return math.log((own[word] + 1) / own_size) - math.log((rest[word] + 1) / rest_size)
 
-        candidates = [w for w in own if total[w] >= 3]
-        out[label] = tuple(sorted(candidates, key=lambda w: (-log_odds(w), w))[:TYPICAL_WORDS])
-    return out
+def why_picked(score: WordScore, label: str) -> str:
+    """A group word's figures: its z-score (cut, not rounded, to two decimals, so none reads as passing
+    the floor that it misses) and its counts."""
+    return (f"{score.word} (z {math.floor(score.z * 100) / 100:.2f}: {score.in_class:,} in {label}, {score.in_others:,} in the other "
+            f"classes, {score.in_corpus:,} in the corpus)")
 
 
 def _relative(path: Path, folder: Path) -> str:
@@ -127,7 +156,11 @@ def manifest_text(folder: Path, corpus: Path, splits: dict[str, Path], columns: 
     lines += [f"{name} = {quoted(_relative(path, folder))}" for name, path in splits.items()]
     if columns != Columns():
         lines += [f"text_column = {quoted(columns.text)}", f"label_column = {quoted(columns.label)}"]
-    lines += ["", "[analysis]", f"probes = {words(choice.probes)}", "top_n = 6", "", "[analysis.groups]"]
+    lines += ["", "[analysis]", f"probes = {words(choice.probes)}", "top_n = 6"]
+    lines += ["# " + " ".join(line.splitlines()) for line in choice.groups_explained()]  # a label may hold a newline
+    if choice.groups:
+        lines.append(f"groups_picked_by = {quoted(GROUPS_PICKED_BY)}")
+    lines += ["", "[analysis.groups]"]
     lines += [f"{quoted(label)} = {words(members)}" for label, members in choice.groups]
     return "\n".join(lines) + "\n"
 

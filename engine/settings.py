@@ -119,3 +119,17 @@ MANY_CLASSES = 50
 # The disk cache (pretrained vectors and whole runs' results, engine.storage.disk_cache) is kept
 # under this many bytes: past it the least recently used entries are removed.
 DISK_CACHE_MAX_BYTES = 2 << 30
+
+# Group words (issue 22)
+# `new` picks each class's group words by the weighted log-odds ratio with an informative Dirichlet
+# prior (Monroe, Colaresi and Quinn 2008), the prior from the unlabeled corpus's word frequencies.
+# A word qualifies only above a floor in both: rarer counts in the labels are noise, and a group
+# word the corpus hardly knows would be missing from the vocabulary or have a vector of noise.
+GROUP_MIN_LABELED = 3  # occurrences in the labeled (train) sentences, all classes together
+GROUP_MIN_CORPUS = 5  # occurrences in the corpus (and at least the experiment's min_count)
+GROUP_MIN_Z = 1.96  # a word is typical of its class when its z-score passes this (5%, two-sided)
+GROUP_WORDS_PER_CLASS = 6  # at most, highest z first; the first two of each class are probes
+# The prior's pseudo-counts total this many times the labeled tokens: as much weight as the labels
+# themselves, so a word's few labeled occurrences are shrunk towards its corpus frequency.
+GROUP_PRIOR_WEIGHT = 1.0
+LEXICON_GROUP_WORDS = 20  # a lexicon's words kept per group: its first, or those of largest score

@@ -66,8 +66,10 @@ async def test_walks_the_five_stages_with_the_lessons_numbers():
         assert "[5 What pretraining captures]" in text
         assert bar(text, "positive within", "0.136") and bar(text, "negative within", "0.251")
         assert bar(text, "positive vs negative", "0.051")
-        assert "positive within 0.136: excellent, remarkable, outstanding, wonderful, superb, great" in text
-        assert "positive vs negative between 0.051" in text
+        randomly = app.result.groups  # beside each figure, the same over random vectors
+        assert (f"positive within 0.136 (random {randomly.groups[0].random_within:.3f}): excellent, remarkable, "
+                "outstanding, wonderful, superb, great") in text
+        assert f"positive vs negative between 0.051 (random {randomly.pairs[0].random_between:.3f})" in text
 
         await pilot.press("n")  # past the last stage stays there
         assert "[5 What pretraining captures]" in screen_text(app)
@@ -115,7 +117,7 @@ async def test_query_a_word_and_an_unknown_one():
         text = screen_text(app)
         assert "“excelent” is not in the vocabulary (86 words). Closest spellings in it:" in text
         assert "excellent, experiment, event." in text
-        assert "pretrained · “" not in text
+        assert "pretrained · “excelent”" not in text and "“terrible”" not in text  # the probes again: excellent first
         await pilot.press("escape")  # leaves the input; keys walk the stages again
         await pilot.press("n")
         assert "[2 Labels]" in screen_text(app)

@@ -77,7 +77,8 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
         Binding("t", "toggle_numbers", "Numbers", show=False,
                 tooltip="Learning curve: the chart or its numbers as a table", id="view.numbers"),
         Binding("m", "more_sentences", "More sentences", show=False,
-                tooltip="Labels, compare, transfer: show twice as many sentences (per approach)", id="view.more"),
+                tooltip="Labels, compare, transfer: show twice as many sentences (per approach); pretraining: the next "
+                        "probes", id="view.more"),
         Binding("a", "answer", "Answer", show=False,
                 tooltip="Predict first: answer the stage's question (palette: Predict first)", id="quiz.answer"),
         Binding("escape", "cancel", "Cancel the running job, or leave the word input", show=False, id="job.cancel"),
@@ -253,10 +254,8 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
         self.query_one(GroupsPane).show(result)
         self._show_quiz()
         neighbours = self.query_one(NeighboursPane)
-        if not neighbours.word and result.experiment.probes:
-            neighbours.set_word(result.experiment.probes[0])
-        if neighbours.word:
-            self.find_neighbours(neighbours.word)
+        neighbours.probes = result.experiment.probes
+        self.find_neighbours(neighbours.words)
 
     def _show_settings(self, result: ExperimentResult) -> None:
         e = result.experiment
@@ -269,16 +268,17 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
         )
 
     @work(thread=True, exclusive=True, group="neighbours", exit_on_error=False, description="neighbours")
-    def find_neighbours(self, word: str) -> None:
+    def find_neighbours(self, words: tuple[str, ...]) -> None:
         result = self.result
         if result is not None:
-            self.post_message(NeighboursFound(query_neighbours(result.vectors, word, result.experiment.top_n)))
+            self.post_message(NeighboursFound(tuple(query_neighbours(result.vectors, word, result.experiment.top_n)
+                                                    for word in words)))
 
     def on_neighbours_pane_query(self, message: NeighboursPane.Query) -> None:
-        self.find_neighbours(message.word)
+        self.find_neighbours(self.query_one(NeighboursPane).words)
 
     def on_neighbours_found(self, message: NeighboursFound) -> None:
-        self.query_one(NeighboursPane).show(message.answer)
+        self.query_one(NeighboursPane).show(message.answers)
 
     # --- stages -------------------------------------------------------------------------------
 
@@ -375,9 +375,7 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
             self._show_settings(message.result)
             if message.result.drift is not None:
                 self.query_one(FineTuningPane).show(message.result)
-            neighbours = self.query_one(NeighboursPane)
-            if neighbours.word:
-                self.find_neighbours(neighbours.word)
+            self.find_neighbours(self.query_one(NeighboursPane).words)
 
     # --- live views, predict first -----------------------------------------------------------
 
@@ -394,5 +392,7 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
 
     def action_more_sentences(self) -> None:
         panes = {2: TrainingPane, 3: "#accuracy-test", 4: "#accuracy-transfer"}
-        if self.stage in panes:
+        if self.stage == 1:
+            self.query_one(NeighboursPane).next_page()  # the probes that did not fit
+        elif self.stage in panes:
             self.query_one(panes[self.stage]).more()

@@ -51,6 +51,6 @@ class RunStopped(Message):
 
 
 class NeighboursFound(Message):
-    def __init__(self, answer: NeighbourAnswer) -> None:
+    def __init__(self, answers: tuple[NeighbourAnswer, ...]) -> None:
         super().__init__()
-        self.answer = answer
+        self.answers = answers

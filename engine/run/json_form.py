@@ -54,6 +54,12 @@ def to_json(result: ExperimentResult) -> dict:
         "groups": {
             "within": {g.name: g.within for g in result.groups.groups},
             "between": [{"groups": [p.first, p.second], "similarity": p.between} for p in result.groups.pairs],
+            # The same averages over the same words in the main seed's random vectors.
+            "random_within": {g.name: g.random_within for g in result.groups.groups},
+            "random_between": [{"groups": [p.first, p.second], "similarity": p.random_between}
+                               for p in result.groups.pairs],
+            "lexicon": str(result.experiment.lexicon.path) if result.experiment.lexicon is not None else None,
+            "picked_by": result.experiment.groups_picked_by or None,
         },
         "approaches": approaches,
         "seen_share": result.seen_share,

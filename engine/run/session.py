@@ -14,7 +14,7 @@ import numpy as np
 
 from ..settings import DIMENSIONED_WEIGHTINGS
 from ..inspect.coverage import word_overlaps
-from ..inspect.groups import group_similarity
+from ..inspect.groups import GroupSimilarity, beside_random, group_similarity
 from ..finetuning import approaches as registry
 from ..finetuning.approaches import Task
 from ..progress import TIMETABLE, Progress, ProgressEvent, RunReport
@@ -61,7 +61,8 @@ def _file_identity(path: Path) -> tuple:
 # - labeled: the stopwords and the train, test and transfer sentences (a digest);
 # - a task's classifier and scores (classifier:NAME on the whole train set, curve:NAME on a
 #   learning-curve subset): the approach, its vectors' key, seed, subset, labeled data, training settings;
-# - neighbours: the vectors' key, probes and top_n; groups: the vectors' key and groups.
+# - neighbours: the vectors' key, probes and top_n; groups: the vectors' key and groups (random groups:
+#   and the random vectors' key).
 # A complete run is also kept in the disk cache, keyed by its files' content and every setting
 # (stored_results.results_settings), so that another process (a class's visitors) loads it.
 # `stats` counts each stage's computations (not cache hits), so a caller sees what a change
@@ -262,7 +263,7 @@ class Session(StageCache):
             corpus=stats,
             vectors={"random": run.random_vectors(e.seed), "pretrained": run.pretrained, "from_scratch": scratch},
             neighbors=self.neighbours(run.keys.vectors, run.pretrained, e.probes, e.top_n),
-            groups=self.cached("groups", (run.keys.vectors, e.groups), lambda: group_similarity(e.groups, run.pretrained)),
+            groups=self._groups(run),
             approaches={},
             drift=None,
             learning_curve=None,
@@ -272,6 +273,13 @@ class Session(StageCache):
             vector_keys={"pretrained": run.keys.vectors},
             word_pairs=self._word_pairs(run),
         )
+
+    def _groups(self, run: RunContext) -> GroupSimilarity:
+        """The groups' cosines in the pretrained vectors, and beside them in the main seed's random ones."""
+        e = run.experiment
+        pretrained = self.cached("groups", (run.keys.vectors, e.groups), lambda: group_similarity(e.groups, run.pretrained))
+        return self.cached("random groups", (run.keys.vectors, run.random_key(e.seed), e.groups),
+                           lambda: beside_random(pretrained, run.random_vectors(e.seed)))
 
     def _word_pairs(self, run: RunContext) -> dict:
         """The experiment's word pairs scored by the pretrained vectors and by the main seed's random ones."""

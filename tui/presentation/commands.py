@@ -55,6 +55,7 @@ def new_experiment_text(folder, corpus, labeled: dict, choice) -> str:
     lines.append(f"Chosen: weighting {choice.weighting} ({choice.vocabulary:,} words at min_count "
                  f"{choice.min_count}: {why})" + (f", dim {choice.dim}" if choice.weighting == "svd" else "")
                  + f", window {choice.window}")
-    lines.append(f"Probes: {', '.join(choice.probes) or 'none (no word occurs 3 times in the train set)'}")
+    lines.append(f"Probes: {', '.join(choice.probes) or 'none (no word is typical of a class: see below)'}")
+    lines += choice.groups_explained()  # as the manifest's comment says it
     lines += [f"Wrote {folder / 'experiment.toml'}. Open it with:", f"  pretrain-explorer {folder}"]
     return "\n".join(lines)

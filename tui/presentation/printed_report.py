@@ -142,12 +142,15 @@ def _transfer(result: ExperimentResult, width: int) -> list[str]:
 def _captures(result: ExperimentResult, width: int) -> list[str]:
     lines = ["Average cosine within each group:"]
     for g in result.groups.groups:
-        lines.append(f"  {short(g.name)} within: {similarity(g.within)}")
+        lines.append(f"  {short(g.name)} within: {similarity(g.within)}"
+                     + (f" (random vectors: {similarity(g.random_within)})" if g.random_within is not None else ""))
         lines += wrap("words: " + ", ".join(g.present), width, "    ")
         if g.missing:
             lines += wrap("not in the vocabulary: " + ", ".join(g.missing), width, "    ")
     lines.append("Average cosine between groups:")
-    lines += [f"  {short(p.first)} vs {short(p.second)}: {similarity(p.between)}" for p in result.groups.pairs]
+    lines += [f"  {short(p.first)} vs {short(p.second)}: {similarity(p.between)}"
+              + (f" (random vectors: {similarity(p.random_between)})" if p.random_between is not None else "")
+              for p in result.groups.pairs]
     return lines
 
 

@@ -138,7 +138,9 @@ def _captures(r: ExperimentResult) -> str:
     groups = {g.name: g for g in r.groups.groups if g.within is not None}
     pairs = [p for p in r.groups.pairs if p.between is not None and p.first in groups and p.second in groups]
     if not pairs:
-        return "Groups need at least two words in the vocabulary each; add words under [analysis.groups]."
+        advice = ("Groups need at least two words in the vocabulary each; add words under [analysis.groups], or "
+                  "name a lexicon file of word,class or word,score lines ([analysis] lexicon).")
+        return " ".join([*groups_source(r.experiment), advice])
     sentences = []
     for p in pairs:
         g, h = groups[p.first], groups[p.second]
@@ -150,8 +152,40 @@ def _captures(r: ExperimentResult) -> str:
             other = h if x is g else g
             sentences.append(f"{short(x.name)} words are no closer to each other ({cosine(x.within)}) than to "
                              f"{short(other.name)} words ({cosine(p.between)}).")
-    return (f"Average cosine of the {r.corpus.weighting} vectors within and between groups. "
-            + " ".join(sentences) + " No labels were used to make these vectors.")
+    opening = f"Average cosine of the {r.corpus.weighting} vectors within and between groups."
+    return " ".join([*groups_source(r.experiment), opening, *sentences, *random_groups(r),
+                     "No labels were used to make these vectors."])
+
+
+def groups_source(e: Experiment) -> list[str]:
+    """Where the groups come from, when no person wrote them into the manifest."""
+    if e.lexicon is not None:
+        lexicon = e.lexicon
+        how = ("by the sign of its scores, the largest first" if lexicon.scored else "by its classes, in its order")
+        return [(f"The groups come from the lexicon {lexicon.path.name} ({lexicon.words:,} words; grouped {how}, "
+                 f"at most {lexicon.kept} a group).")]
+    if e.groups_picked_by:
+        return [(f"These groups were picked automatically, by {e.groups_picked_by}: check that they mean what "
+                 "their names say.")]
+    return []
+
+
+def random_groups(r: ExperimentResult) -> list[str]:
+    """The same averages in random vectors, over the same words: what the vectors give without pretraining.
+    Two groups are named; more are given as ranges (each figure is listed beside the pretrained one)."""
+    if not r.groups.has_random:
+        return []
+    within = [(g.name, g.random_within) for g in r.groups.groups if g.random_within is not None]
+    between = [(f"{p.first} vs {p.second}", p.random_between) for p in r.groups.pairs if p.random_between is not None]
+    if len(within) + len(between) <= 3:
+        figures = [f"{name} within {cosine(x)}" for name, x in within] + [f"{n} {cosine(x)}" for n, x in between]
+    else:
+        def spread(kind: str, values: list[float]) -> list[str]:
+            return [f"{kind} {cosine(min(values))} to {cosine(max(values))}"] if values else []
+
+        figures = (spread("within groups", [x for _, x in within]) + spread("between groups", [x for _, x in between])
+                   + ["each beside the pretrained figure below"])
+    return [f"Random vectors, over the same words: {'; '.join(figures)}."] if figures else []
 
 
 @dataclass(frozen=True)

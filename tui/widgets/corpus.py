@@ -46,7 +46,8 @@ class CorpusPane(Vertical):
         names = tuple(name for name, _ in e.groups)
         for name, words in e.groups:
             style = f"bold {group_colour(e.labels, names, name)}"  # a word in several groups takes the first
-            legend.append(f" {name}", style=style)
+            legend.append(" · " if legend else " ")  # names of several words stay apart without their colours
+            legend.append(name, style=style)
             for w in words:
                 group_of.setdefault(w, style)
         stats = Text(
@@ -61,7 +62,7 @@ class CorpusPane(Vertical):
         if e.vectors_path is not None:
             stats.append(f"\nvectors pretrained once, from {e.vectors_path.name}: no corpus to show", style="italic")
         elif c.sentences > len(e.corpus_preview):
-            stats.append(f" · first {len(e.corpus_preview)} lines shown", style="italic")
+            stats.append(f"; first {len(e.corpus_preview)} lines shown", style="italic")
         self.query_one("#corpus-stats", Static).update(stats)
         body = Text("\n").join(highlighted(line, e.stopwords, group_of) for line in e.corpus_preview)
         self.query_one("#corpus-text", Static).update(body)

@@ -33,7 +33,10 @@ class GroupsPane(Vertical):
         for group in result.groups.groups:
             within = "n/a (needs two words)" if group.within is None else cosine(group.within)
             members.append(group.name, style=f"bold {group_colour(e.labels, names, group.name)}")
-            members.append(f" within {within}: ")
+            members.append(f" within {within}")
+            if group.random_within is not None:
+                members.append(f" (random {cosine(group.random_within)})", style="dim")
+            members.append(": ")
             members.append(", ".join(group.present))
             for word in group.missing:
                 members.append(", ")
@@ -41,5 +44,8 @@ class GroupsPane(Vertical):
             members.append("\n")
         for pair in result.groups.pairs:
             between = cosine(pair.between)
-            members.append(f"{pair.first} vs {pair.second} between {between}\n")
+            members.append(f"{pair.first} vs {pair.second} between {between}")
+            if pair.random_between is not None:
+                members.append(f" (random {cosine(pair.random_between)})", style="dim")
+            members.append("\n")
         self.query_one("#group-members", Static).update(members.rstrip() or members)

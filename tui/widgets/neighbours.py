@@ -1,7 +1,9 @@
-"""Neighbours pane: any word's nearest words, pretrained and random side by side, with bars."""
+"""Neighbours pane: the experiment's probes and any word typed, each with its nearest words, pretrained
+and random side by side, with bars; as many words as the pane's height holds, the rest a key away."""
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -23,7 +25,9 @@ def bar(score: float) -> Text:
 
 
 def neighbour_table(title: str, rows: tuple[tuple[str, float], ...]) -> Table:
-    table = Table(title=Text(title), title_justify="left", box=None, padding=(0, 1), expand=True, show_header=False)
+    # Padding on the left only: at 120 columns each side has 29 cells, and a word needs them more than the gaps.
+    table = Table(title=Text(title), title_justify="left", box=None, padding=(0, 0, 0, 1), expand=True,
+                  show_header=False)
     table.add_column("word", ratio=1, min_width=12, no_wrap=True, overflow="ellipsis")
     table.add_column("cosine", justify="right", width=6)
     table.add_column("bar", width=BAR_WIDTH)
@@ -37,10 +41,11 @@ class NeighboursPane(Vertical):
 
     DEFAULT_CSS = """
     NeighboursPane { height: 1fr; border-title-align: left; }
-    NeighboursPane Input, NeighboursPane Input:focus { border: none; height: 1; padding: 0 1; margin: 0 0 1 0; }
+    NeighboursPane Input, NeighboursPane Input:focus { border: none; height: 1; padding: 0 1; margin: 0; }
     NeighboursPane Input:focus { background: $boost; }
     NeighboursPane #neighbour-message { height: auto; }
     NeighboursPane #neighbour-tables { height: 1fr; }
+    NeighboursPane #neighbour-pages { height: 1; color: $text-muted; }
     NeighboursPane Horizontal { height: auto; }
     NeighboursPane .neighbour-table { width: 1fr; height: auto; display: none; }
     NeighboursPane #neighbours-pretrained { display: block; }
@@ -68,6 +73,11 @@ class NeighboursPane(Vertical):
             with Horizontal():
                 for name in ("pretrained", *self.COMPARE):
                     yield Static(classes="neighbour-table", id=f"neighbours-{name}")
+        yield Static(id="neighbour-pages")
+
+    probes: tuple[str, ...] = ()  # the experiment's, shown below a word typed
+    answers: tuple[NeighbourAnswer, ...] = ()  # for `words`, in their order
+    page = 0
 
     def on_mount(self) -> None:
         self.border_title = "Neighbours"
@@ -86,28 +96,82 @@ class NeighboursPane(Vertical):
     def word(self) -> str:
         return self.query_one(Input).value.strip().lower()
 
+    @property
+    def words(self) -> tuple[str, ...]:
+        """What the pane shows, page by page: the word typed, then the experiment's probes."""
+        return tuple(dict.fromkeys(w for w in (self.word, *self.probes) if w))
+
     def set_word(self, word: str) -> None:
         self.query_one(Input).value = word
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if self.word:
-            self.post_message(self.Query(self.word))
+        self.page = 0
+        self.post_message(self.Query(self.word))  # an empty word: back to the probes alone
 
-    def show(self, answer: NeighbourAnswer) -> None:
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_page)
+
+    def on_descendant_focus(self) -> None:
+        self._show_page()  # the hint names the key that leaves the input first
+
+    def on_descendant_blur(self) -> None:
+        self._show_page()
+
+    def show(self, answers: tuple[NeighbourAnswer, ...]) -> None:
+        self.answers = answers
         message = self.query_one("#neighbour-message", Static)
-        tables = {name: self.query_one(f"#neighbours-{name}", Static) for name in ("pretrained", *self.COMPARE)}
-        if not answer.known:
-            hint = f" Closest spellings in it: {', '.join(answer.closest)}." if answer.closest else ""
+        typed = next((a for a in answers if a.word == self.word), None)
+        if typed is not None and not typed.known:
+            hint = f" Closest spellings in it: {', '.join(typed.closest)}." if typed.closest else ""
             message.update(
-                Text.assemble((f"“{answer.word}”", "bold"), f" is not in the vocabulary ({answer.vocabulary} words).{hint}")
+                Text.assemble((f"“{typed.word}”", "bold"), f" is not in the vocabulary ({typed.vocabulary} words).{hint}")
             )
-            message.display = True
+        message.display = typed is not None and not typed.known
+        self.call_after_refresh(self._show_page)  # once the message has taken its lines
+
+    def next_page(self) -> None:
+        """The next words that fit (round to the first); `m` on stage 1."""
+        self.page += 1
+        self._show_page()
+
+    def _show_page(self) -> None:
+        # Known words once each: "Excellent!" typed asks for the probe excellent.
+        known = list({a.word: a for a in self.answers if a.known}.values())
+        tables = {name: self.query_one(f"#neighbours-{name}", Static) for name in ("pretrained", *self.COMPARE)}
+        pages = self.query_one("#neighbour-pages", Static)
+        if not known:
             for table in tables.values():
                 table.update("")
+            pages.update("")
             return
-        message.display = False
+        # A word's block is its title and its rows, then a blank line: as many blocks as the lists' height holds.
+        rows = 1 + max(len(a.neighbors.get(name, ())) for a in known for name in tables)
+        height = self.query_one("#neighbour-tables").size.height
+        fit = max(1, (height + 1) // (rows + 1)) if height else len(known)
+        count = -(-len(known) // fit)
+        self.page %= count
+        shown = known[self.page * fit:(self.page + 1) * fit]
         for name, table in tables.items():
-            rows = answer.neighbors.get(name, ())
-            title = f"{self.TITLES[name]} · “{answer.word}”"
-            table.update(neighbour_table(title, rows) if rows else Text(f"{title}\nnot in this vocabulary", style="dim"))
+            blocks = []
+            for answer in shown:
+                title = f"{self.TITLES[name]} · “{answer.word}”"
+                found = answer.neighbors.get(name, ())
+                block = (neighbour_table(title, found) if found
+                         else Text(f"{title}\nnot in this vocabulary", style="dim"))
+                blocks += [block, Text("\n" * (rows - max(len(found), 1)), end="")]
+            table.update(Group(*blocks))
+        pages.update(page_hint(known, self.page, fit, len(self.probes), self.query_one(Input).has_focus))
+
+
+def page_hint(known: list[NeighbourAnswer], page: int, fit: int, probes: int, typing: bool) -> Text:
+    """Which words are on screen and, when some are not, the key that shows them (after esc while typing)."""
+    if len(known) <= fit:
+        return Text(f"{probes} probe{'s' * (probes != 1)} of this experiment · / looks up another word"
+                    if probes else "/ looks up a word", no_wrap=True, overflow="ellipsis")
+    first = page * fit
+    last = min(first + fit, len(known))
+    following = known[last:last + fit] if last < len(known) else known[:fit]
+    shown = f"{first + 1}" if last == first + 1 else f"{first + 1}–{last}"
+    return Text(f"{shown} of {len(known)} words · {'esc, then m' if typing else 'm'} shows "
+                + ", ".join(a.word for a in following), no_wrap=True, overflow="ellipsis")
