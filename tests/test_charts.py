@@ -147,6 +147,7 @@ def test_a_single_run_on_few_sentences_has_a_wide_interval(kata):
     interval = wilson_interval(3, 6)
     assert interval.low < 0.2 and interval.high > 0.8
     assert row.endswith(f"50% ({100 * interval.low:.0f}–{100 * interval.high:.0f})")
+    assert "┆" not in row  # the baseline (50% too) never cuts into a bar's figures
 
 
 @pytest.mark.parametrize("width", [60, 78, 118])

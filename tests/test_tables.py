@@ -74,3 +74,22 @@ async def test_the_pushes_scroll_with_page_down_and_keep_their_header():
         await pilot.press("down")  # the next sentence, from its top
         await pilot.pause()
         assert "score" in screen_text(app)
+
+
+@pytest.mark.parametrize("width", [78, 118])
+def test_the_curves_numbers_wrap_into_tables_that_fit_with_every_cell_whole(kata, width):
+    import dataclasses
+
+    from pretrain_explorer.tui.widgets.accuracy import CurveTable
+
+    sizes = tuple(2 ** k for k in range(12))  # a large train set's curve: 1 .. 2,048 per class
+    names = list(kata.learning_curve.mean)
+    curve = dataclasses.replace(kata.learning_curve, sizes=sizes,
+                                mean={n: tuple(0.5 + 0.04 * k for k in range(12)) for n in names},
+                                std={n: tuple(0.01 * k for k in range(12)) for n in names})
+    text = printed(CurveTable(dataclasses.replace(kata, learning_curve=curve)), width)
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= width
+    for name in names:
+        cells = re.findall(r"\d+ ± \d+", " ".join(line for line in text.splitlines() if line.startswith(f" {name} ")))
+        assert cells == [f"{100 * m:.0f} ± {100 * s:.0f}" for m, s in zip(curve.mean[name], curve.std[name])]
+    assert all(f" {size} " in text or text.rstrip().endswith(str(size)) for size in sizes)

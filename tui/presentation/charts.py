@@ -74,8 +74,11 @@ def _range_row(bar: Bar, lo: float, hi: float, cells: int, label_width: int) -> 
     return Text(" " * (label_width + left)) + Text(drawn, style=bar.colour)
 
 
-def _with_baseline(row: Text, column: int) -> Text:
-    """The baseline's ┆ in `row` at `column`, where the row leaves that cell blank."""
+def _with_baseline(row: Text, column: int, bar_row: bool) -> Text:
+    """The baseline's ┆ in `row` at `column` where the row leaves that cell blank; on a bar's row
+    only past its value, a cell apart, so it never joins the bar or its figures."""
+    if bar_row and column <= len(row):
+        return row
     if column < len(row) and row.plain[column] != " ":
         return row
     row = row.copy()
@@ -105,7 +108,7 @@ def _axis(ticks: list[tuple[float, str]], lo: float, hi: float, cells: int, labe
 # it, its value at its end (plotext spreads bars over the rows it is given, so in a small terminal
 # they merge, and it has no error bars). Line charts (loss, learning curve) use plotext.
 def bar_chart(title: str, bars: list[Bar], lo: float, hi: float, ticks: list[tuple[float, str]],
-              key: str, width: int, baseline: Baseline | None = None) -> Text:
+              key: list[str], width: int, baseline: Baseline | None = None) -> Text:
     label_width = max((len(b.label) for b in bars), default=0) + 1
     text_width = max((len(b.text) for b in bars), default=0) + 2
     cells = max(10, width - label_width - text_width)
@@ -115,9 +118,10 @@ def bar_chart(title: str, bars: list[Bar], lo: float, hi: float, ticks: list[tup
         rows.append(_range_row(bar, lo, hi, cells, label_width) if bar.low is not None else Text(""))
     if baseline is not None:
         column = label_width + round(_cells(baseline.value, lo, hi, cells))
-        rows = [_with_baseline(row, column) for row in rows] + [_baseline_foot(baseline, column, width)]
+        rows = [_with_baseline(row, column, k % 2 == 0) for k, row in enumerate(rows)]
+        rows.append(_baseline_foot(baseline, column, width))
     rows = [Text(title, style="bold"), *rows, _axis(ticks, lo, hi, cells, label_width)]
-    rows += [Text(line, style="dim") for line in textwrap.wrap(key, width)]
+    rows += [Text(line, style="dim") for sentence in key for line in textwrap.wrap(sentence, width)]
     return Text("\n").join(rows)
 
 
@@ -151,13 +155,15 @@ def accuracy_chart(result: ExperimentResult, split: str, width: int) -> Text:
                             100 * low, 100 * high, over_seeds=True))
     sentences = len(getattr(next(iter(result.approaches.values())), split).predictions)
     what = "test sentences" if split == "test" else "new-domain sentences"
-    key = f"Share of the {sentences} {what} classified right; ├─┼─┤ and (low–high): its 95% interval (Wilson)."
+    key = [f"Share of the {sentences} {what} classified right."]
+    if len(seeded) < len(bars):
+        key.append("├─┼─┤ (low–high): its 95% interval (Wilson) on these sentences.")
     if seeded:
         n = next(a.over_seeds(split).n for a in result.approaches.values() if a.over_seeds(split))
-        key += f" {', '.join(seeded)}: mean ± std over {seeds(n)}, ╞═╪═╡."
+        key.append(f"╞═╪═╡ {', '.join(seeded)}: mean ± std over {seeds(n)}.")
     baseline = majority_baseline(result, split)
     if baseline is not None:
-        key += f" {BASELINE_GLYPH} always guessing the most common class."
+        key.append(f"{BASELINE_GLYPH} always guessing the most common class.")
     title = f"{'Test' if split == 'test' else 'Transfer'} accuracy (%)"
     ticks = [(v, f"{v}%") for v in (0, 25, 50, 75, 100)]
     return bar_chart(title, bars, 0, 100, ticks, key, width, baseline)
@@ -171,7 +177,7 @@ def groups_chart(result: ExperimentResult, width: int) -> Text:
              for p in result.groups.pairs if p.between is not None]
     lo = -1.0 if any(b.value < 0 for b in bars) else 0.0
     ticks = [(v, f"{v:g}") for v in ((-1, 0, 0.5, 1) if lo < 0 else (0, 0.25, 0.5, 0.75, 1))]
-    key = "Average cosine between the words of a group (within) and across two groups (vs)."
+    key = ["Average cosine between the words of a group (within) and across two groups (vs)."]
     return bar_chart("Average cosine similarity", bars, lo, 1.0, ticks, key, width)
 
 
