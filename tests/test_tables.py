@@ -30,7 +30,7 @@ def test_why_neighbours_shows_every_share_whole_beside_long_words(kata, width):
         answer = shared_contexts(kata.vectors[name], "remarkable", "outstanding", 8, name == "pretrained")
         assert answer.contributions
         text = printed(shared_table(name, answer), width)
-        assert "a remarkable · b outstanding" in text
+        assert "a: remarkable · b: outstanding" in text
         assert max(len(line.rstrip()) for line in text.splitlines()) <= width
         for c in answer.contributions:
             assert f"{c.first:.2f}  {c.second:.2f}  {c.share:.3f}".replace("  -", " -") in text, (c, text)

@@ -3,6 +3,7 @@ the predict-first quiz. Everything from data goes in as Text, so it shows litera
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
@@ -54,14 +55,14 @@ def blank_context(answer: BlankAnswer) -> Text:
     return text
 
 
-def shared_table(name: str, answer: SharedContexts) -> Table | Text:
+def shared_table(name: str, answer: SharedContexts) -> Group | Text:
     """The shares of the two words' cosine, largest first. The words head their columns as a and b,
-    named in the title: a column as wide as a long word left the shares no room at 80 columns."""
+    named above it: a column as wide as a long word left the shares no room at 80 columns."""
     if answer.missing:
         return Text.assemble(_title(name), "\nnot in the vocabulary: ", Text(", ".join(answer.missing)))
-    title = _title(name, f" · cosine {answer.cosine:.3f}\n")
-    title.append(Text.assemble("a ", Text(answer.first), " · b ", Text(answer.second), style="dim"))
-    table = Table(title=title, title_justify="left", box=None, padding=(0, 1, 0, 0))
+    title = _title(name, f" · cosine {answer.cosine:.3f}")
+    words = Text.assemble("a: ", Text(answer.first), " · b: ", Text(answer.second), style="dim")
+    table = Table(box=None, padding=(0, 1, 0, 0))
     table.add_column("context" if answer.columns_are_words else "dimension", no_wrap=True, min_width=6,
                      overflow="ellipsis")
     for head in ("a", "b"):
@@ -70,7 +71,7 @@ def shared_table(name: str, answer: SharedContexts) -> Table | Text:
     for c in answer.contributions:
         place = Text(c.context) if c.context is not None else Text(f"dim {c.dimension}", style="dim")
         table.add_row(place, f"{c.first:.2f}", f"{c.second:.2f}", f"{c.share:.3f}")
-    return table
+    return Group(title, words, table)
 
 
 def shared_help(result: ExperimentResult) -> Text:
