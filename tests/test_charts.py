@@ -150,7 +150,8 @@ def test_a_single_run_on_few_sentences_has_a_wide_interval(kata):
     assert "┆" not in row  # the baseline (50% too) never cuts into a bar's figures
 
 
-@pytest.mark.parametrize("width", [60, 78, 118])
+@pytest.mark.parametrize("width", [40, 60, 78, 118])
 def test_every_chart_fits_its_width(kata, width):
     for name in CHARTS:
         assert max(map(len, chart(kata, name, width).plain.splitlines())) <= width, name
+        assert "t: the" not in chart(kata, name, width).plain  # the explorer's keys stay out of reports

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from dataclasses import dataclass
 
@@ -37,8 +38,10 @@ class Bar:
     low: float | None = None
     high: float | None = None
     over_seeds: bool = False
+    brief: str = ""  # the text where the width leaves no room for it (its range is still drawn)
 
 
+MIN_CELLS = 10  # a bar chart's narrowest bars
 INTERVAL_GLYPHS = "├─┼┤"
 SEED_GLYPHS = "╞═╪╡"
 BASELINE_GLYPH = "┆"  # across the bar chart's rows
@@ -111,7 +114,10 @@ def bar_chart(title: str, bars: list[Bar], lo: float, hi: float, ticks: list[tup
               key: list[str], width: int, baseline: Baseline | None = None) -> Text:
     label_width = max((len(b.label) for b in bars), default=0) + 1
     text_width = max((len(b.text) for b in bars), default=0) + 2
-    cells = max(10, width - label_width - text_width)
+    if width - label_width - text_width < MIN_CELLS and all(b.brief for b in bars):
+        bars = [dataclasses.replace(b, text=b.brief) for b in bars]
+        text_width = max(len(b.text) for b in bars) + 2
+    cells = max(MIN_CELLS, width - label_width - text_width)
     rows = []
     for bar in bars:
         rows.append(_bar_row(bar, lo, hi, cells, label_width))
@@ -147,12 +153,12 @@ def accuracy_chart(result: ExperimentResult, split: str, width: int) -> Text:
             interval = a.interval(split)
             bars.append(Bar(name, 100 * scores.accuracy, colour,
                             f"{pct(scores.accuracy)} ({100 * interval.low:.0f}–{100 * interval.high:.0f})",
-                            100 * interval.low, 100 * interval.high))
+                            100 * interval.low, 100 * interval.high, brief=pct(scores.accuracy)))
         else:
             seeded.append(name)
             low, high = max(0.0, stats.mean - stats.std), min(1.0, stats.mean + stats.std)
             bars.append(Bar(name, 100 * stats.mean, colour, f"{pct(stats.mean)} ± {number(100 * stats.std)}",
-                            100 * low, 100 * high, over_seeds=True))
+                            100 * low, 100 * high, over_seeds=True, brief=pct(stats.mean)))
     sentences = len(getattr(next(iter(result.approaches.values())), split).predictions)
     what = "test sentences" if split == "test" else "new-domain sentences"
     key = [f"Share of the {sentences} {what} classified right."]
@@ -194,7 +200,7 @@ def curve_chart(result: ExperimentResult, width: int, height: int = CURVE_HEIGHT
     band = Band({name: [100 * (m - s) for m, s in zip(curve.mean[name], curve.std[name])] for name in curve.mean},
                 {name: [100 * (m + s) for m, s in zip(curve.mean[name], curve.std[name])] for name in curve.mean},
                 f"mean ± std over {curve.seeds} draws of the labeled subsets")
-    title = f"Learning curve: test accuracy (%), mean over {seeds(curve.seeds)} (t: the numbers)"
+    title = f"Learning curve: test accuracy (%), mean over {seeds(curve.seeds)}"
     return line_chart(title, "labeled examples per class", list(curve.sizes), series, width, height, True,
                       band, majority_baseline(result, "test"))
 

@@ -126,7 +126,7 @@ def line_chart(title: str, xlabel: str, xs: list[float], series: dict[str, list[
     if axis is not None and (axis[0], axis[1]) != (0.0, 100.0):
         notes.append(f"axis from {axis[0]:g}% to {axis[1]:g}%")
     if len(groups) > 1 and len(xs) <= 12:
-        notes.append("at each point the letters stand a column apart in the legend's order")
+        notes.append("at each point the letters stand in the legend's order")
     lines = [_Line(g[0], series[g[0]], band.low[g[0]] if band else None, band.high[g[0]] if band else None)
              for g in groups]
     said = "; ".join(notes).capitalize() + "." if notes else ""

@@ -121,7 +121,7 @@ class AccuracyPane(Vertical):
         yield Static(classes="approaches")
         if self.split == "test":
             yield Static(classes="margin")
-            yield Chart("curve", id="curve")
+            yield Chart("curve", hint="t: the numbers as a table", id="curve")
             yield Static(classes="curve-numbers")
         yield Static(classes="predictions")
 
