@@ -106,5 +106,6 @@ def test_report_text_has_every_stage_and_charts(capsys):
     assert '"excellent" --> flowers (0.542), warm (0.485), company (0.420), garden (0.420)' in out
     assert "positive within: 0.1357" in out and "positive vs negative: 0.0510" in out
     assert "Test accuracy (%)" in out and "Transfer accuracy (%)" in out and "Average cosine similarity" in out
-    assert re.search(r"^pretrained +█+ 100%$", out, re.M)  # a bar of the accuracy chart, its value at its end
+    # A bar of the accuracy chart, its value and 95% interval (Wilson, 6 of 6 sentences) at its end.
+    assert re.search(r"^pretrained +█+ 100% \(\d+–100\)$", out, re.M)
     assert "\x1b[" not in out  # no colour codes unless asked for

@@ -122,7 +122,8 @@ def test_why_this_prediction_explains_every_approach_in_pages_that_fit(kata):
 
 
 def test_the_learning_curves_axis_zooms_to_close_lines_and_says_so(kata):
-    from pretrain_explorer.tui.presentation.charts import curve_chart, percent_axis
+    from pretrain_explorer.tui.presentation.charts import curve_chart
+    from pretrain_explorer.tui.presentation.line_charts import percent_axis
 
     assert percent_axis({"a": [49.0, 66.0], "b": [52.0, 58.0]}) == (45.0, 70.0, [45, 50, 55, 60, 65, 70])
     assert percent_axis({"a": [10.0, 95.0]})[:2] == (0.0, 100.0)
@@ -134,11 +135,11 @@ def test_the_learning_curves_axis_zooms_to_close_lines_and_says_so(kata):
     result = dataclasses.replace(kata, learning_curve=curve)
     text = curve_chart(result, 76).plain
     assert "Axis from 45% to 75%" in text
-    rows = [line for line in text.splitlines() if "┤" in line or "│" in line]
-    last_column = {name: [k for k, line in enumerate(rows) if line.rstrip("│ ").endswith(marker(name))]
-                   for name in ends}
-    assert all(len(found) == 1 for found in last_column.values()), last_column
-    assert len({found[0] for found in last_column.values()}) == len(ends)
+    # The rows inside the frame, right of the first point (where every line starts at 50%).
+    rows = [line[len(line) // 2:] for line in text.splitlines() if "┤" in line or "│" in line]
+    last_point = {name: [k for k, line in enumerate(rows) if marker(name) in line] for name in ends}
+    assert all(len(found) == 1 for found in last_point.values()), last_point
+    assert len({found[0] for found in last_point.values()}) == len(ends)
 
 
 def test_coverage_counts_read_with_thousands_separators(kata):

@@ -27,7 +27,7 @@ async def test_each_live_view_is_a_key_away_and_esc_leaves():
         await settled(app, pilot)
         for key, view, shown in [
             ("f", FillBlankView, ["context: experiment, produced, excellent, results", "laboratory   0.433"]),
-            ("e", WhyNeighboursView, ["pretrained · cosine 0.542", "produced      0.49    0.45 0.217"]),
+            ("e", WhyNeighboursView, ["pretrained · cosine 0.542", "produced  0.49  0.45  0.217"]),
             ("y", WhyPredictionView, ["an excellent performance with remarkable skill", "pos +0.856", "unknown"]),
         ]:
             await open_view(app, pilot, key, view)

@@ -8,9 +8,11 @@ from functools import cached_property
 
 import numpy as np
 
+from ..inspect.baselines import majority
 from ..inspect.coverage import WordOverlap
 from ..inspect.evidence import Evidence
 from ..inspect.groups import GroupSimilarity
+from ..inspect.significance import Interval, wilson_interval
 from ..finetuning.centroid import SplitResult
 from ..finetuning.pushes import KeptClassifier
 from ..experiment import Experiment
@@ -56,6 +58,11 @@ class ApproachResult:
         """Over seeds where the approach depends on them, else its one accuracy."""
         stats = self.over_seeds(split)
         return stats.mean if stats is not None else getattr(self, split).accuracy
+
+    def interval(self, split: str = "test") -> Interval:
+        """The 95% Wilson interval of its accuracy on the split's sentences (its main seed's)."""
+        scores = getattr(self, split)
+        return wilson_interval(scores.correct, len(scores.predictions))
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,12 @@ class ExperimentResult:
     def seen_share(self) -> float:
         """The share of the test sentences' words that occur in the labeled set."""
         return self.overlap["test"].share
+
+    def majority(self, split: str = "test") -> tuple[str, float] | None:
+        """Always guessing the most common class of the split's sentences: that class and the share
+        it gets right; None for a split the experiment lacks."""
+        sentences = self.experiment.test if split == "test" else self.experiment.transfer
+        return majority(s.label for s in sentences) if sentences else None
 
     @property
     def pretrained(self) -> WordVectors:

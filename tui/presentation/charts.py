@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
-import math
+import dataclasses
 import textwrap
-import threading
 from dataclasses import dataclass
 
-import plotext as plt
 from rich.cells import cell_len
 from rich.text import Text
 
 from ...engine.run.results import ExperimentResult
+from .line_charts import Band, Baseline, line_chart
 from .widths import left, short
 from .style import (
     NEUTRAL,
     approach_colour,
     cosine,
     label_colour,
-    marker,
     number,
     pct,
-    rgb,
     seeds,
 )
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
-_PLOTEXT = threading.Lock()  # plotext keeps one global figure
 LINE_HEIGHT = 15
 # The learning curve has seven lines, often a few points apart: it takes the rows of an 80x24
 # screen below the stage bar, status line and footer.
@@ -39,7 +35,18 @@ class Bar:
     value: float
     colour: str
     text: str  # written at the bar's end
-    spread: float | None = None  # ± around the value, drawn as a range on the row below
+    # A range around the value, drawn on the row below: a 95% interval (├─┼─┤) or a spread over
+    # seeds (╞═╪═╡).
+    low: float | None = None
+    high: float | None = None
+    over_seeds: bool = False
+    brief: str = ""  # the text where the width leaves no room for it (its range is still drawn)
+
+
+MIN_CELLS = 10  # a bar chart's narrowest bars
+INTERVAL_GLYPHS = "├─┼┤"
+SEED_GLYPHS = "╞═╪╡"
+BASELINE_GLYPH = "┆"  # across the bar chart's rows
 
 
 def _cells(value: float, lo: float, hi: float, cells: int) -> float:
@@ -58,17 +65,39 @@ def _bar_row(bar: Bar, lo: float, hi: float, cells: int, label_width: int) -> Te
 
 
 def _range_row(bar: Bar, lo: float, hi: float, cells: int, label_width: int) -> Text:
-    """├──┼──┤ from value - spread to value + spread, ┼ at the value."""
-    left = round(_cells(bar.value - bar.spread, lo, hi, cells))
+    """├──┼──┤ from low to high, ┼ at the value (╞══╪══╡ for a spread over seeds)."""
+    left_end, line, at, right_end = SEED_GLYPHS if bar.over_seeds else INTERVAL_GLYPHS
+    left = round(_cells(bar.low, lo, hi, cells))
     mid = round(_cells(bar.value, lo, hi, cells))
-    right = round(_cells(bar.value + bar.spread, lo, hi, cells))
+    right = round(_cells(bar.high, lo, hi, cells))
     if right - left < 2:
-        drawn = "┼"
+        drawn = at
         left = mid
     else:
-        drawn = "".join("├" if i == left else "┤" if i == right else "┼" if i == mid else "─"
+        drawn = "".join(left_end if i == left else right_end if i == right else at if i == mid else line
                         for i in range(left, right + 1))
     return Text(" " * (label_width + left)) + Text(drawn, style=bar.colour)
+
+
+def _with_baseline(row: Text, column: int, bar_row: bool) -> Text:
+    """The baseline's ┆ in `row` at `column` where the row leaves that cell blank; on a bar's row
+    only past its value, a cell apart, so it never joins the bar or its figures."""
+    if bar_row and column <= len(row):
+        return row
+    if column < len(row) and row.plain[column] != " ":
+        return row
+    row = row.copy()
+    if column >= len(row):
+        row.append(" " * (column - len(row)))
+        return row + Text(BASELINE_GLYPH, style=NEUTRAL)
+    return row[:column] + Text(BASELINE_GLYPH, style=NEUTRAL) + row[column + 1:]
+
+
+def _baseline_foot(baseline: Baseline, column: int, width: int) -> Text:
+    """The baseline's name at the foot of its line: to its right where it fits, else to its left."""
+    if column + 2 + len(baseline.text) <= width:
+        return Text(" " * column + "└ " + baseline.text, style=NEUTRAL)
+    return Text(" " * max(0, column - len(baseline.text) - 1) + baseline.text + " ┘", style=NEUTRAL)
 
 
 def _axis(ticks: list[tuple[float, str]], lo: float, hi: float, cells: int, label_width: int) -> Text:
@@ -80,21 +109,37 @@ def _axis(ticks: list[tuple[float, str]], lo: float, hi: float, cells: int, labe
     return Text(" " * label_width + "".join(line).rstrip(), style="dim")
 
 
-# Bar charts are drawn here cell by cell, each bar on its own row with a blank row after it, its
-# value at its end and its spread over seeds as a range below it (plotext spreads bars over the rows
-# it is given, so in a small terminal they merge). Line charts (loss, learning curve) use plotext.
+# Bar charts are drawn here cell by cell, each bar on its own row with its range on the row after
+# it, its value at its end (plotext spreads bars over the rows it is given, so in a small terminal
+# they merge, and it has no error bars). Line charts (loss, learning curve) use plotext.
 def bar_chart(title: str, bars: list[Bar], lo: float, hi: float, ticks: list[tuple[float, str]],
-              key: str, width: int) -> Text:
+              key: list[str], width: int, baseline: Baseline | None = None) -> Text:
     label_width = max((cell_len(b.label) for b in bars), default=0) + 1
     text_width = max((len(b.text) for b in bars), default=0) + 2
-    cells = max(10, width - label_width - text_width)
-    rows = [Text(title, style="bold")]
+    if width - label_width - text_width < MIN_CELLS and all(b.brief for b in bars):
+        bars = [dataclasses.replace(b, text=b.brief) for b in bars]
+        text_width = max(len(b.text) for b in bars) + 2
+    cells = max(MIN_CELLS, width - label_width - text_width)
+    rows = []
     for bar in bars:
         rows.append(_bar_row(bar, lo, hi, cells, label_width))
-        rows.append(_range_row(bar, lo, hi, cells, label_width) if bar.spread else Text(""))
-    rows.append(_axis(ticks, lo, hi, cells, label_width))
-    rows += [Text(line, style="dim") for line in textwrap.wrap(key, width)]
+        rows.append(_range_row(bar, lo, hi, cells, label_width) if bar.low is not None else Text(""))
+    if baseline is not None:
+        column = label_width + round(_cells(baseline.value, lo, hi, cells))
+        rows = [_with_baseline(row, column, k % 2 == 0) for k, row in enumerate(rows)]
+        rows.append(_baseline_foot(baseline, column, width))
+    rows = [Text(title, style="bold"), *rows, _axis(ticks, lo, hi, cells, label_width)]
+    rows += [Text(line, style="dim") for sentence in key for line in textwrap.wrap(sentence, width)]
     return Text("\n").join(rows)
+
+
+def majority_baseline(result: ExperimentResult, split: str) -> Baseline | None:
+    """Always guessing the most common class of the split's sentences, in percent."""
+    found = result.majority(split)
+    if found is None:
+        return None
+    label, share = found
+    return Baseline(100 * share, f"always {label}: {pct(share)}")
 
 
 def accuracy_chart(result: ExperimentResult, split: str, width: int) -> Text:
@@ -105,21 +150,31 @@ def accuracy_chart(result: ExperimentResult, split: str, width: int) -> Text:
         if scores is None:
             continue
         stats = a.over_seeds(split)
+        colour = approach_colour(name, names)
         if stats is None:
-            bars.append(Bar(name, 100 * scores.accuracy, approach_colour(name, names), pct(scores.accuracy)))
+            interval = a.interval(split)
+            bars.append(Bar(name, 100 * scores.accuracy, colour,
+                            f"{pct(scores.accuracy)} ({100 * interval.low:.0f}–{100 * interval.high:.0f})",
+                            100 * interval.low, 100 * interval.high, brief=pct(scores.accuracy)))
         else:
             seeded.append(name)
-            bars.append(Bar(name, 100 * stats.mean, approach_colour(name, names),
-                            f"{pct(stats.mean)} ± {number(100 * stats.std)}", 100 * stats.std))
+            low, high = max(0.0, stats.mean - stats.std), min(1.0, stats.mean + stats.std)
+            bars.append(Bar(name, 100 * stats.mean, colour, f"{pct(stats.mean)} ± {number(100 * stats.std)}",
+                            100 * low, 100 * high, over_seeds=True, brief=pct(stats.mean)))
     sentences = len(getattr(next(iter(result.approaches.values())), split).predictions)
     what = "test sentences" if split == "test" else "new-domain sentences"
-    key = f"Share of the {sentences} {what} classified right."
+    key = [f"Share of the {sentences} {what} classified right."]
+    if len(seeded) < len(bars):
+        key.append("├─┼─┤ (low–high): its 95% interval (Wilson) on these sentences.")
     if seeded:
         n = next(a.over_seeds(split).n for a in result.approaches.values() if a.over_seeds(split))
-        key += f" {', '.join(seeded)}: mean ± std over {seeds(n)}, the range ├─┼─┤ below the bar."
+        key.append(f"╞═╪═╡ {', '.join(seeded)}: mean ± std over {seeds(n)}.")
+    baseline = majority_baseline(result, split)
+    if baseline is not None:
+        key.append(f"{BASELINE_GLYPH} always guessing the most common class.")
     title = f"{'Test' if split == 'test' else 'Transfer'} accuracy (%)"
     ticks = [(v, f"{v}%") for v in (0, 25, 50, 75, 100)]
-    return bar_chart(title, bars, 0, 100, ticks, key, width)
+    return bar_chart(title, bars, 0, 100, ticks, key, width, baseline)
 
 
 def groups_chart(result: ExperimentResult, width: int) -> Text:
@@ -130,112 +185,8 @@ def groups_chart(result: ExperimentResult, width: int) -> Text:
              for p in result.groups.pairs if p.between is not None]
     lo = -1.0 if any(b.value < 0 for b in bars) else 0.0
     ticks = [(v, f"{v:g}") for v in ((-1, 0, 0.5, 1) if lo < 0 else (0, 0.25, 0.5, 0.75, 1))]
-    key = "Average cosine between the words of a group (within) and across two groups (vs)."
+    key = ["Average cosine between the words of a group (within) and across two groups (vs)."]
     return bar_chart("Average cosine similarity", bars, lo, 1.0, ticks, key, width)
-
-
-def _same_series(series: dict[str, list[float]]) -> list[list[str]]:
-    """Approaches whose lines coincide, grouped, so a hidden line is named in the legend."""
-    groups: list[list[str]] = []
-    for name, ys in series.items():
-        for group in groups:
-            if all(abs(a - b) < 1e-9 for a, b in zip(series[group[0]], ys)):
-                group.append(name)
-                break
-        else:
-            groups.append([name])
-    return groups
-
-
-def _legend_entry(group: list[str], names: tuple[str, ...], width: int) -> list[Text]:
-    """One group's marker and names, on as many lines of `width` as it needs."""
-    lines = [Text(marker(group[0]), style=f"bold {approach_colour(group[0], names)}")]
-    for word in " = ".join(group).split(" "):
-        if len(lines[-1]) + 1 + len(word) > width:
-            lines.append(Text(" "))
-        lines[-1].append(" " + word)
-    return lines
-
-
-def _legend(groups: list[list[str]], names: tuple[str, ...], width: int) -> list[Text]:
-    lines, line = [], Text()
-    for group in groups:
-        entry = _legend_entry(group, names, width)
-        if len(entry) > 1:  # a long group has lines of its own
-            lines += ([line] if line else []) + entry
-            line = Text()
-        elif line and len(line) + 3 + len(entry[0]) > width:
-            lines.append(line)
-            line = entry[0]
-        else:
-            line = line + Text("   ") + entry[0] if line else entry[0]
-    return lines + ([line] if line else [])
-
-
-def percent_axis(series: dict[str, list[float]]) -> tuple[float, float, list[float]]:
-    """The accuracy axis of a line chart: 0 to 100% where the lines spread over much of it, else
-    zoomed to them (in steps of 5 points, at least 20 points tall), so that lines a few points
-    apart do not share one row; the ticks and the key say where it starts."""
-    values = [v for ys in series.values() for v in ys] or [0.0, 100.0]
-    lo, hi = 5 * math.floor((min(values) - 1) / 5), 5 * math.ceil((max(values) + 1) / 5)
-    lo, hi = max(lo, 0), min(hi, 100)
-    while hi - lo < 20:  # widened on both sides, or on the one that has room
-        lo, hi = max(lo - 5, 0), min(hi + 5, 100)
-    if hi - lo > 60:
-        return 0.0, 100.0, [0, 25, 50, 75, 100]
-    step = 5 if hi - lo <= 30 else 10
-    return float(lo), float(hi), list(range(int(lo), int(hi) + 1, step))
-
-
-def line_chart(title: str, xlabel: str, xs: list[float], series: dict[str, list[float]], width: int,
-               height: int, percent: bool) -> Text:
-    """Thin lines in each approach's colour, its initial at the measured points; lines that
-    coincide are drawn once and named together in the legend below. Where different lines meet,
-    the later one covers the earlier: the legend says so, and the numbers are a key away."""
-    names = tuple(series)
-    groups = _same_series(series)
-    legend = _legend(groups, names, width)
-    axis = percent_axis(series) if percent else None
-    notes = []
-    if axis is not None and (axis[0], axis[1]) != (0.0, 100.0):
-        notes.append(f"axis from {axis[0]:g}% to {axis[1]:g}%")
-    if len(groups) > 1:
-        notes.append("where lines meet, the one listed later shows")
-    lines = [(series[g[0]], g[0]) for g in groups]
-    rows = max(5, height - len(legend) - (1 if notes else 0))
-    with _PLOTEXT:
-        drawn = _plot(title, xlabel, xs, lines, names, width, rows, axis)
-        over = max(len(line) for line in drawn.plain.splitlines()) - width
-        if over > 0:  # plotext adds its tick labels outside the size it is given
-            drawn = _plot(title, xlabel, xs, lines, names, width - over, rows, axis)
-    note = [Text("; ".join(notes).capitalize() + ".", style="dim")] if notes else []
-    return Text("\n").join([drawn, *legend, *note])
-
-
-def _plot(title, xlabel, xs, lines, names, width, height, axis) -> Text:
-    plt.clf()
-    plt.limitsize(False, False)
-    plt.plotsize(width, height)
-    plt.theme("clear")  # the terminal's own background and text colour
-    plt.title(title)
-    positions = list(range(len(xs))) if len(xs) <= 12 else xs
-    # Dots, not braille or quarter blocks: a terminal font without those shows boxes or gaps.
-    for ys, name in lines:
-        plt.plot(positions, ys, marker="dot", color=rgb(approach_colour(name, names)))
-    # The initials over every line, so no line hides a point; a long series (the loss by epoch)
-    # gets a few, evenly spaced, or its letters would make the line again.
-    shown = range(len(xs)) if len(xs) <= 12 else sorted({round(k * (len(xs) - 1) / 8) for k in range(9)})
-    for ys, name in lines:
-        plt.scatter([positions[k] for k in shown], [ys[k] for k in shown], marker=marker(name),
-                    color=rgb(approach_colour(name, names)))
-    if axis is not None:
-        plt.ylim(axis[0], axis[1])
-        plt.yticks(axis[2], [f"{t:g}%" for t in axis[2]])
-    if len(xs) <= 12:
-        # Evenly spaced, labelled by their value: the curve's sizes double, so they would crowd.
-        plt.xticks(list(range(len(xs))), [f"{x:g}" for x in xs])
-    plt.xlabel(xlabel)
-    return Text.from_ansi(plt.build())
 
 
 def loss_chart(result: ExperimentResult, width: int, height: int = LINE_HEIGHT) -> Text:
@@ -248,8 +199,12 @@ def loss_chart(result: ExperimentResult, width: int, height: int = LINE_HEIGHT) 
 def curve_chart(result: ExperimentResult, width: int, height: int = CURVE_HEIGHT) -> Text:
     curve = result.learning_curve
     series = {name: [100 * m for m in means] for name, means in curve.mean.items()}
-    title = f"Learning curve: test accuracy (%), mean over {seeds(curve.seeds)} (t: the numbers)"
-    return line_chart(title, "labeled examples per class", list(curve.sizes), series, width, height, True)
+    band = Band({name: [100 * (m - s) for m, s in zip(curve.mean[name], curve.std[name])] for name in curve.mean},
+                {name: [100 * (m + s) for m, s in zip(curve.mean[name], curve.std[name])] for name in curve.mean},
+                f"mean ± std over {curve.seeds} draws of the labeled subsets")
+    title = f"Learning curve: test accuracy (%), mean over {seeds(curve.seeds)}"
+    return line_chart(title, "labeled examples per class", list(curve.sizes), series, width, height, True,
+                      band, majority_baseline(result, "test"))
 
 
 def curve_rows(result: ExperimentResult) -> tuple[list[str], list[list[str]]]:

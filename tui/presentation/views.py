@@ -3,6 +3,7 @@ the predict-first quiz. Everything from data goes in as Text, so it shows litera
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
@@ -54,20 +55,23 @@ def blank_context(answer: BlankAnswer) -> Text:
     return text
 
 
-def shared_table(name: str, answer: SharedContexts) -> Table | Text:
+def shared_table(name: str, answer: SharedContexts) -> Group | Text:
+    """The shares of the two words' cosine, largest first. The words head their columns as a and b,
+    named above it: a column as wide as a long word left the shares no room at 80 columns."""
     if answer.missing:
         return Text.assemble(_title(name), "\nnot in the vocabulary: ", Text(", ".join(answer.missing)))
-    table = Table(title=_title(name, f" · cosine {answer.cosine:.3f}"), title_justify="left", box=None,
-                  padding=(0, 1, 0, 0))
-    table.add_column("context" if answer.columns_are_words else "dimension", no_wrap=True, max_width=12,
+    title = _title(name, f" · cosine {answer.cosine:.3f}")
+    words = Text.assemble("a: ", Text(answer.first), " · b: ", Text(answer.second), style="dim")
+    table = Table(box=None, padding=(0, 1, 0, 0))
+    table.add_column("context" if answer.columns_are_words else "dimension", no_wrap=True, min_width=6,
                      overflow="ellipsis")
-    table.add_column(Text(answer.first), justify="right", no_wrap=True, max_width=9, overflow="ellipsis")
-    table.add_column(Text(answer.second), justify="right", no_wrap=True, max_width=9, overflow="ellipsis")
-    table.add_column("share", justify="right", no_wrap=True)
+    for head in ("a", "b"):
+        table.add_column(head, justify="right", no_wrap=True, min_width=5)
+    table.add_column("share", justify="right", no_wrap=True, min_width=6)
     for c in answer.contributions:
         place = Text(c.context) if c.context is not None else Text(f"dim {c.dimension}", style="dim")
         table.add_row(place, f"{c.first:.2f}", f"{c.second:.2f}", f"{c.share:.3f}")
-    return table
+    return Group(title, words, table)
 
 
 def shared_help(result: ExperimentResult) -> Text:
@@ -110,14 +114,27 @@ def push_pages(explanations: dict[str, Explanation], width: int) -> list[tuple[s
     return [tuple(page) for page in pages if page]
 
 
-def push_table(result: ExperimentResult, explanations: dict[str, Explanation]) -> Table:
+def _push_columns(explanations: dict[str, Explanation], show_header: bool) -> Table:
+    """The push table's columns at fixed widths, so that its header, shown apart where the rows
+    scroll, stands over its rows."""
+    table = Table(box=None, padding=(0, PUSH_GAP, 0, 0), expand=False, show_header=show_header)
+    table.add_column("word", no_wrap=True, width=PUSH_WORD_WIDTH, overflow="ellipsis")
+    for name in explanations:
+        table.add_column(Text(name, style=f"bold {approach_colour(name)}"), no_wrap=True,
+                         width=_push_width(name) - PUSH_GAP)
+    return table
+
+
+def push_header(explanations: dict[str, Explanation]) -> Table:
+    """The push table's header alone: the word column and each approach's name."""
+    return _push_columns(explanations, True)
+
+
+def push_table(result: ExperimentResult, explanations: dict[str, Explanation], show_header: bool = True) -> Table:
     """Each approach's score of each class (the highest in bold wins), then its parts: the bias and
     each word's push; one column per approach, one line per class."""
     labels = result.experiment.labels
-    table = Table(box=None, padding=(0, PUSH_GAP, 0, 0), expand=False)
-    table.add_column("word", no_wrap=True, max_width=PUSH_WORD_WIDTH, overflow="ellipsis")
-    for name in explanations:
-        table.add_column(Text(name, style=f"bold {approach_colour(name)}"), no_wrap=True)
+    table = _push_columns(explanations, show_header)
     # The score first (what decided), then what it is the sum of: the bias and each word's push.
     table.add_row(Text("score", style="bold"), *(_pushes(e.scores, labels, winner="bold underline")
                                                  for e in explanations.values()))

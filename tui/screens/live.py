@@ -135,14 +135,18 @@ class WhyPredictionView(LiveView):
     from the classifiers the run kept, the nearest-centroid ones from their vectors."""
 
     TITLE = "Why this prediction? Each word's push toward each class"
+    # Page up and down scroll the pushes, not the sentence list (whose up/down pick a sentence).
     BINDINGS = [Binding("left", "page(-1)", "Approaches", id="view.previous", show=False),
-                Binding("right", "page(1)", "More approaches", id="view.next", show=False)]
-    KEYS = (("up/down", "a sentence"), ("left/right", "more approaches"), *LiveView.KEYS)
+                Binding("right", "page(1)", "More approaches", id="view.next", show=False),
+                Binding("pageup", "scroll_pushes(-1)", "Scroll the pushes", show=False, priority=True),
+                Binding("pagedown", "scroll_pushes(1)", "Scroll the pushes", show=False, priority=True)]
+    KEYS = (("up/down", "sentence"), ("pgup/pgdn", "scroll"), ("left/right", "approaches"), ("esc", "back"))
 
     def __init__(self, result: ExperimentResult) -> None:
         super().__init__(result)
         self.explainer = Explainer(result)
         self.page, self.index = 0, 0
+        self.shown_sentence: int | None = None  # the sentence whose pushes show, scrolled to its top
 
     def explanation(self) -> Text:
         return Text("")
@@ -152,9 +156,11 @@ class WhyPredictionView(LiveView):
         sentences = [*e.test, *(e.transfer or ())]
         yield OptionList(*(Option(Text(s.text), id=str(k)) for k, s in enumerate(sentences)), id="sentences")
         self.sentences = sentences
+        # The pager and the table's header stay while its rows scroll below them.
+        yield Static(id="push-pager")
+        yield Static(id="push-header")
 
     def answer_widgets(self) -> ComposeResult:
-        yield Static(id="push-pager")
         yield Static(id="pushes")
 
     def on_mount(self) -> None:
@@ -168,6 +174,10 @@ class WhyPredictionView(LiveView):
 
     def on_resize(self) -> None:
         self.show(self.index)
+
+    def action_scroll_pushes(self, step: int) -> None:
+        answer = self.query_one(".view-answer", VerticalScroll)
+        answer.scroll_page_down() if step > 0 else answer.scroll_page_up()
 
     def action_page(self, step: int) -> None:
         self.page += step
@@ -189,7 +199,11 @@ class WhyPredictionView(LiveView):
         page = self.page = min(max(self.page, 0), len(pages) - 1)
         shown = {n: explained[n] for n in pages[page]}
         self.query_one(".view-help", Static).update(views.push_help(shown))
-        self.query_one("#pushes", Static).update(views.push_table(self.result, shown))
+        self.query_one("#push-header", Static).update(views.push_header(shown))
+        self.query_one("#pushes", Static).update(views.push_table(self.result, shown, show_header=False))
+        if index != self.shown_sentence:  # a new sentence starts at its score
+            self.query_one(".view-answer", VerticalScroll).scroll_home(animate=False)
+            self.shown_sentence = index
         pager = self.query_one("#push-pager", Static)
         line = views.push_pager(page, pages)
         pager.update(line)

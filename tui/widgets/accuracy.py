@@ -3,7 +3,7 @@ every sentence under every approach. All wording comes from tui.presentation."""
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -67,16 +67,32 @@ def approaches_table(result: ExperimentResult) -> Table:
     return table
 
 
-def curve_table(result: ExperimentResult) -> Group:
-    header, rows = curve_rows(result)
-    title = Text(f"Learning curve: test accuracy (%), mean ± std over {result.learning_curve.seeds} seeds "
-                 "(t: the chart)", style="bold")
-    table = Table(box=None, padding=(0, 1))
-    for k, name in enumerate(header):
-        table.add_column(name, justify="left" if k == 0 else "right", no_wrap=True)
-    for row in rows:
-        table.add_row(Text(row[0], style=approach_colour(row[0], tuple(result.approaches))), *row[1:])
-    return Group(title, table)
+class CurveTable:
+    """The learning curve's numbers, its sizes in as many tables one under another as the width
+    needs: each cell whole ("53 ± 2"), never cut."""
+
+    def __init__(self, result: ExperimentResult) -> None:
+        self.result = result
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        header, rows = curve_rows(self.result)
+        yield Text(f"Learning curve: test accuracy (%), mean ± std over {self.result.learning_curve.seeds} "
+                   "seeds (t: the chart)", style="bold")
+        names = [row[0] for row in rows]
+        name_width = max(len(header[0]), *map(len, names))
+        cell_width = max(len(cell) for row in [header, *rows] for cell in row[1:])
+        per_table = max(1, (options.max_width - name_width - 1) // (cell_width + 2))
+        for start in range(1, len(header), per_table):
+            if start > 1:
+                yield Text("")
+            table = Table(box=None, padding=(0, 1))
+            table.add_column(header[0], no_wrap=True, min_width=name_width)
+            for column in header[start:start + per_table]:
+                table.add_column(column, justify="right", no_wrap=True, min_width=cell_width)
+            for row in rows:
+                table.add_row(Text(row[0], style=approach_colour(row[0], tuple(self.result.approaches))),
+                              *row[start:start + per_table])
+            yield table
 
 
 class AccuracyPane(Vertical):
@@ -105,7 +121,7 @@ class AccuracyPane(Vertical):
         yield Static(classes="approaches")
         if self.split == "test":
             yield Static(classes="margin")
-            yield Chart("curve", id="curve")
+            yield Chart("curve", hint="t: the numbers as a table", id="curve")
             yield Static(classes="curve-numbers")
         yield Static(classes="predictions")
 
@@ -146,5 +162,5 @@ class AccuracyPane(Vertical):
             self.query_one(".margin", Static).update(Text(verdicts.margin(result) + " Underlined words also occur "
                                                           "in the labeled sentences."))
         if self.split == "test" and result.learning_curve is not None:
-            self.query_one(".curve-numbers", Static).update(curve_table(result))
+            self.query_one(".curve-numbers", Static).update(CurveTable(result))
         self._show_predictions(result)

@@ -7,16 +7,17 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from ...engine.run.results import ExperimentResult
-from ..presentation.charts import chart
+from ..presentation.charts import chart, chart_height
 
 
 class Chart(Widget):
     DEFAULT_CSS = "Chart { height: auto; width: 1fr; }"
     result: reactive[ExperimentResult | None] = reactive(None, layout=True)
 
-    def __init__(self, chart_name: str, **kwargs) -> None:
+    def __init__(self, chart_name: str, hint: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.chart_name = chart_name
+        self.hint = hint  # a line under the chart, for the explorer only: the report prints the chart alone
         self._drawn_key: tuple | None = None
         self._drawn = Text("")
 
@@ -25,7 +26,11 @@ class Chart(Widget):
         # plotext takes milliseconds per chart; redraws of an unchanged chart reuse the last one.
         if key != self._drawn_key:
             self._drawn_key = key
-            self._drawn = chart(self.result, self.chart_name, width)  # at the chart's own height
+            if self.hint:  # within the chart's own height
+                height = chart_height(self.result, self.chart_name, width) - 1
+                self._drawn = chart(self.result, self.chart_name, width, height) + Text("\n" + self.hint, style="dim")
+            else:
+                self._drawn = chart(self.result, self.chart_name, width)  # at the chart's own height
         return self._drawn
 
     def get_content_height(self, container, viewport, width: int) -> int:

@@ -25,8 +25,8 @@ def bar(score: float) -> Text:
 
 
 def neighbour_table(title: str, rows: tuple[tuple[str, float], ...]) -> Table:
-    # Padding on the left only: at 120 columns each side has 29 cells, and a word needs them more than the gaps.
-    table = Table(title=Text(title), title_justify="left", box=None, padding=(0, 0, 0, 1), expand=True,
+    # Padding on the right only: at 120 columns each table gets 29, where a word of 10 letters was cut.
+    table = Table(title=Text(title), title_justify="left", box=None, padding=(0, 1, 0, 0), expand=True,
                   show_header=False)
     table.add_column("word", ratio=1, min_width=12, no_wrap=True, overflow="ellipsis")
     table.add_column("cosine", justify="right", width=6)
