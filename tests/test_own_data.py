@@ -195,3 +195,23 @@ def test_an_experiment_with_word_pairs_scores_them_on_screen_and_in_the_report(k
     (kata_copy / "pairs.tsv").write_text("excellent remarkable\n")
     assert main(["report", str(kata_copy)]) == 2
     assert "pairs.tsv, line 1: expected two words and a score" in capsys.readouterr().err
+
+
+async def test_an_experiment_without_transfer_sentences_walks_every_stage(tmp_path, capsys):
+    """`new` without --transfer makes an experiment the explorer shows whole: stage 4 says it has no
+    transfer sentences instead of failing."""
+    from helpers import notifications, screen_text, settled
+    from pretrain_explorer.tui.app import PretrainExplorer
+
+    folder = tmp_path / "no-transfer"
+    assert main(["new", str(folder), "--corpus", str(HELD_OUT / "general.txt"), "--train",
+                 str(HELD_OUT / "train.csv"), "--test", str(HELD_OUT / "test.csv")]) == 0
+    app = PretrainExplorer(load_experiment(folder))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        assert app.result.experiment.transfer is None
+        for stage in "12354":
+            await pilot.press(stage)
+            await pilot.pause(0.05)
+        assert app.stage == 4 and "No transfer sentences in this experiment." in screen_text(app)
+        assert "rror" not in notifications(app)

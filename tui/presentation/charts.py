@@ -161,7 +161,10 @@ def accuracy_chart(result: ExperimentResult, split: str, width: int) -> Text:
             low, high = max(0.0, stats.mean - stats.std), min(1.0, stats.mean + stats.std)
             bars.append(Bar(name, 100 * stats.mean, colour, f"{pct(stats.mean)} ± {number(100 * stats.std)}",
                             100 * low, 100 * high, over_seeds=True, brief=pct(stats.mean)))
-    sentences = len(getattr(next(iter(result.approaches.values())), split).predictions)
+    if not bars:  # an experiment without transfer sentences, or a phase before any training
+        return Text("No transfer sentences in this experiment." if split == "transfer" else "")
+    sentences = len(getattr(next(a for a in result.approaches.values() if getattr(a, split) is not None),
+                            split).predictions)
     what = "test sentences" if split == "test" else "new-domain sentences"
     key = [f"Share of the {sentences} {what} classified right."]
     if len(seeded) < len(bars):

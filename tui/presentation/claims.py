@@ -31,6 +31,11 @@ def _ran(r: ExperimentResult, *names: str) -> bool:
     return all(n in r.approaches for n in names)
 
 
+def _measured(r: ExperimentResult, split: str) -> bool:
+    """Whether the run has results on `split`: an experiment without transfer sentences has none there."""
+    return any(getattr(a, split) is not None for a in r.approaches.values())
+
+
 def majority(r: ExperimentResult, split: str) -> Claim | None:
     """Always guessing the commonest class, when it is within reach of some approach (MAJORITY_REACH)."""
     m = r.evidence.majority(split)
@@ -82,6 +87,8 @@ def unseen_help(r: ExperimentResult, split: str, lesson: verdicts.Comparison) ->
 def note_claims(r: ExperimentResult, split: str) -> list[Claim]:
     """A split's note: coverage, the lesson's comparison and what was measured of it, the majority
     class when it is within reach, and "no measurable difference" only when every question says so."""
+    if not _measured(r, split):
+        return []
     out = [verdicts.coverage_claim(r, split)]
     if not _ran(r, *LESSON):
         return out
@@ -102,6 +109,8 @@ def note_claims(r: ExperimentResult, split: str) -> list[Claim]:
 
 def further_claims(r: ExperimentResult, split: str) -> list[Claim]:
     """The comparisons the questions do not make, when both approaches ran."""
+    if not _measured(r, split):
+        return []
     return [verdicts.compare(r, a, b, split).claim() for a, b in PAIRS[2:] if _ran(r, a, b)]
 
 
@@ -114,6 +123,8 @@ def question_claims(r: ExperimentResult, split: str) -> list[Claim]:
     random features under one classifier; fine-tuning from pretrained against from random vectors;
     the best approach with pretraining against the best without. A question whose approaches did
     not run is not asked."""
+    if not _measured(r, split):
+        return []
     out = []
     for number, (a, b) in enumerate(PAIRS[:2], start=1):
         if _ran(r, a, b):
