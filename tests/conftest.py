@@ -44,6 +44,15 @@ def own_config_dir(tmp_path_factory, monkeypatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def own_cache_dir(tmp_path_factory, monkeypatch) -> Path:
+    """Every test its own empty disk cache: whole results are cached there (issue 21), and a result
+    another test computed must not stand in for the computation a test watches."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
 def own_state_dir(tmp_path_factory, monkeypatch) -> Path:
     """Every test its own state directory: crash reports never go to the user's."""
     folder = tmp_path_factory.mktemp("state")

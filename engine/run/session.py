@@ -175,6 +175,8 @@ class Session(StageCache):
         cancelled run raises RunCancelled from inside the generator, after the phases already yielded.
         A result found in the disk cache (stored by another process, or an earlier session) arrives
         complete, at once; a run that finds another process computing the same result waits for it."""
+        stop_if_asked(should_stop)
+        on_progress(ProgressEvent("starting", 0.0, "Pretraining"))  # before the corpus is hashed for the key
         key = self._results_key(experiment, should_stop, on_progress)
         if key is None or key in self._computed_keys:
             yield from self._phases(experiment, should_stop, on_progress)
@@ -213,8 +215,10 @@ class Session(StageCache):
         for field, path in (("corpus_path", e.corpus_path), ("vectors_path", e.vectors_path)):
             if path is not None:
                 files = CorpusFiles.of(path)
+                # Reported where pretraining's cache would report it: a small corpus is hashed at once.
+                report = on_progress if self.disk.wants(files.stored_size) else (lambda event: None)
                 sources[field] = self.cached("content hash", files.identity, lambda: self.disk.content_hash(
-                    files.files, files.stored_size, should_stop, on_progress))
+                    files.files, files.stored_size, should_stop, report))
         return self.disk.key("results", results_settings(e, sources))
 
     def _stored_result(self, e: Experiment, key: str) -> ExperimentResult | None:
