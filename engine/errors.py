@@ -21,6 +21,11 @@ class ExperimentError(Exception):
             where = f"{where}, line {self.line}"
         return f"{where}: {self.problem}"
 
+    def brief(self) -> str:
+        """As str(), with only the file's name: for a screen too narrow for a whole path."""
+        where = Path(self.path).name if self.path else "experiment"
+        return f"{where}{f', line {self.line}' if self.line is not None else ''}: {self.problem}"
+
 
 class RunCancelled(Exception):
     """Raised inside a run when the caller asked it to stop; no partial result is returned."""

@@ -16,6 +16,7 @@ from textual.worker import Worker, get_current_worker
 from ..engine import Experiment, ExperimentError, ExperimentResult, RunCancelled, Session, load_experiment
 from ..engine.experiment import open_experiment
 from ..engine.inspect.neighbours import query_neighbours
+from ..engine.pretraining.sgns import INSTALL_HINT, runnable_weightings
 from ..engine.progress import ProgressEvent
 from ..engine.settings import DEFAULTS, LIMITS, MAX_DENSE_WORDS
 from .access import ANYWHERE, AccessPolicy
@@ -27,6 +28,7 @@ from .palette import PaletteCommands
 from .preferences import load_preferences, save_preferences
 from .screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
 from .presentation.progress import ReportGate
+from .presentation.guidance import refused_note, seed_change
 from .presentation.stages import STAGES
 from .upkeep import Upkeep
 from .widgets.accuracy import AccuracyPane
@@ -170,7 +172,7 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
             except RunCancelled:
                 self.post_message(RunStopped(worker))
             except ExperimentError as exc:
-                self.post_message(RunFailed(worker, str(exc)))
+                self.post_message(RunFailed(worker, exc.brief()))
 
     def on_progress_reported(self, message: ProgressReported) -> None:
         if message.worker is self._engine_worker:
@@ -197,6 +199,9 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
             self._keep_previous()
             self.notify(message.problem, title="Could not run the experiment", severity="error", timeout=10,
                         markup=False)
+            if self.result is None:  # nothing to go back to: the screen says what was refused
+                self.query_one(StatusLine).show_settings(f"{self.base.name}: not run (see below)")
+                self.query_one("#note-1", Static).update(Text(refused_note(self.base.name, message.problem)))
 
     def on_run_stopped(self, message: RunStopped) -> None:
         if message.worker is self._engine_worker:
@@ -218,8 +223,20 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
         return False
 
     def action_cancel(self) -> None:
-        if not self.cancel_run() and isinstance(self.focused, Input):
-            self._focus_stage()
+        if not self.cancel_run():
+            if isinstance(self.focused, Input):
+                self._focus_stage()
+            else:
+                self.explain("Nothing to cancel: no job is running.")
+
+    def explain(self, text: str) -> None:
+        """Why a key did nothing, or what it did out of sight: in the status line, or while a job
+        holds that line, as a notification."""
+        status = self.query_one(StatusLine)
+        if status.has_class("-busy"):
+            self.notify(text, timeout=5, markup=False)
+        else:
+            status.say(text)
 
     # --- showing results ----------------------------------------------------------------------
 
@@ -275,9 +292,13 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
         self._focus_stage()
 
     def action_next_stage(self) -> None:
+        if self.stage == len(STAGES):
+            self.explain(f"Stage {self.stage} is the last: p goes back.")
         self.action_stage(self.stage + 1)
 
     def action_previous_stage(self) -> None:
+        if self.stage == 1:
+            self.explain("Stage 1 is the first: n goes on.")
         self.action_stage(self.stage - 1)
 
     def _focus_stage(self) -> None:
@@ -310,7 +331,10 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
         if self._pretrained_once():
             return
         vocabulary = self.result.corpus.vocabulary if self.result is not None else None
-        controls, capped = self.controls.next_weighting(self.base, vocabulary)
+        controls, capped = self.controls.next_weighting(self.base, vocabulary, runnable_weightings())
+        skipped = self.controls.next_weighting(self.base, vocabulary)[0].weighting
+        if skipped != controls.weighting:  # not installed here: say how to get it, and go on
+            self.notify(f"{INSTALL_HINT}. Next: {controls.weighting}.", title=f"{skipped} skipped", markup=False)
         if capped:
             self.notify(f"{controls.weighting} gives each word a dimension of its own: it keeps the "
                         f"{MAX_DENSE_WORDS:,} most frequent words (max_vocab); svd and sgns keep them all.",
@@ -337,13 +361,18 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
 
     def action_new_seed(self) -> None:
         controls = self.controls.stepped("seed", 1)
-        if controls is not None:
-            self._change(controls)
+        if controls is None:
+            self.explain(f"The seed stays at most {LIMITS['seed'].maximum:,}.")
+            return
+        self._change(controls)
+        self.explain(seed_change(controls.seed, self.base.seeds))
 
     def action_top_n(self, step: int) -> None:
         """Neighbour lists at another length, from the vectors on screen: the engine does not run."""
         controls = self.controls.stepped("top_n", step)
         if controls is None:
+            allowed = LIMITS["top_n"]
+            self.explain(f"Neighbour lists stay between {allowed.minimum} and {allowed.maximum:,} words.")
             return
         self.controls = controls
         if self.result is not None:  # and a run under way applies it to each phase it brings
@@ -369,14 +398,34 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
         if self.result is None:
             self.notify("Nothing to explain yet: the first run is still going.", severity="warning")
             return
+        if name == "prediction" and self._question_open():
+            self.explain("Answer the question first (a): this view shows every approach's scores.")
+            return
         view = {"blank": FillBlankView, "neighbours": WhyNeighboursView, "prediction": WhyPredictionView}[name]
         self.push_screen(view(self.result))
 
+    def _question_open(self) -> bool:
+        """Predict first: the current stage's question is unanswered, so its numbers are hidden."""
+        split = {3: "test", 4: "transfer"}.get(self.stage)
+        return self.quiz and split is not None and split not in self.answers
+
     def action_toggle_numbers(self) -> None:
         self.action_stage(3)
-        self.query_one("#accuracy-test", AccuracyPane).toggle_class("-numbers")
+        if self._question_open():
+            self.explain("Answer the question first (a): the learning curve waits for it.")
+            return
+        pane = self.query_one("#accuracy-test", AccuracyPane)
+        pane.toggle_class("-numbers")
+        shown = pane.query_one(".curve-numbers" if pane.has_class("-numbers") else "#curve")
+        self.call_after_refresh(self.query_one("#stage-3", Scroller).scroll_to_widget, shown, animate=False, top=True)
+        self.explain("Learning curve: " + ("its numbers as a table (t: the chart)" if pane.has_class("-numbers")
+                                           else "the chart (t: its numbers)"))
 
     def action_more_sentences(self) -> None:
         panes = {2: TrainingPane, 3: "#accuracy-test", 4: "#accuracy-transfer"}
-        if self.stage in panes:
-            self.query_one(panes[self.stage]).more()
+        if self.stage not in panes:
+            self.explain("m shows more sentences on stages 2, 3 and 4.")
+        elif self._question_open():
+            self.explain("Answer the question first (a): the sentences wait for it.")
+        elif not self.query_one(panes[self.stage]).more():
+            self.explain("Every sentence is shown already.")

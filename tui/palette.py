@@ -9,7 +9,9 @@ from pathlib import Path
 from textual.app import SystemCommand
 from textual.screen import Screen
 
-from .screens import HelpScreen, PathPrompt
+from ..engine.experiment import shipped_experiments
+from .screens import HelpScreen
+from .screens.open import OpenExperiment
 from .screens.quiz import QuizAnswer
 from .widgets.quiz import QuizPanel
 
@@ -41,8 +43,7 @@ class PaletteCommands:
             if location:
                 self.start_run(self.base, None, location=str(Path(location).expanduser()))
 
-        self.push_screen(PathPrompt("Open an experiment.toml, its folder, or vectors (.npz):", str(self.base.manifest)),
-                         opened)
+        self.push_screen(OpenExperiment(shipped_experiments(), self.base.name), opened)
 
     # --- predict first -------------------------------------------------------------------------
 
@@ -62,7 +63,14 @@ class PaletteCommands:
 
     def action_answer(self) -> None:
         split = {3: "test", 4: "transfer"}.get(self.stage)
-        if not self.quiz or split is None or split in self.answers:
+        if not self.quiz:
+            self.explain("Predict first is off: ctrl+p, then Predict first (quiz), turns it on.")
+            return
+        if split is None:
+            self.explain("The questions are on stages 3 and 4.")
+            return
+        if split in self.answers:
+            self.explain("This stage's question is answered already.")
             return
 
         def answered(answer: str | None) -> None:

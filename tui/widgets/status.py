@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import Label, ProgressBar
 
 from ...engine.progress import ProgressEvent
@@ -27,10 +28,14 @@ widget and cannot see the screen's width class). Long labels end in an ellipsis.
     StatusLine.-busy #job, StatusLine.-busy ProgressBar, StatusLine.-busy #cancel { display: block; }
     """
 
+    SAID_SECONDS = 6  # how long a word on the last key stays before the settings come back
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.run = RunProgress()
         self._job = ""
+        self._settings = Text()
+        self._said: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Label(id="settings")
@@ -39,7 +44,21 @@ widget and cannot see the screen's width class). Long labels end in an ellipsis.
         yield Label(" (esc cancels)", id="cancel")  # apart from the label, so an ellipsis never cuts it
 
     def show_settings(self, text: str) -> None:
-        self.query_one("#settings", Label).update(Text(text))  # names and paths shown literally
+        self._settings = Text(text)  # names and paths shown literally
+        if self._said is None:
+            self.query_one("#settings", Label).update(self._settings)
+
+    def say(self, text: str) -> None:
+        """A word on the last key (why it did nothing, or what it did out of sight) in place of the
+        settings, which come back after SAID_SECONDS."""
+        if self._said is not None:
+            self._said.stop()
+        self.query_one("#settings", Label).update(Text(text, style="bold"))
+        self._said = self.set_timer(self.SAID_SECONDS, self._unsay)
+
+    def _unsay(self) -> None:
+        self._said = None
+        self.query_one("#settings", Label).update(self._settings)
 
     def new_run(self) -> None:
         self.run = RunProgress()

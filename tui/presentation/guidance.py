@@ -1,0 +1,34 @@
+"""Words that guide a user through the explorer: what a refused run means and what to do, what a
+key did out of sight, where the lesson goes next."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from ...engine.experiment import ShippedExperiment
+
+
+def refused_note(name: str, problem: str) -> str:
+    """Stage 1's note when the first run was refused: there are no results to go back to."""
+    return (f"{name} was not run. {problem}.\n\nWhat to do: ctrl+p, then Open experiment, opens another "
+            "(or this one as it ships); or q quits, to start it again with other settings "
+            "(pretrain-explorer --help lists them).")
+
+
+def seed_change(seed: int, seeds: int) -> str:
+    """What `r` changes: the random vectors, and the seeds the seeded approaches are averaged over
+    (all but one as before, so their means move little). One status line at 80 columns."""
+    if seeds == 1:
+        return f"Seed {seed}: new random vectors (stage 1 shows their neighbours)."
+    return f"Seed {seed}: new random vectors; stages 3-4 average seeds {seed}-{seed + seeds - 1} ({seeds - 1} as before)."
+
+
+def shipped_line(experiment: ShippedExperiment, current: bool) -> Text:
+    """A shipped experiment in the Open list: its name, size and expected cost, then what it shows."""
+    size = experiment.corpus_bytes
+    shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(1, round(size / 1e3))} KB"
+    packed = " gzip" if experiment.corpus_name.endswith(".gz") else ""
+    head = Text.assemble((experiment.name, "bold"), f" · corpus {shown}{packed}",
+                         f" · {experiment.expected}" if experiment.expected else "",
+                         (" (open now)" if current else "", "dim"))
+    return head + Text("\n  " + experiment.summary)
