@@ -22,8 +22,8 @@ class ExperimentError(Exception):
         return f"{where}: {self.problem}"
 
     def brief(self) -> str:
-        """As str(), with only the file's name: for a screen too narrow for a whole path."""
-        where = Path(self.path).name if self.path else "experiment"
+        """As str(), with only the file's name and its folder's: for a screen too narrow for a whole path."""
+        where = str(Path(*Path(self.path).parts[-2:])) if self.path else "experiment"
         return f"{where}{f', line {self.line}' if self.line is not None else ''}: {self.problem}"
 
 

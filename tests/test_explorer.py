@@ -11,7 +11,8 @@ from helpers import notifications, screen_text, settled, until
 from pretrain_explorer.engine.progress import ProgressEvent
 from pretrain_explorer.tui.app import PretrainExplorer
 from pretrain_explorer.tui.presentation.printed_report import render_json, render_text
-from pretrain_explorer.tui.screens import HelpScreen, PathPrompt
+from pretrain_explorer.tui.screens import HelpScreen
+from pretrain_explorer.tui.screens.open import OpenExperiment
 from pretrain_explorer.tui.widgets.status import StatusLine
 
 
@@ -190,7 +191,8 @@ async def test_opening_a_bad_experiment_keeps_the_app_and_its_results(tmp_path, 
         kept = app.result
         app.command_open()
         await pilot.pause()
-        assert isinstance(app.screen, PathPrompt)
+        assert isinstance(app.screen, OpenExperiment)
+        app.screen.query_one("#prompt-input").focus()
         app.screen.query_one("#prompt-input").value = str(kata_copy)
         await pilot.press("enter")
         await settled(app, pilot)
@@ -201,6 +203,7 @@ async def test_opening_a_bad_experiment_keeps_the_app_and_its_results(tmp_path, 
         (kata_copy / "general.txt").write_text("great wonderful film\nawful terrible film\n")
         app.command_open()
         await pilot.pause()
+        app.screen.query_one("#prompt-input").focus()
         app.screen.query_one("#prompt-input").value = str(kata_copy / "experiment.toml")
         await pilot.press("enter")
         await settled(app, pilot)

@@ -6,10 +6,13 @@ import string
 import sys
 
 from helpers import notifications, screen_text, settled, until
-from pretrain_explorer.engine import load_experiment
+from textual.widgets import Input, Static
+
+from pretrain_explorer.engine import builtin_experiment_path, load_experiment
 from pretrain_explorer.engine.settings import MAX_DENSE_WORDS, WEIGHTINGS
 from pretrain_explorer.tui import app as app_module
 from pretrain_explorer.tui.app import PretrainExplorer
+from pretrain_explorer.tui.screens.open import OpenExperiment
 from pretrain_explorer.tui.screens.quiz import QuizAnswer
 
 
@@ -62,7 +65,7 @@ async def test_a_run_refused_at_start_says_what_was_refused_and_what_to_do(kata_
         await pilot.pause()
         text = screen_text(app)
         assert "kata: not run (see below)" in text and "computing" not in text
-        assert "kata was not run. general.txt: the vocabulary has" in text
+        assert "kata was not run. kata/general.txt: the vocabulary has" in text
         assert "What to do: ctrl+p, then Open experiment" in text
         assert str(kata_copy) not in notifications(app)
 
@@ -105,7 +108,7 @@ async def test_keys_with_nothing_to_do_say_why():
             assert said in screen_text(app).splitlines()[1], keys
         await pilot.press("r")
         await settled(app, pilot)
-        assert "Seed 43: new random vectors; stages 3-4 average seeds 43-62 (19 as before)." in screen_text(app)
+        assert "Seed 43: new random vectors; stages 3-4 average seeds 43-62 (19 as before)." in notifications(app)
 
 
 async def test_t_brings_the_learning_curve_into_view():
@@ -124,3 +127,30 @@ async def test_t_brings_the_learning_curve_into_view():
         lines = screen_text(app).splitlines()
         assert "Learning curve: the chart (t: its numbers)" in lines[1]
         assert any("labeled examples per class" in line for line in lines[2:])
+
+
+async def test_open_lists_the_shipped_experiments_and_takes_a_path():
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        app.command_open()
+        await pilot.pause()
+        assert isinstance(app.screen, OpenExperiment)
+        text = screen_text(app)
+        for name in ["kata · corpus 1 KB · about a second (open now)", "held-out · corpus 241 KB · a few seconds",
+                     "reviews · corpus 4.9 MB gzip", "Test words the labeled sentences never show"]:
+            assert name in text, name
+        assert app.screen.query_one("#prompt-input", Input).value == ""  # no path cut at the left
+        await pilot.press("enter")  # the first, the kata, opened again
+        await settled(app, pilot)
+        assert not isinstance(app.screen, OpenExperiment)
+        assert app.base.manifest == builtin_experiment_path("kata")
+
+
+async def test_the_kata_points_to_where_pretraining_shows():
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        note = app.query_one("#note-3", Static).render().plain
+        assert "Pretraining made no measurable difference here" in note
+        assert "The held-out experiment shows where it does" in note

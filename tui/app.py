@@ -28,7 +28,7 @@ from .palette import PaletteCommands
 from .preferences import load_preferences, save_preferences
 from .screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
 from .presentation.progress import ReportGate
-from .presentation.guidance import refused_note, seed_change
+from .presentation.guidance import FIRST_RUN_HINT, refused_note, seed_change
 from .presentation.stages import STAGES
 from .upkeep import Upkeep
 from .widgets.accuracy import AccuracyPane
@@ -132,9 +132,12 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        saved = load_preferences().get("theme")
-        if saved in self.available_themes:
-            self.theme = saved
+        preferences = load_preferences()
+        if preferences.get("theme") in self.available_themes:
+            self.theme = preferences["theme"]
+        if not preferences.get("hinted"):  # the first time on this machine: how to move on
+            self.notify(FIRST_RUN_HINT, title="Welcome", timeout=20, markup=False)
+            save_preferences({"hinted": True})
         self.theme_changed_signal.subscribe(self, lambda theme: save_preferences({"theme": theme.name}))
         self._show_quiz()
         self.query_one(StatusLine).show_settings(f"{self.base.name}: computing…")
@@ -365,7 +368,7 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
             self.explain(f"The seed stays at most {LIMITS['seed'].maximum:,}.")
             return
         self._change(controls)
-        self.explain(seed_change(controls.seed, self.base.seeds))
+        self.notify(seed_change(controls.seed, self.base.seeds), timeout=6, markup=False)
 
     def action_top_n(self, step: int) -> None:
         """Neighbour lists at another length, from the vectors on screen: the engine does not run."""

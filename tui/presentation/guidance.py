@@ -6,6 +6,11 @@ from __future__ import annotations
 from rich.text import Text
 
 from ...engine.experiment import ShippedExperiment
+from ...engine.run.results import ExperimentResult
+
+
+FIRST_RUN_HINT = ("Five stages, from pretraining to what it captures: n or → goes on, p or ← back, 1 to 5 jump. "
+                  "? lists every key; ctrl+p opens another experiment.")
 
 
 def refused_note(name: str, problem: str) -> str:
@@ -21,6 +26,18 @@ def seed_change(seed: int, seeds: int) -> str:
     if seeds == 1:
         return f"Seed {seed}: new random vectors (stage 1 shows their neighbours)."
     return f"Seed {seed}: new random vectors; stages 3-4 average seeds {seed}-{seed + seeds - 1} ({seeds - 1} as before)."
+
+
+# The shipped experiment made to show what pretraining adds: its test words never occur in training.
+SHOWS_THE_GAIN = "held-out"
+
+
+def where_it_shows(r: ExperimentResult, split: str, winner: str | None) -> str:
+    """Where the lesson goes next when pretraining did not win the test split here, or ""."""
+    if split != "test" or winner == "pretrained" or r.experiment.name == SHOWS_THE_GAIN:
+        return ""
+    return (f"The {SHOWS_THE_GAIN} experiment shows where it does: its test sentences' sentiment words never "
+            f"occur in the labeled ones (pretrain-explorer {SHOWS_THE_GAIN}).")
 
 
 def shipped_line(experiment: ShippedExperiment, current: bool) -> Text:

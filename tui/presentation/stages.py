@@ -9,6 +9,7 @@ from typing import Callable
 from ...engine.run.results import ExperimentResult
 from . import verdicts
 from .approaches import describe, is_trained
+from .guidance import where_it_shows
 from .style import cosine, pct
 
 # Which comparisons a split's note makes, when both approaches ran: the lesson's question first.
@@ -117,7 +118,8 @@ def accuracy_note(r: ExperimentResult, split: str) -> str:
     parts = [opening, verdicts.coverage(r, split)]
     found = comparisons(r, split)
     if found and (found[0].first.name, found[0].second.name) == PAIRS[0]:
-        parts += [found[0].sentence(), _meaning(r, split, found[0])]
+        parts += [found[0].sentence(), _meaning(r, split, found[0]), where_it_shows(r, split, found[0].winner)]
+    parts = [part for part in parts if part]
     return " ".join(parts)
 
 
