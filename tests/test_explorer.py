@@ -274,6 +274,8 @@ async def test_palette_offers_the_explorer_commands():
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for title in ["Open experiment", "Export report as text", "Export report as JSON", "Save screenshot"]:
             assert title in titles
+        assert "Keys" not in titles and "Screenshot" not in titles  # Textual's own, beside Help and Save screenshot
+        assert len(titles) == len(set(titles))
 
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 20), (200, 50)])

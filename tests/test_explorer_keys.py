@@ -12,6 +12,7 @@ from pretrain_explorer.engine import builtin_experiment_path, load_experiment
 from pretrain_explorer.engine.settings import MAX_DENSE_WORDS, WEIGHTINGS
 from pretrain_explorer.tui import app as app_module
 from pretrain_explorer.tui.app import PretrainExplorer
+from pretrain_explorer.tui.presentation.printed_report import render_markdown
 from pretrain_explorer.tui.screens.open import OpenExperiment
 from pretrain_explorer.tui.screens.quiz import QuizAnswer
 
@@ -154,3 +155,22 @@ async def test_the_kata_points_to_where_pretraining_shows():
         note = app.query_one("#note-3", Static).render().plain
         assert "Pretraining made no measurable difference here" in note
         assert "The held-out experiment shows where it does" in note
+
+
+async def test_the_handout_is_the_report_in_markdown_without_keys(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        app.command_export("markdown")
+        await pilot.pause()
+        assert app.screen.query_one("#prompt-input").value == "kata-handout.md"
+        await pilot.press("enter")
+        await pilot.pause()
+        handout = (tmp_path / "kata-handout.md").read_text()
+        assert handout == render_markdown(app.result) + "\n"
+        assert f"Report written to {tmp_path / 'kata-handout.md'}" in notifications(app)  # the whole path
+    assert handout.startswith("# kata: ") and "## 3 Comparison" in handout and "```text" in handout
+    assert "Pretraining made no measurable difference here" in handout  # the notes, as paragraphs
+    for hint in ["· c compare", "(t: ", "esc cancels", "ctrl+p"]:
+        assert hint not in handout, hint

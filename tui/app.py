@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from pathlib import Path
 
 from rich.text import Text
 from textual import work
@@ -159,7 +160,7 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
                 if worker.is_cancelled:
                     raise RunCancelled()
                 if location is not None:
-                    self.post_message(ProgressReported(worker, ProgressEvent("opening", 0.0, f"Opening {location}")))
+                    self.post_message(ProgressReported(worker, ProgressEvent("opening", 0.0, f"Opening {Path(location).name}")))
                     # A .npz swaps in vectors pretrained once; the labeled sets stay those on screen.
                     base = open_experiment(location, labeled_from=base, may_read=self.access.check_read)
                     controls = Controls.of(base)

@@ -23,14 +23,20 @@ class PaletteCommands:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen([b for b in self.BINDINGS if b.id]))
 
+    # Textual's own commands that the explorer's do better: its key panel (Help lists every key)
+    # and its screenshot (Save screenshot writes where exports go, and hands it over when served).
+    REPLACED_COMMANDS = ("Keys", "Screenshot")
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        yield from (c for c in super().get_system_commands(screen) if c.title not in self.REPLACED_COMMANDS)
         yield SystemCommand("Open experiment", "Load an experiment.toml, its folder, or pretrained vectors (.npz)",
                             self.command_open)
         yield SystemCommand("Export report as text", "Write the report as `pretrain-explorer report` prints it",
                             lambda: self.command_export("text"))
         yield SystemCommand("Export report as JSON", "Write the report as `pretrain-explorer report --json` prints it",
                             lambda: self.command_export("json"))
+        yield SystemCommand("Export handout (Markdown)", "The report to print: notes, figures and charts, no keys",
+                            lambda: self.command_export("markdown"))
         yield SystemCommand("Save screenshot", "Save the screen as an SVG file in the current folder",
                             self.command_screenshot)
         yield SystemCommand("Predict first (quiz)" if not self.quiz else "Stop predicting first",

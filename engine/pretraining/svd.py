@@ -37,7 +37,8 @@ SVD_METHODS = {
     "arpack": "ARPACK (scipy.sparse.linalg.svds)",
     "randomized": "randomized subspace iteration (float64)",
 }
-_LABELS = {"lapack": "SVD (LAPACK)", "arpack": "SVD (ARPACK)", "randomized": "SVD (randomized)"}  # for progress
+# Progress names the step in plain words whichever method runs; the method is in the result (SvdMethod).
+_LABELS = dict.fromkeys(("lapack", "arpack", "randomized"), "Pretraining: reducing dimensions (SVD)")
 
 
 @dataclass(frozen=True)

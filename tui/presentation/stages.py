@@ -10,7 +10,7 @@ from ...engine.run.results import ExperimentResult
 from . import verdicts
 from .approaches import describe, is_trained
 from .guidance import where_it_shows
-from .style import cosine, pct
+from .style import a_or_an, cosine, pct
 
 # Which comparisons a split's note makes, when both approaches ran: the lesson's question first.
 # The last asks whether pretraining beats what a practitioner would try first.
@@ -24,18 +24,22 @@ def weighting_phrase(result: ExperimentResult) -> str:
     return {
         "counts": "its row of co-occurrence counts (length-normalised, the lesson's)",
         "ppmi": "its row of positive PMI over the co-occurrence counts",
-        "svd": f"a {c.dimension}-dimensional SVD of the PPMI of its co-occurrence counts",
-        "sgns": f"a {c.dimension}-dimensional vector trained by skip-gram (word2vec) to predict its context",
+        "svd": f"{a_or_an(c.dimension)} {c.dimension}-dimensional SVD of the PPMI of its co-occurrence counts",
+        "sgns": f"{a_or_an(c.dimension)} {c.dimension}-dimensional vector trained by skip-gram (word2vec) to "
+                "predict its context",
     }.get(c.weighting, f"its {c.weighting} vector")
 
 
-def vectors_quality(r: ExperimentResult) -> list[str]:
+def vectors_quality(r: ExperimentResult, detailed: bool = False) -> list[str]:
     """Sentences on how the pretrained vectors were made and how they score against people: which
-    SVD ran, and the experiment's word pairs, pretrained beside random."""
+    SVD ran (named with its tolerance when `detailed`, as the report has it; on screen only if it
+    fell short), and the experiment's word pairs, pretrained beside random."""
     out = []
     method = getattr(r.pretrained, "svd", None)
-    if method is not None:
+    if method is not None and detailed:
         out.append(f"SVD by {method}.")
+    elif method is not None and not method.met:
+        out.append("The SVD stopped before it was as exact as asked (the text report has the figures).")
     scores = r.word_pairs
     if scores:
         first = scores["pretrained"]

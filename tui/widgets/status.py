@@ -9,7 +9,7 @@ from textual.timer import Timer
 from textual.widgets import Label, ProgressBar
 
 from ...engine.progress import ProgressEvent
-from ..presentation.progress import RunProgress
+from ..presentation.progress import RunProgress, StepClock
 
 
 class StatusLine(Horizontal):
@@ -25,7 +25,10 @@ widget and cannot see the screen's width class). Long labels end in an ellipsis.
     StatusLine ProgressBar { width: 24; display: none; }
     StatusLine ProgressBar Bar { width: 1fr; }  /* its own 32 cells were cut to the first half: full at 50% */
     StatusLine #cancel { width: auto; display: none; }
-    StatusLine.-busy #job, StatusLine.-busy ProgressBar, StatusLine.-busy #cancel { display: block; }
+    StatusLine #elapsed { width: 14; display: none; text-align: right; padding-right: 1; color: $text-muted; }
+    StatusLine.-busy #job, StatusLine.-busy ProgressBar, StatusLine.-busy #cancel, StatusLine.-busy #elapsed {
+        display: block;
+    }
     """
 
     SAID_SECONDS = 6  # how long a word on the last key stays before the settings come back
@@ -33,6 +36,8 @@ widget and cannot see the screen's width class). Long labels end in an ellipsis.
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.run = RunProgress()
+        self.clock = StepClock()
+        self._ticking: Timer | None = None
         self._job = ""
         self._settings = Text()
         self._said: Timer | None = None
@@ -40,6 +45,7 @@ widget and cannot see the screen's width class). Long labels end in an ellipsis.
     def compose(self) -> ComposeResult:
         yield Label(id="settings")
         yield Label(id="job")
+        yield Label(id="elapsed")  # of a fixed width: a changing one would lay the screen out every second
         yield ProgressBar(total=100, show_eta=False, id="progress")
         yield Label(" (esc cancels)", id="cancel")  # apart from the label, so an ellipsis never cuts it
 
@@ -62,10 +68,14 @@ widget and cannot see the screen's width class). Long labels end in an ellipsis.
 
     def new_run(self) -> None:
         self.run = RunProgress()
+        self.clock = StepClock()
 
     def show_progress(self, event: ProgressEvent) -> None:
         """A report of the running job: its label, and its step's fraction shown as how far the whole run has got."""
         self.add_class("-busy")
+        self.clock.report(event)
+        if self._ticking is None:
+            self._ticking = self.set_interval(1.0, self._tick)
         label = f" {event.label} "
         if label != self._job:  # a label of a new length lays the whole screen out again
             self._job = label
@@ -77,3 +87,11 @@ widget and cannot see the screen's width class). Long labels end in an ellipsis.
 
     def done(self) -> None:
         self.remove_class("-busy")
+        if self._ticking is not None:
+            self._ticking.stop()
+            self._ticking = None
+        self.query_one("#elapsed", Label).update("")
+
+    def _tick(self) -> None:
+        """Each second of a job: how long its step has run, so a long one never looks frozen."""
+        self.query_one("#elapsed", Label).update(self.clock.text())
