@@ -9,10 +9,13 @@ from helpers import notifications, screen_text, settled, until
 from textual.widgets import Input, Static
 
 from pretrain_explorer.engine import builtin_experiment_path, load_experiment
+from pretrain_explorer.engine.pretraining import svd, weighting
+from pretrain_explorer.engine.progress import LABEL_WIDTH, ProgressEvent, counting_label
 from pretrain_explorer.engine.settings import MAX_DENSE_WORDS, WEIGHTINGS
 from pretrain_explorer.tui import app as app_module
 from pretrain_explorer.tui.app import PretrainExplorer
 from pretrain_explorer.tui.presentation.printed_report import render_markdown
+from pretrain_explorer.tui.presentation.progress import StepClock
 from pretrain_explorer.tui.screens.open import OpenExperiment
 from pretrain_explorer.tui.screens.quiz import QuizAnswer
 
@@ -174,3 +177,26 @@ async def test_the_handout_is_the_report_in_markdown_without_keys(tmp_path, monk
     assert "Pretraining made no measurable difference here" in handout  # the notes, as paragraphs
     for hint in ["· c compare", "(t: ", "esc cancels", "ctrl+p"]:
         assert hint not in handout, hint
+
+
+def test_a_long_step_shows_its_time_and_an_estimate_from_its_pace():
+    now = [0.0]
+    clock = StepClock(lambda: now[0])
+    clock.report(ProgressEvent("svd", 0.0, "Reducing dimensions: SVD, iterative"))
+    assert clock.text() == ""  # its first second: no clock
+    now[0] = 2.0
+    clock.report(ProgressEvent("svd", 0.25, "Reducing dimensions: SVD, iterative"))
+    assert clock.text() == "2s of ~8s"
+    now[0] = 30.0  # its fraction stopped moving short of 1: the time still passes
+    clock.report(ProgressEvent("svd", 0.99, "Reducing dimensions: SVD, iterative"))
+    assert clock.text() == "30s"
+    clock.report(ProgressEvent("training", 0.0, "Training: main seed"))  # a new step starts its own clock
+    assert clock.text() == ""
+
+
+def test_counting_says_which_pass():
+    assert counting_label(1_234_567, 1, 1) == "Counting: 1,234,567 tokens"
+    assert counting_label(1_234_567, 2, 2) == "Counting, pass 2 of 2: 1,234,567 tokens"
+    assert len(counting_label(99_999_999, 2, 2)) <= LABEL_WIDTH
+    for label in [*svd.LABELS.values(), weighting.PPMI_LABEL]:
+        assert len(label) <= LABEL_WIDTH, label

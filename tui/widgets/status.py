@@ -22,13 +22,12 @@ widget and cannot see the screen's width class). Long labels end in an ellipsis.
     StatusLine { height: 1; }
     StatusLine #settings { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     StatusLine #job { width: auto; max-width: 60; display: none; text-wrap: nowrap; text-overflow: ellipsis; }
-    StatusLine ProgressBar { width: 24; display: none; }
+    StatusLine ProgressBar { width: 20; display: none; }
     StatusLine ProgressBar Bar { width: 1fr; }  /* its own 32 cells were cut to the first half: full at 50% */
     StatusLine #cancel { width: auto; display: none; }
     StatusLine #elapsed { width: 14; display: none; text-align: right; padding-right: 1; color: $text-muted; }
-    StatusLine.-busy #job, StatusLine.-busy ProgressBar, StatusLine.-busy #cancel, StatusLine.-busy #elapsed {
-        display: block;
-    }
+    StatusLine.-busy #job, StatusLine.-busy ProgressBar, StatusLine.-busy #cancel { display: block; }
+    StatusLine.-busy.-timed #elapsed { display: block; }
     """
 
     SAID_SECONDS = 6  # how long a word on the last key stays before the settings come back
@@ -90,8 +89,11 @@ widget and cannot see the screen's width class). Long labels end in an ellipsis.
         if self._ticking is not None:
             self._ticking.stop()
             self._ticking = None
+        self.remove_class("-timed")
         self.query_one("#elapsed", Label).update("")
 
     def _tick(self) -> None:
         """Each second of a job: how long its step has run, so a long one never looks frozen."""
-        self.query_one("#elapsed", Label).update(self.clock.text())
+        text = self.clock.text()
+        self.set_class(bool(text), "-timed")  # shown from a step's first second: lays the line out once
+        self.query_one("#elapsed", Label).update(text)
