@@ -200,3 +200,17 @@ def test_counting_says_which_pass():
     assert len(counting_label(99_999_999, 2, 2)) <= LABEL_WIDTH
     for label in [*svd.LABELS.values(), weighting.PPMI_LABEL]:
         assert len(label) <= LABEL_WIDTH, label
+
+
+async def test_an_answered_quiz_survives_a_new_run_and_a_new_experiment(kata_copy):
+    app = PretrainExplorer(quiz=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("3", "a", "3")
+        assert app.answers == {"test": "level"}
+        await pilot.press("plus")  # its first phase has no accuracies yet
+        await settled(app, pilot)
+        assert app.is_running and "You said: they will be level. Outcome:" in screen_text(app)
+        app.start_run(app.base, None, location=str(kata_copy))
+        await settled(app, pilot)
+        assert app.is_running and app.answers == {} and "Then press a to answer." in screen_text(app)

@@ -190,6 +190,8 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
             self.query_one(StatusLine).done()
         # top-N is no part of a run: a change made while it ran is applied to what it brings.
         top_n = self.controls.top_n if message.base is self.base else message.controls.top_n
+        if message.base is not self.base:  # another experiment: its own questions
+            self.answers = {}
         self.base, self.result = message.base, message.result
         self.controls = dataclasses.replace(message.controls, top_n=top_n)
         self.show_result(message.result)

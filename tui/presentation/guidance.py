@@ -48,4 +48,4 @@ def shipped_line(experiment: ShippedExperiment, current: bool) -> Text:
     head = Text.assemble((experiment.name, "bold"), f" · corpus {shown}{packed}",
                          f" · {experiment.expected}" if experiment.expected else "",
                          (" (open now)" if current else "", "dim"))
-    return head + Text("\n  " + experiment.summary)
+    return head + Text("\n" + experiment.summary, style="dim")

@@ -190,6 +190,10 @@ def quiz_question(split: str, asked: bool = False) -> Text:
 ANSWER_KEYS = {"1": "pretrained", "2": "random", "3": "level"}
 
 
+def quiz_waiting(answer: str) -> Text:
+    return Text.assemble("You said: ", ANSWERS[answer], ". The outcome comes with this run's accuracies.")
+
+
 def quiz_outcome(result: ExperimentResult, split: str, answer: str) -> Text:
     comparison = verdicts.compare(result, "pretrained", "random", split)
     actual = comparison.winner or "level"

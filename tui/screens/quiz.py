@@ -15,6 +15,8 @@ class QuizAnswer(ModalScreen[str | None]):
     """The question and its numbered choices, one a line so the box fits 80 columns; the digits
     walk the stages elsewhere, but while this box is open they only answer."""
 
+    DEFAULT_CSS = "QuizAnswer #quiz-question { width: 100%; margin-bottom: 1; }"  # wrapped whole, not cut
+
     BINDINGS = [*(Binding(key, f"answer({answer!r})", views.ANSWERS[answer], id=f"quiz.{answer}")
                   for key, answer in views.ANSWER_KEYS.items()),
                 Binding("escape", "answer(None)", "not now", id="quiz.later")]
@@ -25,7 +27,7 @@ class QuizAnswer(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-box"):
-            yield Label(views.quiz_question(self.split, asked=True))
+            yield Label(views.quiz_question(self.split, asked=True), id="quiz-question")
             for key, answer in views.ANSWER_KEYS.items():
                 yield Label(f"  {key}  {views.ANSWERS[answer]}")
             yield Label("esc: not now", classes="hint")
