@@ -16,6 +16,7 @@ from pretrain_explorer.tui import app as app_module
 from pretrain_explorer.tui.app import PretrainExplorer
 from pretrain_explorer.tui.presentation.printed_report import render_markdown
 from pretrain_explorer.tui.presentation.progress import StepClock
+from pretrain_explorer.tui.presentation.style import a_or_an
 from pretrain_explorer.tui.screens.open import OpenExperiment
 from pretrain_explorer.tui.screens.quiz import QuizAnswer
 
@@ -214,3 +215,8 @@ async def test_an_answered_quiz_survives_a_new_run_and_a_new_experiment(kata_cop
         app.start_run(app.base, None, location=str(kata_copy))
         await settled(app, pilot)
         assert app.is_running and app.answers == {} and "Then press a to answer." in screen_text(app)
+
+
+def test_the_article_before_a_number_is_as_it_is_read():
+    assert [a_or_an(n) for n in (8, 11, 18, 80, 86, 100, 300, 800, 1_100, 11_000, 18_500, 110_000)] == \
+        ["an", "an", "an", "an", "an", "a", "a", "an", "a", "an", "an", "a"]
