@@ -27,10 +27,10 @@ from .messages import (NeighbourListsChanged, NeighboursFound, ProgressReported,
                                             RunResults, RunStopped)
 from .palette import PaletteCommands
 from .preferences import load_preferences, save_preferences
-from .screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
 from .presentation.progress import ReportGate
 from .presentation.guidance import FIRST_RUN_HINT, refused_note, seed_change
 from .presentation.stages import STAGES
+from .stage_keys import StageKeys
 from .upkeep import Upkeep
 from .widgets.accuracy import AccuracyPane
 from .widgets.corpus import CorpusPane
@@ -45,7 +45,7 @@ from .widgets.training import TrainingPane
 
 # One engine Session lives as long as the app, so a control recomputes only the stages its change
 # invalidates; results arrive phase by phase, through messages, and the UI only draws them.
-class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
+class PretrainExplorer(StageKeys, PaletteCommands, Exports, Upkeep, App):
     CSS_PATH = "explorer.tcss"
     TITLE = "Pretrain Explorer"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -235,15 +235,6 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
             else:
                 self.explain("Nothing to cancel: no job is running.")
 
-    def explain(self, text: str) -> None:
-        """Why a key did nothing, or what it did out of sight: in the status line, or while a job
-        holds that line, as a notification."""
-        status = self.query_one(StatusLine)
-        if status.has_class("-busy"):
-            self.notify(text, timeout=5, markup=False)
-        else:
-            status.say(text)
-
     # --- showing results ----------------------------------------------------------------------
 
     def show_result(self, result: ExperimentResult) -> None:
@@ -397,41 +388,3 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
             neighbours = self.query_one(NeighboursPane)
             if neighbours.word:
                 self.find_neighbours(neighbours.word)
-
-    # --- live views, predict first -----------------------------------------------------------
-
-    def action_view(self, name: str) -> None:
-        if self.result is None:
-            self.notify("Nothing to explain yet: the first run is still going.", severity="warning")
-            return
-        if name == "prediction" and self._question_open():
-            self.explain("Answer the question first (a): this view shows every approach's scores.")
-            return
-        view = {"blank": FillBlankView, "neighbours": WhyNeighboursView, "prediction": WhyPredictionView}[name]
-        self.push_screen(view(self.result))
-
-    def _question_open(self) -> bool:
-        """Predict first: the current stage's question is unanswered, so its numbers are hidden."""
-        split = {3: "test", 4: "transfer"}.get(self.stage)
-        return self.quiz and split is not None and split not in self.answers
-
-    def action_toggle_numbers(self) -> None:
-        self.action_stage(3)
-        if self._question_open():
-            self.explain("Answer the question first (a): the learning curve waits for it.")
-            return
-        pane = self.query_one("#accuracy-test", AccuracyPane)
-        pane.toggle_class("-numbers")
-        shown = pane.query_one(".curve-numbers" if pane.has_class("-numbers") else "#curve")
-        self.call_after_refresh(self.query_one("#stage-3", Scroller).scroll_to_widget, shown, animate=False, top=True)
-        self.explain("Learning curve: " + ("its numbers as a table (t: the chart)" if pane.has_class("-numbers")
-                                           else "the chart (t: its numbers)"))
-
-    def action_more_sentences(self) -> None:
-        panes = {2: TrainingPane, 3: "#accuracy-test", 4: "#accuracy-transfer"}
-        if self.stage not in panes:
-            self.explain("m shows more sentences on stages 2, 3 and 4.")
-        elif self._question_open():
-            self.explain("Answer the question first (a): the sentences wait for it.")
-        elif not self.query_one(panes[self.stage]).more():
-            self.explain("Every sentence is shown already.")
