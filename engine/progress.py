@@ -30,7 +30,9 @@ LABEL_WIDTH = 40
 
 def counting_label(tokens: int, pass_number: int, passes: int) -> str:
     """Counting's label: a second pass says so, so that it does not look like a restart."""
-    return f"Counting: {tokens:,} tokens" if passes == 1 else f"Counting, pass {pass_number} of {passes}: {tokens:,} tokens"
+    if passes == 1:
+        return f"Counting: {tokens:,} tokens"
+    return f"Counting, pass {pass_number} of {passes}: {tokens:,} tokens"
 
 
 Progress = Callable[[ProgressEvent], None]

@@ -65,7 +65,7 @@ class PretrainExplorer(StageKeys, PaletteCommands, Exports, Upkeep, App):
                 id="settings.window_down"),
         Binding("s", "toggle_stopwords", "Stopwords", tooltip="Stopwords on or off", id="settings.stopwords"),
         Binding("w", "next_weighting", "Weighting", show=False,
-                tooltip="Weighting: counts (the lesson's), ppmi, svd, sgns (predicts instead of counting)",
+                tooltip="Weighting: counts (the lesson's), ppmi, svd, sgns (predicts instead of counting; gensim)",
                 id="settings.weighting"),
         Binding("r", "new_seed", "Seed", tooltip="Draw the random vectors from the next seed", id="settings.seed"),
         Binding("right_square_bracket", "top_n(1)", "More neighbours (top-N + 1)", show=False, id="settings.top_n_up"),
@@ -160,7 +160,8 @@ class PretrainExplorer(StageKeys, PaletteCommands, Exports, Upkeep, App):
                 if worker.is_cancelled:
                     raise RunCancelled()
                 if location is not None:
-                    self.post_message(ProgressReported(worker, ProgressEvent("opening", 0.0, f"Opening {Path(location).name}")))
+                    opening = ProgressEvent("opening", 0.0, f"Opening {Path(location).name}")
+                    self.post_message(ProgressReported(worker, opening))
                     # A .npz swaps in vectors pretrained once; the labeled sets stay those on screen.
                     base = open_experiment(location, labeled_from=base, may_read=self.access.check_read)
                     controls = Controls.of(base)

@@ -25,7 +25,8 @@ def seed_change(seed: int, seeds: int) -> str:
     (all but one as before, so their means move little). One status line at 80 columns."""
     if seeds == 1:
         return f"Seed {seed}: new random vectors (stage 1 shows their neighbours)."
-    return f"Seed {seed}: new random vectors; stages 3-4 average seeds {seed}-{seed + seeds - 1} ({seeds - 1} as before)."
+    last = seed + seeds - 1
+    return f"Seed {seed}: new random vectors; stages 3-4 average seeds {seed}-{last} ({seeds - 1} as before)."
 
 
 # The shipped experiment made to show what pretraining adds: its test words never occur in training.

@@ -197,7 +197,8 @@ def render_markdown(result: ExperimentResult) -> str:
         out += [f"## {stage.number} {stage.title}", "", _KEY_HINTS.sub("", stage.note(result)), "", "```text"]
         out += [_KEY_HINTS.sub("", line).rstrip() for line in lines(result, 80)]
         for name in charts:
-            out += [""] + [_KEY_HINTS.sub("", line).rstrip() for line in _plain(chart(result, name, 78), False).split("\n")]
+            drawn = _plain(chart(result, name, 78), False).split("\n")
+            out += [""] + [_KEY_HINTS.sub("", line).rstrip() for line in drawn]
         out += ["```", ""]
     return "\n".join(out)
 
