@@ -233,7 +233,7 @@ class PretrainExplorer(StageKeys, PaletteCommands, Exports, Upkeep, App):
         if not self.cancel_run():
             if isinstance(self.focused, Input):
                 self._focus_stage()
-            else:
+            elif len(self.screen_stack) == 1:  # on the stages, where the status line is
                 self.explain("Nothing to cancel: no job is running.")
 
     # --- showing results ----------------------------------------------------------------------
