@@ -29,6 +29,11 @@ def _printable(text: str) -> str:
         return text
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
+    def brief(self) -> str:
+        """As str(), with only the file's name and its folder's: for a screen too narrow for a whole path."""
+        where = str(Path(*Path(self.path).parts[-2:])) if self.path else "experiment"
+        return f"{where}{f', line {self.line}' if self.line is not None else ''}: {self.problem}"
+
 
 class RunCancelled(Exception):
     """Raised inside a run when the caller asked it to stop; no partial result is returned."""

@@ -24,7 +24,7 @@ MANIFEST = "experiment.toml"
 
 # Every key a manifest may hold, by table; anything else is an error, so a typo never passes silently.
 _SCHEMA: dict[str, set[str]] = {
-    "": {"name", "title", "pretraining", "finetuning", "analysis", "random"},
+    "": {"name", "title", "summary", "expected", "pretraining", "finetuning", "analysis", "random"},
     "pretraining": {"corpus", "vectors", "window", "stopwords", "min_count", "max_vocab", "weighting", "dim"},
     "finetuning": {"train", "test", "transfer", "text_column", "label_column", "epochs", "learning_rate", "l2"},
     "analysis": {"probes", "top_n", "groups", "pairs", "lexicon", "groups_picked_by"},
@@ -100,6 +100,30 @@ def builtin_experiments() -> tuple[str, ...]:
 
     folder = Path(corpora.__file__).parent
     return tuple(sorted(p.parent.name for p in folder.glob(f"*/{MANIFEST}")))
+
+
+@dataclass(frozen=True)
+class ShippedExperiment:
+    """A shipped experiment as a list of them shows it, read from its manifest alone."""
+
+    name: str
+    manifest: Path
+    summary: str  # what it shows, in a line
+    expected: str  # how long a run takes and how much memory, as measured (docs/benchmarks.md)
+    corpus_name: str
+    corpus_bytes: int  # of the corpus file as stored (gzip where it is compressed)
+
+
+def shipped_experiments() -> tuple[ShippedExperiment, ...]:
+    """The shipped experiments, the lesson's order: smallest corpus first."""
+    found = []
+    for name in builtin_experiments():
+        manifest = builtin_experiment_path(name)
+        data = tomllib.loads(read_text(manifest))
+        corpus = manifest.parent / data["pretraining"]["corpus"]
+        found.append(ShippedExperiment(name, manifest, data.get("summary", data.get("title", name)),
+                                       data.get("expected", ""), corpus.name, corpus.stat().st_size))
+    return tuple(sorted(found, key=lambda e: e.corpus_bytes))
 
 
 ReadCheck = Callable[[Path], object]  # raises ExperimentError for a path that may not be read
@@ -285,6 +309,7 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
         learning_rate=r.number("finetuning", "learning_rate"),
         l2=r.number("finetuning", "l2"),
     )
+    r.string("", "summary"), r.string("", "expected")  # for the list of shipped experiments only
     name = r.string("", "name") or manifest.parent.name
     return Experiment(
         name=name,

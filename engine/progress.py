@@ -23,6 +23,18 @@ class ProgressEvent:
         object.__setattr__(self, "phase", TIMETABLE.phase_of(self.step))  # an unknown step fails here
 
 
+# Labels are read beside an elapsed time and a bar on one status line of 80 columns: at most
+# LABEL_WIDTH characters keep them whole there.
+LABEL_WIDTH = 40
+
+
+def counting_label(tokens: int, pass_number: int, passes: int) -> str:
+    """Counting's label: a second pass says so, so that it does not look like a restart."""
+    if passes == 1:
+        return f"Counting: {tokens:,} tokens"
+    return f"Counting, pass {pass_number} of {passes}: {tokens:,} tokens"
+
+
 Progress = Callable[[ProgressEvent], None]
 RunReport = Callable[[ProgressEvent, float], None]  # an event, and how far the whole run has got (0 to 1)
 

@@ -97,12 +97,15 @@ class WeightingChange(NamedTuple):
     newly_capped: bool
 
 
-def next_weighting(weighting: str, max_vocab: int, own_max_vocab: int, vocabulary: int | None) -> WeightingChange:
-    """The weighting after `weighting` (in WEIGHTINGS' order, round), and its max_vocab: counts and
+def next_weighting(weighting: str, max_vocab: int, own_max_vocab: int, vocabulary: int | None,
+                   runnable: tuple[str, ...] = WEIGHTINGS) -> WeightingChange:
+    """The weighting after `weighting` among those this install can run (`runnable`, in WEIGHTINGS'
+    order, round: from one not among them, the first after its place), and its max_vocab: counts and
     ppmi keep the MAX_DENSE_WORDS most frequent words where the vocabulary (`vocabulary` words, None
     when not yet known) is larger, or where the cap is on already (`max_vocab` differs from the
     experiment's own); every other weighting, or a vocabulary that fits, gets `own_max_vocab` back."""
-    following = WEIGHTINGS[(WEIGHTINGS.index(weighting) + 1) % len(WEIGHTINGS)]
+    place = WEIGHTINGS.index(weighting)
+    following = next(w for w in WEIGHTINGS[place + 1:] + WEIGHTINGS[:place + 1] if w in runnable)
     capped = max_vocab != own_max_vocab  # the cap is on already
     too_many = vocabulary is not None and not dense_fits(vocabulary)
     own_fits = 0 < own_max_vocab <= MAX_DENSE_WORDS

@@ -38,18 +38,18 @@ def test_missing_named_file(capsys, kata_copy):
 
 # One edit to one file of a copy of the kata, and the fragments of the message it must give.
 EDITS = {
-    "toml syntax": ("experiment.toml", "window = 3", "window = = 3", ["experiment.toml, line 7: TOML syntax error"]),
+    "toml syntax": ("experiment.toml", "window = 3", "window = = 3", ["experiment.toml, line 9: TOML syntax error"]),
     "unknown key": ("experiment.toml", "window = 3", "windw = 3", [
-        "experiment.toml, line 7: [pretraining] windw: unknown key in [pretraining]",
+        "experiment.toml, line 9: [pretraining] windw: unknown key in [pretraining]",
         "known keys: corpus, dim, max_vocab, min_count, stopwords, vectors, weighting, window"]),
-    "unknown table": ("experiment.toml", "[random]", "[randomness]", ["line 23: randomness: unknown key at the top level"]),
+    "unknown table": ("experiment.toml", "[random]", "[randomness]", ["line 25: randomness: unknown key at the top level"]),
     "no text/label columns": ("train.csv", "text,label", "sentence,sentiment", [
         "train.csv, line 1: the header row has no column text or label (found: sentence, sentiment)"]),
     "malformed row": ("test.csv", "superb quality and outstanding craftsmanship,positive", "superb quality,positive,extra",
                       ["test.csv, line 3: malformed row: 3 fields where the header has 2"]),
     "unclosed quote": ("transfer.csv", "remarkable value", '"remarkable value', ["transfer.csv", "malformed"]),
     "window below one": ("experiment.toml", "window = 3", "window = 0",
-                         ["line 7: [pretraining] window: must be a whole number at least 1 and at most 100, got 0"]),
+                         ["line 9: [pretraining] window: must be a whole number at least 1 and at most 100, got 0"]),
     "window not a number": ("experiment.toml", "window = 3", 'window = "3"',
                             ["[pretraining] window: must be a whole number at least 1 and at most 100, got '3'"]),
 }

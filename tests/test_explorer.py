@@ -11,7 +11,8 @@ from helpers import notifications, screen_text, settled, until
 from pretrain_explorer.engine.progress import ProgressEvent
 from pretrain_explorer.tui.app import PretrainExplorer
 from pretrain_explorer.tui.presentation.printed_report import render_json, render_text
-from pretrain_explorer.tui.screens import HelpScreen, PathPrompt
+from pretrain_explorer.tui.screens import HelpScreen
+from pretrain_explorer.tui.screens.open import OpenExperiment
 from pretrain_explorer.tui.widgets.status import StatusLine
 
 
@@ -192,7 +193,8 @@ async def test_opening_a_bad_experiment_keeps_the_app_and_its_results(tmp_path, 
         kept = app.result
         app.command_open()
         await pilot.pause()
-        assert isinstance(app.screen, PathPrompt)
+        assert isinstance(app.screen, OpenExperiment)
+        app.screen.query_one("#prompt-input").focus()
         app.screen.query_one("#prompt-input").value = str(kata_copy)
         await pilot.press("enter")
         await settled(app, pilot)
@@ -203,6 +205,7 @@ async def test_opening_a_bad_experiment_keeps_the_app_and_its_results(tmp_path, 
         (kata_copy / "general.txt").write_text("great wonderful film\nawful terrible film\n")
         app.command_open()
         await pilot.pause()
+        app.screen.query_one("#prompt-input").focus()
         app.screen.query_one("#prompt-input").value = str(kata_copy / "experiment.toml")
         await pilot.press("enter")
         await settled(app, pilot)
@@ -273,6 +276,8 @@ async def test_palette_offers_the_explorer_commands():
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for title in ["Open experiment", "Export report as text", "Export report as JSON", "Save screenshot"]:
             assert title in titles
+        assert "Keys" not in titles and "Screenshot" not in titles  # Textual's own, beside Help and Save screenshot
+        assert len(titles) == len(set(titles))
 
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 20), (200, 50)])

@@ -78,7 +78,7 @@ async def test_escape_during_svd_keeps_the_previous_results(monkeypatch):
         await pilot.press("w")  # ppmi, run to its end
         await settled(app, pilot)
         await pilot.press("w")  # svd
-        kept = await press_escape_inside(app, pilot, "SVD (randomized)", started, release)
+        kept = await press_escape_inside(app, pilot, "Reducing dimensions: SVD, randomized", started, release)
         assert kept.corpus.weighting == "ppmi"
         assert "vocab 86 · ppmi" in screen_text(app) and "(esc cancels)" not in screen_text(app)
 

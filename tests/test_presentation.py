@@ -59,7 +59,7 @@ def test_coverage_partly_seen(kata):
 @pytest.mark.parametrize("weighting, phrase", [
     ("counts", "its row of co-occurrence counts"),
     ("ppmi", "its row of positive PMI"),
-    ("svd", "a 86-dimensional SVD of the PPMI"),
+    ("svd", "an 86-dimensional SVD of the PPMI"),
 ])
 def test_the_weighting_is_named_as_it_is(kata, weighting, phrase):
     r = dataclasses.replace(kata, corpus=dataclasses.replace(kata.corpus, weighting=weighting))

@@ -92,7 +92,8 @@ async def test_explorer_opening_a_damaged_vectors_file_keeps_the_results_and_the
     async with app.run_test(size=(100, 30)) as pilot:
         shown = await open_failing(app, pilot, path)
         await pilot.pause()
-        assert f"{path}: is damaged: its matrix holds NaN or infinite values" in notifications(app)
+        shown_path = f"{path.parent.name}/{path.name}"  # the file's name and its folder's, no long path
+        assert f"{shown_path}: is damaged: its matrix holds NaN or infinite values" in notifications(app)
         assert app.result is shown
         assert "kata · window 3 · stopwords on · seed 42 · top 4 · vocab 86" in screen_text(app)
         assert "Opening" not in screen_text(app)
@@ -126,6 +127,6 @@ async def test_an_error_with_brackets_is_shown_as_text_not_markup(kata_copy):
     app = PretrainExplorer()
     async with app.run_test(size=(100, 30)) as pilot:
         shown = await open_failing(app, pilot, kata_copy)
-        assert f"{kata_copy / 'c[/x].txt'}: file not found" in notifications(app)
-        assert [n.markup for n in app._notifications] == [False]
+        assert "c[/x].txt: file not found" in notifications(app)
+        assert app._notifications and not any(n.markup for n in app._notifications)  # the welcome's too
         assert app.is_running and app.result is shown

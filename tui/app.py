@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from pathlib import Path
 
 from rich.text import Text
 from textual import work
@@ -16,6 +17,7 @@ from textual.worker import Worker, get_current_worker
 from ..engine import Experiment, ExperimentError, ExperimentResult, RunCancelled, Session, load_experiment
 from ..engine.experiment import open_experiment
 from ..engine.inspect.neighbours import query_neighbours
+from ..engine.pretraining.sgns import INSTALL_HINT, runnable_weightings
 from ..engine.progress import ProgressEvent
 from ..engine.settings import DEFAULTS, LIMITS, MAX_DENSE_WORDS
 from .access import ANYWHERE, AccessPolicy
@@ -25,9 +27,10 @@ from .messages import (NeighbourListsChanged, NeighboursFound, ProgressReported,
                                             RunResults, RunStopped)
 from .palette import PaletteCommands
 from .preferences import load_preferences, save_preferences
-from .screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
 from .presentation.progress import ReportGate
+from .presentation.guidance import FIRST_RUN_HINT, refused_note, seed_change
 from .presentation.stages import STAGES, many_classes
+from .stage_keys import StageKeys
 from .upkeep import Upkeep
 from .widgets.accuracy import AccuracyPane
 from .widgets.corpus import CorpusPane
@@ -42,7 +45,7 @@ from .widgets.training import TrainingPane
 
 # One engine Session lives as long as the app, so a control recomputes only the stages its change
 # invalidates; results arrive phase by phase, through messages, and the UI only draws them.
-class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
+class PretrainExplorer(StageKeys, PaletteCommands, Exports, Upkeep, App):
     CSS_PATH = "explorer.tcss"
     TITLE = "Pretrain Explorer"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -62,7 +65,7 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
                 id="settings.window_down"),
         Binding("s", "toggle_stopwords", "Stopwords", tooltip="Stopwords on or off", id="settings.stopwords"),
         Binding("w", "next_weighting", "Weighting", show=False,
-                tooltip="Weighting: counts (the lesson's), ppmi, svd, sgns (predicts instead of counting)",
+                tooltip="Weighting: counts (the lesson's), ppmi, svd, sgns (predicts instead of counting; gensim)",
                 id="settings.weighting"),
         Binding("r", "new_seed", "Seed", tooltip="Draw the random vectors from the next seed", id="settings.seed"),
         Binding("right_square_bracket", "top_n(1)", "More neighbours (top-N + 1)", show=False, id="settings.top_n_up"),
@@ -134,10 +137,16 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        if not self.access.limited:  # served, the theme stays with the session: visitors write no file of the server's
-            saved = load_preferences().get("theme")
-            if saved in self.available_themes:
-                self.theme = saved
+        # Served, the theme stays with the session and the hint shows to every visitor: visitors write
+        # no file of the server's.
+        preferences = {} if self.access.limited else load_preferences()
+        if preferences.get("theme") in self.available_themes:
+            self.theme = preferences["theme"]
+        if not preferences.get("hinted"):  # the first time on this machine: how to move on
+            self.notify(FIRST_RUN_HINT, title="Welcome", timeout=20, markup=False)
+            if not self.access.limited:
+                save_preferences({"hinted": True})
+        if not self.access.limited:
             self.theme_changed_signal.subscribe(self, lambda theme: save_preferences({"theme": theme.name}))
         self._show_quiz()
         self.query_one(StatusLine).show_settings(f"{self.base.name}: computing…")
@@ -159,7 +168,8 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
                 if worker.is_cancelled:
                     raise RunCancelled()
                 if location is not None:
-                    self.post_message(ProgressReported(worker, ProgressEvent("opening", 0.0, f"Opening {location}")))
+                    opening = ProgressEvent("opening", 0.0, f"Opening {Path(location).name}")
+                    self.post_message(ProgressReported(worker, opening))
                     # A .npz swaps in vectors pretrained once; the labeled sets stay those on screen.
                     base = open_experiment(location, labeled_from=base, may_read=self.access.check_read)
                     controls = Controls.of(base)
@@ -175,7 +185,7 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
             except RunCancelled:
                 self.post_message(RunStopped(worker))
             except ExperimentError as exc:
-                self.post_message(RunFailed(worker, str(exc)))
+                self.post_message(RunFailed(worker, exc.brief()))
 
     def on_progress_reported(self, message: ProgressReported) -> None:
         if message.worker is self._engine_worker:
@@ -191,6 +201,8 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
         top_n = self.controls.top_n if message.base is self.base else message.controls.top_n
         if (message.base is not self.base or self.result is None) and (warning := many_classes(message.base)):
             self.notify(warning, title="Many classes", severity="warning", timeout=10)  # before it trains
+        if message.base is not self.base:  # another experiment: its own questions
+            self.answers = {}
         self.base, self.result = message.base, message.result
         if message.result.complete:
             self._complete = (self.base, self.result)
@@ -206,6 +218,9 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
             self._keep_previous()
             self.notify(message.problem, title="Could not run the experiment", severity="error", timeout=10,
                         markup=False)
+            if self.result is None:  # nothing to go back to: the screen says what was refused
+                self.query_one(StatusLine).show_settings(f"{self.base.name}: not run (see below)")
+                self.query_one("#note-1", Static).update(Text(refused_note(self.base.name, message.problem)))
 
     def on_run_stopped(self, message: RunStopped) -> None:
         if message.worker is self._engine_worker:
@@ -233,8 +248,11 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
         return False
 
     def action_cancel(self) -> None:
-        if not self.cancel_run() and isinstance(self.focused, Input):
-            self._focus_stage()
+        if not self.cancel_run():
+            if isinstance(self.focused, Input):
+                self._focus_stage()
+            elif len(self.screen_stack) == 1:  # on the stages, where the status line is
+                self.explain("Nothing to cancel: no job is running.")
 
     # --- showing results ----------------------------------------------------------------------
 
@@ -289,9 +307,13 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
         self._focus_stage()
 
     def action_next_stage(self) -> None:
+        if self.stage == len(STAGES):
+            self.explain(f"Stage {self.stage} is the last: p goes back.")
         self.action_stage(self.stage + 1)
 
     def action_previous_stage(self) -> None:
+        if self.stage == 1:
+            self.explain("Stage 1 is the first: n goes on.")
         self.action_stage(self.stage - 1)
 
     def _focus_stage(self) -> None:
@@ -324,7 +346,10 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
         if self._pretrained_once():
             return
         vocabulary = self.result.corpus.vocabulary if self.result is not None else None
-        controls, capped = self.controls.next_weighting(self.base, vocabulary)
+        controls, capped = self.controls.next_weighting(self.base, vocabulary, runnable_weightings())
+        skipped = self.controls.next_weighting(self.base, vocabulary)[0].weighting
+        if skipped != controls.weighting:  # not installed here: say how to get it, and go on
+            self.notify(f"{INSTALL_HINT}. Next: {controls.weighting}.", title=f"{skipped} skipped", markup=False)
         if capped:
             self.notify(f"{controls.weighting} gives each word a dimension of its own: it keeps the "
                         f"{MAX_DENSE_WORDS:,} most frequent words (max_vocab); svd and sgns keep them all.",
@@ -351,13 +376,18 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
 
     def action_new_seed(self) -> None:
         controls = self.controls.stepped("seed", 1)
-        if controls is not None:
-            self._change(controls)
+        if controls is None:
+            self.explain(f"The seed stays at most {LIMITS['seed'].maximum:,}.")
+            return
+        self._change(controls)
+        self.notify(seed_change(controls.seed, self.base.seeds), timeout=6, markup=False)
 
     def action_top_n(self, step: int) -> None:
         """Neighbour lists at another length, from the vectors on screen: the engine does not run."""
         controls = self.controls.stepped("top_n", step)
         if controls is None:
+            allowed = LIMITS["top_n"]
+            self.explain(f"Neighbour lists stay between {allowed.minimum} and {allowed.maximum:,} words.")
             return
         self.controls = controls
         if self.result is not None:  # and a run under way applies it to each phase it brings
@@ -376,23 +406,3 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
             if message.result.drift is not None:
                 self.query_one(FineTuningPane).show(message.result)
             self.find_neighbours(self.query_one(NeighboursPane).words)
-
-    # --- live views, predict first -----------------------------------------------------------
-
-    def action_view(self, name: str) -> None:
-        if self.result is None:
-            self.notify("Nothing to explain yet: the first run is still going.", severity="warning")
-            return
-        view = {"blank": FillBlankView, "neighbours": WhyNeighboursView, "prediction": WhyPredictionView}[name]
-        self.push_screen(view(self.result))
-
-    def action_toggle_numbers(self) -> None:
-        self.action_stage(3)
-        self.query_one("#accuracy-test", AccuracyPane).toggle_class("-numbers")
-
-    def action_more_sentences(self) -> None:
-        panes = {2: TrainingPane, 3: "#accuracy-test", 4: "#accuracy-transfer"}
-        if self.stage == 1:
-            self.query_one(NeighboursPane).next_page()  # the probes that did not fit
-        elif self.stage in panes:
-            self.query_one(panes[self.stage]).more()

@@ -7,7 +7,7 @@ import dataclasses
 
 from ..engine import Experiment
 from ..engine.experiment import with_overrides
-from ..engine.settings import LIMITS, next_weighting
+from ..engine.settings import LIMITS, WEIGHTINGS, next_weighting
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,8 +37,9 @@ class Controls:
         value = LIMITS[name].clamp(getattr(self, name) + step)
         return dataclasses.replace(self, **{name: value}) if value != getattr(self, name) else None
 
-    def next_weighting(self, base: Experiment, vocabulary: int | None) -> tuple[Controls, bool]:
-        """The controls with the next weighting (and the max_vocab it needs on `vocabulary` words),
-        and whether the dense-vocabulary cap was newly applied."""
-        change = next_weighting(self.weighting, self.max_vocab, base.vocabulary.max_vocab, vocabulary)
+    def next_weighting(self, base: Experiment, vocabulary: int | None,
+                       runnable: tuple[str, ...] = WEIGHTINGS) -> tuple[Controls, bool]:
+        """The controls with the next weighting among `runnable` (and the max_vocab it needs on
+        `vocabulary` words), and whether the dense-vocabulary cap was newly applied."""
+        change = next_weighting(self.weighting, self.max_vocab, base.vocabulary.max_vocab, vocabulary, runnable)
         return dataclasses.replace(self, weighting=change.weighting, max_vocab=change.max_vocab), change.newly_capped

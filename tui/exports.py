@@ -8,7 +8,9 @@ from pathlib import Path
 
 from ..engine import ExperimentError, ExperimentResult
 from ..engine.storage.atomic import check_destination, write_text_atomically
-from .presentation.printed_report import render_json, render_text
+from .presentation.printed_report import render_json, render_markdown, render_text
+
+RENDERERS = {"text": (render_text, "txt"), "json": (render_json, "json"), "markdown": (render_markdown, "md")}
 from .screens import PathPrompt
 
 
@@ -25,13 +27,12 @@ class Exports:
             if location:
                 self.export_report(result, fmt, Path(location).expanduser())
 
-        suffix = "json" if fmt == "json" else "txt"
-        name = Path(f"{result.experiment.name}-report.{suffix}")
+        name = Path(f"{result.experiment.name}-{'handout' if fmt == 'markdown' else 'report'}.{RENDERERS[fmt][1]}")
         suggested = self.access.export_folder / name if self.access.export_folder else name
         self.push_screen(PathPrompt(f"Export the report as {fmt} to:", str(suggested)), chosen)
 
     def export_report(self, result: ExperimentResult, fmt: str, path: Path) -> None:
-        text = render_json(result) if fmt == "json" else render_text(result)
+        text = RENDERERS[fmt][0](result)
         try:
             path = self.access.check_write(path)
             check_destination(path)  # an existing file is never overwritten: choose another name
@@ -39,7 +40,7 @@ class Exports:
         except ExperimentError as exc:
             self.notify(str(exc), title="Export failed", severity="error", markup=False)
             return
-        self.notify(f"Report written to {path}", markup=False)
+        self.notify(f"Report written to {path.absolute()}", markup=False)
         self._hand_over(path)
 
     def command_screenshot(self) -> None:
@@ -59,7 +60,7 @@ class Exports:
         except ExperimentError as exc:
             self.notify(str(exc), title="Screenshot not saved", severity="error", markup=False)
             return
-        self.notify(f"Screenshot saved to {path}", markup=False)
+        self.notify(f"Screenshot saved to {path.absolute()}", markup=False)
         self._hand_over(path)
 
     def _hand_over(self, path: Path) -> None:

@@ -9,7 +9,9 @@ from pathlib import Path
 from textual.app import SystemCommand
 from textual.screen import Screen
 
-from .screens import HelpScreen, PathPrompt
+from ..engine.experiment import shipped_experiments
+from .screens import HelpScreen
+from .screens.open import OpenExperiment
 from .screens.quiz import QuizAnswer
 from .widgets.quiz import QuizPanel
 
@@ -21,14 +23,20 @@ class PaletteCommands:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen([b for b in self.BINDINGS if b.id]))
 
+    # Textual's own commands that the explorer's do better: its key panel (Help lists every key)
+    # and its screenshot (Save screenshot writes where exports go, and hands it over when served).
+    REPLACED_COMMANDS = ("Keys", "Screenshot")
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        yield from (c for c in super().get_system_commands(screen) if c.title not in self.REPLACED_COMMANDS)
         yield SystemCommand("Open experiment", "Load an experiment.toml, its folder, or pretrained vectors (.npz)",
                             self.command_open)
         yield SystemCommand("Export report as text", "Write the report as `pretrain-explorer report` prints it",
                             lambda: self.command_export("text"))
         yield SystemCommand("Export report as JSON", "Write the report as `pretrain-explorer report --json` prints it",
                             lambda: self.command_export("json"))
+        yield SystemCommand("Export handout (Markdown)", "The report to print: notes, figures and charts, no keys",
+                            lambda: self.command_export("markdown"))
         yield SystemCommand("Save screenshot", "Save the screen as an SVG file in the current folder",
                             self.command_screenshot)
         yield SystemCommand("Predict first (quiz)" if not self.quiz else "Stop predicting first",
@@ -42,8 +50,7 @@ class PaletteCommands:
                 self.start_run(self.base, None, location=location if self.access.limited
                                else str(Path(location).expanduser()))
 
-        self.push_screen(PathPrompt("Open an experiment.toml, its folder, or vectors (.npz):", str(self.base.manifest)),
-                         opened)
+        self.push_screen(OpenExperiment(shipped_experiments(), self.base.name), opened)
 
     # --- predict first -------------------------------------------------------------------------
 
@@ -63,7 +70,14 @@ class PaletteCommands:
 
     def action_answer(self) -> None:
         split = {3: "test", 4: "transfer"}.get(self.stage)
-        if not self.quiz or split is None or split in self.answers:
+        if not self.quiz:
+            self.explain("Predict first is off: ctrl+p, then Predict first (quiz), turns it on.")
+            return
+        if split is None:
+            self.explain("The questions are on stages 3 and 4.")
+            return
+        if split in self.answers:
+            self.explain("This stage's question is answered already.")
             return
 
         def answered(answer: str | None) -> None:

@@ -7,7 +7,6 @@ import os
 import queue
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -16,7 +15,7 @@ import scipy.sparse as sp
 
 from .corpus import STDIN, Block, Corpus, CorpusFiles
 from .running_counts import RunningCounts, compiled_kernels, count_block
-from ..progress import Progress, ProgressEvent
+from ..progress import Progress, ProgressEvent, counting_label
 from ..errors import stop_if_asked
 from ..text import tokenize
 
@@ -137,9 +136,8 @@ def count_cooccurrences(
     passes = 2 if two_passes else 1
 
     def count(pass_number: int, from_spill: bool = False) -> None:
-        started = time.perf_counter()
         if from_spill:
-            running.pairs_from_spill(should_stop, on_progress, started)
+            running.pairs_from_spill(should_stop, on_progress)
             return
         ahead = _read_ahead(blocks) if workers > 1 else iter(blocks)
         try:
@@ -148,10 +146,8 @@ def count_cooccurrences(
                 count_block(block.text, stopwords, window, running)
                 stop_if_asked(should_stop)  # no progress reported after a cancel
                 done = block.bytes_done / block.bytes_total if block.bytes_total else 1.0
-                rate = running.tokens / max(time.perf_counter() - started, 1e-9)
-                what = "" if passes == 1 else (" (pass 1 of 2: words)" if pass_number == 1 else " (pass 2 of 2: pairs)")
                 on_progress(ProgressEvent("counting", (pass_number - 1 + done) / passes,
-                                          f"Counting: {running.tokens:,} tokens, {rate:,.0f} tokens/s{what}"))
+                                          counting_label(running.tokens, pass_number, passes)))
         finally:
             close = getattr(ahead, "close", None)
             if close is not None:
@@ -227,7 +223,7 @@ def _count_small(blocks: Iterable[Block], stopwords: frozenset[str], window: int
                 for other in line_tokens[i + 1 : i + 1 + window]:
                     pair_counts[word, other] = pair_counts.get((word, other), 0) + 1
         on_progress(ProgressEvent("counting", block.bytes_done / block.bytes_total if block.bytes_total else 1.0,
-                                  f"Counting: {tokens:,} tokens"))
+                                  counting_label(tokens, 1, 1)))
     stop_if_asked(should_stop)
     words = sorted(word_counts)
     counts = np.array([word_counts[w] for w in words], dtype=np.int64)

@@ -7,14 +7,13 @@ from __future__ import annotations
 import gc
 import itertools
 import re
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from ..progress import Progress, ProgressEvent
+from ..progress import Progress, ProgressEvent, counting_label
 from ..errors import stop_if_asked
 from ..text import WORD
 
@@ -185,7 +184,7 @@ class RunningCounts:
         ids = ids[np.array(order, dtype=np.int64)]
         return ids, [text[i] for i in order], self.counts[ids].copy()
 
-    def pairs_from_spill(self, should_stop: Callable[[], bool], on_progress: Progress, started: float) -> None:
+    def pairs_from_spill(self, should_stop: Callable[[], bool], on_progress: Progress) -> None:
         """The second pass from the first pass's word ids (the spill file), not from the text: no
         reading, decoding or hashing again, a sequential read of 4 bytes a token."""
         total = self.spill.tell()
@@ -209,9 +208,7 @@ class RunningCounts:
             run[:carried] = run[cut:filled]
             fraction = min(1.0, 4 * done / max(total, 1))
             tokens = int(self.first_pass_tokens * fraction)
-            rate = tokens / max(time.perf_counter() - started, 1e-9)
-            on_progress(ProgressEvent("counting", 0.5 + 0.5 * fraction,
-                                      f"Counting: {tokens:,} tokens, {rate:,.0f} tokens/s (pass 2 of 2: pairs)"))
+            on_progress(ProgressEvent("counting", 0.5 + 0.5 * fraction, counting_label(tokens, 2, 2)))
         kernels.count_emitted(run, carried, self.role, self.window, history, self.dense, self.dense_n)
 
     def count_pairs_of(self, chosen: np.ndarray, ids: np.ndarray) -> np.ndarray:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ import numpy as np
 from ..progress import Progress, ProgressEvent
 from .corpus import CorpusFiles, read_blocks
 from ..errors import ExperimentError, stop_if_asked
-from ..settings import DEFAULTS
+from ..settings import COUNT_WEIGHTINGS, DEFAULTS, WEIGHTINGS
 from ..text import preprocess
 from ..vectors import WordVectors, l2_normalize_rows
 
@@ -29,6 +30,16 @@ class SgnsSettings:
     max_vocab: int = DEFAULTS["max_vocab"]  # 0 keeps all
     seed: int = 0
     epochs: int = EPOCHS
+
+
+def runnable_weightings() -> tuple[str, ...]:
+    """The weightings this install can run: sgns only where gensim is installed (looked up, not
+    imported: gensim takes seconds to import)."""
+    try:
+        installed = importlib.util.find_spec("gensim") is not None
+    except (ImportError, ValueError):  # a broken install, or a module without a spec
+        installed = False
+    return WEIGHTINGS if installed else COUNT_WEIGHTINGS
 
 
 def gensim_word2vec():

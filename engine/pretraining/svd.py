@@ -37,7 +37,10 @@ SVD_METHODS = {
     "arpack": "ARPACK (scipy.sparse.linalg.svds)",
     "randomized": "randomized subspace iteration (float64)",
 }
-_LABELS = {"lapack": "SVD (LAPACK)", "arpack": "SVD (ARPACK)", "randomized": "SVD (randomized)"}  # for progress
+# Progress names the step and its method in plain words; the method's own name and tolerance are in
+# the result (SvdMethod).
+LABELS = {"lapack": "Reducing dimensions: SVD, exact", "arpack": "Reducing dimensions: SVD, iterative",
+          "randomized": "Reducing dimensions: SVD, randomized"}
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def truncated_svd(
         sparse_up_to = SVD_MEMORY // (8 * ARPACK_COLUMNS_PER_DIM * max(dim, 1))
     stop_if_asked(should_stop)
     if rows <= dense_up_to:
-        on_progress(ProgressEvent("svd", 0.0, _LABELS["lapack"]))
+        on_progress(ProgressEvent("svd", 0.0, LABELS["lapack"]))
         dense = matrix.toarray() if sp.issparse(matrix) else np.array(matrix, dtype=np.float64)  # a copy: overwritten
         u, s, _ = scipy.linalg.svd(dense, full_matrices=False, overwrite_a=True, check_finite=False)  # scipy's BLAS: see _gram
         del dense
@@ -108,7 +111,7 @@ def truncated_svd(
     u[_rows_outside(matrix, u)] = 0.0
     _fix_signs(u)
     bound = _error_bound(matrix, u, s, should_stop)
-    on_progress(ProgressEvent("svd", 1.0, _LABELS[name]))
+    on_progress(ProgressEvent("svd", 1.0, LABELS[name]))
     return SvdResult(u, s, SvdMethod(name, tolerance, bound, iterations))
 
 
@@ -179,7 +182,7 @@ def _arpack(matrix, dim, tolerance, seed, should_stop, on_progress) -> tuple[np.
     # Progress is an estimate: on PPMI matrices ARPACK takes 2 to 3 basis-lengths of products.
     expected = 3 * ncv
     products = 0
-    label = _LABELS["arpack"]
+    label = LABELS["arpack"]
 
     def counted(product):
         def run(x):
@@ -271,7 +274,7 @@ def _randomized(matrix, dim, tolerance, seed, should_stop, on_progress) -> tuple
 
     rows, columns = matrix.shape
     width = min(dim + max(dim // 2, 20), rows, columns)
-    label = _LABELS["randomized"]
+    label = LABELS["randomized"]
     on_progress(ProgressEvent("svd", 0.0, label))
     rng = np.random.default_rng(seed)
     basis = np.empty((rows, width), order="F")

@@ -105,7 +105,7 @@ class Session(StageCache):
             # Another process computing the same entry (a class opening one experiment) is waited
             # for, and its entry loaded, rather than the corpus counted again by every run.
             with self.disk.claimed(disk_key, should_stop, lambda: on_progress(ProgressEvent(
-                    "hashing", 1.0, "Pretraining: waiting for another run making the same vectors"))):
+                    "hashing", 1.0, "Pretraining: waiting for another run"))):
                 loaded = self._from_disk(disk_key)
                 if loaded is not None:
                     self.stats["disk load"] += 1

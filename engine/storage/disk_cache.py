@@ -64,7 +64,7 @@ class DiskCache:
                     digest.update(chunk)
                     done += len(chunk)
                     on_progress(ProgressEvent("hashing", done / total,
-                                              "Pretraining: reading the corpus to look for it in the disk cache"))
+                                              "Pretraining: checking the disk cache"))
         return digest.hexdigest()
 
     def key(self, content: str, settings: dict) -> str:

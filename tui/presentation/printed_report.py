@@ -4,6 +4,7 @@ stage in at most `width` columns, or JSON (the engine's form of the result with 
 from __future__ import annotations
 
 import json
+import re
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -39,7 +40,7 @@ def _pretraining(result: ExperimentResult, width: int) -> list[str]:
                       f"removing {len(e.stopwords)} stopwords", width)
     lines += wrap(f"Vocabulary: {c.vocabulary:,} words; dimension {c.dimension:,}; window {c.window}; "
                   f"weighting {c.weighting}", width)
-    for sentence in vectors_quality(result):
+    for sentence in vectors_quality(result, detailed=True):
         lines += wrap(sentence, width)
     lines += ["", f"Nearest neighbours (pretrained, top {e.top_n}):"]
     for probe, ns in result.neighbors.items():
@@ -179,6 +180,29 @@ def render_text(result: ExperimentResult, width: int = 80, color: bool = False) 
         for name in charts:
             out += ["", _plain(chart(result, name, width - 2), color)]
         out.append("")
+    return "\n".join(out)
+
+
+# Key hints belong on screen: a handout has no keys to press.
+_KEY_HINTS = re.compile(r" ?/ a word · c compare · f fill a blank · e why neighbours| \(y shows each word's push\)"
+                        r"| \(t: [^)]*\)")
+
+
+def render_markdown(result: ExperimentResult) -> str:
+    """The report as a handout to print: Markdown, the notes as paragraphs, each stage's figures and
+    charts as render_text lays them out (in fixed-width blocks), without key hints."""
+    e = result.experiment
+    out = [f"# {e.name}: {e.title}", ""]
+    for stage in STAGES:
+        if stage.number == 4 and e.transfer is None:
+            continue
+        lines, charts = SECTIONS[stage.number]
+        out += [f"## {stage.number} {stage.title}", "", _KEY_HINTS.sub("", stage.note(result)), "", "```text"]
+        out += [_KEY_HINTS.sub("", line).rstrip() for line in lines(result, 80)]
+        for name in charts:
+            drawn = _plain(chart(result, name, 78), False).split("\n")
+            out += [""] + [_KEY_HINTS.sub("", line).rstrip() for line in drawn]
+        out += ["```", ""]
     return "\n".join(out)
 
 

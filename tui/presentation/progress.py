@@ -34,6 +34,34 @@ class RunProgress:
         return self.value
 
 
+class StepClock:
+    """How long the step on screen has run and, once its fraction allows, about how long it takes
+    in all: a step whose fraction stops moving (an SVD's last iterations) still shows time passing."""
+
+    SHOWN_AFTER = 1.0  # seconds: a shorter step needs no clock
+    ESTIMATE_FROM = 0.05  # of a step done before its whole time is estimated from its pace
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.step: str | None = None
+        self.started = 0.0
+        self.fraction = 0.0
+
+    def report(self, event: ProgressEvent) -> None:
+        if event.step != self.step:
+            self.step, self.started = event.step, self.clock()
+        self.fraction = event.fraction
+
+    def text(self) -> str:
+        """"12s", or "12s of ~30s" while the step's pace says how long it takes; "" in its first second."""
+        elapsed = self.clock() - self.started
+        if self.step is None or elapsed < self.SHOWN_AFTER:
+            return ""
+        if self.ESTIMATE_FROM <= self.fraction < 1.0 and elapsed / self.fraction >= elapsed + 1:
+            return f"{elapsed:.0f}s of ~{elapsed / self.fraction:.0f}s"
+        return f"{elapsed:.0f}s"
+
+
 class ReportGate:
     """Which of a run's progress reports are worth drawing: the first of each step, then at most
     one per INTERVAL seconds. A small run reports hundreds of fractions in moments (every ten

@@ -11,8 +11,9 @@ from ...engine.run.results import ExperimentResult
 from ...engine.settings import MANY_CLASSES
 from . import verdicts
 from .approaches import describe, is_trained
-from .claims import further_claims, note_claims, question_claims
-from .style import cosine
+from .claims import LESSON, further_claims, note_claims, question_claims
+from .guidance import where_it_shows
+from .style import a_or_an, cosine
 from .widths import short
 from .wording import say
 
@@ -23,8 +24,9 @@ def weighting_phrase(result: ExperimentResult) -> str:
     return {
         "counts": "its row of co-occurrence counts (length-normalised, the lesson's)",
         "ppmi": "its row of positive PMI over the co-occurrence counts",
-        "svd": f"a {c.dimension}-dimensional SVD of the PPMI of its co-occurrence counts",
-        "sgns": f"a {c.dimension}-dimensional vector trained by skip-gram (word2vec) to predict its context",
+        "svd": f"{a_or_an(c.dimension)} {c.dimension}-dimensional SVD of the PPMI of its co-occurrence counts",
+        "sgns": f"{a_or_an(c.dimension)} {c.dimension}-dimensional vector trained by skip-gram (word2vec) to "
+                "predict its context",
     }.get(c.weighting, f"its {c.weighting} vector")
 
 
@@ -43,13 +45,20 @@ def dimension_note(r: ExperimentResult) -> str | None:
     return None
 
 
-def vectors_quality(r: ExperimentResult) -> list[str]:
+def _ran_lesson(r: ExperimentResult) -> bool:
+    return all(name in r.approaches for name in LESSON)
+
+
+def vectors_quality(r: ExperimentResult, detailed: bool = False) -> list[str]:
     """Sentences on how the pretrained vectors were made and how they score against people: which
-    SVD ran, and the experiment's word pairs, pretrained beside random."""
+    SVD ran (named with its tolerance when `detailed`, as the report has it; on screen only if it
+    fell short), and the experiment's word pairs, pretrained beside random."""
     out = [note] if (note := dimension_note(r)) else []
     method = getattr(r.pretrained, "svd", None)
-    if method is not None:
+    if method is not None and detailed:
         out.append(f"SVD by {method}.")
+    elif method is not None and not method.met:
+        out.append("The SVD stopped before it was as exact as asked (the text report has the figures).")
     scores = r.word_pairs
     if scores:
         first = scores["pretrained"]
@@ -118,7 +127,11 @@ def accuracy_note(r: ExperimentResult, split: str) -> str:
     outcome; the other comparisons and the three questions are listed under the chart."""
     opening = ("Accuracy on the test sentences." if split == "test"
                else "The same classifiers, unchanged, on sentences from another domain.")
-    return " ".join([opening] + [say(c) for c in note_claims(r, split)])
+    claims = note_claims(r, split)
+    onward = ""
+    if _ran_lesson(r) and any(getattr(a, split) is not None for a in r.approaches.values()):
+        onward = where_it_shows(r, split, verdicts.compare(r, *LESSON, split).winner)
+    return " ".join([opening] + [say(c) for c in claims] + ([onward] if onward else []))
 
 
 def further_comparisons(r: ExperimentResult, split: str) -> list[str]:

@@ -74,6 +74,12 @@ def score(x: float) -> str:
     return f"{x:+.3f}"
 
 
+def a_or_an(n: int) -> str:
+    """The article before a number as it is read: an 8, an 11, an 18, an 86, an 800, an 11,000; a 100."""
+    digits = str(n)
+    return "an" if digits.startswith("8") or (len(digits) % 3 == 2 and digits[:2] in ("11", "18")) else "a"
+
+
 def seeds(n: int) -> str:
     return "1 seed" if n == 1 else f"{n} seeds"
 

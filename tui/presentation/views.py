@@ -195,10 +195,20 @@ ANSWERS = {"pretrained": "pretrained will beat random", "random": "random will b
            "level": "they will be level"}
 
 
-def quiz_question(split: str) -> Text:
+def quiz_question(split: str, asked: bool = False) -> Text:
+    """The question; on the stage it says how to answer, in the answer box (`asked`) the choices follow."""
     where = "the test sentences" if split == "test" else "the new domain's sentences"
+    how = "" if asked else " Then press a to answer."
     return Text(f"Predict first: will pretrained beat random on {where}? Think about which words the "
-                "labeled sentences show. y: pretrained wins · n: random wins · l: level. a answers.")
+                f"labeled sentences show.{how}")
+
+
+# The answer box's keys: the choices are numbered, and while the box is open its digits mean only them.
+ANSWER_KEYS = {"1": "pretrained", "2": "random", "3": "level"}
+
+
+def quiz_waiting(answer: str) -> Text:
+    return Text.assemble("You said: ", ANSWERS[answer], ". The outcome comes with this run's accuracies.")
 
 
 def quiz_outcome(result: ExperimentResult, split: str, answer: str) -> Text:

@@ -44,7 +44,7 @@ def predictions_table(result: ExperimentResult, approach: ApproachResult, split_
     table.add_column("true", no_wrap=True)
     table.add_column("predicted", no_wrap=True)
     table.add_column(score_kind(approach), no_wrap=True)
-    table.add_column("sentence", ratio=1)
+    table.add_column("sentence (underlined: seen in training)", ratio=1)
     for p in split.predictions[:rows]:
         mark = Text("✓", style="bold green") if p.correct else Text("✗", style="bold red")
         best = max(p.scores.values())

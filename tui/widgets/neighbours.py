@@ -78,6 +78,7 @@ class NeighboursPane(Vertical):
     probes: tuple[str, ...] = ()  # the experiment's, shown below a word typed
     answers: tuple[NeighbourAnswer, ...] = ()  # for `words`, in their order
     page = 0
+    pages = 1  # how many pages the words on screen take, as last drawn
 
     def on_mount(self) -> None:
         self.border_title = "Neighbours"
@@ -130,16 +131,18 @@ class NeighboursPane(Vertical):
         message.display = typed is not None and not typed.known
         self.call_after_refresh(self._show_page)  # once the message has taken its lines
 
-    def next_page(self) -> None:
-        """The next words that fit (round to the first); `m` on stage 1."""
+    def next_page(self) -> bool:
+        """The next words that fit (round to the first); `m` on stage 1. False when all fit on one page."""
         self.page += 1
         self._show_page()
+        return self.pages > 1
 
     def _show_page(self) -> None:
         # Known words once each: "Excellent!" typed asks for the probe excellent.
         known = list({a.word: a for a in self.answers if a.known}.values())
         tables = {name: self.query_one(f"#neighbours-{name}", Static) for name in ("pretrained", *self.COMPARE)}
         pages = self.query_one("#neighbour-pages", Static)
+        self.pages = 1
         if not known:
             for table in tables.values():
                 table.update("")
@@ -149,7 +152,7 @@ class NeighboursPane(Vertical):
         rows = 1 + max(len(a.neighbors.get(name, ())) for a in known for name in tables)
         height = self.query_one("#neighbour-tables").size.height
         fit = max(1, (height + 1) // (rows + 1)) if height else len(known)
-        count = -(-len(known) // fit)
+        count = self.pages = -(-len(known) // fit)
         self.page %= count
         shown = known[self.page * fit:(self.page + 1) * fit]
         for name, table in tables.items():

@@ -21,5 +21,7 @@ class QuizPanel(Static):
         stage.set_class(answer is None, "-quiz-pending")
         if answer is None or result is None:
             self.update(views.quiz_question(self.split))
+        elif not result.approaches:  # a run's first phase: its accuracies are still to come
+            self.update(views.quiz_waiting(answer))
         else:
             self.update(views.quiz_outcome(result, self.split, answer))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import Label, ProgressBar
 
 from ...engine.progress import ProgressEvent
-from ..presentation.progress import RunProgress
+from ..presentation.progress import RunProgress, StepClock
 
 
 class StatusLine(Horizontal):
@@ -21,32 +22,59 @@ widget and cannot see the screen's width class). Long labels end in an ellipsis.
     StatusLine { height: 1; }
     StatusLine #settings { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     StatusLine #job { width: auto; max-width: 60; display: none; text-wrap: nowrap; text-overflow: ellipsis; }
-    StatusLine ProgressBar { width: 24; display: none; }
+    StatusLine ProgressBar { width: 20; display: none; }
     StatusLine ProgressBar Bar { width: 1fr; }  /* its own 32 cells were cut to the first half: full at 50% */
     StatusLine #cancel { width: auto; display: none; }
+    StatusLine #elapsed { width: 14; display: none; text-align: right; padding-right: 1; color: $text-muted; }
     StatusLine.-busy #job, StatusLine.-busy ProgressBar, StatusLine.-busy #cancel { display: block; }
+    StatusLine.-busy.-timed #elapsed { display: block; }
     """
+
+    SAID_SECONDS = 6  # how long a word on the last key stays before the settings come back
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.run = RunProgress()
+        self.clock = StepClock()
+        self._ticking: Timer | None = None
         self._job = ""
+        self._settings = Text()
+        self._said: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Label(id="settings")
         yield Label(id="job")
+        yield Label(id="elapsed")  # of a fixed width: a changing one would lay the screen out every second
         yield ProgressBar(total=100, show_eta=False, id="progress")
         yield Label(" (esc cancels)", id="cancel")  # apart from the label, so an ellipsis never cuts it
 
     def show_settings(self, text: str) -> None:
-        self.query_one("#settings", Label).update(Text(text))  # names and paths shown literally
+        self._settings = Text(text)  # names and paths shown literally
+        if self._said is None:
+            self.query_one("#settings", Label).update(self._settings)
+
+    def say(self, text: str) -> None:
+        """A word on the last key (why it did nothing, or what it did out of sight) in place of the
+        settings, which come back after SAID_SECONDS."""
+        if self._said is not None:
+            self._said.stop()
+        self.query_one("#settings", Label).update(Text(text, style="bold"))
+        self._said = self.set_timer(self.SAID_SECONDS, self._unsay)
+
+    def _unsay(self) -> None:
+        self._said = None
+        self.query_one("#settings", Label).update(self._settings)
 
     def new_run(self) -> None:
         self.run = RunProgress()
+        self.clock = StepClock()
 
     def show_progress(self, event: ProgressEvent) -> None:
         """A report of the running job: its label, and its step's fraction shown as how far the whole run has got."""
         self.add_class("-busy")
+        self.clock.report(event)
+        if self._ticking is None:
+            self._ticking = self.set_interval(1.0, self._tick)
         label = f" {event.label} "
         if label != self._job:  # a label of a new length lays the whole screen out again
             self._job = label
@@ -58,3 +86,14 @@ widget and cannot see the screen's width class). Long labels end in an ellipsis.
 
     def done(self) -> None:
         self.remove_class("-busy")
+        if self._ticking is not None:
+            self._ticking.stop()
+            self._ticking = None
+        self.remove_class("-timed")
+        self.query_one("#elapsed", Label).update("")
+
+    def _tick(self) -> None:
+        """Each second of a job: how long its step has run, so a long one never looks frozen."""
+        text = self.clock.text()
+        self.set_class(bool(text), "-timed")  # shown from a step's first second: lays the line out once
+        self.query_one("#elapsed", Label).update(text)

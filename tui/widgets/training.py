@@ -35,7 +35,7 @@ class TrainingPane(Static):
         vocabulary = result.pretrained
         table = Table(box=None, padding=(0, 1), expand=True)
         table.add_column("label", no_wrap=True)
-        table.add_column("sentence (words unknown to the vectors underlined)", ratio=1)
+        table.add_column("sentence (underlined: unknown to the vectors)", ratio=1)
         for s in e.train[:self.rows]:
             text = highlighted(s.text, e.stopwords, {})
             for start, end, word in word_spans(s.text):

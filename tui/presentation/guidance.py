@@ -1,0 +1,52 @@
+"""Words that guide a user through the explorer: what a refused run means and what to do, what a
+key did out of sight, where the lesson goes next."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from ...engine.experiment import ShippedExperiment
+from ...engine.run.results import ExperimentResult
+
+
+FIRST_RUN_HINT = ("Five stages, from pretraining to what it captures: n or → goes on, p or ← back, 1 to 5 jump. "
+                  "? lists every key; ctrl+p opens another experiment.")
+
+
+def refused_note(name: str, problem: str) -> str:
+    """Stage 1's note when the first run was refused: there are no results to go back to."""
+    return (f"{name} was not run. {problem}.\n\nWhat to do: ctrl+p, then Open experiment, opens another "
+            "(or this one as it ships); or q quits, to start it again with other settings "
+            "(pretrain-explorer --help lists them).")
+
+
+def seed_change(seed: int, seeds: int) -> str:
+    """What `r` changes: the random vectors, and the seeds the seeded approaches are averaged over
+    (all but one as before, so their means move little). One status line at 80 columns."""
+    if seeds == 1:
+        return f"Seed {seed}: new random vectors (stage 1 shows their neighbours)."
+    last = seed + seeds - 1
+    return f"Seed {seed}: new random vectors; stages 3-4 average seeds {seed}-{last} ({seeds - 1} as before)."
+
+
+# The shipped experiment made to show what pretraining adds: its test words never occur in training.
+SHOWS_THE_GAIN = "held-out"
+
+
+def where_it_shows(r: ExperimentResult, split: str, winner: str | None) -> str:
+    """Where the lesson goes next when pretraining did not win the test split here, or ""."""
+    if split != "test" or winner == "pretrained" or r.experiment.name == SHOWS_THE_GAIN:
+        return ""
+    return (f"The {SHOWS_THE_GAIN} experiment shows where it does: its test sentences' sentiment words never "
+            f"occur in the labeled ones (pretrain-explorer {SHOWS_THE_GAIN}).")
+
+
+def shipped_line(experiment: ShippedExperiment, current: bool) -> Text:
+    """A shipped experiment in the Open list: its name, size and expected cost, then what it shows."""
+    size = experiment.corpus_bytes
+    shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(1, round(size / 1e3))} KB"
+    packed = " gzip" if experiment.corpus_name.endswith(".gz") else ""
+    head = Text.assemble((experiment.name, "bold"), f" · corpus {shown}{packed}",
+                         f" · {experiment.expected}" if experiment.expected else "",
+                         (" (open now)" if current else "", "dim"))
+    return head + Text("\n" + experiment.summary, style="dim")
