@@ -183,7 +183,8 @@ def test_an_imbalanced_test_set_names_the_majority_class_within_reach(kata):
     majority = kinds(r)["majority"]
     assert majority.approaches == ("random",) and majority.figures["label"] == "positive"
     assert say(majority).startswith("Always guessing positive, the commonest class of these sentences, scores 70.0% "
-                                    "(70 of 100); not significantly above it, or less than 5 points above: random 73.0% (p = 0.25).")
+                                    "(70 of 100); not significantly above it, or less than 5 points above: "
+                                    "random 73.0% (p = 0.25).")
     assert say(majority) in accuracy_note(r, "test")
     # Everyone 25 points above it, and significantly: no need to say it.
     assert "majority" not in kinds(board(kata, labels, everyone))
@@ -251,7 +252,8 @@ def curve_board(kata, means, std=0.01):
 def test_crossing_curves_are_said_to_cross_where_they_do(kata):
     r = curve_board(kata, {"pretrained": (0.70, 0.72, 0.74, 0.76, 0.78), "random": (0.50, 0.65, 0.74, 0.85, 0.90)})
     gap = claims.curve_gap(r, "pretrained", "random")
-    assert gap.figures["pattern"] == "crosses" and gap.figures["states"] == ["ahead", "ahead", "level", "behind", "behind"]
+    assert gap.figures["pattern"] == "crosses"
+    assert gap.figures["states"] == ["ahead", "ahead", "level", "behind", "behind"]
     assert say(gap) == ("Learning curve, pretrained against random: the curves cross; ahead at 1 to 2 labels per class "
                         "(+20.0 to +7.0 points); level at 4 labels per class (+0.0 points); behind at 8 to 16 labels "
                         "per class (-9.0 to -12.0 points) (ahead or behind: beyond the spread over 10 draws).")

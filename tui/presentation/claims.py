@@ -100,7 +100,8 @@ def note_claims(r: ExperimentResult, split: str) -> list[Claim]:
     if (found := majority(r, split)) is not None:
         out.append(found)
     questions = question_claims(r, split)
-    if questions and all(q.figures["verdict"] == "level" for q in questions) and r.approaches["random"].over_seeds(split):
+    spread_in = r.approaches["random"].over_seeds(split) is not None  # once every seed has run
+    if questions and spread_in and all(q.figures["verdict"] == "level" for q in questions):
         out.append(Claim("no_difference", tuple(sorted({n for q in questions for n in q.approaches})),
                          {"seen_share": r.overlap[split].share, "questions": len(questions),
                           "sentences": questions[0].figures["sentences"]}))

@@ -80,7 +80,8 @@ class Comparison:
                 "first_std": a.std, "second_std": b.std, "first_seeds": a.seeds.n if a.seeds else 1,
                 "second_seeds": b.seeds.n if b.seeds else 1, "gap_points": 100 * self.gap,
                 "spread_points": 100 * self.spread, "sentences": self.sentences, "first_only": t.first_only,
-                "second_only": t.second_only, "test": "permutation test over seeds" if t.over_seeds else "exact McNemar",
+                "second_only": t.second_only,
+                "test": "permutation test over seeds" if t.over_seeds else "exact McNemar",
                 "beyond_spread": self.beyond_noise, "significant": self.significant,
                 "verdict": "beat" if self.decided else "level", "winner": self.winner}
 

@@ -66,8 +66,9 @@ def _comparison(c: Claim) -> str:
     if not f["significant"]:
         reasons.append(f"not significant at {SIGNIFICANCE:g}")
     if not f["beyond_spread"]:
-        reasons.append(f"within the spread over seeds (± {number(f['spread_points'])})"
-                       if f["spread_points"] > 100 / max(f["sentences"], 1) else f"within one sentence of {f['sentences']:,}")
+        by_seeds = f["spread_points"] > 100 / max(f["sentences"], 1)
+        reasons.append(f"within the spread over seeds (± {number(f['spread_points'])})" if by_seeds
+                       else f"within one sentence of {f['sentences']:,}")
     return f"{a} and {b} are level: {points(f['gap_points'])} apart ({evidence}), {' and '.join(reasons)}."
 
 
@@ -135,14 +136,16 @@ def _unseen_help(c: Claim) -> str:
     won, lost = c.approaches
     text = (f"Of the {f['sentences']:,} sentences {won} got right and {lost} wrong (main seed), {f['with_unseen']:,} "
             f"({share(f['with_unseen'] / f['sentences'])}) have words the labeled set never shows, against "
-            f"{f['split_with_unseen']:,} of all {f['split_total']:,} ({share(f['split_with_unseen'] / max(f['split_total'], 1))})")
+            f"{f['split_with_unseen']:,} of all {f['split_total']:,} "
+            f"({share(f['split_with_unseen'] / max(f['split_total'], 1))})")
     if not f["words"]:
         return text + "."
     within = f" (in the first {f['measured']:,} of them)" if f["measured"] < f["sentences"] else ""
     among = f" (in the first {f['split_measured']:,})" if f["split_measured"] < f["split_total"] else ""
     return (text + f"; of those {f['words']:,} words{within}, {f['leaning_right']:,} "
             f"({share(f['leaning_right'] / f['words'])}) are nearest, in the pretrained vectors, to a labeled word "
-            f"most frequent in the sentence's class, against {share(f['split_leaning_right'] / max(f['split_words'], 1))} "
+            "most frequent in the sentence's class, against "
+            f"{share(f['split_leaning_right'] / max(f['split_words'], 1))} "
             f"of the unseen words of all the sentences{among}.")
 
 
