@@ -23,7 +23,7 @@ MANIFEST = "experiment.toml"
 
 # Every key a manifest may hold, by table; anything else is an error, so a typo never passes silently.
 _SCHEMA: dict[str, set[str]] = {
-    "": {"name", "title", "pretraining", "finetuning", "analysis", "random"},
+    "": {"name", "title", "memory", "pretraining", "finetuning", "analysis", "random"},
     "pretraining": {"corpus", "vectors", "window", "stopwords", "min_count", "max_vocab", "weighting", "dim"},
     "finetuning": {"train", "test", "transfer", "text_column", "label_column", "epochs", "learning_rate", "l2"},
     "analysis": {"probes", "top_n", "groups", "pairs"},
@@ -65,6 +65,7 @@ class Experiment:
     # Word pairs with human similarity scores ([analysis] pairs), to score the vectors against.
     word_pairs: tuple[WordPair, ...] = ()
     word_pairs_path: Path | None = None
+    memory: int | None = None  # bytes a run may use (`memory = "2G"`, --memory); None: a share of what is free
 
     @property
     def source(self) -> Path:
@@ -254,6 +255,14 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
         learning_rate=r.number("finetuning", "learning_rate"),
         l2=r.number("finetuning", "l2"),
     )
+    memory = r.string("", "memory")
+    if memory is not None:
+        from .run.memory import parse_memory  # the budget's rules live with the estimate
+
+        try:
+            memory = parse_memory(memory)
+        except ValueError as exc:
+            raise r.fail("", "memory", str(exc)) from None
     name = r.string("", "name") or manifest.parent.name
     return Experiment(
         name=name,
@@ -279,6 +288,7 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
         manifest_stopwords=stopwords,
         word_pairs=word_pairs,
         word_pairs_path=pairs_path,
+        memory=memory,
     )
 
 
@@ -306,7 +316,8 @@ PRETRAINING_SETTINGS = frozenset({"window", "stopwords", "weighting", "min_count
 
 def with_overrides(experiment: Experiment, *, window: int | None = None, stopwords: bool | None = None,
                    weighting: str | None = None, dim: int | None = None, min_count: int | None = None,
-                   max_vocab: int | None = None, seed: int | None = None, top_n: int | None = None) -> Experiment:
+                   max_vocab: int | None = None, seed: int | None = None, top_n: int | None = None,
+                   memory: int | None = None) -> Experiment:
     """The experiment with the settings given changed (None leaves one as it is); stopwords on
     are the manifest's list, off none. The values are checked already (LIMITS, WEIGHTINGS).
     Vectors pretrained once keep their own PRETRAINING_SETTINGS: giving one is an ExperimentError."""

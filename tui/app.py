@@ -26,6 +26,7 @@ from .messages import (NeighbourListsChanged, NeighboursFound, ProgressReported,
 from .palette import PaletteCommands
 from .preferences import load_preferences, save_preferences
 from .screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
+from .presentation.memory import memory_phrase
 from .presentation.progress import ReportGate
 from .presentation.stages import STAGES
 from .upkeep import Upkeep
@@ -252,6 +253,7 @@ class PretrainExplorer(PaletteCommands, Exports, Upkeep, App):
         self.query_one(StatusLine).show_settings(
             f"{e.name} · {source}window {result.corpus.window} · stopwords {stopwords} · seed {e.seed} · "
             f"top {e.top_n} · vocab {result.corpus.vocabulary:,}{weighting}"
+            + (f" · {memory_phrase(result.memory)}" if result.memory is not None else "")
         )
 
     @work(thread=True, exclusive=True, group="neighbours", exit_on_error=False, description="neighbours")

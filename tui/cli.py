@@ -72,6 +72,22 @@ def _add_pretraining_options(parser: argparse.ArgumentParser, defaults: bool) ->
                         help=f"dimensions for svd (default {DEFAULTS['dim']})")
 
 
+def _memory_size(text: str) -> int:
+    """An argparse type: a size such as 2G, as the manifest's memory key takes it."""
+    from ..engine.run.memory import parse_memory
+
+    try:
+        return parse_memory(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_memory_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--memory", type=_memory_size, metavar="SIZE",
+                        help="the memory a run may use, such as 2G (default: the manifest's memory, else a share "
+                             "of what is available); a run estimated above it is refused before it starts")
+
+
 class _OutputFailed(Exception):
     """Standard output could not be written (a full disk, a closed terminal)."""
 
@@ -90,7 +106,8 @@ def _print_out(text: str) -> None:
 def _experiment(args, may_read: ReadCheck = lambda path: None) -> Experiment:
     """The experiment named on the command line, with the options' overrides."""
     return with_overrides(open_experiment(args.experiment, may_read=may_read), window=args.window,
-                          weighting=args.weighting, dim=args.dim, min_count=args.min_count, max_vocab=args.max_vocab)
+                          weighting=args.weighting, dim=args.dim, min_count=args.min_count, max_vocab=args.max_vocab,
+                          memory=getattr(args, "memory", None))
 
 
 def report(argv: list[str]) -> int:
@@ -101,6 +118,7 @@ def report(argv: list[str]) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--color", action="store_true", help="colour the charts with ANSI codes")
     _add_pretraining_options(parser, defaults=False)
+    _add_memory_option(parser)
     args = parser.parse_args(argv)
     result = run_experiment(_experiment(args))
     if args.json:
@@ -224,6 +242,7 @@ def explore(argv: list[str]) -> int:
     # Given by `serve` to each browser session it starts: open only inside these folders.
     parser.add_argument("--served-from", action="append", type=Path, help=argparse.SUPPRESS)
     _add_pretraining_options(parser, defaults=False)
+    _add_memory_option(parser)
     args = parser.parse_args(argv)
     from .access import ANYWHERE, end_session, served_session
 

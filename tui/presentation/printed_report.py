@@ -14,6 +14,7 @@ from ...engine.run.results import ApproachResult, ExperimentResult
 from . import verdicts
 from .approaches import describe, score_kind
 from .charts import chart
+from .memory import memory_sentence
 from .stages import STAGES, class_list, further_comparisons, vectors_quality
 from .style import number, pct, score, seeds, similarity
 
@@ -46,6 +47,8 @@ def _pretraining(result: ExperimentResult, width: int) -> list[str]:
                   f"weighting {c.weighting}", width)
     for sentence in vectors_quality(result):
         lines += wrap(sentence, width)
+    if result.memory is not None:
+        lines += wrap(memory_sentence(result.memory), width)
     lines += ["", f"Nearest neighbours (pretrained, top {e.top_n}):"]
     for probe, ns in result.neighbors.items():
         lines += wrap(f'"{probe}" --> {_neighbours(ns)}', width, "  ")
