@@ -116,7 +116,7 @@ def next_weighting(weighting: str, max_vocab: int, own_max_vocab: int, vocabular
 # memory = "2G"): the rest is left to the system and the other programs on a shared server.
 MEMORY_SHARE = 0.8
 MEMORY_UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}  # of a size such as 2G (binary)
-PROGRAM_BYTES = 150 << 20  # the interpreter, numpy, scipy and the engine, before a run
+PROGRAM_BYTES = 100 << 20  # the interpreter, numpy, scipy and the engine, before a run
 # Distinct words per byte of a corpus as stored, to bound the vocabulary before it is counted (the
 # shipped reviews corpus: 20,000 words kept from 4.9 MB of gzip).
 WORDS_PER_CORPUS_BYTE = 0.004

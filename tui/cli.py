@@ -198,11 +198,17 @@ def evaluate(argv: list[str]) -> int:
     parser.add_argument("vectors", help="a vectors .npz, or an experiment (its pretrained vectors)")
     parser.add_argument("pairs", help="word pairs with a human score: lines `word1<TAB>word2<TAB>score` (WordSim-353, SimLex-999 ...)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    _add_memory_option(parser)
     args = parser.parse_args(argv)
     pairs = read_word_pairs(Path(args.pairs))
+    experiment = with_overrides(open_experiment(args.vectors), memory=args.memory)
+    if experiment.vectors_path is None:  # refused before counting, as a run is
+        from ..engine.run.memory import check_memory, estimate_memory
+
+        check_memory(experiment, estimate_memory(experiment).pretraining_only())
     # The vectors as `report` and the explorer get them: a .npz or an experiment opened as they open it,
     # pretrained by a session (whose disk cache spares a large corpus a second counting).
-    vectors, _, _ = Session().pretrained(open_experiment(args.vectors), lambda: False, lambda event: None)
+    vectors, _, _ = Session().pretrained(experiment, lambda: False, lambda event: None)
     score = score_word_pairs(vectors, pairs, args.pairs)
     _print_out(json.dumps(word_pairs_json(score, args.vectors)) if args.json else word_pairs_text(score, args.vectors))
     return 0

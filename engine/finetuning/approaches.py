@@ -224,6 +224,7 @@ def fit_softmax(run: Run, tasks: list[Task], splits, should_stop, on_progress) -
             left[source] -= 1
             if not left[source]:
                 del starts[source]
+        del fits, problems  # the trained rows of this batch go before the next is stacked
     return [out[i] for i in range(len(tasks))]
 
 

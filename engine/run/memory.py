@@ -10,6 +10,7 @@ the learning curve's starting sentence vectors, one training batch)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +30,12 @@ from ..text import tokenize
 from ..finetuning.approaches import BATCH_BYTES
 from ..pretraining.weighting import FLOAT32_FROM_CELLS
 from .cache import DEFAULT_MAX_BYTES
+from .context import CACHED_SEED_SHARE
 
 FLOAT = 8  # bytes of a float64
 KEPT_CLASSIFIERS = 3  # linear_probe, fine_tuned, random_fine_tuned keep their trained rows
 COUNTING_BYTES_PER_CORPUS_BYTE = 12  # the counting tables and blocks of a corpus, per byte stored
+BATCH_COPIES = 2
 PRETRAINING_COPIES = {"counts": 1, "ppmi": 3, "svd": 4, "sgns": 3}  # vocabulary x dimension arrays at once
 
 
@@ -56,6 +59,10 @@ class MemoryEstimate:
     @property
     def total(self) -> int:
         return self.program + max(self.pretraining, self.fine_tuning)
+
+    def pretraining_only(self) -> "MemoryEstimate":
+        """The estimate of a command that only pretrains (evaluate): no fine-tuning after it."""
+        return dataclasses.replace(self, vectors=0, cache=0, working=0)
 
     def parts(self) -> tuple[tuple[str, int], ...]:
         """(name, bytes) of each part, in the order they are shown."""
@@ -92,18 +99,24 @@ def estimate_memory(e: Experiment, vocabulary: int | None = None, dimension: int
     matrix = words * dimension
     labeled = min(_labeled_words(e), max(words, 1) * 4)  # (labeled words never outnumber tokens)
     features = labeled * dimension * FLOAT  # one set of vectors over the labeled words
-    train_words = min(labeled, max(1, len({t for s in e.train for t in tokenize(s.text)})))
-    classes = max(2, len(e.labels))
+    train_tokens = [set(tokenize(s.text)) - e.stopwords for s in e.train]
+    train_words = min(labeled, max(1, len(set().union(*train_tokens))))
+    per_sentence = sum(map(len, train_tokens)) / max(1, len(train_tokens))  # distinct words a sentence has
     seeds = max(1, e.seeds)
     pretraining = 0
     if e.vectors_path is None:
         copies = PRETRAINING_COPIES[e.weighting]
         pretraining = int(_corpus_bytes(e) * COUNTING_BYTES_PER_CORPUS_BYTE) + copies * matrix * item
     vectors = matrix * (2 * item + FLOAT) + KEPT_CLASSIFIERS * train_words * dimension * FLOAT
-    cache = min(DEFAULT_MAX_BYTES, features * (1 + seeds))
-    sentences = len(e.test) + len(e.transfer or ())
-    starts = (1 + seeds) * len(e.test) * dimension * FLOAT + sentences * dimension * FLOAT
-    working = 2 * features + starts + 2 * BATCH_BYTES * classes
+    # The pretrained vectors over the labeled words, and each seed's where they are small enough to cache.
+    cached_seeds = seeds if features <= DEFAULT_MAX_BYTES * CACHED_SEED_SHARE else 0
+    cache = min(DEFAULT_MAX_BYTES, features * (1 + cached_seeds))
+    starts = ((1 + seeds) * len(e.test) + len(e.test) + len(e.transfer or ())) * dimension * FLOAT
+    # A training batch: its sentences (BATCH_BYTES of pooled vectors, at most every seed's train set)
+    # times the words each shows, stacked twice over (starting rows, then how far they moved).
+    batch_sentences = min(BATCH_BYTES // (FLOAT * dimension), 2 * seeds * len(e.train))
+    batch = int(BATCH_COPIES * batch_sentences * per_sentence * dimension * FLOAT)
+    working = 2 * features + starts + batch
     return MemoryEstimate(words, dimension, PROGRAM_BYTES, pretraining, vectors, cache, working)
 
 
@@ -173,8 +186,6 @@ SMALLER_DIMENSIONS = (200, 100, 50, 25, 10)
 
 
 def _what_fits(e: Experiment, estimate: MemoryEstimate, budget: int) -> str:
-    import dataclasses
-
     if e.vectors_path is None and e.weighting in DENSE_WEIGHTINGS:
         for words in (w for w in SMALLER_VOCABULARIES if w < estimate.vocabulary):
             smaller = dataclasses.replace(e, vocabulary=dataclasses.replace(e.vocabulary, max_vocab=words))
