@@ -24,7 +24,7 @@ MANIFEST = "experiment.toml"
 
 # Every key a manifest may hold, by table; anything else is an error, so a typo never passes silently.
 _SCHEMA: dict[str, set[str]] = {
-    "": {"name", "title", "summary", "expected", "pretraining", "finetuning", "analysis", "random"},
+    "": {"name", "title", "summary", "expected", "memory", "pretraining", "finetuning", "analysis", "random"},
     "pretraining": {"corpus", "vectors", "window", "stopwords", "min_count", "max_vocab", "weighting", "dim"},
     "finetuning": {"train", "test", "transfer", "text_column", "label_column", "epochs", "learning_rate", "l2"},
     "analysis": {"probes", "top_n", "groups", "pairs", "lexicon", "groups_picked_by"},
@@ -70,6 +70,7 @@ class Experiment:
     # a lexicon file ([analysis] lexicon).
     groups_picked_by: str = ""
     lexicon: Lexicon | None = None
+    memory: int | None = None  # bytes a run may use (`memory = "2G"`, --memory); None: a share of what is free
 
     @property
     def source(self) -> Path:
@@ -310,6 +311,14 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
         l2=r.number("finetuning", "l2"),
     )
     r.string("", "summary"), r.string("", "expected")  # for the list of shipped experiments only
+    memory = r.string("", "memory")
+    if memory is not None:
+        from .run.memory import parse_memory  # the budget's rules live with the estimate
+
+        try:
+            memory = parse_memory(memory)
+        except ValueError as exc:
+            raise r.fail("", "memory", str(exc)) from None
     name = r.string("", "name") or manifest.parent.name
     return Experiment(
         name=name,
@@ -337,6 +346,7 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
         word_pairs_path=pairs_path,
         groups_picked_by=groups_picked_by,
         lexicon=lexicon,
+        memory=memory,
     )
 
 
@@ -364,7 +374,8 @@ PRETRAINING_SETTINGS = frozenset({"window", "stopwords", "weighting", "min_count
 
 def with_overrides(experiment: Experiment, *, window: int | None = None, stopwords: bool | None = None,
                    weighting: str | None = None, dim: int | None = None, min_count: int | None = None,
-                   max_vocab: int | None = None, seed: int | None = None, top_n: int | None = None) -> Experiment:
+                   max_vocab: int | None = None, seed: int | None = None, top_n: int | None = None,
+                   memory: int | None = None) -> Experiment:
     """The experiment with the settings given changed (None leaves one as it is); stopwords on
     are the manifest's list, off none. The values are checked already (LIMITS, WEIGHTINGS).
     Vectors pretrained once keep their own PRETRAINING_SETTINGS: giving one is an ExperimentError."""

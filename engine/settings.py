@@ -136,3 +136,14 @@ GROUP_WORDS_PER_CLASS = 6  # at most, highest z first; the first two of each cla
 # themselves, so a word's few labeled occurrences are shrunk towards its corpus frequency.
 GROUP_PRIOR_WEIGHT = 1.0
 LEXICON_GROUP_WORDS = 20  # a lexicon's words kept per group: its first, or those of largest score
+
+# Memory budget (issue 21)
+# A run is refused before it allocates when its estimated peak (engine/run/memory.py) exceeds this
+# share of the memory the system has available, or the run's own budget (--memory, the manifest's
+# memory = "2G"): the rest is left to the system and the other programs on a shared server.
+MEMORY_SHARE = 0.8
+MEMORY_UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}  # of a size such as 2G (binary)
+PROGRAM_BYTES = 100 << 20  # the interpreter, numpy, scipy and the engine, before a run
+# Distinct words per byte of a corpus as stored, to bound the vocabulary before it is counted (the
+# shipped reviews corpus: 20,000 words kept from 4.9 MB of gzip).
+WORDS_PER_CORPUS_BYTE = 0.004

@@ -104,10 +104,31 @@ def random_vectors(words: tuple[str, ...], dimension: int, seed: int) -> WordVec
     return WordVectors(words, random_rows(len(words), dimension, seed, slice(None)))
 
 
-def random_rows(count: int, dimension: int, seed: int, rows, out: np.ndarray | None = None) -> np.ndarray:
-    """Rows `rows` of the random vectors of a `count`-word vocabulary, exactly as random_vectors
-    makes them: the whole draw is needed (the generator is a stream), its normalisation is not.
-    `out`, a (count, dimension) array, is drawn into, so many draws reuse one block of memory."""
-    draw = out if out is not None else np.empty((count, dimension))
-    np.random.default_rng(seed).standard_normal(out=draw)
-    return l2_normalize_rows(draw[rows])
+DRAW_BLOCK_BYTES = 8 << 20  # of a random draw made at a time: only the rows asked for are kept
+
+
+def random_rows(count: int, dimension: int, seed: int, rows, out: np.ndarray | None = None,
+                at: np.ndarray | None = None) -> np.ndarray:
+    """Rows `rows` (an index array, or a slice for all) of the random vectors of a `count`-word
+    vocabulary, exactly as random_vectors makes them, into rows `at` of `out` where given. The
+    generator is a stream, so the whole draw is made, but block by block (drawn in pieces, a stream
+    gives the same numbers): only the rows asked for are held, never the whole draw beside them."""
+    generator = np.random.default_rng(seed)
+    if isinstance(rows, slice):
+        rows = np.arange(count)[rows]
+    rows = np.asarray(rows, dtype=np.intp)
+    if out is None:
+        out = np.empty((len(rows), dimension))
+    at = np.arange(len(rows)) if at is None else np.asarray(at, dtype=np.intp)
+    order = np.argsort(rows, kind="stable")
+    wanted = rows[order]
+    block = max(1, DRAW_BLOCK_BYTES // (8 * max(dimension, 1)))
+    for first in range(0, count, block):
+        drawn = generator.standard_normal((min(block, count - first), dimension))
+        lo, hi = np.searchsorted(wanted, [first, first + len(drawn)])
+        out[at[order[lo:hi]]] = drawn[wanted[lo:hi] - first]
+    for first in range(0, len(at), block):  # as l2_normalize_rows, a block at a time
+        rows_at = at[first:first + block]
+        norms = row_norms(out[rows_at])
+        out[rows_at] = out[rows_at] / np.where(norms > 0, norms, 1.0)[:, None]
+    return out

@@ -226,11 +226,11 @@ def test_bag_of_words_lbfgs_finds_scipys_minimum(where, classes):
                                                               + reference[x.shape[1] * classes:]).argmax(axis=1))
 
 
-def _plain_gradient_descent(data, problem, settings, update):
+def _plain_gradient_descent(data, problem, features, settings, update):
     """The training train_batch does, written out for one problem in float64: mean pooling, a
     softmax layer, full-batch gradient descent on the layer and (when updating) the word vectors."""
-    pooling = data.pooled("train", problem.features.known)[problem.subset].toarray()
-    vectors = problem.features.matrix.copy()
+    pooling = data.pooled("train", features.known)[problem.subset].toarray()
+    vectors = features.matrix.copy()
     targets = np.eye(len(data.labels))[data.train.label_ids[problem.subset]]
     weights, bias = np.zeros((len(data.labels), vectors.shape[1])), np.zeros(len(data.labels))
     n, losses = len(problem.subset), []
@@ -247,7 +247,7 @@ def _plain_gradient_descent(data, problem, settings, update):
         weights, bias = weights - settings.learning_rate * (error.T @ pooled + settings.l2 * weights), \
             bias - settings.learning_rate * error.sum(axis=0)
         vectors = vectors - settings.learning_rate * moves
-    return vectors - problem.features.matrix, weights, bias, np.array(losses)
+    return vectors - features.matrix, weights, bias, np.array(losses)
 
 
 @pytest.mark.parametrize("classes", [2, 3])
@@ -266,11 +266,12 @@ def test_batched_training_is_plain_gradient_descent(classes):
     known = rng.random(len(data.words)) < 0.9
     starts = [Features(np.where(known[:, None], rng.standard_normal((len(data.words), 8)), 0.0), known)
               for _ in range(3)]
-    problems = [Problem(f, np.sort(rng.choice(30, size=12, replace=False))) for f in starts]
+    problems = [Problem.of(data, f, np.sort(rng.choice(30, size=12, replace=False))) for f in starts]
     settings = TrainingSettings(epochs=80)
     update = [True, False, True]
-    for problem, trained, updating in zip(problems, train_batch(data, problems, settings, update), update):
-        moved, weights, bias, losses = _plain_gradient_descent(data, problem, settings, updating)
+    for problem, features, trained, updating in zip(problems, starts, train_batch(data, problems, settings, update),
+                                                    update):
+        moved, weights, bias, losses = _plain_gradient_descent(data, problem, features, settings, updating)
         assert np.abs(moved[trained.rows] - trained.moved).max() < 1e-5
         assert np.abs(np.delete(moved, trained.rows, axis=0)).max() == 0.0  # only the subset's words move
         assert np.abs(weights - trained.weights).max() < 1e-5

@@ -27,6 +27,7 @@ from .messages import (NeighbourListsChanged, NeighboursFound, ProgressReported,
                                             RunResults, RunStopped)
 from .palette import PaletteCommands
 from .preferences import load_preferences, save_preferences
+from .presentation.memory import memory_phrase
 from .presentation.progress import ReportGate
 from .presentation.guidance import FIRST_RUN_HINT, refused_note, seed_change
 from .presentation.stages import STAGES, many_classes
@@ -283,6 +284,7 @@ class PretrainExplorer(StageKeys, PaletteCommands, Exports, Upkeep, App):
         self.query_one(StatusLine).show_settings(
             f"{e.name} · {source}window {result.corpus.window} · stopwords {stopwords} · seed {e.seed} · "
             f"top {e.top_n} · vocab {result.corpus.vocabulary:,}{weighting}"
+            + (f" · {memory_phrase(result.memory)}" if result.memory is not None else "")
         )
 
     @work(thread=True, exclusive=True, group="neighbours", exit_on_error=False, description="neighbours")

@@ -81,6 +81,22 @@ def _refuse_an_unused_dim(dim: int | None, weighting: str) -> None:
                                        f"{DIMENSIONED_WEIGHTINGS[0]} to use dim {dim:,})")
 
 
+def _memory_size(text: str) -> int:
+    """An argparse type: a size such as 2G, as the manifest's memory key takes it."""
+    from ..engine.run.memory import parse_memory
+
+    try:
+        return parse_memory(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_memory_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--memory", type=_memory_size, metavar="SIZE",
+                        help="the memory a run may use, such as 2G (default: the manifest's memory, else a share "
+                             "of what is available); a run estimated above it is refused before it starts")
+
+
 class _OutputFailed(Exception):
     """Standard output could not be written (a full disk, a closed terminal)."""
 
@@ -99,7 +115,8 @@ def _print_out(text: str) -> None:
 def _experiment(args, may_read: ReadCheck = lambda path: None) -> Experiment:
     """The experiment named on the command line, with the options' overrides."""
     return with_overrides(open_experiment(args.experiment, may_read=may_read), window=args.window,
-                          weighting=args.weighting, dim=args.dim, min_count=args.min_count, max_vocab=args.max_vocab)
+                          weighting=args.weighting, dim=args.dim, min_count=args.min_count, max_vocab=args.max_vocab,
+                          memory=getattr(args, "memory", None))
 
 
 def report(argv: list[str]) -> int:
@@ -110,6 +127,7 @@ def report(argv: list[str]) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--color", action="store_true", help="colour the charts with ANSI codes")
     _add_pretraining_options(parser, defaults=False)
+    _add_memory_option(parser)
     args = parser.parse_args(argv)
     experiment = _experiment(args)
     _refuse_an_unused_dim(args.dim, experiment.weighting)
@@ -198,11 +216,17 @@ def evaluate(argv: list[str]) -> int:
     parser.add_argument("vectors", help="a vectors .npz, or an experiment (its pretrained vectors)")
     parser.add_argument("pairs", help="word pairs with a human score: lines `word1<TAB>word2<TAB>score` (WordSim-353, SimLex-999 ...)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    _add_memory_option(parser)
     args = parser.parse_args(argv)
     pairs = read_word_pairs(Path(args.pairs))
+    experiment = with_overrides(open_experiment(args.vectors), memory=args.memory)
+    if experiment.vectors_path is None:  # refused before counting, as a run is
+        from ..engine.run.memory import check_memory, estimate_memory
+
+        check_memory(experiment, estimate_memory(experiment).pretraining_only())
     # The vectors as `report` and the explorer get them: a .npz or an experiment opened as they open it,
     # pretrained by a session (whose disk cache spares a large corpus a second counting).
-    vectors, _, _ = Session().pretrained(open_experiment(args.vectors), lambda: False, lambda event: None)
+    vectors, _, _ = Session().pretrained(experiment, lambda: False, lambda event: None)
     score = score_word_pairs(vectors, pairs, args.pairs)
     _print_out(json.dumps(word_pairs_json(score, args.vectors)) if args.json else word_pairs_text(score, args.vectors))
     return 0
@@ -244,6 +268,7 @@ def explore(argv: list[str]) -> int:
     # and the server's private folder, in which each session's export folder goes.
     parser.add_argument("--exports-in", type=Path, help=argparse.SUPPRESS)
     _add_pretraining_options(parser, defaults=False)
+    _add_memory_option(parser)
     args = parser.parse_args(argv)
     from .access import ANYWHERE, end_session, served_session
 

@@ -3,11 +3,13 @@ classifier. Adding an approach is one entry in APPROACHES."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
+import scipy.sparse as sp
 
 from .centroid import best_label, centroid_scores
 from ..errors import stop_if_asked
@@ -187,39 +189,58 @@ def fit_softmax(run: Run, tasks: list[Task], splits, should_stop, on_progress) -
     """Tasks with as many sentences (and alike in updating their vectors) are trained as one batch,
     and scored as soon as their batch is trained (the trained rows of every learning-curve task
     at once would fill memory). Batches run one after the other: BLAS has threads of its own, and
-    two batches at once made its threads spin against each other."""
+    two batches at once made its threads spin against each other.
+
+    A task's vectors (a seed's, over the whole labeled vocabulary) are held only while its problem
+    and its splits' starting sentence vectors are made; the latter are dropped after the last batch
+    that reads them. So a batch of many seeds never holds every seed's vectors at once."""
     train_size = len(run.data.train)
     batches = _batches(tasks, train_size, run.pretrained.dimension)
     total = sum(len(tasks[m[0]].rows(train_size)) * len(m) for m in batches)
     out: dict[int, TaskOutcome] = {}
-    starts: dict = {}
+    left = Counter(_source(tasks[i]) for members in batches for i in members)  # tasks yet to score, by vectors
+    starts: dict = {}  # vectors -> each split's starting sentence vectors and pooling
     done = 0.0
     for members in batches:
-        problems = [Problem(tasks[i].approach.vectors.features(run, tasks[i].seed, None),
-                            tasks[i].rows(train_size)) for i in members]
+        problems = {}
+        for source, group in _groups(members, lambda i: _source(tasks[i])).items():
+            first = tasks[group[0]]
+            features = first.approach.vectors.features(run, first.seed, None)
+            if source not in starts:
+                starts[source] = _split_starts(run, features, splits)
+            for i in group:
+                problems[i] = Problem.of(run.data, features, tasks[i].rows(train_size))
+            del features
+        problems = [problems[i] for i in members]
         weight = len(problems[0].subset) * len(members) / total
         update = [tasks[i].approach.classifier.update_vectors for i in members]
         fits = train_batch(run.data, problems, run.experiment.training, update, should_stop,
                            lambda fraction: on_progress(done + weight * fraction))
         done += weight
-        for i, problem, fit in zip(members, problems, fits):
-            out[i] = TaskOutcome.of(tasks[i], _softmax_split_scores(run, problem, fit, splits, starts), fit.losses,
-                                    fit if tasks[i].subset is None else None)
+        for i, fit in zip(members, fits):
+            source = _source(tasks[i])
+            scores = {name: softmax_scores(*starts[source][name], fit) for name in splits}
+            out[i] = TaskOutcome.of(tasks[i], scores, fit.losses, fit if tasks[i].subset is None else None)
+            left[source] -= 1
+            if not left[source]:
+                del starts[source]
+        del fits, problems  # the trained rows of this batch go before the next is stacked
     return [out[i] for i in range(len(tasks))]
 
 
-def _softmax_split_scores(run: Run, problem: Problem, fit: SoftmaxFit, splits, starts: dict) -> dict[str, np.ndarray]:
-    """A trained task's scores on the splits; each split is pooled once per set of vectors."""
-    scores = {}
+def _source(task: Task) -> Hashable:
+    """What a task's starting vectors are: their source, and the seed of a seeded one."""
+    return task.approach.vectors.name, task.seed
+
+
+def _split_starts(run: Run, features: Features, splits) -> dict[str, tuple[np.ndarray, sp.csc_matrix]]:
+    """Each split's sentences pooled over the starting vectors, and the pooling (by column), from
+    which a trained task's scores follow (softmax_scores)."""
+    out = {}
     for name in splits:
-        key = (name, id(problem.features))
-        if key not in starts:
-            pooled = run.data.pooled(name, problem.features.known)
-            # The features ride along so that their id is not reused while this lives.
-            starts[key] = (pooled @ problem.features.matrix, pooled.tocsc(), problem.features)
-        start_docs, pooled, _ = starts[key]
-        scores[name] = softmax_scores(start_docs, pooled, fit)
-    return scores
+        pooled = run.data.pooled(name, features.known)
+        out[name] = (pooled @ features.matrix, pooled.tocsc())
+    return out
 
 
 def _pretrained(run: Run, seed, subset) -> Features:

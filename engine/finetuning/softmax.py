@@ -51,8 +51,19 @@ class SoftmaxFit:
 
 @dataclass(frozen=True)
 class Problem:
-    features: Features  # the starting vectors
+    """One training: the train sentences it learns from, and of its starting vectors only which
+    labeled words they know and the rows of the words its sentences show (a batch of many seeds'
+    problems would otherwise hold every seed's vectors over the whole labeled vocabulary at once)."""
+
+    known: np.ndarray  # (labeled words,) bool: which words the starting vectors know
     subset: np.ndarray  # train sentences it learns from
+    rows: np.ndarray  # labeled-vocabulary indices of the subset's known words, sorted
+    start: np.ndarray  # (len(rows), dimension): their starting vectors
+
+    @classmethod
+    def of(cls, data: LabeledData, features: Features, subset: np.ndarray) -> "Problem":
+        rows = np.unique(data.pooled("train", features.known)[subset].indices)
+        return cls(features.known, subset, rows, np.asarray(features.matrix[rows]))
 
 
 def _stack(data: LabeledData, problems: list[Problem]):
@@ -68,9 +79,9 @@ def _stack(data: LabeledData, problems: list[Problem]):
     column = owner * width + (np.arange(len(cells)) - first[owner])
     pool = sp.csr_matrix((values.astype(DTYPE), (row, column[local])), shape=(k * n, k * width))
     rows = np.split(cells % words, first[1:-1])
-    starts = np.zeros((k, width, problems[0].features.matrix.shape[1]))
+    starts = np.zeros((k, width, problems[0].start.shape[1]))
     for j, own in enumerate(rows):
-        starts[j, : len(own)] = problems[j].features.matrix[own]
+        starts[j, : len(own)] = problems[j].start[np.searchsorted(problems[j].rows, own)]
     return pool, starts, rows
 
 
@@ -80,10 +91,10 @@ def _pooling_cells(data: LabeledData, problems: list[Problem]):
     n = len(problems[0].subset)
     groups: dict[bytes, list[int]] = {}
     for j, p in enumerate(problems):
-        groups.setdefault(p.features.known.tobytes(), []).append(j)
+        groups.setdefault(p.known.tobytes(), []).append(j)
     pieces = []
     for members in groups.values():
-        pooling = data.pooled("train", problems[members[0]].features.known)
+        pooling = data.pooled("train", problems[members[0]].known)
         picked = pooling[np.concatenate([problems[j].subset for j in members])].tocoo()
         problem = np.asarray(members)[picked.row // n]
         pieces.append((picked.data, problem * n + picked.row % n, problem, picked.col))
@@ -162,12 +173,14 @@ def _fits(features: "_Features", pool, rows, weights, bias, losses, rate: float)
     of error @ weights), and the last class's weights restored as minus the sum of the others'."""
     k, n, dim = features.base.shape
     width = pool.shape[1] // k
-    moved = np.zeros((k, width, dim))
     if rate:
         moved = (pool.T @ features.error_total().reshape(k * n, dim)).reshape(k, width, dim)
         moved *= -rate
+        moved = moved.astype(np.float64)
+    else:  # frozen: no move, and no (rows, dimension) array of zeros kept for it
+        moved = np.broadcast_to(np.zeros(1), (k, width, dim))
     weights = _with_last(weights)
-    moved, weights, bias = (a.astype(np.float64) for a in (moved, weights, bias))
+    weights, bias = (a.astype(np.float64) for a in (weights, bias))
     return [SoftmaxFit(own, moved[j, : len(own)], weights[j], bias[j], tuple(float(x) for x in losses[j]))
             for j, own in enumerate(rows)]
 
@@ -256,7 +269,7 @@ class SoftmaxClassifier(KeptClassifier):
     labels: tuple[str, ...]  # sorted
     start: WordVectors  # the vectors training started from
     rows: np.ndarray  # vocabulary indices of the trained rows (the labeled sentences' words)
-    trained_rows: np.ndarray  # their vectors after training (equal to the start when frozen)
+    moved: np.ndarray  # how far training moved them (zero when frozen)
     weights: np.ndarray  # (classes, dimension)
     bias: np.ndarray  # (classes,)
     losses: tuple[float, ...]
@@ -264,7 +277,13 @@ class SoftmaxClassifier(KeptClassifier):
     @classmethod
     def of(cls, fit: SoftmaxFit, start: WordVectors, data: LabeledData) -> "SoftmaxClassifier":
         rows = np.array([start.index(data.words[r]) for r in fit.rows], dtype=np.intp)
-        return cls(data.labels, start, rows, start.matrix[rows] + fit.moved, fit.weights, fit.bias, fit.losses)
+        return cls(data.labels, start, rows, fit.moved, fit.weights, fit.bias, fit.losses)
+
+    @functools.cached_property
+    def trained_rows(self) -> np.ndarray:
+        """The trained rows' vectors after training (equal to the start when frozen), made when first
+        read: a run keeps three classifiers, and most are never taken apart."""
+        return self.start.matrix[self.rows] + self.moved
 
     @functools.cached_property
     def _trained_row(self) -> dict[int, int]:
@@ -316,6 +335,6 @@ def train(
 ) -> SoftmaxClassifier:
     """One classifier on one labeled set, for use outside a run (a notebook, a test)."""
     data = labeled_data(stopwords, train_set, (), None)
-    problem = Problem(restricted(start, data.words), np.arange(len(train_set)))
+    problem = Problem.of(data, restricted(start, data.words), np.arange(len(train_set)))
     (fit,) = train_batch(data, [problem], settings, update_vectors)
     return SoftmaxClassifier.of(fit, start, data)

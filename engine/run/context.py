@@ -5,7 +5,6 @@ session's cache), and the rules for how many seeds and which learning-curve subs
 from __future__ import annotations
 
 import dataclasses
-import queue
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -36,6 +35,10 @@ from ..vectors import WordVectors, random_rows, random_vectors
 # report, the JSON and the screens say it.
 SEEDS_WORK = 2_000_000
 MIN_SEEDS = 3
+# A seed's random vectors over the labeled words are cached only up to this share of the cache:
+# larger (5,000 dimensions of counts), a few seeds would fill it, each pushing out the one a step
+# reads next, and hold hundreds of megabytes for nothing; they are drawn again when read.
+CACHED_SEED_SHARE = 0.125
 
 
 def seeds_within(seeds: int, work_per_seed: int) -> int:
@@ -104,39 +107,39 @@ class RunContext(Run):
         return self.session.cached("random", self.random_key(seed),
                                    lambda: random_vectors(self.pretrained.words, self.pretrained.dimension, seed))
 
-    def random_features(self, seed: int, buffer: np.ndarray | None = None):
-        """Only the labeled words' rows are kept: each seed's whole draw is made (into `buffer`)
-        and dropped."""
+    def random_features(self, seed: int):
+        """Only the labeled words' rows are kept: each seed's whole draw is made block by block and dropped."""
         def draw():
             whole = self.session.peek("random", self.random_key(seed))
             if whole is not None:
                 return restricted(whole, self.data.words)
             stop_if_asked(self.should_stop)
-            known = self.pretrained_features().known
-            rows = np.array([self.pretrained.index(w) for w, k in zip(self.data.words, known) if k], dtype=np.intp)
+            index = [self.pretrained.index(w) for w in self.data.words]
+            known = np.array([i is not None for i in index], dtype=bool)
+            rows = np.array([i for i in index if i is not None], dtype=np.intp)
             matrix = np.zeros((len(known), self.pretrained.dimension))
-            matrix[known] = random_rows(len(self.pretrained.words), self.pretrained.dimension, seed, rows, buffer)
+            random_rows(len(self.pretrained.words), self.pretrained.dimension, seed, rows, matrix, np.flatnonzero(known))
             self.session.stats["random"] += 1
             return Features(matrix, known)
 
-        return self.session.cached("random rows", (self.random_key(seed), self.data_key), draw)
+        key = (self.random_key(seed), self.data_key)
+        found = self.session.peek("random rows", key)
+        if found is not None:
+            return found
+        features = draw()
+        if features.matrix.nbytes <= self.session.max_bytes * CACHED_SEED_SHARE:
+            self.session.put("random rows", key, features)
+        return features
 
     def draw_random(self, seeds: list[int]) -> None:
         """The random rows of many seeds, drawn on two threads (drawing releases the interpreter)."""
         missing = [s for s in seeds if self.session.peek("random rows", (self.random_key(s), self.data_key)) is None]
-        buffers: queue.SimpleQueue = queue.SimpleQueue()
-        for _ in range(min(2, len(missing))):
-            buffers.put(np.empty((len(self.pretrained.words), self.pretrained.dimension)))
-
-        def draw(seed: int) -> None:
-            buffer = buffers.get()
-            try:
-                self.random_features(seed, buffer)
-            finally:
-                buffers.put(buffer)
-
-        with ThreadPoolExecutor(2) as pool:
-            list(pool.map(draw, missing))
+        # Only as many as the cache keeps (CACHED_SEED_SHARE): the rest would be drawn for nothing.
+        per_seed = 8 * len(self.data.words) * self.pretrained.dimension
+        missing = missing[: int(self.session.max_bytes * CACHED_SEED_SHARE) // max(per_seed, 1)]
+        if len(missing) > 1:
+            with ThreadPoolExecutor(2) as pool:
+                list(pool.map(self.random_features, missing))
 
     def pairs(self):
         return self.session.cached("pairs", (self.data_key, self.experiment.window),

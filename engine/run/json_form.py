@@ -82,6 +82,9 @@ def to_json(result: ExperimentResult) -> dict:
     method = getattr(result.pretrained, "svd", None)  # which SVD ran, to what accuracy
     if method is not None:
         out["svd"] = dataclasses.asdict(method)
+    if result.memory is not None:  # the peak the run estimated before it allocated, in bytes, by part
+        out["memory"] = {"estimate": result.memory.total, "parts": dict(result.memory.parts()),
+                         "vocabulary": result.memory.vocabulary, "dimension": result.memory.dimension}
     if result.word_pairs:
         out["word_pairs"] = {name: word_pairs_json(score) for name, score in result.word_pairs.items()}
     return out

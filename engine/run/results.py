@@ -20,6 +20,7 @@ from ..inspect.word_pairs import WordPairScore
 from ..pretraining.pretrain import CorpusStats
 from ..progress import PHASES
 from ..vectors import WordVectors
+from .memory import MemoryEstimate
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,8 @@ class ExperimentResult:
     word_pairs: dict[str, WordPairScore] = field(default_factory=dict)
     # What each set of vectors was computed from, so a session finds what it derived from them.
     vector_keys: dict[str, Hashable] = field(default_factory=dict, compare=False, repr=False)
+    # The run's peak memory as estimated before fine-tuning allocated anything (engine.run.memory).
+    memory: MemoryEstimate | None = None
 
     @cached_property
     def evidence(self) -> Evidence:

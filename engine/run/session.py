@@ -22,6 +22,7 @@ from ..pretraining.corpus import CorpusFiles
 from ..storage.disk_cache import DiskCache
 from .stored_results import result_entry, results_settings, stored_result
 from ..storage.entry_file import DamagedEntry
+from .memory import check_memory, estimate_memory
 from .context import Keys, RunContext, curve_sizes, curve_subset, seeds_within, spread_seeds, trained_count
 from ..errors import stop_if_asked
 from ..experiment import Experiment
@@ -240,11 +241,15 @@ class Session(StageCache):
             return report
 
         e = experiment
+        if e.vectors_path is None:  # refused before counting, with the vocabulary its settings allow
+            check_memory(e, estimate_memory(e))
         checked("starting", "Pretraining")(0.0)
         pretrained, stats, keys = self.pretrained(e, should_stop, on_progress)  # counting, weighting
+        memory = estimate_memory(e, stats.vocabulary, stats.dimension)  # with the vocabulary known
+        check_memory(e, memory)
         checked("neighbours", "Pretraining: neighbours")(1.0)
         run = RunContext(self, e, pretrained, keys, should_stop)
-        phase = self._pretraining_phase(run, stats)
+        phase = dataclasses.replace(self._pretraining_phase(run, stats), memory=memory)
         yield phase
         training = checked("training", "Training: main seed")
         training(0.0)

@@ -29,12 +29,13 @@ from ..pretraining.svd import SvdMethod
 from ..pretraining.weighting import SvdVectors
 from ..storage.entry_file import DamagedEntry
 from ..vectors import WordVectors
+from .memory import MemoryEstimate
 from .results import PHASES, ApproachResult, Drift, ExperimentResult, LearningCurve, Margin, SeedStats
 
 FORMAT = 1  # bump when an entry's layout or a result's meaning changes: old entries are then never read
 TYPES = {cls.__name__: cls for cls in (
     CorpusStats, WordVectors, GroupSimilarity, WordGroup, GroupPair, ApproachResult, SeedStats, Drift, LearningCurve,
-    Margin, WordOverlap, WordPairScore, SoftmaxClassifier, CountsClassifier, SvdVectors, SvdMethod)}
+    Margin, WordOverlap, WordPairScore, SoftmaxClassifier, CountsClassifier, SvdVectors, SvdMethod, MemoryEstimate)}
 # What a result holds besides the experiment it was run for (given again on load) and its vector keys
 # (the session's, made anew).
 FIELDS = tuple(f.name for f in dataclasses.fields(ExperimentResult) if f.name not in ("experiment", "vector_keys"))

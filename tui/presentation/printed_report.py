@@ -16,6 +16,7 @@ from . import verdicts
 from .approaches import describe, score_kind
 from .charts import chart
 from .claims import all_claims
+from .memory import memory_sentence
 from .stages import STAGES, class_list, further_comparisons, vectors_quality
 from .style import number, pct, score, seeds, similarity
 from .widths import clip, head, left, pack, right, short, wrap
@@ -42,6 +43,8 @@ def _pretraining(result: ExperimentResult, width: int) -> list[str]:
                   f"weighting {c.weighting}", width)
     for sentence in vectors_quality(result, detailed=True):
         lines += wrap(sentence, width)
+    if result.memory is not None:
+        lines += wrap(memory_sentence(result.memory), width)
     lines += ["", f"Nearest neighbours (pretrained, top {e.top_n}):"]
     for probe, ns in result.neighbors.items():
         lines += wrap(f'"{probe}" --> {_neighbours(ns)}', width, "  ")

@@ -1,0 +1,198 @@
+"""A run's peak memory, estimated from its settings before anything large is allocated, and the
+budget it must fit in (a share of the memory available, or what `--memory` or the manifest says).
+
+The estimate follows where a run's memory goes (docs/benchmarks.md compares it with measured peaks):
+the program itself; pretraining's counting and weighting (then freed, but for the vectors); the
+vectors a result keeps (pretrained, the main seed's random ones, the fine-tuned copy) and its
+trained classifiers' rows; the session's cache (each seed's vectors over the labeled words, up to
+the cache's bound); and the working arrays of the largest step (a seed's random rows being drawn,
+the learning curve's starting sentence vectors, one training batch)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ExperimentError
+from ..experiment import Experiment
+from ..settings import (
+    DENSE_WEIGHTINGS,
+    DIMENSIONED_WEIGHTINGS,
+    MAX_DENSE_WORDS,
+    MEMORY_SHARE,
+    MEMORY_UNITS,
+    PROGRAM_BYTES,
+    WORDS_PER_CORPUS_BYTE,
+)
+from ..text import tokenize
+from ..finetuning.approaches import BATCH_BYTES
+from ..pretraining.weighting import FLOAT32_FROM_CELLS
+from .cache import DEFAULT_MAX_BYTES
+from .context import CACHED_SEED_SHARE
+
+FLOAT = 8  # bytes of a float64
+KEPT_CLASSIFIERS = 3  # linear_probe, fine_tuned, random_fine_tuned keep their trained rows
+COUNTING_BYTES_PER_CORPUS_BYTE = 12  # the counting tables and blocks of a corpus, per byte stored
+BATCH_COPIES = 2
+PRETRAINING_COPIES = {"counts": 1, "ppmi": 3, "svd": 4, "sgns": 3}  # vocabulary x dimension arrays at once
+
+
+@dataclass(frozen=True)
+class MemoryEstimate:
+    """A run's estimated peak, in bytes, by part. The run's peak is the program plus the larger of
+    pretraining and fine-tuning (pretraining's tables are freed before fine-tuning starts)."""
+
+    vocabulary: int  # the words the vectors have (at most, before the corpus is counted)
+    dimension: int
+    program: int  # the interpreter, numpy, scipy and the engine
+    pretraining: int  # counting and weighting, at their peak
+    vectors: int  # the vectors a result keeps, and its trained classifiers' rows
+    cache: int  # the session's cache: features of each seed over the labeled words
+    working: int  # the largest step's arrays: a random draw, starting sentence vectors, a batch
+
+    @property
+    def fine_tuning(self) -> int:
+        return self.vectors + self.cache + self.working
+
+    @property
+    def total(self) -> int:
+        return self.program + max(self.pretraining, self.fine_tuning)
+
+    def pretraining_only(self) -> "MemoryEstimate":
+        """The estimate of a command that only pretrains (evaluate): no fine-tuning after it."""
+        return dataclasses.replace(self, vectors=0, cache=0, working=0)
+
+    def parts(self) -> tuple[tuple[str, int], ...]:
+        """(name, bytes) of each part, in the order they are shown."""
+        return (("program", self.program), ("pretraining", self.pretraining), ("vectors", self.vectors),
+                ("cache", self.cache), ("working", self.working))
+
+
+def _labeled_words(e: Experiment) -> int:
+    sentences = e.train + e.test + (e.transfer or ())
+    return len({t for s in sentences for t in tokenize(s.text)} - e.stopwords)
+
+
+def vocabulary_bound(e: Experiment) -> int:
+    """The words the vectors will have at most, before the corpus is counted: max_vocab where it is
+    set, else a guess from the corpus's size; counts and ppmi never have more than MAX_DENSE_WORDS."""
+    guess = e.vocabulary.max_vocab or max(1, int(_corpus_bytes(e) * WORDS_PER_CORPUS_BYTE))
+    return min(guess, MAX_DENSE_WORDS) if e.weighting in DENSE_WEIGHTINGS else guess
+
+
+def _corpus_bytes(e: Experiment) -> int:
+    from ..pretraining.corpus import CorpusFiles
+
+    return CorpusFiles.of(e.corpus_path).stored_size if e.corpus_path is not None else 0
+
+
+def estimate_memory(e: Experiment, vocabulary: int | None = None, dimension: int | None = None) -> MemoryEstimate:
+    """The run's peak from its settings: `vocabulary` and `dimension` where they are known (after
+    counting, or from a vectors file), else their bound from the settings."""
+    words = vocabulary if vocabulary is not None else vocabulary_bound(e)
+    if dimension is None:
+        dimension = e.dim if e.weighting in DIMENSIONED_WEIGHTINGS else words
+    dense_counts = e.weighting == "counts" and e.vectors_path is None
+    item = 4 if dense_counts and words * dimension > FLOAT32_FROM_CELLS else FLOAT
+    matrix = words * dimension
+    labeled = min(_labeled_words(e), max(words, 1) * 4)  # (labeled words never outnumber tokens)
+    features = labeled * dimension * FLOAT  # one set of vectors over the labeled words
+    train_tokens = [set(tokenize(s.text)) - e.stopwords for s in e.train]
+    train_words = min(labeled, max(1, len(set().union(*train_tokens))))
+    per_sentence = sum(map(len, train_tokens)) / max(1, len(train_tokens))  # distinct words a sentence has
+    seeds = max(1, e.seeds)
+    pretraining = 0
+    if e.vectors_path is None:
+        copies = PRETRAINING_COPIES[e.weighting]
+        pretraining = int(_corpus_bytes(e) * COUNTING_BYTES_PER_CORPUS_BYTE) + copies * matrix * item
+    vectors = matrix * (2 * item + FLOAT) + KEPT_CLASSIFIERS * train_words * dimension * FLOAT
+    # The pretrained vectors over the labeled words, and each seed's where they are small enough to cache.
+    cached_seeds = seeds if features <= DEFAULT_MAX_BYTES * CACHED_SEED_SHARE else 0
+    cache = min(DEFAULT_MAX_BYTES, features * (1 + cached_seeds))
+    starts = ((1 + seeds) * len(e.test) + len(e.test) + len(e.transfer or ())) * dimension * FLOAT
+    # A training batch: its sentences (BATCH_BYTES of pooled vectors, at most every seed's train set)
+    # times the words each shows, stacked twice over (starting rows, then how far they moved).
+    batch_sentences = min(BATCH_BYTES // (FLOAT * dimension), 2 * seeds * len(e.train))
+    batch = int(BATCH_COPIES * batch_sentences * per_sentence * dimension * FLOAT)
+    working = 2 * features + starts + batch
+    return MemoryEstimate(words, dimension, PROGRAM_BYTES, pretraining, vectors, cache, working)
+
+
+# --- the budget -------------------------------------------------------------------------------
+
+def parse_memory(text: str) -> int:
+    """Bytes from a size such as 2G, 512M or 1.5GB (binary units); ValueError saying what is allowed."""
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT])i?B?\s*", str(text), re.IGNORECASE)
+    if not found:
+        raise ValueError(f"must be a size such as 2G or 512M (units {', '.join(MEMORY_UNITS)}), got {text!r}")
+    size = int(float(found.group(1)) * MEMORY_UNITS[found.group(2).upper()])
+    if size <= 0:
+        raise ValueError(f"must be a size such as 2G or 512M, more than zero, got {text!r}")
+    return size
+
+
+def available_memory(meminfo: Path = Path("/proc/meminfo")) -> int | None:
+    """MemAvailable in bytes, or None where the system does not say."""
+    try:
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+@dataclass(frozen=True)
+class MemoryBudget:
+    bytes: int
+    source: str  # where it comes from, for the refusal: "--memory or the manifest", or the share of what is free
+
+
+def memory_budget(e: Experiment) -> MemoryBudget | None:
+    """The experiment's own (--memory, the manifest's memory), else MEMORY_SHARE of what is available."""
+    if e.memory is not None:
+        return MemoryBudget(e.memory, "by --memory or the manifest's memory")
+    free = available_memory()
+    if free is None:
+        return None
+    return MemoryBudget(int(free * MEMORY_SHARE), f"{MEMORY_SHARE:.0%} of the {shown_bytes(free)} available")
+
+
+def shown_bytes(size: int) -> str:
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
+
+
+class MemoryRefused(ExperimentError):
+    """A run whose estimate exceeds its budget: refused before it allocates anything large."""
+
+
+def check_memory(e: Experiment, estimate: MemoryEstimate) -> None:
+    """Raise MemoryRefused, one line: what the run would need, what it has, and a setting that fits."""
+    budget = memory_budget(e)
+    if budget is None or estimate.total <= budget.bytes:
+        return
+    problem = (f"this run would need about {shown_bytes(estimate.total)} of memory, and "
+               f"{shown_bytes(budget.bytes)} is allowed ({budget.source}); {_what_fits(e, estimate, budget.bytes)}")
+    raise MemoryRefused(e.manifest, problem)
+
+
+SMALLER_VOCABULARIES = (4_000, 3_000, 2_000, 1_000, 500, 200, 100)
+SMALLER_DIMENSIONS = (200, 100, 50, 25, 10)
+
+
+def _what_fits(e: Experiment, estimate: MemoryEstimate, budget: int) -> str:
+    if e.vectors_path is None and e.weighting in DENSE_WEIGHTINGS:
+        for words in (w for w in SMALLER_VOCABULARIES if w < estimate.vocabulary):
+            smaller = dataclasses.replace(e, vocabulary=dataclasses.replace(e.vocabulary, max_vocab=words))
+            if estimate_memory(smaller, words).total <= budget:
+                return f"--max-vocab {words:,} would fit"
+    if e.vectors_path is None and e.weighting in DIMENSIONED_WEIGHTINGS:
+        for dim in (d for d in SMALLER_DIMENSIONS if d < estimate.dimension):
+            if estimate_memory(dataclasses.replace(e, dim=dim), estimate.vocabulary).total <= budget:
+                return f"--dim {dim:,} would fit"
+    return f"no smaller setting fits: allow more with --memory (at least {shown_bytes(estimate.total)})"

@@ -1,0 +1,133 @@
+"""A run's memory: estimated from its settings before it allocates, refused in one line over its
+budget (--memory, the manifest's memory, a share of what is available), and shown in the report."""
+
+import dataclasses
+import json
+import sys
+
+import pytest
+
+from helpers import run_outside
+from pretrain_explorer.engine import ExperimentError, Session, load_experiment
+from pretrain_explorer.engine.experiment import with_overrides
+from pretrain_explorer.engine.run.memory import (
+    MemoryRefused,
+    available_memory,
+    check_memory,
+    estimate_memory,
+    memory_budget,
+    parse_memory,
+)
+from pretrain_explorer.engine.settings import MEMORY_SHARE
+
+
+@pytest.fixture(scope="module")
+def kata():
+    return load_experiment()
+
+
+def test_the_estimate_grows_with_vocabulary_dimension_and_seeds(kata):
+    counts = with_overrides(kata, weighting="counts")
+    small, large = estimate_memory(counts, 1_000), estimate_memory(counts, 4_000)
+    assert large.vectors > small.vectors * 10  # vocabulary x vocabulary: sixteen times the cells
+    assert large.total > small.total
+    svd = with_overrides(kata, weighting="svd")
+    assert estimate_memory(with_overrides(svd, dim=400), 5_000).total > estimate_memory(svd, 5_000).total
+    few, many = (estimate_memory(dataclasses.replace(counts, seeds=n), 1_000) for n in (1, 20))
+    assert many.cache > few.cache and many.working > few.working
+    assert many.vectors == few.vectors  # seeds add features and sentence vectors, not kept vectors
+
+
+def test_the_estimate_adds_up_and_knows_the_dimension(kata):
+    estimate = estimate_memory(with_overrides(kata, weighting="svd", dim=50), 3_000)
+    assert (estimate.vocabulary, estimate.dimension) == (3_000, 50)
+    assert estimate.total == estimate.program + max(estimate.pretraining,
+                                                    estimate.vectors + estimate.cache + estimate.working)
+    assert dict(estimate.parts()).keys() == {"program", "pretraining", "vectors", "cache", "working"}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        estimate.total_bytes = 1
+
+
+@pytest.mark.parametrize("text, size", [("2G", 2 << 30), ("512M", 512 << 20), ("1.5GB", 3 << 29), ("64k", 64 << 10),
+                                        (" 3 GiB ", 3 << 30)])
+def test_sizes_are_read(text, size):
+    assert parse_memory(text) == size
+
+
+@pytest.mark.parametrize("text", ["", "2", "lots", "2X", "-1G", "0G", "1e3M"])
+def test_bad_sizes_are_refused(text):
+    with pytest.raises(ValueError, match="size such as 2G"):
+        parse_memory(text)
+
+
+def test_the_default_budget_is_a_share_of_what_is_available(kata, tmp_path, monkeypatch):
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:       8000000 kB\nMemFree:  100 kB\nMemAvailable:    4000000 kB\n")
+    assert available_memory(meminfo) == 4_000_000 * 1024
+    assert available_memory(tmp_path / "missing") is None
+    import pretrain_explorer.engine.run.memory as memory
+
+    monkeypatch.setattr(memory, "available_memory", lambda: 4_000_000 * 1024)
+    assert memory_budget(kata).bytes == int(4_000_000 * 1024 * MEMORY_SHARE)
+    assert memory_budget(with_overrides(kata, memory=1 << 30)).bytes == 1 << 30  # its own comes first
+
+
+def test_a_refusal_names_a_setting_that_fits(kata):
+    e = with_overrides(kata, weighting="counts", max_vocab=5_000, memory=1)
+    whole = estimate_memory(e, 5_000)
+    budget = (estimate_memory(e, 2_000).total + estimate_memory(e, 3_000).total) // 2
+    with pytest.raises(MemoryRefused) as refused:
+        check_memory(with_overrides(e, memory=budget), whole)
+    message = str(refused.value)
+    assert "would need about" in message and "--max-vocab 2,000 would fit" in message and "\n" not in message
+    check_memory(with_overrides(e, memory=whole.total), whole)  # exactly enough: not refused
+
+
+def test_an_svd_refusal_names_a_smaller_dimension(kata):
+    e = with_overrides(kata, weighting="svd", dim=1_000)
+    whole = estimate_memory(e, 20_000)
+    budget = estimate_memory(with_overrides(e, dim=100), 20_000).total
+    with pytest.raises(MemoryRefused, match="--dim 100 would fit"):
+        check_memory(with_overrides(e, memory=budget), whole)
+
+
+def test_a_run_over_budget_computes_nothing(kata):
+    session = Session(disk=None)
+    with pytest.raises(MemoryRefused):
+        next(session.run(with_overrides(kata, memory=1 << 10)))
+    assert sum(session.stats.values()) == 0  # refused before counting: no stage ran
+
+
+def test_the_report_refuses_in_one_line_with_exit_2(tmp_path):
+    done = run_outside([sys.executable, "-m", "pretrain_explorer.tui", "report", "kata", "--memory", "1M"], tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "would need about" in lines[0] and "1.0 MB is allowed" in lines[0], done.stderr
+
+
+def test_the_manifest_key_is_read(kata_copy):
+    manifest = kata_copy / "experiment.toml"
+    manifest.write_text('memory = "3G"\n' + manifest.read_text())
+    assert load_experiment(manifest).memory == 3 << 30
+
+
+def test_a_bad_manifest_value_names_file_and_line(kata_copy):
+    manifest = kata_copy / "experiment.toml"
+    manifest.write_text('name = "kata"\nmemory = "plenty"\n' + manifest.read_text().replace('name = "kata"\n', ""))
+    with pytest.raises(ExperimentError) as failed:
+        load_experiment(manifest)
+    assert failed.value.line == 2 and "memory" in failed.value.problem and "size such as 2G" in failed.value.problem
+
+
+def test_the_estimate_is_in_the_result_and_its_json():
+    from pretrain_explorer.engine.run.json_form import to_json
+    from pretrain_explorer.engine import run_experiment
+    from pretrain_explorer.tui.presentation.printed_report import render_text
+
+    result = run_experiment(load_experiment())
+    assert result.memory == estimate_memory(result.experiment, result.corpus.vocabulary, result.corpus.dimension)
+    form = json.loads(json.dumps(to_json(result)))
+    assert form["memory"]["estimate"] == result.memory.total
+    assert sum(form["memory"]["parts"].values()) >= form["memory"]["estimate"]
+    assert "Memory: about" in render_text(result, width=80)
