@@ -21,6 +21,11 @@ class ExperimentError(Exception):
             where = f"{where}, line {self.line}"
         return _printable(f"{where}: {self.problem}")
 
+    def brief(self) -> str:
+        """As str(), with only the file's name and its folder's: for a screen too narrow for a whole path."""
+        where = str(Path(*Path(self.path).parts[-2:])) if self.path else "experiment"
+        return _printable(f"{where}{f', line {self.line}' if self.line is not None else ''}: {self.problem}")
+
 
 def _printable(text: str) -> str:
     """One printable line: a control character quoted from a file (a NUL, an escape, a newline) is
@@ -28,11 +33,6 @@ def _printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
-
-    def brief(self) -> str:
-        """As str(), with only the file's name and its folder's: for a screen too narrow for a whole path."""
-        where = str(Path(*Path(self.path).parts[-2:])) if self.path else "experiment"
-        return f"{where}{f', line {self.line}' if self.line is not None else ''}: {self.problem}"
 
 
 class RunCancelled(Exception):

@@ -103,7 +103,7 @@ async def test_keys_with_nothing_to_do_say_why():
     app = PretrainExplorer()
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
-        for keys, said in [(["m"], "m shows more sentences on stages 2, 3 and 4."),
+        for keys, said in [(["5", "m"], "m shows more probes on stage 1 and more sentences on stages 2, 3 and 4."),
                            (["2", "m"], "Every sentence is shown already."),  # the kata's 8, all on screen
                            (["a"], "Predict first is off: ctrl+p"),
                            (["escape"], "Nothing to cancel: no job is running."),
@@ -157,7 +157,7 @@ async def test_the_kata_points_to_where_pretraining_shows():
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
         note = app.query_one("#note-3", Static).render().plain
-        assert "Pretraining made no measurable difference here" in note
+        assert "Pretraining made no measurable difference on these 6 sentences" in note
         assert "The held-out experiment shows where it does" in note
 
 
@@ -175,7 +175,7 @@ async def test_the_handout_is_the_report_in_markdown_without_keys(tmp_path, monk
         assert handout == render_markdown(app.result) + "\n"
         assert f"Report written to {tmp_path / 'kata-handout.md'}" in notifications(app)  # the whole path
     assert handout.startswith("# kata: ") and "## 3 Comparison" in handout and "```text" in handout
-    assert "Pretraining made no measurable difference here" in handout  # the notes, as paragraphs
+    assert "Pretraining made no measurable difference on these 6 sentences" in handout  # the notes, as paragraphs
     for hint in ["· c compare", "(t: ", "esc cancels", "ctrl+p"]:
         assert hint not in handout, hint
 

@@ -81,11 +81,10 @@ def refusal(text: str, path: str) -> str:
 
 
 async def open_in_palette(visitor: Visitor, path: str) -> str:
-    """Open `path` as a visitor does (ctrl+p, Open experiment, type it); the refusal it gets."""
+    """Open `path` as a visitor does (ctrl+p, Open experiment, type it: the path box takes it); the refusal it gets."""
     await visitor.type("\x10", "Search for commands")
     await visitor.pick("open experiment", "Open experiment",
-                       "Load an experiment.toml, its folder, or pretrained vectors (.npz)", then="enter to confirm")
-    await visitor.type("\x15", then=r"▊ +▎")  # ctrl+u empties the prompt's input
+                       "Load an experiment.toml, its folder, or pretrained vectors (.npz)", then="enter opens")
     await visitor.type(path, then=rf"▊ *{re.escape(path)} *▎")
     # The toast is drawn whole once its blank last line is.
     return refusal(await visitor.type("\r", then=rf"Could not run the experiment *\n *▌ {re.escape(path)}:.*"

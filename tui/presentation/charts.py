@@ -139,7 +139,7 @@ def majority_baseline(result: ExperimentResult, split: str) -> Baseline | None:
     if found is None:
         return None
     label, share = found
-    return Baseline(100 * share, f"always {label}: {pct(share)}")
+    return Baseline(100 * share, f"always {short(label)}: {pct(share)}")
 
 
 def accuracy_chart(result: ExperimentResult, split: str, width: int) -> Text:

@@ -152,9 +152,10 @@ def _captures(result: ExperimentResult, width: int) -> list[str]:
         if g.missing:
             lines += wrap("not in the vocabulary: " + ", ".join(g.missing), width, "    ")
     lines.append("Average cosine between groups:")
-    lines += [f"  {short(p.first)} vs {short(p.second)}: {similarity(p.between)}"
-              + (f" (random vectors: {similarity(p.random_between)})" if p.random_between is not None else "")
-              for p in result.groups.pairs]
+    for p in result.groups.pairs:  # the random figure on a line of its own when both do not fit
+        line = f"  {short(p.first)} vs {short(p.second)}: {similarity(p.between)}"
+        extra = f" (random vectors: {similarity(p.random_between)})" if p.random_between is not None else ""
+        lines += [line + extra] if cell_len(line + extra) <= width else [line, "   " + extra]
     return lines
 
 

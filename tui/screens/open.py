@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -29,8 +30,18 @@ class OpenExperiment(ModalScreen[str | None]):
             yield OptionList(*(Option(shipped_line(e, e.name == self.current), id=str(e.manifest))
                                for e in self.shipped), id="open-shipped")
             yield Label("or a path: an experiment.toml, its folder, or vectors (.npz)")
-            yield Input(placeholder="path, then enter", id="prompt-input")
-            yield Label("up/down choose · enter opens · tab to the path · esc cancels", classes="hint")
+            yield Input(placeholder="path, then enter", id="prompt-input", select_on_focus=False)
+            yield Label("up/down choose · enter opens · or type a path · esc cancels", classes="hint")
+
+    def on_key(self, event: events.Key) -> None:
+        # Typing starts a path wherever the focus is: the list has no use for letters, and a newcomer
+        # who types a path at once should not lose it.
+        field = self.query_one(Input)
+        if not field.has_focus and event.is_printable and event.character:
+            field.focus()
+            field.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
