@@ -13,9 +13,9 @@ from pretrain_explorer.tui.presentation.printed_report import render_text
 
 @pytest.fixture(scope="module")
 def many_classes(tmp_path_factory):
-    """600 train rows in 20 classes, each class marked by words of its own (benchmarks/synthetic.py)."""
+    """300 train rows in 20 classes, each class marked by words of its own (benchmarks/synthetic.py)."""
     folder = tmp_path_factory.mktemp("classes")
-    return load_experiment(synthetic().labeled_experiment(folder, 20_000, 2_000, (600, 300, 20), classes=20, dim=16))
+    return load_experiment(synthetic().labeled_experiment(folder, 20_000, 2_000, (300, 150, 20), classes=20, dim=16))
 
 
 def test_training_reports_progress_all_through(many_classes):
@@ -37,9 +37,9 @@ def test_training_reports_progress_all_through(many_classes):
         assert len({f for f in fractions if low < f < high}) >= reports
 
 def test_seeds_are_cut_where_their_trainings_would_be_too_many(many_classes, monkeypatch):
-    # 600 sentences x 20 classes is 12,000 per trained seed: a budget of 30,000 allows 2, and at
+    # 300 sentences x 20 classes is 6,000 per trained seed: a budget of 15,000 allows 2, and at
     # least 3 run; the curve's draws (about twice the sentences, three trained approaches) too.
-    monkeypatch.setattr(context, "SEEDS_WORK", 30_000)
+    monkeypatch.setattr(context, "SEEDS_WORK", 15_000)
     stages = set()
     result = run_experiment(many_classes, on_progress=lambda event, overall: stages.add((event.step, event.label)))
     assert many_classes.seeds == 20
@@ -68,7 +68,7 @@ def test_sparse_centroid_scores_by_blocks_are_the_whole_products(many_classes, m
     (blocks,) = classify.centroid_scores(data, features, [np.arange(len(data.train))], ("test",), fractions.append)
     assert np.abs(blocks["test"] - whole["test"]).max() < 1e-12
     assert fractions == [min(1.0, 64 * k / len(e.test)) for k in range(1, len(fractions) + 1)]
-    assert len(fractions) == 5  # 300 test sentences, 64 at a time
+    assert len(fractions) == 3  # 150 test sentences, 64 at a time
 
 
 def test_many_subsets_are_scored_a_few_at_a_time_with_the_same_numbers(many_classes, monkeypatch):
