@@ -6,7 +6,7 @@ import string
 import sys
 
 from helpers import notifications, screen_text, settled, until
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
 
 from pretrain_explorer.engine import builtin_experiment_path, load_experiment
 from pretrain_explorer.engine.pretraining import svd, weighting
@@ -146,6 +146,11 @@ async def test_open_lists_the_shipped_experiments_and_takes_a_path():
                      "reviews · corpus 4.9 MB gzip", "Test words the labeled sentences never show"]:
             assert name in text, name
         assert app.screen.query_one("#prompt-input", Input).value == ""  # no path cut at the left
+        assert app.screen.query_one("#prompt-input", Input).has_focus  # typed keys land in it, in order
+        shipped = app.screen.query_one(OptionList)
+        await pilot.press("down", "down", "up")  # the arrows move the list from the path box
+        assert shipped.highlighted == 1 and app.screen.query_one("#prompt-input", Input).value == ""
+        await pilot.press("up")
         await pilot.press("enter")  # the first, the kata, opened again
         await settled(app, pilot)
         assert not isinstance(app.screen, OpenExperiment)

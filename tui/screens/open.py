@@ -15,8 +15,8 @@ from ..presentation.guidance import shipped_line
 
 
 class OpenExperiment(ModalScreen[str | None]):
-    """Enter on a shipped experiment opens it; a path typed below opens that (an experiment.toml,
-    its folder, or vectors .npz). Esc answers None."""
+    """Enter opens the shipped experiment highlighted (up/down move it), or the path typed below
+    when there is one (an experiment.toml, its folder, or vectors .npz). Esc answers None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="open.cancel")]
 
@@ -33,13 +33,21 @@ class OpenExperiment(ModalScreen[str | None]):
             yield Input(placeholder="path, then enter", id="prompt-input", select_on_focus=False)
             yield Label("up/down choose · enter opens · or type a path · esc cancels", classes="hint")
 
+    def on_mount(self) -> None:
+        # The path box holds the focus from the start, so every key typed lands in it in order
+        # (moving the focus on the first letter let keys that came in the same burst go astray);
+        # the arrows move the list's highlight from there.
+        self.query_one(Input).focus()
+        shipped = self.query_one(OptionList)
+        current = [e.name for e in self.shipped]
+        shipped.highlighted = current.index(self.current) if self.current in current else 0
+
     def on_key(self, event: events.Key) -> None:
-        # Typing starts a path wherever the focus is: the list has no use for letters, and a newcomer
-        # who types a path at once should not lose it.
-        field = self.query_one(Input)
-        if not field.has_focus and event.is_printable and event.character:
-            field.focus()
-            field.insert_text_at_cursor(event.character)
+        shipped = self.query_one(OptionList)
+        moves = {"up": shipped.action_cursor_up, "down": shipped.action_cursor_down,
+                 "pageup": shipped.action_page_up, "pagedown": shipped.action_page_down}
+        if event.key in moves and not shipped.has_focus:
+            moves[event.key]()
             event.stop()
             event.prevent_default()
 
@@ -47,7 +55,11 @@ class OpenExperiment(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        # An empty path box opens the experiment highlighted above it.
+        shipped = self.query_one(OptionList)
+        highlighted = shipped.highlighted
+        chosen = shipped.get_option_at_index(highlighted).id if highlighted is not None else None
+        self.dismiss(event.value.strip() or chosen)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
