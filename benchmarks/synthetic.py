@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 
@@ -12,16 +13,23 @@ from pretrain_explorer.engine import builtin_experiment_path
 
 def zipf_words(vocabulary: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
     """Pronounceable made-up words and Zipf (s = 1) probabilities for them."""
+    words, p = _zipf_words(vocabulary, seed)
+    return list(words), p.copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _zipf_words(vocabulary: int, seed: int) -> tuple[tuple[str, ...], np.ndarray]:
+    # Made once per size: an experiment's corpus and each of its labeled files ask for the same words.
     rng = np.random.default_rng(seed)
-    syllables = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
+    syllables = np.array([c + v for c in "bdfgklmnprstvz" for v in "aeiou"])  # the same draws as a list gives
     words, seen = [], set()
     while len(words) < vocabulary:
-        word = "".join(rng.choice(syllables, size=rng.integers(2, 5)))
+        word = "".join(syllables[rng.integers(0, len(syllables), size=rng.integers(2, 5))])
         if word not in seen:
             seen.add(word)
             words.append(word)
     ranks = np.arange(1, vocabulary + 1)
-    return words, (1 / ranks) / (1 / ranks).sum()
+    return tuple(words), (1 / ranks) / (1 / ranks).sum()
 
 
 def zipf_lines(tokens: int, vocabulary: int, line_length: int = 12, seed: int = 0):

@@ -33,6 +33,7 @@ def pytest_configure(config) -> None:
     from pretrain_explorer.engine.pretraining.counting import start_resource_tracker
 
     start_resource_tracker()
+    config.addinivalue_line("markers", "warm_kata: the built-in kata's results are in the test's disk cache")
 
 
 @pytest.fixture(autouse=True)
@@ -43,11 +44,29 @@ def own_config_dir(tmp_path_factory, monkeypatch) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def kata_results(tmp_path_factory) -> Path:
+    """A disk cache holding the built-in kata's complete results, computed once per test process."""
+    from pretrain_explorer.engine import builtin_experiment_path, load_experiment, run_experiment
+    from pretrain_explorer.engine.run.session import Session
+    from pretrain_explorer.engine.storage.disk_cache import DiskCache
+
+    folder = tmp_path_factory.mktemp("kata-results")
+    run_experiment(load_experiment(builtin_experiment_path("kata")),
+                   session=Session(disk=DiskCache(folder / "pretrain-explorer")))
+    return folder
+
+
 @pytest.fixture(autouse=True)
-def own_cache_dir(tmp_path_factory, monkeypatch) -> Path:
-    """Every test its own empty disk cache: whole results are cached there (issue 21), and a result
-    another test computed must not stand in for the computation a test watches."""
+def own_cache_dir(request, tmp_path_factory, monkeypatch) -> Path:
+    """Every test its own disk cache: whole results are cached there (issue 21), and a result
+    another test computed must not stand in for the computation a test watches. Empty, except in
+    tests marked warm_kata: those look at what the explorer shows of the kata, not at how it is
+    computed, and find its results stored, as every launch after the first on a machine does (a
+    kata computed in each of them was half the suite's time)."""
     folder = tmp_path_factory.mktemp("cache")
+    if request.node.get_closest_marker("warm_kata"):
+        shutil.copytree(request.getfixturevalue("kata_results"), folder, dirs_exist_ok=True)
     monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
     return folder
 

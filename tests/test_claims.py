@@ -190,6 +190,19 @@ def test_an_imbalanced_test_set_names_the_majority_class_within_reach(kata):
     assert "majority" not in kinds(board(kata, labels, everyone))
 
 
+def test_when_no_approach_clears_the_majority_class_it_is_said_once_not_listed(kata):
+    n = 100
+    labels = ["positive"] * 70 + ["negative"] * 30
+    close = {name: ([first(72, n)] * 3 if name in SEEDED else first(72, n)) for name in kata.approaches}
+    majority = kinds(board(kata, labels, close))["majority"]
+    assert set(majority.approaches) == set(kata.approaches)
+    said = say(majority)
+    assert said.startswith("Always guessing positive, the commonest class of these sentences, scores 70.0% (70 of "
+                           f"100); none of the {len(kata.approaches)} approaches is significantly above it by "
+                           "5 points or more (smallest p = ")
+    assert not any(name in said for name in kata.approaches)
+
+
 def test_a_random_win_at_high_dimension_says_how_like_a_bag_of_words_it_is(kata):
     n = 100
     labels = ["positive", "negative"] * (n // 2)

@@ -2,9 +2,12 @@
 fails leaves the explorer as it was (issue 23)."""
 
 import itertools
+import re
 import string
 import sys
+from xml.etree import ElementTree
 
+import pytest
 from helpers import notifications, screen_text, settled, until
 from textual.widgets import Input, OptionList, Static
 
@@ -19,6 +22,9 @@ from pretrain_explorer.tui.presentation.progress import StepClock
 from pretrain_explorer.tui.presentation.style import a_or_an
 from pretrain_explorer.tui.screens.open import OpenExperiment
 from pretrain_explorer.tui.screens.quiz import QuizAnswer
+
+# These look at what the explorer shows of the kata: its results are found stored (conftest.py).
+pytestmark = pytest.mark.warm_kata
 
 
 def without_gensim(monkeypatch) -> None:
@@ -177,12 +183,31 @@ async def test_the_handout_is_the_report_in_markdown_without_keys(tmp_path, monk
         await pilot.press("enter")
         await pilot.pause()
         handout = (tmp_path / "kata-handout.md").read_text()
-        assert handout == render_markdown(app.result) + "\n"
-        assert f"Report written to {tmp_path / 'kata-handout.md'}" in notifications(app)  # the whole path
+        charts = {"loss": "kata-handout-loss.svg", "accuracy:test": "kata-handout-accuracy-test.svg",
+                  "curve": "kata-handout-curve.svg", "accuracy:transfer": "kata-handout-accuracy-transfer.svg",
+                  "groups": "kata-handout-groups.svg"}
+        assert handout == render_markdown(app.result, charts) + "\n"
+        assert f"Report written to {tmp_path / 'kata-handout.md'}, its 5 charts beside it" in notifications(app)
+        # Again to the same name: nothing replaced, not even a chart.
+        app.command_export("markdown")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "exists" in notifications(app)
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(["kata-handout.md", *charts.values()])
     assert handout.startswith("# kata: ") and "## 3 Comparison" in handout and "```text" in handout
     assert "Pretraining made no measurable difference on these 6 sentences" in handout  # the notes, as paragraphs
     for hint in ["· c compare", "(t: ", "esc cancels", "ctrl+p"]:
         assert hint not in handout, hint
+    # Each chart a picture of its own: SVG, with the chart's title and axis words, shown in the handout.
+    assert "![Learning curve: test accuracy (%), mean over 20 seeds](kata-handout-curve.svg)" in handout
+    assert "┌" not in handout and "└" not in handout  # the charts' frames: drawn in the pictures, not as text
+    for name, file in charts.items():
+        picture = ElementTree.parse(tmp_path / file).getroot()
+        assert picture.tag.endswith("svg"), name
+        drawn = "".join(t.text or "" for t in picture.iter() if t.tag.endswith("text")).replace("\xa0", " ")
+        [title] = re.findall(rf"!\[(.*)\]\({re.escape(file)}\)", handout)
+        assert title and title in drawn, name  # the picture is of the chart its caption names
 
 
 def test_a_long_step_shows_its_time_and_an_estimate_from_its_pace():

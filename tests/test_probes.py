@@ -1,9 +1,13 @@
 """Stage 1 shows every probe of the experiment: as many as the pane holds, the rest a key (m) away,
 the key named in the pane (issue 23); group names stay apart in the corpus pane's legend."""
 
+import pytest
 from helpers import settled, screen_text
 from pretrain_explorer.engine import load_experiment
 from pretrain_explorer.tui.app import PretrainExplorer
+
+# These look at what the explorer shows of the kata: its results are found stored (conftest.py).
+pytestmark = pytest.mark.warm_kata
 
 PROBES = ("excellent", "terrible", "results", "produced")  # the kata's
 

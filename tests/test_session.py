@@ -163,7 +163,7 @@ def test_a_large_labeled_vocabulary_with_svd(tmp_path):
     labeled_experiment, zipf_words = synthetic().labeled_experiment, synthetic().zipf_words
 
     manifest = labeled_experiment(tmp_path / "wide", 20_000, 20_000, (40, 60, 60), weighting="svd", dim=16)
-    words, _ = zipf_words(20_000)
+    words = np.array(zipf_words(20_000)[0])  # an array: choice() would make one of a list at each call
     rng = np.random.default_rng(0)
     rows = [" ".join(rng.choice(words, size=12)) + f",{'ab'[k % 2]}" for k in range(700)]
     (tmp_path / "wide" / "train.csv").write_text("text,label\n" + "\n".join(rows) + "\n")

@@ -12,6 +12,9 @@ from pretrain_explorer.tui.presentation.views import push_header, push_pages, pu
 from pretrain_explorer.tui.widgets.neighbours import neighbour_table
 from helpers import screen_text, settled, until
 
+# These look at what the explorer shows of the kata: its results are found stored (conftest.py).
+pytestmark = pytest.mark.warm_kata
+
 
 @pytest.fixture(scope="module")
 def kata():

@@ -2,12 +2,16 @@
 
 import json
 
+import pytest
 from pretrain_explorer.engine import load_experiment
 from helpers import notifications, screen_text, settled, until
 from pretrain_explorer.tui.app import PretrainExplorer
 from pretrain_explorer.tui.screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
 from pretrain_explorer.tui.preferences import preferences_path
 from pretrain_explorer.tui.widgets.stage_bar import StageBar
+
+# These look at what the explorer shows of the kata: its results are found stored (conftest.py).
+pytestmark = pytest.mark.warm_kata
 
 
 def words_on_screen(app) -> str:

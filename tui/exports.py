@@ -1,5 +1,6 @@
-"""Files the explorer writes on request: the report (text or JSON) and a screenshot, each handed to
-the visitor as a download when the explorer is served to a web browser."""
+"""Files the explorer writes on request: the report (text, JSON, or a Markdown handout with its charts
+as SVG files) and a screenshot, each handed to the visitor as a download when the explorer is served
+to a web browser."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from ..engine import ExperimentError, ExperimentResult
 from ..engine.storage.atomic import check_destination, write_text_atomically
-from .presentation.printed_report import render_json, render_markdown, render_text
+from .presentation.printed_report import chart_file, handout_charts, render_json, render_markdown, render_text
 
 RENDERERS = {"text": (render_text, "txt"), "json": (render_json, "json"), "markdown": (render_markdown, "md")}
 from .screens import PathPrompt
@@ -32,16 +33,25 @@ class Exports:
         self.push_screen(PathPrompt(f"Export the report as {fmt} to:", str(suggested)), chosen)
 
     def export_report(self, result: ExperimentResult, fmt: str, path: Path) -> None:
-        text = RENDERERS[fmt][0](result)
+        # The handout's charts go beside it as SVG files, each named after it; nothing is written
+        # unless every file can be, and no file that exists is replaced (choose another name).
+        pictures = handout_charts(result) if fmt == "markdown" else {}
+        names = {name: chart_file(path.name, name) for name in pictures}
+        text = render_markdown(result, names) if fmt == "markdown" else RENDERERS[fmt][0](result)
         try:
             path = self.access.check_write(path)
-            check_destination(path)  # an existing file is never overwritten: choose another name
-            write_text_atomically(path, text + "\n")
+            files = [(path.parent / names[name], picture) for name, picture in pictures.items()] + [(path, text + "\n")]
+            for destination, _ in files:
+                check_destination(destination)
+            for destination, content in files:
+                write_text_atomically(destination, content)
         except ExperimentError as exc:
             self.notify(str(exc), title="Export failed", severity="error", markup=False)
             return
-        self.notify(f"Report written to {path.absolute()}", markup=False)
-        self._hand_over(path)
+        beside = f", its {len(pictures)} charts beside it as .svg files" if pictures else ""
+        self.notify(f"Report written to {path.absolute()}{beside}", markup=False)
+        for destination, _ in files:
+            self._hand_over(destination)
 
     def command_screenshot(self) -> None:
         name = f"pretrain-explorer-{datetime.now():%Y-%m-%d_%H-%M-%S}.svg"

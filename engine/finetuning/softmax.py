@@ -23,6 +23,7 @@ from ..vectors import WordVectors
 # starting vectors. Training runs in float32 (its products wait on memory); losses are summed in
 # float64, and weights and losses agree with float64 to within 2e-6.
 DTYPE = np.float32
+DENSE_POOLING_CELLS = 1 << 16  # a batch's pooling up to this many cells is a dense array
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,11 @@ def train_batch(
     k, n, classes = len(problems), len(problems[0].subset), len(data.labels)
     update = np.broadcast_to(np.asarray(update_vectors, dtype=bool), (k,))[:, None, None]
     pool, start, rows = _stack(data, problems)
+    # Two products with the pooling an epoch: its transpose is made once, and a small batch's pooling
+    # is a dense array (scipy's overhead per product dwarfs the work of the kata's few cells).
+    pool_t = pool.T.tocsr()
+    if pool.shape[0] * pool.shape[1] <= DENSE_POOLING_CELLS:
+        pool, pool_t = pool.toarray(), pool_t.toarray()
     width, dim = start.shape[1], start.shape[2]
     free = classes - 1
     features = _Features((pool @ start.reshape(k * width, dim)).reshape(k, n, dim).astype(DTYPE), free)
@@ -142,14 +148,14 @@ def train_batch(
             # The features' gradient reaches the pooled features through pooling @ pooling^T, and
             # the trained rows through pooling^T.
             moving = (error[:, :free] * update).transpose(0, 2, 1).reshape(k * n, free)
-            moved = (pool @ (pool.T @ moving)).reshape(k, n, free)
+            moved = (pool @ (pool_t @ moving)).reshape(k, n, free)
             last = -weights.sum(axis=1, keepdims=True)
             features.move(rate * moved, moving.reshape(k, n, free), weights - last)
         weights -= rate * grad_weights
         bias -= rate * error.sum(axis=2)
         if epoch % 10 == 0:
             on_progress(epoch / settings.epochs)
-    return _fits(features, pool, rows, weights, bias, losses, rate if update.any() else 0.0)
+    return _fits(features, pool_t, rows, weights, bias, losses, rate if update.any() else 0.0)
 
 
 def _with_last(free: np.ndarray) -> np.ndarray:
@@ -168,13 +174,13 @@ def _targets(data: LabeledData, problems: list[Problem]) -> tuple[np.ndarray, np
     return targets, cells
 
 
-def _fits(features: "_Features", pool, rows, weights, bias, losses, rate: float) -> list[SoftmaxFit]:
+def _fits(features: "_Features", pool_t, rows, weights, bias, losses, rate: float) -> list[SoftmaxFit]:
     """The trained classifiers' fits: each problem's rows moved by -rate pooling^T (the sum over epochs
     of error @ weights), and the last class's weights restored as minus the sum of the others'."""
     k, n, dim = features.base.shape
-    width = pool.shape[1] // k
+    width = pool_t.shape[0] // k
     if rate:
-        moved = (pool.T @ features.error_total().reshape(k * n, dim)).reshape(k, width, dim)
+        moved = (pool_t @ features.error_total().reshape(k * n, dim)).reshape(k, width, dim)
         moved *= -rate
         moved = moved.astype(np.float64)
     else:  # frozen: no move, and no (rows, dimension) array of zeros kept for it

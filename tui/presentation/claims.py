@@ -51,7 +51,7 @@ def majority(r: ExperimentResult, split: str) -> Claim | None:
         return None
     return Claim("majority", tuple(w["name"] for w in near),
                  {"label": m.label, "accuracy": m.accuracy, "correct": m.correct, "total": m.total,
-                  "reach_points": MAJORITY_REACH, "within_reach": near})
+                  "reach_points": MAJORITY_REACH, "within_reach": near, "approaches": len(r.approaches)})
 
 
 def random_baseline(r: ExperimentResult, split: str, lesson: verdicts.Comparison) -> list[Claim]:

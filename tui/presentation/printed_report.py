@@ -3,11 +3,13 @@ stage in at most `width` columns, or JSON (the engine's form of the result with 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
 from rich.cells import cell_len
 from rich.console import Console
+from rich.terminal_theme import DEFAULT_TERMINAL_THEME
 from rich.text import Text
 
 from ...engine.run.json_form import to_json
@@ -192,9 +194,35 @@ _KEY_HINTS = re.compile(r" ?/ a word · c compare · f fill a blank · e why nei
                         r"| \(t: [^)]*\)")
 
 
-def render_markdown(result: ExperimentResult) -> str:
-    """The report as a handout to print: Markdown, the notes as paragraphs, each stage's figures and
-    charts as render_text lays them out (in fixed-width blocks), without key hints."""
+def handout_charts(result: ExperimentResult) -> dict[str, str]:
+    """The handout's charts as SVG pictures, by chart name (CHARTS), in the order the handout shows
+    them: drawn as the report draws them at 80 columns, in colour, on a light page for printing."""
+    drawn = {}
+    for stage in STAGES:
+        if stage.number == 4 and result.experiment.transfer is None:
+            continue
+        for name in SECTIONS[stage.number][1]:
+            console = Console(record=True, width=80, file=io.StringIO(), color_system="truecolor",
+                              force_terminal=True)
+            picture = chart(result, name, 78)
+            console.print(picture, soft_wrap=True)
+            title = picture.plain.split("\n", 1)[0].strip()
+            drawn[name] = console.export_svg(title=f"{result.experiment.name}: {title}",
+                                             theme=DEFAULT_TERMINAL_THEME)
+    return drawn
+
+
+def chart_file(handout: str, name: str) -> str:
+    """The file name of chart `name` beside the handout file `handout` (a name, not a path)."""
+    stem = handout.rsplit(".", 1)[0] if "." in handout else handout
+    return f"{stem}-{name.replace(':', '-')}.svg"
+
+
+def render_markdown(result: ExperimentResult, chart_files: dict[str, str] | None = None) -> str:
+    """The report as a handout to print: Markdown, the notes as paragraphs, each stage's figures as
+    render_text lays them out (in fixed-width blocks), without key hints. Its charts are drawn in
+    the text blocks, or, given `chart_files` (chart name -> file beside the handout, see
+    handout_charts), shown as those pictures."""
     e = result.experiment
     out = [f"# {e.name}: {e.title}", ""]
     for stage in STAGES:
@@ -203,10 +231,14 @@ def render_markdown(result: ExperimentResult) -> str:
         lines, charts = SECTIONS[stage.number]
         out += [f"## {stage.number} {stage.title}", "", _KEY_HINTS.sub("", stage.note(result)), "", "```text"]
         out += [_KEY_HINTS.sub("", line).rstrip() for line in lines(result, 80)]
+        pictures = []
         for name in charts:
             drawn = _plain(chart(result, name, 78), False).split("\n")
-            out += [""] + [_KEY_HINTS.sub("", line).rstrip() for line in drawn]
-        out += ["```", ""]
+            if chart_files and name in chart_files:
+                pictures += [f"![{drawn[0].strip()}]({chart_files[name]})", ""]
+            else:
+                out += [""] + [_KEY_HINTS.sub("", line).rstrip() for line in drawn]
+        out += ["```", ""] + pictures
     return "\n".join(out)
 
 
