@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+# The suite runs as two processes on two cores: OpenBLAS's own threads in each (two per process,
+# and as many in every explorer or report a test starts) would only contend and spin for the same
+# cores, which doubled the CPU time of the tests that use it. Set before any test process starts.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # The engine caches pretraining of large corpora in the user's cache folder: never the real one here.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="pretrain-explorer-tests-")
 # and removed when the test process ends: each run of the suite made one per process and left it.
