@@ -14,6 +14,7 @@ import numpy as np
 
 from ..settings import DIMENSIONED_WEIGHTINGS
 from ..inspect.coverage import word_overlaps
+from ..inspect.evidence import lesson_unseen_help
 from ..inspect.groups import GroupSimilarity, beside_random, group_similarity
 from ..finetuning import approaches as registry
 from ..finetuning.approaches import Task
@@ -316,8 +317,9 @@ class Session(StageCache):
             keys[DRIFT_APPROACH] = key
             drift = Drift(kept.drift()[:DRIFT_WORDS], result.neighbors,
                           self.neighbours(key, vectors[DRIFT_APPROACH], e.probes, e.top_n))
-        return dataclasses.replace(result, approaches=approaches, vectors=vectors, vector_keys=keys, drift=drift,
-                                   phase=PHASES[1])
+        phase = dataclasses.replace(result, approaches=approaches, vectors=vectors, vector_keys=keys, drift=drift,
+                                    phase=PHASES[1])
+        return dataclasses.replace(phase, unseen_help=lesson_unseen_help(phase, run.splits))
 
     def _seeds_phase(self, run: RunContext, result: ExperimentResult, seeds: int, progress) -> ExperimentResult:
         """The seeded approaches over `seeds` seeds (spread_seeds: fewer than asked on a large set)."""
