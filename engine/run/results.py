@@ -123,6 +123,10 @@ class ExperimentResult:
     # run once its main seed's predictions are in (inspect.evidence.lesson_unseen_help) and stored
     # with it: a visitor loading the result reads it rather than searching the vectors again.
     unseen_help: dict[tuple[str, str, str], UnseenWordHelp] = field(default_factory=dict)
+    # Every set of vectors' neighbours of the probes (top_n), by vectors then probe (`neighbors` are
+    # the pretrained ones'): the Neighbours pane shows a loaded result's probes without reading
+    # (and so mapping into memory) its vectors.
+    probe_neighbors: dict[str, dict[str, tuple[tuple[str, float], ...]]] = field(default_factory=dict)
 
     @cached_property
     def evidence(self) -> Evidence:

@@ -152,6 +152,10 @@ class Session(StageCache):
         return self.cached("neighbours", (key, probes, top_n),
                            lambda: {probe: vectors.nearest(probe, top_n) for probe in probes})
 
+    def probe_neighbours(self, e: Experiment, vectors: dict[str, WordVectors], keys: dict[str, Hashable]) -> dict:
+        """Each set of vectors' neighbours of the probes (ExperimentResult.probe_neighbors), by name."""
+        return {name: self.neighbours(keys[name], v, e.probes, e.top_n) for name, v in vectors.items() if name in keys}
+
     def with_top_n(self, result: ExperimentResult, top_n: int) -> ExperimentResult:
         """The result with the neighbour lists at another top_n, from the vectors already computed."""
         e = dataclasses.replace(result.experiment, top_n=top_n)
@@ -161,7 +165,8 @@ class Session(StageCache):
         if drift is not None:
             after = self.neighbours(keys[DRIFT_APPROACH], result.vectors[DRIFT_APPROACH], e.probes, top_n)
             drift = dataclasses.replace(drift, neighbors_before=neighbors, neighbors_after=after)
-        return dataclasses.replace(result, experiment=e, neighbors=neighbors, drift=drift)
+        return dataclasses.replace(result, experiment=e, neighbors=neighbors, drift=drift,
+                                   probe_neighbors=self.probe_neighbours(e, result.vectors, keys))
 
     # --- a staged run ---------------------------------------------------------------------------
 
@@ -267,11 +272,15 @@ class Session(StageCache):
 
     def _pretraining_phase(self, run: RunContext, stats: CorpusStats) -> ExperimentResult:
         e, data = run.experiment, run.data
-        scratch = self.cached("from_scratch vectors", (run.data_key, e.window), lambda: scratch_vectors(data, run.pairs()))
+        scratch_key = (run.data_key, e.window)
+        scratch = self.cached("from_scratch vectors", scratch_key, lambda: scratch_vectors(data, run.pairs()))
+        vectors = {"random": run.random_vectors(e.seed), "pretrained": run.pretrained, "from_scratch": scratch}
+        keys = {"random": run.random_key(e.seed), "pretrained": run.keys.vectors,
+                "from_scratch": ("from_scratch", scratch_key)}
         return ExperimentResult(
             experiment=e,
             corpus=stats,
-            vectors={"random": run.random_vectors(e.seed), "pretrained": run.pretrained, "from_scratch": scratch},
+            vectors=vectors,
             neighbors=self.neighbours(run.keys.vectors, run.pretrained, e.probes, e.top_n),
             groups=self._groups(run),
             approaches={},
@@ -280,8 +289,9 @@ class Session(StageCache):
             margin=None,
             overlap=word_overlaps(data),
             phase=PHASES[0],
-            vector_keys={"pretrained": run.keys.vectors},
+            vector_keys=keys,
             word_pairs=self._word_pairs(run),
+            probe_neighbors=self.probe_neighbours(e, vectors, keys),
         )
 
     def _groups(self, run: RunContext) -> GroupSimilarity:
@@ -318,7 +328,7 @@ class Session(StageCache):
             drift = Drift(kept.drift()[:DRIFT_WORDS], result.neighbors,
                           self.neighbours(key, vectors[DRIFT_APPROACH], e.probes, e.top_n))
         phase = dataclasses.replace(result, approaches=approaches, vectors=vectors, vector_keys=keys, drift=drift,
-                                    phase=PHASES[1])
+                                    phase=PHASES[1], probe_neighbors=self.probe_neighbours(e, vectors, keys))
         return dataclasses.replace(phase, unseen_help=lesson_unseen_help(phase, run.splits))
 
     def _seeds_phase(self, run: RunContext, result: ExperimentResult, seeds: int, progress) -> ExperimentResult:

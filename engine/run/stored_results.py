@@ -234,6 +234,11 @@ def _check_fits(result: ExperimentResult, e: Experiment) -> None:
             isinstance(k, tuple) and len(k) == 3 and all(isinstance(x, str) for x in k)
             and isinstance(v, UnseenWordHelp) for k, v in result.unseen_help.items()):
         raise DamagedEntry("its unseen words' measurements are not a result's")
+    if not isinstance(result.probe_neighbors, dict) or not all(
+            isinstance(name, str) and isinstance(lists, dict)
+            and all(isinstance(w, str) and isinstance(found, tuple) for w, found in lists.items())
+            for name, lists in result.probe_neighbors.items()):
+        raise DamagedEntry("its probes' neighbours are not a result's")
     labels = set(e.labels)
     for approach in result.approaches.values():
         if not isinstance(approach.test, SplitResult) or not isinstance(approach.transfer, (SplitResult, type(None))):
