@@ -329,7 +329,11 @@ class Session(StageCache):
                           self.neighbours(key, vectors[DRIFT_APPROACH], e.probes, e.top_n))
         phase = dataclasses.replace(result, approaches=approaches, vectors=vectors, vector_keys=keys, drift=drift,
                                     phase=PHASES[1], probe_neighbors=self.probe_neighbours(e, vectors, keys))
-        return dataclasses.replace(phase, unseen_help=lesson_unseen_help(phase, run.splits))
+        unseen_help = {}
+        for split in run.splits:  # a second or two a split on a large vocabulary: a cancel is heard between
+            stop_if_asked(run.should_stop)
+            unseen_help.update(lesson_unseen_help(phase, (split,)))
+        return dataclasses.replace(phase, unseen_help=unseen_help)
 
     def _seeds_phase(self, run: RunContext, result: ExperimentResult, seeds: int, progress) -> ExperimentResult:
         """The seeded approaches over `seeds` seeds (spread_seeds: fewer than asked on a large set)."""
