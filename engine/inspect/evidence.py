@@ -96,7 +96,8 @@ class Evidence:
         stored = self.result.unseen_help.get((first, second, split))
         if stored is not None:
             return stored
-        return self._once(("unseen", first, second, split), lambda: measure_unseen_help(self.result, first, second, split))
+        return self._once(("unseen", first, second, split),
+                          lambda: measure_unseen_help(self.result, first, second, split))
 
     def _predictions(self, split: str):
         return _predictions(self.result, split)

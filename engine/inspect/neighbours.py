@@ -19,7 +19,8 @@ class NeighbourAnswer:
     vocabulary: int
 
 
-def query_neighbours(vectors: dict[str, WordVectors], word: str, top_n: int, found: dict | None = None) -> NeighbourAnswer:
+def query_neighbours(vectors: dict[str, WordVectors], word: str, top_n: int,
+                     found: dict | None = None) -> NeighbourAnswer:
     """`word` is tokenized as corpus text is, so "Excellent!" asks for "excellent". Lists in `found`
     (a result's probe_neighbors, at the same top_n: by vectors, then word) are read, not computed."""
     tokens = tokenize(word)
