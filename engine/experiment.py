@@ -7,6 +7,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .errors import ExperimentError
@@ -77,7 +78,7 @@ class Experiment:
         """Where the pretrained vectors come from, for messages."""
         return self.vectors_path or self.corpus_path
 
-    @property
+    @cached_property  # asked for by every row of a predictions table
     def labels(self) -> tuple[str, ...]:
         """The classes found in the train file, sorted."""
         return tuple(sorted({s.label for s in self.train}))

@@ -36,7 +36,8 @@ def kata():
 def board(kata, labels, right, texts=None, dimension=None):
     """The kata's result with other test sentences (`labels`, `texts`; no transfer set) and each
     approach right where `right[name]` says: one list of booleans, or one per seed for the seeded
-    approaches. Approaches not in `right` are right everywhere."""
+    approaches. Approaches not in `right` are right everywhere. What the kata's run measured of its
+    own sentences' unseen words is dropped: the board's are measured when asked."""
     e = kata.experiment
     texts = texts or [f"sentence number {k}" for k in range(len(labels))]
     test = tuple(LabeledSentence(t, label, k) for k, (t, label) in enumerate(zip(texts, labels)))
@@ -61,7 +62,7 @@ def board(kata, labels, right, texts=None, dimension=None):
         words = vectors["random"].words
         vectors["random"] = WordVectors(words, np.random.default_rng(0).normal(size=(len(words), dimension)))
     return dataclasses.replace(kata, experiment=dataclasses.replace(e, test=test, transfer=None), approaches=approaches,
-                               overlap=word_overlaps(data), vectors=vectors)
+                               overlap=word_overlaps(data), vectors=vectors, unseen_help={})
 
 
 def first(n, total):

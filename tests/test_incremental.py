@@ -51,9 +51,9 @@ async def test_each_key_recomputes_only_what_it_changes():
         assert await press(app, pilot, "slash", *["backspace"] * 12, *"terrible", "enter", "escape") == Counter()
         assert "pretrained · “terrible”" in screen_text(app)
 
-        # top-N: the neighbour lists of the pretrained and fine-tuned vectors, nothing else; back
-        # to the previous length, not even those.
-        assert await press(app, pilot, "right_square_bracket") == Counter(neighbours=2)
+        # top-N: the probes' neighbour lists in each set of vectors (pretrained, random, from scratch,
+        # fine-tuned), nothing else; back to the previous length, not even those.
+        assert await press(app, pilot, "right_square_bracket") == Counter(neighbours=4)
         assert len(app.result.neighbors["excellent"]) == 5 and "top 5" in screen_text(app)
         assert await press(app, pilot, "left_square_bracket") == Counter()
         assert len(app.result.neighbors["excellent"]) == 4
@@ -65,7 +65,8 @@ async def test_each_key_recomputes_only_what_it_changes():
         seed = await press(app, pilot, "r")
         fitted = {k.partition(":")[2] for k in seed if k.startswith("classifier:")}
         assert fitted == SEEDED and all(seed[f"classifier:{name}"] == 1 for name in SEEDED)
-        assert not {"counts", "vectors", "neighbours", "groups", "labeled"} & set(seed)
+        assert not {"counts", "vectors", "groups", "labeled"} & set(seed)
+        assert seed["neighbours"] == 1  # the probes' lists in the new random vectors only
         assert app.result.experiment.seed == 43
         curve = Counter({k.partition(":")[2]: v for k, v in seed.items() if k.startswith("curve:")})
         assert curve == new_curve_fits(app, previous=range(42, 62), new=62)

@@ -54,7 +54,8 @@ def test_each_change_recomputes_only_what_it_determines(kata):
     seed = computed(session, dataclasses.replace(kata, seed=43))
     assert seed["classifier:random"] == seed["classifier:random_fine_tuned"] == 1  # seed 62; 43..61 are kept
     assert {k for k in seed if k.startswith("classifier:")} == {"classifier:random", "classifier:random_fine_tuned"}
-    assert seed["counts"] == seed["vectors"] == seed["neighbours"] == 0
+    assert seed["counts"] == seed["vectors"] == 0
+    assert seed["neighbours"] == 1  # the probes' in the new random vectors (ExperimentResult.probe_neighbors)
     window = computed(session, dataclasses.replace(kata, window=4))
     assert window["counts"] == 1 and window["labeled"] == 0 and window["pairs"] == 1
 

@@ -68,7 +68,8 @@ def assert_same(loaded, computed) -> None:
     for name, approach in computed.approaches.items():
         assert loaded.approaches[name] == approach  # accuracies over seeds, losses, each prediction and its scores
         assert loaded.approaches[name].test.accuracy == approach.test.accuracy
-    for field in ("corpus", "neighbors", "groups", "drift", "learning_curve", "margin", "overlap", "word_pairs"):
+    for field in ("corpus", "neighbors", "groups", "drift", "learning_curve", "margin", "overlap", "word_pairs",
+                  "unseen_help", "probe_neighbors"):
         assert getattr(loaded, field) == getattr(computed, field), field
     for name, vectors in computed.vectors.items():
         dense = [v.matrix.toarray() if hasattr(v.matrix, "toarray") else v.matrix
@@ -91,6 +92,42 @@ def test_a_second_process_loads_the_results_the_first_computed(kata, computed, t
     # What a loaded result is asked for afterwards works as on a computed one.
     assert session.with_top_n(loaded, 2).neighbors == Session(disk=None).with_top_n(computed, 2).neighbors
     assert loaded.approaches["fine_tuned"].kept_classifier.start is loaded.pretrained  # stored once, loaded once
+
+
+def test_a_loaded_result_shows_its_notes_and_probes_without_searching_its_vectors(kata, computed, tmp_path,
+                                                                                   monkeypatch):
+    """What a warm visitor's explorer needs of a result (issue 21): the notes' measurements of unseen
+    words and the probes' neighbours in every set of vectors are stored with it, equal to what is
+    measured now, so loading it searches no vectors (which would map them into the visitor's memory)."""
+    from pretrain_explorer.engine.inspect import explain
+    from pretrain_explorer.engine.inspect.evidence import LESSON, measure_unseen_help
+    from pretrain_explorer.engine.inspect.neighbours import query_neighbours
+    from pretrain_explorer.engine.run.stored_results import result_entry, stored_result
+    from pretrain_explorer.engine.storage.entry_file import load_entry, save_entry
+    from pretrain_explorer.engine.vectors import WordVectors
+    from pretrain_explorer.tui.presentation.stages import STAGES
+
+    ways = (LESSON, LESSON[::-1])
+    assert set(computed.unseen_help) == {(a, b, split) for split in ("test", "transfer") for a, b in ways}
+    assert all(h == measure_unseen_help(computed, *key) for key, h in computed.unseen_help.items())
+    assert all(h.split_words for h in computed.unseen_help.values())  # nearest labeled words were looked up
+    assert set(computed.probe_neighbors) == set(computed.vectors)
+    assert all(lists[p] == computed.vectors[name].nearest(p, kata.top_n)
+               for name, lists in computed.probe_neighbors.items() for p in kata.probes)
+    save_entry(tmp_path / "entry.npz", *result_entry(computed))
+    loaded = stored_result(kata, *load_entry(tmp_path / "entry.npz", 1 << 30), "entry")
+    assert loaded.unseen_help == computed.unseen_help and loaded.probe_neighbors == computed.probe_neighbors
+
+    def searched(*args, **kwargs):
+        raise AssertionError("a loaded result searched its vectors")
+
+    monkeypatch.setattr(explain, "_nearest_rows", searched)
+    monkeypatch.setattr(WordVectors, "nearest", searched)
+    notes = [stage.note(loaded) for stage in STAGES]
+    answers = [query_neighbours(loaded.vectors, p, kata.top_n, loaded.probe_neighbors) for p in kata.probes]
+    monkeypatch.undo()
+    assert notes == [stage.note(computed) for stage in STAGES]
+    assert answers == [query_neighbours(computed.vectors, p, kata.top_n) for p in kata.probes]
 
 
 def test_two_runs_at_once_compute_once(tmp_path):

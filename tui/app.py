@@ -291,8 +291,8 @@ class PretrainExplorer(StageKeys, PaletteCommands, Exports, Upkeep, App):
     def find_neighbours(self, words: tuple[str, ...]) -> None:
         result = self.result
         if result is not None:
-            self.post_message(NeighboursFound(tuple(query_neighbours(result.vectors, word, result.experiment.top_n)
-                                                    for word in words)))
+            self.post_message(NeighboursFound(tuple(query_neighbours(result.vectors, word, result.experiment.top_n,
+                                                                     result.probe_neighbors) for word in words)))
 
     def on_neighbours_pane_query(self, message: NeighboursPane.Query) -> None:
         self.find_neighbours(self.query_one(NeighboursPane).words)

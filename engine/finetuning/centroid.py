@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -55,7 +56,7 @@ class SplitResult:
 
     predictions: tuple[Prediction, ...]
 
-    @property
+    @cached_property  # asked for by every note, chart and table of a large split
     def correct(self) -> int:
         return sum(p.correct for p in self.predictions)
 

@@ -1,6 +1,8 @@
 """What the notes' claims rest on, measured on a run's result: paired tests between approaches on
 the same sentences, the majority-class baseline, how alike two approaches' predictions are, and
-what unseen words did where one approach was right and another wrong. Computed as asked, once each."""
+what unseen words did where one approach was right and another wrong. Computed as asked, once each;
+what unseen words did in the lesson's comparison is measured by the run itself (lesson_unseen_help)
+and stored with its result, so a result loaded from the disk cache computes none of it."""
 
 from __future__ import annotations
 
@@ -11,6 +13,10 @@ import numpy as np
 
 from .explain import UnseenWordHelp, unseen_word_help
 from .significance import PairedTest, paired_test
+
+# The lesson's comparison: pretrained against random features under one classifier. What unseen
+# words did in it is measured in the run, both ways (either may win), and kept in its result.
+LESSON = ("pretrained", "random")
 
 
 @dataclass(frozen=True)
@@ -86,14 +92,34 @@ class Evidence:
 
     def unseen_help(self, first: str, second: str, split: str) -> UnseenWordHelp:
         """UnseenWordHelp, read in the pretrained vectors, of the sentences `first` (its main seed)
-        got right and `second` got wrong."""
-        def compute():
-            e = self.result.experiment
-            chosen = np.logical_and(self.result.approaches[first].runs(split)[0],
-                                    ~self.result.approaches[second].runs(split)[0])
-            return unseen_word_help(self.result.pretrained, e.train, e.stopwords, self._predictions(split),
-                                    chosen.tolist())
-        return self._once(("unseen", first, second, split), compute)
+        got right and `second` got wrong: as the run measured it (the lesson's pairs), else now."""
+        stored = self.result.unseen_help.get((first, second, split))
+        if stored is not None:
+            return stored
+        return self._once(("unseen", first, second, split),
+                          lambda: measure_unseen_help(self.result, first, second, split))
 
     def _predictions(self, split: str):
-        return getattr(next(iter(self.result.approaches.values())), split).predictions
+        return _predictions(self.result, split)
+
+
+def _predictions(result, split: str):
+    return getattr(next(iter(result.approaches.values())), split).predictions
+
+
+def measure_unseen_help(result, first: str, second: str, split: str) -> UnseenWordHelp:
+    """UnseenWordHelp of the sentences of `split` that `first` (its main seed) got right and `second` got wrong."""
+    e = result.experiment
+    chosen = np.logical_and(result.approaches[first].runs(split)[0], ~result.approaches[second].runs(split)[0])
+    return unseen_word_help(result.pretrained, e.train, e.stopwords, _predictions(result, split), chosen.tolist())
+
+
+def lesson_unseen_help(result, splits: tuple[str, ...]) -> dict[tuple[str, str, str], UnseenWordHelp]:
+    """What unseen words did in the lesson's comparison, each way, on each of `splits`, by (first,
+    second, split): measured once, where the main seed's predictions are in (the training phase),
+    test first, so the nearest labeled words are looked up in the order the notes asked for them."""
+    if not all(name in result.approaches for name in LESSON):
+        return {}
+    first, second = LESSON
+    return {(a, b, split): measure_unseen_help(result, a, b, split)
+            for split in splits for a, b in ((first, second), (second, first))}

@@ -19,12 +19,16 @@ class NeighbourAnswer:
     vocabulary: int
 
 
-def query_neighbours(vectors: dict[str, WordVectors], word: str, top_n: int) -> NeighbourAnswer:
-    """`word` is tokenized as corpus text is, so "Excellent!" asks for "excellent"."""
+def query_neighbours(vectors: dict[str, WordVectors], word: str, top_n: int,
+                     found: dict | None = None) -> NeighbourAnswer:
+    """`word` is tokenized as corpus text is, so "Excellent!" asks for "excellent". Lists in `found`
+    (a result's probe_neighbors, at the same top_n: by vectors, then word) are read, not computed."""
     tokens = tokenize(word)
     word = tokens[0] if len(tokens) == 1 else word.strip().lower()
     reference = vectors.get("pretrained") or next(iter(vectors.values()))
     if word not in reference:
         return NeighbourAnswer(word, False, {}, reference.closest_spellings(word), len(reference.words))
-    neighbors = {name: v.nearest(word, top_n) for name, v in vectors.items()}
+    found = found or {}
+    neighbors = {name: found[name][word] if word in found.get(name, {}) else v.nearest(word, top_n)
+                 for name, v in vectors.items()}
     return NeighbourAnswer(word, True, neighbors, (), len(reference.words))

@@ -11,6 +11,7 @@ import numpy as np
 from ..inspect.baselines import majority
 from ..inspect.coverage import WordOverlap
 from ..inspect.evidence import Evidence
+from ..inspect.explain import UnseenWordHelp
 from ..inspect.groups import GroupSimilarity
 from ..inspect.significance import Interval, wilson_interval
 from ..finetuning.centroid import SplitResult
@@ -118,6 +119,14 @@ class ExperimentResult:
     vector_keys: dict[str, Hashable] = field(default_factory=dict, compare=False, repr=False)
     # The run's peak memory as estimated before fine-tuning allocated anything (engine.run.memory).
     memory: MemoryEstimate | None = None
+    # What unseen words did in the lesson's comparison, by (first, second, split), measured by the
+    # run once its main seed's predictions are in (inspect.evidence.lesson_unseen_help) and stored
+    # with it: a visitor loading the result reads it rather than searching the vectors again.
+    unseen_help: dict[tuple[str, str, str], UnseenWordHelp] = field(default_factory=dict)
+    # Every set of vectors' neighbours of the probes (top_n), by vectors then probe (`neighbors` are
+    # the pretrained ones'): the Neighbours pane shows a loaded result's probes without reading
+    # (and so mapping into memory) its vectors.
+    probe_neighbors: dict[str, dict[str, tuple[tuple[str, float], ...]]] = field(default_factory=dict)
 
     @cached_property
     def evidence(self) -> Evidence:

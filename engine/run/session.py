@@ -14,6 +14,7 @@ import numpy as np
 
 from ..settings import DIMENSIONED_WEIGHTINGS
 from ..inspect.coverage import word_overlaps
+from ..inspect.evidence import lesson_unseen_help
 from ..inspect.groups import GroupSimilarity, beside_random, group_similarity
 from ..finetuning import approaches as registry
 from ..finetuning.approaches import Task
@@ -151,6 +152,10 @@ class Session(StageCache):
         return self.cached("neighbours", (key, probes, top_n),
                            lambda: {probe: vectors.nearest(probe, top_n) for probe in probes})
 
+    def probe_neighbours(self, e: Experiment, vectors: dict[str, WordVectors], keys: dict[str, Hashable]) -> dict:
+        """Each set of vectors' neighbours of the probes (ExperimentResult.probe_neighbors), by name."""
+        return {name: self.neighbours(keys[name], v, e.probes, e.top_n) for name, v in vectors.items() if name in keys}
+
     def with_top_n(self, result: ExperimentResult, top_n: int) -> ExperimentResult:
         """The result with the neighbour lists at another top_n, from the vectors already computed."""
         e = dataclasses.replace(result.experiment, top_n=top_n)
@@ -160,7 +165,8 @@ class Session(StageCache):
         if drift is not None:
             after = self.neighbours(keys[DRIFT_APPROACH], result.vectors[DRIFT_APPROACH], e.probes, top_n)
             drift = dataclasses.replace(drift, neighbors_before=neighbors, neighbors_after=after)
-        return dataclasses.replace(result, experiment=e, neighbors=neighbors, drift=drift)
+        return dataclasses.replace(result, experiment=e, neighbors=neighbors, drift=drift,
+                                   probe_neighbors=self.probe_neighbours(e, result.vectors, keys))
 
     # --- a staged run ---------------------------------------------------------------------------
 
@@ -266,11 +272,15 @@ class Session(StageCache):
 
     def _pretraining_phase(self, run: RunContext, stats: CorpusStats) -> ExperimentResult:
         e, data = run.experiment, run.data
-        scratch = self.cached("from_scratch vectors", (run.data_key, e.window), lambda: scratch_vectors(data, run.pairs()))
+        scratch_key = (run.data_key, e.window)
+        scratch = self.cached("from_scratch vectors", scratch_key, lambda: scratch_vectors(data, run.pairs()))
+        vectors = {"random": run.random_vectors(e.seed), "pretrained": run.pretrained, "from_scratch": scratch}
+        keys = {"random": run.random_key(e.seed), "pretrained": run.keys.vectors,
+                "from_scratch": ("from_scratch", scratch_key)}
         return ExperimentResult(
             experiment=e,
             corpus=stats,
-            vectors={"random": run.random_vectors(e.seed), "pretrained": run.pretrained, "from_scratch": scratch},
+            vectors=vectors,
             neighbors=self.neighbours(run.keys.vectors, run.pretrained, e.probes, e.top_n),
             groups=self._groups(run),
             approaches={},
@@ -279,8 +289,9 @@ class Session(StageCache):
             margin=None,
             overlap=word_overlaps(data),
             phase=PHASES[0],
-            vector_keys={"pretrained": run.keys.vectors},
+            vector_keys=keys,
             word_pairs=self._word_pairs(run),
+            probe_neighbors=self.probe_neighbours(e, vectors, keys),
         )
 
     def _groups(self, run: RunContext) -> GroupSimilarity:
@@ -316,8 +327,13 @@ class Session(StageCache):
             keys[DRIFT_APPROACH] = key
             drift = Drift(kept.drift()[:DRIFT_WORDS], result.neighbors,
                           self.neighbours(key, vectors[DRIFT_APPROACH], e.probes, e.top_n))
-        return dataclasses.replace(result, approaches=approaches, vectors=vectors, vector_keys=keys, drift=drift,
-                                   phase=PHASES[1])
+        phase = dataclasses.replace(result, approaches=approaches, vectors=vectors, vector_keys=keys, drift=drift,
+                                    phase=PHASES[1], probe_neighbors=self.probe_neighbours(e, vectors, keys))
+        unseen_help = {}
+        for split in run.splits:  # a second or two a split on a large vocabulary: a cancel is heard between
+            stop_if_asked(run.should_stop)
+            unseen_help.update(lesson_unseen_help(phase, (split,)))
+        return dataclasses.replace(phase, unseen_help=unseen_help)
 
     def _seeds_phase(self, run: RunContext, result: ExperimentResult, seeds: int, progress) -> ExperimentResult:
         """The seeded approaches over `seeds` seeds (spread_seeds: fewer than asked on a large set)."""

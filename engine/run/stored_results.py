@@ -22,6 +22,7 @@ from ..finetuning.bag_of_words import CountsClassifier
 from ..finetuning.centroid import Prediction, Scores, SplitResult
 from ..finetuning.softmax import SoftmaxClassifier
 from ..inspect.coverage import WordOverlap
+from ..inspect.explain import UnseenWordHelp
 from ..inspect.groups import GroupPair, GroupSimilarity, WordGroup
 from ..inspect.word_pairs import WordPairScore
 from ..pretraining.pretrain import CorpusStats
@@ -32,10 +33,11 @@ from ..vectors import WordVectors
 from .memory import MemoryEstimate
 from .results import PHASES, ApproachResult, Drift, ExperimentResult, LearningCurve, Margin, SeedStats
 
-FORMAT = 1  # bump when an entry's layout or a result's meaning changes: old entries are then never read
+FORMAT = 2  # bump when an entry's layout or a result's meaning changes: old entries are then never read
 TYPES = {cls.__name__: cls for cls in (
     CorpusStats, WordVectors, GroupSimilarity, WordGroup, GroupPair, ApproachResult, SeedStats, Drift, LearningCurve,
-    Margin, WordOverlap, WordPairScore, SoftmaxClassifier, CountsClassifier, SvdVectors, SvdMethod, MemoryEstimate)}
+    Margin, WordOverlap, WordPairScore, SoftmaxClassifier, CountsClassifier, SvdVectors, SvdMethod, MemoryEstimate,
+    UnseenWordHelp)}
 # What a result holds besides the experiment it was run for (given again on load) and its vector keys
 # (the session's, made anew).
 FIELDS = tuple(f.name for f in dataclasses.fields(ExperimentResult) if f.name not in ("experiment", "vector_keys"))
@@ -228,6 +230,15 @@ def _check_fits(result: ExperimentResult, e: Experiment) -> None:
         if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, kind)
                                                     for k, v in mapping.items()):
             raise DamagedEntry(f"its {name} are not a result's")
+    if not isinstance(result.unseen_help, dict) or not all(
+            isinstance(k, tuple) and len(k) == 3 and all(isinstance(x, str) for x in k)
+            and isinstance(v, UnseenWordHelp) for k, v in result.unseen_help.items()):
+        raise DamagedEntry("its unseen words' measurements are not a result's")
+    if not isinstance(result.probe_neighbors, dict) or not all(
+            isinstance(name, str) and isinstance(lists, dict)
+            and all(isinstance(w, str) and isinstance(found, tuple) for w, found in lists.items())
+            for name, lists in result.probe_neighbors.items()):
+        raise DamagedEntry("its probes' neighbours are not a result's")
     labels = set(e.labels)
     for approach in result.approaches.values():
         if not isinstance(approach.test, SplitResult) or not isinstance(approach.transfer, (SplitResult, type(None))):

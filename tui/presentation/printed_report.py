@@ -53,8 +53,10 @@ def _pretraining(result: ExperimentResult, width: int) -> list[str]:
     scratch = result.vectors["from_scratch"]
     lines += [""] + wrap(f"Nearest neighbours from scratch (counts over the {len(e.train)} labeled "
                          f"sentences alone, {len(scratch.words)} words):", width)
+    found = result.probe_neighbors.get("from_scratch", {})  # as the run found them, else searched now
     for probe in e.probes:
-        lines += wrap(f'"{probe}" --> {_neighbours(scratch.nearest(probe, e.top_n))}', width, "  ")
+        ns = found[probe] if probe in found else scratch.nearest(probe, e.top_n)
+        lines += wrap(f'"{probe}" --> {_neighbours(ns)}', width, "  ")
     return lines
 
 
