@@ -131,3 +131,46 @@ def test_the_estimate_is_in_the_result_and_its_json():
     assert form["memory"]["estimate"] == result.memory.total
     assert sum(form["memory"]["parts"].values()) >= form["memory"]["estimate"]
     assert "Memory: about" in render_text(result, width=80)
+
+
+def test_pretrain_refuses_over_memory_in_one_line_with_exit_2(tmp_path, capsys):
+    from helpers import KATA
+    from pretrain_explorer.tui.cli import main
+
+    out = tmp_path / "v.npz"
+    assert main(["pretrain", str(KATA / "general.txt"), "-o", str(out), "--memory", "1M"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "would need about" in lines[0] and "1.0 MB is allowed" in lines[0], lines
+    assert not out.exists() and list(tmp_path.iterdir()) == []  # refused before counting: nothing written
+
+
+def test_pretrain_is_checked_again_once_the_vocabulary_is_counted(kata):
+    from helpers import KATA
+    from pretrain_explorer.engine.pretraining.pretrain import pretrain_vectors
+    from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings
+    from pretrain_explorer.engine.run.memory import pretraining_fits
+
+    counts = with_overrides(kata, weighting="counts")
+    settings = dict(corpus=KATA / "general.txt", stopwords=kata.stopwords, window=kata.window, weighting="counts",
+                    dim=kata.dim, vocabulary=VocabularySettings(1, 0))
+    seen = []
+    vectors, _ = pretrain_vectors(KATA / "general.txt", kata.stopwords, kata.window, "counts",
+                                  on_counted=seen.append)
+    assert seen == [len(vectors.words)]  # told the vocabulary's size, before the weighting
+    # A budget one byte short of the counted vocabulary's estimate: the settings' bound before counting
+    # (a guess from the corpus's size) is below it, so the refusal comes from the second check.
+    counted = estimate_memory(counts, len(vectors.words)).pretraining_only().total
+    assert estimate_memory(counts).pretraining_only().total < counted
+    fits = pretraining_fits(**settings, memory=counted - 1)  # passes before counting
+    with pytest.raises(MemoryRefused, match="would need about"):
+        fits(len(vectors.words))
+    pretraining_fits(**settings, memory=counted)(len(vectors.words))  # exactly enough: not refused
+
+
+def test_a_pretraining_refusal_suggests_what_fits_without_fine_tuning(kata):
+    e = with_overrides(kata, weighting="counts", max_vocab=5_000)
+    whole = estimate_memory(e, 5_000).pretraining_only()
+    fitting = estimate_memory(e, 4_000).pretraining_only().total
+    assert fitting < estimate_memory(e, 4_000).total  # fine-tuning would not fit: only pretraining is counted
+    with pytest.raises(MemoryRefused, match="--max-vocab 4,000 would fit"):
+        check_memory(with_overrides(e, memory=fitting), whole)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from ..settings import (
     PROGRAM_BYTES,
     WORDS_PER_CORPUS_BYTE,
 )
+from ..pretraining.vocabulary import VocabularySettings
 from ..text import tokenize
 from ..finetuning.approaches import BATCH_BYTES
 from ..pretraining.weighting import FLOAT32_FROM_CELLS
@@ -51,6 +53,7 @@ class MemoryEstimate:
     vectors: int  # the vectors a result keeps, and its trained classifiers' rows
     cache: int  # the session's cache: features of each seed over the labeled words
     working: int  # the largest step's arrays: a random draw, starting sentence vectors, a batch
+    fine_tunes: bool = True  # False: a command that only pretrains (evaluate, pretrain)
 
     @property
     def fine_tuning(self) -> int:
@@ -62,7 +65,11 @@ class MemoryEstimate:
 
     def pretraining_only(self) -> "MemoryEstimate":
         """The estimate of a command that only pretrains (evaluate): no fine-tuning after it."""
-        return dataclasses.replace(self, vectors=0, cache=0, working=0)
+        return dataclasses.replace(self, vectors=0, cache=0, working=0, fine_tunes=False)
+
+    def like(self, other: "MemoryEstimate") -> "MemoryEstimate":
+        """`other` as this one counts: without fine-tuning where this one has none."""
+        return other if self.fine_tunes else other.pretraining_only()
 
     def parts(self) -> tuple[tuple[str, int], ...]:
         """(name, bytes) of each part, in the order they are shown."""
@@ -189,10 +196,22 @@ def _what_fits(e: Experiment, estimate: MemoryEstimate, budget: int) -> str:
     if e.vectors_path is None and e.weighting in DENSE_WEIGHTINGS:
         for words in (w for w in SMALLER_VOCABULARIES if w < estimate.vocabulary):
             smaller = dataclasses.replace(e, vocabulary=dataclasses.replace(e.vocabulary, max_vocab=words))
-            if estimate_memory(smaller, words).total <= budget:
+            if estimate.like(estimate_memory(smaller, words)).total <= budget:
                 return f"--max-vocab {words:,} would fit"
     if e.vectors_path is None and e.weighting in DIMENSIONED_WEIGHTINGS:
         for dim in (d for d in SMALLER_DIMENSIONS if d < estimate.dimension):
-            if estimate_memory(dataclasses.replace(e, dim=dim), estimate.vocabulary).total <= budget:
+            if estimate.like(estimate_memory(dataclasses.replace(e, dim=dim), estimate.vocabulary)).total <= budget:
                 return f"--dim {dim:,} would fit"
     return f"no smaller setting fits: allow more with --memory (at least {shown_bytes(estimate.total)})"
+
+
+def pretraining_fits(corpus: Path, stopwords: frozenset[str], window: int, weighting: str, dim: int,
+                     vocabulary: VocabularySettings, memory: int | None) -> Callable[[int], None]:
+    """`pretrain`'s check, as a run's without fine-tuning: MemoryRefused now if its settings' bound
+    is over the budget, and the check of the vocabulary once counted (pretrain_vectors' on_counted)."""
+    e = Experiment(name=corpus.name, title="", manifest=corpus, corpus_path=corpus, vectors_path=None,
+                   corpus_preview=(), window=window, stopwords=stopwords, train=(), test=(), transfer=None,
+                   probes=(), top_n=1, groups=(), seed=0, weighting=weighting, dim=dim, vocabulary=vocabulary,
+                   memory=memory)
+    check_memory(e, estimate_memory(e).pretraining_only())
+    return lambda words: check_memory(e, estimate_memory(e, words).pretraining_only())
