@@ -43,7 +43,8 @@ def test_the_estimate_adds_up_and_knows_the_dimension(kata):
     assert (estimate.vocabulary, estimate.dimension) == (3_000, 50)
     assert estimate.total == estimate.program + max(estimate.pretraining,
                                                     estimate.vectors + estimate.cache + estimate.working)
-    assert dict(estimate.parts()).keys() == {"program", "pretraining", "vectors", "cache", "working"}
+    assert dict(estimate.parts()).keys() == {"program", "pretraining", "vectors", "cache", "working", "word2vec"}
+    assert estimate.word2vec == 0  # only sgns loads gensim
     with pytest.raises(dataclasses.FrozenInstanceError):
         estimate.total_bytes = 1
 
@@ -174,3 +175,22 @@ def test_a_pretraining_refusal_suggests_what_fits_without_fine_tuning(kata):
     assert fitting < estimate_memory(e, 4_000).total  # fine-tuning would not fit: only pretraining is counted
     with pytest.raises(MemoryRefused, match="--max-vocab 4,000 would fit"):
         check_memory(with_overrides(e, memory=fitting), whole)
+
+
+def test_sgns_adds_gensims_model_held_through_fine_tuning(kata):
+    from pretrain_explorer.engine.run.memory import GENSIM_BYTES, GENSIM_BYTES_PER_WORD
+    from pretrain_explorer.tui.presentation.memory import memory_sentence
+
+    sgns, svd = (with_overrides(kata, weighting=w, dim=100) for w in ("sgns", "svd"))
+    small, large = estimate_memory(sgns, 20_000), estimate_memory(sgns, 40_000)
+    # gensim's modules, and per word its vocabulary entry and two float32 rows of the dimension
+    assert small.word2vec == GENSIM_BYTES + 20_000 * (GENSIM_BYTES_PER_WORD + 2 * 100 * 4)
+    assert large.word2vec - small.word2vec == 20_000 * (GENSIM_BYTES_PER_WORD + 2 * 100 * 4)
+    assert estimate_memory(with_overrides(sgns, dim=300), 20_000).word2vec > small.word2vec
+    # held beside fine-tuning, not instead of it: the total is svd's (same shapes) plus gensim's
+    assert small.total == small.program + small.word2vec + max(small.pretraining, small.fine_tuning)
+    assert small.fine_tuning == estimate_memory(svd, 20_000).fine_tuning
+    assert small.pretraining_only().word2vec == small.word2vec  # `pretrain` and `evaluate` load gensim too
+    assert estimate_memory(with_overrides(kata, weighting="counts"), 1_000).word2vec == 0
+    assert "word2vec" in memory_sentence(small)
+    assert "word2vec" not in memory_sentence(estimate_memory(svd, 20_000))
