@@ -194,3 +194,29 @@ def test_sgns_adds_gensims_model_held_through_fine_tuning(kata):
     assert estimate_memory(with_overrides(kata, weighting="counts"), 1_000).word2vec == 0
     assert "word2vec" in memory_sentence(small)
     assert "word2vec" not in memory_sentence(estimate_memory(svd, 20_000))
+
+
+def test_seed_fits_past_their_share_are_dropped_and_fitted_again_for_a_new_main_seed(monkeypatch):
+    """The spread over seeds keeps its fits only up to KEPT_FIT_SHARE of the cache (on reviews at 5,000
+    dimensions each is 45 MiB): the numbers are the same, and `r` (seed + 1 the main seed) fits
+    seed + 1 again to keep its classifier, instead of reading it from the spread."""
+    import pretrain_explorer.engine.run.context as context
+    from pretrain_explorer.engine.inspect.explain import Explainer
+    from pretrain_explorer.engine.run.json_form import to_json
+
+    def fits(session):
+        return sum(v.fit is not None for (stage, _), v in session._entries.items() if stage == "outcome")
+
+    e = dataclasses.replace(load_experiment(), seeds=3)  # (fewer seeds: less to fit, the same rule)
+    keeping = Session(disk=None)
+    *_, whole = keeping.run(e)
+    monkeypatch.setattr(context, "KEPT_FIT_SHARE", 0.0)
+    lean = Session(disk=None)
+    *_, result = lean.run(e)
+    assert json.dumps(to_json(result)) == json.dumps(to_json(whole))
+    trained = [a for a in result.approaches.values() if a.kept_classifier is not None]
+    assert fits(lean) == len(trained) < fits(keeping)  # the main seed's only
+    before = lean.stats["classifier:random_fine_tuned"]
+    *_, second = lean.run(dataclasses.replace(e, seed=e.seed + 1))
+    assert lean.stats["classifier:random_fine_tuned"] == before + 2  # seed + 1 again, and seed + 3 new
+    assert Explainer(second).can_explain("random_fine_tuned")
