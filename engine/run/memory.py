@@ -228,4 +228,8 @@ def pretraining_fits(corpus: Path, stopwords: frozenset[str], window: int, weigh
                    probes=(), top_n=1, groups=(), seed=0, weighting=weighting, dim=dim, vocabulary=vocabulary,
                    memory=memory)
     check_memory(e, estimate_memory(e).pretraining_only())
-    return lambda words: check_memory(e, estimate_memory(e, words).pretraining_only())
+
+    def counted(words: int) -> None:
+        if words:  # no word kept: the weighting says so (min_count leaves no word)
+            check_memory(e, estimate_memory(e, words).pretraining_only())
+    return counted
