@@ -1,8 +1,9 @@
 """Peak memory of `pretrain-explorer report` on the shipped `reviews`, for each weighting, beside the
 estimate the run made before it allocated (engine/run/memory.py; the target: within 25%).
 
-Each run is a real `report --json` in its own process; its peak resident memory is the kernel's
-(wait4's ru_maxrss). Counts and PPMI keep the 5,000 most frequent words (--max-vocab 5000), as the
+Each run is a real `report --json` in its own process, with an empty cache folder of its own
+(XDG_CACHE_HOME), so that it computes what an earlier run stored; its peak resident memory is the
+kernel's (wait4's ru_maxrss). Counts and PPMI keep the 5,000 most frequent words (--max-vocab 5000), as the
 explorer does. The table replaces its section of docs/benchmarks.md, so it is rerun, never retyped:
 
     python benchmarks/memory.py [--parallel 2] [--no-write]
@@ -36,8 +37,8 @@ def measure(weighting: str) -> dict:
     if weighting in DENSE_WEIGHTINGS:
         command += ["--max-vocab", str(MAX_DENSE_WORDS)]
     started = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(command, stdout=out, stderr=err)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as cache:
+        process = subprocess.Popen(command, stdout=out, stderr=err, env={**os.environ, "XDG_CACHE_HOME": cache})
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - started
@@ -53,13 +54,14 @@ def measure(weighting: str) -> dict:
             "parts": report["memory"]["parts"]}
 
 
-def table(rows: list[dict]) -> str:
+def table(rows: list[dict], load: tuple[float, float]) -> str:
     lines = [BEGIN, "",
              f"Peak memory of `pretrain-explorer report reviews --json` by weighting (counts and ppmi with "
              f"`--max-vocab {MAX_DENSE_WORDS}`), measured by the kernel (wait4's peak resident set), beside the "
              f"estimate the run made before it allocated (engine/run/memory.py); target: within "
              f"{TARGET:.0%}. Written by `python benchmarks/memory.py` on {platform.machine()}, "
-             f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}; times are on a machine shared with other work.",
+             f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}, each run with an empty disk cache; times are on a "
+             f"machine shared with other work (1-minute load average {load[0]:.1f} before, {load[1]:.1f} after).",
              "",
              "| weighting | vocabulary x dimension | measured peak | estimate | estimate - peak | time |",
              "| --- | --- | ---: | ---: | ---: | ---: |"]
@@ -86,9 +88,10 @@ def main() -> int:
     parser.add_argument("--parallel", type=int, default=1, help="runs at once (each has its own process)")
     parser.add_argument("--no-write", action="store_true", help="print the table only")
     args = parser.parse_args()
+    before = os.getloadavg()[0]
     with ThreadPoolExecutor(args.parallel) as pool:
         rows = list(pool.map(measure, WEIGHTINGS))
-    section = table(rows)
+    section = table(rows, (before, os.getloadavg()[0]))
     print(section)
     if not args.no_write:
         write(section)

@@ -43,7 +43,8 @@ def test_the_estimate_adds_up_and_knows_the_dimension(kata):
     assert (estimate.vocabulary, estimate.dimension) == (3_000, 50)
     assert estimate.total == estimate.program + max(estimate.pretraining,
                                                     estimate.vectors + estimate.cache + estimate.working)
-    assert dict(estimate.parts()).keys() == {"program", "pretraining", "vectors", "cache", "working"}
+    assert dict(estimate.parts()).keys() == {"program", "pretraining", "vectors", "cache", "working", "word2vec"}
+    assert estimate.word2vec == 0  # only sgns loads gensim
     with pytest.raises(dataclasses.FrozenInstanceError):
         estimate.total_bytes = 1
 
@@ -131,3 +132,91 @@ def test_the_estimate_is_in_the_result_and_its_json():
     assert form["memory"]["estimate"] == result.memory.total
     assert sum(form["memory"]["parts"].values()) >= form["memory"]["estimate"]
     assert "Memory: about" in render_text(result, width=80)
+
+
+def test_pretrain_refuses_over_memory_in_one_line_with_exit_2(tmp_path, capsys):
+    from helpers import KATA
+    from pretrain_explorer.tui.cli import main
+
+    out = tmp_path / "v.npz"
+    assert main(["pretrain", str(KATA / "general.txt"), "-o", str(out), "--memory", "1M"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "would need about" in lines[0] and "1.0 MB is allowed" in lines[0], lines
+    assert not out.exists() and list(tmp_path.iterdir()) == []  # refused before counting: nothing written
+
+
+def test_pretrain_is_checked_again_once_the_vocabulary_is_counted(kata):
+    from helpers import KATA
+    from pretrain_explorer.engine.pretraining.pretrain import pretrain_vectors
+    from pretrain_explorer.engine.pretraining.vocabulary import VocabularySettings
+    from pretrain_explorer.engine.run.memory import pretraining_fits
+
+    counts = with_overrides(kata, weighting="counts")
+    settings = dict(corpus=KATA / "general.txt", stopwords=kata.stopwords, window=kata.window, weighting="counts",
+                    dim=kata.dim, vocabulary=VocabularySettings(1, 0))
+    seen = []
+    vectors, _ = pretrain_vectors(KATA / "general.txt", kata.stopwords, kata.window, "counts",
+                                  on_counted=seen.append)
+    assert seen == [len(vectors.words)]  # told the vocabulary's size, before the weighting
+    # A budget one byte short of the counted vocabulary's estimate: the settings' bound before counting
+    # (a guess from the corpus's size) is below it, so the refusal comes from the second check.
+    counted = estimate_memory(counts, len(vectors.words)).pretraining_only().total
+    assert estimate_memory(counts).pretraining_only().total < counted
+    fits = pretraining_fits(**settings, memory=counted - 1)  # passes before counting
+    with pytest.raises(MemoryRefused, match="would need about"):
+        fits(len(vectors.words))
+    pretraining_fits(**settings, memory=counted)(len(vectors.words))  # exactly enough: not refused
+
+
+def test_a_pretraining_refusal_suggests_what_fits_without_fine_tuning(kata):
+    e = with_overrides(kata, weighting="counts", max_vocab=5_000)
+    whole = estimate_memory(e, 5_000).pretraining_only()
+    fitting = estimate_memory(e, 4_000).pretraining_only().total
+    assert fitting < estimate_memory(e, 4_000).total  # fine-tuning would not fit: only pretraining is counted
+    with pytest.raises(MemoryRefused, match="--max-vocab 4,000 would fit"):
+        check_memory(with_overrides(e, memory=fitting), whole)
+
+
+def test_sgns_adds_gensims_model_held_through_fine_tuning(kata):
+    from pretrain_explorer.engine.run.memory import GENSIM_BYTES, GENSIM_BYTES_PER_WORD
+    from pretrain_explorer.tui.presentation.memory import memory_sentence
+
+    sgns, svd = (with_overrides(kata, weighting=w, dim=100) for w in ("sgns", "svd"))
+    small, large = estimate_memory(sgns, 20_000), estimate_memory(sgns, 40_000)
+    # gensim's modules, and per word its vocabulary entry and two float32 rows of the dimension
+    assert small.word2vec == GENSIM_BYTES + 20_000 * (GENSIM_BYTES_PER_WORD + 2 * 100 * 4)
+    assert large.word2vec - small.word2vec == 20_000 * (GENSIM_BYTES_PER_WORD + 2 * 100 * 4)
+    assert estimate_memory(with_overrides(sgns, dim=300), 20_000).word2vec > small.word2vec
+    # held beside fine-tuning, not instead of it: the total is svd's (same shapes) plus gensim's
+    assert small.total == small.program + small.word2vec + max(small.pretraining, small.fine_tuning)
+    assert small.fine_tuning == estimate_memory(svd, 20_000).fine_tuning
+    assert small.pretraining_only().word2vec == small.word2vec  # `pretrain` and `evaluate` load gensim too
+    assert estimate_memory(with_overrides(kata, weighting="counts"), 1_000).word2vec == 0
+    assert "word2vec" in memory_sentence(small)
+    assert "word2vec" not in memory_sentence(estimate_memory(svd, 20_000))
+
+
+def test_seed_fits_past_their_share_are_dropped_and_fitted_again_for_a_new_main_seed(monkeypatch):
+    """The spread over seeds keeps its fits only up to KEPT_FIT_SHARE of the cache (on reviews at 5,000
+    dimensions each is 45 MiB): the numbers are the same, and `r` (seed + 1 the main seed) fits
+    seed + 1 again to keep its classifier, instead of reading it from the spread."""
+    import pretrain_explorer.engine.run.context as context
+    from pretrain_explorer.engine.inspect.explain import Explainer
+    from pretrain_explorer.engine.run.json_form import to_json
+
+    def fits(session):
+        return sum(v.fit is not None for (stage, _), v in session._entries.items() if stage == "outcome")
+
+    e = dataclasses.replace(load_experiment(), seeds=3)  # (fewer seeds: less to fit, the same rule)
+    keeping = Session(disk=None)
+    *_, whole = keeping.run(e)
+    monkeypatch.setattr(context, "KEPT_FIT_SHARE", 0.0)
+    lean = Session(disk=None)
+    *_, result = lean.run(e)
+    assert json.dumps(to_json(result)) == json.dumps(to_json(whole))
+    trained = [a for a in result.approaches.values() if a.kept_classifier is not None]
+    assert fits(lean) == len(trained) < fits(keeping)  # the main seed's only
+    before = lean.stats["classifier:random_fine_tuned"]
+    *_, second = lean.run(dataclasses.replace(e, seed=e.seed + 1))
+    assert lean.stats["classifier:random_fine_tuned"] == before + 2  # seed + 1 again, and seed + 3 new
+    assert Explainer(second).can_explain("random_fine_tuned")

@@ -169,6 +169,7 @@ def pretrain(argv: list[str]) -> int:
     from ..engine.experiment import stopwords_from
     from ..engine.storage.atomic import check_destination, sweep_stale_parts
     from ..engine.pretraining.pretrain import pretrain_vectors
+    from ..engine.run.memory import pretraining_fits
     from ..engine.storage.vectors_file import save_vectors
 
     parser = argparse.ArgumentParser(prog="pretrain-explorer pretrain",
@@ -179,6 +180,7 @@ def pretrain(argv: list[str]) -> int:
     parser.add_argument("--stopwords", help="a file of whitespace-separated stopwords (default: the kata's)")
     parser.add_argument("--force", action="store_true", help="replace the output if it exists")
     _add_pretraining_options(parser, defaults=True)
+    _add_memory_option(parser)
     parser.set_defaults(dim=None)  # None: not given, so that a --dim counts would ignore is refused
     args = parser.parse_args(argv)
     _refuse_an_unused_dim(args.dim, args.weighting)
@@ -189,11 +191,14 @@ def pretrain(argv: list[str]) -> int:
     check_destination(output, args.force, "add --force to replace it")  # before the counting, not after it
     sweep_stale_parts(output.parent, output.name)  # an earlier run's, killed while writing this output
     stopwords = stopwords_from(Path(args.stopwords)) if args.stopwords else load_experiment().manifest_stopwords
+    vocabulary = VocabularySettings(args.min_count, args.max_vocab)
+    fits = pretraining_fits(Path(args.corpus), stopwords, args.window, args.weighting, args.dim, vocabulary,
+                            args.memory)  # refused before counting, and again once the vocabulary is counted
     bar = _ProgressBar()
     started = time.perf_counter()
     try:
         vectors, stats = pretrain_vectors(Path(args.corpus), stopwords, args.window, args.weighting, args.dim,
-                                          VocabularySettings(args.min_count, args.max_vocab), on_progress=bar)
+                                          vocabulary, on_progress=bar, on_counted=fits)
     finally:
         bar.close()
     seconds = time.perf_counter() - started

@@ -15,7 +15,7 @@ from .sgns import SgnsSettings, train_sgns
 from ..settings import DEFAULTS
 from ..text import LabeledSentence
 from ..vectors import WordVectors
-from .vocabulary import VocabularySettings, vocabulary_keep
+from .vocabulary import VocabularySettings, kept_indices, vocabulary_keep
 from .weighting import word_vectors
 
 
@@ -75,10 +75,13 @@ def pretrain_vectors(
     vocabulary: VocabularySettings = VocabularySettings(),
     should_stop: Callable[[], bool] = lambda: False,
     on_progress: Progress = lambda event: None,
+    on_counted: Callable[[int], None] = lambda words: None,
 ) -> tuple[WordVectors, CorpusStats]:
-    """Stage 1 on a corpus of any size, uncached: stream it, count, weight."""
+    """Stage 1 on a corpus of any size, uncached: stream it, count, weight. `on_counted` is told the
+    vocabulary's size once it is counted, before the weighting (which may raise to stop there)."""
     files = CorpusFiles.of(corpus)
     co = corpus_counts(files, stopwords, window, vocabulary_keep(vocabulary), should_stop, on_progress)
+    on_counted(len(kept_indices(co.word_counts, vocabulary)))
     on_progress(ProgressEvent("weighting", 1.0, f"Weighting ({weighting})"))
     return weighted_vectors(co, window, weighting, dim, vocabulary, files, should_stop, on_progress, stopwords)
 

@@ -14,7 +14,7 @@ from ..finetuning import approaches as registry
 from ..finetuning.approaches import Run, Task, TaskOutcome
 from ..finetuning.pushes import KeptClassifier
 from ..finetuning.centroid import Prediction, Scores, SplitResult, best_label
-from .cache import StageCache
+from .cache import StageCache, nbytes
 from ..errors import stop_if_asked
 from ..experiment import Experiment
 from ..finetuning.labeled import (
@@ -39,6 +39,12 @@ MIN_SEEDS = 3
 # larger (5,000 dimensions of counts), a few seeds would fill it, each pushing out the one a step
 # reads next, and hold hundreds of megabytes for nothing; they are drawn again when read.
 CACHED_SEED_SHARE = 0.125
+# A fit (what a trained classifier is kept from) of the spread over seeds is kept with its scores only
+# up to this share of the cache: `r` makes seed + 1 the main seed, whose classifier is then kept from
+# it, not trained again. Larger (a fine-tuned fit holds a row per train word and dimension: 45 MiB at
+# 5,000 dimensions on reviews) it is dropped, and fitted again if that seed becomes the main one:
+# the nine seeds' fits held 406 MiB to the end of the run.
+KEPT_FIT_SHARE = 0.02
 
 
 def seeds_within(seeds: int, work_per_seed: int) -> int:
@@ -155,13 +161,18 @@ class RunContext(Run):
         training = self.experiment.training if a.classifier.trained else None
         return task.key, a.vectors.name, a.vectors.determined_by(self), self.data_key, training
 
-    def fit(self, tasks: list[Task], splits: tuple[str, ...], progress: Callable[[float], None]) -> list[TaskOutcome]:
+    def fit(self, tasks: list[Task], splits: tuple[str, ...], progress: Callable[[float], None],
+            keep_fits: bool = True) -> list[TaskOutcome]:
+        """Each task's outcome, from the cache or fitted. Without `keep_fits` (the spread over seeds,
+        the learning curve: they read scores only) an outcome keeps its fit only up to KEPT_FIT_SHARE;
+        a later main seed whose fit was dropped is fitted again to be kept."""
         stop_if_asked(self.should_stop)
         keys = [self.task_key(t) for t in tasks]
         found: dict = {}
-        for key in keys:
+        for key, task in zip(keys, tasks):
             hit = self.session.peek("outcome", key)
-            if hit is not None and hit.has(splits):
+            wants_fit = keep_fits and task.subset is None and task.approach.classifier.keep is not None
+            if hit is not None and hit.has(splits) and (hit.fit is not None or not wants_fit):
                 found[key] = hit
         missing = list({k: t for k, t in zip(keys, tasks) if k not in found}.items())
         self.draw_random(sorted({t.seed for _, t in missing if t.seed is not None}))
@@ -174,6 +185,8 @@ class RunContext(Run):
                                 lambda f: progress((done + f) / len(kinds)))
             for (key, task), outcome in zip(members, outcomes):
                 stage = "classifier" if task.subset is None else "curve"
+                if not keep_fits and nbytes(outcome.fit) > self.session.max_bytes * KEPT_FIT_SHARE:
+                    outcome = dataclasses.replace(outcome, fit=None)
                 self.session.put("outcome", key, outcome)
                 self.session.stats[f"{stage}:{task.approach.name}"] += 1
                 found[key] = outcome

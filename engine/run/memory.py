@@ -4,7 +4,7 @@ budget it must fit in (a share of the memory available, or what `--memory` or th
 The estimate follows where a run's memory goes (docs/benchmarks.md compares it with measured peaks):
 the program itself; pretraining's counting and weighting (then freed, but for the vectors); the
 vectors a result keeps (pretrained, the main seed's random ones, the fine-tuned copy) and its
-trained classifiers' rows; the session's cache (each seed's vectors over the labeled words, up to
+trained classifiers' rows; for sgns, gensim's modules and model, which stay resident to the end; the session's cache (each seed's vectors over the labeled words, up to
 the cache's bound); and the working arrays of the largest step (a seed's random rows being drawn,
 the learning curve's starting sentence vectors, one training batch)."""
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from ..settings import (
     PROGRAM_BYTES,
     WORDS_PER_CORPUS_BYTE,
 )
+from ..pretraining.vocabulary import VocabularySettings
 from ..text import tokenize
 from ..finetuning.approaches import BATCH_BYTES
 from ..pretraining.weighting import FLOAT32_FROM_CELLS
@@ -37,12 +39,22 @@ KEPT_CLASSIFIERS = 3  # linear_probe, fine_tuned, random_fine_tuned keep their t
 COUNTING_BYTES_PER_CORPUS_BYTE = 12  # the counting tables and blocks of a corpus, per byte stored
 BATCH_COPIES = 2
 PRETRAINING_COPIES = {"counts": 1, "ppmi": 3, "svd": 4, "sgns": 3}  # vocabulary x dimension arrays at once
+# sgns trains through gensim (engine.pretraining.sgns): its modules (measured: importing gensim.models
+# after the engine adds 60 MiB resident) and its model, as gensim's Word2Vec.estimate_memory counts it:
+# per word, its vocabulary entry and two float32 rows of the dimension (the vectors and the negative
+# sampling layer). None of it is given back before the run ends: the modules stay imported, and the
+# heap the vocabulary's small objects took stays the process's (measured on reviews: 120 MiB more
+# resident after training than before it, through fine-tuning).
+GENSIM_BYTES = 60 << 20
+GENSIM_BYTES_PER_WORD = 500
+GENSIM_ARRAYS = 2
+FLOAT32 = 4
 
 
 @dataclass(frozen=True)
 class MemoryEstimate:
-    """A run's estimated peak, in bytes, by part. The run's peak is the program plus the larger of
-    pretraining and fine-tuning (pretraining's tables are freed before fine-tuning starts)."""
+    """A run's estimated peak, in bytes, by part. The run's peak is the program (and sgns's gensim)
+    plus the larger of pretraining and fine-tuning (pretraining's tables are freed before fine-tuning starts)."""
 
     vocabulary: int  # the words the vectors have (at most, before the corpus is counted)
     dimension: int
@@ -51,6 +63,8 @@ class MemoryEstimate:
     vectors: int  # the vectors a result keeps, and its trained classifiers' rows
     cache: int  # the session's cache: features of each seed over the labeled words
     working: int  # the largest step's arrays: a random draw, starting sentence vectors, a batch
+    word2vec: int = 0  # sgns: gensim's modules and model, held from its training to the end of the run
+    fine_tunes: bool = True  # False: a command that only pretrains (evaluate, pretrain)
 
     @property
     def fine_tuning(self) -> int:
@@ -58,16 +72,20 @@ class MemoryEstimate:
 
     @property
     def total(self) -> int:
-        return self.program + max(self.pretraining, self.fine_tuning)
+        return self.program + self.word2vec + max(self.pretraining, self.fine_tuning)
 
     def pretraining_only(self) -> "MemoryEstimate":
         """The estimate of a command that only pretrains (evaluate): no fine-tuning after it."""
-        return dataclasses.replace(self, vectors=0, cache=0, working=0)
+        return dataclasses.replace(self, vectors=0, cache=0, working=0, fine_tunes=False)
+
+    def like(self, other: "MemoryEstimate") -> "MemoryEstimate":
+        """`other` as this one counts: without fine-tuning where this one has none."""
+        return other if self.fine_tunes else other.pretraining_only()
 
     def parts(self) -> tuple[tuple[str, int], ...]:
         """(name, bytes) of each part, in the order they are shown."""
         return (("program", self.program), ("pretraining", self.pretraining), ("vectors", self.vectors),
-                ("cache", self.cache), ("working", self.working))
+                ("cache", self.cache), ("working", self.working), ("word2vec", self.word2vec))
 
 
 def _labeled_words(e: Experiment) -> int:
@@ -117,7 +135,10 @@ def estimate_memory(e: Experiment, vocabulary: int | None = None, dimension: int
     batch_sentences = min(BATCH_BYTES // (FLOAT * dimension), 2 * seeds * len(e.train))
     batch = int(BATCH_COPIES * batch_sentences * per_sentence * dimension * FLOAT)
     working = 2 * features + starts + batch
-    return MemoryEstimate(words, dimension, PROGRAM_BYTES, pretraining, vectors, cache, working)
+    word2vec = 0
+    if e.weighting == "sgns" and e.vectors_path is None:
+        word2vec = GENSIM_BYTES + words * (GENSIM_BYTES_PER_WORD + GENSIM_ARRAYS * dimension * FLOAT32)
+    return MemoryEstimate(words, dimension, PROGRAM_BYTES, pretraining, vectors, cache, working, word2vec)
 
 
 # --- the budget -------------------------------------------------------------------------------
@@ -189,10 +210,26 @@ def _what_fits(e: Experiment, estimate: MemoryEstimate, budget: int) -> str:
     if e.vectors_path is None and e.weighting in DENSE_WEIGHTINGS:
         for words in (w for w in SMALLER_VOCABULARIES if w < estimate.vocabulary):
             smaller = dataclasses.replace(e, vocabulary=dataclasses.replace(e.vocabulary, max_vocab=words))
-            if estimate_memory(smaller, words).total <= budget:
+            if estimate.like(estimate_memory(smaller, words)).total <= budget:
                 return f"--max-vocab {words:,} would fit"
     if e.vectors_path is None and e.weighting in DIMENSIONED_WEIGHTINGS:
         for dim in (d for d in SMALLER_DIMENSIONS if d < estimate.dimension):
-            if estimate_memory(dataclasses.replace(e, dim=dim), estimate.vocabulary).total <= budget:
+            if estimate.like(estimate_memory(dataclasses.replace(e, dim=dim), estimate.vocabulary)).total <= budget:
                 return f"--dim {dim:,} would fit"
     return f"no smaller setting fits: allow more with --memory (at least {shown_bytes(estimate.total)})"
+
+
+def pretraining_fits(corpus: Path, stopwords: frozenset[str], window: int, weighting: str, dim: int,
+                     vocabulary: VocabularySettings, memory: int | None) -> Callable[[int], None]:
+    """`pretrain`'s check, as a run's without fine-tuning: MemoryRefused now if its settings' bound
+    is over the budget, and the check of the vocabulary once counted (pretrain_vectors' on_counted)."""
+    e = Experiment(name=corpus.name, title="", manifest=corpus, corpus_path=corpus, vectors_path=None,
+                   corpus_preview=(), window=window, stopwords=stopwords, train=(), test=(), transfer=None,
+                   probes=(), top_n=1, groups=(), seed=0, weighting=weighting, dim=dim, vocabulary=vocabulary,
+                   memory=memory)
+    check_memory(e, estimate_memory(e).pretraining_only())
+
+    def counted(words: int) -> None:
+        if words:  # no word kept: the weighting says so (min_count leaves no word)
+            check_memory(e, estimate_memory(e, words).pretraining_only())
+    return counted

@@ -340,7 +340,8 @@ class Session(StageCache):
         e = run.experiment
         seeded = [a for a in registry.APPROACHES if a.seeded]
         tasks = [Task(a, e.seed + j) for a in seeded for j in range(1, seeds)]
-        outcomes = dict(zip(((t.approach.name, t.seed) for t in tasks), run.fit(tasks, run.splits, progress)))
+        outcomes = dict(zip(((t.approach.name, t.seed) for t in tasks),
+                            run.fit(tasks, run.splits, progress, keep_fits=False)))
         approaches = dict(result.approaches)
         for a in seeded:
             main = approaches[a.name]
@@ -376,7 +377,7 @@ class Session(StageCache):
                 for a in registry.APPROACHES:
                     tasks.append(Task(a, draw if a.seeded else None, subset))
                     where.append((a.name, i))
-        outcomes = run.fit(tasks, ("test",), progress)
+        outcomes = run.fit(tasks, ("test",), progress, keep_fits=False)
         values: dict[tuple[str, int], list[float]] = {}
         for place, outcome in zip(where, outcomes):
             values.setdefault(place, []).append(run.accuracy(outcome, "test"))
