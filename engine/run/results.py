@@ -21,6 +21,7 @@ from ..pretraining.pretrain import CorpusStats
 from ..progress import PHASES
 from ..vectors import WordVectors
 from .memory import MemoryEstimate
+from ..inspect.domain import DomainFigure
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,8 @@ class ExperimentResult:
     vector_keys: dict[str, Hashable] = field(default_factory=dict, compare=False, repr=False)
     # The run's peak memory as estimated before fine-tuning allocated anything (engine.run.memory).
     memory: MemoryEstimate | None = None
+    # How close the corpus is to the task's words (None for vectors pretrained elsewhere).
+    domain: DomainFigure | None = None
 
     @cached_property
     def evidence(self) -> Evidence:

@@ -278,6 +278,7 @@ class Session(StageCache):
             learning_curve=None,
             margin=None,
             overlap=word_overlaps(data),
+            domain=run.domain(),
             phase=PHASES[0],
             vector_keys={"pretrained": run.keys.vectors},
             word_pairs=self._word_pairs(run),
