@@ -95,3 +95,10 @@ def test_the_sentence_follows_the_thresholds(divergence, said, unsaid):
     assert f"{divergence:.2f}" in text
     # 999 of 1000 is not all, 1 of 200 is not none, 0 of 50 is none.
     assert "99% of the labeled tokens" in text and "1% of the test tokens" in text and "0% of the task's 50 words" in text
+
+
+def test_the_pointers_name_shipped_experiments():
+    from pretrain_explorer.engine.experiment import builtin_experiments
+    from pretrain_explorer.tui.presentation.guidance import SHOWS_IT_ON_REAL_TEXT, SHOWS_THE_GAIN
+
+    assert {SHOWS_THE_GAIN, SHOWS_IT_ON_REAL_TEXT} <= set(builtin_experiments())
