@@ -102,3 +102,40 @@ def test_the_pointers_name_shipped_experiments():
     from pretrain_explorer.tui.presentation.guidance import SHOWS_IT_ON_REAL_TEXT, SHOWS_THE_GAIN
 
     assert {SHOWS_THE_GAIN, SHOWS_IT_ON_REAL_TEXT} <= set(builtin_experiments())
+
+
+def test_the_kata_result_keeps_its_figure_through_the_disk_cache_and_json(kata_results):
+    from pretrain_explorer.engine import builtin_experiment_path, load_experiment, run_experiment
+    from pretrain_explorer.engine.pretraining.corpus import read_blocks
+    from pretrain_explorer.engine.run.json_form import to_json
+    from pretrain_explorer.engine.run.session import Session
+    from pretrain_explorer.engine.storage.disk_cache import DiskCache
+
+    e = load_experiment(builtin_experiment_path("kata"))
+    session = Session(disk=DiskCache(kata_results / "pretrain-explorer"))
+    stored = run_experiment(e, session=session)  # the fixture's entry, read back
+    data = labeled_data(e.stopwords, e.train, e.test, e.transfer)
+    counts, kept = corpus_word_counts((b.text for b in read_blocks(e.corpus_path)), e.stopwords, task_words(data))
+    direct = domain_figure(data, counts, kept, lambda w: stored.pretrained.index(w) is not None,
+                           e.vocabulary.min_count)
+    assert stored.domain == direct
+    assert to_json(stored)["domain"]["divergence"] == direct.divergence
+    assert to_json(stored)["domain"]["test_coverage"] == direct.test_coverage
+
+
+@pytest.mark.parametrize("name, split, winner, best_with_won, points_to", [
+    ("kata", "test", None, True, ("held-out", "packages")),
+    ("reviews", "test", "pretrained", False, ("packages",)),
+    ("reviews", "test", "pretrained", True, ()),
+    ("reviews", "transfer", None, False, ()),
+    ("packages", "test", None, False, ()),
+])
+def test_the_pointer_shows_only_where_pretraining_did_not_win(name, split, winner, best_with_won, points_to):
+    from types import SimpleNamespace
+
+    from pretrain_explorer.tui.presentation.guidance import where_it_shows
+
+    text = where_it_shows(SimpleNamespace(experiment=SimpleNamespace(name=name)), split, winner, best_with_won)
+    assert (text == "") == (not points_to)
+    for other in ("held-out", "packages"):
+        assert (f"pretrain-explorer {other}" in text) == (other in points_to)

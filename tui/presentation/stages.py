@@ -133,7 +133,9 @@ def accuracy_note(r: ExperimentResult, split: str) -> str:
     claims = note_claims(r, split)
     onward = ""
     if _ran_lesson(r) and any(getattr(a, split) is not None for a in r.approaches.values()):
-        onward = where_it_shows(r, split, verdicts.compare(r, *LESSON, split).winner)
+        margin = [c for c in question_claims(r, split) if c.figures.get("question") == 3]
+        best_with_won = not margin or margin[0].figures["winner"] in margin[0].figures["with"]
+        onward = where_it_shows(r, split, verdicts.compare(r, *LESSON, split).winner, best_with_won)
     return " ".join([opening] + [say(c) for c in claims] + ([onward] if onward else []))
 
 
