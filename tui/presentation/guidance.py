@@ -39,17 +39,16 @@ def where_it_shows(r: ExperimentResult, split: str, winner: str | None, best_wit
     """Where the lesson goes next, or "": when pretraining did not win the lesson's comparison on the
     test split (winner), or the best approach with pretraining did not beat the best without
     (best_with_won, the margin's third question)."""
-    real = (f"a corpus of the same kind of text as its labeled sentences, Debian package descriptions "
-            f"(pretrain-explorer {SHOWS_IT_ON_REAL_TEXT})")
+    real = f"pretrain-explorer {SHOWS_IT_ON_REAL_TEXT}"
     if split != "test" or r.experiment.name in (SHOWS_THE_GAIN, SHOWS_IT_ON_REAL_TEXT):
         return ""
     if winner != "pretrained":
         return (f"The {SHOWS_THE_GAIN} experiment shows where it does: its test sentences' sentiment words never "
-                f"occur in the labeled ones (pretrain-explorer {SHOWS_THE_GAIN}); on real text, "
-                f"{SHOWS_IT_ON_REAL_TEXT}: {real}.")
+                f"occur in the labeled ones (pretrain-explorer {SHOWS_THE_GAIN}); {SHOWS_IT_ON_REAL_TEXT}, on real "
+                f"text ({real}).")
     if not best_with_won:
         return (f"Here the best approach with pretraining did not beat the best without; {SHOWS_IT_ON_REAL_TEXT} "
-                f"shows real text where it does: {real}.")
+                f"shows real text where it does, its corpus of the same kind as its labeled sentences ({real}).")
     return ""
 
 
