@@ -7,13 +7,12 @@ import dataclasses
 
 import numpy as np
 import pytest
-from scipy.spatial.distance import jensenshannon
-
 from pretrain_explorer.engine.finetuning.labeled import labeled_data
 from pretrain_explorer.engine.inspect.domain import DomainFigure, corpus_word_counts, domain_figure, task_words
 from pretrain_explorer.engine.settings import DOMAIN_CLOSE_JS, DOMAIN_FAR_JS
 from pretrain_explorer.engine.text import LabeledSentence
 from pretrain_explorer.tui.presentation.domain import domain_sentence, part
+from scipy.spatial.distance import jensenshannon
 
 STOP = frozenset({"the", "a"})
 CORPUS = ["the cat sat on a mat", "a dog sat on the log", "cat and dog and cat", "birds fly high"]
@@ -94,7 +93,8 @@ def test_the_sentence_follows_the_thresholds(divergence, said, unsaid):
     assert "0 the same, 1 nothing shared" in domain_sentence(BASE, detailed=True)
     assert f"{divergence:.2f}" in text
     # 999 of 1000 is not all, 1 of 200 is not none, 0 of 50 is none.
-    assert "99% of the labeled tokens" in text and "1% of the test tokens" in text and "0% of the task's 50 words" in text
+    assert "99% of the labeled tokens" in text and "1% of the test tokens" in text
+    assert "0% of the task's 50 words" in text
 
 
 def test_the_pointers_name_shipped_experiments():

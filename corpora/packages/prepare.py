@@ -88,9 +88,8 @@ def main(downloads: Path, out: Path) -> None:
     chosen: dict[str, tuple] = {}
     for package in sorted(packages):
         name, source, section, short, _ = package
-        if section in SECTIONS and not PARTS.search(short):
-            if source not in chosen or name == source:
-                chosen[source] = package
+        if section in SECTIONS and not PARTS.search(short) and (source not in chosen or name == source):
+            chosen[source] = package
     by_class = {s: sorted(p for p in chosen.values() if p[2] == s) for s in SECTIONS}
     rng = random.Random(SEED)
     for rows in by_class.values():
@@ -121,9 +120,9 @@ def main(downloads: Path, out: Path) -> None:
             if line not in seen:
                 seen.add(line)
                 lines.append(line)
-    with open(out / "general.txt.gz", "wb") as raw:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
-            gz.write(("\n".join(lines) + "\n").encode("utf-8"))
+    with (open(out / "general.txt.gz", "wb") as raw,
+          gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz):
+        gz.write(("\n".join(lines) + "\n").encode("utf-8"))
 
 
 if __name__ == "__main__":

@@ -28,8 +28,9 @@ def domain_sentence(figure: DomainFigure, detailed: bool = False) -> str:
     """The figure in a sentence; `detailed` (the report) says what the divergence's scale means."""
     f = figure
     scale = ": 0 the same, 1 nothing shared" if detailed else ""
+    seen = "at least once" if f.min_count == 1 else f"at least {f.min_count:,} times"
     return (f"The corpus knows {part(f.train_covered, f.train_tokens)} of the labeled tokens and "
             f"{part(f.test_covered, f.test_tokens)} of the test tokens; {part(f.supported, f.words)} of the task's "
-            f"{f.words:,} words have a vector seen {'at least once' if f.min_count == 1 else f'at least {f.min_count:,} times'}"
-            f" in the corpus; its word frequencies are {distance(f)} the task's "
+            f"{f.words:,} words have a vector seen {seen} in the corpus; its word frequencies are "
+            f"{distance(f)} the task's "
             f"(Jensen–Shannon divergence {f.divergence:.2f}{scale}).")
