@@ -117,7 +117,7 @@ def test_progress_is_reported_in_order():
 
 def test_shipped_experiments_open_by_name_from_any_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert builtin_experiments() == ("held-out", "kata", "reviews")
+    assert builtin_experiments() == ("held-out", "kata", "packages", "reviews")
     for name in builtin_experiments():
         experiment = load_experiment(name)
         assert experiment.name == name and experiment.manifest.parent.name == name

@@ -15,6 +15,8 @@ from ..finetuning.approaches import Run, Task, TaskOutcome
 from ..finetuning.pushes import KeptClassifier
 from ..finetuning.centroid import Prediction, Scores, SplitResult, best_label
 from .cache import StageCache, nbytes
+from ..inspect.domain import DomainFigure, corpus_word_counts, domain_figure, task_words
+from ..pretraining.corpus import CorpusFiles, read_blocks
 from ..errors import stop_if_asked
 from ..experiment import Experiment
 from ..finetuning.labeled import (
@@ -99,6 +101,19 @@ class RunContext(Run):
         self.data: LabeledData = session.cached("labeled", self.data_key,
                                                 lambda: labeled_data(e.stopwords, e.train, e.test, e.transfer))
         self.splits = ("test", "transfer") if e.transfer is not None else ("test",)
+
+    def domain(self) -> DomainFigure | None:
+        """How close the corpus is to the task (engine.inspect.domain); None for vectors pretrained
+        elsewhere, whose corpus is not here to count."""
+        e = self.experiment
+        if e.vectors_path is not None:
+            return None
+        corpus = CorpusFiles.of(e.corpus_path)
+        counts, kept = self.session.cached("domain counts", (corpus.identity, e.stopwords, self.data_key), lambda: (
+            corpus_word_counts((b.text for b in read_blocks(corpus)), e.stopwords, task_words(self.data),
+                               lambda: stop_if_asked(self.should_stop))))
+        return domain_figure(self.data, counts, kept, lambda w: self.pretrained.index(w) is not None,
+                             e.vocabulary.min_count)
 
     # Vectors restricted to the labeled vocabulary, as the approaches ask for them.
 

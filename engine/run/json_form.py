@@ -85,6 +85,10 @@ def to_json(result: ExperimentResult) -> dict:
     if result.memory is not None:  # the peak the run estimated before it allocated, in bytes, by part
         out["memory"] = {"estimate": result.memory.total, "parts": dict(result.memory.parts()),
                          "vocabulary": result.memory.vocabulary, "dimension": result.memory.dimension}
+    if result.domain is not None:  # how close the corpus is to the task (engine.inspect.domain)
+        d = result.domain
+        out["domain"] = {**dataclasses.asdict(d), "train_coverage": d.train_coverage, "test_coverage": d.test_coverage,
+                         "supported_share": d.supported_share}
     if result.word_pairs:
         out["word_pairs"] = {name: word_pairs_json(score) for name, score in result.word_pairs.items()}
     return out

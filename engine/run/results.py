@@ -22,6 +22,7 @@ from ..pretraining.pretrain import CorpusStats
 from ..progress import PHASES
 from ..vectors import WordVectors
 from .memory import MemoryEstimate
+from ..inspect.domain import DomainFigure
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,8 @@ class ExperimentResult:
     # the pretrained ones'): the Neighbours pane shows a loaded result's probes without reading
     # (and so mapping into memory) its vectors.
     probe_neighbors: dict[str, dict[str, tuple[tuple[str, float], ...]]] = field(default_factory=dict)
+    # How close the corpus is to the task's words (None for vectors pretrained elsewhere).
+    domain: DomainFigure | None = None
 
     @cached_property
     def evidence(self) -> Evidence:

@@ -288,6 +288,7 @@ class Session(StageCache):
             learning_curve=None,
             margin=None,
             overlap=word_overlaps(data),
+            domain=run.domain(),
             phase=PHASES[0],
             vector_keys=keys,
             word_pairs=self._word_pairs(run),

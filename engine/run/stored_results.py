@@ -31,13 +31,14 @@ from ..pretraining.weighting import SvdVectors
 from ..storage.entry_file import DamagedEntry
 from ..vectors import WordVectors
 from .memory import MemoryEstimate
+from ..inspect.domain import DomainFigure
 from .results import PHASES, ApproachResult, Drift, ExperimentResult, LearningCurve, Margin, SeedStats
 
-FORMAT = 2  # bump when an entry's layout or a result's meaning changes: old entries are then never read
+FORMAT = 3  # bump when an entry's layout or a result's meaning changes: old entries are then never read
 TYPES = {cls.__name__: cls for cls in (
     CorpusStats, WordVectors, GroupSimilarity, WordGroup, GroupPair, ApproachResult, SeedStats, Drift, LearningCurve,
     Margin, WordOverlap, WordPairScore, SoftmaxClassifier, CountsClassifier, SvdVectors, SvdMethod, MemoryEstimate,
-    UnseenWordHelp)}
+    UnseenWordHelp, DomainFigure)}
 # What a result holds besides the experiment it was run for (given again on load) and its vector keys
 # (the session's, made anew).
 FIELDS = tuple(f.name for f in dataclasses.fields(ExperimentResult) if f.name not in ("experiment", "vector_keys"))
@@ -215,7 +216,8 @@ def stored_result(e: Experiment, arrays: dict[str, np.ndarray], document: dict, 
 
 # Each part of a result, with the type it must have (None where it may be absent).
 PARTS = {"corpus": CorpusStats, "groups": GroupSimilarity, "drift": (Drift, type(None)),
-         "learning_curve": LearningCurve, "margin": (Margin, type(None)), "phase": str}
+         "learning_curve": LearningCurve, "margin": (Margin, type(None)), "phase": str,
+         "domain": (DomainFigure, type(None))}
 MAPS = {"vectors": WordVectors, "approaches": ApproachResult, "overlap": WordOverlap, "word_pairs": WordPairScore,
         "neighbors": tuple}
 

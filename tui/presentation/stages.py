@@ -12,6 +12,7 @@ from ...engine.settings import MANY_CLASSES
 from . import verdicts
 from .approaches import describe, is_trained
 from .claims import LESSON, further_claims, note_claims, question_claims
+from .domain import domain_sentence
 from .guidance import where_it_shows
 from .style import a_or_an, cosine
 from .widths import short
@@ -54,6 +55,8 @@ def vectors_quality(r: ExperimentResult, detailed: bool = False) -> list[str]:
     SVD ran (named with its tolerance when `detailed`, as the report has it; on screen only if it
     fell short), and the experiment's word pairs, pretrained beside random."""
     out = [note] if (note := dimension_note(r)) else []
+    if r.domain is not None:
+        out.append(domain_sentence(r.domain, detailed))
     method = getattr(r.pretrained, "svd", None)
     if method is not None and detailed:
         out.append(f"SVD by {method}.")
@@ -130,7 +133,9 @@ def accuracy_note(r: ExperimentResult, split: str) -> str:
     claims = note_claims(r, split)
     onward = ""
     if _ran_lesson(r) and any(getattr(a, split) is not None for a in r.approaches.values()):
-        onward = where_it_shows(r, split, verdicts.compare(r, *LESSON, split).winner)
+        margin = [c for c in question_claims(r, split) if c.figures.get("question") == 3]
+        best_with_won = not margin or margin[0].figures["winner"] in margin[0].figures["with"]
+        onward = where_it_shows(r, split, verdicts.compare(r, *LESSON, split).winner, best_with_won)
     return " ".join([opening] + [say(c) for c in claims] + ([onward] if onward else []))
 
 
