@@ -147,3 +147,8 @@ PROGRAM_BYTES = 100 << 20  # the interpreter, numpy, scipy and the engine, befor
 # Distinct words per byte of a corpus as stored, to bound the vocabulary before it is counted (the
 # shipped reviews corpus: 20,000 words kept from 4.9 MB of gzip).
 WORDS_PER_CORPUS_BYTE = 0.004
+
+# Word map (issue 24)
+# The map places at most this many words (the group words first, then the probes): more labels
+# than this cannot be read in a terminal panel, and the PCA is of the shown words only.
+MAP_MAX_WORDS = 40
