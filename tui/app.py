@@ -78,6 +78,9 @@ class PretrainExplorer(StageKeys, PaletteCommands, Exports, Upkeep, App):
                 tooltip="Why are these neighbours? The context words two words share", id="view.neighbours"),
         Binding("y", "view('prediction')", "Why this prediction", show=False,
                 tooltip="Why this prediction? Each word's push toward each class", id="view.prediction"),
+        Binding("v", "view('map')", "Word map", show=False,
+                tooltip="Word map: the groups' words in 2-D, pretrained beside random, and how well an axis "
+                        "between two groups separates them", id="view.map"),
         Binding("t", "toggle_numbers", "Numbers", show=False,
                 tooltip="Learning curve: the chart or its numbers as a table", id="view.numbers"),
         Binding("m", "more_sentences", "More sentences", show=False,
