@@ -10,10 +10,19 @@ from pretrain_explorer.engine.inspect.space import (AXIS, on_axis, pca, placed_r
 
 
 @pytest.fixture(scope="module")
-def held_out():
-    """held-out's complete result, computed once for the module (its groups: seen and held-out
-    sentiment words of both signs)."""
-    return run_experiment(load_experiment("held-out"))
+def held_out_cache(tmp_path_factory):
+    """held-out's complete result, computed once for the module, and the disk cache it is stored in
+    (its groups: seen and held-out sentiment words of both signs)."""
+    from pretrain_explorer.engine.run.session import Session
+    from pretrain_explorer.engine.storage.disk_cache import DiskCache
+
+    folder = tmp_path_factory.mktemp("held-out-results")
+    return run_experiment(load_experiment("held-out"), session=Session(disk=DiskCache(folder / "pretrain-explorer"))), folder
+
+
+@pytest.fixture
+def held_out(held_out_cache):
+    return held_out_cache[0]
 
 
 def test_pca_equals_numpys_svd_of_the_centred_matrix():
@@ -111,3 +120,93 @@ def test_held_out_words_fall_on_their_side_under_pretrained_vectors_not_random(h
     assert figure.test.significant and figure.test.first_only > figure.test.second_only
     axis = word_map(held_out, AXIS, (positive, negative))
     assert axis.pretrained.axis == (positive, negative) and axis.separation == figure
+
+
+# --- the view's words and pictures (tui/presentation/word_map.py) and the view itself ---------------
+
+from rich.cells import cell_len  # noqa: E402
+
+from pretrain_explorer.engine.inspect.significance import paired_test  # noqa: E402
+from pretrain_explorer.engine.inspect.space import PCA, PlacedWord, Projection, Separation  # noqa: E402
+from pretrain_explorer.tui.presentation import word_map as words  # noqa: E402
+
+
+def test_every_word_is_drawn_or_listed_and_no_label_leaves_its_panel():
+    """Thirty words on one spot and two at opposite corners of a 30 x 6 panel: the corners' words
+    stand there (first letter at the place, the highest y on top), the crowd fills the free places
+    near its spot, and whatever finds none is listed below; no line is wider than the panel."""
+    crowd = [PlacedWord(f"word{k}", "g", 0.5, 0.5) for k in range(30)]
+    corners = [PlacedWord("topleft", "g", 0.0, 1.0), PlacedWord("bottomright", "h", 1.0, 0.0)]
+    projection = Projection("pretrained", PCA, (*corners, *crowd), (0.6, 0.3))
+    text = words.scatter(projection, (), ("g", "h"), 30, 6).plain
+    lines = text.split("\n")
+    assert all(cell_len(line) <= 30 for line in lines)
+    grid = lines[1:7]
+    assert grid[0].startswith("topleft") and grid[-1].endswith("bottomright")
+    listed = " ".join(lines[8:])
+    assert listed.startswith("not placed:")
+    for p in crowd:
+        on_grid = sum(f" {p.word} " in f" {row} " for row in grid)
+        assert on_grid + (f" {p.word}," in f" {listed}," or listed.endswith(p.word)) == 1, p.word
+    assert "x: principal axis 1 (60%" in text and "y: axis 2 (30%)" in text
+
+
+def _separation(pretrained: list[bool], random: list[list[bool]]) -> Separation:
+    words_ = tuple(f"w{k}" for k in range(len(pretrained)))
+    return Separation(("a", "b"), words_, tuple(pretrained), tuple(map(tuple, random)),
+                      tuple(range(len(random))), paired_test([pretrained], random))
+
+
+def test_the_separation_sentence_says_better_only_on_a_significant_paired_test():
+    clear = _separation([True] * 10, [[False] * 10])
+    assert clear.test.p < 0.05 and words.separation_verdict(clear) == "pretrained"
+    assert "pretrained vectors separate the two groups better" in words.separation_sentence(clear)
+    close = _separation([True] * 3 + [False] * 7, [[True] + [False] * 9])
+    assert close.test.p >= 0.05 and words.separation_verdict(close) == "level"
+    sentence = words.separation_sentence(close)
+    assert "level" in sentence and "better" not in sentence and "3 of 10 (30%)" in sentence
+    seeds = _separation([True] * 10, [[False] * 10, [True] * 2 + [False] * 8])
+    assert "random 10% ± 10 over 2 seeds" in words.separation_sentence(seeds)
+    assert words.separation_figures(seeds)["test"] == "paired permutation"
+
+
+def test_the_json_form_carries_every_word_and_the_figure(held_out):
+    made = word_map(held_out)
+    form = words.map_json(made)
+    assert [w["word"] for w in form["pretrained"]["words"]] == [w for w, _ in shown_words(held_out)]
+    assert form["random"]["words"][0]["x"] == made.random.words[0].x
+    assert form["separation"]["pretrained_right"] == sum(made.separation.pretrained_right)
+    assert form["separation"]["text"] == words.separation_sentence(made.separation)
+
+
+async def test_the_word_map_at_80x24_shows_both_sides_and_the_separation(held_out_cache, own_cache_dir):
+    """held-out at 80x24: v opens the map; every shown word is drawn or listed in both panels, and
+    the separation sentence is the one the presentation makes of the map; x switches to the axis
+    between the least alike groups; esc leaves; the palette lists the view. held-out's results are
+    found stored, as the kata's are in warm_kata tests: this looks at what the view shows."""
+    import shutil
+    from helpers import screen_text, settled, until
+    from pretrain_explorer.tui.app import PretrainExplorer
+    from pretrain_explorer.tui.screens.word_map import WordMapView
+
+    shutil.copytree(held_out_cache[1], own_cache_dir, dirs_exist_ok=True)
+    app = PretrainExplorer(load_experiment("held-out"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot, timeout=120)
+        assert "Word map" in [c.title for c in app.get_system_commands(app.screen)]
+        await pilot.press("v")
+        await until(pilot, lambda: isinstance(app.screen, WordMapView))
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        flat = " ".join(text.split())
+        made = word_map(app.result)
+        assert "pretrained" in text and "random" in text and "principal axis 1" in text
+        assert " ".join(words.separation_sentence(made.separation).split()) in flat
+        for word, _ in shown_words(app.result):
+            assert flat.count(word) >= 2, word  # once in each panel (on the grid or listed)
+        await pilot.press("x")
+        await pilot.pause(0.1)
+        first, second = app.screen.projections[1][1]
+        assert f"{first} → {second}" in " ".join(screen_text(app).split())
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, WordMapView))
