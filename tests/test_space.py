@@ -106,7 +106,7 @@ def test_the_map_is_the_pca_of_the_shown_words_unit_rows(held_out):
     coordinates, explained = pca(unit_rows(held_out.vectors["pretrained"], [w for w, _ in shown]))
     np.testing.assert_allclose([(p.x, p.y) for p in made.pretrained.words], coordinates)
     assert made.pretrained.explained == pytest.approx(tuple(explained))
-    assert word_map(held_out) is made  # computed once per result
+    assert held_out.space.map() is held_out.space.map() and held_out.space.map() == made
 
 
 def test_held_out_words_fall_on_their_side_under_pretrained_vectors_not_random(held_out):
@@ -199,7 +199,7 @@ async def test_the_word_map_at_80x24_shows_both_sides_and_the_separation(held_ou
         await pilot.pause(0.1)
         text = screen_text(app)
         flat = " ".join(text.split())
-        made = word_map(app.result)
+        made = app.result.space.map()
         assert "pretrained" in text and "random" in text and "principal axis 1" in text
         assert " ".join(words.separation_sentence(made.separation).split()) in flat
         for word, _ in shown_words(app.result):
@@ -210,3 +210,23 @@ async def test_the_word_map_at_80x24_shows_both_sides_and_the_separation(held_ou
         assert f"{first} → {second}" in " ".join(screen_text(app).split())
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, WordMapView))
+
+
+def test_the_report_and_its_json_carry_the_map_and_the_figure(held_out):
+    """Stage 5 of the text report draws the map, lists every word's coordinates and says the
+    separation figure; the JSON holds the PCA's and the axis's coordinates and figures."""
+    import json
+
+    from pretrain_explorer.tui.presentation.printed_report import render_json, render_text
+
+    made, axis = held_out.space.map(), held_out.space.map(AXIS)
+    text = render_text(held_out, width=72)
+    stage = text[text.index("5 WHAT PRETRAINING CAPTURES"):]
+    assert all(cell_len(line) <= 72 for line in stage.splitlines())
+    assert " ".join(words.separation_sentence(made.separation).split()) in " ".join(stage.split())
+    first = made.pretrained.words[0]
+    assert f"{first.word}" in stage and f"{first.x:.3f}" in stage and f"{made.random.words[0].y:.3f}" in stage
+    form = json.loads(render_json(held_out))["word_map"]
+    assert form["pca"] == json.loads(json.dumps(words.map_json(made)))
+    assert form["axis"]["pretrained"]["axis"] == list(held_out.space.default_pair) == list(axis.pretrained.axis)
+    assert form["axis"]["separation"]["p"] == axis.separation.test.p

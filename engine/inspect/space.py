@@ -196,6 +196,8 @@ def _random_matrix(result, words, seed: int) -> np.ndarray:
     """The shown words' random vectors of `seed`, exactly as the run draws them (the run's own for
     its seed; the rest drawn for these rows only)."""
     pretrained = result.vectors["pretrained"]
+    if not len(words):
+        return np.zeros((0, pretrained.dimension))
     if seed == result.experiment.seed and "random" in result.vectors:
         return unit_rows(result.vectors["random"], words)
     rows = np.array([pretrained.index(w) for w in words], dtype=np.intp)
@@ -228,25 +230,32 @@ def separation(result, pair: tuple[str, str], shown=None) -> Separation | None:
     return Separation(pair, words, pretrained, random, seeds, paired_test([pretrained], list(random)))
 
 
-_CACHE: dict[tuple, tuple] = {}  # key -> (the result, its map)
-_CACHE_SIZE = 8  # maps: a view toggling between PCA and a few axes finds each computed once
-
-
 def word_map(result, kind: str = PCA, pair: tuple[str, str] | None = None) -> WordMap:
     """The shown words under pretrained and random vectors (the run's seed), by PCA or along the
-    axis of `pair` (the least alike pair by default), and the separation figure of that pair.
-    Computed from the result on demand, and kept for the last few results asked about."""
+    axis of `pair` (the least alike pair by default), and the separation figure of that pair."""
     pair = pair or default_pair(result)
-    key = (id(result), kind, pair)
-    found = _CACHE.get(key)
-    if found is not None and found[0] is result:
-        return found[1]
     shown = shown_words(result)
     words = [w for w, _ in shown]
     pretrained = _project("pretrained", unit_rows(result.vectors["pretrained"], words), shown, kind, pair)
     random = _project("random", _random_matrix(result, words, result.experiment.seed), shown, kind, pair)
-    made = WordMap(pretrained, random, separation(result, pair, shown) if pair else None, group_pairs(result))
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[key] = (result, made)  # the result held, so its id cannot be reused while the entry lives
-    return made
+    return WordMap(pretrained, random, separation(result, pair, shown) if pair else None, group_pairs(result))
+
+
+class Space:
+    """One result's word maps, each computed when first asked for and kept with the result
+    (ExperimentResult.space), so the stored result is unchanged and a view toggling between
+    projections computes each once."""
+
+    def __init__(self, result) -> None:
+        self._result = result
+        self._maps: dict[tuple, WordMap] = {}
+
+    def map(self, kind: str = PCA, pair: tuple[str, str] | None = None) -> WordMap:
+        key = (kind, pair or default_pair(self._result))
+        if key not in self._maps:
+            self._maps[key] = word_map(self._result, *key)
+        return self._maps[key]
+
+    @property
+    def default_pair(self) -> tuple[str, str] | None:
+        return default_pair(self._result)

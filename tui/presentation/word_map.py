@@ -144,3 +144,30 @@ def map_json(made: WordMap) -> dict:
     return {"pretrained": projection(made.pretrained), "random": projection(made.random),
             "separation": None if figure is None else {**separation_figures(figure),
                                                       "text": separation_sentence(figure)}}
+
+
+REPORT_GRID_ROWS = 12  # the printed report's scatters: tall enough for the kata's and held-out's words
+
+
+def side_by_side(made: WordMap, labels: tuple[str, ...], groups: tuple[str, ...], width: int,
+                 height: int = REPORT_GRID_ROWS) -> list[Text]:
+    """The pretrained and random scatters as lines of one picture, `width` cells in all."""
+    panel = max(1, (width - 2) // 2)
+    columns = [words.split("\n") for words in (scatter(p, labels, groups, panel, height)
+                                                 for p in (made.pretrained, made.random))]
+    rows = max(len(c) for c in columns)
+    lines = []
+    for k in range(rows):
+        first, second = (c[k] if k < len(c) else Text("") for c in columns)
+        lines.append(Text.assemble(first, " " * (panel + 2 - cell_len(first.plain)), second))
+    return lines
+
+
+def coordinate_lines(made: WordMap, width: int) -> list[str]:
+    """Each shown word's place under both sets of vectors, to three decimals."""
+    word_cells = min(WORD_CELLS, max([cell_len(p.word) for p in made.pretrained.words] or [4]))
+    header = f"  {'word':<{word_cells}}  {'pretrained x':>12} {'y':>7}  {'random x':>9} {'y':>7}"
+    lines = [header]
+    for p, r in zip(made.pretrained.words, made.random.words):
+        lines.append(f"  {clip(p.word, word_cells):<{word_cells}}  {p.x:>12.3f} {p.y:>7.3f}  {r.x:>9.3f} {r.y:>7.3f}")
+    return [clip(line, width) for line in lines]

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
-from ...engine.inspect.space import AXIS, PCA, default_pair, word_map
+from ...engine.inspect.space import AXIS, PCA
 from ...engine.run.results import ExperimentResult
 from ..presentation import word_map as words
 from .live import LiveView
@@ -29,8 +29,8 @@ class WordMapView(LiveView):
 
     def __init__(self, result: ExperimentResult) -> None:
         super().__init__(result)
-        pair = default_pair(result)
-        others = [p for p in word_map(result).pairs if p != pair]
+        pair = result.space.default_pair
+        others = [p for p in result.space.map().pairs if p != pair]
         # PCA first, then the axis between the least alike groups, then every other pair.
         self.projections = [(PCA, pair), *([(AXIS, pair)] if pair else []), *((AXIS, p) for p in others)]
         self.shown = 0
@@ -47,7 +47,7 @@ class WordMapView(LiveView):
 
     def _map(self):
         kind, pair = self.projections[self.shown]
-        return word_map(self.result, kind, pair)
+        return self.result.space.map(kind, pair)
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.show)
