@@ -3,10 +3,14 @@ figure, checked against direct computations; the map's words and the report's on
 
 import numpy as np
 import pytest
+from rich.cells import cell_len
 
 from pretrain_explorer.engine import load_experiment, run_experiment
-from pretrain_explorer.engine.inspect.space import (AXIS, on_axis, pca, placed_right, random_seeds, separation,
-                                                    shown_words, unit_rows, word_map, _random_matrix)
+from pretrain_explorer.engine.inspect.significance import paired_test
+from pretrain_explorer.engine.inspect.space import (AXIS, PCA, PlacedWord, Projection, Separation, _random_matrix,
+                                                    on_axis, pca, placed_right, random_seeds, separation, shown_words,
+                                                    unit_rows, word_map)
+from pretrain_explorer.tui.presentation import word_map as words
 
 
 @pytest.fixture(scope="module")
@@ -123,12 +127,6 @@ def test_held_out_words_fall_on_their_side_under_pretrained_vectors_not_random(h
 
 
 # --- the view's words and pictures (tui/presentation/word_map.py) and the view itself ---------------
-
-from rich.cells import cell_len  # noqa: E402
-
-from pretrain_explorer.engine.inspect.significance import paired_test  # noqa: E402
-from pretrain_explorer.engine.inspect.space import PCA, PlacedWord, Projection, Separation  # noqa: E402
-from pretrain_explorer.tui.presentation import word_map as words  # noqa: E402
 
 
 def test_every_word_is_drawn_or_listed_and_no_label_leaves_its_panel():

@@ -29,13 +29,17 @@ def axis_names(projection: Projection) -> tuple[str, str]:
     return f"x: principal axis 1 ({x_share} of variance)", f"y: axis 2 ({y_share})"
 
 
+def _spread(values: list[float]) -> tuple[float, float]:
+    """The lowest value and the range (1 where all are equal, so they sit at the panel's edge)."""
+    return min(values), max(values) - min(values) or 1.0
+
+
 def _cells(projection: Projection, width: int, height: int):
     """Each word's label placed on a width x height grid: the placed (row, column, label, word)
     and the words with no free place."""
     words = projection.words
     xs, ys = [p.x for p in words], [p.y for p in words]
-    spread = lambda v: (min(v), max(v) - min(v) or 1.0)  # noqa: E731
-    (x0, dx), (y0, dy) = spread(xs or [0.0]), spread(ys or [0.0])
+    (x0, dx), (y0, dy) = _spread(xs or [0.0]), _spread(ys or [0.0])
     taken = [[False] * width for _ in range(height)]
     placed, unplaced = [], []
     for p in words:
