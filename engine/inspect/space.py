@@ -8,6 +8,7 @@ length (its frequency, under counts) is no part of where it stands."""
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -247,15 +248,18 @@ class Space:
     projections computes each once."""
 
     def __init__(self, result) -> None:
-        self._result = result
+        # Weakly: the result holds its Space, and a cycle would keep a cancelled run's vectors in
+        # memory until the cycle collector ran.
+        self._result = weakref.ref(result)
         self._maps: dict[tuple, WordMap] = {}
 
     def map(self, kind: str = PCA, pair: tuple[str, str] | None = None) -> WordMap:
-        key = (kind, pair or default_pair(self._result))
+        result = self._result()
+        key = (kind, pair or default_pair(result))
         if key not in self._maps:
-            self._maps[key] = word_map(self._result, *key)
+            self._maps[key] = word_map(result, *key)
         return self._maps[key]
 
     @property
     def default_pair(self) -> tuple[str, str] | None:
-        return default_pair(self._result)
+        return default_pair(self._result())
