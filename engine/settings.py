@@ -156,3 +156,12 @@ WORDS_PER_CORPUS_BYTE = 0.004
 # 0.31 from it (reviews, packages), so at DOMAIN_CLOSE_JS a task reads as a sample of the corpus.
 DOMAIN_CLOSE_JS = 0.3
 DOMAIN_FAR_JS = 0.5
+
+# Word map (issue 24)
+# The map places at most this many words (the group words first, then the probes): more labels
+# than this cannot be read in a terminal panel, and the PCA is of the shown words only.
+MAP_MAX_WORDS = 40
+# Analogies (issue 24): 3CosMul's denominator is the product of the shifted cosines to the
+# subtracted words plus this, as gensim's most_similar_cosmul adds it (Levy and Goldberg 2014 give
+# 0.001), so that the same vectors give the same answers.
+COSMUL_EPSILON = 1e-6

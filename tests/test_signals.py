@@ -208,7 +208,7 @@ async def test_a_bug_in_the_neighbours_worker_is_notified_with_a_crash_report(mo
     app = PretrainExplorer()
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
-        monkeypatch.setattr(explorer_app, "query_neighbours", broken_query)
+        monkeypatch.setattr(explorer_app, "ask", broken_query)
         await pilot.press("slash", *["backspace"] * 12, *"great", "enter")
         await until(pilot, lambda: "a planted neighbours bug" in notifications(app))
         [report] = (own_state_dir / "pretrain-explorer").glob("crash-*.txt")

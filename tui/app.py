@@ -16,7 +16,7 @@ from textual.worker import Worker, get_current_worker
 
 from ..engine import Experiment, ExperimentError, ExperimentResult, RunCancelled, Session, load_experiment
 from ..engine.experiment import open_experiment
-from ..engine.inspect.neighbours import query_neighbours
+from ..engine.inspect.analogy import ask
 from ..engine.pretraining.sgns import INSTALL_HINT, runnable_weightings
 from ..engine.progress import ProgressEvent
 from ..engine.settings import DEFAULTS, LIMITS, MAX_DENSE_WORDS
@@ -56,7 +56,8 @@ class PretrainExplorer(StageKeys, PaletteCommands, Exports, Upkeep, App):
         Binding("p,left", "previous_stage", "Back", tooltip="Previous stage", id="stage.previous"),
         *(Binding(str(s.number), f"stage({s.number})", f"Stage {s.number}: {s.title}", show=False,
                   id=f"stage.{s.number}") for s in STAGES),
-        Binding("slash", "focus_word", "Word", tooltip="Type a word to see its neighbours (enter asks, esc leaves)",
+        Binding("slash", "focus_word", "Word",
+                tooltip="Type a word to see its neighbours, or an analogy: king - man + woman (enter asks, esc leaves)",
                 id="neighbours.focus"),
         Binding("c", "cycle_compare", "Compare", show=False,
                 tooltip="Neighbours: compare pretrained with random, from scratch or fine-tuned", id="neighbours.compare"),
@@ -78,6 +79,9 @@ class PretrainExplorer(StageKeys, PaletteCommands, Exports, Upkeep, App):
                 tooltip="Why are these neighbours? The context words two words share", id="view.neighbours"),
         Binding("y", "view('prediction')", "Why this prediction", show=False,
                 tooltip="Why this prediction? Each word's push toward each class", id="view.prediction"),
+        Binding("v", "view('map')", "Word map", show=False,
+                tooltip="Word map: the groups' words in 2-D, pretrained beside random, and how well an axis "
+                        "between two groups separates them", id="view.map"),
         Binding("t", "toggle_numbers", "Numbers", show=False,
                 tooltip="Learning curve: the chart or its numbers as a table", id="view.numbers"),
         Binding("m", "more_sentences", "More sentences", show=False,
@@ -291,8 +295,9 @@ class PretrainExplorer(StageKeys, PaletteCommands, Exports, Upkeep, App):
     def find_neighbours(self, words: tuple[str, ...]) -> None:
         result = self.result
         if result is not None:
-            self.post_message(NeighboursFound(tuple(query_neighbours(result.vectors, word, result.experiment.top_n,
-                                                                     result.probe_neighbors) for word in words)))
+            self.post_message(NeighboursFound(tuple(answer for word in words  # a word, or an analogy's answers
+                                                    for answer in ask(result.vectors, word, result.experiment.top_n,
+                                                                      result.probe_neighbors))))
 
     def on_neighbours_pane_query(self, message: NeighboursPane.Query) -> None:
         self.find_neighbours(self.query_one(NeighboursPane).words)

@@ -42,6 +42,8 @@ class PaletteCommands:
         yield SystemCommand("Predict first (quiz)" if not self.quiz else "Stop predicting first",
                             "Comparison stages ask whether pretrained beats random before showing the numbers",
                             self.command_quiz)
+        yield SystemCommand("Word map", "The groups' words in 2-D, pretrained beside random (v)",
+                            lambda: self.action_view("map"))
         yield SystemCommand("Help", "Every key of the explorer", self.action_help)
 
     def command_open(self) -> None:

@@ -17,6 +17,7 @@ class NeighbourAnswer:
     neighbors: dict[str, tuple[tuple[str, float], ...]]  # by approach name; empty when unknown
     closest: tuple[str, ...]  # vocabulary words spelled like it, when unknown
     vocabulary: int
+    missing: tuple[str, ...] = ()  # an analogy's words outside the vocabulary (engine.inspect.analogy)
 
 
 def query_neighbours(vectors: dict[str, WordVectors], word: str, top_n: int,

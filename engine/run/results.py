@@ -14,6 +14,7 @@ from ..inspect.evidence import Evidence
 from ..inspect.explain import UnseenWordHelp
 from ..inspect.groups import GroupSimilarity
 from ..inspect.significance import Interval, wilson_interval
+from ..inspect.space import Space
 from ..finetuning.centroid import SplitResult
 from ..finetuning.pushes import KeptClassifier
 from ..experiment import Experiment
@@ -136,6 +137,11 @@ class ExperimentResult:
         """The paired tests and measurements the notes' claims rest on, computed as they are asked
         for (each phase's result has its own: a later phase may have more seeds)."""
         return Evidence(self)
+
+    @cached_property
+    def space(self) -> Space:
+        """The word maps of stage 5 (issue 24), computed from the vectors as they are asked for."""
+        return Space(self)
 
     @property
     def seen_share(self) -> float:

@@ -12,9 +12,10 @@ from rich.console import Console
 from rich.terminal_theme import DEFAULT_TERMINAL_THEME
 from rich.text import Text
 
+from ...engine.inspect.space import AXIS, PCA
 from ...engine.run.json_form import to_json
 from ...engine.run.results import ApproachResult, ExperimentResult
-from . import verdicts
+from . import verdicts, word_map
 from .approaches import describe, score_kind
 from .charts import chart
 from .claims import all_claims
@@ -160,7 +161,20 @@ def _captures(result: ExperimentResult, width: int) -> list[str]:
         line = f"  {short(p.first)} vs {short(p.second)}: {similarity(p.between)}"
         extra = f" (random vectors: {similarity(p.random_between)})" if p.random_between is not None else ""
         lines += [line + extra] if cell_len(line + extra) <= width else [line, "   " + extra]
-    return lines
+    return lines + _word_map(result, width)
+
+
+def _word_map(result: ExperimentResult, width: int) -> list[str]:
+    """Stage 5's word map: the PCA picture, pretrained beside random, the coordinates, and the
+    separation figure of the axis between the least alike groups."""
+    made = result.space.map()
+    if not made.pretrained.words:
+        return []
+    groups = tuple(g.name for g in result.groups.groups)
+    lines = ["", "Word map (unit vectors; PCA of the shown words):"]
+    lines += [line.plain.rstrip() for line in word_map.side_by_side(made, result.experiment.labels, groups, width)]
+    lines += ["", "Coordinates:"] + word_map.coordinate_lines(made, width)
+    return lines + [""] + wrap(word_map.separation_sentence(made.separation), width)
 
 
 SECTIONS = {1: (_pretraining, ()), 2: (_fine_tuning, ("loss",)), 3: (_comparison, ("accuracy:test", "curve")),
@@ -256,4 +270,12 @@ def claims(result: ExperimentResult) -> dict[str, list[dict]]:
 
 
 def render_json(result: ExperimentResult) -> str:
-    return json.dumps({**to_json(result), "notes": notes(result), "claims": claims(result)}, indent=2)
+    return json.dumps({**to_json(result), "notes": notes(result), "claims": claims(result),
+                       "word_map": word_maps(result)}, indent=2)
+
+
+def word_maps(result: ExperimentResult) -> dict:
+    """Stage 5's word map by PCA and along the axis between the least alike groups: every shown
+    word's coordinates under pretrained and random vectors, and the separation figure."""
+    return {"pca": word_map.map_json(result.space.map(PCA)),
+            "axis": word_map.map_json(result.space.map(AXIS)) if result.space.default_pair else None}

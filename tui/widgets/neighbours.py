@@ -17,8 +17,9 @@ BAR_WIDTH = 8
 
 
 def bar(score: float) -> Text:
-    """A bar for a cosine in [-1, 1]: its length shows the magnitude, red when negative."""
-    cells = round(abs(score) * BAR_WIDTH * 8)
+    """A bar for a cosine in [-1, 1]: its length shows the magnitude, red when negative (an
+    analogy's 3CosMul ratio, which may pass 1, fills it there)."""
+    cells = round(min(abs(score), 1.0) * BAR_WIDTH * 8)
     full, part = divmod(cells, 8)
     text = "█" * full + (" ▏▎▍▌▋▊▉"[part] if part else "")
     return Text(text.ljust(BAR_WIDTH), style="red" if score < 0 else "green")
@@ -125,8 +126,9 @@ class NeighboursPane(Vertical):
         typed = next((a for a in answers if a.word == self.word), None)
         if typed is not None and not typed.known:
             hint = f" Closest spellings in it: {', '.join(typed.closest)}." if typed.closest else ""
+            unknown = typed.missing[0] if typed.missing else typed.word  # an analogy's word, or the word
             message.update(
-                Text.assemble((f"“{typed.word}”", "bold"), f" is not in the vocabulary ({typed.vocabulary} words).{hint}")
+                Text.assemble((f"“{unknown}”", "bold"), f" is not in the vocabulary ({typed.vocabulary} words).{hint}")
             )
         message.display = typed is not None and not typed.known
         self.call_after_refresh(self._show_page)  # once the message has taken its lines
