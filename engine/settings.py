@@ -147,3 +147,29 @@ PROGRAM_BYTES = 100 << 20  # the interpreter, numpy, scipy and the engine, befor
 # Distinct words per byte of a corpus as stored, to bound the vocabulary before it is counted (the
 # shipped reviews corpus: 20,000 words kept from 4.9 MB of gzip).
 WORDS_PER_CORPUS_BYTE = 0.004
+
+# Masked language model (issue 26)
+# A small transformer encoder trained to fill masked words (engine/pretraining/masked_lm.py). Its
+# size is the issue's: one or two layers, dimension 64 to 128, a few heads; at these sizes numpy
+# trains it at thousands of tokens a second on one core.
+
+
+@dataclass(frozen=True)
+class MaskedLMSettings:
+    layers: int = 2
+    dim: int = 64  # of the embeddings and hidden states; a multiple of heads
+    heads: int = 4
+    hidden: int = 256  # of each layer's feed-forward part (4 x dim, as in BERT)
+    max_words: int = 5_000  # the vocabulary: the most frequent words, the rest are [UNK]
+    max_length: int = 32  # tokens of a line kept; longer lines are cut
+    batch: int = 32  # lines a step
+    mask_share: float = 0.15  # of a line's words masked (at least one), BERT's
+    learning_rate: float = 0.002  # Adam's step size
+    held_out_share: float = 0.1  # of the lines kept out of training, to measure the blanks on
+    max_held_out: int = 2_000  # lines at most, so measuring stays quick on a large corpus
+    token_budget: int = 300_000  # tokens trained on (a line's words each time it is drawn)
+
+
+MASKED_LM = MaskedLMSettings()
+# The budget a manifest ([pretraining] mlm_tokens) may give.
+MLM_TOKEN_BUDGET = Range(1, 10**10)
