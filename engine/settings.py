@@ -173,3 +173,6 @@ class MaskedLMSettings:
 MASKED_LM = MaskedLMSettings()
 # The budget a manifest ([pretraining] mlm_tokens) may give.
 MLM_TOKEN_BUDGET = Range(1, 10**10)
+# Fewer held-out blanks than this and the explorer states the model's and the baseline's accuracy
+# without saying which is better: a few blanks decide nothing.
+MLM_MIN_BLANKS_TO_COMPARE = 30

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from ..errors import ExperimentError, stop_if_asked
 from ..settings import MASKED_LM, MaskedLMSettings
 from ..text import preprocess
 from ..vectors import WordVectors
+from .corpus import CorpusFiles, read_blocks
 from .transformer import Adam, Shape, encode, initial_parameters, logits_of, masked_loss
 
 PAD, UNK, MASK = "[PAD]", "[UNK]", "[MASK]"
@@ -142,6 +144,31 @@ class MaskedLM:
         ids[0, blank] = 2
         hidden = encode(self.params, self.shape, ids)[0][0, blank]
         return _top_words(self.words, logits_of(self.params, hidden[None])[0].astype(np.float64), top_n)
+
+
+@dataclass(frozen=True)
+class ModelBlank:
+    has_blank: bool
+    tokens: tuple[str, ...]  # the sentence's words around the blank, stopwords dropped
+    unknown: tuple[str, ...]  # of them, the words the model reads as [UNK]
+    candidates: tuple[tuple[str, float], ...]  # (word, the model's probability), best first
+
+
+def fill_sentence(model: MaskedLM, sentence: str, blank: str, stopwords: frozenset[str], top_n: int) -> ModelBlank:
+    """The model's words for the first `blank` of a sentence (tokenized as the corpus was)."""
+    if blank not in sentence:
+        return ModelBlank(False, (), (), ())
+    before, after = sentence.split(blank, 1)
+    left, right = preprocess(before, stopwords), preprocess(after.replace(blank, " "), stopwords)
+    index = model._index()
+    unknown = tuple(dict.fromkeys(w for w in left + right if w not in index))
+    return ModelBlank(True, tuple(left + right), unknown, model.fill(left + [MASK] + right, len(left), top_n))
+
+
+def corpus_texts(corpus: Path | CorpusFiles) -> Iterator[str]:
+    """The corpus's lines, read block by block."""
+    for block in read_blocks(corpus):
+        yield from block.text.splitlines()
 
 
 def _top_words(words, logits, top_n):
