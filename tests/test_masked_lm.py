@@ -95,3 +95,24 @@ def test_a_cancel_stops_between_steps():
         train_masked_lm(planted_lines(20, 3), frozenset(), seed=1, settings=TINY, token_budget=10**6,
                         should_stop=stop)
     assert len(calls) == 3
+
+
+def test_a_trained_model_is_stored_on_disk_and_found_again_and_a_damaged_entry_is_trained_again(tmp_path):
+    from pretrain_explorer.engine.pretraining.masked_lm_store import trained_or_stored
+    from pretrain_explorer.engine.storage.disk_cache import DiskCache
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(planted_lines(30, 4)) + "\n")
+    disk = DiskCache(tmp_path / "cache")
+    trained, stored = trained_or_stored(corpus, frozenset(), 2, 400, disk, TINY)
+    found, stored_again = trained_or_stored(corpus, frozenset(), 2, 400, disk, TINY)
+    assert (stored, stored_again) == (False, True)
+    assert found.losses == trained.losses and found.words == trained.words and found.accuracy == trained.accuracy
+    assert all(np.array_equal(found.params[n], trained.params[n]) for n in trained.params)
+    assert found.fill(["cat", "sat", "mat"], 1, 3) == trained.fill(["cat", "sat", "mat"], 1, 3)
+    other, stored_other = trained_or_stored(corpus, frozenset(), 3, 400, disk, TINY)  # another seed: its own
+    assert not stored_other and not np.array_equal(other.params["embedding"], trained.params["embedding"])
+    for path in (tmp_path / "cache").glob("*.npz"):
+        path.write_bytes(b"not an entry")
+    again, stored_damaged = trained_or_stored(corpus, frozenset(), 2, 400, disk, TINY)
+    assert not stored_damaged and again.losses == trained.losses

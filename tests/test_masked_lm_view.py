@@ -33,7 +33,7 @@ async def test_the_model_trained_from_the_view_fills_the_blank_beside_the_counts
         sentence = app.screen.query_one("#blank-input").value
         best, probability = fill_sentence(model, sentence, BLANK, app.result.experiment.stopwords, BLANK_ROWS).candidates[0]
         assert f"{probability:.3f}" in text and best[:8] in text
-        assert "Trained on" in notifications(app)
+        assert f"on {model.tokens_trained:,} tokens" in notifications(app)
 
 
 async def test_a_second_ctrl_t_stops_the_training_and_keeps_nothing():

@@ -13,14 +13,15 @@ from textual.worker import Worker, get_current_worker
 
 from ..engine import Experiment, ExperimentError, RunCancelled
 from ..engine.pretraining.corpus import CorpusFiles
-from ..engine.pretraining.masked_lm import MaskedLM, corpus_texts, train_masked_lm
+from ..engine.pretraining.masked_lm import MaskedLM
+from ..engine.pretraining.masked_lm_store import trained_or_stored
 from ..engine.settings import MASKED_LM
 from .messages import MaskedModelDone, MaskedModelProgress
 from .presentation.masked_lm import TrainingNow, model_trained_note
 
 
 class MaskedLMRuns:
-    """Mixed into the App: its `result`, notify and post_message."""
+    """Mixed into the App: its `result`, `session` (whose disk cache keeps the models), notify and post_message."""
 
     mlm_budget = MASKED_LM.token_budget  # tokens a training sees
     _mlm_worker: Worker | None = None
@@ -85,11 +86,11 @@ class MaskedLMRuns:
     def _train_masked_lm(self, experiment: Experiment, key: tuple) -> None:
         worker = get_current_worker()
         try:
-            model = train_masked_lm(
-                corpus_texts(experiment.corpus_path), experiment.stopwords, experiment.seed,
-                token_budget=self.mlm_budget, should_stop=lambda: worker.is_cancelled,
+            model, stored = trained_or_stored(
+                experiment.corpus_path, experiment.stopwords, experiment.seed, self.mlm_budget, self.session.disk,
+                should_stop=lambda: worker.is_cancelled,
                 on_progress=lambda done, rate, loss: self.post_message(MaskedModelProgress(worker, done, rate, loss)))
-            self.post_message(MaskedModelDone(worker, key, model))
+            self.post_message(MaskedModelDone(worker, key, model, stored=stored))
         except RunCancelled:
             self.post_message(MaskedModelDone(worker, key))
         except ExperimentError as exc:
@@ -106,7 +107,7 @@ class MaskedLMRuns:
         self._mlm_worker = self._mlm_progress = None
         if message.model is not None:
             self._mlm_models[message.key] = message.model
-            self.notify(model_trained_note(message.model), title="Masked language model", markup=False)
+            self.notify(model_trained_note(message.model, message.stored), title="Masked language model", markup=False)
         elif message.problem is not None:
             self.notify(message.problem, title="Could not train the masked language model", severity="error",
                         markup=False)

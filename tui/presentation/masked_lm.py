@@ -55,8 +55,10 @@ def model_summary(model: MaskedLM) -> Text:
                 f"{held_out_phrase(model)}.", style="dim")
 
 
-def model_trained_note(model: MaskedLM) -> str:
-    return f"Trained on {model.tokens_trained:,} tokens: {held_out_phrase(model)}. Fill the blank (f) shows its words."
+def model_trained_note(model: MaskedLM, stored: bool) -> str:
+    how = "Found in the disk cache (trained" if stored else "Trained"
+    return (f"{how} on {model.tokens_trained:,} tokens{')' if stored else ''}: {held_out_phrase(model)}. "
+            "Fill the blank (f) shows its words.")
 
 
 def model_blank_table(answer: ModelBlank) -> Table | Text:
