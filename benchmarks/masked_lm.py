@@ -18,19 +18,19 @@ import os
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")  # one thread, as the target is stated
 
-import argparse  # noqa: E402
-import datetime  # noqa: E402
-import importlib.util  # noqa: E402
-import itertools  # noqa: E402
-import platform  # noqa: E402
-import resource  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import datetime
+import importlib.util
+import itertools
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
 
-from pretrain_explorer.engine import builtin_experiment_path, load_experiment  # noqa: E402
-from pretrain_explorer.engine.pretraining.masked_lm import corpus_texts, train_masked_lm  # noqa: E402
-from pretrain_explorer.engine.settings import MASKED_LM  # noqa: E402
+from pretrain_explorer.engine import builtin_experiment_path, load_experiment
+from pretrain_explorer.engine.pretraining.masked_lm import corpus_texts, train_masked_lm
+from pretrain_explorer.engine.settings import MASKED_LM
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- benchmarks/masked_lm.py writes this section: begin -->", "<!-- benchmarks/masked_lm.py: end -->"
@@ -57,8 +57,8 @@ def table(rows: list[dict], load: tuple[str, str]) -> str:
             f"benchmarks/masked_lm.py` on {platform.machine()}, {os.cpu_count()} cores, "
             f"{datetime.date.today().isoformat()}; load average {load[0]} before, {load[1]} after (the 2 cores "
             "are shared with other work, so the rates are a floor).\n\n")
-    lines = ["| corpus | lines | words | parameters | tokens | time | tokens/s (wall) | tokens/s (CPU) | loss "
-             "first → last | held-out blanks | model | always the most frequent |",
+    lines = [("| corpus | lines | words | parameters | tokens | time | tokens/s (wall) | tokens/s (CPU) | loss "
+              "first → last | held-out blanks | model | always the most frequent |"),
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |"]
     for r in rows:
         lines.append(f"| {r['name']} | {r['lines']:,} | {r['words']:,} | {r['parameters']:,} | {r['tokens']:,} | "
@@ -95,7 +95,8 @@ def main() -> int:
     lines = list(itertools.islice(corpus_texts(reviews.corpus_path), args.lines))
     rows.append(measure(f"reviews (first {len(lines):,} lines)", lines, reviews.stopwords, args.tokens))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    section = table(rows, (before, f"{os.getloadavg()[0]:.1f}")) + f"\nPeak resident memory of the process: {peak:,.0f} MiB.\n"
+    section = (table(rows, (before, f"{os.getloadavg()[0]:.1f}"))
+               + f"\nPeak resident memory of the process: {peak:,.0f} MiB.\n")
     print(section)
     if args.write:
         write(section)

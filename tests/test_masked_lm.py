@@ -3,10 +3,10 @@ for the same seed, and on text with a planted structure it fills blanks better t
 baseline."""
 
 import dataclasses
+import itertools
 
 import numpy as np
 import pytest
-
 from pretrain_explorer.engine import RunCancelled
 from pretrain_explorer.engine.pretraining.masked_lm import FIRST_WORD, mask_batch, train_masked_lm
 from pretrain_explorer.engine.pretraining.transformer import Shape, initial_parameters, masked_loss
@@ -76,7 +76,7 @@ def test_on_planted_structure_the_model_beats_the_unigram_baseline():
     assert model.baseline_word == "very"
     assert model.accuracy > model.baseline_accuracy + 0.2, (model.accuracy, model.baseline_accuracy)
     assert model.final_loss < model.losses[0][1] / 2
-    assert progress[-1][0] == 1.0 and all(a[0] <= b[0] for a, b in zip(progress, progress[1:]))
+    assert progress[-1][0] == 1.0 and all(a[0] <= b[0] for a, b in itertools.pairwise(progress))
     best = model.fill(["dog", "ran", "park"], 1, 3)
     assert best[0][0] == "ran", best
     assert model.contextual_vectors(["dog", "ran", "park"]).shape == (3, 32)

@@ -2,7 +2,6 @@
 tiny budget, its words shown beside the co-occurrence scoring; a second ctrl+t stops a training."""
 
 import pytest
-
 from helpers import notifications, screen_text, settled, until
 from pretrain_explorer.engine.inspect.explain import BLANK
 from pretrain_explorer.engine.pretraining.masked_lm import fill_sentence
@@ -19,6 +18,7 @@ async def test_the_model_trained_from_the_view_fills_the_blank_beside_the_counts
     app.mlm_budget = TINY_BUDGET
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
+        assert "Train a masked language model" in [c.title for c in app.get_system_commands(app.screen)]
         await pilot.press("f")
         await until(pilot, lambda: isinstance(app.screen, FillBlankView))
         assert "No masked language model of this corpus yet" in screen_text(app)
@@ -31,7 +31,8 @@ async def test_the_model_trained_from_the_view_fills_the_blank_beside_the_counts
         assert "masked LM" in text and "pretrained" in text and "random" in text
         assert f"{model.tokens_trained:,} tokens" in text and "held-out blanks right" in text
         sentence = app.screen.query_one("#blank-input").value
-        best, probability = fill_sentence(model, sentence, BLANK, app.result.experiment.stopwords, BLANK_ROWS).candidates[0]
+        answer = fill_sentence(model, sentence, BLANK, app.result.experiment.stopwords, BLANK_ROWS)
+        best, probability = answer.candidates[0]
         assert f"{probability:.3f}" in text and best[:8] in text
         assert f"on {model.tokens_trained:,} tokens" in notifications(app)
 

@@ -52,7 +52,7 @@ class MaskedLMRuns:
         yield from super().get_system_commands(screen)
         if self.masked_lm_training() is None:
             yield SystemCommand("Train a masked language model",
-                                "A small transformer learns to fill blanks in the corpus; its words show in Fill the blank",
+                                "A small transformer learns to fill the corpus's blanks; Fill the blank shows its words",
                                 self.command_masked_lm)
         else:
             yield SystemCommand("Stop training the masked language model", "Cancel it; nothing is kept",

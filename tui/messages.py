@@ -67,7 +67,8 @@ class MaskedModelProgress(Message):
 class MaskedModelDone(Message):
     """The masked language model's training ended: its model, or the problem (None when cancelled)."""
 
-    def __init__(self, worker: Worker, key: tuple, model=None, problem: str | None = None, stored: bool = False) -> None:
+    def __init__(self, worker: Worker, key: tuple, model=None, problem: str | None = None,
+                 stored: bool = False) -> None:
         super().__init__()
         self.worker, self.key, self.model, self.problem = worker, key, model, problem
         self.stored = stored  # the model was found in the disk cache, not trained

@@ -85,7 +85,7 @@ def _merge(x):  # (B, H, T, d/H) -> (B, T, d)
 def encode(params: dict, shape: Shape, ids: np.ndarray, keep_cache: bool = False):
     """The last layer's hidden states (B, T, dim) of token ids (B, T) (0 is padding, never attended
     to), and what the backward pass needs when keep_cache."""
-    b, t = ids.shape
+    t = ids.shape[1]
     dtype = params["embedding"].dtype
     x = params["embedding"][ids] + params["position"][:t]
     pad_bias = np.where(ids == 0, -1e9, 0.0).astype(dtype)[:, None, None, :]
