@@ -165,3 +165,32 @@ MAP_MAX_WORDS = 40
 # subtracted words plus this, as gensim's most_similar_cosmul adds it (Levy and Goldberg 2014 give
 # 0.001), so that the same vectors give the same answers.
 COSMUL_EPSILON = 1e-6
+
+# Masked language model (issue 26)
+# A small transformer encoder trained to fill masked words (engine/pretraining/masked_lm.py). Its
+# size is the issue's: one or two layers, dimension 64 to 128, a few heads; at these sizes numpy
+# trains it at thousands of tokens a second on one core.
+
+
+@dataclass(frozen=True)
+class MaskedLMSettings:
+    layers: int = 2
+    dim: int = 64  # of the embeddings and hidden states; a multiple of heads
+    heads: int = 4
+    hidden: int = 256  # of each layer's feed-forward part (4 x dim, as in BERT)
+    max_words: int = 5_000  # the vocabulary: the most frequent words, the rest are [UNK]
+    max_length: int = 32  # tokens of a line kept; longer lines are cut
+    batch: int = 32  # lines a step
+    mask_share: float = 0.15  # of a line's words masked (at least one), BERT's
+    learning_rate: float = 0.002  # Adam's step size
+    held_out_share: float = 0.1  # of the lines kept out of training, to measure the blanks on
+    max_held_out: int = 2_000  # lines at most, so measuring stays quick on a large corpus
+    token_budget: int = 300_000  # tokens trained on (a line's words each time it is drawn)
+
+
+MASKED_LM = MaskedLMSettings()
+# The budget a manifest ([pretraining] mlm_tokens) may give.
+MLM_TOKEN_BUDGET = Range(1, 10**10)
+# Fewer held-out blanks than this and the explorer states the model's and the baseline's accuracy
+# without saying which is better: a few blanks decide nothing.
+MLM_MIN_BLANKS_TO_COMPARE = 30

@@ -54,3 +54,21 @@ class NeighboursFound(Message):
     def __init__(self, answers: tuple[NeighbourAnswer, ...]) -> None:
         super().__init__()
         self.answers = answers
+
+
+class MaskedModelProgress(Message):
+    """How far the masked language model's training has got."""
+
+    def __init__(self, worker: Worker, fraction: float, tokens_per_second: float, loss: float) -> None:
+        super().__init__()
+        self.worker, self.fraction, self.tokens_per_second, self.loss = worker, fraction, tokens_per_second, loss
+
+
+class MaskedModelDone(Message):
+    """The masked language model's training ended: its model, or the problem (None when cancelled)."""
+
+    def __init__(self, worker: Worker, key: tuple, model=None, problem: str | None = None,
+                 stored: bool = False) -> None:
+        super().__init__()
+        self.worker, self.key, self.model, self.problem = worker, key, model, problem
+        self.stored = stored  # the model was found in the disk cache, not trained

@@ -11,10 +11,11 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...engine.inspect.explain import Explainer, fill_blank, shared_contexts
+from ...engine.inspect.explain import BLANK, Explainer, fill_blank, shared_contexts
 from ...engine.finetuning.approaches import APPROACH_NAMES
 from ...engine.run.results import ExperimentResult
-from ..presentation import views
+from ...engine.pretraining.masked_lm import fill_sentence
+from ..presentation import masked_lm, views
 
 BLANK_ROWS = 10
 SHARED_ROWS = 8
@@ -57,7 +58,8 @@ class LiveView(Screen[None]):
 
 class FillBlankView(LiveView):
     TITLE = "Fill the blank: which words fit the context?"
-    KEYS = (("enter", "fill the blank"), *LiveView.KEYS)
+    BINDINGS = [Binding("ctrl+t", "train_model", "Train or stop the masked language model", id="view.masked_lm")]
+    KEYS = (("enter", "fill the blank"), ("ctrl+t", "masked LM"), *LiveView.KEYS)
 
     def explanation(self) -> Text:
         return views.blank_help(self.result)
@@ -70,9 +72,11 @@ class FillBlankView(LiveView):
 
     def answer_widgets(self) -> ComposeResult:
         yield Static(id="blank-context")
+        yield Static(id="blank-model-state")
         with Horizontal(classes="sides"):
             for name in views.SIDES:
                 yield Static(id=f"blank-{name}", classes="side")
+            yield Static(id="blank-model", classes="side")
 
     def on_mount(self) -> None:
         self.show(self.query_one(Input).value)
@@ -88,6 +92,24 @@ class FillBlankView(LiveView):
                                 views.columns_are_words(self.result, name))
             self.query_one(f"#blank-{name}", Static).update(views.blank_table(name, answer))
         self.query_one("#blank-context", Static).update(views.blank_context(answer))
+        self.show_model()
+
+    def show_model(self) -> None:
+        """The masked language model's words for the blank, or its training, or how to train one."""
+        model = self.app.masked_lm_for(self.result.experiment)
+        training = self.app.masked_lm_training()
+        state = (masked_lm.model_progress(training) if training is not None
+                 else masked_lm.model_summary(model) if model is not None else masked_lm.model_missing())
+        self.query_one("#blank-model-state", Static).update(state)
+        side = self.query_one("#blank-model", Static)
+        side.display = model is not None
+        if model is not None:
+            answer = fill_sentence(model, self.query_one(Input).value, BLANK, self.result.experiment.stopwords,
+                                   BLANK_ROWS)
+            side.update(masked_lm.model_blank_table(answer))
+
+    def action_train_model(self) -> None:
+        self.app.command_masked_lm()
 
 
 class WhyNeighboursView(LiveView):
