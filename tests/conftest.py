@@ -52,12 +52,11 @@ def own_config_dir(tmp_path_factory, monkeypatch) -> Path:
 def kata_results(tmp_path_factory) -> Path:
     """A disk cache holding the built-in kata's complete results, computed once per test process."""
     from pretrain_explorer.engine import builtin_experiment_path, load_experiment, run_experiment
-    from pretrain_explorer.engine.run.session import Session
-    from pretrain_explorer.engine.storage.disk_cache import DiskCache
 
     folder = tmp_path_factory.mktemp("kata-results")
-    run_experiment(load_experiment(builtin_experiment_path("kata")),
-                   session=Session(disk=DiskCache(folder / "pretrain-explorer")))
+    with pytest.MonkeyPatch.context() as patch:  # stored where the explorer looks, under this folder
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        run_experiment(load_experiment(builtin_experiment_path("kata")))
     return folder
 
 

@@ -67,7 +67,7 @@ class Evidence:
 
     def majority(self, split: str) -> Majority:
         def compute():
-            labels = Counter(p.label for p in self._predictions(split))
+            labels = Counter(p.label for p in _predictions(self.result, split))
             if not labels:
                 return Majority("", 0, 0)
             # The commonest, the alphabetically first of equals (as a tie between scores goes).
@@ -79,7 +79,7 @@ class Evidence:
         """The approach's runs against always guessing the split's commonest class, on the same sentences."""
         def compute():
             label = self.majority(split).label
-            guess = [[p.label == label for p in self._predictions(split)]]
+            guess = [[p.label == label for p in _predictions(self.result, split)]]
             return paired_test(self._runs(name, split), guess)
         return self._once(("against majority", name, split), compute)
 
@@ -98,9 +98,6 @@ class Evidence:
             return stored
         return self._once(("unseen", first, second, split),
                           lambda: measure_unseen_help(self.result, first, second, split))
-
-    def _predictions(self, split: str):
-        return _predictions(self.result, split)
 
 
 def _predictions(result, split: str):

@@ -181,6 +181,15 @@ SECTIONS = {1: (_pretraining, ()), 2: (_fine_tuning, ("loss",)), 3: (_comparison
             4: (_transfer, ("accuracy:transfer",)), 5: (_captures, ("groups",))}
 
 
+def _sections(result: ExperimentResult):
+    """The stages the result shows (no transfer stage without transfer sentences), each with the
+    lines and the charts SECTIONS gives it."""
+    for stage in STAGES:
+        if stage.number == 4 and result.experiment.transfer is None:
+            continue
+        yield (stage, *SECTIONS[stage.number])
+
+
 def _plain(text: Text, color: bool) -> str:
     if not color:
         return text.plain
@@ -193,10 +202,7 @@ def _plain(text: Text, color: bool) -> str:
 def render_text(result: ExperimentResult, width: int = 80, color: bool = False) -> str:
     width = min(width, 80)
     out: list[str] = []
-    for stage in STAGES:
-        if stage.number == 4 and result.experiment.transfer is None:
-            continue
-        lines, charts = SECTIONS[stage.number]
+    for stage, lines, charts in _sections(result):
         out += ["=" * min(width, 65), f"{stage.number} {stage.title}".upper(), "=" * min(width, 65)]
         out += wrap(stage.note(result, keys=False), width) + [""] + lines(result, width)
         for name in charts:
@@ -214,10 +220,8 @@ def handout_charts(result: ExperimentResult) -> dict[str, str]:
     """The handout's charts as SVG pictures, by chart name (CHARTS), in the order the handout shows
     them: drawn as the report draws them at 80 columns, in colour, on a light page for printing."""
     drawn = {}
-    for stage in STAGES:
-        if stage.number == 4 and result.experiment.transfer is None:
-            continue
-        for name in SECTIONS[stage.number][1]:
+    for _, _, charts in _sections(result):
+        for name in charts:
             console = Console(record=True, width=80, file=io.StringIO(), color_system="truecolor",
                               force_terminal=True)
             picture = chart(result, name, 78)
@@ -241,10 +245,7 @@ def render_markdown(result: ExperimentResult, chart_files: dict[str, str] | None
     handout_charts), shown as those pictures."""
     e = result.experiment
     out = [f"# {e.name}: {e.title}", ""]
-    for stage in STAGES:
-        if stage.number == 4 and e.transfer is None:
-            continue
-        lines, charts = SECTIONS[stage.number]
+    for stage, lines, charts in _sections(result):
         out += [f"## {stage.number} {stage.title}", "", _KEY_HINTS.sub("", stage.note(result)), "", "```text"]
         out += [_KEY_HINTS.sub("", line).rstrip() for line in lines(result, 80)]
         pictures = []
