@@ -41,9 +41,10 @@ def test_the_estimate_grows_with_vocabulary_dimension_and_seeds(kata):
 def test_the_estimate_adds_up_and_knows_the_dimension(kata):
     estimate = estimate_memory(with_overrides(kata, weighting="svd", dim=50), 3_000)
     assert (estimate.vocabulary, estimate.dimension) == (3_000, 50)
-    assert estimate.total == estimate.program + max(estimate.pretraining,
-                                                    estimate.vectors + estimate.cache + estimate.working)
-    assert dict(estimate.parts()).keys() == {"program", "pretraining", "vectors", "cache", "working", "word2vec"}
+    assert estimate.total == estimate.program + max(
+        estimate.pretraining, estimate.counted + estimate.vectors + estimate.cache + estimate.working)
+    assert dict(estimate.parts()).keys() == {"program", "pretraining", "counts kept", "vectors", "cache", "working",
+                                             "word2vec"}
     assert estimate.word2vec == 0  # only sgns loads gensim
     with pytest.raises(dataclasses.FrozenInstanceError):
         estimate.total_bytes = 1

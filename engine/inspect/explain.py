@@ -235,20 +235,34 @@ def class_leans(train: tuple[LabeledSentence, ...], stopwords: frozenset[str]) -
     return leans
 
 
-def _nearest_rows(vectors: WordVectors, queries: list[int], candidates: list[int], chunk: int = 256) -> list[int]:
+# A chunk of queries is scored against every word at once in arrays of words x queries (the dot
+# products, then the cosines): at most this many bytes each. A fixed 256 queries took four arrays of
+# 45 MiB on a 22,000-word vocabulary, the peak of a run's memory (engine/run/memory.py counts these).
+NEAREST_CHUNK_BYTES = 8 << 20
+
+
+def nearest_chunk(words: int) -> int:
+    """How many queries _nearest_rows scores at once against `words` rows."""
+    return max(1, NEAREST_CHUNK_BYTES // (8 * max(words, 1)))
+
+
+def _nearest_rows(vectors: WordVectors, queries: list[int], candidates: list[int]) -> list[int]:
     """For each query row, the candidate row of highest cosine (the first of equals), a chunk of
     queries at a time against the whole matrix, the other rows masked (no copy of the candidates)."""
     if not candidates or not queries:
         return [None] * len(queries)
     mask = np.full(len(vectors.words), -np.inf)
     mask[candidates] = 0.0
+    chunk = nearest_chunk(len(vectors.words))
     out = []
     for start in range(0, len(queries), chunk):
         rows = queries[start:start + chunk]
         dots = vectors.matrix @ _rows(vectors, rows).T  # (words, queries)
         dots = dots.toarray() if sp.issparse(dots) else np.asarray(dots)
         scale = np.outer(vectors.norms, vectors.norms[rows])
-        cos = np.divide(dots, scale, out=np.zeros(dots.shape), where=scale > 0) + mask[:, None]
+        cos = np.divide(dots, scale, out=np.zeros(dots.shape), where=scale > 0)
+        del dots, scale
+        cos += mask[:, None]
         out += np.argmax(cos, axis=0).tolist()
     return out
 

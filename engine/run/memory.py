@@ -2,11 +2,13 @@
 budget it must fit in (a share of the memory available, or what `--memory` or the manifest says).
 
 The estimate follows where a run's memory goes (docs/benchmarks.md compares it with measured peaks):
-the program itself; pretraining's counting and weighting (then freed, but for the vectors); the
-vectors a result keeps (pretrained, the main seed's random ones, the fine-tuned copy) and its
-trained classifiers' rows; for sgns, gensim's modules and model, which stay resident to the end; the session's cache (each seed's vectors over the labeled words, up to
-the cache's bound); and the working arrays of the largest step (a seed's random rows being drawn,
-the learning curve's starting sentence vectors, one training batch)."""
+the program itself; pretraining's counting and weighting (then freed, but for the vectors and what
+counting leaves resident: the counts the session keeps, and heap the process does not give back);
+the vectors a result keeps (pretrained, the main seed's random ones, the fine-tuned copy) and its
+trained classifiers' rows; for sgns, gensim's modules and model, which stay resident to the end;
+the session's cache (each seed's vectors over the labeled words, up to the cache's bound); and the
+working arrays of the largest step (a seed's random rows being drawn, the learning curve's starting
+sentence vectors, one training batch)."""
 
 from __future__ import annotations
 
@@ -35,8 +37,19 @@ from .cache import DEFAULT_MAX_BYTES
 from .context import CACHED_SEED_SHARE
 
 FLOAT = 8  # bytes of a float64
-KEPT_CLASSIFIERS = 3  # linear_probe, fine_tuned, random_fine_tuned keep their trained rows
-COUNTING_BYTES_PER_CORPUS_BYTE = 12  # the counting tables and blocks of a corpus, per byte stored
+# fine_tuned and random_fine_tuned keep how far their rows moved; the frozen linear_probe keeps no
+# rows (a broadcast zero, engine.finetuning.softmax._fits).
+KEPT_CLASSIFIERS = 2
+# Counting's peak (its tables and blocks, and numba's import), per byte of the corpus as stored:
+# measured on reviews (4.7 MB gzipped) 49 with every word's pairs counted (svd, sgns) and 40 with
+# the vocabulary cut to 5,000 as it counts (counts, ppmi).
+COUNTING_BYTES_PER_CORPUS_BYTE = 44
+# What counting leaves resident through fine-tuning, as a share of its peak: the corpus's counts,
+# which the session keeps (another weighting of the corpus is then not counted again), and heap the
+# process does not give back (malloc_trim returns little of it). Measured on reviews, beyond the
+# program and the vectors, at the start of fine-tuning: 197 MiB after svd's pretraining (38 of it
+# the counts), 73 MiB after counts' at 5,000 words: 0.87 and 0.38 of the peak.
+RESIDENT_COUNTING_SHARE = 0.5
 BATCH_COPIES = 2
 PRETRAINING_COPIES = {"counts": 1, "ppmi": 3, "svd": 4, "sgns": 3}  # vocabulary x dimension arrays at once
 # sgns trains through gensim (engine.pretraining.sgns): its modules (measured: importing gensim.models
@@ -64,11 +77,12 @@ class MemoryEstimate:
     cache: int  # the session's cache: features of each seed over the labeled words
     working: int  # the largest step's arrays: a random draw, starting sentence vectors, a batch
     word2vec: int = 0  # sgns: gensim's modules and model, held from its training to the end of the run
+    counted: int = 0  # what counting leaves resident through fine-tuning (RESIDENT_COUNTING_SHARE)
     fine_tunes: bool = True  # False: a command that only pretrains (evaluate, pretrain)
 
     @property
     def fine_tuning(self) -> int:
-        return self.vectors + self.cache + self.working
+        return self.counted + self.vectors + self.cache + self.working
 
     @property
     def total(self) -> int:
@@ -76,7 +90,7 @@ class MemoryEstimate:
 
     def pretraining_only(self) -> "MemoryEstimate":
         """The estimate of a command that only pretrains (evaluate): no fine-tuning after it."""
-        return dataclasses.replace(self, vectors=0, cache=0, working=0, fine_tunes=False)
+        return dataclasses.replace(self, counted=0, vectors=0, cache=0, working=0, fine_tunes=False)
 
     def like(self, other: "MemoryEstimate") -> "MemoryEstimate":
         """`other` as this one counts: without fine-tuning where this one has none."""
@@ -84,8 +98,9 @@ class MemoryEstimate:
 
     def parts(self) -> tuple[tuple[str, int], ...]:
         """(name, bytes) of each part, in the order they are shown."""
-        return (("program", self.program), ("pretraining", self.pretraining), ("vectors", self.vectors),
-                ("cache", self.cache), ("working", self.working), ("word2vec", self.word2vec))
+        return (("program", self.program), ("pretraining", self.pretraining), ("counts kept", self.counted),
+                ("vectors", self.vectors), ("cache", self.cache), ("working", self.working),
+                ("word2vec", self.word2vec))
 
 
 def _labeled_words(e: Experiment) -> int:
@@ -121,10 +136,11 @@ def estimate_memory(e: Experiment, vocabulary: int | None = None, dimension: int
     train_words = min(labeled, max(1, len(set().union(*train_tokens))))
     per_sentence = sum(map(len, train_tokens)) / max(1, len(train_tokens))  # distinct words a sentence has
     seeds = max(1, e.seeds)
-    pretraining = 0
+    pretraining = counted = 0
     if e.vectors_path is None:
-        copies = PRETRAINING_COPIES[e.weighting]
-        pretraining = int(_corpus_bytes(e) * COUNTING_BYTES_PER_CORPUS_BYTE) + copies * matrix * item
+        counting = int(_corpus_bytes(e) * COUNTING_BYTES_PER_CORPUS_BYTE)
+        pretraining = counting + PRETRAINING_COPIES[e.weighting] * matrix * item
+        counted = int(counting * RESIDENT_COUNTING_SHARE)
     vectors = matrix * (2 * item + FLOAT) + KEPT_CLASSIFIERS * train_words * dimension * FLOAT
     # The pretrained vectors over the labeled words, and each seed's where they are small enough to cache.
     cached_seeds = seeds if features <= DEFAULT_MAX_BYTES * CACHED_SEED_SHARE else 0
@@ -138,7 +154,7 @@ def estimate_memory(e: Experiment, vocabulary: int | None = None, dimension: int
     word2vec = 0
     if e.weighting == "sgns" and e.vectors_path is None:
         word2vec = GENSIM_BYTES + words * (GENSIM_BYTES_PER_WORD + GENSIM_ARRAYS * dimension * FLOAT32)
-    return MemoryEstimate(words, dimension, PROGRAM_BYTES, pretraining, vectors, cache, working, word2vec)
+    return MemoryEstimate(words, dimension, PROGRAM_BYTES, pretraining, vectors, cache, working, word2vec, counted)
 
 
 # --- the budget -------------------------------------------------------------------------------
