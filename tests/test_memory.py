@@ -217,7 +217,59 @@ def test_seed_fits_past_their_share_are_dropped_and_fitted_again_for_a_new_main_
     assert json.dumps(to_json(result)) == json.dumps(to_json(whole))
     trained = [a for a in result.approaches.values() if a.kept_classifier is not None]
     assert fits(lean) == len(trained) < fits(keeping)  # the main seed's only
+    # Rows kept of what training moved, as the estimate counts them (KEPT_CLASSIFIERS): none for the
+    # frozen linear probe (a broadcast zero, no memory), a real array for each fine-tuned approach.
+    from pretrain_explorer.engine.run.memory import KEPT_CLASSIFIERS
+    moved = {a.name: a.kept_classifier.moved for a in trained if hasattr(a.kept_classifier, "moved")}
+    assert not any(moved["linear_probe"].strides) and not moved["linear_probe"].any()
+    assert sum(bool(m.strides[0]) for m in moved.values()) == KEPT_CLASSIFIERS
     before = lean.stats["classifier:random_fine_tuned"]
     *_, second = lean.run(dataclasses.replace(e, seed=e.seed + 1))
     assert lean.stats["classifier:random_fine_tuned"] == before + 2  # seed + 1 again, and seed + 3 new
     assert Explainer(second).can_explain("random_fine_tuned")
+
+
+def test_what_counting_leaves_resident_is_counted_beside_fine_tuning(kata_copy):
+    """The counts the session keeps and the heap counting took stay resident through fine-tuning:
+    a part of fine-tuning's side, growing with the corpus, not with the vectors' shape."""
+    from pretrain_explorer.engine.run.memory import RESIDENT_COUNTING_SHARE
+
+    corpus = kata_copy / "general.txt"
+    small = estimate_memory(with_overrides(load_experiment(kata_copy), weighting="svd", dim=50), 3_000)
+    corpus.write_text(corpus.read_text() * 40)
+    e = with_overrides(load_experiment(kata_copy), weighting="svd", dim=50)
+    large = estimate_memory(e, 3_000)
+    assert large.counted > 30 * small.counted > 0
+    assert large.fine_tuning - small.fine_tuning == large.counted - small.counted
+    counting = large.pretraining - small.pretraining  # the same weighting arrays: only counting grew
+    assert large.counted - small.counted == pytest.approx(counting * RESIDENT_COUNTING_SHARE, abs=2)
+    assert estimate_memory(with_overrides(e, dim=200), 3_000).counted == large.counted
+    assert estimate_memory(e, 1_000).counted == large.counted
+    assert large.pretraining_only().counted == 0  # nothing is fine-tuned after it
+    assert large.total == large.program + max(large.pretraining, large.fine_tuning)
+
+
+def test_the_nearest_labeled_word_search_is_chunked_within_its_bound(monkeypatch):
+    """_nearest_rows scores a chunk of queries at a time in words x queries arrays of at most
+    NEAREST_CHUNK_BYTES (four of 45 MiB at 22,000 words were a run's peak); any chunk gives the
+    same rows as one product of every query."""
+    import numpy as np
+
+    from pretrain_explorer.engine.inspect import explain
+    from pretrain_explorer.engine.vectors import WordVectors
+
+    for words in (10, 5_000, 22_038, 10_000_000):
+        assert 1 <= explain.nearest_chunk(words)
+        assert explain.nearest_chunk(words) * words * 8 <= max(explain.NEAREST_CHUNK_BYTES, words * 8)
+    rng = np.random.default_rng(0)
+    matrix = rng.normal(size=(300, 8))
+    matrix[7] = 0.0  # a zero row: no cosine, never nearest
+    vectors = WordVectors(tuple(f"w{i}" for i in range(300)), matrix)
+    queries, candidates = list(range(0, 300, 3)), list(range(1, 300, 2))
+    unit = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-300)
+    cos = unit[queries] @ unit[candidates].T
+    expected = [candidates[j] for j in np.argmax(cos, axis=1)]
+    assert explain._nearest_rows(vectors, queries, candidates) == expected
+    monkeypatch.setattr(explain, "NEAREST_CHUNK_BYTES", 7 * 300 * 8)  # seven queries at a time
+    assert explain.nearest_chunk(300) == 7
+    assert explain._nearest_rows(vectors, queries, candidates) == expected
