@@ -73,8 +73,21 @@ def _matrix_member(archive: zipfile.ZipFile, shape: tuple[int, int], blocks) -> 
 # Loaded with allow_pickle=False, so opening a file never runs code from it, and every field is
 # checked (type, shape, order, finite values, the settings' keys) before use: a damaged or foreign
 # file gets one line saying what is wrong, never a traceback or a wrong result.
-def load_vectors(path: Path) -> tuple[WordVectors, dict]:
-    """The words, the matrix and the settings, each checked; ExperimentError naming the problem."""
+def load_vectors(path: Path, first: int | None = None) -> tuple[WordVectors, dict]:
+    """The words, the matrix and the settings, each checked; ExperimentError naming the problem.
+    Imported vectors (`pretrain-explorer import`) are stored in their file's order, most frequent
+    first: `first` keeps only so many of them, sorted then as every WordVectors is."""
+    words, matrix, settings = load_in_file_order(path)
+    if "imported" in settings:
+        kept = slice(None, first)
+        order = sorted(range(len(words[kept])), key=words.__getitem__)
+        words, matrix = tuple(words[i] for i in order), matrix[kept][order]
+    return WordVectors(words, np.asarray(matrix, dtype=np.float64)), settings
+
+
+def load_in_file_order(path: Path) -> tuple[tuple[str, ...], np.ndarray, dict]:
+    """The words, the matrix (as stored, float32 or float64) and the settings, checked, in the
+    file's order: sorted, or an imported file's own (gensim's restrict_vocab counts on it)."""
     path = Path(path)
     if kind_of(path) == "missing":
         raise ExperimentError(path, "file not found")
@@ -96,9 +109,9 @@ def load_vectors(path: Path) -> tuple[WordVectors, dict]:
         raise ExperimentError(path, "is not a vectors file written by `pretrain-explorer pretrain`")
     if int(fields["version"]) != VERSION:
         raise ExperimentError(path, f"is vectors format version {int(fields['version'])}; this version reads {VERSION}")
-    words = _checked_words(path, fields["words"])
-    matrix = _checked_matrix(path, fields["matrix"], len(words))
-    return WordVectors(words, matrix), _checked_settings(path, str(fields["settings"]))
+    settings = _checked_settings(path, str(fields["settings"]))
+    words = _checked_words(path, fields["words"], ordered="imported" not in settings)
+    return words, _checked_matrix(path, fields["matrix"], len(words)), settings
 
 
 def _header(path: Path, archive: zipfile.ZipFile, name: str) -> tuple[tuple, np.dtype]:
@@ -160,13 +173,13 @@ def _check_headers(path: Path, headers: dict[str, tuple[tuple, np.dtype]]) -> No
         raise ExperimentError(path, f"is damaged: {words} words for a matrix of shape {headers['matrix'][0]}")
 
 
-def _checked_words(path: Path, words: np.ndarray) -> tuple[str, ...]:
+def _checked_words(path: Path, words: np.ndarray, ordered: bool = True) -> tuple[str, ...]:
     out = tuple(str(w) for w in words)
     if not all(out):
         raise ExperimentError(path, "is damaged: one of its words is empty")
     if len(set(out)) != len(out):
         raise ExperimentError(path, "is damaged: a word appears twice")
-    if list(out) != sorted(out):
+    if ordered and list(out) != sorted(out):
         raise ExperimentError(path, "is damaged: its words are not in order")
     return out
 
@@ -176,7 +189,7 @@ def _checked_matrix(path: Path, matrix: np.ndarray, words: int) -> np.ndarray:
         raise ExperimentError(path, f"is damaged: {words} words for a matrix of shape {matrix.shape}")
     if not np.isfinite(matrix).all():
         raise ExperimentError(path, "is damaged: its matrix holds NaN or infinite values")
-    return np.asarray(matrix, dtype=np.float64)
+    return matrix
 
 
 def _checked_settings(path: Path, text: str) -> dict:
