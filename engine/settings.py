@@ -203,6 +203,7 @@ MLM_MIN_BLANKS_TO_COMPARE = 30
 # knows, and a 400,000-word file runs in the memory a counted vocabulary does. `evaluate` searches
 # analogies' answers among the first ANALOGY_RESTRICT_VOCAB words, as gensim's restrict_vocab does.
 IMPORT_BLOCK_BYTES = 4 << 20
+IMPORTED = "imported"  # the weighting an imported file's statistics name: no counting made its vectors
 IMPORTED_WORDS = 50_000
 ANALOGY_RESTRICT_VOCAB = 300_000
 ANALOGY_TOP_N = 5  # answers gensim's evaluate_word_analogies looks through for one that is not a question word

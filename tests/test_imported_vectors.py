@@ -19,6 +19,7 @@ from pretrain_explorer.engine.settings import IMPORTED_WORDS
 from pretrain_explorer.engine.storage.vectors_file import load_in_file_order, load_vectors
 from pretrain_explorer.engine.text import read_labeled_csv
 from pretrain_explorer.tui.cli import main
+from pretrain_explorer.tui.presentation.stages import imported_note
 
 
 def keyed_vectors(words: list[str], dimension: int, seed: int = 0) -> KeyedVectors:
@@ -156,6 +157,9 @@ def test_an_experiment_runs_on_imported_vectors_and_its_neighbours_are_theirs(tm
     assert result.neighbors["excellent"][0][0] == "superb"
     assert result.neighbors["terrible"][0][0] == "awful"
     assert "fine_tuned" in result.approaches
+    note = imported_note(result)  # stage 1 names the file, and says nothing was counted
+    assert note.startswith("Vectors imported from glove.npz: no corpus was counted here.")
+    assert f"The first {len(words)} words of the file are used" in note
     # Opened as the command line opens a .npz: the kata's labeled sets beside it.
     assert with_vectors(load_experiment(), output).vectors_path == output
     assert len(words) < IMPORTED_WORDS  # else the run would have kept only the first IMPORTED_WORDS

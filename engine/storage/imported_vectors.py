@@ -14,13 +14,12 @@ import numpy as np
 from numpy.lib import format as npy
 
 from ..errors import ExperimentError
-from ..settings import IMPORT_BLOCK_BYTES
+from ..settings import IMPORT_BLOCK_BYTES, IMPORTED
 from .atomic import write_atomically
 from .paths import kind_of
 from .vectors_file import FORMAT, MAX_CELLS, MAX_DIMENSIONS, MAX_WORD_CHARS, MAX_WORDS, VERSION, _matrix_member, _member
 
 FORMATS = ("auto", "text", "binary")
-IMPORTED = "imported"  # the weighting an imported file's corpus statistics name: no counting made them
 # The longest text line read: a word and MAX_DIMENSIONS numbers, each written as long as a float can be.
 MAX_LINE_BYTES = 4 * MAX_WORD_CHARS + 32 * MAX_DIMENSIONS
 

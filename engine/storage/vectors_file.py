@@ -11,7 +11,7 @@ import numpy as np
 from numpy.lib import format as npy
 
 from ..errors import ExperimentError
-from ..settings import LIMITS
+from ..settings import IMPORTED, LIMITS
 from .paths import kind_of
 from .atomic import write_atomically
 from ..vectors import WordVectors
@@ -78,7 +78,7 @@ def load_vectors(path: Path, first: int | None = None) -> tuple[WordVectors, dic
     Imported vectors (`pretrain-explorer import`) are stored in their file's order, most frequent
     first: `first` keeps only so many of them, sorted then as every WordVectors is."""
     words, matrix, settings = load_in_file_order(path)
-    if "imported" in settings:
+    if IMPORTED in settings:
         kept = slice(None, first)
         order = sorted(range(len(words[kept])), key=words.__getitem__)
         words, matrix = tuple(words[i] for i in order), matrix[kept][order]
@@ -110,7 +110,7 @@ def load_in_file_order(path: Path) -> tuple[tuple[str, ...], np.ndarray, dict]:
     if int(fields["version"]) != VERSION:
         raise ExperimentError(path, f"is vectors format version {int(fields['version'])}; this version reads {VERSION}")
     settings = _checked_settings(path, str(fields["settings"]))
-    words = _checked_words(path, fields["words"], ordered="imported" not in settings)
+    words = _checked_words(path, fields["words"], ordered=IMPORTED not in settings)
     return words, _checked_matrix(path, fields["matrix"], len(words)), settings
 
 
