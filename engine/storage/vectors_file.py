@@ -77,17 +77,17 @@ def load_vectors(path: Path, first: int | None = None) -> tuple[WordVectors, dic
     """The words, the matrix and the settings, each checked; ExperimentError naming the problem.
     Imported vectors (`pretrain-explorer import`) are stored in their file's order, most frequent
     first: `first` keeps only so many of them, sorted then as every WordVectors is."""
-    words, matrix, settings = load_in_file_order(path)
+    words, matrix, settings = load_in_file_order(path, first)
     if IMPORTED in settings:
-        kept = slice(None, first)
-        order = sorted(range(len(words[kept])), key=words.__getitem__)
-        words, matrix = tuple(words[i] for i in order), matrix[kept][order]
+        order = sorted(range(len(words)), key=words.__getitem__)
+        words, matrix = tuple(words[i] for i in order), matrix[order]
     return WordVectors(words, np.asarray(matrix, dtype=np.float64)), settings
 
 
-def load_in_file_order(path: Path) -> tuple[tuple[str, ...], np.ndarray, dict]:
+def load_in_file_order(path: Path, first: int | None = None) -> tuple[tuple[str, ...], np.ndarray, dict]:
     """The words, the matrix (as stored, float32 or float64) and the settings, checked, in the
-    file's order: sorted, or an imported file's own (gensim's restrict_vocab counts on it)."""
+    file's order: sorted, or an imported file's own (gensim's restrict_vocab counts on it). Of an
+    imported file, only the `first` rows (all when None) are read from disk."""
     path = Path(path)
     if kind_of(path) == "missing":
         raise ExperimentError(path, "file not found")
@@ -99,8 +99,12 @@ def load_in_file_order(path: Path) -> tuple[tuple[str, ...], np.ndarray, dict]:
             if headers.get("format") != ((), np.dtype(f"<U{len(FORMAT)}")):
                 raise ExperimentError(path, "is not a vectors file written by `pretrain-explorer pretrain`")
             _check_headers(path, headers)
-        with np.load(path, allow_pickle=False) as data:
-            fields = {name: data[name] for name in FIELDS}
+        with np.load(path, allow_pickle=False) as data:  # members are read as they are asked for
+            fields = {name: data[name] for name in FIELDS if name != "matrix"}
+            imported = _is_imported(str(fields["settings"]))
+            rows = headers["matrix"][0][0] if first is None or not imported else min(first, headers["matrix"][0][0])
+            fields["matrix"] = data["matrix"] if rows == headers["matrix"][0][0] else _first_rows(path, rows)
+            fields["words"] = fields["words"][:rows]
     except ExperimentError:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as exc:
@@ -112,6 +116,30 @@ def load_in_file_order(path: Path) -> tuple[tuple[str, ...], np.ndarray, dict]:
     settings = _checked_settings(path, str(fields["settings"]))
     words = _checked_words(path, fields["words"], ordered=IMPORTED not in settings)
     return words, _checked_matrix(path, fields["matrix"], len(words)), settings
+
+
+def _is_imported(settings: str) -> bool:
+    """Whether settings (not yet checked: a damage is reported by _checked_settings) say imported."""
+    try:
+        return IMPORTED in settings and IMPORTED in json.loads(settings)
+    except (ValueError, RecursionError, TypeError):
+        return False
+
+
+def _first_rows(path: Path, rows: int) -> np.ndarray:
+    """The first `rows` rows of the matrix, read alone from the stored member (an imported file of
+    400,000 words need not be read whole for the 50,000 a run keeps)."""
+    with zipfile.ZipFile(path) as archive, archive.open("matrix.npy") as member:
+        version = npy.read_magic(member)
+        read = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+        shape, fortran, dtype = read(member)
+        if fortran:
+            raise ExperimentError(path, "is damaged: its matrix is stored column by column, not row by row")
+        wanted = rows * shape[1] * dtype.itemsize
+        data = member.read(wanted)
+    if len(data) != wanted:
+        raise ExperimentError(path, f"is damaged: its matrix ends after {len(data):,} of {wanted:,} bytes")
+    return np.frombuffer(data, dtype=dtype).reshape(rows, shape[1])
 
 
 def _header(path: Path, archive: zipfile.ZipFile, name: str) -> tuple[tuple, np.dtype]:
