@@ -42,30 +42,35 @@ def parse_analogy(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     return tuple(positive), tuple(negative)
 
 
-def _cosines(vectors: WordVectors, word: str) -> np.ndarray:
-    """Every word's cosine to `word` (0 for a word whose vector is all zero)."""
-    target = vectors.vector(word)
-    length = float(np.linalg.norm(target))
-    norms = vectors.norms
-    dots = np.asarray(vectors.matrix @ target).ravel()
+def word_cosines(vectors: WordVectors, words) -> np.ndarray:
+    """Every word's cosine to each of `words`, a column each (0 for a word whose vector is all
+    zero): one pass over the matrix serves both methods."""
+    units = np.stack([_unit(vectors, w) for w in words], axis=1)
+    dots = np.asarray(vectors.matrix @ units)
     with np.errstate(divide="ignore", invalid="ignore"):
-        cos = dots / (norms * length)
+        cos = dots / vectors.norms[:, None]
     return np.where(np.isfinite(cos), cos, 0.0)
 
 
-def analogy_scores(vectors: WordVectors, positive, negative, method: str) -> np.ndarray:
+def analogy_scores(vectors: WordVectors, positive, negative, method: str,
+                   cosines: np.ndarray | None = None) -> np.ndarray:
     """Each vocabulary word's score: 3CosAdd, the cosine to the sum of the added words' unit vectors
     minus the subtracted ones'; 3CosMul, the product of (1 + cosine) / 2 to each added word over
-    the product to each subtracted word plus COSMUL_EPSILON."""
+    the product to each subtracted word plus COSMUL_EPSILON. `cosines`: word_cosines of the added
+    then the subtracted words, where the caller has them."""
+    typed = (*positive, *negative)
+    cos = word_cosines(vectors, typed) if cosines is None else cosines
     if method == "3CosAdd":
-        query = sum(_unit(vectors, w) for w in positive) - sum((_unit(vectors, w) for w in negative), 0)
-        length = float(np.linalg.norm(query))
-        dots = np.asarray(vectors.matrix @ query).ravel()
+        # The sum's dot with a row is the signed sum of the row's dots with the unit vectors.
+        signs = np.array([1.0] * len(positive) + [-1.0] * len(negative))
+        length = float(np.linalg.norm(np.stack([_unit(vectors, w) for w in typed], axis=1) @ signs))
+        zero = vectors.norms == 0
         with np.errstate(divide="ignore", invalid="ignore"):
-            cos = dots / (vectors.norms * length)
-        return np.where(np.isfinite(cos), cos, -np.inf)
-    added = np.prod([(1 + _cosines(vectors, w)) / 2 for w in positive], axis=0)
-    taken = np.prod([(1 + _cosines(vectors, w)) / 2 for w in negative], axis=0) if negative else 1.0
+            scores = (cos @ signs) / length
+        return np.where(np.isfinite(scores) & ~zero, scores, -np.inf)
+    shifted = (1 + cos) / 2
+    added = np.prod(shifted[:, :len(positive)], axis=1)
+    taken = np.prod(shifted[:, len(positive):], axis=1) if negative else 1.0
     return added / (taken + COSMUL_EPSILON)
 
 
@@ -75,9 +80,10 @@ def _unit(vectors: WordVectors, word: str) -> np.ndarray:
     return v / length if length > 0 else v
 
 
-def analogy(vectors: WordVectors, positive, negative, method: str, top_n: int) -> tuple[tuple[str, float], ...]:
+def analogy(vectors: WordVectors, positive, negative, method: str, top_n: int,
+            cosines: np.ndarray | None = None) -> tuple[tuple[str, float], ...]:
     """The `top_n` best words by `method`, the words typed excluded; equal scores alphabetically."""
-    scores = np.array(analogy_scores(vectors, positive, negative, method), dtype=float)
+    scores = np.array(analogy_scores(vectors, positive, negative, method, cosines), dtype=float)
     scores[[vectors.index(w) for w in (*positive, *negative)]] = -np.inf  # the words typed are no answer
     candidates = np.flatnonzero(np.isfinite(scores))
     # The best top_n + _SLACK by argpartition, then sorted exactly (ties alphabetically), as
@@ -109,8 +115,10 @@ def ask(vectors: dict[str, WordVectors], text: str, top_n: int,
         return (NeighbourAnswer(text.strip().lower(), False, {}, reference.closest_spellings(missing[0]),
                                 len(reference.words), missing),)
     title = written(positive, negative)
+    known = {name: v for name, v in vectors.items() if all(w in v for w in (*positive, *negative))}
+    cosines = {name: word_cosines(v, (*positive, *negative)) for name, v in known.items()}
     return tuple(NeighbourAnswer(f"{title} ({method})", True,
-                                 {name: analogy(v, positive, negative, method, top_n) for name, v in vectors.items()
-                                  if all(w in v for w in (*positive, *negative))},
+                                 {name: analogy(v, positive, negative, method, top_n, cosines[name])
+                                  for name, v in known.items()},
                                  (), len(reference.words))
                  for method in METHODS)
