@@ -64,6 +64,7 @@ GOOD = "2 3\na 1 2 3\nb 4 5 6\n"
 BAD_TEXT = {
     "empty": (b"", "is empty: no vectors in it"),
     "dimension": (b"2 3\na 1 2 3\nb 4 5\n", "line 3: 2 numbers after the word, but its header says 3"),
+    "dimension on the first line": (b"2 3\na 1 2\nb 4 5 6\n", "line 2: 2 numbers after the word, but its header says 3"),
     "dimension without header": (b"a 1 2 3\nb 4 5 6 7\n", "line 2: 4 numbers after the word, but the first line has 3"),
     "not a number": (b"a 1 2 3\nb 4 x5 6\n", "line 2: 'x5' is not a number"),
     "nan": (b"a 1 2 3\nb 4 nan 6\n", "line 2: holds a number that is not finite"),
@@ -114,6 +115,20 @@ def test_bad_binary_gives_one_line_and_writes_nothing(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and problem in err, (name, err)
         assert list(output.parent.iterdir()) == []
+
+
+def test_a_run_keeps_the_first_imported_words(tmp_path, monkeypatch):
+    from pretrain_explorer.engine.run import session
+
+    kv = keyed_vectors(["zebra", "apple", "mango", "kiwi"], 3)
+    source, output = tmp_path / "v.txt", tmp_path / "v.npz"
+    kv.save_word2vec_format(str(source))
+    assert main(["import", str(source), "-o", str(output)]) == 0
+    monkeypatch.setattr(session, "IMPORTED_WORDS", 2)
+    vectors, stats, _ = session.Session(disk=None).pretrained(with_vectors(load_experiment(), output),
+                                                              lambda: False, lambda event: None)
+    assert vectors.words == ("apple", "zebra") and stats.vocabulary == 2 and stats.weighting == "imported"
+    np.testing.assert_allclose(vectors.vector("zebra"), kv["zebra"])
 
 
 def test_an_existing_output_is_kept(tmp_path, capsys):

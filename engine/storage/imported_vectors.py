@@ -98,8 +98,8 @@ class _Reader:
                       f"(at most {MAX_WORDS:,} words and {MAX_CELLS:,} numbers); keep fewer with --limit", line)
 
     def _looks_like_text(self) -> bool:
-        """Whether the line after the header is a word and `dimension` numbers in UTF-8 (word2vec's
-        binary rows are raw float32 bytes, which almost never are)."""
+        """Whether the line after the header is a word and numbers in UTF-8 (word2vec's binary rows
+        are raw float32 bytes, which almost never read as decimal numbers)."""
         at = self.stream.tell()
         line = self.stream.readline(MAX_LINE_BYTES + 1)
         self.stream.seek(at)
@@ -107,7 +107,7 @@ class _Reader:
             return True  # nothing after the header: said so as a text file's problem
         try:
             parts = line.decode("utf-8").rstrip().split(" ")
-            return len(parts) == self.dimension + 1 and all(float(p) is not None for p in parts[1:3])
+            return len(parts) >= 2 and all(float(p) is not None for p in parts[1:4])  # its count checked later
         except (UnicodeDecodeError, ValueError):
             return False
 
