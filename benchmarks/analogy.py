@@ -61,9 +61,9 @@ def main() -> int:
     vectors = {"pretrained": WordVectors(words, rows), "random": random_vectors(words, args.dimension, 1)}
     positive, negative = (words[10], words[30]), (words[20],)
     text = f"{words[10]} - {words[20]} + {words[30]}"
-    timed = {f"`analogy`, 3CosAdd, one set of vectors": lambda: analogy(
+    timed = {"`analogy`, 3CosAdd, one set of vectors": lambda: analogy(
                  vectors["pretrained"], positive, negative, "3CosAdd", TOP_N),
-             f"`analogy`, 3CosMul, one set of vectors": lambda: analogy(
+             "`analogy`, 3CosMul, one set of vectors": lambda: analogy(
                  vectors["pretrained"], positive, negative, "3CosMul", TOP_N),
              "`ask`: the word box's answer (both methods, pretrained and random)": lambda: ask(vectors, text, TOP_N)}
     try:

@@ -213,36 +213,6 @@ def pretrain(argv: list[str]) -> int:
     return 0
 
 
-def import_vectors(argv: list[str]) -> int:
-    from ..engine.storage.atomic import check_destination, sweep_stale_parts
-    from ..engine.storage.imported_vectors import FORMATS, read_published_vectors, save_imported
-
-    parser = argparse.ArgumentParser(prog="pretrain-explorer import",
-                                     description="Bring published word vectors into a .npz an experiment can name as "
-                                                 "its pretrained vectors ([pretraining] vectors = \"V.npz\").")
-    parser.add_argument("vectors", help="word2vec, GloVe or fastText .vec text (with or without the `count "
-                                        "dimension` line), or word2vec binary")
-    parser.add_argument("-o", "--output", required=True, help="the .npz to write")
-    parser.add_argument("--limit", type=_in_range("limit"), help="keep the first N words (published files put "
-                                                                 "the most frequent first)")
-    parser.add_argument("--format", choices=FORMATS, default="auto", help="text or binary (default: told apart "
-                                                                           "by the line after the header)")
-    parser.add_argument("--force", action="store_true", help="replace the output if it exists")
-    args = parser.parse_args(argv)
-    output = Path(args.output)
-    if output.suffix != ".npz":
-        raise ExperimentError(output, "the output must end in .npz")
-    check_destination(output, args.force, "add --force to replace it")  # before the reading, not after it
-    sweep_stale_parts(output.parent, output.name)
-    started = time.perf_counter()
-    vectors = read_published_vectors(Path(args.vectors), args.limit, args.format)
-    save_imported(output, vectors, Path(args.vectors), replace=args.force)
-    header = "with" if vectors.header else "without"
-    _print_out(f"{output}: {len(vectors.words):,} words x {vectors.dimension:,} dimensions from {args.vectors} "
-               f"(word2vec {vectors.kind}, {header} a header) in {time.perf_counter() - started:.1f} s")
-    return 0
-
-
 def evaluate(argv: list[str]) -> int:
     from ..engine.run.session import Session
     from ..engine.inspect.word_pairs import read_word_pairs, score_word_pairs
@@ -265,7 +235,9 @@ def evaluate(argv: list[str]) -> int:
     _add_memory_option(parser)
     args = parser.parse_args(argv)
     if looks_like_analogies(Path(args.pairs)):
-        return _evaluate_analogies(args)
+        from .vectors_commands import evaluate_analogy_questions
+
+        return evaluate_analogy_questions(args)
     pairs = read_word_pairs(Path(args.pairs))
     experiment = with_overrides(open_experiment(args.vectors), memory=args.memory)
     if experiment.vectors_path is None:  # refused before counting, as a run is
@@ -280,28 +252,10 @@ def evaluate(argv: list[str]) -> int:
     return 0
 
 
-def _evaluate_analogies(args) -> int:
-    from ..engine.inspect.analogy_questions import evaluate_analogies, read_analogy_questions
-    from ..engine.run.session import Session
-    from ..engine.storage.vectors_file import load_in_file_order
-    from .presentation.commands import analogies_json, analogies_text
+def _import(argv: list[str]) -> int:
+    from .vectors_commands import import_vectors
 
-    sections = read_analogy_questions(Path(args.pairs))
-    if Path(args.vectors).suffix == ".npz":  # in the file's order: an imported file's, most frequent first
-        words, matrix, _ = load_in_file_order(Path(args.vectors))
-    else:
-        experiment = with_overrides(open_experiment(args.vectors), memory=args.memory)
-        if experiment.vectors_path is None:
-            from ..engine.run.memory import check_memory, estimate_memory
-
-            check_memory(experiment, estimate_memory(experiment).pretraining_only())
-        vectors, _, _ = Session().pretrained(experiment, lambda: False, lambda event: None)
-        words, matrix = vectors.words, vectors.matrix
-    scores = evaluate_analogies(words, matrix, sections, args.restrict_vocab)
-    searched = min(len(words), args.restrict_vocab)
-    _print_out(json.dumps(analogies_json(scores, args.pairs, args.vectors, searched)) if args.json
-               else analogies_text(scores, args.pairs, args.vectors, searched))
-    return 0
+    return import_vectors(argv)
 
 
 def new(argv: list[str]) -> int:
@@ -444,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command. Whatever happens, a user sees at most one line on stderr, never a traceback."""
     argv = sys.argv[1:] if argv is None else argv
     commands = {"report": report, "pretrain": pretrain, "evaluate": evaluate, "new": new, "serve": serve,
-                "cache": cache, "import": import_vectors}
+                "cache": cache, "import": _import}
     try:
         if argv and argv[0] in commands:
             with _signals_interrupt(argv[0] != "serve"):
