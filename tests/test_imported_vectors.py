@@ -219,6 +219,11 @@ def test_evaluate_analogies_as_gensim(tmp_path, capsys):
             assert mine["asked"] == len(gensims["correct"]) + len(gensims["incorrect"])
         assert ours[-1]["questions"] == 83 and ours[-1]["asked"] < 83
         assert 0 < ours[-1]["correct"] < ours[-1]["asked"]  # right and wrong answers both counted
+    assert main(["evaluate", str(output), str(questions), "--restrict-vocab", "45"]) == 0
+    total = ours[-1]
+    assert capsys.readouterr().out.splitlines()[-1].split() == [
+        "Total", "accuracy", "accuracy", f"{total['accuracy']:.1%}", f"({total['correct']}", "of", f"{total['asked']})",
+        "coverage", f"{total['coverage']:.1%}", f"({total['asked']}", "of", "83)"]
 
 
 def test_evaluate_analogies_equals_a_direct_computation():

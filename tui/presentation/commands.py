@@ -36,7 +36,7 @@ def analogies_text(scores, questions: str, vectors: str, searched: int) -> str:
     width = max(len(s.name) for s in scores)
     for s in scores:
         accuracy = f"{s.accuracy:6.1%} ({s.correct:,} of {s.asked:,})" if s.accuracy is not None else "  none asked"
-        lines.append(f"  {s.name:<{width}}  accuracy {accuracy}  coverage {s.coverage:6.1%} "
+        lines.append(f"  {s.name:<{width}}  accuracy {accuracy:<22}  coverage {s.coverage:6.1%} "
                      f"({s.asked:,} of {s.questions:,})")
     return "\n".join(lines)
 
