@@ -59,4 +59,6 @@ def test_the_ranges_as_the_readme_states_them():
         "seed": "a whole number at least 0 and at most 4,294,967,295",
         "seeds": "a whole number at least 1 and at most 1,000",
         "port": "a whole number at least 1 and at most 65,535",
+        "limit": "a whole number at least 1 and at most 10,000,000",
+        "restrict_vocab": "a whole number at least 1 and at most 10,000,000",
     }
