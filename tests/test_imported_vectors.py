@@ -97,6 +97,18 @@ def binary_file(words: list[str], rows: np.ndarray, count: int | None = None) ->
     return out
 
 
+def test_binary_as_word2vecs_c_tool_writes_it(tmp_path, capsys):
+    """A newline after each row (gensim writes none): read past, as gensim reads it."""
+    rows = np.arange(12, dtype=np.float32).reshape(3, 4) / 7
+    source, output = tmp_path / "c.bin", tmp_path / "c.npz"
+    source.write_bytes(binary_file(["a", "b", "c"], rows))
+    assert main(["import", str(source), "-o", str(output)]) == 0
+    words, matrix, settings = load_in_file_order(output)
+    assert words == ("a", "b", "c") and settings["imported"]["format"] == "word2vec binary"
+    np.testing.assert_array_equal(matrix, rows)
+    np.testing.assert_array_equal(KeyedVectors.load_word2vec_format(str(source), binary=True).vectors, rows)
+
+
 def test_bad_binary_gives_one_line_and_writes_nothing(tmp_path, capsys):
     rows = np.arange(12, dtype=np.float32).reshape(3, 4)
     cases = {
