@@ -18,7 +18,7 @@ from .finetuning.softmax import TrainingSettings
 from .pretraining.vocabulary import VocabularySettings
 from .inspect.lexicon import Lexicon, read_lexicon
 from .inspect.word_pairs import WordPair, read_word_pairs
-from .settings import DEFAULTS, LEXICON_GROUP_WORDS, LIMITS, WEIGHTINGS
+from .settings import DEFAULTS, IMPORTED_WORDS, LEXICON_GROUP_WORDS, LIMITS, WEIGHTINGS
 from .text import Columns, LabeledSentence, read_labeled_csv, read_text
 
 MANIFEST = "experiment.toml"
@@ -354,7 +354,7 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
 def with_vectors(experiment: Experiment, vectors: Path, may_read: ReadCheck = lambda path: None) -> Experiment:
     """The experiment's labeled sets and analysis, with vectors pretrained once (a .npz) instead of a corpus."""
     may_read(Path(vectors))
-    load_vectors(vectors)  # fail now, with a clear message, on a foreign or damaged file
+    load_vectors(vectors, IMPORTED_WORDS)  # fail now, with a clear message, on a foreign or damaged file
     return dataclasses.replace(experiment, corpus_path=None, vectors_path=Path(vectors), corpus_preview=())
 
 

@@ -53,6 +53,8 @@ LIMITS: dict[str, Range] = {
     "seed": Range(0, 2**32 - 1),
     "seeds": Range(1, 1_000),
     "port": Range(1, 65_535),  # of `pretrain-explorer serve`, on the command line only
+    "limit": Range(1, 10_000_000),  # words `pretrain-explorer import` keeps, on the command line only
+    "restrict_vocab": Range(1, 10_000_000),  # words `evaluate` searches analogies' answers among
 }
 
 # Every setting a manifest or the command line may leave out, and the value it then has.
@@ -194,3 +196,14 @@ MLM_TOKEN_BUDGET = Range(1, 10**10)
 # Fewer held-out blanks than this and the explorer states the model's and the baseline's accuracy
 # without saying which is better: a few blanks decide nothing.
 MLM_MIN_BLANKS_TO_COMPARE = 30
+
+# Imported vectors (issue 24): `pretrain-explorer import` reads a published file this many bytes at
+# a time; a run keeps the first IMPORTED_WORDS words of an imported file (published files put the
+# most frequent first), so that neighbours, maps and the random baseline stay among words a reader
+# knows, and a 400,000-word file runs in the memory a counted vocabulary does. `evaluate` searches
+# analogies' answers among the first ANALOGY_RESTRICT_VOCAB words, as gensim's restrict_vocab does.
+IMPORT_BLOCK_BYTES = 4 << 20
+IMPORTED = "imported"  # the weighting an imported file's statistics name: no counting made its vectors
+IMPORTED_WORDS = 50_000
+ANALOGY_RESTRICT_VOCAB = 300_000
+ANALOGY_TOP_N = 5  # answers gensim's evaluate_word_analogies looks through for one that is not a question word

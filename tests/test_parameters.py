@@ -12,7 +12,7 @@ TABLE = {"window": "pretraining", "min_count": "pretraining", "max_vocab": "pret
 
 
 def test_every_manifest_number_has_a_range():
-    assert set(LIMITS) - {"port"} == set(TABLE)
+    assert set(LIMITS) - {"port", "limit", "restrict_vocab"} == set(TABLE)  # those three: command line only
 
 
 def set_key(kata_copy, table, key, value):
@@ -59,4 +59,6 @@ def test_the_ranges_as_the_readme_states_them():
         "seed": "a whole number at least 0 and at most 4,294,967,295",
         "seeds": "a whole number at least 1 and at most 1,000",
         "port": "a whole number at least 1 and at most 65,535",
+        "limit": "a whole number at least 1 and at most 10,000,000",
+        "restrict_vocab": "a whole number at least 1 and at most 10,000,000",
     }

@@ -19,7 +19,7 @@ from ..engine.experiment import open_experiment
 from ..engine.inspect.analogy import ask
 from ..engine.pretraining.sgns import INSTALL_HINT, runnable_weightings
 from ..engine.progress import ProgressEvent
-from ..engine.settings import DEFAULTS, LIMITS, MAX_DENSE_WORDS
+from ..engine.settings import DEFAULTS, IMPORTED, LIMITS, MAX_DENSE_WORDS
 from .access import ANYWHERE, AccessPolicy
 from .controls import Controls
 from .exports import Exports
@@ -286,8 +286,9 @@ class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, Upkeep
         stopwords = "on" if e.stopwords else "off"
         source = f"{e.vectors_path.name} · " if e.vectors_path is not None else ""
         weighting = "" if result.corpus.weighting == DEFAULTS["weighting"] else f" · {result.corpus.weighting}"
+        window = "" if result.corpus.weighting == IMPORTED else f"window {result.corpus.window} · "
         self.query_one(StatusLine).show_settings(
-            f"{e.name} · {source}window {result.corpus.window} · stopwords {stopwords} · seed {e.seed} · "
+            f"{e.name} · {source}{window}stopwords {stopwords} · seed {e.seed} · "
             f"top {e.top_n} · vocab {result.corpus.vocabulary:,}{weighting}"
             + (f" · {memory_phrase(result.memory)}" if result.memory is not None else "")
         )

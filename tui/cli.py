@@ -28,7 +28,9 @@ USAGE = """\
 pretrain-explorer [EXPERIMENT] [options]          open the explorer (the built-in kata by default)
 pretrain-explorer report [EXPERIMENT] [--json]    print every stage of the lesson as text or JSON
 pretrain-explorer pretrain CORPUS -o VECTORS.npz  pretrain once; name the .npz as an experiment's vectors
+pretrain-explorer import VECTORS -o VECTORS.npz   bring in published vectors (word2vec, GloVe, fastText .vec)
 pretrain-explorer evaluate VECTORS PAIRS          correlate cosines with human word-pair judgements
+                                                  (or score Google-format analogy questions)
 pretrain-explorer new FOLDER --corpus TEXT --train CSV --test CSV [--transfer CSV]
                                                   make an experiment of your own files
 pretrain-explorer serve [EXPERIMENT] [--allow DIR] serve the explorer to a web browser
@@ -214,15 +216,28 @@ def pretrain(argv: list[str]) -> int:
 def evaluate(argv: list[str]) -> int:
     from ..engine.run.session import Session
     from ..engine.inspect.word_pairs import read_word_pairs, score_word_pairs
+    from ..engine.inspect.analogy_questions import looks_like_analogies
+    from ..engine.settings import ANALOGY_RESTRICT_VOCAB
 
     parser = argparse.ArgumentParser(prog="pretrain-explorer evaluate",
                                      description="Spearman correlation of the vectors' cosines with human similarity "
-                                                 "judgements of word pairs, over the pairs both of whose words they know.")
+                                                 "judgements of word pairs, over the pairs both of whose words they know; "
+                                                 "or, for a file of analogy questions, accuracy and coverage per section "
+                                                 "(3CosAdd, counted as gensim's evaluate_word_analogies counts).")
     parser.add_argument("vectors", help="a vectors .npz, or an experiment (its pretrained vectors)")
-    parser.add_argument("pairs", help="word pairs with a human score: lines `word1<TAB>word2<TAB>score` (WordSim-353, SimLex-999 ...)")
+    parser.add_argument("pairs", help="word pairs with a human score: lines `word1<TAB>word2<TAB>score` (WordSim-353, "
+                                      "SimLex-999 ...); or analogy questions in the Google format (`: section` "
+                                      "lines, then lines `a b c d`: a is to b as c is to d)")
+    parser.add_argument("--restrict-vocab", type=_in_range("restrict_vocab"), default=ANALOGY_RESTRICT_VOCAB,
+                        help="analogies: answers searched among the first N words (an imported file's order, most "
+                             f"frequent first), as gensim's restrict_vocab (default {ANALOGY_RESTRICT_VOCAB:,})")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     _add_memory_option(parser)
     args = parser.parse_args(argv)
+    if looks_like_analogies(Path(args.pairs)):
+        from .vectors_commands import evaluate_analogy_questions
+
+        return evaluate_analogy_questions(args)
     pairs = read_word_pairs(Path(args.pairs))
     experiment = with_overrides(open_experiment(args.vectors), memory=args.memory)
     if experiment.vectors_path is None:  # refused before counting, as a run is
@@ -235,6 +250,12 @@ def evaluate(argv: list[str]) -> int:
     score = score_word_pairs(vectors, pairs, args.pairs)
     _print_out(json.dumps(word_pairs_json(score, args.vectors)) if args.json else word_pairs_text(score, args.vectors))
     return 0
+
+
+def _import(argv: list[str]) -> int:
+    from .vectors_commands import import_vectors
+
+    return import_vectors(argv)
 
 
 def new(argv: list[str]) -> int:
@@ -377,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command. Whatever happens, a user sees at most one line on stderr, never a traceback."""
     argv = sys.argv[1:] if argv is None else argv
     commands = {"report": report, "pretrain": pretrain, "evaluate": evaluate, "new": new, "serve": serve,
-                "cache": cache}
+                "cache": cache, "import": _import}
     try:
         if argv and argv[0] in commands:
             with _signals_interrupt(argv[0] != "serve"):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..settings import DIMENSIONED_WEIGHTINGS
+from ..settings import DIMENSIONED_WEIGHTINGS, IMPORTED_WORDS
 from ..inspect.coverage import word_overlaps
 from ..inspect.evidence import lesson_unseen_help
 from ..inspect.groups import GroupSimilarity, beside_random, group_similarity
@@ -88,7 +88,7 @@ class Session(StageCache):
     def pretrained(self, e: Experiment, should_stop, on_progress: Progress) -> tuple[WordVectors, CorpusStats, Keys]:
         if e.vectors_path is not None:
             key = ("npz", _file_identity(e.vectors_path))
-            vectors, made = self.cached("load", key, lambda: load_vectors(e.vectors_path))
+            vectors, made = self.cached("load", key, lambda: load_vectors(e.vectors_path, IMPORTED_WORDS))
             stats = CorpusStats(**{**made["corpus"], "vocabulary": len(vectors.words), "dimension": vectors.dimension})
             return vectors, stats, Keys(key, key)
         # The corpus's files and the vocabulary cut are worked out once here, for the keys and the

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.lib import format as npy
 
 from ..errors import ExperimentError
-from ..settings import LIMITS
+from ..settings import IMPORTED, LIMITS
 from .paths import kind_of
 from .atomic import write_atomically
 from ..vectors import WordVectors
@@ -73,8 +73,21 @@ def _matrix_member(archive: zipfile.ZipFile, shape: tuple[int, int], blocks) -> 
 # Loaded with allow_pickle=False, so opening a file never runs code from it, and every field is
 # checked (type, shape, order, finite values, the settings' keys) before use: a damaged or foreign
 # file gets one line saying what is wrong, never a traceback or a wrong result.
-def load_vectors(path: Path) -> tuple[WordVectors, dict]:
-    """The words, the matrix and the settings, each checked; ExperimentError naming the problem."""
+def load_vectors(path: Path, first: int | None = None) -> tuple[WordVectors, dict]:
+    """The words, the matrix and the settings, each checked; ExperimentError naming the problem.
+    Imported vectors (`pretrain-explorer import`) are stored in their file's order, most frequent
+    first: `first` keeps only so many of them, sorted then as every WordVectors is."""
+    words, matrix, settings = load_in_file_order(path, first)
+    if IMPORTED in settings:
+        order = sorted(range(len(words)), key=words.__getitem__)
+        words, matrix = tuple(words[i] for i in order), matrix[order]
+    return WordVectors(words, np.asarray(matrix, dtype=np.float64)), settings
+
+
+def load_in_file_order(path: Path, first: int | None = None) -> tuple[tuple[str, ...], np.ndarray, dict]:
+    """The words, the matrix (as stored, float32 or float64) and the settings, checked, in the
+    file's order: sorted, or an imported file's own (gensim's restrict_vocab counts on it). Of an
+    imported file, only the `first` rows (all when None) are read from disk."""
     path = Path(path)
     if kind_of(path) == "missing":
         raise ExperimentError(path, "file not found")
@@ -86,8 +99,12 @@ def load_vectors(path: Path) -> tuple[WordVectors, dict]:
             if headers.get("format") != ((), np.dtype(f"<U{len(FORMAT)}")):
                 raise ExperimentError(path, "is not a vectors file written by `pretrain-explorer pretrain`")
             _check_headers(path, headers)
-        with np.load(path, allow_pickle=False) as data:
-            fields = {name: data[name] for name in FIELDS}
+        with np.load(path, allow_pickle=False) as data:  # members are read as they are asked for
+            fields = {name: data[name] for name in FIELDS if name != "matrix"}
+            imported = _is_imported(str(fields["settings"]))
+            rows = headers["matrix"][0][0] if first is None or not imported else min(first, headers["matrix"][0][0])
+            fields["matrix"] = data["matrix"] if rows == headers["matrix"][0][0] else _first_rows(path, rows)
+            fields["words"] = fields["words"][:rows]
     except ExperimentError:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as exc:
@@ -96,9 +113,33 @@ def load_vectors(path: Path) -> tuple[WordVectors, dict]:
         raise ExperimentError(path, "is not a vectors file written by `pretrain-explorer pretrain`")
     if int(fields["version"]) != VERSION:
         raise ExperimentError(path, f"is vectors format version {int(fields['version'])}; this version reads {VERSION}")
-    words = _checked_words(path, fields["words"])
-    matrix = _checked_matrix(path, fields["matrix"], len(words))
-    return WordVectors(words, matrix), _checked_settings(path, str(fields["settings"]))
+    settings = _checked_settings(path, str(fields["settings"]))
+    words = _checked_words(path, fields["words"], ordered=IMPORTED not in settings)
+    return words, _checked_matrix(path, fields["matrix"], len(words)), settings
+
+
+def _is_imported(settings: str) -> bool:
+    """Whether settings (not yet checked: a damage is reported by _checked_settings) say imported."""
+    try:
+        return IMPORTED in settings and IMPORTED in json.loads(settings)
+    except (ValueError, RecursionError, TypeError):
+        return False
+
+
+def _first_rows(path: Path, rows: int) -> np.ndarray:
+    """The first `rows` rows of the matrix, read alone from the stored member (an imported file of
+    400,000 words need not be read whole for the 50,000 a run keeps)."""
+    with zipfile.ZipFile(path) as archive, archive.open("matrix.npy") as member:
+        version = npy.read_magic(member)
+        read = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+        shape, fortran, dtype = read(member)
+        if fortran:
+            raise ExperimentError(path, "is damaged: its matrix is stored column by column, not row by row")
+        wanted = rows * shape[1] * dtype.itemsize
+        data = member.read(wanted)
+    if len(data) != wanted:
+        raise ExperimentError(path, f"is damaged: its matrix ends after {len(data):,} of {wanted:,} bytes")
+    return np.frombuffer(data, dtype=dtype).reshape(rows, shape[1])
 
 
 def _header(path: Path, archive: zipfile.ZipFile, name: str) -> tuple[tuple, np.dtype]:
@@ -160,13 +201,13 @@ def _check_headers(path: Path, headers: dict[str, tuple[tuple, np.dtype]]) -> No
         raise ExperimentError(path, f"is damaged: {words} words for a matrix of shape {headers['matrix'][0]}")
 
 
-def _checked_words(path: Path, words: np.ndarray) -> tuple[str, ...]:
+def _checked_words(path: Path, words: np.ndarray, ordered: bool = True) -> tuple[str, ...]:
     out = tuple(str(w) for w in words)
     if not all(out):
         raise ExperimentError(path, "is damaged: one of its words is empty")
     if len(set(out)) != len(out):
         raise ExperimentError(path, "is damaged: a word appears twice")
-    if list(out) != sorted(out):
+    if ordered and list(out) != sorted(out):
         raise ExperimentError(path, "is damaged: its words are not in order")
     return out
 
@@ -176,7 +217,7 @@ def _checked_matrix(path: Path, matrix: np.ndarray, words: int) -> np.ndarray:
         raise ExperimentError(path, f"is damaged: {words} words for a matrix of shape {matrix.shape}")
     if not np.isfinite(matrix).all():
         raise ExperimentError(path, "is damaged: its matrix holds NaN or infinite values")
-    return np.asarray(matrix, dtype=np.float64)
+    return matrix
 
 
 def _checked_settings(path: Path, text: str) -> dict:

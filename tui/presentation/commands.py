@@ -29,6 +29,24 @@ def word_pairs_json(score: WordPairScore, vectors: str) -> dict:
     return {"vectors": vectors, **engine_word_pairs_json(score)}
 
 
+def analogies_text(scores, questions: str, vectors: str, searched: int) -> str:
+    """Each section's accuracy over the questions asked, and its coverage; the total last."""
+    lines = [f"{questions} against {vectors} (3CosAdd; answers among the first {searched:,} words; questions with a "
+             "word outside them skipped):"]
+    width = max(len(s.name) for s in scores)
+    for s in scores:
+        accuracy = f"{s.accuracy:6.1%} ({s.correct:,} of {s.asked:,})" if s.accuracy is not None else "  none asked"
+        lines.append(f"  {s.name:<{width}}  accuracy {accuracy:<22}  coverage {s.coverage:6.1%} "
+                     f"({s.asked:,} of {s.questions:,})")
+    return "\n".join(lines)
+
+
+def analogies_json(scores, questions: str, vectors: str, searched: int) -> dict:
+    return {"vectors": vectors, "analogies": questions, "method": "3CosAdd", "words_searched": searched,
+            "sections": [{"section": s.name, "questions": s.questions, "asked": s.asked, "correct": s.correct,
+                          "accuracy": s.accuracy, "coverage": s.coverage} for s in scores]}
+
+
 def _classes(survey) -> str:
     total = len(survey.sentences)
     return ", ".join(f"{label} {n:,} ({n / total:.0%})" for label, n in survey.classes)

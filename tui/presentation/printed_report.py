@@ -20,7 +20,7 @@ from .approaches import describe, score_kind
 from .charts import chart
 from .claims import all_claims
 from .memory import memory_sentence
-from .stages import STAGES, class_list, further_comparisons, vectors_quality
+from .stages import STAGES, class_list, further_comparisons, imported_note, vectors_quality
 from .style import number, pct, score, seeds, similarity
 from .widths import clip, head, left, pack, right, short, wrap
 
@@ -36,14 +36,18 @@ def _neighbours(ns) -> str:
 def _pretraining(result: ExperimentResult, width: int) -> list[str]:
     e, c = result.experiment, result.corpus
     lines = wrap(f"Experiment: {e.name} ({e.title})", width)
-    if e.vectors_path is not None:
+    if imported_note(result) is not None:
+        lines += wrap(imported_note(result), width)
+        lines += wrap(f"Vocabulary: {c.vocabulary:,} words; dimension {c.dimension:,}", width)
+    elif e.vectors_path is not None:
         lines += wrap(f"Vectors pretrained once: {e.vectors_path}, from {c.sentences:,} lines, "
                       f"{c.tokens:,} tokens, {c.kept_tokens:,} kept", width)
     else:
         lines += wrap(f"Corpus: {c.sentences:,} lines, {c.tokens:,} tokens, {c.kept_tokens:,} after "
                       f"removing {len(e.stopwords)} stopwords", width)
-    lines += wrap(f"Vocabulary: {c.vocabulary:,} words; dimension {c.dimension:,}; window {c.window}; "
-                  f"weighting {c.weighting}", width)
+    if imported_note(result) is None:
+        lines += wrap(f"Vocabulary: {c.vocabulary:,} words; dimension {c.dimension:,}; window {c.window}; "
+                      f"weighting {c.weighting}", width)
     for sentence in vectors_quality(result, detailed=True):
         lines += wrap(sentence, width)
     if result.memory is not None:

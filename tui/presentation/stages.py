@@ -8,7 +8,7 @@ from typing import Callable
 
 from ...engine.experiment import Experiment
 from ...engine.run.results import ExperimentResult
-from ...engine.settings import MANY_CLASSES
+from ...engine.settings import IMPORTED, IMPORTED_WORDS, MANY_CLASSES
 from . import verdicts
 from .approaches import describe, is_trained
 from .claims import LESSON, further_claims, note_claims, question_claims
@@ -28,7 +28,18 @@ def weighting_phrase(result: ExperimentResult) -> str:
         "svd": f"{a_or_an(c.dimension)} {c.dimension}-dimensional SVD of the PPMI of its co-occurrence counts",
         "sgns": f"{a_or_an(c.dimension)} {c.dimension}-dimensional vector trained by skip-gram (word2vec) to "
                 "predict its context",
+        IMPORTED: "the row a published vectors file gives it (brought in by `pretrain-explorer import`)",
     }.get(c.weighting, f"its {c.weighting} vector")
+
+
+def imported_note(result: ExperimentResult) -> str | None:
+    """What stage 1 says of imported vectors in place of a corpus: which file, how many of its words."""
+    e, c = result.experiment, result.corpus
+    if c.weighting != IMPORTED:
+        return None
+    return (f"Vectors imported from {e.vectors_path.name}: no corpus was counted here. The first {c.vocabulary:,} "
+            f"words of the file are used (a run keeps at most the first {IMPORTED_WORDS:,} of an imported file, "
+            "its most frequent), for neighbours, maps and the random baseline alike.")
 
 
 def dimension_note(r: ExperimentResult) -> str | None:
@@ -80,6 +91,9 @@ def _pretraining(r: ExperimentResult) -> str:
     c, e = r.corpus, r.experiment
     source = (f"pretrained once ({e.vectors_path.name})" if e.vectors_path is not None
               else f"over {c.sentences:,} unlabeled lines")
+    if c.weighting == IMPORTED:  # no window, no corpus here: the file's makers chose them
+        return (f"A word's vector is {weighting_phrase(r)}, {e.vectors_path.name}; no labels. Words that keep the "
+                "same company get similar vectors: neighbours. " + " ".join(vectors_quality(r))).rstrip()
     return (f"A word's vector is {weighting_phrase(r)}: the words within {c.window} of it, {source}; "
             "no labels. Words that keep the same company get similar vectors: neighbours. "
             + " ".join(vectors_quality(r))).rstrip()

@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from ...engine.run.results import ExperimentResult
 from ...engine.text import word_spans
+from ..presentation.stages import imported_note
 from ..presentation.style import group_colour
 from .scroller import Scroller
 
@@ -52,14 +53,17 @@ class CorpusPane(Vertical):
                 group_of.setdefault(w, style)
         stats = Text(
             f"{c.sentences:,} lines · {c.tokens:,} tokens · {c.kept_tokens:,} kept · vocabulary {c.vocabulary:,} · "
-            f"dim {c.dimension:,} · window {c.window} · {c.weighting}\n"
+            f"dim {c.dimension:,} · window {c.window} · {c.weighting}\n" if imported_note(result) is None
+            else f"imported vectors · vocabulary {c.vocabulary:,} · dim {c.dimension:,}\n"
         )
         stats.append("stopwords", style="dim")
         stats.append(f" ({len(e.stopwords)}) dimmed; group words:")
         stats.append_text(legend)
         # Only the start of a large corpus is kept for showing: laying out every line of a real
         # corpus on each redraw froze the screen (benchmarks/ui_latency.py).
-        if e.vectors_path is not None:
+        if imported_note(result) is not None:
+            stats.append(f"\n{imported_note(result)}", style="italic")
+        elif e.vectors_path is not None:
             stats.append(f"\nvectors pretrained once, from {e.vectors_path.name}: no corpus to show", style="italic")
         elif c.sentences > len(e.corpus_preview):
             stats.append(f"; first {len(e.corpus_preview)} lines shown", style="italic")
