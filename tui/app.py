@@ -22,7 +22,7 @@ from ..engine.progress import ProgressEvent
 from ..engine.settings import DEFAULTS, LIMITS, MAX_DENSE_WORDS
 from .access import ANYWHERE, AccessPolicy
 from .controls import Controls
-from .exports import Exports
+from .exports import Exports, MapExports
 from .masked_lm_runs import MaskedLMRuns
 from .messages import (NeighbourListsChanged, NeighboursFound, ProgressReported, RunFailed,
                                             RunResults, RunStopped)
@@ -47,7 +47,7 @@ from .widgets.training import TrainingPane
 
 # One engine Session lives as long as the app, so a control recomputes only the stages its change
 # invalidates; results arrive phase by phase, through messages, and the UI only draws them.
-class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, Upkeep, App):
+class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, MapExports, Upkeep, App):
     CSS_PATH = "explorer.tcss"
     TITLE = "Pretrain Explorer"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
