@@ -82,7 +82,8 @@ class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, MapExp
                 tooltip="Why this prediction? Each word's push toward each class", id="view.prediction"),
         Binding("v", "view('map')", "Word map", show=False,
                 tooltip="Word map: the groups' words in 2-D, pretrained beside random, and how well an axis "
-                        "between two groups separates them", id="view.map"),
+                        "between two groups separates them; in it x: PCA or axes, /: a word (its nearest join) or "
+                        "pairs good-bad, great-awful (an axis), o: the axis over the vocabulary, e: export", id="view.map"),
         Binding("t", "toggle_numbers", "Numbers", show=False,
                 tooltip="Learning curve: the chart or its numbers as a table", id="view.numbers"),
         Binding("m", "more_sentences", "More sentences", show=False,

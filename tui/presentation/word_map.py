@@ -11,7 +11,7 @@ from rich.text import Text
 from ...engine.inspect.significance import SIGNIFICANCE
 from ...engine.inspect.space import AXIS, CHOSEN, NEIGHBOUR, PAIR_WORD, PAIRS, Projection, Separation, WordMap
 from .style import NEUTRAL, approach_colour, group_colour, number, pct
-from .widths import clip, pack, short, wrap
+from .widths import clip, pack, short
 from .wording import p_value
 
 WORD_CELLS = 12  # a word's label at most: longer ones are cut, the full word is in the list and the JSON
@@ -79,7 +79,7 @@ def scatter(projection: Projection, labels: tuple[str, ...], groups: tuple[str, 
             text.append(label, colour)
             at = c + cell_len(label)
         text.append("\n")
-    text.append("\n".join(wrap(x_name, width)), "dim")
+    text.append(clip(x_name, width), "dim")
     if unplaced:
         lines = pack(["not placed:", *(p.word + "," for p in unplaced[:-1]), unplaced[-1].word], width)
         text.append("\n" + "\n".join(lines), NEUTRAL)

@@ -31,7 +31,7 @@ SVG_COLUMNS = 100  # the exported picture's width: both panels and their labels,
 
 class WordMapView(LiveView):
     TITLE = "Word map: the groups' words under pretrained and random vectors"
-    AUTO_FOCUS = None  # the input waits for / so that x, o and e are keys, not letters typed
+    AUTO_FOCUS = None
     BINDINGS = [Binding("x", "next_projection", "Next projection", id="view.map_projection", show=False),
                 Binding("slash", "focus_input", "Type a word or pairs", id="view.map_input", show=False),
                 Binding("o", "toggle_reach", "The axis over the whole vocabulary", id="view.map_reach", show=False),
@@ -56,7 +56,9 @@ class WordMapView(LiveView):
         return words.map_help(self._map())
 
     def inputs(self) -> ComposeResult:
-        yield Input(placeholder="/ a word (its nearest join the map) or pairs: good-bad, great-awful", id="map-input")
+        typing = Input(placeholder="/ a word (its nearest join the map) or pairs: good-bad, great-awful", id="map-input")
+        typing.can_focus = False  # focused only by /, so that x, o and e are keys, not letters typed
+        yield typing
 
     def answer_widgets(self) -> ComposeResult:
         with Horizontal(classes="sides"):
@@ -80,7 +82,13 @@ class WordMapView(LiveView):
         self.show()
 
     def action_focus_input(self) -> None:
-        self.query_one("#map-input", Input).focus()
+        typing = self.query_one("#map-input", Input)
+        typing.can_focus = True
+        typing.focus()
+
+    def _leave_input(self, typing: Input) -> None:
+        typing.blur()
+        typing.can_focus = False
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.value.startswith("/"):  # the / that focused the input reaches it too; no word starts so
@@ -89,7 +97,7 @@ class WordMapView(LiveView):
     def action_leave(self) -> None:
         typing = self.query_one("#map-input", Input)
         if typing.has_focus:
-            typing.blur()
+            self._leave_input(typing)
         else:
             self.dismiss(None)
 
@@ -106,7 +114,7 @@ class WordMapView(LiveView):
                 self.result.space.map(PAIRS, None, self.chosen, asked)  # refused here if it points nowhere
         except MapRefused as exc:
             self.refusal = f"Refused: {exc}."
-            event.input.blur()
+            self._leave_input(event.input)
             self.show()
             return
         self.refusal = None
@@ -122,7 +130,7 @@ class WordMapView(LiveView):
             self.chosen = asked
             if self.typed is not None:
                 self.projections.append((PAIRS, self.result.space.default_pair))
-        event.input.blur()
+        self._leave_input(event.input)
         self.show()
 
     def _reach_pair(self):
