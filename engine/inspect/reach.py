@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
 
 from ..settings import MAP_REACH_WORDS
 from ..vectors import WordVectors
@@ -26,9 +25,19 @@ def places(vectors: WordVectors, direction: np.ndarray, middle: np.ndarray) -> n
     return np.where(norms > 0, raw / np.where(norms > 0, norms, 1.0), 0.0) - float(middle @ direction)
 
 
+def ranks(values: np.ndarray) -> np.ndarray:
+    """1 for the smallest, ties given the mean of their ranks (as scipy's rankdata, whose module
+    takes a second to import: the map's o key would wait for it)."""
+    order = np.argsort(values, kind="stable")
+    plain = np.empty(len(values))
+    plain[order] = np.arange(1, len(values) + 1)
+    _, tie = np.unique(values, return_inverse=True)
+    return (np.bincount(tie, weights=plain) / np.bincount(tie))[tie]
+
+
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
     """Spearman's rank correlation (average ranks for ties); 0 when either side is constant."""
-    rx, ry = rankdata(x) - (len(x) + 1) / 2, rankdata(y) - (len(y) + 1) / 2
+    rx, ry = ranks(np.asarray(x)) - (len(x) + 1) / 2, ranks(np.asarray(y)) - (len(y) + 1) / 2
     denominator = float(np.sqrt((rx @ rx) * (ry @ ry)))
     return float(rx @ ry) / denominator if denominator > 0 else 0.0
 
