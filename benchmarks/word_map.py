@@ -31,7 +31,6 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]  # benchmarks/engine.py would shadow the engine
 
 import numpy as np  # noqa: E402
-
 from pretrain_explorer.engine.inspect.projector import projector_files  # noqa: E402
 from pretrain_explorer.engine.inspect.space import AXIS, PAIRS, PCA, Space  # noqa: E402
 from pretrain_explorer.engine.inspect.typed_axes import parse_pairs  # noqa: E402
@@ -109,14 +108,16 @@ def measure(count: int, dimension: int, repeats: int, seeds: int) -> list[tuple[
     targets = [("new map: PCA", lambda: draw(space.map(PCA, pair))),
                ("new map: axis between the groups", lambda: draw(space.map(AXIS, pair))),
                ("new map: typed pairs' axis", lambda: draw(space.map(PAIRS, pair, None, typed))),
-               ("new map: a chosen word and its 5 nearest in each panel", lambda: draw(space.map(PCA, pair, g[0].present[2])))]
+               ("new map: a chosen word and its 5 nearest in each panel",
+                lambda: draw(space.map(PCA, pair, g[0].present[2])))]
     for name, action in targets:
         def fresh(action=action):
             space._maps.clear()  # computed afresh each time; the separation figure stays known
             action()
         rows.append((name, median_ms(fresh, repeats), True))
     rows.append(("axis over the whole vocabulary (o), first time", once_ms(lambda: space.reach(pair)), False))
-    rows.append(("Projector export's files (text of 2,000,000 cells)", once_ms(lambda: projector_files(result, made)), False))
+    rows.append(("Projector export's files (text of 2,000,000 cells)",
+                 once_ms(lambda: projector_files(result, made)), False))
     return rows
 
 

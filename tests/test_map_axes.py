@@ -10,16 +10,14 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from scipy.stats import spearmanr
-
 from pretrain_explorer.engine.inspect.lexicon import Lexicon
 from pretrain_explorer.engine.inspect.projector import projector_files
 from pretrain_explorer.engine.inspect.reach import furthest, lexicon_fit, places, reach, spearman
-from pretrain_explorer.engine.inspect.space import (CHOSEN, NEIGHBOUR, PAIRS, PCA, pca, shown_words, unit_rows,
-                                                    word_map)
+from pretrain_explorer.engine.inspect.space import CHOSEN, NEIGHBOUR, PAIRS, PCA, pca, shown_words, unit_rows, word_map
 from pretrain_explorer.engine.inspect.typed_axes import MapRefused, TypedPairs, parse_pairs, read_query
 from pretrain_explorer.engine.vectors import WordVectors, random_vectors
 from pretrain_explorer.tui.presentation import map_axes
+from scipy.stats import spearmanr
 
 
 def made_up_result(matrix: np.ndarray, words, groups, lexicon_scores=(), seeds=20, top_n=3):
@@ -64,7 +62,8 @@ def test_typed_pairs_make_the_mean_of_their_differences_the_x_axis():
     made = word_map(result, PAIRS, None, None, typed)
     shown = [p.word for p in made.pretrained.words]
     rows = unit_rows(result.vectors["pretrained"], shown)
-    a, b = unit_rows(result.vectors["pretrained"], ["paa", "pab"]), unit_rows(result.vectors["pretrained"], ["naa", "nab"])
+    a = unit_rows(result.vectors["pretrained"], ["paa", "pab"])
+    b = unit_rows(result.vectors["pretrained"], ["naa", "nab"])
     d = (a - b).mean(axis=0)
     d /= np.linalg.norm(d)
     middle = (a + b).mean(axis=0) / 2
@@ -139,7 +138,7 @@ def test_the_lexicon_fit_is_spearman_of_the_other_words_against_every_seed():
     found = reach(result, ("neg", "pos"))
     fit = found.lexicon
     assert (fit.listed, fit.with_vectors, fit.used) == (len(lexicon), len(scores), len(scores) - 8)
-    others = [w for w in scores if not w[0] in "pn"]
+    others = [w for w in scores if w[0] not in "pn"]
     rows = unit_rows(result.vectors["pretrained"], words)
     index = {w: i for i, w in enumerate(words)}
     a = rows[[index[w] for w in groups[0][1]]].mean(axis=0)

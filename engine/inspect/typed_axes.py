@@ -69,7 +69,8 @@ def chosen_word(text: str, vocabulary: WordVectors) -> str:
     if word not in vocabulary:
         close = vocabulary.closest_spellings(word, 3)
         hint = f" (spelled like it: {', '.join(close)})" if close else ""
-        raise MapRefused(f"{word!r} is not in the pretrained vectors' vocabulary ({len(vocabulary.words):,} words){hint}")
+        raise MapRefused(f"{word!r} is not in the pretrained vectors' vocabulary "
+                         f"({len(vocabulary.words):,} words){hint}")
     return word
 
 

@@ -56,7 +56,8 @@ class WordMapView(LiveView):
         return words.map_help(self._map())
 
     def inputs(self) -> ComposeResult:
-        typing = Input(placeholder="/ a word (its nearest join the map) or pairs: good-bad, great-awful", id="map-input")
+        typing = Input(placeholder="/ a word (its nearest join the map) or pairs: good-bad, great-awful",
+                       id="map-input")
         typing.can_focus = False  # focused only by /, so that x, o and e are keys, not letters typed
         yield typing
 
