@@ -80,6 +80,7 @@ class WordMapView(LiveView):
 
     def action_next_projection(self) -> None:
         self.shown = (self.shown + 1) % len(self.projections)
+        self.refusal = None  # the help line says what the new projection is
         self.show()
 
     def action_focus_input(self) -> None:
