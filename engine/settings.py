@@ -163,6 +163,13 @@ DOMAIN_FAR_JS = 0.5
 # The map places at most this many words (the group words first, then the probes): more labels
 # than this cannot be read in a terminal panel, and the PCA is of the shown words only.
 MAP_MAX_WORDS = 40
+# The map's axis over the whole vocabulary: the words listed toward each end; the rank test of the
+# lexicon's Spearman correlation (pretrained among the random seeds) can reach p < 0.05 only from
+# 20 seeds on (its least p is 1 / (seeds + 1)).
+MAP_REACH_WORDS = 8
+# The Embedding Projector export: the whole vocabulary when its words x dimensions are at most
+# this many cells (about 10 characters each in the TSV), else the map's words and their nearest.
+PROJECTOR_MAX_CELLS = 2_000_000
 # Analogies (issue 24): 3CosMul's denominator is the product of the shifted cosines to the
 # subtracted words plus this, as gensim's most_similar_cosmul adds it (Levy and Goldberg 2014 give
 # 0.001), so that the same vectors give the same answers.

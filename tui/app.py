@@ -22,7 +22,7 @@ from ..engine.progress import ProgressEvent
 from ..engine.settings import DEFAULTS, IMPORTED, LIMITS, MAX_DENSE_WORDS
 from .access import ANYWHERE, AccessPolicy
 from .controls import Controls
-from .exports import Exports
+from .exports import Exports, MapExports
 from .masked_lm_runs import MaskedLMRuns
 from .messages import (NeighbourListsChanged, NeighboursFound, ProgressReported, RunFailed,
                                             RunResults, RunStopped)
@@ -47,7 +47,7 @@ from .widgets.training import TrainingPane
 
 # One engine Session lives as long as the app, so a control recomputes only the stages its change
 # invalidates; results arrive phase by phase, through messages, and the UI only draws them.
-class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, Upkeep, App):
+class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, MapExports, Upkeep, App):
     CSS_PATH = "explorer.tcss"
     TITLE = "Pretrain Explorer"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -82,7 +82,8 @@ class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, Upkeep
                 tooltip="Why this prediction? Each word's push toward each class", id="view.prediction"),
         Binding("v", "view('map')", "Word map", show=False,
                 tooltip="Word map: the groups' words in 2-D, pretrained beside random, and how well an axis "
-                        "between two groups separates them", id="view.map"),
+                        "between two groups separates them; in it x: PCA or axes, /: a word (its nearest join) or "
+                        "pairs good-bad, great-awful (an axis), o: the axis over the vocabulary, e: export", id="view.map"),
         Binding("t", "toggle_numbers", "Numbers", show=False,
                 tooltip="Learning curve: the chart or its numbers as a table", id="view.numbers"),
         Binding("m", "more_sentences", "More sentences", show=False,

@@ -78,3 +78,36 @@ class Exports:
         server's disk, in the session's export folder, which goes when the session ends."""
         if self.is_web:
             self.deliver_text(path)
+
+
+class MapExports:
+    """The word map's exports (issue 24), mixed into the App beside Exports: the vectors and their
+    metadata as the Embedding Projector's TSV files, and the map as an SVG picture, written into the
+    session's export folder (the current folder outside `serve`) under new names, never over a file."""
+
+    def export_map(self, result: ExperimentResult, made, picture: str) -> None:
+        from ..engine.inspect.projector import projector_files
+
+        files = projector_files(result, made)
+        stem = f"{result.experiment.name}-map-{datetime.now():%Y-%m-%d_%H-%M-%S}"
+        contents = {f"{stem}-pretrained-vectors.tsv": files.vectors["pretrained"],
+                    f"{stem}-random-vectors.tsv": files.vectors["random"],
+                    f"{stem}-metadata.tsv": files.metadata, f"{stem}.svg": picture}
+        try:
+            folder = self.access.export_folder or Path.cwd()
+            paths = [self.access.check_write(folder / name) for name in contents]
+            for path in paths:
+                check_destination(path)
+            for path, content in zip(paths, contents.values()):
+                write_text_atomically(path, content)
+        except ExperimentError as exc:
+            self.notify(str(exc), title="Map not exported", severity="error", markup=False)
+            return
+        except OSError:  # the folder the explorer was started in was deleted since
+            self.notify("the current folder no longer exists", title="Map not exported", severity="error")
+            return
+        which = "the whole vocabulary" if files.whole_vocabulary else "the map's words and their nearest"
+        self.notify(f"{len(files.words):,} words ({which}) written for the Embedding Projector: "
+                    + ", ".join(str(p.absolute()) for p in paths), markup=False, timeout=15)
+        for path in paths:
+            self._hand_over(path)

@@ -20,6 +20,7 @@ class Lexicon:
     words: int  # listed in the file
     kept: int  # per group at most, as the groups show them
     groups: tuple[tuple[str, tuple[str, ...]], ...]
+    scores: tuple[tuple[str, float], ...] = ()  # every word's score, in the file's order (score lexicons)
 
 
 def _number(text: str) -> float | None:
@@ -79,4 +80,4 @@ def read_lexicon(path: Path, labels: tuple[str, ...], kept: int) -> Lexicon:
     kept_groups = tuple((name, tuple(words[:kept])) for name, words in groups if words)
     if not kept_groups:
         raise ExperimentError(path, "every score is 0: no word leans either way, so there are no groups")
-    return Lexicon(path, scored, len(entries), kept, kept_groups)
+    return Lexicon(path, scored, len(entries), kept, kept_groups, tuple(scores) if scored else ())

@@ -17,9 +17,14 @@ import numpy as np
 from ..settings import MAP_MAX_WORDS
 from ..vectors import WordVectors, l2_normalize_rows, random_rows
 from .significance import PairedTest, paired_test
+from .typed_axes import TypedPairs, typed_axis
 
 PCA = "pca"
 AXIS = "axis"
+PAIRS = "pairs"  # the axis of word pairs typed by the user (typed_axes.py)
+# What a word is on the map besides its group: the word chosen by the user, one of its nearest
+# words in the panel's vectors, or a word of the typed pairs.
+CHOSEN, NEIGHBOUR, PAIR_WORD = "chosen", "neighbour", "pair"
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,7 @@ class PlacedWord:
     group: str | None  # None for a probe that is in no group
     x: float
     y: float
+    role: str = ""  # CHOSEN, NEIGHBOUR or PAIR_WORD; "" for a group word or probe and nothing more
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,7 @@ class Projection:
     kind: str  # PCA or AXIS
     words: tuple[PlacedWord, ...]
     explained: tuple[float, float]  # the share of the shown words' variance along x and along y
-    axis: tuple[str, str] | None = None  # the groups the axis runs from and to (AXIS only)
+    axis: tuple[str, str] | None = None  # the groups the axis runs from and to (AXIS), or its ends' words (PAIRS)
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ class WordMap:
     random: Projection
     separation: Separation | None  # None when the axis's groups have too few words to leave one out
     pairs: tuple[tuple[str, str], ...]  # every pair of groups with words, the axes one may ask for
+    chosen: str | None = None  # the word chosen by the user, placed with its nearest words in each panel
 
 
 def shown_words(result) -> tuple[tuple[str, str | None], ...]:
@@ -139,16 +146,22 @@ def on_axis(matrix: np.ndarray, first: np.ndarray, second: np.ndarray) -> tuple[
     midpoint; y: the strongest direction of what the axis leaves (the PCA of the rows with their
     axis component removed). And each one's share of the rows' total variance."""
     found = _direction(first, second)
-    centred = matrix - matrix.mean(axis=0)
-    total = float((centred ** 2).sum())
     if found is None:
         return np.zeros((len(matrix), 2)), np.zeros(2)
-    d, middle = found
-    x = (matrix - middle) @ d
-    rest = centred - np.outer(centred @ d, d)
+    return along(matrix, *found)
+
+
+def along(matrix: np.ndarray, direction: np.ndarray, middle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x: each row's place along the unit `direction`, 0 at `middle`; y: the strongest direction of
+    what x leaves (the PCA of the rows with their x component removed); each one's share of the
+    rows' total variance."""
+    centred = matrix - matrix.mean(axis=0)
+    total = float((centred ** 2).sum())
+    x = (matrix - middle) @ direction
+    rest = centred - np.outer(centred @ direction, direction)
     y, _ = pca(rest, 1)
-    along = np.array([float(((x - x.mean()) ** 2).sum()), float((y[:, 0] ** 2).sum())])
-    return np.column_stack([x, y[:, 0]]), along / total if total > 0 else np.zeros(2)
+    shares = np.array([float(((x - x.mean()) ** 2).sum()), float((y[:, 0] ** 2).sum())])
+    return np.column_stack([x, y[:, 0]]), shares / total if total > 0 else np.zeros(2)
 
 
 def placed_right(matrix: np.ndarray, sides: np.ndarray) -> tuple[bool, ...]:
@@ -205,7 +218,15 @@ def _random_matrix(result, words, seed: int) -> np.ndarray:
     return l2_normalize_rows(random_rows(len(pretrained.words), pretrained.dimension, seed, rows))
 
 
-def _project(name: str, matrix: np.ndarray, shown, kind: str, pair) -> Projection:
+def _project(name: str, matrix: np.ndarray, shown, kind: str, pair, roles=None, typed=None) -> Projection:
+    """The panel of one set of vectors: `shown` (word, group) with their unit rows `matrix`, `roles`
+    by word; `typed`, for PAIRS, the typed axis's (direction, middle) in these vectors."""
+    roles = roles or {}
+    if kind == PAIRS and typed is not None and len(matrix):
+        coordinates, explained = along(matrix, *typed[1])
+        placed = tuple(PlacedWord(w, g, float(x), float(y), roles.get(w, ""))
+                       for (w, g), (x, y) in zip(shown, coordinates))
+        return Projection(name, PAIRS, placed, (float(explained[0]), float(explained[1])), typed[0].ends)
     if not len(matrix):
         return Projection(name, kind if pair else PCA, (), (0.0, 0.0), pair if kind == AXIS else None)
     if kind == AXIS and pair is not None:
@@ -214,7 +235,7 @@ def _project(name: str, matrix: np.ndarray, shown, kind: str, pair) -> Projectio
     else:
         kind, pair = PCA, None
         coordinates, explained = pca(matrix)
-    placed = tuple(PlacedWord(w, g, float(x), float(y)) for (w, g), (x, y) in zip(shown, coordinates))
+    placed = tuple(PlacedWord(w, g, float(x), float(y), roles.get(w, "")) for (w, g), (x, y) in zip(shown, coordinates))
     return Projection(name, kind, placed, (float(explained[0]), float(explained[1])), pair)
 
 
@@ -231,15 +252,43 @@ def separation(result, pair: tuple[str, str], shown=None) -> Separation | None:
     return Separation(pair, words, pretrained, random, seeds, paired_test([pretrained], list(random)))
 
 
-def word_map(result, kind: str = PCA, pair: tuple[str, str] | None = None) -> WordMap:
-    """The shown words under pretrained and random vectors (the run's seed), by PCA or along the
-    axis of `pair` (the least alike pair by default), and the separation figure of that pair."""
+def panel_words(result, name: str, chosen: str | None, typed: TypedPairs | None):
+    """The shown words of one panel and their roles: the groups' and probes', then the typed pairs'
+    words and the chosen word with its nearest words in these vectors (top_n), each once."""
+    shown = list(shown_words(result))
+    roles: dict[str, str] = {}
+    present = {w for w, _ in shown}
+    extra = [(w, PAIR_WORD) for pair in (typed.pairs if typed else ()) for w in pair]
+    if chosen is not None:
+        extra.append((chosen, CHOSEN))
+        extra += [(w, NEIGHBOUR) for w, _ in result.vectors[name].nearest(chosen, result.experiment.top_n)]
+    for word, role in extra:
+        roles.setdefault(word, role)
+        if word not in present:
+            present.add(word)
+            shown.append((word, None))
+    return tuple(shown), roles
+
+
+def word_map(result, kind: str = PCA, pair: tuple[str, str] | None = None, chosen: str | None = None,
+             typed: TypedPairs | None = None, figures: dict | None = None) -> WordMap:
+    """The shown words under pretrained and random vectors (the run's seed), by PCA, along the
+    axis of `pair` (the least alike pair by default) or along the typed pairs' axis (PAIRS), with
+    the chosen word and its nearest words in each panel; and the separation figure of `pair`."""
     pair = pair or default_pair(result)
-    shown = shown_words(result)
-    words = [w for w, _ in shown]
-    pretrained = _project("pretrained", unit_rows(result.vectors["pretrained"], words), shown, kind, pair)
-    random = _project("random", _random_matrix(result, words, result.experiment.seed), shown, kind, pair)
-    return WordMap(pretrained, random, separation(result, pair, shown) if pair else None, group_pairs(result))
+    seed = result.experiment.seed
+    rows_of = {"pretrained": lambda ws: unit_rows(result.vectors["pretrained"], ws),
+               "random": lambda ws: _random_matrix(result, ws, seed)}
+    panels = {}
+    for name, rows in rows_of.items():
+        shown, roles = panel_words(result, name, chosen, typed)
+        axis = (typed, typed_axis(rows, typed)) if kind == PAIRS and typed is not None else None
+        panels[name] = _project(name, rows([w for w, _ in shown]), shown, kind, pair, roles, axis)
+    figures = {} if figures is None else figures  # separation figures by pair, kept between maps
+    if pair and pair not in figures:
+        figures[pair] = separation(result, pair)
+    figure = figures[pair] if pair else None
+    return WordMap(panels["pretrained"], panels["random"], figure, group_pairs(result), chosen)
 
 
 class Space:
@@ -252,12 +301,25 @@ class Space:
         # memory until the cycle collector ran.
         self._result = weakref.ref(result)
         self._maps: dict[tuple, WordMap] = {}
+        self._figures: dict[tuple[str, str], Separation | None] = {}
 
-    def map(self, kind: str = PCA, pair: tuple[str, str] | None = None) -> WordMap:
+    def map(self, kind: str = PCA, pair: tuple[str, str] | None = None, chosen: str | None = None,
+            typed: TypedPairs | None = None) -> WordMap:
         result = self._result()
-        key = (kind, pair or default_pair(result))
+        key = (kind, pair or default_pair(result), chosen, typed if kind == PAIRS else None)
         if key not in self._maps:
-            self._maps[key] = word_map(result, *key)
+            self._maps[key] = word_map(result, *key, figures=self._figures)
+        return self._maps[key]
+
+    def reach(self, pair: tuple[str, str] | None = None):
+        """The axis of `pair` (the least alike by default) over the whole vocabulary (reach.py)."""
+        from .reach import reach  # reach.py builds on this module
+
+        result = self._result()
+        pair = pair or default_pair(result)
+        key = ("reach", pair)
+        if key not in self._maps:
+            self._maps[key] = reach(result, pair) if pair else None
         return self._maps[key]
 
     @property

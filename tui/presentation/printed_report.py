@@ -15,7 +15,7 @@ from rich.text import Text
 from ...engine.inspect.space import AXIS, PCA
 from ...engine.run.json_form import to_json
 from ...engine.run.results import ApproachResult, ExperimentResult
-from . import verdicts, word_map
+from . import map_axes, verdicts, word_map
 from .approaches import describe, score_kind
 from .charts import chart
 from .claims import all_claims
@@ -178,7 +178,10 @@ def _word_map(result: ExperimentResult, width: int) -> list[str]:
     lines = ["", "Word map (unit vectors; PCA of the shown words):"]
     lines += [line.plain.rstrip() for line in word_map.side_by_side(made, result.experiment.labels, groups, width)]
     lines += ["", "Coordinates:"] + word_map.coordinate_lines(made, width)
-    return lines + [""] + wrap(word_map.separation_sentence(made.separation), width)
+    lines += [""] + wrap(word_map.separation_sentence(made.separation), width)
+    reach = result.space.reach()
+    return lines + ([""] + [line.plain.rstrip() for line in map_axes.reach_lines(reach, result.experiment.lexicon, width)]
+                    if reach is not None else [])
 
 
 SECTIONS = {1: (_pretraining, ()), 2: (_fine_tuning, ("loss",)), 3: (_comparison, ("accuracy:test", "curve")),
@@ -283,4 +286,5 @@ def word_maps(result: ExperimentResult) -> dict:
     """Stage 5's word map by PCA and along the axis between the least alike groups: every shown
     word's coordinates under pretrained and random vectors, and the separation figure."""
     return {"pca": word_map.map_json(result.space.map(PCA)),
-            "axis": word_map.map_json(result.space.map(AXIS)) if result.space.default_pair else None}
+            "axis": word_map.map_json(result.space.map(AXIS)) if result.space.default_pair else None,
+            "vocabulary_axis": map_axes.reach_json(result.space.reach(), result.experiment.lexicon)}

@@ -9,7 +9,7 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from ...engine.inspect.significance import SIGNIFICANCE
-from ...engine.inspect.space import AXIS, Projection, Separation, WordMap
+from ...engine.inspect.space import AXIS, CHOSEN, NEIGHBOUR, PAIR_WORD, PAIRS, Projection, Separation, WordMap
 from .style import NEUTRAL, approach_colour, group_colour, number, pct
 from .widths import clip, pack, short
 from .wording import p_value
@@ -23,9 +23,9 @@ SHIFTS = tuple(sorted(((dr, dc) for dr in range(-4, 5) for dc in range(-12, 13))
 def axis_names(projection: Projection) -> tuple[str, str]:
     """What x and y are, with their share of the shown words' variance."""
     x_share, y_share = (pct(e) for e in projection.explained)
-    if projection.kind == AXIS and projection.axis:
+    if projection.kind in (AXIS, PAIRS) and projection.axis:
         first, second = (short(g) for g in projection.axis)
-        return f"x ({x_share} of variance): {first} → {second}", f"y: next strongest ({y_share})"
+        return f"x ({x_share}): {first} → {second}", f"y: next strongest ({y_share})"
     return f"x: principal axis 1 ({x_share} of variance)", f"y: axis 2 ({y_share})"
 
 
@@ -68,7 +68,7 @@ def scatter(projection: Projection, labels: tuple[str, ...], groups: tuple[str, 
     placed, unplaced = _cells(projection, width, height)
     rows: list[list[tuple[int, str, str]]] = [[] for _ in range(height)]
     for r, c, label, p in placed:
-        rows[r].append((c, label, group_colour(labels, groups, p.group)))
+        rows[r].append((c, label, group_colour(labels, groups, p.group) + ROLE_STYLES.get(p.role, "")))
     x_name, y_name = axis_names(projection)
     text = Text.assemble((projection.vectors, f"bold {approach_colour(projection.vectors)}"), "  ",
                          (clip(y_name, max(0, width - len(projection.vectors) - 2)), "dim"), "\n")
@@ -86,12 +86,23 @@ def scatter(projection: Projection, labels: tuple[str, ...], groups: tuple[str, 
     return text
 
 
-def legend(labels: tuple[str, ...], groups: tuple[str, ...], has_probes: bool) -> Text:
-    """Each group's name in its colour (as stage 5 colours it), and the probes'."""
+# How a word's part on the map shows, beside its group's colour: styles a browser draws as a terminal does.
+ROLE_STYLES = {CHOSEN: " bold reverse", NEIGHBOUR: " underline", PAIR_WORD: " bold"}
+ROLE_NAMES = {CHOSEN: "chosen word", NEIGHBOUR: "its nearest words", PAIR_WORD: "pair words"}
+
+
+def legend(labels: tuple[str, ...], groups: tuple[str, ...], has_probes: bool, roles: tuple[str, ...] = ()) -> Text:
+    """Each group's name in its colour (as stage 5 colours it), the probes', and the marks of the
+    chosen word, its nearest words and the typed pairs' words where the map has them."""
     parts = [Text(short(g), group_colour(labels, groups, g)) for g in groups]
     if has_probes:
         parts.append(Text("probe", NEUTRAL))
+    parts += [Text(ROLE_NAMES[r], NEUTRAL + ROLE_STYLES[r]) for r in (CHOSEN, NEIGHBOUR, PAIR_WORD) if r in roles]
     return Text("  ").join(parts)
+
+
+def roles_shown(made: WordMap) -> tuple[str, ...]:
+    return tuple({p.role for projection in (made.pretrained, made.random) for p in projection.words if p.role})
 
 
 def separation_figures(s: Separation) -> dict:
@@ -134,7 +145,9 @@ def separation_sentence(s: Separation | None) -> str:
 
 def map_help(made: WordMap) -> str:
     how = (f"along the axis from one group's centroid to another's (x: the next of {len(made.pairs)} pairs)"
-           if made.pretrained.kind == AXIS else "by PCA of the shown words (x: an axis between two groups)")
+           if made.pretrained.kind == AXIS else
+           "along the mean of the typed pairs' differences (x: back to PCA)" if made.pretrained.kind == PAIRS
+           else "by PCA of the shown words (x: an axis between two groups)")
     return f"Each word's vector squeezed to two dimensions {how}; a word's first letter stands at its place."
 
 
@@ -142,7 +155,8 @@ def map_json(made: WordMap) -> dict:
     """The projections' coordinates and the separation figure, for the JSON report."""
     def projection(p: Projection) -> dict:
         return {"kind": p.kind, "axis": list(p.axis) if p.axis else None, "explained": list(p.explained),
-                "words": [{"word": w.word, "group": w.group, "x": w.x, "y": w.y} for w in p.words]}
+                "words": [{"word": w.word, "group": w.group, "x": w.x, "y": w.y, **({"role": w.role} if w.role else {})}
+                          for w in p.words]}
 
     figure = made.separation
     return {"pretrained": projection(made.pretrained), "random": projection(made.random),
