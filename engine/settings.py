@@ -161,6 +161,10 @@ DOMAIN_FAR_EXCESS = 0.08
 DOMAIN_SAMPLES = 3  # disjoint random samples of the corpus's lines the baseline is the mean of
 DOMAIN_SAMPLE_SEED = 0  # their draw: the same corpus gives the same baseline
 
+# Labels against unlabeled text (issue 25): the grid's rows are the corpus's first lines holding
+# this many tokens (those below the corpus's size), then the whole corpus (engine/run/grid.py).
+GRID_PREFIX_TOKENS = (10**4, 10**5, 10**6)
+
 # Word map (issue 24)
 # The map places at most this many words (the group words first, then the probes): more labels
 # than this cannot be read in a terminal panel, and the PCA is of the shown words only.
