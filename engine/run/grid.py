@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable
 
 from ..errors import ExperimentError, stop_if_asked
+from ..experiment import Experiment
 from ..finetuning import approaches as registry
 from ..pretraining.corpus import CorpusFiles, read_blocks
 from ..pretraining.counting import count_prefixes
@@ -25,6 +26,7 @@ from ..pretraining.weighting import word_vectors
 from ..progress import Progress, ProgressEvent
 from ..settings import COUNT_WEIGHTINGS, GRID_PREFIX_TOKENS
 from .context import Keys, RunContext
+from .json_form import grid_json
 from .results import ExperimentResult
 from .session import MARGIN, Session, curve_values
 
@@ -48,14 +50,21 @@ class LabelGrid:
 
 
 def grid_unavailable(result: ExperimentResult) -> str | None:
-    """Why this result has no grid, or None: it needs the corpus and vectors made from counts."""
-    e = result.experiment
+    """Why this result has no grid, or None: it needs the corpus, vectors made from counts and the curve."""
+    reason = grid_refused(result.experiment)
+    if reason is not None:
+        return reason
+    if result.learning_curve is None:
+        return "the learning curve is not computed yet"
+    return None
+
+
+def grid_refused(e: Experiment) -> str | None:
+    """Why an experiment can have no grid, known before it runs, or None."""
     if e.vectors_path is not None:
         return "its vectors were pretrained elsewhere: there is no corpus here to take prefixes of"
     if e.weighting not in COUNT_WEIGHTINGS:
         return f"{e.weighting} vectors are trained, not counted: the grid takes the counts of the corpus's prefixes"
-    if result.learning_curve is None:
-        return "the learning curve is not computed yet"
     return None
 
 
@@ -142,18 +151,6 @@ def _made(session: Session, result: ExperimentResult, prefixes: tuple[int, ...],
     return LabelGrid(prefixes + (result.corpus.tokens,), tuple(vocabulary), curve.sizes,
                      {n: tuple(rows[n]) for n in with_names}, tuple(curve.mean[b][i] for i, b in enumerate(best)),
                      tuple(best), curve.seeds)
-
-
-def grid_json(grid: LabelGrid) -> dict:
-    """The grid as JSON-ready numbers (NaN, an empty row's cells, as null), margins included."""
-    def number(x: float) -> float | None:
-        return None if math.isnan(x) else x
-
-    return {"prefixes": list(grid.prefixes), "vocabulary": list(grid.vocabulary), "sizes": list(grid.sizes),
-            "draws": grid.draws, "best_without": list(grid.best_without), "without": list(grid.without),
-            "accuracy": {n: [[number(x) for x in row] for row in rows] for n, rows in grid.accuracy.items()},
-            "margin": {n: [[number(grid.margin(n, r, c)) for c in range(len(grid.sizes))] for r in range(len(rows))]
-                       for n, rows in grid.accuracy.items()}}
 
 
 def grid_from_json(d: dict) -> LabelGrid:
