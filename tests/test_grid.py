@@ -130,3 +130,51 @@ def test_an_empty_row_is_null_in_json():
     assert grid_json(g)["margin"]["pretrained"][1] == [0.0, 0.25]
     back = grid_from_json(grid_json(g))
     assert math.isnan(back.accuracy["pretrained"][0][0]) and back.accuracy["pretrained"][1] == (0.5, 0.75)
+
+
+@pytest.mark.warm_kata
+async def test_the_grid_view_is_a_key_away_and_draws_the_heat_map():
+    from helpers import screen_text, settled, until
+    from pretrain_explorer.tui.app import PretrainExplorer
+    from pretrain_explorer.tui.screens.grid import GridView
+
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("g")
+        await until(pilot, lambda: isinstance(app.screen, GridView) and app.screen.grid is not None)
+        grid = app.screen.grid
+        text = screen_text(app)
+        # The kata's corpus is smaller than every prefix: its one row is the whole corpus's.
+        assert grid.prefixes == (app.result.corpus.tokens,)
+        assert f"all {grid.prefixes[0]}" in text and "pretrained's test accuracy" in text
+        first = f"{100 * grid.accuracy['pretrained'][0][0]:.0f} {100 * grid.margin('pretrained', 0, 0):+.0f}"
+        assert first in text
+        await pilot.press("x")
+        assert "fine_tuned's test accuracy" in screen_text(app)
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, GridView))
+
+
+def test_the_heat_map_fits_80_columns_and_says_only_what_its_numbers_hold():
+    from pretrain_explorer.tui.presentation.grid import grid_reading, heat_map
+
+    sizes = (1, 2, 4, 8, 16, 32, 64, 100)
+    g = grid_module.LabelGrid(
+        (10_000, 100_000, 1_000_000, 2_512_345), (900, 4000, 15000, 27000), sizes,
+        {"pretrained": ((math.nan,) * 8, (0.30, 0.35, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7),
+                        (0.40, 0.45, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8), (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 1.0))},
+        (0.34, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85), ("random",) * 4 + ("bag_of_words",) * 4, 10)
+    lines = heat_map(g, "pretrained", 80).plain.splitlines()
+    assert max(len(line) for line in lines) <= 80 and len(lines) == 6  # one block: header, 4 rows, without
+    assert lines[4].split() == ["all", "2.5M", "50", "+16", "60", "+20", "70", "+20", "75", "+15", "80", "+10",
+                                "85", "+10", "90", "+10", "100", "+15"]
+    assert lines[1].split()[1:] == ["–"] * 8  # min_count left the 10k prefix no word
+    reading = grid_reading(g, "pretrained")
+    # Ahead in the mean: 10k at no size (no vectors), 100k at none (30 < 34 ...), 1M at 1 and 2 (40 > 34,
+    # 45 > 40; 50 = 50 is not ahead, nor what follows), all at every size.
+    assert reading[0].endswith("10k tokens: 0, 100k tokens: 0, 1M tokens: 2, all 2.5M tokens: 8.")
+    assert reading[1] == ("The best accuracy without pretraining at any size, 85.0%, pretrained reaches at 32 labels "
+                          "per class with all 2.5M tokens; at no size with 1M tokens; at no size with 100k tokens; "
+                          "at no size with 10k tokens.")
+    assert max(len(line) for line in heat_map(g, "pretrained", 40).plain.splitlines()) <= 40  # wrapped in blocks

@@ -12,7 +12,7 @@ from rich.text import Text
 from ...engine.run.grid import LabelGrid
 from .wording import per_class
 
-CELL = 9  # columns a cell takes: "100 +100" at most, and a space
+CELL = 8  # columns a cell takes: "100 +15" (and a space); 8 sizes and a row name fit 80 columns
 SHADE_FULL = 0.2  # a margin of this many points (20) or more shades its cell fully
 AHEAD, BEHIND, EMPTY = (46, 158, 68), (208, 52, 44), "#8a8a8a"  # green, red; a row min_count left empty
 
@@ -45,7 +45,7 @@ def _shade(margin: float) -> str:
 def _cell(grid: LabelGrid, approach: str, row: int, column: int) -> str:
     accuracy = grid.accuracy[approach][row][column]
     if math.isnan(accuracy):
-        return "  –".ljust(CELL - 1)
+        return "–".rjust(CELL - 1)
     margin = 100 * grid.margin(approach, row, column)
     return f"{100 * accuracy:.0f} {margin:+.0f}".rjust(CELL - 1)
 
