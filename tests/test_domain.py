@@ -207,3 +207,19 @@ def test_the_baseline_samples_are_disjoint_random_lines_measured_against_the_res
     expected = [sum(survey.counts[w] - 1 < 1 for w in line) / 2 for line in survey.sample[:samples]]
     assert samples == DOMAIN_SAMPLES and share == pytest.approx(sum(expected) / samples)
     assert sample_unsupported(survey, 7, 1) == (None, 0)  # 12 tokens: no sample of 7 leaves a rest of 7
+
+
+def test_the_pointer_gives_the_domain_figure_as_a_reason_only_where_it_is_far():
+    from types import SimpleNamespace
+
+    from pretrain_explorer.tui.presentation.guidance import where_it_shows
+
+    def pointer(excess):
+        figure = dataclasses.replace(BASE, unsupported=0.16, sample_unsupported=0.16 - excess)
+        r = SimpleNamespace(experiment=SimpleNamespace(name="reviews"), domain=figure)
+        return where_it_shows(r, "test", "pretrained", False)
+
+    far = pointer(DOMAIN_FAR_EXCESS)
+    assert "One reason here: the corpus has seen 16% of the task's tokens fewer than 5 times, against 8%" in far
+    for excess in (DOMAIN_CLOSE_EXCESS, (DOMAIN_CLOSE_EXCESS + DOMAIN_FAR_EXCESS) / 2):
+        assert "One reason" not in pointer(excess) and "pretrain-explorer packages" in pointer(excess)
