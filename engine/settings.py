@@ -153,9 +153,9 @@ WORDS_PER_CORPUS_BYTE = 0.004
 # fewer than min_count times exceeds the same share for random lines of the corpus (as many tokens as
 # the task, against the rest of it) by at most DOMAIN_CLOSE_EXCESS, and far from DOMAIN_FAR_EXCESS
 # on; between, neither word is said (engine.inspect.domain says why not the Jensen–Shannon
-# divergence). Measured (docs/real-text.md): packages' task 8.2% against 5.2% for its corpus's own
-# lines (+3.0 points), reviews' 15.8% against 6.2% (+9.6), held-out's none against none, the kata's
-# 40% against 57% (its corpus is 137 tokens: its own lines are no better known).
+# divergence). Measured (docs/real-text.md): packages' task 8.2% against 5.8% for its corpus's own
+# lines (+2.5 points), reviews' 15.8% against 6.1% (+9.8), held-out's none against none; the kata's
+# corpus (137 tokens) is too small beside its task (63) for a baseline.
 DOMAIN_CLOSE_EXCESS = 0.05
 DOMAIN_FAR_EXCESS = 0.08
 DOMAIN_SAMPLES = 3  # disjoint random samples of the corpus's lines the baseline is the mean of

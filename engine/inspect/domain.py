@@ -43,8 +43,8 @@ class DomainFigure:
     divergence: float  # Jensen–Shannon divergence (base 2, in [0, 1]), not its square root (scipy's distance)
     unsupported: float = 0.0  # share of the task's tokens seen fewer than min_count times in the corpus
     # The same share for random lines of the corpus, as many tokens as the task, against the rest of
-    # the corpus, the mean over `samples` disjoint samples; None where the corpus holds fewer than
-    # twice the task's tokens (no sample leaves a rest to measure it against).
+    # the corpus, the mean over `samples` disjoint samples; None where the corpus is too small beside
+    # the task (sample_unsupported).
     sample_unsupported: float | None = None
     samples: int = 0
 
@@ -83,6 +83,12 @@ def task_words(data: LabeledData) -> frozenset[str]:
 
 def task_tokens(data: LabeledData) -> int:
     return int(sum(data.splits[s].terms.sum() for s in TASK_SPLITS))
+
+
+def sample_budget(tokens: int) -> int:
+    """The tokens of random lines survey_corpus keeps for DOMAIN_SAMPLES samples of `tokens` each: one
+    sample more, since each ends with the line that reaches its size (a long line overshoots it)."""
+    return (DOMAIN_SAMPLES + 1) * tokens
 
 
 def survey_corpus(texts: Iterable[str], stopwords: frozenset[str], budget: int,
@@ -140,15 +146,15 @@ def domain_figure(data: LabeledData, survey: CorpusSurvey, vector_words: Callabl
 
 
 def sample_unsupported(survey: CorpusSurvey, size: int, min_count: int) -> tuple[float | None, int]:
-    """The share of tokens seen fewer than min_count times in the rest of the corpus, for disjoint
-    random samples of the corpus's lines of `size` tokens each (whole lines, until they reach it):
-    their mean, and how many. At most DOMAIN_SAMPLES, and only as many as leave a rest at least as
-    large as a sample; (None, 0) where not one does."""
-    if size <= 0:
+    """The share of tokens seen fewer than min_count times in the rest of the corpus, for DOMAIN_SAMPLES
+    disjoint random samples of the corpus's lines of `size` tokens each (whole lines, until they reach
+    it): their mean, and how many were measured. (None, 0) where the corpus holds fewer than
+    DOMAIN_SAMPLES + 1 times `size` tokens: the samples would be much of the corpus, their rest no
+    longer the corpus a task is measured against."""
+    if size <= 0 or survey.tokens // size - 1 < DOMAIN_SAMPLES:  # too small a corpus beside the task
         return None, 0
-    wanted = min(DOMAIN_SAMPLES, survey.tokens // size - 1)
     shares, lines = [], iter(survey.sample)
-    for _ in range(max(0, wanted)):
+    for _ in range(DOMAIN_SAMPLES):
         taken: Counter = Counter()
         n = 0
         for tokens in lines:

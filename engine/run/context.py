@@ -15,10 +15,9 @@ from ..finetuning.approaches import Run, Task, TaskOutcome
 from ..finetuning.pushes import KeptClassifier
 from ..finetuning.centroid import Prediction, Scores, SplitResult, best_label
 from .cache import StageCache, nbytes
-from ..inspect.domain import DomainFigure, domain_figure, survey_corpus, task_tokens
+from ..inspect.domain import DomainFigure, domain_figure, sample_budget, survey_corpus, task_tokens
 from ..pretraining.corpus import CorpusFiles, read_blocks
 from ..errors import stop_if_asked
-from ..settings import DOMAIN_SAMPLES
 from ..experiment import Experiment
 from ..finetuning.labeled import (
     Features,
@@ -111,7 +110,7 @@ class RunContext(Run):
             return None
         corpus = CorpusFiles.of(e.corpus_path)
         survey = self.session.cached("domain survey", (corpus.identity, e.stopwords, self.data_key), lambda: (
-            survey_corpus((b.text for b in read_blocks(corpus)), e.stopwords, DOMAIN_SAMPLES * task_tokens(self.data),
+            survey_corpus((b.text for b in read_blocks(corpus)), e.stopwords, sample_budget(task_tokens(self.data)),
                           lambda: stop_if_asked(self.should_stop))))
         return domain_figure(self.data, survey, lambda w: self.pretrained.index(w) is not None,
                              e.vocabulary.min_count)

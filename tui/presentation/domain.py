@@ -32,17 +32,17 @@ def domain_sentence(figure: DomainFigure, detailed: bool = False) -> str:
     does not decide."""
     f = figure
     seen = "at least once" if f.min_count == 1 else f"at least {f.min_count:,} times"
-    fewer = "never" if f.min_count == 1 else f"fewer than {f.min_count:,} times"
     head = (f"The corpus knows {part(f.train_covered, f.train_tokens)} of the labeled tokens and "
             f"{part(f.test_covered, f.test_tokens)} of the test tokens; {part(f.supported, f.words)} of the task's "
             f"{f.words:,} words have a vector seen {seen} in the corpus.")
-    share = f"{100 * f.unsupported:.1f}%"
+    share = f"{100 * f.unsupported:.1f}% of the task's tokens"
+    rare = f"{share} never occur in it" if f.min_count == 1 else f"{share} occur in it fewer than {f.min_count:,} times"
     if f.sample_unsupported is None:
-        body = (f" It has seen {share} of the task's tokens {fewer}; the corpus is too small beside the task to "
-                "measure its own lines the same way, so it is called neither close nor far.")
+        body = (f" {rare}; the corpus is too small beside the task to measure its own lines the "
+                "same way, so it is called neither close nor far.")
     else:
-        body = (f" It has seen {share} of the task's tokens {fewer}, against {100 * f.sample_unsupported:.1f}% of "
-                f"random lines of its own as large: the task's text is {distance(f)} the corpus's.")
+        body = (f" {rare}, against {100 * f.sample_unsupported:.1f}% of random lines of its own "
+                f"as large: the task's text is {distance(f)} the corpus's.")
     js = (f" (Jensen–Shannon divergence of their word frequencies {f.divergence:.2f}, 0 the same and 1 nothing "
           "shared; it grows as the task's text shrinks, so it is not what decides.)") if detailed else ""
     return head + body + js
