@@ -178,3 +178,29 @@ def test_the_heat_map_fits_80_columns_and_says_only_what_its_numbers_hold():
                           "per class with all 2.5M tokens; at no size with 1M tokens; at no size with 100k tokens; "
                           "at no size with 10k tokens.")
     assert max(len(line) for line in heat_map(g, "pretrained", 40).plain.splitlines()) <= 40  # wrapped in blocks
+
+
+@pytest.mark.warm_kata
+def test_report_grid_prints_the_heat_map_and_its_json(capsys):
+    import json
+
+    from pretrain_explorer.tui.cli import main
+
+    assert main(["report", "--grid", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    grid = out["grid"]
+    curve = out["learning_curve"]
+    assert len(grid["prefixes"]) == 1 and grid["shown"] == "pretrained"  # the kata: its whole corpus only
+    assert grid["sizes"] == curve["sizes"] and len(grid["reading"]) == 2
+    assert grid["accuracy"]["pretrained"] == [curve["approaches"]["pretrained"]["mean"]]
+    assert main(["report", "--grid"]) == 0
+    text = capsys.readouterr().out
+    assert "LABELS AGAINST UNLABELED TEXT" in text and f"all {grid['prefixes'][0]}" in text
+
+
+def test_report_grid_is_refused_before_the_run_where_there_can_be_none(capsys):
+    from pretrain_explorer.tui.cli import main
+
+    assert main(["report", "--grid", "--weighting", "sgns"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no grid for kata: sgns vectors are trained, not counted" in err
