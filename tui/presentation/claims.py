@@ -17,8 +17,6 @@ from .wording import Claim
 # The last asks whether pretraining beats what a practitioner would try first. The lesson's (the
 # engine's: the run measures what unseen words did in it) comes first.
 PAIRS = (LESSON, ("fine_tuned", "random_fine_tuned"), ("pretrained", "from_scratch"), ("fine_tuned", "bag_of_words"))
-# ULMFiT's comparison on the learning curve too: frozen pretrained features against the bag of words.
-ULMFIT_PAIR = ("pretrained", "bag_of_words")
 
 # The majority class is "within reach" of an approach that is not significantly above always
 # guessing it on the same sentences, or above it by less than this many accuracy points.
@@ -240,7 +238,7 @@ def curve_claims(r: ExperimentResult) -> list[Claim]:
     if r.learning_curve is None:
         return []
     out = []
-    for a, b in PAIRS + (ULMFIT_PAIR,):
+    for a, b in PAIRS:
         if a in r.learning_curve.mean and b in r.learning_curve.mean:
             gap = curve_gap(r, a, b)
             out.append(gap)
