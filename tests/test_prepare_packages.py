@@ -31,7 +31,7 @@ def folder(name: str) -> Path:
 
 def written_hashes(name: str) -> dict[str, str]:
     """The files SOURCES says prepare.py writes (those present here), by name, with their sha256."""
-    listed = dict((file, digest) for digest, file in HASH_LINE.findall((folder(name) / "SOURCES").read_text()))
+    listed = {file: digest for digest, file in HASH_LINE.findall((folder(name) / "SOURCES").read_text())}
     return {file: digest for file, digest in listed.items() if (folder(name) / file).exists()}
 
 

@@ -128,7 +128,7 @@ def _made(session: Session, result: ExperimentResult, prefixes: tuple[int, ...],
         label = f"Grid: {size:,} tokens"
         key = ("prefix vectors", corpus.identity, e.window, e.stopwords, size, e.vocabulary, e.weighting, e.dim)
         try:
-            vectors = session.cached("prefix vectors", key, lambda: word_vectors(
+            vectors = session.cached("prefix vectors", key, lambda co=co, start=start, label=label: word_vectors(
                 co, e.weighting, e.dim, e.vocabulary, corpus.path, should_stop,
                 lambda event: report(start + share / 3 * event.fraction, f"{label}, {event.step}")))
         except ExperimentError:  # min_count leaves no word of so short a prefix: an empty row
@@ -138,8 +138,8 @@ def _made(session: Session, result: ExperimentResult, prefixes: tuple[int, ...],
             continue
         vocabulary.append(len(vectors.words))
         run = RunContext(session, e, vectors, Keys(key, key[:-2]), should_stop)
-        mean, _ = curve_values(run, curve.sizes, curve.seeds, approaches,
-                               lambda f: report(start + share / 3 + 2 * share / 3 * f, f"{label}, the curve"))
+        mean, _ = curve_values(run, curve.sizes, curve.seeds, approaches, lambda f, start=start, label=label: report(
+            start + share / 3 + 2 * share / 3 * f, f"{label}, the curve"))
         for n in with_names:
             rows[n].append(mean[n])
     for n in with_names:
