@@ -281,8 +281,54 @@ def test_a_closing_gap_and_its_label_efficiency(kata):
     reading = claims.label_efficiency(r, gap)
     # pretrained at 1 label per class scores 70%, which bag_of_words reaches exactly at 4.
     assert reading.figures["size"] == 1 and reading.figures["matched_size"] == 4
+    # Its spread (1 point): 69% is 0.9 of the way from 2 (60%) to 4 (70%) in log size, 2^1.9 = 3.7;
+    # 71% is 0.1 of the way from 4 to 8 (80%), 2^2.1 = 4.3.
+    assert reading.figures["range"] == [3.7, 4.3]
     assert say(reading) == ("pretrained at 1 label per class (70.0%) scores as bag_of_words at about 4 labels per "
-                            "class (interpolated between 2 and 4).")
+                            "class (interpolated between 2 and 4; 3.7 to 4.3 for its score ± its spread over draws).")
+
+
+def test_the_reading_is_made_at_the_first_size_ahead_beyond_the_spread(kata):
+    """Ahead by less than the spread at 1 and 2 labels: not ahead there, so no "1 label scores what 8
+    need" sentence, though the means would give one."""
+    r = curve_board(kata, {"pretrained": (0.55, 0.62, 0.80, 0.84, 0.85),
+                           "bag_of_words": (0.50, 0.55, 0.60, 0.80, 0.84)}, std=0.08)
+    reading = claims.label_efficiency(r, claims.curve_gap(r, "pretrained", "bag_of_words"))
+    assert reading.figures["size"] == 4 and reading.figures["between"] == [4, 8]
+    assert "at 1 label" not in say(reading) and "at 2 labels" not in say(reading)
+
+
+def test_a_score_never_reached_is_said_only_if_no_size_reaches_it(kata):
+    """pretrained is ahead first at 8 labels (86.5% against 84%, beyond the 2-point spread), and
+    bag_of_words stays below 86.5% after it; but it scored 87% at 2 labels, falling by steps within
+    its spread since. "More than bag_of_words at any size measured" would be false: nothing is said."""
+    r = curve_board(kata, {"pretrained": (0.50, 0.60, 0.80, 0.865, 0.87),
+                           "bag_of_words": (0.50, 0.87, 0.855, 0.84, 0.845)}, std=0.02)
+    gap = claims.curve_gap(r, "pretrained", "bag_of_words")
+    assert gap.figures["states"] == ["level", "behind", "behind", "ahead", "ahead"]
+    assert claims.label_efficiency(r, gap) is None
+    # The same curves without the early peak: the sentence holds and is said.
+    r = curve_board(kata, {"pretrained": (0.50, 0.60, 0.80, 0.865, 0.87),
+                           "bag_of_words": (0.50, 0.83, 0.835, 0.84, 0.845)}, std=0.02)
+    reading = claims.label_efficiency(r, claims.curve_gap(r, "pretrained", "bag_of_words"))
+    assert reading.figures["size"] == 8 and "scores more than bag_of_words at any size measured" in say(reading)
+
+
+def test_beyond_the_measured_range_no_size_is_named(kata):
+    r = curve_board(kata, {"pretrained": (0.80, 0.85, 0.88, 0.90, 0.92),
+                           "bag_of_words": (0.50, 0.60, 0.65, 0.70, 0.75)})
+    reading = claims.label_efficiency(r, claims.curve_gap(r, "pretrained", "bag_of_words"))
+    assert reading.figures["matched_size"] is None and reading.figures["range"] is None
+    assert say(reading) == ("pretrained at 1 label per class (80.0%) scores more than bag_of_words at any size "
+                            "measured, up to 16 labels per class (at best 75.0%).")
+
+
+def test_the_spread_reaches_past_the_measured_sizes(kata):
+    r = curve_board(kata, {"pretrained": (0.79, 0.85, 0.88, 0.90, 0.92),
+                           "bag_of_words": (0.50, 0.60, 0.65, 0.70, 0.80)}, std=0.02)
+    reading = claims.label_efficiency(r, claims.curve_gap(r, "pretrained", "bag_of_words"))
+    assert reading.figures["between"] == [8, 16] and reading.figures["range"][1] is None
+    assert "to more than 16 for its score ± its spread" in say(reading)
 
 
 def test_no_label_efficiency_reading_from_a_curve_that_falls(kata):

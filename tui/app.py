@@ -84,6 +84,9 @@ class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, MapExp
                 tooltip="Word map: the groups' words in 2-D, pretrained beside random, and how well an axis "
                         "between two groups separates them; in it x: PCA or axes, /: a word (its nearest join) or "
                         "pairs good-bad, great-awful (an axis), o: the axis over the vocabulary, e: export", id="view.map"),
+        Binding("g", "view('grid')", "Grid", show=False,
+                tooltip="Labels against unlabeled text: accuracy by corpus size and labels per class, a heat map "
+                        "(computed when opened)", id="view.grid"),
         Binding("t", "toggle_numbers", "Numbers", show=False,
                 tooltip="Learning curve: the chart or its numbers as a table", id="view.numbers"),
         Binding("m", "more_sentences", "More sentences", show=False,

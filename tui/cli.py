@@ -26,7 +26,7 @@ from .presentation.commands import new_experiment_text, word_pairs_json, word_pa
 
 USAGE = """\
 pretrain-explorer [EXPERIMENT] [options]          open the explorer (the built-in kata by default)
-pretrain-explorer report [EXPERIMENT] [--json]    print every stage of the lesson as text or JSON
+pretrain-explorer report [EXPERIMENT] [--json] [--grid]  every stage of the lesson as text or JSON
 pretrain-explorer pretrain CORPUS -o VECTORS.npz  pretrain once; name the .npz as an experiment's vectors
 pretrain-explorer import VECTORS -o VECTORS.npz   bring in published vectors (word2vec, GloVe, fastText .vec)
 pretrain-explorer evaluate VECTORS PAIRS          correlate cosines with human word-pair judgements
@@ -128,6 +128,8 @@ def report(argv: list[str]) -> int:
     parser.add_argument("experiment", nargs="?", help="experiment.toml, its folder, or a vectors .npz (default: the kata)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--color", action="store_true", help="colour the charts with ANSI codes")
+    parser.add_argument("--grid", action="store_true", help="add the grid of labels against unlabeled text (corpus "
+                        "prefixes by labels per class; computed after the run, cached)")
     _add_pretraining_options(parser, defaults=False)
     _add_memory_option(parser)
     args = parser.parse_args(argv)
@@ -137,12 +139,30 @@ def report(argv: list[str]) -> int:
 
     if warning := many_classes(experiment):  # said before the wait, not after it
         print(f"pretrain-explorer: note: {warning}", file=sys.stderr, flush=True)
+    if args.grid:
+        from ..engine.run.grid import grid_refused
+
+        if (reason := grid_refused(experiment)) is not None:  # before the run, not after it
+            raise ExperimentError("--grid", f"no grid for {experiment.name}: {reason}")
     result = run_experiment(experiment)
+    grid = _grid(result) if args.grid else None
     if args.json:
-        _print_out(render_json(result))
+        _print_out(render_json(result, grid))
     else:
-        _print_out(render_text(result, width=shutil.get_terminal_size((80, 24)).columns, color=args.color))
+        _print_out(render_text(result, width=shutil.get_terminal_size((80, 24)).columns, color=args.color, grid=grid))
     return 0
+
+
+def _grid(result):
+    """The grid for `report --grid` (grid_refused checked before the run), its progress on stderr."""
+    from ..engine.run.grid import label_grid
+    from ..engine.run.session import Session
+
+    bar = _ProgressBar()
+    try:
+        return label_grid(Session(), result, on_progress=bar)
+    finally:
+        bar.close()
 
 
 class _ProgressBar:

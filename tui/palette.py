@@ -44,6 +44,8 @@ class PaletteCommands:
                             self.command_quiz)
         yield SystemCommand("Word map", "The groups' words in 2-D, pretrained beside random (v)",
                             lambda: self.action_view("map"))
+        yield SystemCommand("Grid: labels against unlabeled text",
+                            "Accuracy by corpus size and labels per class, a heat map (g)", lambda: self.action_view("grid"))
         yield SystemCommand("Help", "Every key of the explorer", self.action_help)
 
     def command_open(self) -> None:

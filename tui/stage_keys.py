@@ -4,6 +4,7 @@ line's word on a key that does nothing where it is pressed (or something out of 
 from __future__ import annotations
 
 from .screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
+from .screens.grid import GridView
 from .screens.word_map import WordMapView
 from .widgets.accuracy import AccuracyPane
 from .widgets.neighbours import NeighboursPane
@@ -30,6 +31,9 @@ class StageKeys:
             return
         if name == "prediction" and self._question_open():
             self.explain("Answer the question first (a): this view shows every approach's scores.")
+            return
+        if name == "grid":  # computed when opened, in the session's cache
+            self.push_screen(GridView(self.result, self.session))
             return
         view = {"blank": FillBlankView, "neighbours": WhyNeighboursView, "prediction": WhyPredictionView,
                 "map": WordMapView}[name]

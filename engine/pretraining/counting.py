@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .corpus import STDIN, Block, Corpus, CorpusFiles
-from .running_counts import RunningCounts, compiled_kernels, count_block
+from .running_counts import RunningCounts, compiled_kernels, count_block, snapshot
 from ..progress import Progress, ProgressEvent, counting_label
 from ..errors import stop_if_asked
 from ..text import tokenize
@@ -241,6 +241,54 @@ def _count_small(blocks: Iterable[Block], stopwords: frozenset[str], window: int
     matrix = sp.coo_matrix((np.array(values, dtype=np.int32), (np.array(rows, dtype=np.int64),
                            np.array(cols, dtype=np.int64))), shape=(size, size)).tocsr()
     return Cooccurrence(tuple(words[i] for i in chosen.tolist()), counts[chosen], matrix, lines, tokens, kept)
+
+
+def count_prefixes(blocks: Iterable[Block], stopwords: frozenset[str], window: int, prefixes: Iterable[int],
+                   should_stop: Callable[[], bool] = lambda: False,
+                   on_progress: Callable[[float, int], None] = lambda fraction, tokens: None) -> list[Cooccurrence]:
+    """The counts of the corpus's first lines holding at least each of `prefixes` tokens (before
+    stopwords, as CorpusStats.tokens), in one pass: snapshots of one count taken on the way, each at
+    the end of the line that reaches its size, not separate passes. Reading stops at the largest;
+    a corpus shorter than a prefix gives its whole counts for it. on_progress gets the share of the
+    largest prefix counted and the tokens so far. Every word is kept (the weighting cuts the
+    vocabulary), as a one-pass count keeps them."""
+    sizes = sorted(set(prefixes))
+    running = RunningCounts(stopwords, window)
+    taken: list[Cooccurrence] = []
+
+    def take() -> None:
+        words, word_counts, pairs = snapshot(running)
+        taken.append(Cooccurrence(tuple(words), word_counts, pairs, running.lines, running.tokens, running.kept))
+
+    source = iter(blocks)
+    try:
+        for block in source:
+            stop_if_asked(should_stop)
+            text = block.text
+            while text and len(taken) < len(sizes):
+                need = sizes[len(taken)] - running.tokens
+                # Whole lines of at most 2 x need - 1 characters hold at most `need` tokens (a token
+                # is a letter or more, and tokens are apart): no piece passes the size but by its
+                # last line, the one that reaches it. The pieces shrink as the size nears.
+                cut = text.rfind("\n", 0, max(1, 2 * need - 1))
+                if cut < 0:
+                    cut = text.find("\n")
+                cut = len(text) - 1 if cut < 0 else cut
+                running.add(text[: cut + 1])
+                text = text[cut + 1:]
+                while len(taken) < len(sizes) and running.tokens >= sizes[len(taken)]:
+                    take()
+            on_progress(min(1.0, running.tokens / sizes[-1]) if sizes else 1.0, running.tokens)
+            if len(taken) == len(sizes):
+                break
+    finally:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
+    stop_if_asked(should_stop)
+    while len(taken) < len(sizes):  # the corpus ended first
+        take()
+    return taken
 
 
 def _return_freed_memory() -> None:

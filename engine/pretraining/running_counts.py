@@ -250,6 +250,19 @@ class RunningCounts:
         return matrix
 
 
+def snapshot(running: RunningCounts) -> tuple[list[str], np.ndarray, sp.csr_matrix]:
+    """The counts so far (words alphabetical, their counts, the symmetric pair counts) of a one-pass
+    count (pairs in the hash table), leaving the tables as they are so that counting goes on: the
+    counts of a corpus's prefix, taken on the way (engine.pretraining.counting.count_prefixes)."""
+    if running.pair_mode != kernels.HASHED_PAIRS:
+        raise ValueError("a snapshot is of a one-pass count, its pairs in the hash table")
+    ids, words, word_counts = running.vocabulary()
+    rank = np.full(len(running.counts), -1, dtype=np.int64)
+    rank[ids] = np.arange(len(ids))
+    indptr, indices, data = kernels.hashed_to_csr(running.keys, running.values, rank, len(ids))
+    return words, word_counts, sp.csr_matrix((data, indices, indptr), shape=(len(ids), len(ids)))
+
+
 def count_block(text: str, stopwords: frozenset[str], window: int, into: RunningCounts | None = None):
     """Count one block of whole lines into `into`, the counts of a run; without it, the block's
     own counts as BlockCounts. (Every block of a run goes through here, so a test can hold one.)"""

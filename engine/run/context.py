@@ -15,7 +15,7 @@ from ..finetuning.approaches import Run, Task, TaskOutcome
 from ..finetuning.pushes import KeptClassifier
 from ..finetuning.centroid import Prediction, Scores, SplitResult, best_label
 from .cache import StageCache, nbytes
-from ..inspect.domain import DomainFigure, corpus_word_counts, domain_figure, task_words
+from ..inspect.domain import DomainFigure, domain_figure, sample_budget, survey_corpus, task_tokens
 from ..pretraining.corpus import CorpusFiles, read_blocks
 from ..errors import stop_if_asked
 from ..experiment import Experiment
@@ -109,10 +109,10 @@ class RunContext(Run):
         if e.vectors_path is not None:
             return None
         corpus = CorpusFiles.of(e.corpus_path)
-        counts, kept = self.session.cached("domain counts", (corpus.identity, e.stopwords, self.data_key), lambda: (
-            corpus_word_counts((b.text for b in read_blocks(corpus)), e.stopwords, task_words(self.data),
-                               lambda: stop_if_asked(self.should_stop))))
-        return domain_figure(self.data, counts, kept, lambda w: self.pretrained.index(w) is not None,
+        survey = self.session.cached("domain survey", (corpus.identity, e.stopwords, self.data_key), lambda: (
+            survey_corpus((b.text for b in read_blocks(corpus)), e.stopwords, sample_budget(task_tokens(self.data)),
+                          lambda: stop_if_asked(self.should_stop))))
+        return domain_figure(self.data, survey, lambda w: self.pretrained.index(w) is not None,
                              e.vocabulary.min_count)
 
     # Vectors restricted to the labeled vocabulary, as the approaches ask for them.

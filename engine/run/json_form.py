@@ -4,6 +4,7 @@ is made by the interface's presentation layer (tui.presentation), never here."""
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from ..finetuning.centroid import SplitResult
 from .results import ExperimentResult, SeedStats
@@ -88,7 +89,19 @@ def to_json(result: ExperimentResult) -> dict:
     if result.domain is not None:  # how close the corpus is to the task (engine.inspect.domain)
         d = result.domain
         out["domain"] = {**dataclasses.asdict(d), "train_coverage": d.train_coverage, "test_coverage": d.test_coverage,
-                         "supported_share": d.supported_share}
+                         "supported_share": d.supported_share, "excess_unsupported": d.excess_unsupported}
     if result.word_pairs:
         out["word_pairs"] = {name: word_pairs_json(score) for name, score in result.word_pairs.items()}
     return out
+
+
+def grid_json(grid) -> dict:
+    """engine.run.grid's LabelGrid as JSON-ready numbers (NaN, an empty row's cells, as null), margins included."""
+    def number(x: float) -> float | None:
+        return None if math.isnan(x) else x
+
+    return {"prefixes": list(grid.prefixes), "vocabulary": list(grid.vocabulary), "sizes": list(grid.sizes),
+            "draws": grid.draws, "best_without": list(grid.best_without), "without": list(grid.without),
+            "accuracy": {n: [[number(x) for x in row] for row in rows] for n, rows in grid.accuracy.items()},
+            "margin": {n: [[number(grid.margin(n, r, c)) for c in range(len(grid.sizes))] for r in range(len(rows))]
+                       for n, rows in grid.accuracy.items()}}

@@ -34,7 +34,7 @@ from .memory import MemoryEstimate
 from ..inspect.domain import DomainFigure
 from .results import PHASES, ApproachResult, Drift, ExperimentResult, LearningCurve, Margin, SeedStats
 
-FORMAT = 3  # bump when an entry's layout or a result's meaning changes: old entries are then never read
+FORMAT = 4  # bump when an entry's layout or a result's meaning changes: old entries are then never read
 TYPES = {cls.__name__: cls for cls in (
     CorpusStats, WordVectors, GroupSimilarity, WordGroup, GroupPair, ApproachResult, SeedStats, Drift, LearningCurve,
     Margin, WordOverlap, WordPairScore, SoftmaxClassifier, CountsClassifier, SvdVectors, SvdMethod, MemoryEstimate,

@@ -193,25 +193,42 @@ def _monotone(mean, std) -> bool:
     return all(b >= a - max(s, t) - verdicts.SLACK for a, b, s, t in zip(mean, mean[1:], std, std[1:]))
 
 
+def _reached_at(sizes, theirs, target: float, after: int) -> tuple[float, list[int]] | None:
+    """Where a curve first reaches `target` after size `after`, interpolated in log size between the
+    two measured sizes around it (and those sizes); None where no measured size after it reaches it."""
+    for j in range(after + 1, len(sizes)):
+        if theirs[j] >= target:
+            low, high = theirs[j - 1], theirs[j]
+            t = min(1.0, max(0.0, (target - low) / (high - low))) if high > low else 1.0
+            size = math.exp(math.log(sizes[j - 1]) + t * (math.log(sizes[j]) - math.log(sizes[j - 1])))
+            return round(size, 1), [sizes[j - 1], sizes[j]]
+    return None
+
+
 def label_efficiency(r: ExperimentResult, gap: Claim) -> Claim | None:
-    """ULMFiT's reading: at the smallest size where `first` is ahead beyond the spread, how many
-    labels per class `second` needs to score as much, interpolated in log size between the two
-    sizes around it. Made only where `second`'s curve rises (never falls beyond its spread)."""
+    """ULMFiT's reading: at the smallest size where `first` is ahead beyond the spread over draws (the
+    difference there is larger than either curve's spread, and than one test sentence), how many labels
+    per class `second` needs to score as much, interpolated in log size between the two measured sizes
+    around it, and the same for `first`'s score less and more its spread (the range the reading has
+    over the draws). Made only where it is supported: `second`'s curve rises (never falls beyond its
+    spread), and either it reaches the score at a measured size after that one, or it stays below it
+    at every size measured (then the reading says so, and names no size)."""
     first, second = gap.approaches
     c = r.learning_curve
     if "ahead" not in gap.figures["states"] or not _monotone(c.mean[second], c.std[second]):
         return None
     i = gap.figures["states"].index("ahead")
-    target, theirs = c.mean[first][i], c.mean[second]
-    figures = {"size": c.sizes[i], "accuracy": target, "largest": c.sizes[-1], "second_best": max(theirs),
-               "matched_size": None, "between": None}
-    for j in range(i + 1, len(c.sizes)):
-        if theirs[j] >= target:
-            low, high = theirs[j - 1], theirs[j]
-            t = (target - low) / (high - low) if high > low else 1.0
-            size = math.exp(math.log(c.sizes[j - 1]) + t * (math.log(c.sizes[j]) - math.log(c.sizes[j - 1])))
-            figures.update(matched_size=round(size, 1), between=[c.sizes[j - 1], c.sizes[j]])
-            break
+    target, theirs, spread = c.mean[first][i], c.mean[second], c.std[first][i]
+    figures = {"size": c.sizes[i], "accuracy": target, "spread": spread, "largest": c.sizes[-1],
+               "second_best": max(theirs), "matched_size": None, "between": None, "range": None}
+    reached = _reached_at(c.sizes, theirs, target, i)
+    if reached is None:
+        # "more than at any size measured" holds only if no size, before this one either, reaches it.
+        return Claim("label_efficiency", (first, second), figures) if max(theirs) < target else None
+    figures.update(matched_size=reached[0], between=reached[1])
+    low = _reached_at(c.sizes, theirs, target - spread, i)
+    high = _reached_at(c.sizes, theirs, target + spread, i)
+    figures["range"] = [low[0] if low else None, high[0] if high else None]
     return Claim("label_efficiency", (first, second), figures)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...engine.inspect.domain import DomainFigure
-from ...engine.settings import DOMAIN_CLOSE_JS, DOMAIN_FAR_JS
+from ...engine.settings import DOMAIN_CLOSE_EXCESS, DOMAIN_FAR_EXCESS
 
 
 def part(n: int, total: int) -> str:
@@ -15,22 +15,34 @@ def part(n: int, total: int) -> str:
 
 
 def distance(figure: DomainFigure) -> str:
-    """close, far or neither, by the divergence against the settings' thresholds."""
-    js = figure.divergence
-    if js <= DOMAIN_CLOSE_JS:
+    """close, far or neither, by how many more of the task's tokens than of the corpus's own lines
+    lack support, against the settings' thresholds; neither where there is no baseline."""
+    excess = figure.excess_unsupported
+    if excess is None:
+        return "neither close to nor far from"
+    if excess <= DOMAIN_CLOSE_EXCESS:
         return "close to"
-    if js >= DOMAIN_FAR_JS:
+    if excess >= DOMAIN_FAR_EXCESS:
         return "far from"
     return "neither close to nor far from"
 
 
 def domain_sentence(figure: DomainFigure, detailed: bool = False) -> str:
-    """The figure in a sentence; `detailed` (the report) says what the divergence's scale means."""
+    """The figure in a sentence; `detailed` (the report) adds the Jensen–Shannon divergence and why it
+    does not decide."""
     f = figure
-    scale = ": 0 the same, 1 nothing shared" if detailed else ""
     seen = "at least once" if f.min_count == 1 else f"at least {f.min_count:,} times"
-    return (f"The corpus knows {part(f.train_covered, f.train_tokens)} of the labeled tokens and "
+    head = (f"The corpus knows {part(f.train_covered, f.train_tokens)} of the labeled tokens and "
             f"{part(f.test_covered, f.test_tokens)} of the test tokens; {part(f.supported, f.words)} of the task's "
-            f"{f.words:,} words have a vector seen {seen} in the corpus; its word frequencies are "
-            f"{distance(f)} the task's "
-            f"(Jensen–Shannon divergence {f.divergence:.2f}{scale}).")
+            f"{f.words:,} words have a vector seen {seen} in the corpus.")
+    share = f"{100 * f.unsupported:.1f}% of the task's tokens"
+    rare = f"{share} never occur in it" if f.min_count == 1 else f"{share} occur in it fewer than {f.min_count:,} times"
+    if f.sample_unsupported is None:
+        body = (f" {rare}; the corpus is too small beside the task to measure its own lines the "
+                "same way, so it is called neither close nor far.")
+    else:
+        body = (f" {rare}, against {100 * f.sample_unsupported:.1f}% of random lines of its own "
+                f"as large: the task's text is {distance(f)} the corpus's.")
+    js = (f" (Jensen–Shannon divergence of their word frequencies {f.divergence:.2f}, 0 the same and 1 nothing "
+          "shared; it grows as the task's text shrinks, so it is not what decides.)") if detailed else ""
+    return head + body + js

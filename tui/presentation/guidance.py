@@ -7,6 +7,7 @@ from rich.text import Text
 
 from ...engine.experiment import ShippedExperiment
 from ...engine.run.results import ExperimentResult
+from .domain import distance
 
 
 FIRST_RUN_HINT = ("Five stages, from pretraining to what it captures: n or → goes on, p or ← back, 1 to 5 jump. "
@@ -48,8 +49,19 @@ def where_it_shows(r: ExperimentResult, split: str, winner: str | None, best_wit
                 f"text ({real}).")
     if not best_with_won:
         return (f"Here the best approach with pretraining did not beat the best without; {SHOWS_IT_ON_REAL_TEXT} "
-                f"shows real text where it does, its corpus of the same kind as its labeled sentences ({real}).")
+                f"shows real text where it does, its corpus of the same kind as its labeled sentences ({real})."
+                + why_here(r))
     return ""
+
+
+def why_here(r: ExperimentResult) -> str:
+    """The domain figure's reason, where it gives one: the corpus is far from the task's text."""
+    figure = getattr(r, "domain", None)
+    if figure is None or distance(figure) != "far from":
+        return ""
+    fewer = "never" if figure.min_count == 1 else f"fewer than {figure.min_count:,} times"
+    return (f" One reason here: the corpus has seen {100 * figure.unsupported:.0f}% of the task's tokens {fewer}, "
+            f"against {100 * figure.sample_unsupported:.0f}% of random lines of its own (stage 1).")
 
 
 def shipped_line(experiment: ShippedExperiment, current: bool) -> Text:

@@ -13,12 +13,13 @@ from rich.terminal_theme import DEFAULT_TERMINAL_THEME
 from rich.text import Text
 
 from ...engine.inspect.space import AXIS, PCA
-from ...engine.run.json_form import to_json
+from ...engine.run.json_form import grid_json, to_json
 from ...engine.run.results import ApproachResult, ExperimentResult
 from . import map_axes, verdicts, word_map
 from .approaches import describe, score_kind
 from .charts import chart
 from .claims import all_claims
+from .grid import GRID_APPROACH, GRID_TITLE, grid_lines, grid_reading
 from .memory import memory_sentence
 from .stages import STAGES, class_list, further_comparisons, imported_note, vectors_quality
 from .style import number, pct, score, seeds, similarity
@@ -206,7 +207,8 @@ def _plain(text: Text, color: bool) -> str:
     return captured.get()
 
 
-def render_text(result: ExperimentResult, width: int = 80, color: bool = False) -> str:
+def render_text(result: ExperimentResult, width: int = 80, color: bool = False, grid=None) -> str:
+    """The report; with `grid` (engine.run.grid's LabelGrid, `report --grid`) its heat map at the end."""
     width = min(width, 80)
     out: list[str] = []
     for stage, lines, charts in _sections(result):
@@ -215,6 +217,9 @@ def render_text(result: ExperimentResult, width: int = 80, color: bool = False) 
         for name in charts:
             out += ["", _plain(chart(result, name, width - 2), color)]
         out.append("")
+    if grid is not None:
+        out += ["=" * min(width, 65), GRID_TITLE.upper(), "=" * min(width, 65)]
+        out += [_plain(line, color) for line in grid_lines(grid, width, color)] + [""]
     return "\n".join(out)
 
 
@@ -277,9 +282,11 @@ def claims(result: ExperimentResult) -> dict[str, list[dict]]:
     return {where: [c.as_json() for c in found] for where, found in all_claims(result).items()}
 
 
-def render_json(result: ExperimentResult) -> str:
+def render_json(result: ExperimentResult, grid=None) -> str:
+    extra = {} if grid is None else {"grid": {**grid_json(grid), "shown": GRID_APPROACH,
+                                              "reading": grid_reading(grid, GRID_APPROACH)}}
     return json.dumps({**to_json(result), "notes": notes(result), "claims": claims(result),
-                       "word_map": word_maps(result)}, indent=2)
+                       "word_map": word_maps(result), **extra}, indent=2)
 
 
 def word_maps(result: ExperimentResult) -> dict:

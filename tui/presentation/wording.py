@@ -193,8 +193,16 @@ def _label_efficiency(c: Claim) -> str:
     if f["matched_size"] is None:
         return (f"{first} at {per_class(f['size'])} ({share(f['accuracy'])}) scores more than {second} at any size "
                 f"measured, up to {per_class(f['largest'])} (at best {share(f['second_best'])}).")
+    low, high = f["range"] or (None, None)
+    if low is not None and high is not None:
+        spread = f"; {low:g} to {high:g} for its score ± its spread over draws"
+    elif low is not None:
+        spread = f"; {low:g} to more than {f['largest']:,} for its score ± its spread over draws"
+    else:
+        spread = ""
     return (f"{first} at {per_class(f['size'])} ({share(f['accuracy'])}) scores as {second} at about "
-            f"{per_class(f['matched_size'])} (interpolated between {f['between'][0]:,} and {f['between'][1]:,}).")
+            f"{per_class(f['matched_size'])} (interpolated between {f['between'][0]:,} and {f['between'][1]:,}"
+            f"{spread}).")
 
 
 SAY = {"comparison": _comparison, "question": _question, "coverage": _coverage, "majority": _majority,

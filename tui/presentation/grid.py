@@ -1,0 +1,120 @@
+"""The grid of labels against unlabeled text (engine/run/grid.py) as a heat map that reads at 80x24:
+a row per corpus prefix, a column per labels-per-class size (the learning curve's), each cell the
+approach's accuracy and its margin over the best approach without pretraining, shaded by the
+margin; and what the grid says, by explicit rules over its numbers."""
+
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+
+from ...engine.run.grid import LabelGrid
+from .wording import per_class
+
+CELL = 8  # columns a cell takes: "100 +15" (and a space); 8 sizes and a row name fit 80 columns
+SHADE_FULL = 0.2  # a margin of this many points (20) or more shades its cell fully
+AHEAD, BEHIND, EMPTY = (46, 158, 68), (208, 52, 44), "#8a8a8a"  # green, red; a row min_count left empty
+
+
+def tokens(n: int) -> str:
+    """A prefix's size in few characters: 10k, 1.5M."""
+    for size, unit in ((10**6, "M"), (10**3, "k")):
+        if n >= size:
+            value = n / size
+            return f"{value:.0f}{unit}" if value >= 10 or value == int(value) else f"{value:.1f}{unit}"
+    return str(n)
+
+
+def row_name(grid: LabelGrid, row: int) -> str:
+    last = row == len(grid.prefixes) - 1
+    return f"all {tokens(grid.prefixes[row])}" if last else tokens(grid.prefixes[row])
+
+
+def _shade(margin: float) -> str:
+    """A background between the terminal's own (no margin) and full green or red, by the margin."""
+    if math.isnan(margin):
+        return EMPTY
+    strength = min(1.0, abs(margin) / SHADE_FULL)
+    base = AHEAD if margin > 0 else BEHIND
+    # Mixed with a dark grey, so that white numbers read on every shade.
+    r, g, b = (round(40 + (c - 40) * strength) for c in base)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _cell(grid: LabelGrid, approach: str, row: int, column: int) -> str:
+    accuracy = grid.accuracy[approach][row][column]
+    if math.isnan(accuracy):
+        return "–".rjust(CELL - 1)
+    margin = 100 * grid.margin(approach, row, column)
+    return f"{100 * accuracy:.0f} {margin:+.0f}".rjust(CELL - 1)
+
+
+def heat_map(grid: LabelGrid, approach: str, width: int = 80, shaded: bool = True) -> Text:
+    """The grid as lines of at most `width` columns: the sizes as a header, a row per prefix, then the
+    best approach without pretraining at each size; more sizes than fit continue in a block below."""
+    label = max(len("corpus"), len("without"), *(len(row_name(grid, r)) for r in range(len(grid.prefixes))))
+    per_row = max(1, (width - label - 1) // CELL)
+    out = Text()
+    for start in range(0, len(grid.sizes), per_row):
+        columns = range(start, min(start + per_row, len(grid.sizes)))
+        if start:
+            out.append("\n")
+        out.append("corpus".ljust(label) + " " + "".join(f"{grid.sizes[c]:>{CELL - 1}} " for c in columns) + "\n",
+                   style="bold")
+        for row in range(len(grid.prefixes)):
+            out.append(row_name(grid, row).ljust(label) + " ")
+            for c in columns:
+                style = f"white on {_shade(grid.margin(approach, row, c))}" if shaded else ""
+                out.append(_cell(grid, approach, row, c), style=style)
+                out.append(" ")
+            out.append("\n")
+        out.append("without".ljust(label) + " " + "".join(f"{100 * grid.best_without[c]:>{CELL - 1}.0f} "
+                                                          for c in columns) + "\n", style="dim")
+    return out
+
+
+def grid_help(grid: LabelGrid, approach: str) -> str:
+    """What a cell holds and how the rows were made."""
+    withouts = ", ".join(dict.fromkeys(grid.without))
+    return (f"Each cell: {approach}'s test accuracy (%), mean over {grid.draws} draws of the labeled sentences, "
+            f"and its margin (points) over the best approach without pretraining at that size ({withouts}: its "
+            "accuracy on the last line), shaded green ahead and red behind. Rows: vectors made, with the same "
+            "settings, from the corpus's first lines holding so many tokens (one pass, counted on the way), "
+            "and from all of it; columns: labeled sentences per class.")
+
+
+def grid_reading(grid: LabelGrid, approach: str) -> list[str]:
+    """What the grid says, on any grid: for each row, at how many sizes the approach is ahead in the
+    mean, and where the whole corpus and its smallest prefix first reach the best accuracy without
+    pretraining (the same accuracy with fewer labels, or not). Means over draws: no test is made."""
+    out = []
+    rows = range(len(grid.prefixes))
+    ahead = {r: [c for c in range(len(grid.sizes)) if grid.margin(approach, r, c) > 0] for r in rows}
+    counts = ", ".join(f"{row_name(grid, r)} tokens: {len(ahead[r])}" for r in rows)
+    out.append(f"Sizes at which {approach} is ahead of the best without pretraining in the mean "
+               f"(of {len(grid.sizes)}): {counts}.")
+    target = max(grid.best_without)  # the best any approach without pretraining scored, at any size
+    first = {r: next((c for c in range(len(grid.sizes)) if grid.accuracy[approach][r][c] >= target), None)
+             for r in rows}
+    reached = [f"at {per_class(grid.sizes[first[r]])} with {row_name(grid, r)} tokens" if first[r] is not None
+               else f"at no size with {row_name(grid, r)} tokens" for r in reversed(rows)]
+    out.append(f"The best accuracy without pretraining at any size, {100 * target:.1f}%, {approach} reaches "
+               + "; ".join(reached) + ".")
+    return out
+
+
+GRID_TITLE = "Labels against unlabeled text"
+GRID_APPROACH = "pretrained"  # the heat map's: the corpus's vectors as they are, no training of them
+
+
+def grid_lines(grid: LabelGrid, width: int = 80, color: bool = False) -> list[Text]:
+    """The report's grid section: what a cell holds, the heat map, what it says."""
+    from .widths import wrap
+
+    approach = GRID_APPROACH if GRID_APPROACH in grid.accuracy else next(iter(grid.accuracy))
+    out = [Text(line) for line in wrap(grid_help(grid, approach), width)] + [Text("")]
+    out += heat_map(grid, approach, width, shaded=color).split("\n")
+    for sentence in grid_reading(grid, approach):
+        out += [Text(line) for line in wrap(sentence, width)]
+    return out
