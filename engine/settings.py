@@ -194,3 +194,9 @@ MLM_TOKEN_BUDGET = Range(1, 10**10)
 # Fewer held-out blanks than this and the explorer states the model's and the baseline's accuracy
 # without saying which is better: a few blanks decide nothing.
 MLM_MIN_BLANKS_TO_COMPARE = 30
+# Training saves a checkpoint (its parameters, Adam's moments, the random state) every this many
+# steps and when cancelled, so a stopped training goes on from there; and measures the held-out
+# blanks of its first MLM_PROGRESS_HELD_OUT held-out lines then, for the progress shown (a few
+# per cent of a step's time at these sizes).
+MLM_CHECKPOINT_STEPS = 50
+MLM_PROGRESS_HELD_OUT = 256
