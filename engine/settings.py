@@ -200,3 +200,9 @@ MLM_MIN_BLANKS_TO_COMPARE = 30
 # per cent of a step's time at these sizes).
 MLM_CHECKPOINT_STEPS = 50
 MLM_PROGRESS_HELD_OUT = 256
+# Context changes the vector (engine/inspect/contextual.py): a word's first occurrences placed (a
+# few hundred fit one PCA and a silhouette's distance matrix in well under a second), split in two
+# by k-means of at most so many rounds.
+CONTEXT_MAX_OCCURRENCES = 300
+CONTEXT_CLUSTERS = 2
+CONTEXT_KMEANS_ROUNDS = 100

@@ -292,3 +292,24 @@ def train_masked_lm(texts: Iterable[str], stopwords: frozenset[str], seed: int,
     blanks, accuracy, baseline, common = held_out_accuracy(params, shape, lines, settings, seed)
     return MaskedLM(lines.words, lines.counts, shape, params, seed, tokens, steps, tuple(losses), blanks,
                     accuracy, baseline, common)
+
+
+def parameter_count(shape: Shape) -> int:
+    d, f = shape.dim, shape.hidden
+    per_layer = 4 * d + 3 * d * (d + 1) + d * (d + 1) + d * f + f + f * d + d
+    return shape.vocabulary * d + shape.max_length * d + shape.layers * per_layer + 2 * d + shape.vocabulary
+
+
+def trial_rate(settings: MaskedLMSettings, vocabulary: int, dtype=np.float32) -> float:
+    """Tokens a second of a training step on full-length lines of random words, measured here and
+    now (the second of two steps, the first warming up): what a time estimate is made from."""
+    rng = np.random.default_rng(0)
+    shape = Shape(vocabulary, settings.max_length, settings.dim, settings.heads, settings.hidden, settings.layers)
+    params = initial_parameters(shape, rng, dtype)
+    optimizer = Adam(params, settings.learning_rate)
+    ids = rng.integers(FIRST_WORD, vocabulary, (settings.batch, settings.max_length)).astype(np.int32)
+    for trial in range(2):
+        started = time.perf_counter()
+        inputs, rows, cols, targets = mask_batch(ids, settings, rng, vocabulary)
+        optimizer.step(params, masked_loss(params, shape, inputs, rows, cols, targets)[1])
+    return ids.size / max(time.perf_counter() - started, 1e-9)
