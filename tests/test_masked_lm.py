@@ -153,7 +153,7 @@ def test_a_cancelled_training_goes_on_from_its_checkpoint_in_the_disk_cache(tmp_
     calls, resumed_at = [], []
     with pytest.raises(RunCancelled):
         trained_or_stored(corpus, frozenset(), 2, 500, disk, TINY, should_stop=lambda: calls.append(1) or len(calls) > 8)
-    model, stored = trained_or_stored(corpus, frozenset(), 2, 500, disk, TINY, on_resumed=resumed_at.append)
+    model, stored = trained_or_stored(corpus, frozenset(), 2, 500, disk, TINY, before_training=resumed_at.append)
     assert not stored and resumed_at and resumed_at[0] > 0
     assert model.losses == whole.losses and np.array_equal(model.params["embedding"], whole.params["embedding"])
     assert len(list((tmp_path / "cache").glob("*.npz"))) == 1  # the model; its checkpoint is gone

@@ -83,6 +83,12 @@ class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, Upkeep
         Binding("v", "view('map')", "Word map", show=False,
                 tooltip="Word map: the groups' words in 2-D, pretrained beside random, and how well an axis "
                         "between two groups separates them", id="view.map"),
+        Binding("l", "view('masked_lm')", "Masked language model", show=False,
+                tooltip="Masked language model: train it on the corpus and watch it learn to fill blanks",
+                id="view.masked_lm_view"),
+        Binding("o", "view('context')", "A word in context", show=False,
+                tooltip="Context changes the vector: a word's occurrences by the masked language model's vectors",
+                id="view.context"),
         Binding("t", "toggle_numbers", "Numbers", show=False,
                 tooltip="Learning curve: the chart or its numbers as a table", id="view.numbers"),
         Binding("m", "more_sentences", "More sentences", show=False,

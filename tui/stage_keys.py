@@ -4,6 +4,7 @@ line's word on a key that does nothing where it is pressed (or something out of 
 from __future__ import annotations
 
 from .screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
+from .screens.masked_lm import ContextView, MaskedLMView
 from .screens.word_map import WordMapView
 from .widgets.accuracy import AccuracyPane
 from .widgets.neighbours import NeighboursPane
@@ -32,7 +33,7 @@ class StageKeys:
             self.explain("Answer the question first (a): this view shows every approach's scores.")
             return
         view = {"blank": FillBlankView, "neighbours": WhyNeighboursView, "prediction": WhyPredictionView,
-                "map": WordMapView}[name]
+                "map": WordMapView, "masked_lm": MaskedLMView, "context": ContextView}[name]
         self.push_screen(view(self.result))
 
     def _question_open(self) -> bool:

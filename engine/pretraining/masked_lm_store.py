@@ -129,11 +129,11 @@ def trained_or_stored(corpus: Path | CorpusFiles, stopwords: frozenset[str], see
                       on_progress: Progress = lambda fraction, rate, loss: None,
                       shipped: Path | None = None,
                       on_held_out: HeldOutProgress = lambda tokens, blanks, accuracy, baseline: None,
-                      on_resumed: Callable[[int], None] = lambda tokens: None) -> tuple[MaskedLM, bool]:
+                      before_training: Callable[[int], None] = lambda tokens: None) -> tuple[MaskedLM, bool]:
     """The model of this corpus (by its bytes), stopwords, seed, budget and settings: shipped (the
     file `shipped`, if it holds it) or from the disk cache (True), else trained and stored there
-    (False), going on from the training's last checkpoint if there is one (on_resumed gets its
-    tokens). Training always costs more than reading, so even a small corpus's model is stored."""
+    (False), going on from the training's last checkpoint if there is one (before_training gets its
+    tokens, 0 without one). Training always costs more than reading, so even a small corpus's model is stored."""
     corpus = CorpusFiles.of(corpus)
     content = None
     if (disk is not None or shipped is not None) and STDIN not in corpus.files:
@@ -157,13 +157,12 @@ def trained_or_stored(corpus: Path | CorpusFiles, stopwords: frozenset[str], see
         checkpoint_key = model_key(content, stopwords, seed, token_budget, settings) + "-checkpoint"
         found = disk.load_entry(checkpoint_key)
         resume = checkpoint_from_entry(*found) if found is not None else None
-        if resume is not None:
-            on_resumed(resume.tokens)
 
         def on_checkpoint(checkpoint: Checkpoint) -> None:
             disk.discard(checkpoint_key)  # an entry written first is kept by save_entry: replace it
             disk.save_entry(checkpoint_key, *checkpoint_entry(checkpoint))
 
+    before_training(resume.tokens if resume is not None else 0)
     model = train_masked_lm(corpus_texts(corpus), stopwords, seed, settings, token_budget, should_stop, on_progress,
                             resume=resume, on_checkpoint=on_checkpoint, on_held_out=on_held_out)
     if key is not None:
