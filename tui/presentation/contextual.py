@@ -16,9 +16,9 @@ BOTH_MARK = "*"  # a cell holding occurrences of both groups
 
 
 def context_help(word_count: int | None) -> Text:
-    known = f" ({word_count:,} words known to the model)" if word_count else ""
-    return Text("Type a word: each of its occurrences in the corpus is placed by the masked language model's "
-                f"vector of it in its line{known} (PCA), split in two by k-means. A fixed vector gives every "
+    known = f" (the model knows {word_count:,})" if word_count else ""
+    return Text(f"Type a word{known}: each of its occurrences in the corpus is placed (PCA) by the masked language "
+                "model's vector of it in its line, and split in two by k-means. A fixed vector gives every "
                 "occurrence the same point.", style="dim")
 
 

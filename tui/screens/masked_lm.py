@@ -23,7 +23,7 @@ from .live import LiveView
 
 GROUP_LINES = 3  # lines of each group shown
 NEAREST = 5  # occurrences listed nearest the chosen one
-SCATTER_ROWS = 9
+SCATTER_ROWS = 7
 STATIC_NEIGHBOURS = 5
 
 
