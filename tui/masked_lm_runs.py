@@ -17,7 +17,7 @@ from textual.worker import Worker, get_current_worker
 from ..engine import Experiment, ExperimentError, RunCancelled
 from ..engine.pretraining.corpus import CorpusFiles
 from ..engine.pretraining.masked_lm import FIRST_WORD, MaskedLM, trial_rate
-from ..engine.pretraining.masked_lm_store import SHIPPED_MODEL, trained_or_stored
+from ..engine.pretraining.masked_lm_store import SHIPPED_MODEL, stored_model, trained_or_stored
 from ..engine.run.memory import check_masked_lm_memory
 from ..engine.settings import MASKED_LM
 from .messages import MaskedModelDone, MaskedModelNews
@@ -49,8 +49,25 @@ class MaskedLMRuns:
         return self.mlm_budget or experiment.mlm_tokens or MASKED_LM.token_budget
 
     def masked_lm_for(self, experiment: Experiment) -> MaskedLM | None:
+        """The model of the experiment as it is now: trained this session, or shipped beside its
+        manifest or in the disk cache (looked for once a key: a hash of the corpus and a read)."""
         key = self._mlm_key(experiment)
-        return self._mlm_models.get(key) if key is not None else None
+        if key is None:
+            return None
+        if key not in self._mlm_models and key not in self._mlm_looked_for:
+            self._mlm_looked_for.add(key)
+            found = stored_model(experiment.corpus_path, experiment.stopwords, experiment.seed,
+                                 self.masked_lm_budget(experiment), self.session.disk,
+                                 shipped=experiment.manifest.parent / SHIPPED_MODEL)
+            if found is not None:
+                self._mlm_models[key] = found
+        return self._mlm_models.get(key)
+
+    @property
+    def _mlm_looked_for(self) -> set[tuple]:
+        if "_mlm_looked" not in self.__dict__:
+            self._mlm_looked: set[tuple] = set()
+        return self._mlm_looked
 
     def masked_lm_training(self) -> TrainingNow | None:
         """The training under way, if any, and how far it has got."""
@@ -85,9 +102,9 @@ class MaskedLMRuns:
             self.notify("This experiment's vectors were pretrained once and it has no corpus here: nothing to "
                         "train a masked language model on.", severity="warning", markup=False)
             return
-        if key in self._mlm_models:
-            self.notify("The masked language model of this corpus, stopwords and seed is trained already: "
-                        "f shows its words for a blank.", markup=False)
+        if self.masked_lm_for(experiment) is not None:
+            self.notify("The masked language model of this corpus, stopwords, seed and budget is here already "
+                        "(trained, shipped or in the disk cache): f shows its words for a blank.", markup=False)
             return
         try:
             memory = check_masked_lm_memory(experiment, MASKED_LM)

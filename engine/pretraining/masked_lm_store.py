@@ -123,6 +123,31 @@ def write_shipped(path: Path, model: MaskedLM, key: str) -> None:
     write_atomically(path, write, replace=True)
 
 
+def _stored(corpus: CorpusFiles, stopwords, seed, token_budget, disk, settings, shipped, should_stop):
+    """(the model shipped or in the disk cache or None, its key or None where the corpus is not hashed)."""
+    if (disk is None and shipped is None) or STDIN in corpus.files:
+        return None, None
+    try:
+        key = model_key(DiskCache.content_hash(None, corpus.files, corpus.stored_size, should_stop), stopwords, seed,
+                        token_budget, settings)
+    except OSError:  # read again when training, where a file that cannot be read is named
+        return None, None
+    if shipped is not None and (model := shipped_model(shipped, key)) is not None:
+        return model, key
+    found = disk.load_entry(key) if disk is not None else None
+    model = model_from_entry(*found) if found is not None else None
+    if found is not None and model is None:
+        disk.discard(key)
+    return model, key
+
+
+def stored_model(corpus: Path | CorpusFiles, stopwords: frozenset[str], seed: int, token_budget: int,
+                 disk: DiskCache | None, settings: MaskedLMSettings = MASKED_LM,
+                 shipped: Path | None = None) -> MaskedLM | None:
+    """The model shipped or in the disk cache for these, or None: never trains (a hash and a read)."""
+    return _stored(CorpusFiles.of(corpus), stopwords, seed, token_budget, disk, settings, shipped, lambda: False)[0]
+
+
 def trained_or_stored(corpus: Path | CorpusFiles, stopwords: frozenset[str], seed: int, token_budget: int,
                       disk: DiskCache | None, settings: MaskedLMSettings = MASKED_LM,
                       should_stop: Callable[[], bool] = lambda: False,
@@ -133,28 +158,15 @@ def trained_or_stored(corpus: Path | CorpusFiles, stopwords: frozenset[str], see
     """The model of this corpus (by its bytes), stopwords, seed, budget and settings: shipped (the
     file `shipped`, if it holds it) or from the disk cache (True), else trained and stored there
     (False), going on from the training's last checkpoint if there is one (before_training gets its
-    tokens, 0 without one). Training always costs more than reading, so even a small corpus's model is stored."""
+    tokens, 0 without one). Training always costs more than reading, so even a small corpus's model
+    is stored."""
     corpus = CorpusFiles.of(corpus)
-    content = None
-    if (disk is not None or shipped is not None) and STDIN not in corpus.files:
-        try:
-            content = DiskCache.content_hash(None, corpus.files, corpus.stored_size, should_stop)
-        except OSError:  # read again below, where a file that cannot be read is named
-            pass
-    key = model_key(content, stopwords, seed, token_budget, settings) if content is not None else None
-    if key is not None and shipped is not None and (model := shipped_model(shipped, key)) is not None:
+    model, key = _stored(corpus, stopwords, seed, token_budget, disk, settings, shipped, should_stop)
+    if model is not None:
         return model, True
-    if disk is None:
-        key = None
     resume, on_checkpoint = None, lambda checkpoint: None
-    if key is not None:
-        found = disk.load_entry(key)
-        model = model_from_entry(*found) if found is not None else None
-        if model is not None:
-            return model, True
-        if found is not None:
-            disk.discard(key)
-        checkpoint_key = model_key(content, stopwords, seed, token_budget, settings) + "-checkpoint"
+    if key is not None and disk is not None:
+        checkpoint_key = key + "-checkpoint"
         found = disk.load_entry(checkpoint_key)
         resume = checkpoint_from_entry(*found) if found is not None else None
 
@@ -165,7 +177,7 @@ def trained_or_stored(corpus: Path | CorpusFiles, stopwords: frozenset[str], see
     before_training(resume.tokens if resume is not None else 0)
     model = train_masked_lm(corpus_texts(corpus), stopwords, seed, settings, token_budget, should_stop, on_progress,
                             resume=resume, on_checkpoint=on_checkpoint, on_held_out=on_held_out)
-    if key is not None:
+    if key is not None and disk is not None:
         disk.save_entry(key, *model_entry(model))
         disk.discard(checkpoint_key)
     return model, False
