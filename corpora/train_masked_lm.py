@@ -47,6 +47,14 @@ def build(name: str, output: Path) -> dict:
             "bytes": output.stat().st_size}
 
 
+def shown(path: Path) -> str:
+    """The path from the repository's top where it is inside it."""
+    try:
+        return str(path.resolve().relative_to(HERE.parent))
+    except ValueError:
+        return str(path)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="+", help="shipped experiments (kata, held-out, reviews, packages)")
@@ -58,7 +66,7 @@ def main() -> int:
         r = build(name, output)
         print(f"{name}: {r['tokens']:,} tokens in {r['seconds']:.0f} s, loss {r['loss']:.2f}, held-out blanks "
               f"{100 * r['accuracy']:.1f}% of {r['blanks']:,} (always the most frequent {100 * r['baseline']:.1f}%), "
-              f"{r['bytes']:,} bytes -> {output}", flush=True)
+              f"{r['bytes']:,} bytes -> {shown(output)}", flush=True)
     return 0
 
 

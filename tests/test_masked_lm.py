@@ -157,3 +157,19 @@ def test_a_cancelled_training_goes_on_from_its_checkpoint_in_the_disk_cache(tmp_
     assert not stored and resumed_at and resumed_at[0] > 0
     assert model.losses == whole.losses and np.array_equal(model.params["embedding"], whole.params["embedding"])
     assert len(list((tmp_path / "cache").glob("*.npz"))) == 1  # the model; its checkpoint is gone
+
+
+def test_the_memory_estimate_grows_with_the_model_and_over_the_budget_is_refused_in_one_line():
+    from pretrain_explorer.engine import builtin_experiment_path, load_experiment
+    from pretrain_explorer.engine.pretraining.masked_lm import parameter_count
+    from pretrain_explorer.engine.run.memory import MemoryRefused, check_masked_lm_memory, masked_lm_bytes
+
+    kata = load_experiment(builtin_experiment_path("kata"))
+    shape = Shape(vocabulary=40, max_length=6, dim=8, heads=2, hidden=16, layers=2)
+    assert parameter_count(shape) == sum(v.size for v in initial_parameters(shape, np.random.default_rng(0)).values())
+    small, large = masked_lm_bytes(kata, TINY), masked_lm_bytes(kata, MASKED_LM)
+    assert small < large
+    assert check_masked_lm_memory(dataclasses.replace(kata, memory=large), MASKED_LM) == large
+    with pytest.raises(MemoryRefused) as refused:
+        check_masked_lm_memory(dataclasses.replace(kata, memory=large - 1), MASKED_LM)
+    assert "masked language model would need about" in str(refused.value) and "\n" not in str(refused.value)
