@@ -72,10 +72,11 @@ def line_of(spread: ContextSpread, index: int, width: int) -> Text:
     """An occurrence's line with the word in brackets, cut around it to `width` characters."""
     o = spread.occurrences[index]
     before, after = " ".join(o.tokens[: o.position]), " ".join(o.tokens[o.position + 1:])
-    room = max(4, (width - len(spread.word) - 2) // 2)
+    number = f"#{index + 1} "
+    room = max(4, (width - len(number) - len(spread.word) - 4) // 2)  # the brackets and two spaces
     before = ("…" + before[-room + 1:]) if len(before) > room else before
     after = (after[: room - 1] + "…") if len(after) > room else after
-    return Text.assemble(f"#{index + 1} ", (before + " ").lstrip(), (f"[{spread.word}]", "bold"), " " + after)
+    return Text.assemble(number, (before + " ").lstrip(), (f"[{spread.word}]", "bold"), " " + after)
 
 
 def groups_text(spread: ContextSpread, lines: int, width: int) -> Text:
@@ -92,11 +93,13 @@ def groups_text(spread: ContextSpread, lines: int, width: int) -> Text:
 
 def nearest_text(spread: ContextSpread, index: int, count: int, width: int) -> Text:
     k = int(spread.labels[index])
-    text = Text.assemble(("Nearest occurrences of ", "bold"), line_of(spread, index, width - 24),
-                         (f" ({group_name(k)}):\n", "bold"))
+    text = Text(f"Occurrence #{index + 1} ({group_name(k)}) and its nearest, by cosine of their vectors:\n",
+                style="bold")
+    text.append_text(line_of(spread, index, width - 12))
+    text.append("\n")
     for j, similarity in spread.nearest(index, count):
         text.append(f"{similarity:+.2f} {GROUP_MARKS[int(spread.labels[j])]} ", style="dim")
-        text.append_text(line_of(spread, j, width - 8))
+        text.append_text(line_of(spread, j, width - 16))
         text.append("\n")
     return text
 

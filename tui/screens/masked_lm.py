@@ -129,9 +129,9 @@ class ContextView(LiveView):
         self.spread = spread
         if spread is None:
             self._clear()
-            self.query_one("#context-summary", Static).update(
-                Text(f"'{word}' occurs fewer than twice in the corpus (as the model reads it): nothing to place.",
-                     style="dim"))
+            self.query_one("#context-summary", Static).update(Text(
+                f"'{word}' occurs fewer than twice in the corpus (as the model reads it): nothing to place."
+                if word else "Type a word, then enter.", style="dim"))
             return
         self.show()
 
