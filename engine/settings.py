@@ -206,6 +206,7 @@ MLM_PROGRESS_HELD_OUT = 256
 CONTEXT_MAX_OCCURRENCES = 300
 CONTEXT_CLUSTERS = 2
 CONTEXT_KMEANS_ROUNDS = 100
+CONTEXT_BATCH = 64  # occurrences' lines encoded at once
 # The split's mean silhouette is read with Kaufman and Rousseeuw's (1990) bands: from
 # CONTEXT_CLEAR_SPLIT a clear structure, from CONTEXT_WEAK_SPLIT a weak one, below it none to speak of.
 CONTEXT_CLEAR_SPLIT = 0.5

@@ -42,6 +42,8 @@ def test_the_contextual_vectors_of_bank_split_by_the_sense_its_neighbours_set():
     assert model.accuracy > model.baseline_accuracy + 0.5, (model.accuracy, model.baseline_accuracy)
     spread = context_spread(model, "bank", lines, frozenset())
     assert spread.found == len(senses) == len(spread.occurrences) and spread.points.shape == (len(senses), 2)
+    for i, o in enumerate(spread.occurrences[:5]):  # encoded in padded batches: as one line at a time
+        assert np.allclose(spread.vectors[i], model.contextual_vectors(list(o.tokens))[o.position], atol=1e-5)
     truth = np.array(senses)
     agreement = max((spread.labels == truth).mean(), (spread.labels != truth).mean())
     assert agreement >= 0.95, agreement

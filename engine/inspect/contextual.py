@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..pretraining.masked_lm import MaskedLM
-from ..settings import CONTEXT_CLUSTERS, CONTEXT_KMEANS_ROUNDS, CONTEXT_MAX_OCCURRENCES
+from ..pretraining.transformer import encode
+from ..settings import CONTEXT_BATCH, CONTEXT_CLUSTERS, CONTEXT_KMEANS_ROUNDS, CONTEXT_MAX_OCCURRENCES
 from ..text import preprocess
 from .space import pca
 
@@ -69,13 +70,23 @@ def occurrences_of(word: str, texts: Iterable[str], stopwords: frozenset[str], l
 
 
 def contextual_vectors(model: MaskedLM, occurrences: list[Occurrence]) -> np.ndarray:
-    """Each occurrence's hidden state at the word, its line cut to the model's length around it."""
+    """Each occurrence's hidden state at the word, its line cut to the model's length around it;
+    the lines encoded CONTEXT_BATCH at a time, padded (padding is never attended to)."""
     length = model.shape.max_length
-    rows = []
-    for o in occurrences:
+    index = {w: i for i, w in enumerate(model.words)}
+    ids = np.zeros((len(occurrences), length), np.int32)
+    at = np.zeros(len(occurrences), int)
+    for row, o in enumerate(occurrences):
         start = max(0, min(o.position - length // 2, len(o.tokens) - length))
-        rows.append(model.contextual_vectors(list(o.tokens[start: start + length]))[o.position - start])
-    return np.array(rows).reshape(len(rows), -1)
+        window = o.tokens[start: start + length]
+        ids[row, : len(window)] = [index.get(t, 1) for t in window]
+        at[row] = o.position - start
+    rows = []
+    for first in range(0, len(ids), CONTEXT_BATCH):
+        batch = ids[first: first + CONTEXT_BATCH]
+        hidden = encode(model.params, model.shape, batch[:, : max(1, int((batch > 0).sum(1).max()))])[0]
+        rows.append(hidden[np.arange(len(batch)), at[first: first + CONTEXT_BATCH]])
+    return np.concatenate(rows).astype(np.float64)
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:
