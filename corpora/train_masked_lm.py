@@ -24,9 +24,8 @@ from pathlib import Path
 from pretrain_explorer.engine import load_experiment
 from pretrain_explorer.engine.pretraining.corpus import CorpusFiles
 from pretrain_explorer.engine.pretraining.masked_lm import corpus_texts, train_masked_lm
-from pretrain_explorer.engine.pretraining.masked_lm_store import SHIPPED_MODEL, model_key, write_shipped
+from pretrain_explorer.engine.pretraining.masked_lm_store import SHIPPED_MODEL, content_hash, model_key, write_shipped
 from pretrain_explorer.engine.settings import MASKED_LM
-from pretrain_explorer.engine.storage.disk_cache import DiskCache
 
 HERE = Path(__file__).resolve().parent  # the corpora folder this script is in, source tree or installed
 
@@ -36,8 +35,7 @@ def build(name: str, output: Path) -> dict:
     e = load_experiment(HERE / name)
     budget = e.mlm_tokens or MASKED_LM.token_budget
     corpus = CorpusFiles.of(e.corpus_path)
-    key = model_key(DiskCache.content_hash(None, corpus.files, corpus.stored_size), e.stopwords, e.seed, budget,
-                    MASKED_LM)
+    key = model_key(content_hash(corpus), e.stopwords, e.seed, budget, MASKED_LM)
     started = time.perf_counter()
     model = train_masked_lm(corpus_texts(corpus), e.stopwords, e.seed, MASKED_LM, budget)
     seconds = time.perf_counter() - started

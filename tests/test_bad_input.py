@@ -42,7 +42,7 @@ EDITS = {
     "unknown key": ("experiment.toml", "window = 3", "windw = 3", [
         "experiment.toml, line 9: [pretraining] windw: unknown key in [pretraining]",
         "known keys: corpus, dim, max_vocab, min_count, mlm_tokens, stopwords, vectors, weighting, window"]),
-    "unknown table": ("experiment.toml", "[random]", "[randomness]", ["line 28: randomness: unknown key at the top level"]),
+    "unknown table": ("experiment.toml", "[random]", "[randomness]", ["line 26: randomness: unknown key at the top level"]),
     "no text/label columns": ("train.csv", "text,label", "sentence,sentiment", [
         "train.csv, line 1: the header row has no column text or label (found: sentence, sentiment)"]),
     "malformed row": ("test.csv", "superb quality and outstanding craftsmanship,positive", "superb quality,positive,extra",
@@ -51,7 +51,7 @@ EDITS = {
     "window below one": ("experiment.toml", "window = 3", "window = 0",
                          ["line 9: [pretraining] window: must be a whole number at least 1 and at most 100, got 0"]),
     "mlm_tokens below one": ("experiment.toml", "mlm_tokens = 8000", "mlm_tokens = 0",
-                             ["line 13: [pretraining] mlm_tokens: must be a whole number at least 1"]),
+                             ["line 11: [pretraining] mlm_tokens: must be a whole number at least 1"]),
     "window not a number": ("experiment.toml", "window = 3", 'window = "3"',
                             ["[pretraining] window: must be a whole number at least 1 and at most 100, got '3'"]),
 }

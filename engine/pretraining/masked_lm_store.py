@@ -29,6 +29,12 @@ SHIPPED_MODEL = "masked_lm.npz"  # beside a shipped experiment's manifest
 SHIPPED_MAX_BYTES = 64 << 20
 
 
+def content_hash(corpus: CorpusFiles, should_stop: Callable[[], bool] = lambda: False) -> str:
+    """The disk cache's digest of the corpus's bytes. DiskCache.content_hash and DiskCache.key read
+    nothing of their cache (no self), and a shipped model's key must be computed without one."""
+    return DiskCache.content_hash(None, corpus.files, corpus.stored_size, should_stop)
+
+
 def model_entry(model: MaskedLM) -> tuple[dict[str, np.ndarray], dict]:
     arrays = {PARAM + name: value for name, value in model.params.items()}
     document = {"kind": "masked_lm", "words": list(model.words), "counts": list(model.counts),
@@ -128,8 +134,7 @@ def _stored(corpus: CorpusFiles, stopwords, seed, token_budget, disk, settings, 
     if (disk is None and shipped is None) or STDIN in corpus.files:
         return None, None
     try:
-        key = model_key(DiskCache.content_hash(None, corpus.files, corpus.stored_size, should_stop), stopwords, seed,
-                        token_budget, settings)
+        key = model_key(content_hash(corpus, should_stop), stopwords, seed, token_budget, settings)
     except OSError:  # read again when training, where a file that cannot be read is named
         return None, None
     if shipped is not None and (model := shipped_model(shipped, key)) is not None:
