@@ -199,6 +199,9 @@ MLM_MIN_BLANKS_TO_COMPARE = 30
 # blanks of its first MLM_PROGRESS_HELD_OUT held-out lines then, for the progress shown (a few
 # per cent of a step's time at these sizes).
 MLM_CHECKPOINT_STEPS = 50
+# A view looks for a shipped or cached model of a corpus of at most this many bytes stored by itself
+# (a hash of its bytes, some 50 ms here); a larger corpus's is found when ctrl+t asks, in the worker.
+MLM_LOOKUP_MAX_BYTES = 64 << 20
 MLM_PROGRESS_HELD_OUT = 256
 # Context changes the vector (engine/inspect/contextual.py): a word's first occurrences placed (a
 # few hundred fit one PCA and a silhouette's distance matrix in well under a second), split in two

@@ -19,7 +19,7 @@ from ..engine.pretraining.corpus import CorpusFiles
 from ..engine.pretraining.masked_lm import FIRST_WORD, MaskedLM, trial_rate
 from ..engine.pretraining.masked_lm_store import SHIPPED_MODEL, stored_model, trained_or_stored
 from ..engine.run.memory import check_masked_lm_memory
-from ..engine.settings import MASKED_LM
+from ..engine.settings import MASKED_LM, MLM_LOOKUP_MAX_BYTES
 from .messages import MaskedModelDone, MaskedModelNews
 from .presentation.masked_lm import TrainingNow, model_cancelled_note, model_trained_note
 
@@ -50,11 +50,13 @@ class MaskedLMRuns:
 
     def masked_lm_for(self, experiment: Experiment) -> MaskedLM | None:
         """The model of the experiment as it is now: trained this session, or shipped beside its
-        manifest or in the disk cache (looked for once a key: a hash of the corpus and a read)."""
+        manifest or in the disk cache (looked for once a key, for a corpus of at most
+        MLM_LOOKUP_MAX_BYTES: a hash of its bytes and a read, on the caller's thread)."""
         key = self._mlm_key(experiment)
         if key is None:
             return None
-        if key not in self._mlm_models and key not in self._mlm_looked_for:
+        if (key not in self._mlm_models and key not in self._mlm_looked_for
+                and CorpusFiles.of(experiment.corpus_path).stored_size <= MLM_LOOKUP_MAX_BYTES):
             self._mlm_looked_for.add(key)
             found = stored_model(experiment.corpus_path, experiment.stopwords, experiment.seed,
                                  self.masked_lm_budget(experiment), self.session.disk,
