@@ -18,7 +18,7 @@ from .finetuning.softmax import TrainingSettings
 from .pretraining.vocabulary import VocabularySettings
 from .inspect.lexicon import Lexicon, read_lexicon
 from .inspect.word_pairs import WordPair, read_word_pairs
-from .settings import DEFAULTS, IMPORTED_WORDS, LEXICON_GROUP_WORDS, LIMITS, WEIGHTINGS
+from .settings import DEFAULTS, IMPORTED_WORDS, LEXICON_GROUP_WORDS, LIMITS, MLM_TOKEN_BUDGET, WEIGHTINGS
 from .text import Columns, LabeledSentence, read_labeled_csv, read_text
 
 MANIFEST = "experiment.toml"
@@ -26,7 +26,8 @@ MANIFEST = "experiment.toml"
 # Every key a manifest may hold, by table; anything else is an error, so a typo never passes silently.
 _SCHEMA: dict[str, set[str]] = {
     "": {"name", "title", "summary", "expected", "memory", "pretraining", "finetuning", "analysis", "random"},
-    "pretraining": {"corpus", "vectors", "window", "stopwords", "min_count", "max_vocab", "weighting", "dim"},
+    "pretraining": {"corpus", "vectors", "window", "stopwords", "min_count", "max_vocab", "weighting", "dim",
+                    "mlm_tokens"},
     "finetuning": {"train", "test", "transfer", "text_column", "label_column", "epochs", "learning_rate", "l2"},
     "analysis": {"probes", "top_n", "groups", "pairs", "lexicon", "groups_picked_by"},
     "random": {"seed", "seeds"},
@@ -72,6 +73,7 @@ class Experiment:
     groups_picked_by: str = ""
     lexicon: Lexicon | None = None
     memory: int | None = None  # bytes a run may use (`memory = "2G"`, --memory); None: a share of what is free
+    mlm_tokens: int | None = None  # the masked language model's budget ([pretraining] mlm_tokens, --mlm-tokens)
 
     @property
     def source(self) -> Path:
@@ -320,6 +322,12 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
             memory = parse_memory(memory)
         except ValueError as exc:
             raise r.fail("", "memory", str(exc)) from None
+    mlm_tokens = r.get("pretraining", "mlm_tokens")
+    if mlm_tokens is not None:
+        try:
+            mlm_tokens = MLM_TOKEN_BUDGET.check(mlm_tokens)
+        except ValueError as exc:
+            raise r.fail("pretraining", "mlm_tokens", str(exc)) from None
     name = r.string("", "name") or manifest.parent.name
     return Experiment(
         name=name,
@@ -348,6 +356,7 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
         groups_picked_by=groups_picked_by,
         lexicon=lexicon,
         memory=memory,
+        mlm_tokens=mlm_tokens,
     )
 
 

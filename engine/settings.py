@@ -222,3 +222,24 @@ IMPORTED = "imported"  # the weighting an imported file's statistics name: no co
 IMPORTED_WORDS = 50_000
 ANALOGY_RESTRICT_VOCAB = 300_000
 ANALOGY_TOP_N = 5  # answers gensim's evaluate_word_analogies looks through for one that is not a question word
+
+# Training saves a checkpoint (its parameters, Adam's moments, the random state) every this many
+# steps and when cancelled, so a stopped training goes on from there; and measures the held-out
+# blanks of its first MLM_PROGRESS_HELD_OUT held-out lines then, for the progress shown (a few
+# per cent of a step's time at these sizes).
+MLM_CHECKPOINT_STEPS = 50
+# A view looks for a shipped or cached model of a corpus of at most this many bytes stored by itself
+# (a hash of its bytes, some 50 ms here); a larger corpus's is found when ctrl+t asks, in the worker.
+MLM_LOOKUP_MAX_BYTES = 64 << 20
+MLM_PROGRESS_HELD_OUT = 256
+# Context changes the vector (engine/inspect/contextual.py): a word's first occurrences placed (a
+# few hundred fit one PCA and a silhouette's distance matrix in well under a second), split in two
+# by k-means of at most so many rounds.
+CONTEXT_MAX_OCCURRENCES = 300
+CONTEXT_CLUSTERS = 2
+CONTEXT_KMEANS_ROUNDS = 100
+CONTEXT_BATCH = 64  # occurrences' lines encoded at once
+# The split's mean silhouette is read with Kaufman and Rousseeuw's (1990) bands: from
+# CONTEXT_CLEAR_SPLIT a clear structure, from CONTEXT_WEAK_SPLIT a weak one, below it none to speak of.
+CONTEXT_CLEAR_SPLIT = 0.5
+CONTEXT_WEAK_SPLIT = 0.25

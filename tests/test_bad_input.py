@@ -41,8 +41,8 @@ EDITS = {
     "toml syntax": ("experiment.toml", "window = 3", "window = = 3", ["experiment.toml, line 9: TOML syntax error"]),
     "unknown key": ("experiment.toml", "window = 3", "windw = 3", [
         "experiment.toml, line 9: [pretraining] windw: unknown key in [pretraining]",
-        "known keys: corpus, dim, max_vocab, min_count, stopwords, vectors, weighting, window"]),
-    "unknown table": ("experiment.toml", "[random]", "[randomness]", ["line 25: randomness: unknown key at the top level"]),
+        "known keys: corpus, dim, max_vocab, min_count, mlm_tokens, stopwords, vectors, weighting, window"]),
+    "unknown table": ("experiment.toml", "[random]", "[randomness]", ["line 26: randomness: unknown key at the top level"]),
     "no text/label columns": ("train.csv", "text,label", "sentence,sentiment", [
         "train.csv, line 1: the header row has no column text or label (found: sentence, sentiment)"]),
     "malformed row": ("test.csv", "superb quality and outstanding craftsmanship,positive", "superb quality,positive,extra",
@@ -50,6 +50,8 @@ EDITS = {
     "unclosed quote": ("transfer.csv", "remarkable value", '"remarkable value', ["transfer.csv", "malformed"]),
     "window below one": ("experiment.toml", "window = 3", "window = 0",
                          ["line 9: [pretraining] window: must be a whole number at least 1 and at most 100, got 0"]),
+    "mlm_tokens below one": ("experiment.toml", "mlm_tokens = 8000", "mlm_tokens = 0",
+                             ["line 11: [pretraining] mlm_tokens: must be a whole number at least 1"]),
     "window not a number": ("experiment.toml", "window = 3", 'window = "3"',
                             ["[pretraining] window: must be a whole number at least 1 and at most 100, got '3'"]),
 }
@@ -115,6 +117,7 @@ def test_inline_stopword_list_is_accepted(capsys, kata_copy, good):
                                      "1,000,000,000,000, got 0"),
     (["report", "--max-vocab", "-1"], "argument --max-vocab: must be a whole number at least 0 and at most "
                                       "10,000,000, got -1"),
+    (["kata", "--mlm-tokens", "0"], "argument --mlm-tokens: must be a whole number at least 1"),
     (["pretrain", str(KATA / "general.txt"), "-o", "never.npz", "--dim", "x"],
      "argument --dim: must be a whole number at least 1 and at most 10,000, got 'x'"),
 ])

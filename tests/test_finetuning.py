@@ -172,7 +172,7 @@ def test_bad_training_settings(capsys, kata_copy, line, problem):
     manifest = kata_copy / "experiment.toml"
     manifest.write_text(manifest.read_text().replace('transfer = "transfer.csv"', f'transfer = "transfer.csv"\n{line}'))
     assert main(["report", str(kata_copy)]) == 2
-    assert f"experiment.toml, line 16: {problem}" in capsys.readouterr().err
+    assert f"experiment.toml, line 17: {problem}" in capsys.readouterr().err
 
 
 def test_training_settings_are_read(kata_copy):

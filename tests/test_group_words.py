@@ -155,7 +155,7 @@ def test_a_bad_lexicon_line_is_named_with_its_file_and_line(kata_copy, capsys, t
 
 def test_a_lexicon_and_groups_together_are_refused_at_the_key(kata_copy):
     with_lexicon(kata_copy, "excellent,positive\n", keep_groups=True)
-    with pytest.raises(ExperimentError, match=r"experiment.toml, line 20: \[analysis\] lexicon: give either"):
+    with pytest.raises(ExperimentError, match=r"experiment.toml, line 21: \[analysis\] lexicon: give either"):
         load_experiment(kata_copy)
 
 

@@ -119,3 +119,57 @@ def test_a_trained_model_is_stored_on_disk_and_found_again_and_a_damaged_entry_i
         path.write_bytes(b"not an entry")
     again, stored_damaged = trained_or_stored(corpus, frozenset(), 2, 400, disk, TINY)
     assert not stored_damaged and again.losses == trained.losses
+
+
+def test_a_training_cancelled_and_resumed_from_its_checkpoint_ends_as_one_never_stopped():
+    lines = planted_lines(40, 6)
+    whole = train_masked_lm(lines, frozenset(), seed=7, settings=TINY, token_budget=600, checkpoint_steps=5)
+    checkpoints, calls = [], []
+
+    def stop() -> bool:  # cancelled at the 13th step, past two regular checkpoints
+        calls.append(1)
+        return len(calls) == 13
+
+    with pytest.raises(RunCancelled):
+        train_masked_lm(lines, frozenset(), seed=7, settings=TINY, token_budget=600, should_stop=stop,
+                        on_checkpoint=checkpoints.append, checkpoint_steps=5)
+    assert [c.steps for c in checkpoints] == [5, 10, 12]  # every 5 steps, and where it was cancelled
+    for checkpoint in (checkpoints[-1], checkpoints[0]):
+        resumed = train_masked_lm(lines, frozenset(), seed=7, settings=TINY, token_budget=600, resume=checkpoint,
+                                  checkpoint_steps=5)
+        assert resumed.losses == whole.losses and resumed.steps == whole.steps
+        assert all(np.array_equal(resumed.params[n], whole.params[n]) for n in whole.params)
+        assert resumed.accuracy == whole.accuracy
+
+
+def test_a_cancelled_training_goes_on_from_its_checkpoint_in_the_disk_cache(tmp_path):
+    from pretrain_explorer.engine.pretraining.masked_lm_store import trained_or_stored
+    from pretrain_explorer.engine.storage.disk_cache import DiskCache
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(planted_lines(30, 8)) + "\n")
+    disk = DiskCache(tmp_path / "cache")
+    whole = train_masked_lm(planted_lines(30, 8), frozenset(), seed=2, settings=TINY, token_budget=500)
+    calls, resumed_at = [], []
+    with pytest.raises(RunCancelled):
+        trained_or_stored(corpus, frozenset(), 2, 500, disk, TINY, should_stop=lambda: calls.append(1) or len(calls) > 8)
+    model, stored = trained_or_stored(corpus, frozenset(), 2, 500, disk, TINY, before_training=resumed_at.append)
+    assert not stored and resumed_at and resumed_at[0] > 0
+    assert model.losses == whole.losses and np.array_equal(model.params["embedding"], whole.params["embedding"])
+    assert len(list((tmp_path / "cache").glob("*.npz"))) == 1  # the model; its checkpoint is gone
+
+
+def test_the_memory_estimate_grows_with_the_model_and_over_the_budget_is_refused_in_one_line():
+    from pretrain_explorer.engine import builtin_experiment_path, load_experiment
+    from pretrain_explorer.engine.pretraining.masked_lm import parameter_count
+    from pretrain_explorer.engine.run.memory import MemoryRefused, check_masked_lm_memory, masked_lm_bytes
+
+    kata = load_experiment(builtin_experiment_path("kata"))
+    shape = Shape(vocabulary=40, max_length=6, dim=8, heads=2, hidden=16, layers=2)
+    assert parameter_count(shape) == sum(v.size for v in initial_parameters(shape, np.random.default_rng(0)).values())
+    small, large = masked_lm_bytes(kata, TINY), masked_lm_bytes(kata, MASKED_LM)
+    assert small < large
+    assert check_masked_lm_memory(dataclasses.replace(kata, memory=large), MASKED_LM) == large
+    with pytest.raises(MemoryRefused) as refused:
+        check_masked_lm_memory(dataclasses.replace(kata, memory=large - 1), MASKED_LM)
+    assert "masked language model would need about" in str(refused.value) and "\n" not in str(refused.value)

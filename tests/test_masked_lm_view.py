@@ -37,7 +37,7 @@ async def test_the_model_trained_from_the_view_fills_the_blank_beside_the_counts
         assert f"on {model.tokens_trained:,} tokens" in notifications(app)
 
 
-async def test_a_second_ctrl_t_stops_the_training_and_keeps_nothing():
+async def test_a_second_ctrl_t_stops_the_training_and_keeps_no_model():
     app = PretrainExplorer()
     app.mlm_budget = 10**9
     async with app.run_test(size=(80, 24)) as pilot:

@@ -87,6 +87,12 @@ class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, MapExp
         Binding("g", "view('grid')", "Grid", show=False,
                 tooltip="Labels against unlabeled text: accuracy by corpus size and labels per class, a heat map "
                         "(computed when opened)", id="view.grid"),
+        Binding("l", "view('masked_lm')", "Masked language model", show=False,
+                tooltip="Masked language model: train it on the corpus and watch it learn to fill blanks",
+                id="view.masked_lm_view"),
+        Binding("o", "view('context')", "A word in context", show=False,
+                tooltip="Context changes the vector: a word's occurrences by the masked language model's vectors",
+                id="view.context"),
         Binding("t", "toggle_numbers", "Numbers", show=False,
                 tooltip="Learning curve: the chart or its numbers as a table", id="view.numbers"),
         Binding("m", "more_sentences", "More sentences", show=False,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..engine import Experiment, ExperimentError, load_experiment, run_experiment
 from ..engine.experiment import ReadCheck, builtin_experiments, open_experiment, with_overrides
-from ..engine.settings import DEFAULTS, DIMENSIONED_WEIGHTINGS, LIMITS, WEIGHTINGS
+from ..engine.settings import DEFAULTS, DIMENSIONED_WEIGHTINGS, LIMITS, MASKED_LM, MLM_TOKEN_BUDGET, WEIGHTINGS
 from ..engine.pretraining.vocabulary import VocabularySettings
 from ..engine.progress import ProgressEvent
 from .crash import crash_line, write_crash_report
@@ -41,9 +41,9 @@ EXPERIMENT is an experiment.toml, a folder holding one, the name of a shipped ex
 
 
 
-def _in_range(name: str):
-    """An argparse type: a number within LIMITS[name], the range the manifest's key has too."""
-    allowed = LIMITS[name]
+def _in_range(name: str, allowed=None):
+    """An argparse type: a number within LIMITS[name] (or `allowed`), the range the manifest's key has too."""
+    allowed = allowed or LIMITS[name]
 
     def number(text: str) -> int | float:
         try:
@@ -315,12 +315,17 @@ def explore(argv: list[str]) -> int:
     parser.add_argument("--exports-in", type=Path, help=argparse.SUPPRESS)
     _add_pretraining_options(parser, defaults=False)
     _add_memory_option(parser)
+    parser.add_argument("--mlm-tokens", type=_in_range("mlm_tokens", MLM_TOKEN_BUDGET), metavar="N",
+                        help="tokens the masked language model trains on (default: the manifest's mlm_tokens, "
+                             f"else {MASKED_LM.token_budget:,})")
     args = parser.parse_args(argv)
     from .access import ANYWHERE, end_session, served_session
 
     access = served_session(args.served_from, args.exports_in) if args.served_from else ANYWHERE
     try:
         experiment = _experiment(args, access.check_read)
+        if args.mlm_tokens is not None:
+            experiment = dataclasses.replace(experiment, mlm_tokens=args.mlm_tokens)
         from ..engine.pretraining.counting import start_resource_tracker
         from .app import PretrainExplorer
 

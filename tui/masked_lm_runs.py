@@ -1,9 +1,12 @@
 """Training the experiment's masked language model in a worker (the palette's "Train a masked
-language model", ctrl+t in the fill-the-blank view): cancellable, its progress shown in that view,
-each model kept for the session by what it was trained on."""
+language model", ctrl+t in the fill-the-blank view and in the masked LM view, l): refused in one
+line when its memory estimate is over the budget, its time estimated from a trial step, cancellable
+(its checkpoint kept in the disk cache, so the next training goes on from it), its progress shown
+in those views, each model kept for the session by what it was trained on."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 from textual import work
@@ -13,19 +16,21 @@ from textual.worker import Worker, get_current_worker
 
 from ..engine import Experiment, ExperimentError, RunCancelled
 from ..engine.pretraining.corpus import CorpusFiles
-from ..engine.pretraining.masked_lm import MaskedLM
-from ..engine.pretraining.masked_lm_store import trained_or_stored
-from ..engine.settings import MASKED_LM
-from .messages import MaskedModelDone, MaskedModelProgress
-from .presentation.masked_lm import TrainingNow, model_trained_note
+from ..engine.pretraining.masked_lm import FIRST_WORD, MaskedLM, trial_rate
+from ..engine.pretraining.masked_lm_store import SHIPPED_MODEL, stored_model, trained_or_stored
+from ..engine.run.memory import check_masked_lm_memory
+from ..engine.settings import MASKED_LM, MLM_LOOKUP_MAX_BYTES
+from .messages import MaskedModelDone, MaskedModelNews
+from .presentation.masked_lm import TrainingNow, model_cancelled_note, model_trained_note
 
 
 class MaskedLMRuns:
     """Mixed into the App: its `result`, `session` (whose disk cache keeps the models), notify and post_message."""
 
-    mlm_budget = MASKED_LM.token_budget  # tokens a training sees
+    mlm_budget: int | None = None  # tokens a training sees, set here (tests); else the experiment's or the settings'
     _mlm_worker: Worker | None = None
     _mlm_progress: TrainingNow | None = None
+    mlm_stopped_at: TrainingNow | None = None  # how far the last training had got when it was cancelled
 
     @property
     def _mlm_models(self) -> dict[tuple, MaskedLM]:
@@ -38,11 +43,33 @@ class MaskedLMRuns:
         if experiment.corpus_path is None:
             return None
         return (CorpusFiles.of(experiment.corpus_path).identity, experiment.stopwords, experiment.seed,
-                self.mlm_budget, MASKED_LM)
+                self.masked_lm_budget(experiment), MASKED_LM)
+
+    def masked_lm_budget(self, experiment: Experiment) -> int:
+        return self.mlm_budget or experiment.mlm_tokens or MASKED_LM.token_budget
 
     def masked_lm_for(self, experiment: Experiment) -> MaskedLM | None:
+        """The model of the experiment as it is now: trained this session, or shipped beside its
+        manifest or in the disk cache (looked for once a key, for a corpus of at most
+        MLM_LOOKUP_MAX_BYTES: a hash of its bytes and a read, on the caller's thread)."""
         key = self._mlm_key(experiment)
-        return self._mlm_models.get(key) if key is not None else None
+        if key is None:
+            return None
+        if (key not in self._mlm_models and key not in self._mlm_looked_for
+                and CorpusFiles.of(experiment.corpus_path).stored_size <= MLM_LOOKUP_MAX_BYTES):
+            self._mlm_looked_for.add(key)
+            found = stored_model(experiment.corpus_path, experiment.stopwords, experiment.seed,
+                                 self.masked_lm_budget(experiment), self.session.disk,
+                                 shipped=experiment.manifest.parent / SHIPPED_MODEL)
+            if found is not None:
+                self._mlm_models[key] = found
+        return self._mlm_models.get(key)
+
+    @property
+    def _mlm_looked_for(self) -> set[tuple]:
+        if "_mlm_looked" not in self.__dict__:
+            self._mlm_looked: set[tuple] = set()
+        return self._mlm_looked
 
     def masked_lm_training(self) -> TrainingNow | None:
         """The training under way, if any, and how far it has got."""
@@ -50,12 +77,17 @@ class MaskedLMRuns:
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand("Masked language model", "Watch it train on the corpus: tokens/s, loss, held-out blanks (l)",
+                            lambda: self.action_view("masked_lm"))
+        yield SystemCommand("A word in context", "A word's occurrences by the masked language model's vectors (o)",
+                            lambda: self.action_view("context"))
         if self.masked_lm_training() is None:
             yield SystemCommand("Train a masked language model",
                                 "A small transformer learns to fill the corpus's blanks; Fill the blank shows its words",
                                 self.command_masked_lm)
         else:
-            yield SystemCommand("Stop training the masked language model", "Cancel it; nothing is kept",
+            yield SystemCommand("Stop training the masked language model",
+                                "Cancel it; its last checkpoint is kept, and the next training goes on from it",
                                 self.command_masked_lm)
 
     def command_masked_lm(self) -> None:
@@ -72,38 +104,59 @@ class MaskedLMRuns:
             self.notify("This experiment's vectors were pretrained once and it has no corpus here: nothing to "
                         "train a masked language model on.", severity="warning", markup=False)
             return
-        if key in self._mlm_models:
-            self.notify("The masked language model of this corpus, stopwords and seed is trained already: "
-                        "f shows its words for a blank.", markup=False)
+        if self.masked_lm_for(experiment) is not None:
+            self.notify("The masked language model of this corpus, stopwords, seed and budget is here already "
+                        "(trained, shipped or in the disk cache): f shows its words for a blank.", markup=False)
             return
-        self._mlm_progress = TrainingNow(0.0, 0.0, None)
+        try:
+            memory = check_masked_lm_memory(experiment, MASKED_LM)
+        except ExperimentError as exc:
+            self.notify(exc.brief(), title="Not training the masked language model", severity="error", markup=False)
+            return
+        budget = self.masked_lm_budget(experiment)
+        self._mlm_progress = TrainingNow(0.0, 0.0, None, budget=budget, memory=memory)
         self._mlm_worker = self._train_masked_lm(experiment, key)
         self._mlm_changed()
-        self.notify(f"Training a masked language model on {self.mlm_budget:,} tokens of the corpus. Fill the "
-                    "blank (f) shows its progress and then its words.", markup=False)
+        self.notify(f"Training a masked language model on {budget:,} tokens of the corpus. Its view (l) and "
+                    "Fill the blank (f) show its progress and then its words.", markup=False)
 
     @work(thread=True, exclusive=True, group="masked_lm", exit_on_error=False, description="masked language model")
     def _train_masked_lm(self, experiment: Experiment, key: tuple) -> None:
         worker = get_current_worker()
+
+        def news(**changes) -> None:
+            self.post_message(MaskedModelNews(worker, **changes))
+
+        def before_training(tokens_done: int) -> None:  # not when the model is shipped or cached
+            news(resumed_from=tokens_done, trial_rate=trial_rate(MASKED_LM, MASKED_LM.max_words + FIRST_WORD))
+
         try:
             model, stored = trained_or_stored(
-                experiment.corpus_path, experiment.stopwords, experiment.seed, self.mlm_budget, self.session.disk,
-                should_stop=lambda: worker.is_cancelled,
-                on_progress=lambda done, rate, loss: self.post_message(MaskedModelProgress(worker, done, rate, loss)))
+                experiment.corpus_path, experiment.stopwords, experiment.seed, self.masked_lm_budget(experiment),
+                self.session.disk, should_stop=lambda: worker.is_cancelled,
+                on_progress=lambda done, rate, loss: news(fraction=done, tokens_per_second=rate, loss=loss),
+                shipped=experiment.manifest.parent / SHIPPED_MODEL,
+                on_held_out=lambda tokens, blanks, accuracy, baseline: news(held_out=(tokens, blanks, accuracy,
+                                                                                      baseline)),
+                before_training=before_training)
             self.post_message(MaskedModelDone(worker, key, model, stored=stored))
         except RunCancelled:
             self.post_message(MaskedModelDone(worker, key))
         except ExperimentError as exc:
             self.post_message(MaskedModelDone(worker, key, problem=exc.brief()))
 
-    def on_masked_model_progress(self, message: MaskedModelProgress) -> None:
-        if message.worker is self._mlm_worker:
-            self._mlm_progress = TrainingNow(message.fraction, message.tokens_per_second, message.loss)
+    def on_masked_model_news(self, message: MaskedModelNews) -> None:
+        if message.worker is self._mlm_worker and self._mlm_progress is not None:
+            changes = dict(message.changes)
+            if "loss" in changes:
+                changes["losses"] = (*self._mlm_progress.losses, changes["loss"])
+            self._mlm_progress = dataclasses.replace(self._mlm_progress, **changes)
             self._mlm_changed()
 
     def on_masked_model_done(self, message: MaskedModelDone) -> None:
         if message.worker is not self._mlm_worker:
             return
+        self.mlm_stopped_at = self._mlm_progress if message.model is None and message.problem is None else None
         self._mlm_worker = self._mlm_progress = None
         if message.model is not None:
             self._mlm_models[message.key] = message.model
@@ -112,11 +165,12 @@ class MaskedLMRuns:
             self.notify(message.problem, title="Could not train the masked language model", severity="error",
                         markup=False)
         else:
-            self.notify("Training the masked language model was cancelled: no model kept.", title="Cancelled")
+            self.notify(model_cancelled_note(self.mlm_stopped_at, self.session.disk is not None), title="Cancelled",
+                        markup=False)
         self._mlm_changed()
 
     def _mlm_changed(self) -> None:
-        """The fill-the-blank view on screen, if it is, shows the model's state anew."""
+        """The fill-the-blank or masked LM view on screen, if it is, shows the model's state anew."""
         refresh = getattr(self.screen, "show_model", None)
         if refresh is not None:
             refresh()

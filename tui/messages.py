@@ -56,12 +56,12 @@ class NeighboursFound(Message):
         self.answers = answers
 
 
-class MaskedModelProgress(Message):
-    """How far the masked language model's training has got."""
+class MaskedModelNews(Message):
+    """How far the masked language model's training has got: the fields of its TrainingNow that changed."""
 
-    def __init__(self, worker: Worker, fraction: float, tokens_per_second: float, loss: float) -> None:
+    def __init__(self, worker: Worker, **changes) -> None:
         super().__init__()
-        self.worker, self.fraction, self.tokens_per_second, self.loss = worker, fraction, tokens_per_second, loss
+        self.worker, self.changes = worker, changes
 
 
 class MaskedModelDone(Message):

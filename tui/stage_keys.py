@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .screens.live import FillBlankView, WhyNeighboursView, WhyPredictionView
 from .screens.grid import GridView
+from .screens.masked_lm import ContextView, MaskedLMView
 from .screens.word_map import WordMapView
 from .widgets.accuracy import AccuracyPane
 from .widgets.neighbours import NeighboursPane
@@ -36,7 +37,7 @@ class StageKeys:
             self.push_screen(GridView(self.result, self.session))
             return
         view = {"blank": FillBlankView, "neighbours": WhyNeighboursView, "prediction": WhyPredictionView,
-                "map": WordMapView}[name]
+                "map": WordMapView, "masked_lm": MaskedLMView, "context": ContextView}[name]
         self.push_screen(view(self.result))
 
     def _question_open(self) -> bool:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ExperimentError, stop_if_asked
-from ..settings import MASKED_LM, MaskedLMSettings
+from ..errors import ExperimentError, RunCancelled
+from ..settings import MASKED_LM, MLM_CHECKPOINT_STEPS, MLM_PROGRESS_HELD_OUT, MaskedLMSettings
 from ..text import preprocess
 from ..vectors import WordVectors
 from .corpus import CorpusFiles, read_blocks
@@ -31,6 +31,8 @@ LOSS_POINTS = 200  # the loss curve is kept at about this many points, whatever 
 AS_MASK, AS_RANDOM = 0.8, 0.1
 
 Progress = Callable[[float, float, float], None]  # (fraction done, tokens a second, recent loss)
+# (tokens trained so far, blanks, the model's accuracy, the baseline's) on the first held-out lines
+HeldOutProgress = Callable[[int, int, float, float], None]
 
 
 @dataclass(frozen=True)
@@ -179,10 +181,12 @@ def _top_words(words, logits, top_n):
     return tuple((words[FIRST_WORD + j], float(probs[j])) for j in order[:top_n])
 
 
-def held_out_accuracy(params: dict, shape: Shape, lines: Lines, settings: MaskedLMSettings, seed: int):
-    """(blanks, model's accuracy, baseline's accuracy, baseline word) on the held-out lines, their
-    blanks drawn once from the seed (all shown as [MASK]) so every model is measured on the same."""
-    inputs, rows, cols, targets = mask_batch(lines.held_out, settings, np.random.default_rng(seed + 1),
+def held_out_accuracy(params: dict, shape: Shape, lines: Lines, settings: MaskedLMSettings, seed: int,
+                      limit: int | None = None):
+    """(blanks, model's accuracy, baseline's accuracy, baseline word) on the held-out lines (the
+    first `limit` of them), their blanks drawn once from the seed (all shown as [MASK]) so every
+    model is measured on the same."""
+    inputs, rows, cols, targets = mask_batch(lines.held_out[:limit], settings, np.random.default_rng(seed + 1),
                                              len(lines.words), corrupt=False)
     common = FIRST_WORD + int(np.argmax(lines.counts[FIRST_WORD:]))
     right = 0
@@ -198,12 +202,38 @@ def held_out_accuracy(params: dict, shape: Shape, lines: Lines, settings: Masked
     return blanks, (right / blanks if blanks else 0.0), baseline, lines.words[common]
 
 
+@dataclass(frozen=True, eq=False)
+class Checkpoint:
+    """A training after `steps` steps: everything it needs to go on exactly as if it had not stopped
+    (the parameters, Adam's moments, the random generator's state, the loss curve so far)."""
+
+    params: dict
+    first: dict  # Adam's moments
+    second: dict
+    rng_state: dict  # numpy's bit generator state, JSON-ready
+    tokens: int
+    steps: int
+    losses: tuple[tuple[int, float], ...]
+    pending: tuple[float, ...]  # the losses of the steps since the last point of the curve
+
+    def fits(self, shape: Shape) -> bool:
+        expected = initial_parameters(shape, np.random.default_rng(0))
+        return all(set(arrays) == set(expected) and all(arrays[n].shape == v.shape for n, v in expected.items())
+                   for arrays in (self.params, self.first, self.second))
+
+
 def train_masked_lm(texts: Iterable[str], stopwords: frozenset[str], seed: int,
                     settings: MaskedLMSettings = MASKED_LM, token_budget: int | None = None,
                     should_stop: Callable[[], bool] = lambda: False,
-                    on_progress: Progress = lambda fraction, rate, loss: None, dtype=np.float32) -> MaskedLM:
+                    on_progress: Progress = lambda fraction, rate, loss: None, dtype=np.float32,
+                    resume: Checkpoint | None = None, on_checkpoint: Callable[[Checkpoint], None] = lambda c: None,
+                    on_held_out: HeldOutProgress = lambda tokens, blanks, accuracy, baseline: None,
+                    checkpoint_steps: int = MLM_CHECKPOINT_STEPS) -> MaskedLM:
     """Train on the lines until `token_budget` tokens (the settings' by default) have been seen, in
-    batches of lines drawn at random; cancellable between steps (RunCancelled)."""
+    batches of lines drawn at random; cancellable between steps (RunCancelled). Every
+    checkpoint_steps steps, and when cancelled, on_checkpoint gets the state to resume from (and
+    on_held_out the accuracy on the first held-out lines); from `resume` (a checkpoint of the same
+    lines, seed, settings and budget) the result is the one of a training never stopped."""
     budget = settings.token_budget if token_budget is None else token_budget
     lines = lines_of(texts, stopwords, settings, seed)
     if not len(lines.train) or len(lines.words) <= FIRST_WORD:
@@ -212,14 +242,34 @@ def train_masked_lm(texts: Iterable[str], stopwords: frozenset[str], seed: int,
     rng = np.random.default_rng(seed)
     params = initial_parameters(shape, rng, dtype)
     optimizer = Adam(params, settings.learning_rate)
-    lengths = (lines.train > 0).sum(1)
-    point_every = max(1, budget // LOSS_POINTS)
     tokens = steps = 0
     losses: list[tuple[int, float]] = []
     pending: list[float] = []
-    started = time.perf_counter()
+    if resume is not None and resume.fits(shape):
+        params = {n: np.array(v, dtype) for n, v in resume.params.items()}
+        optimizer.first = {n: np.array(v, dtype) for n, v in resume.first.items()}
+        optimizer.second = {n: np.array(v, dtype) for n, v in resume.second.items()}
+        optimizer.steps = resume.steps
+        rng.bit_generator.state = resume.rng_state
+        tokens, steps, losses, pending = resume.tokens, resume.steps, list(resume.losses), list(resume.pending)
+
+    def checkpoint() -> Checkpoint:
+        return Checkpoint({n: v.copy() for n, v in params.items()}, {n: v.copy() for n, v in optimizer.first.items()},
+                          {n: v.copy() for n, v in optimizer.second.items()}, rng.bit_generator.state, tokens,
+                          steps, tuple(losses), tuple(pending))
+
+    def measure() -> None:
+        blanks, accuracy, baseline, _ = held_out_accuracy(params, shape, lines, settings, seed, MLM_PROGRESS_HELD_OUT)
+        on_held_out(tokens, blanks, accuracy, baseline)
+
+    lengths = (lines.train > 0).sum(1)
+    point_every = max(1, budget // LOSS_POINTS)
+    started, tokens_before = time.perf_counter(), tokens
+    measure()
     while tokens < budget:
-        stop_if_asked(should_stop)
+        if should_stop():
+            on_checkpoint(checkpoint())
+            raise RunCancelled()
         chosen = rng.integers(0, len(lines.train), settings.batch)
         inputs, rows, cols, targets = mask_batch(_trimmed(lines.train[chosen]), settings, rng, len(lines.words))
         if not len(targets):  # only unknown words drawn: nothing to learn from
@@ -232,9 +282,34 @@ def train_masked_lm(texts: Iterable[str], stopwords: frozenset[str], seed: int,
         if tokens // point_every > before // point_every or tokens >= budget:
             losses.append((tokens, float(np.mean(pending))))
             pending = []
-            on_progress(min(1.0, tokens / budget), tokens / max(time.perf_counter() - started, 1e-9), losses[-1][1])
+            rate = (tokens - tokens_before) / max(time.perf_counter() - started, 1e-9)
+            on_progress(min(1.0, tokens / budget), rate, losses[-1][1])
+        if steps % checkpoint_steps == 0 and tokens < budget:
+            on_checkpoint(checkpoint())
+            measure()
     if not losses:
         raise ExperimentError(None, "the masked language model's lines hold no word it could learn")
     blanks, accuracy, baseline, common = held_out_accuracy(params, shape, lines, settings, seed)
     return MaskedLM(lines.words, lines.counts, shape, params, seed, tokens, steps, tuple(losses), blanks,
                     accuracy, baseline, common)
+
+
+def parameter_count(shape: Shape) -> int:
+    d, f = shape.dim, shape.hidden
+    per_layer = 4 * d + 3 * d * (d + 1) + d * (d + 1) + d * f + f + f * d + d
+    return shape.vocabulary * d + shape.max_length * d + shape.layers * per_layer + 2 * d + shape.vocabulary
+
+
+def trial_rate(settings: MaskedLMSettings, vocabulary: int, dtype=np.float32) -> float:
+    """Tokens a second of a training step on full-length lines of random words, measured here and
+    now (the second of two steps, the first warming up): what a time estimate is made from."""
+    rng = np.random.default_rng(0)
+    shape = Shape(vocabulary, settings.max_length, settings.dim, settings.heads, settings.hidden, settings.layers)
+    params = initial_parameters(shape, rng, dtype)
+    optimizer = Adam(params, settings.learning_rate)
+    ids = rng.integers(FIRST_WORD, vocabulary, (settings.batch, settings.max_length)).astype(np.int32)
+    for trial in range(2):
+        started = time.perf_counter()
+        inputs, rows, cols, targets = mask_batch(ids, settings, rng, vocabulary)
+        optimizer.step(params, masked_loss(params, shape, inputs, rows, cols, targets)[1])
+    return ids.size / max(time.perf_counter() - started, 1e-9)

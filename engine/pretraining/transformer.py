@@ -89,7 +89,7 @@ def encode(params: dict, shape: Shape, ids: np.ndarray, keep_cache: bool = False
     dtype = params["embedding"].dtype
     x = params["embedding"][ids] + params["position"][:t]
     pad_bias = np.where(ids == 0, -1e9, 0.0).astype(dtype)[:, None, None, :]
-    scale = 1.0 / np.sqrt(shape.dim // shape.heads)
+    scale = 1.0 / float(np.sqrt(shape.dim // shape.heads))  # a Python float: float32 arrays stay float32
     cache = []
     for layer in range(shape.layers):
         p = f"{layer}."

@@ -249,3 +249,41 @@ def pretraining_fits(corpus: Path, stopwords: frozenset[str], window: int, weigh
         if words:  # no word kept: the weighting says so (min_count leaves no word)
             check_memory(e, estimate_memory(e, words).pretraining_only())
     return counted
+
+
+# --- the masked language model (issue 26) ------------------------------------------------------
+
+MLM_BYTES_PER_TEXT_BYTE = 12  # its lines read, tokenized, then ids: 184 MB in all for reviews' 14 MB of text
+GZIP_TEXT_PER_BYTE = 4  # a gzip corpus's text per byte stored, about (reviews: 3.0)
+MLM_PARAMETER_COPIES = 4  # the parameters, their gradients, Adam's two moments
+MLM_FLOAT = 4  # float32
+
+
+def masked_lm_bytes(e: Experiment, settings) -> int:
+    """The masked language model's training peak: the program, the corpus's lines, four copies of
+    the parameters (at the largest vocabulary), and a step's arrays (the attention's, the layers'
+    and the masked positions' scores over the vocabulary), kept for the backward pass."""
+    from ..pretraining.corpus import CorpusFiles
+    from ..pretraining.masked_lm import FIRST_WORD, parameter_count
+    from ..pretraining.transformer import Shape
+
+    text = sum(f.stat().st_size * (GZIP_TEXT_PER_BYTE if f.suffix == ".gz" else 1)
+               for f in CorpusFiles.of(e.corpus_path).files) if e.corpus_path is not None else 0
+    shape = Shape(settings.max_words + FIRST_WORD, settings.max_length, settings.dim, settings.heads,
+                  settings.hidden, settings.layers)
+    tokens = settings.batch * settings.max_length
+    per_token = shape.layers * (12 * shape.dim + 3 * shape.hidden + 2 * shape.heads * shape.max_length) + 4 * shape.dim
+    step = tokens * (per_token + 3 * shape.vocabulary) * MLM_FLOAT
+    return (PROGRAM_BYTES + MLM_BYTES_PER_TEXT_BYTE * text + MLM_PARAMETER_COPIES * MLM_FLOAT * parameter_count(shape)
+            + step)
+
+
+def check_masked_lm_memory(e: Experiment, settings) -> int:
+    """The estimate (bytes), or MemoryRefused, one line, where it is over the experiment's budget."""
+    needed = masked_lm_bytes(e, settings)
+    budget = memory_budget(e)
+    if budget is not None and needed > budget.bytes:
+        raise MemoryRefused(e.manifest, f"training the masked language model would need about {shown_bytes(needed)} "
+                                        f"of memory, and {shown_bytes(budget.bytes)} is allowed ({budget.source}); "
+                                        f"allow more with --memory (at least {shown_bytes(needed)})")
+    return needed

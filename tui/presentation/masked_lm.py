@@ -12,6 +12,9 @@ from ...engine.pretraining.masked_lm import MaskedLM, ModelBlank
 from ...engine.settings import MLM_MIN_BLANKS_TO_COMPARE
 from .style import pct
 
+SPARK = "▁▂▃▄▅▆▇█"
+SPARK_POINTS = 60  # of the loss curve drawn, the latest
+
 MODEL_SIDE = "masked LM"
 TRAIN_HINT = "ctrl+t (or the palette's Train a masked language model)"
 
@@ -23,6 +26,12 @@ class TrainingNow:
     fraction: float
     tokens_per_second: float
     loss: float | None
+    budget: int = 0  # tokens
+    memory: int | None = None  # bytes, estimated before it started
+    trial_rate: float | None = None  # tokens a second of a trial step, before the first step
+    resumed_from: int | None = None  # tokens of the checkpoint it went on from (0: from the start)
+    held_out: tuple[int, int, float, float] | None = None  # (tokens, blanks, accuracy, baseline's)
+    losses: tuple[float, ...] = ()
 
 
 def model_progress(now: TrainingNow) -> Text:
@@ -30,6 +39,59 @@ def model_progress(now: TrainingNow) -> Text:
         return Text("Training the masked language model: starting… ctrl+t stops", style="italic")
     return Text(f"Training the masked LM: {pct(now.fraction)} · {now.tokens_per_second:,.0f} tokens/s · "
                 f"loss {now.loss:.2f} · ctrl+t stops", style="italic")
+
+
+def estimate_line(now: TrainingNow) -> str:
+    """Memory and time as estimated before the first step, said to be estimates."""
+    parts = [f"about {now.memory / 2**20:,.0f} MB of memory"] if now.memory is not None else []
+    left = now.budget - (now.resumed_from or 0)
+    if now.trial_rate:
+        parts.append(f"about {duration(left / now.trial_rate)} for {left:,} tokens at the "
+                     f"{now.trial_rate:,.0f} tokens/s of a trial step")
+    return ("Estimated before training: " + "; ".join(parts) + " (estimates: the rate below is measured)."
+            if parts else "")
+
+
+def duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def training_lines(now: TrainingNow) -> Text:
+    """The masked LM view's account of a training under way: estimate, progress, held-out blanks, loss curve."""
+    text = Text()
+    if now.resumed_from:
+        text.append(f"Going on from its checkpoint at {now.resumed_from:,} tokens.\n")
+    text.append(estimate_line(now) + "\n" if estimate_line(now) else "")
+    if now.loss is None:
+        text.append("Starting…", style="italic")
+        return text
+    done = int(now.fraction * now.budget)
+    left = (now.budget - done) / now.tokens_per_second if now.tokens_per_second else 0.0
+    text.append(f"{pct(now.fraction)} of {now.budget:,} tokens · {now.tokens_per_second:,.0f} tokens/s · about "
+                f"{duration(left)} left at that rate · loss {now.loss:.2f}\n", style="bold")
+    if now.held_out is not None:
+        tokens, blanks, accuracy, baseline = now.held_out
+        text.append(f"Held-out blanks at {tokens:,} tokens: {pct(accuracy)} right of {blanks:,}, always the most "
+                    f"frequent word {pct(baseline)}\n")
+    text.append("loss " + sparkline(now.losses) + "\n", style="dim")
+    return text
+
+
+def sparkline(values) -> str:
+    values = list(values)[-SPARK_POINTS:]
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    return "".join(SPARK[round((v - low) / span * (len(SPARK) - 1))] for v in values) + f" {values[-1]:.2f}"
+
+
+def model_cancelled_note(now: TrainingNow | None, kept: bool) -> str:
+    at = f" at about {pct(now.fraction)} of its {now.budget:,} tokens" if now is not None and now.loss else ""
+    if not kept:
+        return f"Training the masked language model was cancelled{at}: no model kept."
+    return (f"Training the masked language model was cancelled{at}: its last checkpoint is kept, and training "
+            "again goes on from there.")
 
 
 def model_missing() -> Text:
