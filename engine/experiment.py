@@ -27,7 +27,8 @@ MANIFEST = "experiment.toml"
 _SCHEMA: dict[str, set[str]] = {
     "": {"name", "title", "summary", "expected", "memory", "pretraining", "finetuning", "analysis", "random"},
     "pretraining": {"corpus", "vectors", "window", "stopwords", "min_count", "max_vocab", "weighting", "dim"},
-    "finetuning": {"train", "test", "transfer", "text_column", "label_column", "epochs", "learning_rate", "l2"},
+    "finetuning": {"train", "test", "transfer", "text_column", "label_column", "epochs", "learning_rate", "l2",
+                   "masked_lm"},
     "analysis": {"probes", "top_n", "groups", "pairs", "lexicon", "groups_picked_by"},
     "random": {"seed", "seeds"},
 }
@@ -62,6 +63,8 @@ class Experiment:
     vocabulary: VocabularySettings = field(default_factory=VocabularySettings)
     seeds: int = DEFAULTS["seeds"]  # how many seeds (seed, seed + 1, ...) the seed-dependent approaches are also run over
     training: TrainingSettings = field(default_factory=TrainingSettings)
+    # The masked language model's approaches run too ([finetuning] masked_lm, --masked-lm): they pretrain it first.
+    masked_lm: bool = False
     # The stopwords as the manifest gave them, so a user can switch them off and on again.
     manifest_stopwords: frozenset[str] = field(default=frozenset(), compare=False)
     # Word pairs with human similarity scores ([analysis] pairs), to score the vectors against.
@@ -320,6 +323,9 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
             memory = parse_memory(memory)
         except ValueError as exc:
             raise r.fail("", "memory", str(exc)) from None
+    masked_lm = r.get("finetuning", "masked_lm", False)
+    if not isinstance(masked_lm, bool):
+        raise r.fail("finetuning", "masked_lm", "must be true or false")
     name = r.string("", "name") or manifest.parent.name
     return Experiment(
         name=name,
@@ -342,6 +348,7 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
         vocabulary=vocabulary,
         seeds=seeds,
         training=training,
+        masked_lm=masked_lm,
         manifest_stopwords=stopwords,
         word_pairs=word_pairs,
         word_pairs_path=pairs_path,

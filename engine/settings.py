@@ -194,3 +194,19 @@ MLM_TOKEN_BUDGET = Range(1, 10**10)
 # Fewer held-out blanks than this and the explorer states the model's and the baseline's accuracy
 # without saying which is better: a few blanks decide nothing.
 MLM_MIN_BLANKS_TO_COMPARE = 30
+
+
+@dataclass(frozen=True)
+class MaskedLMFineTuningSettings:
+    """The masked language model's encoder with a softmax layer on its mean-pooled last hidden states,
+    trained on the labeled sentences (engine.finetuning.masked_lm_classifier): end to end from the
+    pretrained encoder, from a random one (its from-scratch twin), or on the frozen encoder."""
+
+    epochs: int = 40  # passes over the train sentences
+    batch: int = 16  # sentences a step
+    learning_rate: float = 0.001  # Adam's step size for the encoder (fine-tuning moves it gently)
+    head_learning_rate: float = 0.01  # and for the softmax layer, which starts from nothing
+    score_batch: int = 64  # sentences encoded at once when scoring a split
+
+
+MASKED_LM_FINE_TUNING = MaskedLMFineTuningSettings()

@@ -17,7 +17,11 @@ from ..finetuning.centroid import Prediction, Scores, SplitResult, best_label
 from .cache import StageCache, nbytes
 from ..inspect.domain import DomainFigure, corpus_word_counts, domain_figure, task_words
 from ..pretraining.corpus import CorpusFiles, read_blocks
-from ..errors import stop_if_asked
+from ..errors import ExperimentError, stop_if_asked
+from ..pretraining.masked_lm import MaskedLM
+from ..pretraining.masked_lm_store import trained_or_stored
+from ..progress import Progress, ProgressEvent
+from ..settings import MASKED_LM
 from ..experiment import Experiment
 from ..finetuning.labeled import (
     Features,
@@ -53,9 +57,9 @@ def seeds_within(seeds: int, work_per_seed: int) -> int:
     return int(min(seeds, max(MIN_SEEDS, SEEDS_WORK // max(work_per_seed, 1))))
 
 
-def spread_seeds(data: LabeledData, seeds: int) -> int:
+def spread_seeds(data: LabeledData, seeds: int, approaches=registry.APPROACHES) -> int:
     """How many seeds the spread over seeds runs (the main one included)."""
-    seeded = [a for a in registry.APPROACHES if a.seeded]
+    seeded = [a for a in approaches if a.seeded]
     return seeds_within(seeds, len(data.train) * len(data.labels) * trained_count(seeded))
 
 
@@ -161,6 +165,33 @@ class RunContext(Run):
         if len(missing) > 1:
             with ThreadPoolExecutor(2) as pool:
                 list(pool.map(self.random_features, missing))
+
+    # The masked language model the approaches of engine.finetuning.approaches.MASKED_LM_APPROACHES read.
+
+    @property
+    def approaches(self) -> tuple[registry.Approach, ...]:
+        return registry.approaches_of(self.experiment.masked_lm)
+
+    def masked_lm_key(self) -> Hashable:
+        e = self.experiment
+        if e.corpus_path is None:
+            raise ExperimentError(e.vectors_path, "the masked language model's approaches need a corpus to "
+                                                  "pretrain on, not vectors pretrained once")
+        budget = getattr(e, "mlm_tokens", None) or MASKED_LM.token_budget  # [pretraining] mlm_tokens, where set
+        return CorpusFiles.of(e.corpus_path).identity, e.stopwords, e.seed, budget, MASKED_LM
+
+    def masked_lm(self, on_progress: Progress = lambda event: None) -> MaskedLM:
+        """The experiment's model: in the session's cache, else stored on disk by what determines
+        it (engine.pretraining.masked_lm_store), else trained now, its progress reported."""
+        key = self.masked_lm_key()
+        _, stopwords, seed, budget, settings = key
+
+        def report(fraction: float, rate: float, loss: float) -> None:
+            on_progress(ProgressEvent("masked lm", fraction, f"Pretraining: masked LM, {rate:,.0f} tokens/s"))
+
+        return self.session.cached("masked lm", key, lambda: trained_or_stored(
+            self.experiment.corpus_path, stopwords, seed, budget, getattr(self.session, "disk", None), settings,
+            self.should_stop, report)[0])
 
     def pairs(self):
         return self.session.cached("pairs", (self.data_key, self.experiment.window),
