@@ -33,6 +33,8 @@ _SCHEMA: dict[str, set[str]] = {
     "random": {"seed", "seeds"},
 }
 _REQUIRED = {"finetuning": ("train", "test")}
+MASKED_LM_NEEDS_CORPUS = ("the masked language model's approaches need a corpus to pretrain on, not vectors "
+                          "pretrained once")
 PREVIEW_LINES = 300  # lines of the corpus kept for showing it; the rest is streamed when counting
 # and at most so many characters of them: long review lines are slow to lay out each time stage 1
 # comes back on screen.
@@ -326,6 +328,8 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
     masked_lm = r.get("finetuning", "masked_lm", False)
     if not isinstance(masked_lm, bool):
         raise r.fail("finetuning", "masked_lm", "must be true or false")
+    if masked_lm and vectors_path is not None:
+        raise r.fail("finetuning", "masked_lm", MASKED_LM_NEEDS_CORPUS)
     name = r.string("", "name") or manifest.parent.name
     return Experiment(
         name=name,
@@ -383,7 +387,7 @@ PRETRAINING_SETTINGS = frozenset({"window", "stopwords", "weighting", "min_count
 def with_overrides(experiment: Experiment, *, window: int | None = None, stopwords: bool | None = None,
                    weighting: str | None = None, dim: int | None = None, min_count: int | None = None,
                    max_vocab: int | None = None, seed: int | None = None, top_n: int | None = None,
-                   memory: int | None = None) -> Experiment:
+                   memory: int | None = None, masked_lm: bool | None = None) -> Experiment:
     """The experiment with the settings given changed (None leaves one as it is); stopwords on
     are the manifest's list, off none. The values are checked already (LIMITS, WEIGHTINGS).
     Vectors pretrained once keep their own PRETRAINING_SETTINGS: giving one is an ExperimentError."""
@@ -391,6 +395,8 @@ def with_overrides(experiment: Experiment, *, window: int | None = None, stopwor
     if experiment.vectors_path is not None and PRETRAINING_SETTINGS & given.keys():
         raise ExperimentError(experiment.vectors_path, "vectors pretrained once keep their own settings; "
                                                        "pretrain again to change window, weighting or vocabulary")
+    if masked_lm and experiment.vectors_path is not None:
+        raise ExperimentError(experiment.vectors_path, MASKED_LM_NEEDS_CORPUS)
     if "stopwords" in given:
         given["stopwords"] = experiment.manifest_stopwords if stopwords else frozenset()
     vocabulary = {name: given.pop(name) for name in ("min_count", "max_vocab") if name in given}

@@ -91,6 +91,12 @@ def _memory_size(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _add_masked_lm_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--masked-lm", action="store_true", default=None,
+                        help="also fine-tune a masked language model pretrained on the corpus, beside its "
+                             "from-scratch twin and its frozen encoder (as the manifest's [finetuning] masked_lm = true)")
+
+
 def _add_memory_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--memory", type=_memory_size, metavar="SIZE",
                         help="the memory a run may use, such as 2G (default: the manifest's memory, else a share "
@@ -116,7 +122,7 @@ def _experiment(args, may_read: ReadCheck = lambda path: None) -> Experiment:
     """The experiment named on the command line, with the options' overrides."""
     return with_overrides(open_experiment(args.experiment, may_read=may_read), window=args.window,
                           weighting=args.weighting, dim=args.dim, min_count=args.min_count, max_vocab=args.max_vocab,
-                          memory=getattr(args, "memory", None))
+                          memory=getattr(args, "memory", None), masked_lm=getattr(args, "masked_lm", None))
 
 
 def report(argv: list[str]) -> int:
@@ -128,6 +134,7 @@ def report(argv: list[str]) -> int:
     parser.add_argument("--color", action="store_true", help="colour the charts with ANSI codes")
     _add_pretraining_options(parser, defaults=False)
     _add_memory_option(parser)
+    _add_masked_lm_option(parser)
     args = parser.parse_args(argv)
     experiment = _experiment(args)
     _refuse_an_unused_dim(args.dim, experiment.weighting)
@@ -274,6 +281,7 @@ def explore(argv: list[str]) -> int:
     parser.add_argument("--exports-in", type=Path, help=argparse.SUPPRESS)
     _add_pretraining_options(parser, defaults=False)
     _add_memory_option(parser)
+    _add_masked_lm_option(parser)
     args = parser.parse_args(argv)
     from .access import ANYWHERE, end_session, served_session
 

@@ -22,7 +22,7 @@ from ..pretraining.masked_lm import MaskedLM
 from ..pretraining.masked_lm_store import trained_or_stored
 from ..progress import Progress, ProgressEvent
 from ..settings import MASKED_LM
-from ..experiment import Experiment
+from ..experiment import MASKED_LM_NEEDS_CORPUS, Experiment
 from ..finetuning.labeled import (
     Features,
     LabeledData,
@@ -175,8 +175,7 @@ class RunContext(Run):
     def masked_lm_key(self) -> Hashable:
         e = self.experiment
         if e.corpus_path is None:
-            raise ExperimentError(e.vectors_path, "the masked language model's approaches need a corpus to "
-                                                  "pretrain on, not vectors pretrained once")
+            raise ExperimentError(e.vectors_path, MASKED_LM_NEEDS_CORPUS)
         budget = getattr(e, "mlm_tokens", None) or MASKED_LM.token_budget  # [pretraining] mlm_tokens, where set
         return CorpusFiles.of(e.corpus_path).identity, e.stopwords, e.seed, budget, MASKED_LM
 
