@@ -92,8 +92,8 @@ class MemoryEstimate:
     def parts(self) -> tuple[tuple[str, int], ...]:
         """(name, bytes) of each part, in the order they are shown."""
         return (("program", self.program), ("pretraining", self.pretraining), ("vectors", self.vectors),
-                ("cache", self.cache), ("working", self.working), ("word2vec", self.word2vec),
-                ("masked LM", self.masked_lm_part))
+                ("cache", self.cache), ("working", self.working), ("word2vec", self.word2vec)) + (
+                (("masked LM", self.masked_lm_part),) if self.masked_lm_part else ())
 
 
 def _labeled_words(e: Experiment) -> int:
