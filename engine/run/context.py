@@ -64,7 +64,7 @@ def spread_seeds(data: LabeledData, seeds: int, approaches=registry.APPROACHES) 
 
 
 def trained_count(approaches) -> int:
-    return sum(a.classifier.trained for a in approaches)
+    return sum(a.classifier.work for a in approaches if a.classifier.trained)
 
 
 def curve_sizes(data: LabeledData) -> tuple[int, ...]:
