@@ -185,3 +185,14 @@ def test_the_masked_lm_key_is_refused_when_it_cannot_run(tmp_path):
         with pytest.raises(ExperimentError) as caught:
             load_experiment(folder)
         assert problem in str(caught.value) and "[finetuning] masked_lm" in str(caught.value)
+
+
+def test_the_wait_is_said_before_a_run_that_trains_the_model():
+    from pretrain_explorer.tui.presentation.approaches import masked_lm_wait
+    from pretrain_explorer.engine.settings import MLM_TOKENS_PER_SECOND
+
+    kata = load_experiment()
+    assert masked_lm_wait(kata) is None
+    said = masked_lm_wait(with_overrides(kata, masked_lm=True))
+    minutes = max(1, round(MASKED_LM.token_budget / MLM_TOKENS_PER_SECOND / 60))
+    assert f"{MASKED_LM.token_budget:,} tokens, about {minutes} minute" in said

@@ -142,6 +142,10 @@ def report(argv: list[str]) -> int:
 
     if warning := many_classes(experiment):  # said before the wait, not after it
         print(f"pretrain-explorer: note: {warning}", file=sys.stderr, flush=True)
+    from .presentation.approaches import masked_lm_wait
+
+    if wait := masked_lm_wait(experiment):
+        print(f"pretrain-explorer: note: {wait}", file=sys.stderr, flush=True)
     result = run_experiment(experiment)
     if args.json:
         _print_out(render_json(result))

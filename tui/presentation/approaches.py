@@ -4,7 +4,8 @@ new approach is named on every screen and in the report without an edit here."""
 from __future__ import annotations
 
 from ...engine.finetuning.approaches import BY_NAME, MASKED_LM_APPROACHES
-from ...engine.settings import MASKED_LM_FINE_TUNING
+from ...engine.experiment import Experiment
+from ...engine.settings import MASKED_LM, MASKED_LM_FINE_TUNING, MLM_TOKENS_PER_SECOND
 from ...engine.run.results import ApproachResult, ExperimentResult
 
 
@@ -42,3 +43,14 @@ def encoder_training(names: list[str]) -> str:
             f"transformer's last hidden states over a sentence, trained by Adam for {t.epochs} epochs in batches of "
             f"{t.batch} sentences (learning rate {t.head_learning_rate:g} for the layer, {t.learning_rate:g} for the "
             "encoder where it is trained too: every weight of it moves, not only the labeled words).")
+
+
+def masked_lm_wait(e: Experiment) -> str | None:
+    """Before a run with the masked language model's approaches: the training it may start with."""
+    if not e.masked_lm:
+        return None
+    budget = getattr(e, "mlm_tokens", None) or MASKED_LM.token_budget  # [pretraining] mlm_tokens, where set
+    minutes = budget / MLM_TOKENS_PER_SECOND / 60
+    return (f"the masked language model's approaches first train it on the corpus, unless the disk cache has it: "
+            f"{budget:,} tokens, about {max(1, round(minutes)):,} minute{'s' if round(minutes) > 1 else ''} at "
+            f"{MLM_TOKENS_PER_SECOND:,} tokens a second (measured on one core).")
