@@ -196,3 +196,12 @@ def test_the_wait_is_said_before_a_run_that_trains_the_model():
     said = masked_lm_wait(with_overrides(kata, masked_lm=True))
     minutes = max(1, round(MASKED_LM.token_budget / MLM_TOKENS_PER_SECOND / 60))
     assert f"{MASKED_LM.token_budget:,} tokens, about {minutes} minute" in said
+
+
+def test_the_option_is_refused_with_vectors_pretrained_once(tmp_path):
+    from pathlib import Path
+
+    vectors_only = dataclasses.replace(load_experiment(), corpus_path=None, vectors_path=Path(tmp_path / "v.npz"))
+    with pytest.raises(ExperimentError, match="need a corpus to pretrain on"):
+        with_overrides(vectors_only, masked_lm=True)
+    assert not with_overrides(vectors_only, masked_lm=None).masked_lm  # left as it is when not given
