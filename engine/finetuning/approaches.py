@@ -344,9 +344,11 @@ def fit_masked_lm(run: Run, tasks: list[Task], splits, should_stop, on_progress)
         rows = task.rows(len(train))
         labels, classes = train.label_ids[rows], len(run.data.labels)
         if task.approach.classifier.update_vectors:
-            start = model.params if task.approach.vectors is MASKED_LM_PRETRAINED else random_encoder(model.shape, task.seed)
-            params, head, losses = fine_tune(start, model.shape, ids["train"][rows], labels, classes, task.seed, settings,
-                                             should_stop, lambda f, done=done: on_progress((done + f) / len(tasks)))
+            pretrained = task.approach.vectors is MASKED_LM_PRETRAINED
+            start = model.params if pretrained else random_encoder(model.shape, task.seed)
+            params, head, losses = fine_tune(start, model.shape, ids["train"][rows], labels, classes, task.seed,
+                                             settings, should_stop,
+                                             lambda f, done=done: on_progress((done + f) / len(tasks)))
             scores = {n: class_probabilities(pooled_sentences(params, model.shape, ids[n], settings.score_batch), head)
                       for n in splits}
             del params

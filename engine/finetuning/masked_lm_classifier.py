@@ -12,14 +12,23 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from ..errors import stop_if_asked
-from ..pretraining.transformer import INIT_SCALE, Adam, Shape, classifier_loss, head_loss, initial_parameters, mean_pooled
+from ..pretraining.transformer import (
+    INIT_SCALE,
+    Adam,
+    Shape,
+    classifier_loss,
+    head_loss,
+    initial_parameters,
+    mean_pooled,
+)
 from ..settings import MASKED_LM_FINE_TUNING, MaskedLMFineTuningSettings
 from ..text import preprocess
 
 UNKNOWN = 1  # the model's [UNK] id (engine.pretraining.masked_lm.SPECIAL); 0 is padding
 
 
-def sentence_ids(words: tuple[str, ...], texts: Iterable[str], stopwords: frozenset[str], max_length: int) -> np.ndarray:
+def sentence_ids(words: tuple[str, ...], texts: Iterable[str], stopwords: frozenset[str],
+                 max_length: int) -> np.ndarray:
     """Sentences as the model's token ids (tokenized as its corpus was), cut to max_length, padded with 0."""
     index = {w: i for i, w in enumerate(words)}
     rows = [[index.get(t, UNKNOWN) for t in preprocess(text, stopwords)][:max_length] for text in texts]
