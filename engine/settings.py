@@ -203,6 +203,7 @@ class MaskedLMFineTuningSettings:
     pretrained encoder, from a random one (its from-scratch twin), or on the frozen encoder."""
 
     epochs: int = 40  # passes over the train sentences
+    max_steps: int = 400  # at most, whatever the epochs: a large train set takes fewer passes
     batch: int = 16  # sentences a step
     learning_rate: float = 0.001  # Adam's step size for the encoder (fine-tuning moves it gently)
     head_learning_rate: float = 0.01  # and for the softmax layer, which starts from nothing

@@ -205,3 +205,12 @@ def test_the_option_is_refused_with_vectors_pretrained_once(tmp_path):
     with pytest.raises(ExperimentError, match="need a corpus to pretrain on"):
         with_overrides(vectors_only, masked_lm=True)
     assert not with_overrides(vectors_only, masked_lm=None).masked_lm  # left as it is when not given
+
+
+def test_a_large_train_set_takes_fewer_epochs_end_to_end():
+    from pretrain_explorer.engine.finetuning.masked_lm_classifier import epochs_for
+
+    settings = dataclasses.replace(MASKED_LM_FINE_TUNING, epochs=40, batch=16, max_steps=400)
+    assert epochs_for(12, settings) == 40  # one step an epoch
+    assert epochs_for(400, settings) == 16  # 25 steps an epoch
+    assert epochs_for(100_000, settings) == 1

@@ -82,6 +82,12 @@ def train_head(pooled: np.ndarray, labels: np.ndarray, classes: int, seed: int,
     return head, tuple(losses)
 
 
+def epochs_for(sentences: int, settings: MaskedLMFineTuningSettings) -> int:
+    """The epochs, fewer where they would take more than max_steps steps."""
+    per_epoch = -(-sentences // settings.batch)
+    return max(1, min(settings.epochs, settings.max_steps // max(per_epoch, 1)))
+
+
 def fine_tune(start: dict, shape: Shape, ids: np.ndarray, labels: np.ndarray, classes: int, seed: int,
               settings: MaskedLMFineTuningSettings = MASKED_LM_FINE_TUNING,
               should_stop: Callable[[], bool] = lambda: False,
@@ -93,8 +99,8 @@ def fine_tune(start: dict, shape: Shape, ids: np.ndarray, labels: np.ndarray, cl
     head = initial_head(shape.dim, classes, rng, params["embedding"].dtype)
     encoder_rate = Adam(params, settings.learning_rate)
     head_rate = Adam(head, settings.head_learning_rate)
-    losses = []
-    for epoch in range(settings.epochs):
+    losses, epochs = [], epochs_for(len(labels), settings)
+    for epoch in range(epochs):
         order, total = rng.permutation(len(labels)), 0.0
         for begin in range(0, len(order), settings.batch):
             stop_if_asked(should_stop)
@@ -104,7 +110,7 @@ def fine_tune(start: dict, shape: Shape, ids: np.ndarray, labels: np.ndarray, cl
             head_rate.step(head, head_grads)
             total += loss * len(rows)
         losses.append(total / len(labels))
-        on_progress((epoch + 1) / settings.epochs)
+        on_progress((epoch + 1) / epochs)
     return params, head, tuple(losses)
 
 

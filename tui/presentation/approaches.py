@@ -41,7 +41,7 @@ def encoder_training(names: list[str]) -> str:
     t = MASKED_LM_FINE_TUNING
     return (f"The masked language model's approaches ({', '.join(names)}) put a softmax layer on the mean of the "
             f"transformer's last hidden states over a sentence, trained by Adam for {t.epochs} epochs in batches of "
-            f"{t.batch} sentences (learning rate {t.head_learning_rate:g} for the layer, {t.learning_rate:g} for the "
+            f"{t.batch} sentences (end to end at most {t.max_steps} steps: fewer epochs on a large train set; learning rate {t.head_learning_rate:g} for the layer, {t.learning_rate:g} for the "
             "encoder where it is trained too: every weight of it moves, not only the labeled words).")
 
 

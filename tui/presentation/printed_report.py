@@ -76,7 +76,8 @@ def _fine_tuning(result: ExperimentResult, width: int) -> list[str]:
             lines.append(f"  {a.name:>18}: loss {a.losses[0]:.4f} -> {a.losses[-1]:.4f}")
     if any(on_encoder(name) for name in result.approaches):
         lines += wrap(f"Training of the masked language model's approaches: {MASKED_LM_FINE_TUNING.epochs} epochs of "
-                      f"Adam in batches of {MASKED_LM_FINE_TUNING.batch} (mean-pooled hidden states, softmax, "
+                      f"Adam in batches of {MASKED_LM_FINE_TUNING.batch}, end to end at most "
+                      f"{MASKED_LM_FINE_TUNING.max_steps} steps (mean-pooled hidden states, softmax, "
                       "cross-entropy)", width)
         for a in result.approaches.values():
             if a.losses and on_encoder(a.name):

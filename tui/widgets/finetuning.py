@@ -38,8 +38,9 @@ class FineTuningPane(Vertical):
             if a.losses and not on_encoder(a.name):
                 summary.append(f"  {a.name:<18} loss {a.losses[0]:.3f} → {a.losses[-1]:.4f}\n")
         if any(on_encoder(name) for name in result.approaches):
-            summary.append(f"{MASKED_LM_FINE_TUNING.epochs} epochs of Adam in batches of {MASKED_LM_FINE_TUNING.batch} "
-                           "on the masked language model's mean-pooled hidden states:\n")
+            t = MASKED_LM_FINE_TUNING
+            summary.append(f"{t.epochs} epochs of Adam in batches of {t.batch} (end to end at most {t.max_steps} "
+                           "steps) on the masked language model's mean-pooled hidden states:\n")
             for a in result.approaches.values():
                 if a.losses and on_encoder(a.name):
                     summary.append(f"  {a.name:<18} loss {a.losses[0]:.3f} → {a.losses[-1]:.4f}\n")
