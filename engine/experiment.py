@@ -28,11 +28,14 @@ _SCHEMA: dict[str, set[str]] = {
     "": {"name", "title", "summary", "expected", "memory", "pretraining", "finetuning", "analysis", "random"},
     "pretraining": {"corpus", "vectors", "window", "stopwords", "min_count", "max_vocab", "weighting", "dim",
                     "mlm_tokens"},
-    "finetuning": {"train", "test", "transfer", "text_column", "label_column", "epochs", "learning_rate", "l2"},
+    "finetuning": {"train", "test", "transfer", "text_column", "label_column", "epochs", "learning_rate", "l2",
+                   "masked_lm"},
     "analysis": {"probes", "top_n", "groups", "pairs", "lexicon", "groups_picked_by"},
     "random": {"seed", "seeds"},
 }
 _REQUIRED = {"finetuning": ("train", "test")}
+MASKED_LM_NEEDS_CORPUS = ("the masked language model's approaches need a corpus to pretrain on, not vectors "
+                          "pretrained once")
 PREVIEW_LINES = 300  # lines of the corpus kept for showing it; the rest is streamed when counting
 # and at most so many characters of them: long review lines are slow to lay out each time stage 1
 # comes back on screen.
@@ -63,6 +66,8 @@ class Experiment:
     vocabulary: VocabularySettings = field(default_factory=VocabularySettings)
     seeds: int = DEFAULTS["seeds"]  # how many seeds (seed, seed + 1, ...) the seed-dependent approaches are also run over
     training: TrainingSettings = field(default_factory=TrainingSettings)
+    # The masked language model's approaches run too ([finetuning] masked_lm, --masked-lm): they pretrain it first.
+    masked_lm: bool = False
     # The stopwords as the manifest gave them, so a user can switch them off and on again.
     manifest_stopwords: frozenset[str] = field(default=frozenset(), compare=False)
     # Word pairs with human similarity scores ([analysis] pairs), to score the vectors against.
@@ -328,6 +333,11 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
             mlm_tokens = MLM_TOKEN_BUDGET.check(mlm_tokens)
         except ValueError as exc:
             raise r.fail("pretraining", "mlm_tokens", str(exc)) from None
+    masked_lm = r.get("finetuning", "masked_lm", False)
+    if not isinstance(masked_lm, bool):
+        raise r.fail("finetuning", "masked_lm", "must be true or false")
+    if masked_lm and vectors_path is not None:
+        raise r.fail("finetuning", "masked_lm", MASKED_LM_NEEDS_CORPUS)
     name = r.string("", "name") or manifest.parent.name
     return Experiment(
         name=name,
@@ -350,6 +360,7 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
         vocabulary=vocabulary,
         seeds=seeds,
         training=training,
+        masked_lm=masked_lm,
         manifest_stopwords=stopwords,
         word_pairs=word_pairs,
         word_pairs_path=pairs_path,
@@ -385,7 +396,7 @@ PRETRAINING_SETTINGS = frozenset({"window", "stopwords", "weighting", "min_count
 def with_overrides(experiment: Experiment, *, window: int | None = None, stopwords: bool | None = None,
                    weighting: str | None = None, dim: int | None = None, min_count: int | None = None,
                    max_vocab: int | None = None, seed: int | None = None, top_n: int | None = None,
-                   memory: int | None = None) -> Experiment:
+                   memory: int | None = None, masked_lm: bool | None = None) -> Experiment:
     """The experiment with the settings given changed (None leaves one as it is); stopwords on
     are the manifest's list, off none. The values are checked already (LIMITS, WEIGHTINGS).
     Vectors pretrained once keep their own PRETRAINING_SETTINGS: giving one is an ExperimentError."""
@@ -393,6 +404,8 @@ def with_overrides(experiment: Experiment, *, window: int | None = None, stopwor
     if experiment.vectors_path is not None and PRETRAINING_SETTINGS & given.keys():
         raise ExperimentError(experiment.vectors_path, "vectors pretrained once keep their own settings; "
                                                        "pretrain again to change window, weighting or vocabulary")
+    if masked_lm and experiment.vectors_path is not None:
+        raise ExperimentError(experiment.vectors_path, MASKED_LM_NEEDS_CORPUS)
     if "stopwords" in given:
         given["stopwords"] = experiment.manifest_stopwords if stopwords else frozenset()
     vocabulary = {name: given.pop(name) for name in ("min_count", "max_vocab") if name in given}

@@ -76,6 +76,7 @@ TIMETABLE = Timetable(
         "ppmi": ("pretraining", READ_SHARE, 1.0),
         "svd": ("pretraining", READ_SHARE, 1.0),
         "sgns": ("pretraining", READ_SHARE, 1.0),
+        "masked lm": ("pretraining", READ_SHARE, 1.0),  # the masked language model, where its approaches run
         "neighbours": ("pretraining", 1.0, 1.0),
         # The main seed's training; the other seeds; the learning curve (about as long as the
         # seeds' phase, times the curve's sizes).

@@ -3,7 +3,7 @@ and gone on from its checkpoint to the same model as a training never stopped; a
 context (o): the kata word's occurrences placed and split, the same figures as the engine's."""
 
 import pytest
-from helpers import notifications, screen_text, settled, until
+from helpers import screen_text, settled, until
 from pretrain_explorer.engine.inspect.contextual import context_spread
 from pretrain_explorer.engine.pretraining.masked_lm import corpus_texts, train_masked_lm
 from pretrain_explorer.tui.app import PretrainExplorer

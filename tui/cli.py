@@ -93,6 +93,12 @@ def _memory_size(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _add_masked_lm_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--masked-lm", action="store_true", default=None,
+                        help="also fine-tune a masked language model pretrained on the corpus, beside its "
+                             "from-scratch twin and its frozen encoder (as the manifest's [finetuning] masked_lm = true)")
+
+
 def _add_memory_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--memory", type=_memory_size, metavar="SIZE",
                         help="the memory a run may use, such as 2G (default: the manifest's memory, else a share "
@@ -118,7 +124,7 @@ def _experiment(args, may_read: ReadCheck = lambda path: None) -> Experiment:
     """The experiment named on the command line, with the options' overrides."""
     return with_overrides(open_experiment(args.experiment, may_read=may_read), window=args.window,
                           weighting=args.weighting, dim=args.dim, min_count=args.min_count, max_vocab=args.max_vocab,
-                          memory=getattr(args, "memory", None))
+                          memory=getattr(args, "memory", None), masked_lm=getattr(args, "masked_lm", None))
 
 
 def report(argv: list[str]) -> int:
@@ -132,6 +138,7 @@ def report(argv: list[str]) -> int:
                         "prefixes by labels per class; computed after the run, cached)")
     _add_pretraining_options(parser, defaults=False)
     _add_memory_option(parser)
+    _add_masked_lm_option(parser)
     args = parser.parse_args(argv)
     experiment = _experiment(args)
     _refuse_an_unused_dim(args.dim, experiment.weighting)
@@ -144,6 +151,10 @@ def report(argv: list[str]) -> int:
 
         if (reason := grid_refused(experiment)) is not None:  # before the run, not after it
             raise ExperimentError("--grid", f"no grid for {experiment.name}: {reason}")
+    from .presentation.approaches import masked_lm_wait
+
+    if wait := masked_lm_wait(experiment):
+        print(f"pretrain-explorer: note: {wait}", file=sys.stderr, flush=True)
     result = run_experiment(experiment)
     grid = _grid(result) if args.grid else None
     if args.json:
@@ -318,6 +329,7 @@ def explore(argv: list[str]) -> int:
     parser.add_argument("--mlm-tokens", type=_in_range("mlm_tokens", MLM_TOKEN_BUDGET), metavar="N",
                         help="tokens the masked language model trains on (default: the manifest's mlm_tokens, "
                              f"else {MASKED_LM.token_budget:,})")
+    _add_masked_lm_option(parser)
     args = parser.parse_args(argv)
     from .access import ANYWHERE, end_session, served_session
 

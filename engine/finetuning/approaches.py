@@ -26,6 +26,16 @@ from .labeled import Features, LabeledData
 from .pushes import KeptClassifier
 from .bag_of_words import CountsClassifier
 from ..vectors import WordVectors
+from ..pretraining.masked_lm import MaskedLM
+from ..settings import MASKED_LM_FINE_TUNING
+from .masked_lm_classifier import (
+    class_probabilities,
+    fine_tune,
+    pooled_sentences,
+    random_encoder,
+    sentence_ids,
+    train_head,
+)
 
 
 class RunKeys(Protocol):
@@ -58,6 +68,10 @@ class Run(Protocol):
     def from_scratch_features(self, subset: np.ndarray) -> Features: ...
 
     def random_vectors(self, seed: int) -> WordVectors: ...
+
+    def masked_lm(self) -> MaskedLM: ...  # the run's pretrained masked language model (trained or stored)
+
+    def masked_lm_key(self) -> Hashable: ...  # what that model was trained from
 
 
 @dataclass(frozen=True)
@@ -125,6 +139,9 @@ class ClassifierKind:
     # (run, task, its outcome's fit) -> the KeptClassifier of a task on all the train sentences, to
     # take its scores apart (engine.inspect.explain); None: explained from its vectors (nearest centroid).
     keep: Callable[[Run, Task, object], KeptClassifier] | None = None
+    # Work per train sentence and class, in a softmax layer's (engine.run.context.trained_count):
+    # how many seeds and curve draws a run can afford.
+    work: int = 1
 
 
 @dataclass(frozen=True)
@@ -312,5 +329,68 @@ APPROACHES: tuple[Approach, ...] = (
     Approach("bag_of_words", "no word vectors: logistic regression on the labeled sentences' word counts",
              WORD_COUNTS, BAG_OF_WORDS),
 )
-BY_NAME = {a.name: a for a in APPROACHES}
+
+
+def fit_masked_lm(run: Run, tasks: list[Task], splits, should_stop, on_progress) -> list[TaskOutcome]:
+    """One task at a time, so one model is held at once, whatever the seeds and the curve's subsets;
+    the frozen encoder pools each sentence once for all its tasks."""
+    model, settings, train = run.masked_lm(), MASKED_LM_FINE_TUNING, run.data.train
+    ids = {name: sentence_ids(model.words, (s.text for s in run.data.splits[name].sentences),
+                              run.experiment.stopwords, model.shape.max_length) for name in ("train", *splits)}
+    frozen: dict[str, np.ndarray] = {}
+    out = []
+    for done, task in enumerate(tasks):
+        stop_if_asked(should_stop)
+        rows = task.rows(len(train))
+        labels, classes = train.label_ids[rows], len(run.data.labels)
+        if task.approach.classifier.update_vectors:
+            pretrained = task.approach.vectors is MASKED_LM_PRETRAINED
+            start = model.params if pretrained else random_encoder(model.shape, task.seed)
+            params, head, losses = fine_tune(start, model.shape, ids["train"][rows], labels, classes, task.seed,
+                                             settings, should_stop,
+                                             lambda f, done=done: on_progress((done + f) / len(tasks)))
+            scores = {n: class_probabilities(pooled_sentences(params, model.shape, ids[n], settings.score_batch), head)
+                      for n in splits}
+            del params
+        else:
+            frozen = frozen or {n: pooled_sentences(model.params, model.shape, x, settings.score_batch)
+                                for n, x in ids.items()}
+            head, losses = train_head(frozen["train"][rows], labels, classes, task.seed, settings, should_stop)
+            scores = {n: class_probabilities(frozen[n], head) for n in splits}
+        out.append(TaskOutcome.of(task, scores, losses))
+        on_progress((done + 1) / len(tasks))
+    return out
+
+
+# The masked language model's approaches (engine.finetuning.masked_lm_classifier). They need the
+# model pretrained, minutes on a large corpus: an experiment asks for them ([finetuning] masked_lm).
+# Seeded: the seed draws the softmax layer's start and the order of the sentences (and the twin's encoder).
+MASKED_LM_PRETRAINED = VectorSource("masked LM", seeded=True, features=_no_vectors,
+                                    determined_by=lambda run: (run.masked_lm_key(), MASKED_LM_FINE_TUNING))
+MASKED_LM_RANDOM = VectorSource("masked LM, random start", seeded=True, features=_no_vectors,
+                                determined_by=lambda run: (run.masked_lm_key(), MASKED_LM_FINE_TUNING))
+# A transformer's forward and backward pass per sentence and epoch, against a softmax layer's
+# products over the dimension: measured on reviews' train set, 4.5 ms a sentence and epoch on a loaded
+# machine, 40 epochs, where the softmax layers' 300 epochs are a fraction of a millisecond.
+ENCODER_WORK = 1_000
+ENCODER_TUNED = ClassifierKind("encoder and softmax layer, trained end to end", "class probability", fit_masked_lm,
+                               trained=True, update_vectors=True, work=ENCODER_WORK)
+ENCODER_FROZEN = ClassifierKind("softmax layer on the frozen encoder", "class probability", fit_masked_lm,
+                                trained=True)
+MASKED_LM_APPROACHES: tuple[Approach, ...] = (
+    Approach("mlm_fine_tuned", "masked language model pretrained on the corpus, fine-tuned end to end with a "
+             "softmax layer on its mean hidden state", MASKED_LM_PRETRAINED, ENCODER_TUNED),
+    Approach("mlm_from_scratch", "the same transformer from a random start, trained on the labels alone",
+             MASKED_LM_RANDOM, ENCODER_TUNED),
+    Approach("mlm_frozen", "masked language model pretrained on the corpus, frozen; a softmax layer trained on "
+             "its mean hidden state", MASKED_LM_PRETRAINED, ENCODER_FROZEN),
+)
+
+
+def approaches_of(masked_lm: bool) -> tuple[Approach, ...]:
+    """The approaches a run fits, in the order they are shown: the masked language model's where asked for."""
+    return APPROACHES + MASKED_LM_APPROACHES if masked_lm else APPROACHES
+
+
+BY_NAME = {a.name: a for a in APPROACHES + MASKED_LM_APPROACHES}
 APPROACH_NAMES = tuple(a.name for a in APPROACHES)  # in the order they are shown

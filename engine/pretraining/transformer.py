@@ -194,3 +194,40 @@ class Adam:
             s *= self.beta2
             s += (1 - self.beta2) * (g * g)
             value -= (rate * m / (np.sqrt(s) + self.epsilon)).astype(value.dtype)
+
+
+# --- a classifier on the encoder (engine.finetuning.masked_lm_classifier): the mean of the last
+# layer's hidden states over a sentence's tokens (padding left out), then a softmax layer.
+
+
+def mean_pooled(params: dict, shape: Shape, ids: np.ndarray, keep_cache: bool = False):
+    """Each sentence's mean hidden state (B, dim) over its tokens (ids > 0), and what the backward
+    pass needs when keep_cache. A sentence of padding only pools to zeros."""
+    h, saved = encode(params, shape, ids, keep_cache)
+    weights = (ids > 0).astype(h.dtype) / np.maximum((ids > 0).sum(1, keepdims=True), 1).astype(h.dtype)
+    return np.einsum("btd,bt->bd", h, weights), (h, weights, saved)
+
+
+def head_loss(head: dict, pooled: np.ndarray, labels: np.ndarray):
+    """The mean cross-entropy of the labels given the softmax layer `head` ({"weight": (dim, classes),
+    "bias": (classes,)}) on pooled sentences (B, dim); the head's gradients and the pooled ones."""
+    logits = pooled @ head["weight"] + head["bias"]
+    logits = logits - logits.max(-1, keepdims=True)
+    probs = np.exp(logits)
+    totals = probs.sum(-1, keepdims=True)
+    m = len(labels)
+    loss = float((np.log(totals[:, 0]) - logits[np.arange(m), labels]).mean())
+    d_logits = probs / totals
+    d_logits[np.arange(m), labels] -= 1.0
+    d_logits /= m
+    return loss, {"weight": pooled.T @ d_logits, "bias": d_logits.sum(0)}, d_logits @ head["weight"].T
+
+
+def classifier_loss(params: dict, head: dict, shape: Shape, ids: np.ndarray, labels: np.ndarray):
+    """head_loss on the encoder's mean-pooled sentences, and the gradients of the head's and the
+    encoder's parameters (fine-tuning end to end), as two dicts."""
+    pooled, (h, weights, saved) = mean_pooled(params, shape, ids, keep_cache=True)
+    loss, head_grads, d_pooled = head_loss(head, pooled, labels)
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    _backward(params, shape, saved, d_pooled[:, None, :] * weights[:, :, None], grads)
+    return loss, head_grads, grads

@@ -17,8 +17,12 @@ from ..finetuning.centroid import Prediction, Scores, SplitResult, best_label
 from .cache import StageCache, nbytes
 from ..inspect.domain import DomainFigure, domain_figure, sample_budget, survey_corpus, task_tokens
 from ..pretraining.corpus import CorpusFiles, read_blocks
-from ..errors import stop_if_asked
-from ..experiment import Experiment
+from ..errors import ExperimentError, stop_if_asked
+from ..pretraining.masked_lm import MaskedLM
+from ..pretraining.masked_lm_store import SHIPPED_MODEL, trained_or_stored
+from ..progress import Progress, ProgressEvent
+from ..settings import MASKED_LM
+from ..experiment import MASKED_LM_NEEDS_CORPUS, Experiment
 from ..finetuning.labeled import (
     Features,
     LabeledData,
@@ -53,14 +57,14 @@ def seeds_within(seeds: int, work_per_seed: int) -> int:
     return int(min(seeds, max(MIN_SEEDS, SEEDS_WORK // max(work_per_seed, 1))))
 
 
-def spread_seeds(data: LabeledData, seeds: int) -> int:
+def spread_seeds(data: LabeledData, seeds: int, approaches=registry.APPROACHES) -> int:
     """How many seeds the spread over seeds runs (the main one included)."""
-    seeded = [a for a in registry.APPROACHES if a.seeded]
+    seeded = [a for a in approaches if a.seeded]
     return seeds_within(seeds, len(data.train) * len(data.labels) * trained_count(seeded))
 
 
 def trained_count(approaches) -> int:
-    return sum(a.classifier.trained for a in approaches)
+    return sum(a.classifier.work for a in approaches if a.classifier.trained)
 
 
 def curve_sizes(data: LabeledData) -> tuple[int, ...]:
@@ -161,6 +165,32 @@ class RunContext(Run):
         if len(missing) > 1:
             with ThreadPoolExecutor(2) as pool:
                 list(pool.map(self.random_features, missing))
+
+    # The masked language model the approaches of engine.finetuning.approaches.MASKED_LM_APPROACHES read.
+
+    @property
+    def approaches(self) -> tuple[registry.Approach, ...]:
+        return registry.approaches_of(self.experiment.masked_lm)
+
+    def masked_lm_key(self) -> Hashable:
+        e = self.experiment
+        if e.corpus_path is None:
+            raise ExperimentError(e.vectors_path, MASKED_LM_NEEDS_CORPUS)
+        budget = getattr(e, "mlm_tokens", None) or MASKED_LM.token_budget  # [pretraining] mlm_tokens, where set
+        return CorpusFiles.of(e.corpus_path).identity, e.stopwords, e.seed, budget, MASKED_LM
+
+    def masked_lm(self, on_progress: Progress = lambda event: None) -> MaskedLM:
+        """The experiment's model: in the session's cache, else stored on disk by what determines
+        it (engine.pretraining.masked_lm_store), else trained now, its progress reported."""
+        key = self.masked_lm_key()
+        _, stopwords, seed, budget, settings = key
+
+        def report(fraction: float, rate: float, loss: float) -> None:
+            on_progress(ProgressEvent("masked lm", fraction, f"Pretraining: masked LM, {rate:,.0f} tokens/s"))
+
+        return self.session.cached("masked lm", key, lambda: trained_or_stored(
+            self.experiment.corpus_path, stopwords, seed, budget, getattr(self.session, "disk", None), settings,
+            self.should_stop, report, shipped=self.experiment.manifest.parent / SHIPPED_MODEL)[0])
 
     def pairs(self):
         return self.session.cached("pairs", (self.data_key, self.experiment.window),

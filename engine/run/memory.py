@@ -21,6 +21,8 @@ from pathlib import Path
 from ..errors import ExperimentError
 from ..experiment import Experiment
 from ..settings import (
+    MASKED_LM,
+    MASKED_LM_FINE_TUNING,
     DENSE_WEIGHTINGS,
     DIMENSIONED_WEIGHTINGS,
     MAX_DENSE_WORDS,
@@ -79,6 +81,11 @@ class MemoryEstimate:
     word2vec: int = 0  # sgns: gensim's modules and model, held from its training to the end of the run
     counted: int = 0  # what counting leaves resident through fine-tuning (RESIDENT_COUNTING_SHARE)
     fine_tunes: bool = True  # False: a command that only pretrains (evaluate, pretrain)
+    masked_lm: int = 0  # the masked language model's approaches: the model, from its training to the end of the run
+
+    @property
+    def masked_lm_part(self) -> int:
+        return self.masked_lm if self.fine_tunes else 0
 
     @property
     def fine_tuning(self) -> int:
@@ -86,7 +93,7 @@ class MemoryEstimate:
 
     @property
     def total(self) -> int:
-        return self.program + self.word2vec + max(self.pretraining, self.fine_tuning)
+        return self.program + self.word2vec + self.masked_lm_part + max(self.pretraining, self.fine_tuning)
 
     def pretraining_only(self) -> "MemoryEstimate":
         """The estimate of a command that only pretrains (evaluate): no fine-tuning after it."""
@@ -100,7 +107,8 @@ class MemoryEstimate:
         """(name, bytes) of each part, in the order they are shown."""
         return (("program", self.program), ("pretraining", self.pretraining), ("counts kept", self.counted),
                 ("vectors", self.vectors), ("cache", self.cache), ("working", self.working),
-                ("word2vec", self.word2vec))
+                ("word2vec", self.word2vec)) + (
+                (("masked LM", self.masked_lm_part),) if self.masked_lm_part else ())
 
 
 def _labeled_words(e: Experiment) -> int:
@@ -154,7 +162,33 @@ def estimate_memory(e: Experiment, vocabulary: int | None = None, dimension: int
     word2vec = 0
     if e.weighting == "sgns" and e.vectors_path is None:
         word2vec = GENSIM_BYTES + words * (GENSIM_BYTES_PER_WORD + GENSIM_ARRAYS * dimension * FLOAT32)
-    return MemoryEstimate(words, dimension, PROGRAM_BYTES, pretraining, vectors, cache, working, word2vec, counted)
+    return MemoryEstimate(words, dimension, PROGRAM_BYTES, pretraining, vectors, cache, working, word2vec, counted,
+                          masked_lm=masked_lm_approaches_bytes(e) if e.masked_lm else 0)
+
+
+# The masked language model's approaches (engine.finetuning.masked_lm_classifier), in float32: the
+# pretrained model and Adam's two moments while it trains, then it and one task's copy with the
+# copy's moments (one task at a time); and the activations of the largest batch, per token and layer
+# the hidden states the backward pass keeps (about 12 of the dimension and 3 of the feed-forward
+# width) and the attention weights (heads x tokens).
+MASKED_LM_COPIES = 6
+# Training it first holds the corpus's lines as tokens (engine.pretraining.masked_lm.lines_of), per
+# corpus byte: measured, reviews' 4.9 MB corpus raised the peak by 113 MB.
+MASKED_LM_LINES_PER_CORPUS_BYTE = 24
+ACTIVATIONS_PER_DIM, ACTIVATIONS_PER_HIDDEN = 12, 3
+
+
+def masked_lm_approaches_bytes(e: Experiment) -> int:
+    """The masked language model's approaches in a run (training it first where nothing stored holds it)."""
+    m, t = MASKED_LM, MASKED_LM_FINE_TUNING
+    d, f, length = m.dim, m.hidden, m.max_length
+    per_layer = 4 * d * d + 4 * d + 2 * d * f + f + d + 4 * d
+    parameters = (m.max_words + 3) * d + length * d + m.layers * per_layer + 2 * d + m.max_words + 3
+    lines = max(m.batch, t.batch, t.score_batch)
+    activations = lines * length * m.layers * (ACTIVATIONS_PER_DIM * d + ACTIVATIONS_PER_HIDDEN * f + m.heads * length)
+    pooled = (len(e.train) + len(e.test) + len(e.transfer or ())) * d  # the frozen encoder's sentences
+    lines = _corpus_bytes(e) * MASKED_LM_LINES_PER_CORPUS_BYTE
+    return FLOAT32 * (MASKED_LM_COPIES * parameters + activations + pooled) + lines
 
 
 # --- the budget -------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from ..settings import DIMENSIONED_WEIGHTINGS, IMPORTED_WORDS
 from ..inspect.coverage import word_overlaps
 from ..inspect.evidence import lesson_unseen_help
 from ..inspect.groups import GroupSimilarity, beside_random, group_similarity
-from ..finetuning import approaches as registry
 from ..finetuning.approaches import Task
 from ..progress import TIMETABLE, Progress, ProgressEvent, RunReport
 from ..pretraining.corpus import CorpusFiles
@@ -255,13 +254,15 @@ class Session(StageCache):
         check_memory(e, memory)
         checked("neighbours", "Pretraining: neighbours")(1.0)
         run = RunContext(self, e, pretrained, keys, should_stop)
+        if e.masked_lm:  # pretrained before the first phase is shown, its progress on the bar
+            run.masked_lm(on_progress)
         phase = dataclasses.replace(self._pretraining_phase(run, stats), memory=memory)
         yield phase
         training = checked("training", "Training: main seed")
         training(0.0)
         phase = self._training_phase(run, phase, training)
         yield phase
-        seeds = spread_seeds(run.data, e.seeds)
+        seeds = spread_seeds(run.data, e.seeds, run.approaches)
         over_seeds = checked("seeds", f"Seeds: {seeds}")
         over_seeds(0.0)
         phase = self._seeds_phase(run, phase, seeds, over_seeds)
@@ -315,7 +316,7 @@ class Session(StageCache):
 
     def _training_phase(self, run: RunContext, result: ExperimentResult, progress) -> ExperimentResult:
         e = run.experiment
-        tasks = [Task(a, e.seed if a.seeded else None) for a in registry.APPROACHES]
+        tasks = [Task(a, e.seed if a.seeded else None) for a in run.approaches]
         outcomes = run.fit(tasks, run.splits, progress)
         approaches = {t.approach.name: ApproachResult(t.approach.name, *run.split_results(o), losses=o.losses,
                                                       kept_classifier=run.kept_classifier(t, o))
@@ -339,7 +340,7 @@ class Session(StageCache):
     def _seeds_phase(self, run: RunContext, result: ExperimentResult, seeds: int, progress) -> ExperimentResult:
         """The seeded approaches over `seeds` seeds (spread_seeds: fewer than asked on a large set)."""
         e = run.experiment
-        seeded = [a for a in registry.APPROACHES if a.seeded]
+        seeded = [a for a in run.approaches if a.seeded]
         tasks = [Task(a, e.seed + j) for a in seeded for j in range(1, seeds)]
         outcomes = dict(zip(((t.approach.name, t.seed) for t in tasks),
                             run.fit(tasks, run.splits, progress, keep_fits=False)))
@@ -366,8 +367,8 @@ class Session(StageCache):
         sizes = curve_sizes(data)
         per_class = np.bincount(data.train.label_ids[data.train.label_ids >= 0])
         draws = seeds_within(e.seeds, sum(int(np.minimum(size, per_class).sum()) for size in sizes)
-                             * len(data.labels) * trained_count(registry.APPROACHES))
-        mean, std = curve_values(run, sizes, draws, registry.APPROACHES, progress)
+                             * len(data.labels) * trained_count(run.approaches))
+        mean, std = curve_values(run, sizes, draws, run.approaches, progress)
         curve = LearningCurve(sizes, mean, std, draws)
         return dataclasses.replace(result, learning_curve=curve, phase=PHASES[3])
 

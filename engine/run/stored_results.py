@@ -70,7 +70,7 @@ def results_settings(e: Experiment, sources: dict[str, str]) -> dict:
         raise TypeError(f"{type(value).__name__} in an experiment")
 
     fields = {f.name: getattr(e, f.name) for f in dataclasses.fields(e) if f.name not in NOT_RESULTS}
-    approaches = [[a.name, a.description, a.vectors.name, a.classifier.name] for a in registry.APPROACHES]
+    approaches = [[a.name, a.description, a.vectors.name, a.classifier.name] for a in registry.approaches_of(e.masked_lm)]
     text = json.dumps({**fields, "sources": sources, "approaches": approaches}, sort_keys=True, default=plain)
     return {"kind": "results", "format": FORMAT, "package": package_version(),
             "experiment": hashlib.blake2b(text.encode(), digest_size=20).hexdigest()}

@@ -3,7 +3,9 @@ new approach is named on every screen and in the report without an edit here."""
 
 from __future__ import annotations
 
-from ...engine.finetuning.approaches import BY_NAME
+from ...engine.finetuning.approaches import BY_NAME, MASKED_LM_APPROACHES
+from ...engine.experiment import Experiment
+from ...engine.settings import MASKED_LM, MASKED_LM_FINE_TUNING, MLM_TOKENS_PER_SECOND
 from ...engine.run.results import ApproachResult, ExperimentResult
 
 
@@ -24,3 +26,31 @@ def score_kind(approach: ApproachResult) -> str:
     """What its scores are: cosine to each class centroid, or each class's probability."""
     kind = BY_NAME[approach.name].classifier.scores if approach.name in BY_NAME else ""
     return "probability" if "probability" in kind else "cosine"
+
+
+def on_encoder(name: str) -> bool:
+    """One of the masked language model's approaches: trained by Adam in batches, not as the softmax layers are."""
+    return any(a.name == name for a in MASKED_LM_APPROACHES)
+
+
+def encoder_training(names: list[str]) -> str:
+    """How the masked language model's approaches among `names` were trained, or ""."""
+    names = [n for n in names if on_encoder(n)]
+    if not names:
+        return ""
+    t = MASKED_LM_FINE_TUNING
+    return (f"The masked language model's approaches ({', '.join(names)}) put a softmax layer on the mean of the "
+            f"transformer's last hidden states over a sentence, trained by Adam for {t.epochs} epochs in batches of "
+            f"{t.batch} sentences (end to end at most {t.max_steps} steps: fewer epochs on a large train set; learning rate {t.head_learning_rate:g} for the layer, {t.learning_rate:g} for the "
+            "encoder where it is trained too: every weight of it moves, not only the labeled words).")
+
+
+def masked_lm_wait(e: Experiment) -> str | None:
+    """Before a run with the masked language model's approaches: the training it may start with."""
+    if not e.masked_lm:
+        return None
+    budget = getattr(e, "mlm_tokens", None) or MASKED_LM.token_budget  # [pretraining] mlm_tokens, where set
+    minutes = budget / MLM_TOKENS_PER_SECOND / 60
+    return (f"the masked language model's approaches first train it on the corpus, unless the disk cache has it: "
+            f"{budget:,} tokens, about {max(1, round(minutes)):,} minute{'s' if round(minutes) > 1 else ''} at "
+            f"{MLM_TOKENS_PER_SECOND:,} tokens a second (measured on one core).")

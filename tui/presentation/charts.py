@@ -194,7 +194,10 @@ def groups_chart(result: ExperimentResult, width: int) -> Text:
 
 def loss_chart(result: ExperimentResult, width: int, height: int = LINE_HEIGHT) -> Text:
     trained = {name: list(a.losses) for name, a in result.approaches.items() if a.losses}
+    # The softmax layers' epochs (the masked language model's approaches train for fewer, on one axis
+    # of epochs they would not line up): the approaches with as many epochs as the first.
     xs = list(range(len(next(iter(trained.values()), []))))
+    trained = {name: losses for name, losses in trained.items() if len(losses) == len(xs)}
     return line_chart("Training loss (cross-entropy on the labeled sentences)", "epoch", xs, trained,
                       width, height, False)
 

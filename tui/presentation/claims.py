@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from ...engine.finetuning.approaches import BY_NAME, PRETRAINED
+from ...engine.finetuning.approaches import BY_NAME, MASKED_LM_PRETRAINED, PRETRAINED
 from ...engine.inspect.evidence import LESSON
 from ...engine.inspect.significance import SIGNIFICANCE
 from ...engine.run.results import ExperimentResult
@@ -16,7 +16,9 @@ from .wording import Claim
 # Which comparisons a split's note makes, when both approaches ran: the lesson's question first.
 # The last asks whether pretraining beats what a practitioner would try first. The lesson's (the
 # engine's: the run measures what unseen words did in it) comes first.
-PAIRS = (LESSON, ("fine_tuned", "random_fine_tuned"), ("pretrained", "from_scratch"), ("fine_tuned", "bag_of_words"))
+PAIRS = (LESSON, ("fine_tuned", "random_fine_tuned"), ("pretrained", "from_scratch"), ("fine_tuned", "bag_of_words"),
+         # the masked language model fine-tuned against its from-scratch twin, and against the count vectors
+         ("mlm_fine_tuned", "mlm_from_scratch"), ("mlm_fine_tuned", "fine_tuned"))
 
 # The majority class is "within reach" of an approach that is not significantly above always
 # guessing it on the same sentences, or above it by less than this many accuracy points.
@@ -116,7 +118,7 @@ def further_claims(r: ExperimentResult, split: str) -> list[Claim]:
 
 
 def _with_pretraining(name: str) -> bool:
-    return name in BY_NAME and BY_NAME[name].vectors is PRETRAINED
+    return name in BY_NAME and BY_NAME[name].vectors in (PRETRAINED, MASKED_LM_PRETRAINED)
 
 
 def question_claims(r: ExperimentResult, split: str) -> list[Claim]:

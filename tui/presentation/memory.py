@@ -25,6 +25,7 @@ def memory_phrase(estimate: MemoryEstimate | None) -> str:
 def memory_sentence(estimate: MemoryEstimate) -> str:
     """For the report: the estimate the run made before it allocated, and its parts."""
     parts = ", ".join(f"{name} {size(count)}" for name, count in estimate.parts() if count or name != "word2vec")
-    held = ", word2vec's model" if estimate.word2vec else ""
+    held = (", word2vec's model" if estimate.word2vec else "") + (
+        ", the masked language model" if estimate.masked_lm_part else "")
     return (f"Memory: about {size(estimate.total)} at the peak, estimated before the run allocated it "
             f"({parts}; the peak is the program{held} and the larger of pretraining and the rest)")

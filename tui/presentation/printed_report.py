@@ -15,8 +15,9 @@ from rich.text import Text
 from ...engine.inspect.space import AXIS, PCA
 from ...engine.run.json_form import grid_json, to_json
 from ...engine.run.results import ApproachResult, ExperimentResult
+from ...engine.settings import MASKED_LM_FINE_TUNING
 from . import map_axes, verdicts, word_map
-from .approaches import describe, score_kind
+from .approaches import describe, on_encoder, score_kind
 from .charts import chart
 from .claims import all_claims
 from .grid import GRID_APPROACH, GRID_TITLE, grid_lines, grid_reading
@@ -76,8 +77,16 @@ def _fine_tuning(result: ExperimentResult, width: int) -> list[str]:
                          f"rate {e.training.learning_rate:g}, L2 {e.training.l2:g} (mean-pooled vectors, "
                          "softmax, cross-entropy)", width)
     for a in result.approaches.values():
-        if a.losses:
+        if a.losses and not on_encoder(a.name):
             lines.append(f"  {a.name:>18}: loss {a.losses[0]:.4f} -> {a.losses[-1]:.4f}")
+    if any(on_encoder(name) for name in result.approaches):
+        lines += wrap(f"Training of the masked language model's approaches: {MASKED_LM_FINE_TUNING.epochs} epochs of "
+                      f"Adam in batches of {MASKED_LM_FINE_TUNING.batch}, end to end at most "
+                      f"{MASKED_LM_FINE_TUNING.max_steps} steps (mean-pooled hidden states, softmax, "
+                      "cross-entropy)", width)
+        for a in result.approaches.values():
+            if a.losses and on_encoder(a.name):
+                lines.append(f"  {a.name:>18}: loss {a.losses[0]:.4f} -> {a.losses[-1]:.4f}")
     if unfinished := verdicts.unfinished_training(result):
         lines += wrap(unfinished, width)
     lines += [""] + wrap("Words whose vectors fine-tuning moved most (Euclidean distance): "

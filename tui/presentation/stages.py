@@ -10,7 +10,7 @@ from ...engine.experiment import Experiment
 from ...engine.run.results import ExperimentResult
 from ...engine.settings import IMPORTED, IMPORTED_WORDS, MANY_CLASSES
 from . import verdicts
-from .approaches import describe, is_trained
+from .approaches import describe, encoder_training, is_trained, on_encoder
 from .claims import LESSON, further_claims, note_claims, question_claims
 from .domain import domain_sentence
 from .guidance import where_it_shows
@@ -124,7 +124,7 @@ def many_classes(e: Experiment) -> str | None:
 
 def _finetuning(r: ExperimentResult) -> str:
     e = r.experiment
-    trained = [name for name, a in r.approaches.items() if is_trained(a)]
+    trained = [name for name, a in r.approaches.items() if is_trained(a) and not on_encoder(name)]
     few = "Only " if len(e.train) <= FEW_LABELED else ""
     classes = f" in {len(e.labels):,} classes" if len(e.labels) > LISTED_CLASSES else ""
     text = (f"{few}{len(e.train):,} labeled sentences{classes} ({class_list(e.labels)}). The lesson's "
@@ -133,6 +133,8 @@ def _finetuning(r: ExperimentResult) -> str:
         text += (f" The trained approaches ({', '.join(trained)}) fit a softmax layer by gradient "
                  "descent; where the vectors are trained too, only words of the labeled sentences "
                  "move, and every other word keeps its starting vector.")
+    if encoder := encoder_training(list(r.approaches)):
+        text += f" {encoder}"
     if warning := many_classes(e):
         text += f" {warning}"
     unfinished = verdicts.unfinished_training(r)

@@ -20,7 +20,8 @@ APPROACH_COLOURS = {
 SPARE_COLOURS = ("#a16207", "#0369a1", "#be123c", "#4d7c0f")
 # Line-chart markers: each approach's initial, so the lines read without colour too.
 MARKERS = {"random": "R", "pretrained": "P", "from_scratch": "S", "linear_probe": "L",
-           "fine_tuned": "F", "random_fine_tuned": "X", "bag_of_words": "B"}
+           "fine_tuned": "F", "random_fine_tuned": "X", "bag_of_words": "B",
+           "mlm_fine_tuned": "M", "mlm_from_scratch": "T", "mlm_frozen": "Z"}  # T: the twin; Z: frozen
 NEUTRAL = "#8a8a8a"
 
 

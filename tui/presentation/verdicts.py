@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ...engine.inspect.significance import SIGNIFICANCE, PairedTest
 from ...engine.run.results import ExperimentResult, SeedStats
+from .approaches import on_encoder
 from .wording import Claim, listed, say
 from .style import number, pct, seeds
 
@@ -132,8 +133,8 @@ LITTLE_FALL = 0.10
 def unfinished_training(result: ExperimentResult) -> str:
     """A sentence on the trained approaches whose loss barely fell and was still falling at the end,
     or "" when there are none: their accuracy is that of a layer training had barely begun."""
-    slow = {name: a.losses for name, a in result.approaches.items()
-            if len(a.losses) > 1 and a.losses[-1] > (1 - LITTLE_FALL) * a.losses[0] and a.losses[-1] < a.losses[-2]}
+    slow = {name: a.losses for name, a in result.approaches.items()  # the softmax layers' training settings
+            if not on_encoder(name) and len(a.losses) > 1 and a.losses[-1] > (1 - LITTLE_FALL) * a.losses[0] and a.losses[-1] < a.losses[-2]}
     if not slow:
         return ""
     falls = listed(f"{name} ({losses[0]:.3f} -> {losses[-1]:.3f})" for name, losses in slow.items())

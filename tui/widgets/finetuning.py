@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from ...engine.run.results import ExperimentResult
+from ...engine.settings import MASKED_LM_FINE_TUNING
+from ..presentation.approaches import on_encoder
 from .chart import Chart
 
 
@@ -33,8 +35,15 @@ class FineTuningPane(Vertical):
             f"L2 {e.training.l2:g}) on mean-pooled word vectors, a softmax layer and cross-entropy:\n"
         )
         for a in result.approaches.values():
-            if a.losses:
+            if a.losses and not on_encoder(a.name):
                 summary.append(f"  {a.name:<18} loss {a.losses[0]:.3f} → {a.losses[-1]:.4f}\n")
+        if any(on_encoder(name) for name in result.approaches):
+            t = MASKED_LM_FINE_TUNING
+            summary.append(f"{t.epochs} epochs of Adam in batches of {t.batch} (end to end at most {t.max_steps} "
+                           "steps) on the masked language model's mean-pooled hidden states:\n")
+            for a in result.approaches.values():
+                if a.losses and on_encoder(a.name):
+                    summary.append(f"  {a.name:<18} loss {a.losses[0]:.3f} → {a.losses[-1]:.4f}\n")
         self.query_one("#training-summary", Static).update(summary)
         self.query_one(Chart).result = result
 

@@ -1,0 +1,119 @@
+"""The masked language model's encoder as a classifier: a softmax layer on the mean of its last hidden
+states over a sentence's tokens, trained on the labeled sentences by Adam. End to end from the
+pretrained encoder (fine-tuning, as BERT is), end to end from a random encoder of the same shape
+(its from-scratch twin: what the labels alone teach that architecture), or the softmax layer alone
+on the frozen pretrained encoder. Everything drawn at random (the random encoder, the layer's start,
+the order of the sentences) comes from the task's seed; one task's model is held at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+from ..errors import stop_if_asked
+from ..pretraining.transformer import (
+    INIT_SCALE,
+    Adam,
+    Shape,
+    classifier_loss,
+    head_loss,
+    initial_parameters,
+    mean_pooled,
+)
+from ..settings import MASKED_LM_FINE_TUNING, MaskedLMFineTuningSettings
+from ..text import preprocess
+
+UNKNOWN = 1  # the model's [UNK] id (engine.pretraining.masked_lm.SPECIAL); 0 is padding
+
+
+def sentence_ids(words: tuple[str, ...], texts: Iterable[str], stopwords: frozenset[str],
+                 max_length: int) -> np.ndarray:
+    """Sentences as the model's token ids (tokenized as its corpus was), cut to max_length, padded with 0."""
+    index = {w: i for i, w in enumerate(words)}
+    rows = [[index.get(t, UNKNOWN) for t in preprocess(text, stopwords)][:max_length] for text in texts]
+    out = np.zeros((len(rows), max_length), np.int32)
+    for row, ids in enumerate(rows):
+        out[row, : len(ids)] = ids
+    return out
+
+
+def _trimmed(ids: np.ndarray) -> np.ndarray:
+    """Without the all-padding columns at the end (sentences are left-aligned)."""
+    return ids[:, : max(1, int((ids > 0).sum(1).max(initial=0)))]
+
+
+def initial_head(dim: int, classes: int, rng: np.random.Generator, dtype) -> dict[str, np.ndarray]:
+    return {"weight": (rng.standard_normal((dim, classes)) * INIT_SCALE).astype(dtype),
+            "bias": np.zeros(classes, dtype)}
+
+
+def pooled_sentences(params: dict, shape: Shape, ids: np.ndarray, batch: int) -> np.ndarray:
+    """The encoder's mean-pooled sentences (n, dim), a batch at a time."""
+    out = np.zeros((len(ids), shape.dim), params["embedding"].dtype)
+    for start in range(0, len(ids), batch):
+        out[start: start + batch] = mean_pooled(params, shape, _trimmed(ids[start: start + batch]))[0]
+    return out
+
+
+def class_probabilities(pooled: np.ndarray, head: dict) -> np.ndarray:
+    logits = (pooled @ head["weight"] + head["bias"]).astype(np.float64)
+    probs = np.exp(logits - logits.max(-1, keepdims=True))
+    return probs / probs.sum(-1, keepdims=True)
+
+
+def train_head(pooled: np.ndarray, labels: np.ndarray, classes: int, seed: int,
+               settings: MaskedLMFineTuningSettings = MASKED_LM_FINE_TUNING,
+               should_stop: Callable[[], bool] = lambda: False) -> tuple[dict, tuple[float, ...]]:
+    """The softmax layer alone on pooled sentences (the encoder frozen): its parameters and each epoch's mean loss."""
+    rng = np.random.default_rng(seed)
+    head = initial_head(pooled.shape[1], classes, rng, pooled.dtype)
+    optimizer = Adam(head, settings.head_learning_rate)
+    losses = []
+    for _ in range(settings.epochs):
+        stop_if_asked(should_stop)
+        order, total = rng.permutation(len(labels)), 0.0
+        for start in range(0, len(order), settings.batch):
+            rows = order[start: start + settings.batch]
+            loss, grads, _ = head_loss(head, pooled[rows], labels[rows])
+            optimizer.step(head, grads)
+            total += loss * len(rows)
+        losses.append(total / len(labels))
+    return head, tuple(losses)
+
+
+def epochs_for(sentences: int, settings: MaskedLMFineTuningSettings) -> int:
+    """The epochs, fewer where they would take more than max_steps steps."""
+    per_epoch = -(-sentences // settings.batch)
+    return max(1, min(settings.epochs, settings.max_steps // max(per_epoch, 1)))
+
+
+def fine_tune(start: dict, shape: Shape, ids: np.ndarray, labels: np.ndarray, classes: int, seed: int,
+              settings: MaskedLMFineTuningSettings = MASKED_LM_FINE_TUNING,
+              should_stop: Callable[[], bool] = lambda: False,
+              on_progress: Callable[[float], None] = lambda fraction: None) -> tuple[dict, dict, tuple[float, ...]]:
+    """The encoder (a copy of `start`) and a softmax layer trained together on the sentences `ids`:
+    the encoder's parameters, the layer's and each epoch's mean loss. Cancellable between steps."""
+    rng = np.random.default_rng(seed)
+    params = {name: np.array(value) for name, value in start.items()}
+    head = initial_head(shape.dim, classes, rng, params["embedding"].dtype)
+    encoder_rate = Adam(params, settings.learning_rate)
+    head_rate = Adam(head, settings.head_learning_rate)
+    losses, epochs = [], epochs_for(len(labels), settings)
+    for epoch in range(epochs):
+        order, total = rng.permutation(len(labels)), 0.0
+        for begin in range(0, len(order), settings.batch):
+            stop_if_asked(should_stop)
+            rows = order[begin: begin + settings.batch]
+            loss, head_grads, grads = classifier_loss(params, head, shape, _trimmed(ids[rows]), labels[rows])
+            encoder_rate.step(params, grads)
+            head_rate.step(head, head_grads)
+            total += loss * len(rows)
+        losses.append(total / len(labels))
+        on_progress((epoch + 1) / epochs)
+    return params, head, tuple(losses)
+
+
+def random_encoder(shape: Shape, seed: int, dtype=np.float32) -> dict:
+    """The from-scratch twin's start: the pretrained model's shape, initialised as pretraining was."""
+    return initial_parameters(shape, np.random.default_rng([seed, shape.dim]), dtype)
