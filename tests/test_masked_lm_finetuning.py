@@ -194,8 +194,10 @@ def test_the_wait_is_said_before_a_run_that_trains_the_model():
     kata = load_experiment()
     assert masked_lm_wait(kata) is None
     said = masked_lm_wait(with_overrides(kata, masked_lm=True))
-    minutes = max(1, round(MASKED_LM.token_budget / MLM_TOKENS_PER_SECOND / 60))
-    assert f"{MASKED_LM.token_budget:,} tokens, about {minutes} minute" in said
+    assert f"{kata.mlm_tokens:,} tokens, under a minute" in said  # the kata's budget, 8,000 tokens
+    large = dataclasses.replace(kata, masked_lm=True, mlm_tokens=MASKED_LM.token_budget)
+    minutes = round(MASKED_LM.token_budget / MLM_TOKENS_PER_SECOND / 60)
+    assert f"{MASKED_LM.token_budget:,} tokens, about {minutes} minutes" in masked_lm_wait(large)
 
 
 def test_the_option_is_refused_with_vectors_pretrained_once(tmp_path):

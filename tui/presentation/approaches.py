@@ -50,7 +50,8 @@ def masked_lm_wait(e: Experiment) -> str | None:
     if not e.masked_lm:
         return None
     budget = getattr(e, "mlm_tokens", None) or MASKED_LM.token_budget  # [pretraining] mlm_tokens, where set
-    minutes = budget / MLM_TOKENS_PER_SECOND / 60
-    return (f"the masked language model's approaches first train it on the corpus, unless the disk cache has it: "
-            f"{budget:,} tokens, about {max(1, round(minutes)):,} minute{'s' if round(minutes) > 1 else ''} at "
-            f"{MLM_TOKENS_PER_SECOND:,} tokens a second (measured on one core).")
+    minutes = round(budget / MLM_TOKENS_PER_SECOND / 60)
+    wait = "under a minute" if minutes < 1 else f"about {minutes:,} minute{'s' if minutes > 1 else ''}"
+    return (f"the masked language model's approaches first train it on the corpus, unless the experiment ships it "
+            f"or the disk cache has it: {budget:,} tokens, {wait} at {MLM_TOKENS_PER_SECOND:,} tokens a second "
+            f"(measured on one core).")
