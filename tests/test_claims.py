@@ -183,7 +183,7 @@ def test_an_imbalanced_test_set_names_the_majority_class_within_reach(kata):
     r = board(kata, labels, {**everyone, "random": [first(73, n)] * 3})
     majority = kinds(r)["majority"]
     assert majority.approaches == ("random",) and majority.figures["label"] == "positive"
-    assert say(majority).startswith("Always guessing positive, the commonest class of these sentences, scores 70.0% "
+    assert say(majority).startswith("Always guessing positive (the commonest class here) scores 70.0% "
                                     "(70 of 100); not significantly above it, or less than 5 points above: "
                                     "random 73.0% (p = 0.25).")
     assert say(majority) in accuracy_note(r, "test")
@@ -198,7 +198,7 @@ def test_when_no_approach_clears_the_majority_class_it_is_said_once_not_listed(k
     majority = kinds(board(kata, labels, close))["majority"]
     assert set(majority.approaches) == set(kata.approaches)
     said = say(majority)
-    assert said.startswith("Always guessing positive, the commonest class of these sentences, scores 70.0% (70 of "
+    assert said.startswith("Always guessing positive (the commonest class here) scores 70.0% (70 of "
                            f"100); none of the {len(kata.approaches)} approaches is significantly above it by "
                            "5 points or more (smallest p = ")
     assert not any(name in said for name in kata.approaches)

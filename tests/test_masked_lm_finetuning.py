@@ -216,3 +216,28 @@ def test_a_large_train_set_takes_fewer_epochs_end_to_end():
     assert epochs_for(12, settings) == 40  # one step an epoch
     assert epochs_for(400, settings) == 16  # 25 steps an epoch
     assert epochs_for(100_000, settings) == 1
+
+
+async def test_k_adds_the_three_to_the_explorer_and_takes_them_away(monkeypatch):
+    """The explorer's k: the run goes on with the masked LM's approaches on stage 3 (the header says
+    so), k again takes them away; with vectors pretrained once it is refused in one line."""
+    from helpers import notifications, screen_text, settled
+    from pretrain_explorer.tui.app import PretrainExplorer
+
+    monkeypatch.setattr(context, "MASKED_LM", dataclasses.replace(TINY, token_budget=500))
+    monkeypatch.setattr(registry, "MASKED_LM_FINE_TUNING", dataclasses.replace(MASKED_LM_FINE_TUNING, epochs=2))
+    app = PretrainExplorer(dataclasses.replace(load_experiment(), seeds=2))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("3")
+        assert "k adds the masked language model's approaches" in screen_text(app)
+        await pilot.press("k")
+        await settled(app, pilot, timeout=60)
+        assert set(MLM_NAMES) <= set(app.result.approaches)
+        text = screen_text(app)
+        assert "masked LM" in text and "mlm_fine_tuned" in text and "k takes the masked language model's" in text
+        assert "fine-tuning starts now" in notifications(app) or "trained on the corpus first" in notifications(app)
+        await pilot.press("k")
+        await settled(app, pilot)
+        assert not set(MLM_NAMES) & set(app.result.approaches)
+        assert "mlm_fine_tuned" not in screen_text(app)

@@ -90,6 +90,9 @@ class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, MapExp
         Binding("l", "view('masked_lm')", "Masked language model", show=False,
                 tooltip="Masked language model: train it on the corpus and watch it learn to fill blanks",
                 id="view.masked_lm_view"),
+        Binding("k", "toggle_masked_lm", "Masked LM approaches", show=False,
+                tooltip="Stages 3 and 4: add the masked language model's approaches (fine-tuned, its from-scratch "
+                        "twin, frozen), or take them away", id="settings.masked_lm"),
         Binding("o", "view('context')", "A word in context", show=False,
                 tooltip="Context changes the vector: a word's occurrences by the masked language model's vectors",
                 id="view.context"),
@@ -299,7 +302,7 @@ class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, MapExp
         window = "" if result.corpus.weighting == IMPORTED else f"window {result.corpus.window} · "
         self.query_one(StatusLine).show_settings(
             f"{e.name} · {source}{window}stopwords {stopwords} · seed {e.seed} · "
-            f"top {e.top_n} · vocab {result.corpus.vocabulary:,}{weighting}"
+            f"top {e.top_n} · vocab {result.corpus.vocabulary:,}{weighting}{' · masked LM' if e.masked_lm else ''}"
             + (f" · {memory_phrase(result.memory)}" if result.memory is not None else "")
         )
 

@@ -20,11 +20,12 @@ class Controls:
     top_n: int
     weighting: str
     max_vocab: int  # the experiment's, or the cap counts and ppmi need on a large vocabulary
+    masked_lm: bool = False  # the masked language model's approaches beside the others (k)
 
     @classmethod
     def of(cls, experiment: Experiment) -> Controls:
         return cls(experiment.window, bool(experiment.stopwords), experiment.seed, experiment.top_n,
-                   experiment.weighting, experiment.vocabulary.max_vocab)
+                   experiment.weighting, experiment.vocabulary.max_vocab, experiment.masked_lm)
 
     def apply(self, base: Experiment) -> Experiment:
         """`base` with the controls that differ from its own values."""

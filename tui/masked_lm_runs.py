@@ -15,12 +15,14 @@ from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
 from ..engine import Experiment, ExperimentError, RunCancelled
+from ..engine.experiment import MASKED_LM_NEEDS_CORPUS
 from ..engine.pretraining.corpus import CorpusFiles
 from ..engine.pretraining.masked_lm import FIRST_WORD, MaskedLM, trial_rate
 from ..engine.pretraining.masked_lm_store import SHIPPED_MODEL, stored_model, trained_or_stored
 from ..engine.run.memory import check_masked_lm_memory
 from ..engine.settings import MASKED_LM, MLM_LOOKUP_MAX_BYTES
 from .messages import MaskedModelDone, MaskedModelNews
+from .presentation.approaches import masked_lm_added
 from .presentation.masked_lm import TrainingNow, model_cancelled_note, model_trained_note
 
 
@@ -44,6 +46,18 @@ class MaskedLMRuns:
             return None
         return (CorpusFiles.of(experiment.corpus_path).identity, experiment.stopwords, experiment.seed,
                 self.masked_lm_budget(experiment), MASKED_LM)
+
+    def action_toggle_masked_lm(self) -> None:
+        """k: the masked language model's three approaches added to stages 3 and 4 (or taken away):
+        the run goes on from fine-tuning, the pretrained vectors kept."""
+        if self.base.vectors_path is not None:
+            self.notify(MASKED_LM_NEEDS_CORPUS, severity="warning", markup=False)
+            return
+        controls = dataclasses.replace(self.controls, masked_lm=not self.controls.masked_lm)
+        if controls.masked_lm:
+            model = self.masked_lm_for(controls.apply(self.base))
+            self.notify(masked_lm_added(model is not None), title="Masked language model", timeout=8, markup=False)
+        self._change(controls)
 
     def masked_lm_budget(self, experiment: Experiment) -> int:
         return self.mlm_budget or experiment.mlm_tokens or MASKED_LM.token_budget

@@ -55,3 +55,12 @@ def masked_lm_wait(e: Experiment) -> str | None:
     return (f"the masked language model's approaches first train it on the corpus, unless the experiment ships it "
             f"or the disk cache has it: {budget:,} tokens, {wait} at {MLM_TOKENS_PER_SECOND:,} tokens a second "
             f"(measured on one core).")
+
+
+def masked_lm_added(model_ready: bool) -> str:
+    """The note when k adds the masked language model's approaches to the explorer's run."""
+    first = ("The model is shipped with the experiment or was trained before: fine-tuning starts now."
+             if model_ready else "The model is trained on the corpus first (its progress on the bar); then "
+             "the approaches are fine-tuned.")
+    return (f"{first} Each of the three is trained for every seed and every subset of the learning curve, so this "
+            "run takes longer (the bar shows how far it is; esc stops it). k again takes them away.")

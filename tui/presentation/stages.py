@@ -103,6 +103,14 @@ def _pretraining(r: ExperimentResult) -> str:
 PRETRAINING_KEYS = "/ a word · c compare · f fill a blank · e why neighbours"
 
 
+def comparison_keys(r: ExperimentResult) -> str:
+    e = r.experiment
+    if e.corpus_path is None:  # vectors pretrained once: no corpus for the masked language model
+        return ""
+    return "k takes the masked language model's approaches away" if e.masked_lm else \
+        "k adds the masked language model's approaches"
+
+
 FEW_LABELED = 100  # "only" so many labeled sentences: the lesson's situation (it has 8)
 LISTED_CLASSES = 6  # more classes are named by their count, the first two and the last
 
@@ -228,18 +236,19 @@ class Stage:
     title: str
     short: str  # for an 80-column stage bar
     words: Callable[[ExperimentResult], str]
-    keys: str = ""  # the explorer's keys for this stage
+    keys: str | Callable[[ExperimentResult], str] = ""  # the explorer's keys for this stage
 
     def note(self, result: ExperimentResult, keys: bool = True) -> str:
         """The stage's note; with its keys, as the explorer shows it (the report leaves them out)."""
         text = self.words(result)
-        return f"{text} {self.keys}" if keys and self.keys else text
+        shown = self.keys(result) if callable(self.keys) else self.keys
+        return f"{text} {shown}" if keys and shown else text
 
 
 STAGES = (
     Stage(1, "Pretraining", "Pretrain", _pretraining, PRETRAINING_KEYS),
     Stage(2, "Fine-tuning data", "Labels", _finetuning),
-    Stage(3, "Comparison", "Compare", lambda r: accuracy_note(r, "test")),
+    Stage(3, "Comparison", "Compare", lambda r: accuracy_note(r, "test"), comparison_keys),
     Stage(4, "Transfer", "Transfer", _transfer),
     Stage(5, "What pretraining captures", "Captures", _captures),
 )
