@@ -26,10 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def child(name: str) -> dict:
     import dataclasses
 
-    from pretrain_explorer.engine import builtin_experiment_path, load_experiment
+    from pretrain_explorer.engine import Session, builtin_experiment_path, load_experiment, run_experiment
     from pretrain_explorer.engine.run.grid import label_grid
     from pretrain_explorer.engine.run.json_form import grid_json
-    from pretrain_explorer.engine.run.session import Session, run_experiment
 
     e = load_experiment(builtin_experiment_path(name))
     session = Session(disk=None)

@@ -6,8 +6,9 @@
 #     result.neighbors["excellent"]
 from .errors import ExperimentError, RunCancelled
 from .experiment import Experiment, builtin_experiment_path, load_experiment
+from .run.complete_run import run_experiment
 from .run.results import ExperimentResult
-from .run.session import Session, run_experiment
+from .run.session import Session
 
 __all__ = [
     "Experiment",

@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from .errors import ExperimentError
+from .manifest_reader import ManifestReader, ReadCheck
 from .storage.paths import kind_of
 from .storage.vectors_file import load_vectors
 from .pretraining.corpus import CorpusFiles, preview_lines
@@ -18,22 +18,10 @@ from .finetuning.softmax import TrainingSettings
 from .pretraining.vocabulary import VocabularySettings
 from .inspect.lexicon import Lexicon, read_lexicon
 from .inspect.word_pairs import WordPair, read_word_pairs
-from .settings import DEFAULTS, IMPORTED_WORDS, LEXICON_GROUP_WORDS, LIMITS, MLM_TOKEN_BUDGET, WEIGHTINGS
+from .settings import DEFAULTS, IMPORTED_WORDS, LEXICON_GROUP_WORDS, MLM_TOKEN_BUDGET, WEIGHTINGS
 from .text import Columns, LabeledSentence, read_labeled_csv, read_text
 
 MANIFEST = "experiment.toml"
-
-# Every key a manifest may hold, by table; anything else is an error, so a typo never passes silently.
-_SCHEMA: dict[str, set[str]] = {
-    "": {"name", "title", "summary", "expected", "memory", "pretraining", "finetuning", "analysis", "random"},
-    "pretraining": {"corpus", "vectors", "window", "stopwords", "min_count", "max_vocab", "weighting", "dim",
-                    "mlm_tokens"},
-    "finetuning": {"train", "test", "transfer", "text_column", "label_column", "epochs", "learning_rate", "l2",
-                   "masked_lm"},
-    "analysis": {"probes", "top_n", "groups", "pairs", "lexicon", "groups_picked_by"},
-    "random": {"seed", "seeds"},
-}
-_REQUIRED = {"finetuning": ("train", "test")}
 MASKED_LM_NEEDS_CORPUS = ("the masked language model's approaches need a corpus to pretrain on, not vectors "
                           "pretrained once")
 PREVIEW_LINES = 300  # lines of the corpus kept for showing it; the rest is streamed when counting
@@ -135,9 +123,6 @@ def shipped_experiments() -> tuple[ShippedExperiment, ...]:
     return tuple(sorted(found, key=lambda e: e.corpus_bytes))
 
 
-ReadCheck = Callable[[Path], object]  # raises ExperimentError for a path that may not be read
-
-
 def manifest_path(location: str | Path | None, may_read: ReadCheck = lambda path: None) -> Path:
     """The manifest `location` names: the path given (a folder's experiment.toml), or a shipped
     experiment's when the name is one and no path that may be read has it (a path that exists comes
@@ -180,78 +165,8 @@ def load_experiment(location: str | Path | None = None, may_read: ReadCheck = la
     return _build(manifest, source, data, may_read)
 
 
-def _line_of(source: str, key: str, table: str) -> int | None:
-    """The line where `key` is set inside `[table]`, for messages (tomllib gives no positions)."""
-    current = ""
-    for number, raw in enumerate(source.splitlines(), start=1):
-        line = raw.strip()
-        header = re.match(r"^\[\s*([^\]]+?)\s*\]", line)
-        if header:
-            current = header.group(1)
-            if current == (f"{table}.{key}" if table else key):
-                return number
-            continue
-        if current == table and re.match(rf"^{re.escape(key)}\s*=", line):
-            return number
-    return None
-
-
-class _Reader:
-    """Typed access to one manifest, raising ExperimentError with the key's line."""
-
-    def __init__(self, manifest: Path, source: str, data: dict, may_read: ReadCheck):
-        self.manifest, self.source, self.data, self.may_read = manifest, source, data, may_read
-
-    def fail(self, table: str, key: str, problem: str) -> ExperimentError:
-        name = f"[{table}] {key}" if table else key
-        return ExperimentError(self.manifest, f"{name}: {problem}", _line_of(self.source, key, table))
-
-    def check_keys(self) -> None:
-        for table, allowed in _SCHEMA.items():
-            values = self.data if not table else self.data.get(table, {})
-            if not isinstance(values, dict):
-                raise self.fail("", table, "must be a table, like [" + table + "]")
-            for key in values:
-                if key not in allowed:
-                    where = f"in [{table}]" if table else "at the top level"
-                    raise self.fail(table, key, f"unknown key {where}; known keys: {', '.join(sorted(allowed))}")
-            for key in _REQUIRED.get(table, ()):
-                if key not in values:
-                    raise ExperimentError(self.manifest, f"[{table}] needs the key {key}")
-
-    def get(self, table: str, key: str, default=None):
-        values = self.data.get(table, {}) if table else self.data
-        return values.get(key, default)
-
-    def string(self, table: str, key: str, default: str | None = None) -> str | None:
-        value = self.get(table, key, default)
-        if value is not None and not isinstance(value, str):
-            raise self.fail(table, key, "must be a string")
-        return value
-
-    def number(self, table: str, key: str) -> int | float:
-        """The value of a number setting (DEFAULTS' when left out), checked against its range in LIMITS."""
-        try:
-            return LIMITS[key].check(self.get(table, key, DEFAULTS[key]))
-        except ValueError as exc:
-            raise self.fail(table, key, str(exc)) from None
-
-    def words(self, table: str, key: str, value) -> tuple[str, ...]:
-        if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
-            raise self.fail(table, key, "must be a list of strings")
-        return tuple(w.strip().lower() for w in value if w.strip())
-
-    def path(self, table: str, key: str) -> Path | None:
-        value = self.string(table, key)
-        if value is None:
-            return None
-        path = self.manifest.parent / value
-        self.may_read(path)
-        return path
-
-
 def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Experiment:
-    r = _Reader(manifest, source, data, may_read)
+    r = ManifestReader(manifest, source, data, may_read)
     r.check_keys()
 
     window = r.number("pretraining", "window")

@@ -7,7 +7,7 @@ import pytest
 from pretrain_explorer.engine import load_experiment, run_experiment
 from pretrain_explorer.engine import progress
 from pretrain_explorer.engine.progress import PHASES, TIMETABLE, ProgressEvent
-from pretrain_explorer.engine.run import session
+from pretrain_explorer.engine.run import complete_run
 from pretrain_explorer.tui.presentation.progress import RunProgress
 
 # A run as the explorer's bar sees it: (step, fraction) reports, None where a phase's results arrive.
@@ -47,7 +47,7 @@ def test_an_event_takes_its_phase_from_the_timetable():
 
 
 def test_the_engine_and_the_bar_share_one_timetable():
-    assert session.TIMETABLE is progress.TIMETABLE
+    assert complete_run.TIMETABLE is progress.TIMETABLE  # run_experiment places its overall progress by it
     assert RunProgress().timetable is progress.TIMETABLE
 
 

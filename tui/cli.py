@@ -1,28 +1,35 @@
-"""The `pretrain-explorer` command: the explorer by default, `report` and `pretrain` for the shell."""
+"""The `pretrain-explorer` command: the explorer by default, `report`, `new`, `serve` and `cache` for the shell;
+the commands on word vectors are in vectors_commands.py."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import dataclasses
-import json
 import os
 import shlex
 import shutil
 import signal
 import sys
 import threading
-import time
 from pathlib import Path
 
-from ..engine import Experiment, ExperimentError, load_experiment, run_experiment
-from ..engine.experiment import ReadCheck, builtin_experiments, open_experiment, with_overrides
-from ..engine.settings import DEFAULTS, DIMENSIONED_WEIGHTINGS, LIMITS, MASKED_LM, MLM_TOKEN_BUDGET, WEIGHTINGS
-from ..engine.pretraining.vocabulary import VocabularySettings
-from ..engine.progress import ProgressEvent
+from ..engine import ExperimentError, run_experiment
+from ..engine.experiment import builtin_experiments, open_experiment
+from ..engine.settings import DEFAULTS, MASKED_LM, MLM_TOKEN_BUDGET
+from .command_options import (
+    add_masked_lm_option,
+    add_memory_option,
+    add_pretraining_options,
+    experiment_from_args,
+    in_range,
+    refuse_an_unused_dim,
+)
+from .command_output import OutputFailed, ProgressBar, print_out
 from .crash import crash_line, write_crash_report
 from .exits import BAD_INPUT, BROKEN_PIPE, FAILED, INTERRUPTED
-from .presentation.commands import new_experiment_text, word_pairs_json, word_pairs_text
+from .presentation.commands import new_experiment_text
+from .vectors_commands import evaluate, import_vectors, pretrain
 
 USAGE = """\
 pretrain-explorer [EXPERIMENT] [options]          open the explorer (the built-in kata by default)
@@ -40,93 +47,6 @@ EXPERIMENT is an experiment.toml, a folder holding one, the name of a shipped ex
 ({names}), or a vectors .npz (used with the kata's labeled sentences)."""
 
 
-
-def _in_range(name: str, allowed=None):
-    """An argparse type: a number within LIMITS[name] (or `allowed`), the range the manifest's key has too."""
-    allowed = allowed or LIMITS[name]
-
-    def number(text: str) -> int | float:
-        try:
-            value = int(text) if allowed.whole else float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be {allowed.describe()}, got {text!r}") from None
-        try:
-            return allowed.check(value)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    return number
-
-
-def _add_pretraining_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
-    """Options that override [pretraining]; with `defaults` they carry the manifest's defaults."""
-    def d(name: str):
-        return DEFAULTS[name] if defaults else None
-
-    parser.add_argument("--window", type=_in_range("window"), default=d("window"),
-                        help=f"co-occurrence window (default {DEFAULTS['window']})")
-    parser.add_argument("--min-count", type=_in_range("min_count"), default=d("min_count"),
-                        help=f"drop words kept fewer times (default {DEFAULTS['min_count']})")
-    parser.add_argument("--max-vocab", type=_in_range("max_vocab"), default=d("max_vocab"),
-                        help="keep only the most frequent words (0: all)")
-    parser.add_argument("--weighting", choices=WEIGHTINGS, default=d("weighting"),
-                        help="counts (the lesson's), ppmi, svd, or sgns (word2vec's skip-gram, the word2vec extra)")
-    parser.add_argument("--dim", type=_in_range("dim"), default=d("dim"),
-                        help=f"dimensions for svd (default {DEFAULTS['dim']})")
-
-
-def _refuse_an_unused_dim(dim: int | None, weighting: str) -> None:
-    """A --dim given for a weighting that has one dimension per word would be ignored: say so."""
-    if dim is not None and weighting not in DIMENSIONED_WEIGHTINGS:
-        raise ExperimentError("--dim", f"sets the dimension of {' and '.join(DIMENSIONED_WEIGHTINGS)} vectors only; "
-                                       f"{weighting} vectors have one dimension per vocabulary word (add --weighting "
-                                       f"{DIMENSIONED_WEIGHTINGS[0]} to use dim {dim:,})")
-
-
-def _memory_size(text: str) -> int:
-    """An argparse type: a size such as 2G, as the manifest's memory key takes it."""
-    from ..engine.run.memory import parse_memory
-
-    try:
-        return parse_memory(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _add_masked_lm_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--masked-lm", action="store_true", default=None,
-                        help="also fine-tune a masked language model pretrained on the corpus, beside its "
-                             "from-scratch twin and its frozen encoder (as the manifest's [finetuning] masked_lm = true)")
-
-
-def _add_memory_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--memory", type=_memory_size, metavar="SIZE",
-                        help="the memory a run may use, such as 2G (default: the manifest's memory, else a share "
-                             "of what is available); a run estimated above it is refused before it starts")
-
-
-class _OutputFailed(Exception):
-    """Standard output could not be written (a full disk, a closed terminal)."""
-
-
-def _print_out(text: str) -> None:
-    """Print to standard output now, so that a failure to write is seen here, not at exit."""
-    try:
-        sys.stdout.write(text + "\n")
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        raise _OutputFailed(exc.strerror or str(exc)) from None
-
-
-def _experiment(args, may_read: ReadCheck = lambda path: None) -> Experiment:
-    """The experiment named on the command line, with the options' overrides."""
-    return with_overrides(open_experiment(args.experiment, may_read=may_read), window=args.window,
-                          weighting=args.weighting, dim=args.dim, min_count=args.min_count, max_vocab=args.max_vocab,
-                          memory=getattr(args, "memory", None), masked_lm=getattr(args, "masked_lm", None))
-
-
 def report(argv: list[str]) -> int:
     from .presentation.printed_report import render_json, render_text
 
@@ -136,12 +56,12 @@ def report(argv: list[str]) -> int:
     parser.add_argument("--color", action="store_true", help="colour the charts with ANSI codes")
     parser.add_argument("--grid", action="store_true", help="add the grid of labels against unlabeled text (corpus "
                         "prefixes by labels per class; computed after the run, cached)")
-    _add_pretraining_options(parser, defaults=False)
-    _add_memory_option(parser)
-    _add_masked_lm_option(parser)
+    add_pretraining_options(parser, defaults=False)
+    add_memory_option(parser)
+    add_masked_lm_option(parser)
     args = parser.parse_args(argv)
-    experiment = _experiment(args)
-    _refuse_an_unused_dim(args.dim, experiment.weighting)
+    experiment = experiment_from_args(args)
+    refuse_an_unused_dim(args.dim, experiment.weighting)
     from .presentation.stages import many_classes
 
     if warning := many_classes(experiment):  # said before the wait, not after it
@@ -158,9 +78,9 @@ def report(argv: list[str]) -> int:
     result = run_experiment(experiment)
     grid = _grid(result) if args.grid else None
     if args.json:
-        _print_out(render_json(result, grid))
+        print_out(render_json(result, grid))
     else:
-        _print_out(render_text(result, width=shutil.get_terminal_size((80, 24)).columns, color=args.color, grid=grid))
+        print_out(render_text(result, width=shutil.get_terminal_size((80, 24)).columns, color=args.color, grid=grid))
     return 0
 
 
@@ -169,124 +89,11 @@ def _grid(result):
     from ..engine.run.grid import label_grid
     from ..engine.run.session import Session
 
-    bar = _ProgressBar()
+    bar = ProgressBar()
     try:
         return label_grid(Session(), result, on_progress=bar)
     finally:
         bar.close()
-
-
-class _ProgressBar:
-    """A one-line progress bar on stderr with tokens per second; plain lines when not a terminal."""
-
-    def __init__(self) -> None:
-        self.tty = sys.stderr.isatty()
-        self.last = 0.0
-
-    def __call__(self, event: ProgressEvent) -> None:
-        fraction = event.fraction  # the step's own, as `pretrain` runs one step after another
-        now = time.monotonic()
-        if now - self.last < (0.1 if self.tty else 5.0) and fraction < 1.0:
-            return
-        self.last = now
-        filled = round(30 * fraction)
-        line = f"[{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%} {event.label}"
-        print(f"\r{line:<100}" if self.tty else line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
-
-    def close(self) -> None:
-        if self.tty:
-            print(file=sys.stderr)
-
-
-def pretrain(argv: list[str]) -> int:
-    from ..engine.experiment import stopwords_from
-    from ..engine.storage.atomic import check_destination, sweep_stale_parts
-    from ..engine.pretraining.pretrain import pretrain_vectors
-    from ..engine.run.memory import pretraining_fits
-    from ..engine.storage.vectors_file import save_vectors
-
-    parser = argparse.ArgumentParser(prog="pretrain-explorer pretrain",
-                                     description="Pretrain word vectors once and save them to a .npz.")
-    parser.add_argument("corpus", help="a UTF-8 text file, a folder of .txt files, gzip of either, or - to "
-                                       "read standard input (a pipe, a FIFO)")
-    parser.add_argument("-o", "--output", required=True, help="the .npz to write")
-    parser.add_argument("--stopwords", help="a file of whitespace-separated stopwords (default: the kata's)")
-    parser.add_argument("--force", action="store_true", help="replace the output if it exists")
-    _add_pretraining_options(parser, defaults=True)
-    _add_memory_option(parser)
-    parser.set_defaults(dim=None)  # None: not given, so that a --dim counts would ignore is refused
-    args = parser.parse_args(argv)
-    _refuse_an_unused_dim(args.dim, args.weighting)
-    args.dim = DEFAULTS["dim"] if args.dim is None else args.dim
-    output = Path(args.output)
-    if output.suffix != ".npz":
-        raise ExperimentError(output, "the output must end in .npz")
-    check_destination(output, args.force, "add --force to replace it")  # before the counting, not after it
-    sweep_stale_parts(output.parent, output.name)  # an earlier run's, killed while writing this output
-    stopwords = stopwords_from(Path(args.stopwords)) if args.stopwords else load_experiment().manifest_stopwords
-    vocabulary = VocabularySettings(args.min_count, args.max_vocab)
-    fits = pretraining_fits(Path(args.corpus), stopwords, args.window, args.weighting, args.dim, vocabulary,
-                            args.memory)  # refused before counting, and again once the vocabulary is counted
-    bar = _ProgressBar()
-    started = time.perf_counter()
-    try:
-        vectors, stats = pretrain_vectors(Path(args.corpus), stopwords, args.window, args.weighting, args.dim,
-                                          vocabulary, on_progress=bar, on_counted=fits)
-    finally:
-        bar.close()
-    seconds = time.perf_counter() - started
-    settings = {"corpus": dataclasses.asdict(stats), "source": str(args.corpus), "stopwords": sorted(stopwords),
-                "min_count": args.min_count, "max_vocab": args.max_vocab, "dim": args.dim}
-    save_vectors(output, vectors, settings, replace=args.force)
-    _print_out(f"{output}: {stats.vocabulary:,} words x {stats.dimension:,} dimensions ({stats.weighting}, window "
-               f"{stats.window}) from {stats.tokens:,} tokens in {seconds:.1f} s "
-               f"({stats.tokens / max(seconds, 1e-9):,.0f} tokens/s)")
-    return 0
-
-
-def evaluate(argv: list[str]) -> int:
-    from ..engine.run.session import Session
-    from ..engine.inspect.word_pairs import read_word_pairs, score_word_pairs
-    from ..engine.inspect.analogy_questions import looks_like_analogies
-    from ..engine.settings import ANALOGY_RESTRICT_VOCAB
-
-    parser = argparse.ArgumentParser(prog="pretrain-explorer evaluate",
-                                     description="Spearman correlation of the vectors' cosines with human similarity "
-                                                 "judgements of word pairs, over the pairs both of whose words they know; "
-                                                 "or, for a file of analogy questions, accuracy and coverage per section "
-                                                 "(3CosAdd, counted as gensim's evaluate_word_analogies counts).")
-    parser.add_argument("vectors", help="a vectors .npz, or an experiment (its pretrained vectors)")
-    parser.add_argument("pairs", help="word pairs with a human score: lines `word1<TAB>word2<TAB>score` (WordSim-353, "
-                                      "SimLex-999 ...); or analogy questions in the Google format (`: section` "
-                                      "lines, then lines `a b c d`: a is to b as c is to d)")
-    parser.add_argument("--restrict-vocab", type=_in_range("restrict_vocab"), default=ANALOGY_RESTRICT_VOCAB,
-                        help="analogies: answers searched among the first N words (an imported file's order, most "
-                             f"frequent first), as gensim's restrict_vocab (default {ANALOGY_RESTRICT_VOCAB:,})")
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    _add_memory_option(parser)
-    args = parser.parse_args(argv)
-    if looks_like_analogies(Path(args.pairs)):
-        from .vectors_commands import evaluate_analogy_questions
-
-        return evaluate_analogy_questions(args)
-    pairs = read_word_pairs(Path(args.pairs))
-    experiment = with_overrides(open_experiment(args.vectors), memory=args.memory)
-    if experiment.vectors_path is None:  # refused before counting, as a run is
-        from ..engine.run.memory import check_memory, estimate_memory
-
-        check_memory(experiment, estimate_memory(experiment).pretraining_only())
-    # The vectors as `report` and the explorer get them: a .npz or an experiment opened as they open it,
-    # pretrained by a session (whose disk cache spares a large corpus a second counting).
-    vectors, _, _ = Session().pretrained(experiment, lambda: False, lambda event: None)
-    score = score_word_pairs(vectors, pairs, args.pairs)
-    _print_out(json.dumps(word_pairs_json(score, args.vectors)) if args.json else word_pairs_text(score, args.vectors))
-    return 0
-
-
-def _import(argv: list[str]) -> int:
-    from .vectors_commands import import_vectors
-
-    return import_vectors(argv)
 
 
 def new(argv: list[str]) -> int:
@@ -310,7 +117,7 @@ def new(argv: list[str]) -> int:
     survey, labeled, choice = create_experiment(
         Path(args.folder), Path(args.corpus), splits, Columns(args.text_column, args.label_column),
         Path(args.stopwords) if args.stopwords else None, replace=args.force)
-    _print_out(new_experiment_text(Path(args.folder), survey, labeled, choice))
+    print_out(new_experiment_text(Path(args.folder), survey, labeled, choice))
     return 0
 
 
@@ -324,18 +131,18 @@ def explore(argv: list[str]) -> int:
     parser.add_argument("--served-from", action="append", type=Path, help=argparse.SUPPRESS)
     # and the server's private folder, in which each session's export folder goes.
     parser.add_argument("--exports-in", type=Path, help=argparse.SUPPRESS)
-    _add_pretraining_options(parser, defaults=False)
-    _add_memory_option(parser)
-    parser.add_argument("--mlm-tokens", type=_in_range("mlm_tokens", MLM_TOKEN_BUDGET), metavar="N",
+    add_pretraining_options(parser, defaults=False)
+    add_memory_option(parser)
+    parser.add_argument("--mlm-tokens", type=in_range("mlm_tokens", MLM_TOKEN_BUDGET), metavar="N",
                         help="tokens the masked language model trains on (default: the manifest's mlm_tokens, "
                              f"else {MASKED_LM.token_budget:,})")
-    _add_masked_lm_option(parser)
+    add_masked_lm_option(parser)
     args = parser.parse_args(argv)
     from .access import ANYWHERE, end_session, served_session
 
     access = served_session(args.served_from, args.exports_in) if args.served_from else ANYWHERE
     try:
-        experiment = _experiment(args, access.check_read)
+        experiment = experiment_from_args(args, access.check_read)
         if args.mlm_tokens is not None:
             experiment = dataclasses.replace(experiment, mlm_tokens=args.mlm_tokens)
         from ..engine.pretraining.counting import start_resource_tracker
@@ -380,7 +187,7 @@ def serve(argv: list[str]) -> int:
                                      description="Serve the explorer to web browsers (one explorer per visitor).")
     parser.add_argument("experiment", nargs="?", help="experiment.toml, its folder, or a vectors .npz (default: the kata)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
-    parser.add_argument("--port", type=_in_range("port"), default=DEFAULTS["port"],
+    parser.add_argument("--port", type=in_range("port"), default=DEFAULTS["port"],
                         help=f"port to listen on (default {DEFAULTS['port']})")
     parser.add_argument("--allow", action="append", type=Path, metavar="DIR",
                         help="a folder visitors may open experiments from (repeatable; default: the shipped experiments)")
@@ -421,13 +228,13 @@ def cache(argv: list[str]) -> int:
     disk = DiskCache()
     if args.clear:
         removed = disk.clear()
-        _print_out(f"{disk.folder}: {removed:,} {'entry' if removed == 1 else 'entries'} removed")
+        print_out(f"{disk.folder}: {removed:,} {'entry' if removed == 1 else 'entries'} removed")
         return 0
     entries = disk.entries()
     size = sum(size for _, size, _ in entries)
-    _print_out(f"folder   {disk.folder}\nentries  {len(entries):,}\n"
-               f"size     {size / (1 << 20):,.1f} MiB of at most {disk.max_bytes / (1 << 20):,.0f} MiB "
-               "(the least recently used go first)")
+    print_out(f"folder   {disk.folder}\nentries  {len(entries):,}\n"
+              f"size     {size / (1 << 20):,.1f} MiB of at most {disk.max_bytes / (1 << 20):,.0f} MiB "
+              "(the least recently used go first)")
     return 0
 
 
@@ -435,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command. Whatever happens, a user sees at most one line on stderr, never a traceback."""
     argv = sys.argv[1:] if argv is None else argv
     commands = {"report": report, "pretrain": pretrain, "evaluate": evaluate, "new": new, "serve": serve,
-                "cache": cache, "import": _import}
+                "cache": cache, "import": import_vectors}
     try:
         if argv and argv[0] in commands:
             with _signals_interrupt(argv[0] != "serve"):
@@ -448,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`report | head -1`): nothing left to say to anyone
         _discard_stdout()
         return BROKEN_PIPE
-    except _OutputFailed as exc:
+    except OutputFailed as exc:
         _discard_stdout()
         return _fail(f"cannot write to standard output ({exc})", FAILED)
     except Exception as exc:  # a bug: one line a user can report, its traceback in a crash report

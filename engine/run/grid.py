@@ -27,8 +27,9 @@ from ..progress import Progress, ProgressEvent
 from ..settings import COUNT_WEIGHTINGS, GRID_PREFIX_TOKENS
 from .context import Keys, RunContext
 from .json_form import grid_json
+from .learning_curve import curve_values
 from .results import ExperimentResult
-from .session import MARGIN, Session, curve_values
+from .session import MARGIN, Session
 
 GRID_FORMAT = 1  # bump when the grid's entry changes meaning
 COUNTING_SHARE = 0.1  # of the grid's progress bar: the pass over the prefixes; the rest, the rows

@@ -17,13 +17,14 @@ from ..inspect.coverage import word_overlaps
 from ..inspect.evidence import lesson_unseen_help
 from ..inspect.groups import GroupSimilarity, beside_random, group_similarity
 from ..finetuning.approaches import Task
-from ..progress import TIMETABLE, Progress, ProgressEvent, RunReport
+from ..progress import Progress, ProgressEvent
 from ..pretraining.corpus import CorpusFiles
 from ..storage.disk_cache import DiskCache
 from .stored_results import result_entry, results_settings, stored_result
 from ..storage.entry_file import DamagedEntry
 from .memory import check_memory, estimate_memory
-from .context import Keys, RunContext, curve_sizes, curve_subset, seeds_within, spread_seeds, trained_count
+from .context import Keys, RunContext, spread_seeds
+from .learning_curve import learning_curve
 from ..errors import stop_if_asked
 from ..experiment import Experiment
 from ..finetuning.labeled import (
@@ -34,7 +35,6 @@ from .results import (
     ApproachResult,
     Drift,
     ExperimentResult,
-    LearningCurve,
     Margin,
     SeedStats,
 )
@@ -363,57 +363,4 @@ class Session(StageCache):
         return dataclasses.replace(result, approaches=approaches, margin=margin, phase=PHASES[2])
 
     def _curve_phase(self, run: RunContext, result: ExperimentResult, progress) -> ExperimentResult:
-        e, data = run.experiment, run.data
-        sizes = curve_sizes(data)
-        per_class = np.bincount(data.train.label_ids[data.train.label_ids >= 0])
-        draws = seeds_within(e.seeds, sum(int(np.minimum(size, per_class).sum()) for size in sizes)
-                             * len(data.labels) * trained_count(run.approaches))
-        mean, std = curve_values(run, sizes, draws, run.approaches, progress)
-        curve = LearningCurve(sizes, mean, std, draws)
-        return dataclasses.replace(result, learning_curve=curve, phase=PHASES[3])
-
-
-def curve_values(run: RunContext, sizes: tuple[int, ...], draws: int, approaches, progress) -> tuple[dict, dict]:
-    """Each approach's test accuracy at each size, mean and std over `draws` draws of train subsets:
-    the learning curve's, and the grid's on a corpus prefix's vectors (engine.run.grid)."""
-    e, data = run.experiment, run.data
-    tasks, where = [], []
-    # Draw s (s = seed .. seed + seeds - 1) is seed s's: its train subsets and, for a seeded
-    # approach, its random vectors, as the seeds phase pairs them. A new seed (seed + 1) thus
-    # shares all its draws but one with the previous, and only that one is fitted.
-    for i, size in enumerate(sizes):
-        for draw in range(e.seed, e.seed + draws):
-            subset = curve_subset(data, size, np.random.default_rng([draw, size]))
-            subset = None if len(subset) == len(data.train) else subset
-            for a in approaches:
-                tasks.append(Task(a, draw if a.seeded else None, subset))
-                where.append((a.name, i))
-    outcomes = run.fit(tasks, ("test",), progress, keep_fits=False)
-    values: dict[tuple[str, int], list[float]] = {}
-    for place, outcome in zip(where, outcomes):
-        values.setdefault(place, []).append(run.accuracy(outcome, "test"))
-    names = [a.name for a in approaches]
-    return ({n: tuple(float(np.mean(values[n, i])) for i in range(len(sizes))) for n in names},
-            {n: tuple(float(np.std(values[n, i])) for i in range(len(sizes))) for n in names})
-
-
-def run_experiment(
-    experiment: Experiment,
-    should_stop: Callable[[], bool] = lambda: False,
-    on_progress: RunReport = lambda event, overall: None,
-    session=None,
-) -> ExperimentResult:
-    """Run every stage and return the complete result. `should_stop` is polled inside every long
-    phase and raises RunCancelled; `on_progress(event, overall)` gets each step's event and how far
-    the whole run has got (the steps laid end to end by TIMETABLE; it never moves back)."""
-    reached = 0.0
-
-    def overall(event: ProgressEvent) -> None:
-        nonlocal reached
-        reached = max(reached, TIMETABLE.position(event))  # a weighting's second step starts again from its 0
-        on_progress(event, reached)
-
-    for result in (session or Session()).run(experiment, should_stop, overall):
-        pass
-    overall(ProgressEvent("done", 1.0, "Done"))
-    return result
+        return dataclasses.replace(result, learning_curve=learning_curve(run, progress), phase=PHASES[3])

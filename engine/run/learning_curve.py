@@ -1,0 +1,44 @@
+"""The learning curve: each approach's test accuracy at growing train sizes, over draws of train subsets."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..finetuning.approaches import Task
+from .context import RunContext, curve_sizes, curve_subset, seeds_within, trained_count
+from .results import LearningCurve
+
+
+def learning_curve(run: RunContext, progress) -> LearningCurve:
+    """The run's curve over as many draws as its seeds allow (seeds_within: fewer on a large set)."""
+    e, data = run.experiment, run.data
+    sizes = curve_sizes(data)
+    per_class = np.bincount(data.train.label_ids[data.train.label_ids >= 0])
+    draws = seeds_within(e.seeds, sum(int(np.minimum(size, per_class).sum()) for size in sizes)
+                         * len(data.labels) * trained_count(run.approaches))
+    mean, std = curve_values(run, sizes, draws, run.approaches, progress)
+    return LearningCurve(sizes, mean, std, draws)
+
+
+def curve_values(run: RunContext, sizes: tuple[int, ...], draws: int, approaches, progress) -> tuple[dict, dict]:
+    """Each approach's test accuracy at each size, mean and std over `draws` draws of train subsets:
+    the learning curve's, and the grid's on a corpus prefix's vectors (engine.run.grid)."""
+    e, data = run.experiment, run.data
+    tasks, where = [], []
+    # Draw s (s = seed .. seed + seeds - 1) is seed s's: its train subsets and, for a seeded
+    # approach, its random vectors, as the seeds phase pairs them. A new seed (seed + 1) thus
+    # shares all its draws but one with the previous, and only that one is fitted.
+    for i, size in enumerate(sizes):
+        for draw in range(e.seed, e.seed + draws):
+            subset = curve_subset(data, size, np.random.default_rng([draw, size]))
+            subset = None if len(subset) == len(data.train) else subset
+            for a in approaches:
+                tasks.append(Task(a, draw if a.seeded else None, subset))
+                where.append((a.name, i))
+    outcomes = run.fit(tasks, ("test",), progress, keep_fits=False)
+    values: dict[tuple[str, int], list[float]] = {}
+    for place, outcome in zip(where, outcomes):
+        values.setdefault(place, []).append(run.accuracy(outcome, "test"))
+    names = [a.name for a in approaches]
+    return ({n: tuple(float(np.mean(values[n, i])) for i in range(len(sizes))) for n in names},
+            {n: tuple(float(np.std(values[n, i])) for i in range(len(sizes))) for n in names})
