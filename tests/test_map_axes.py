@@ -222,3 +222,50 @@ async def test_the_map_keys_on_the_kata(tmp_path, monkeypatch):
         assert {p: p.read_text() for p in tmp_path.iterdir() if p in before} == before
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, WordMapView))
+
+
+@pytest.mark.warm_kata
+async def test_the_palette_opens_and_exports_the_map(tmp_path, monkeypatch):
+    """ctrl+p offers the word map and its export: from a stage, Export word map writes the map the
+    view opens on; over the map, it exports the map as shown (a chosen word in its legend), and the
+    palette no longer offers to open the map it is over."""
+    from helpers import KATA, settled, until
+    from pretrain_explorer.engine import load_experiment
+    from pretrain_explorer.tui.app import PretrainExplorer
+    from pretrain_explorer.tui.screens.word_map import WordMapView
+    from textual.command import CommandPalette
+
+    async def choose(pilot, typed: str) -> None:
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
+        await pilot.press(*typed)
+        await pilot.pause(0.3)  # the palette's search runs as the letters come
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(pilot.app.screen, CommandPalette))
+
+    def legend_says_chosen() -> bool:  # the SVG writes spaces as &#160;
+        return "chosen&#160;word" in next(tmp_path.glob("*.svg")).read_text()
+
+    def titles(screen) -> set[str]:
+        return {c.title for c in app.get_system_commands(screen)}
+
+    monkeypatch.chdir(tmp_path)
+    app = PretrainExplorer(load_experiment(KATA))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        assert {"Word map", "Export word map"} <= titles(app.screen)
+        await choose(pilot, "export word map")
+        await until(pilot, lambda: len(list(tmp_path.iterdir())) == 4)
+        assert not legend_says_chosen()
+        for path in tmp_path.iterdir():
+            path.unlink()
+        await choose(pilot, "word map")
+        await until(pilot, lambda: isinstance(app.screen, WordMapView))
+        assert "Word map" not in titles(app.screen) and "Export word map" in titles(app.screen)
+        await pilot.pause(0.1)
+        await pilot.press("slash", *"superb", "enter")
+        await pilot.pause(0.1)
+        await choose(pilot, "export word map")
+        await until(pilot, lambda: len(list(tmp_path.iterdir())) == 4)
+        assert legend_says_chosen()
+        assert isinstance(app.screen, WordMapView)
