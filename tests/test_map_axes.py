@@ -13,10 +13,12 @@ import scipy.sparse as sp
 from pretrain_explorer.engine.inspect.lexicon import Lexicon
 from pretrain_explorer.engine.inspect.projector import projector_files
 from pretrain_explorer.engine.inspect.reach import furthest, lexicon_fit, places, reach, spearman
-from pretrain_explorer.engine.inspect.space import CHOSEN, NEIGHBOUR, PAIRS, PCA, pca, shown_words, unit_rows, word_map
+from pretrain_explorer.engine.inspect.space import (AXIS, CHOSEN, NEIGHBOUR, PAIRS, PCA, pca, shown_words, unit_rows,
+                                                     word_map)
 from pretrain_explorer.engine.inspect.typed_axes import MapRefused, TypedPairs, parse_pairs, read_query
 from pretrain_explorer.engine.vectors import WordVectors, random_vectors
 from pretrain_explorer.tui.presentation import map_axes
+from pretrain_explorer.tui.presentation import word_map as map_words
 from scipy.stats import spearmanr
 
 
@@ -175,6 +177,15 @@ def test_projector_files_parse_back_to_the_unit_vectors_and_their_groups():
     cut = projector_files(result, made, limit_cells=12 * 20)
     assert not cut.whole_vocabulary and len(cut.words) == 20
     assert cut.words[:8] == tuple(w for w, _ in shown_words(result))
+
+
+def test_an_axis_name_too_long_for_its_panel_goes_on_two_lines_naming_both_groups():
+    projection = SimpleNamespace(kind=AXIS, axis=("positive held out", "negative seen"), explained=(0.81, 0.12))
+    whole = map_words.axis_names(projection)[0]
+    assert map_words.x_lines(projection, len(whole)) == [whole]
+    first, second = map_words.x_lines(projection, 38)  # a panel's width at 80 columns
+    assert first.endswith("positive held out →") and second.strip() == "negative seen"
+    assert first + " " + second.strip() == whole and max(len(first), len(second)) <= 38
 
 
 @pytest.mark.warm_kata

@@ -168,7 +168,8 @@ class WordMapView(LiveView):
         has_probes = any(p.group is None and not p.role for p in made.pretrained.words)
         legend = words.legend(self.result.experiment.labels, groups, has_probes, words.roles_shown(made))
         legend_rows = 1 + (len(legend.plain) - 1) // max(1, answer.width)
-        height = max(MIN_GRID_ROWS, answer.height - FRAME_ROWS - legend_rows - below_rows)
+        x_rows = max(len(words.x_lines(p, width)) for p in (made.pretrained, made.random))
+        height = max(MIN_GRID_ROWS, answer.height - FRAME_ROWS - (x_rows - 1) - legend_rows - below_rows)
         for projection in (made.pretrained, made.random):
             self.query_one(f"#map-{projection.vectors}", Static).update(
                 words.scatter(projection, self.result.experiment.labels, groups, width, height))
