@@ -192,11 +192,17 @@ def test_an_axis_name_too_long_for_its_panel_goes_on_two_lines_naming_both_group
 async def test_the_map_keys_on_the_kata(tmp_path, monkeypatch):
     """On the kata at 80x24: / and a word mark it and its nearest words; an unknown word is refused
     in one line; pairs make an axis; o shows the axis over the vocabulary; e writes the Projector's
-    files and the SVG into the current folder, naming them, and never over a file."""
+    files and the SVG into the current folder, naming them, and never over a file; so does the palette's
+    Export word map (the map as shown over the view, the one it opens on from a stage), and its Word map
+    opens the view."""
     from helpers import KATA, notifications, screen_text, settled, until
     from pretrain_explorer.engine import load_experiment
     from pretrain_explorer.tui.app import PretrainExplorer
     from pretrain_explorer.tui.screens.word_map import WordMapView
+    from textual.command import CommandPalette
+
+    def commands(screen) -> dict:
+        return {c.title: c.callback for c in app.get_system_commands(screen)}
 
     monkeypatch.chdir(tmp_path)
     app = PretrainExplorer(load_experiment(KATA))
@@ -231,52 +237,34 @@ async def test_the_map_keys_on_the_kata(tmp_path, monkeypatch):
         await pilot.press("e")  # in the same second: the names exist, nothing is replaced
         await pilot.pause(0.2)
         assert {p: p.read_text() for p in tmp_path.iterdir() if p in before} == before
+        # ctrl+p over the map: its export writes the map as shown; opening the map is not offered again.
+        assert "Word map" not in commands(app.screen)
+        clear(tmp_path)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"xport w")
+        await pilot.pause(0.2)  # the palette's search runs as the letters come
+        await pilot.press("enter")
+        await until(pilot, lambda: len(list(tmp_path.iterdir())) == 4)
+        assert legend_says_chosen(tmp_path) and isinstance(app.screen, WordMapView)
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, WordMapView))
-
-
-@pytest.mark.warm_kata
-async def test_the_palette_opens_and_exports_the_map(tmp_path, monkeypatch):
-    """ctrl+p offers the word map and its export: from a stage, Export word map writes the map the
-    view opens on; over the map, it exports the map as shown (a chosen word in its legend), and the
-    palette no longer offers to open the map it is over."""
-    from helpers import KATA, settled, until
-    from pretrain_explorer.engine import load_experiment
-    from pretrain_explorer.tui.app import PretrainExplorer
-    from pretrain_explorer.tui.screens.word_map import WordMapView
-    from textual.command import CommandPalette
-
-    async def choose(pilot, typed: str) -> None:
-        await pilot.press("ctrl+p")
-        await until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
-        await pilot.press(*typed)
-        await pilot.pause(0.3)  # the palette's search runs as the letters come
-        await pilot.press("enter")
-        await until(pilot, lambda: not isinstance(pilot.app.screen, CommandPalette))
-
-    def legend_says_chosen() -> bool:  # the SVG writes spaces as &#160;
-        return "chosen&#160;word" in next(tmp_path.glob("*.svg")).read_text()
-
-    def titles(screen) -> set[str]:
-        return {c.title for c in app.get_system_commands(screen)}
-
-    monkeypatch.chdir(tmp_path)
-    app = PretrainExplorer(load_experiment(KATA))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settled(app, pilot)
-        assert {"Word map", "Export word map"} <= titles(app.screen)
-        await choose(pilot, "export word map")
+        # From a stage, the palette's export writes the map the view opens on (no word chosen), and
+        # its Word map opens the view.
+        clear(tmp_path)
+        commands(app.screen)["Export word map"]()
         await until(pilot, lambda: len(list(tmp_path.iterdir())) == 4)
-        assert not legend_says_chosen()
-        for path in tmp_path.iterdir():
-            path.unlink()
-        await choose(pilot, "word map")
+        assert not legend_says_chosen(tmp_path)
+        commands(app.screen)["Word map"]()
         await until(pilot, lambda: isinstance(app.screen, WordMapView))
-        assert "Word map" not in titles(app.screen) and "Export word map" in titles(app.screen)
-        await pilot.pause(0.1)
-        await pilot.press("slash", *"superb", "enter")
-        await pilot.pause(0.1)
-        await choose(pilot, "export word map")
-        await until(pilot, lambda: len(list(tmp_path.iterdir())) == 4)
-        assert legend_says_chosen()
-        assert isinstance(app.screen, WordMapView)
+
+
+def clear(folder: Path) -> None:
+    for path in folder.iterdir():
+        path.unlink()
+
+
+def legend_says_chosen(folder: Path) -> bool:
+    """The exported SVG's legend marks a chosen word (the SVG writes spaces as &#160;)."""
+    return "chosen&#160;word" in next(folder.glob("*.svg")).read_text()
+
