@@ -13,10 +13,12 @@ import scipy.sparse as sp
 from pretrain_explorer.engine.inspect.lexicon import Lexicon
 from pretrain_explorer.engine.inspect.projector import projector_files
 from pretrain_explorer.engine.inspect.reach import furthest, lexicon_fit, places, reach, spearman
-from pretrain_explorer.engine.inspect.space import CHOSEN, NEIGHBOUR, PAIRS, PCA, pca, shown_words, unit_rows, word_map
+from pretrain_explorer.engine.inspect.space import (AXIS, CHOSEN, NEIGHBOUR, PAIRS, PCA, pca, shown_words, unit_rows,
+                                                     word_map)
 from pretrain_explorer.engine.inspect.typed_axes import MapRefused, TypedPairs, parse_pairs, read_query
 from pretrain_explorer.engine.vectors import WordVectors, random_vectors
 from pretrain_explorer.tui.presentation import map_axes
+from pretrain_explorer.tui.presentation import word_map as map_words
 from scipy.stats import spearmanr
 
 
@@ -177,15 +179,30 @@ def test_projector_files_parse_back_to_the_unit_vectors_and_their_groups():
     assert cut.words[:8] == tuple(w for w, _ in shown_words(result))
 
 
+def test_an_axis_name_too_long_for_its_panel_goes_on_two_lines_naming_both_groups():
+    projection = SimpleNamespace(kind=AXIS, axis=("positive held out", "negative seen"), explained=(0.81, 0.12))
+    whole = map_words.axis_names(projection)[0]
+    assert map_words.x_lines(projection, len(whole)) == [whole]
+    first, second = map_words.x_lines(projection, 38)  # a panel's width at 80 columns
+    assert first.endswith("positive held out →") and second.strip() == "negative seen"
+    assert first + " " + second.strip() == whole and max(len(first), len(second)) <= 38
+
+
 @pytest.mark.warm_kata
 async def test_the_map_keys_on_the_kata(tmp_path, monkeypatch):
     """On the kata at 80x24: / and a word mark it and its nearest words; an unknown word is refused
     in one line; pairs make an axis; o shows the axis over the vocabulary; e writes the Projector's
-    files and the SVG into the current folder, naming them, and never over a file."""
+    files and the SVG into the current folder, naming them, and never over a file; so does the palette's
+    Export word map (the map as shown over the view, the one it opens on from a stage), and its Word map
+    opens the view."""
     from helpers import KATA, notifications, screen_text, settled, until
     from pretrain_explorer.engine import load_experiment
     from pretrain_explorer.tui.app import PretrainExplorer
     from pretrain_explorer.tui.screens.word_map import WordMapView
+    from textual.command import CommandPalette
+
+    def commands(screen) -> dict:
+        return {c.title: c.callback for c in app.get_system_commands(screen)}
 
     monkeypatch.chdir(tmp_path)
     app = PretrainExplorer(load_experiment(KATA))
@@ -220,5 +237,34 @@ async def test_the_map_keys_on_the_kata(tmp_path, monkeypatch):
         await pilot.press("e")  # in the same second: the names exist, nothing is replaced
         await pilot.pause(0.2)
         assert {p: p.read_text() for p in tmp_path.iterdir() if p in before} == before
+        # ctrl+p over the map: its export writes the map as shown; opening the map is not offered again.
+        assert "Word map" not in commands(app.screen)
+        clear(tmp_path)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"xport w")
+        await pilot.pause(0.2)  # the palette's search runs as the letters come
+        await pilot.press("enter")
+        await until(pilot, lambda: len(list(tmp_path.iterdir())) == 4)
+        assert legend_says_chosen(tmp_path) and isinstance(app.screen, WordMapView)
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, WordMapView))
+        # From a stage, the palette's export writes the map the view opens on (no word chosen), and
+        # its Word map opens the view.
+        clear(tmp_path)
+        commands(app.screen)["Export word map"]()
+        await until(pilot, lambda: len(list(tmp_path.iterdir())) == 4)
+        assert not legend_says_chosen(tmp_path)
+        commands(app.screen)["Word map"]()
+        await until(pilot, lambda: isinstance(app.screen, WordMapView))
+
+
+def clear(folder: Path) -> None:
+    for path in folder.iterdir():
+        path.unlink()
+
+
+def legend_says_chosen(folder: Path) -> bool:
+    """The exported SVG's legend marks a chosen word (the SVG writes spaces as &#160;)."""
+    return "chosen&#160;word" in next(folder.glob("*.svg")).read_text()
+

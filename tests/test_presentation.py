@@ -76,6 +76,18 @@ def test_groups_note_says_when_a_group_is_not_closer(kata):
     assert "small corpus" not in note
 
 
+def test_groups_note_compares_the_figures_it_shows(kata):
+    """A between-group figure below a group's within figure but equal to it as shown (three decimals)
+    is no closer, as the reader sees it."""
+    groups = kata.groups
+    positive = next(g for g in groups.groups if g.name == groups.pairs[0].first)
+    pair = dataclasses.replace(groups.pairs[0], between=positive.within - 0.0001)
+    r = dataclasses.replace(kata, groups=dataclasses.replace(groups, pairs=(pair,)))
+    shown = f"{positive.within:.3f}"
+    assert f"{pair.between:.3f}" == shown  # the case: strictly below, equal as printed
+    assert f"{pair.first} words are no closer to each other ({shown}) than to" in STAGES[4].note(r)
+
+
 def test_every_approach_on_screen_is_named(kata):
     extra = dataclasses.replace(kata.approaches["pretrained"], name="an_approach_added_later")
     r = dataclasses.replace(kata, approaches={**kata.approaches, "an_approach_added_later": extra})

@@ -13,6 +13,7 @@ from .presentation.printed_report import chart_file, handout_charts, render_json
 
 RENDERERS = {"text": (render_text, "txt"), "json": (render_json, "json"), "markdown": (render_markdown, "md")}
 from .screens import PathPrompt
+from .screens.word_map import WordMapView, map_svg
 
 
 class Exports:
@@ -84,6 +85,17 @@ class MapExports:
     """The word map's exports (issue 24), mixed into the App beside Exports: the vectors and their
     metadata as the Embedding Projector's TSV files, and the map as an SVG picture, written into the
     session's export folder (the current folder outside `serve`) under new names, never over a file."""
+
+    def command_export_map(self, screen) -> None:
+        """The palette's export: the map as shown when the palette was opened over it, else the
+        map the view opens on (PCA, no word chosen)."""
+        if isinstance(screen, WordMapView):
+            screen.action_export()
+        elif self.result is None:
+            self.notify("Nothing to export yet.", severity="warning")
+        else:
+            made = self.result.space.map()
+            self.export_map(self.result, made, map_svg(self.result, made))
 
     def export_map(self, result: ExperimentResult, made, picture: str) -> None:
         from ..engine.inspect.projector import projector_files

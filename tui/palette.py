@@ -13,6 +13,7 @@ from ..engine.experiment import shipped_experiments
 from .screens import HelpScreen
 from .screens.open import OpenExperiment
 from .screens.quiz import QuizAnswer
+from .screens.word_map import WordMapView
 from .widgets.quiz import QuizPanel
 
 
@@ -42,8 +43,11 @@ class PaletteCommands:
         yield SystemCommand("Predict first (quiz)" if not self.quiz else "Stop predicting first",
                             "Comparison stages ask whether pretrained beats random before showing the numbers",
                             self.command_quiz)
-        yield SystemCommand("Word map", "The groups' words in 2-D, pretrained beside random (v)",
-                            lambda: self.action_view("map"))
+        if not isinstance(screen, WordMapView):
+            yield SystemCommand("Word map", "The groups' words in 2-D, pretrained beside random (v)",
+                                lambda: self.action_view("map"))
+        yield SystemCommand("Export word map", "The vectors as the Embedding Projector's TSV files, the map as "
+                            "SVG (e in the map)", lambda: self.command_export_map(screen))
         yield SystemCommand("Grid: labels against unlabeled text",
                             "Accuracy by corpus size and labels per class, a heat map (g)", lambda: self.action_view("grid"))
         yield SystemCommand("Help", "Every key of the explorer", self.action_help)

@@ -101,6 +101,7 @@ def _pretraining(r: ExperimentResult) -> str:
 
 # The explorer's keys for a stage, shown after its note there; never in the report or its JSON.
 PRETRAINING_KEYS = "/ a word · c compare · f fill a blank · e why neighbours"
+CAPTURES_KEYS = "v a map of the groups' words, pretrained beside random"
 
 
 def comparison_keys(r: ExperimentResult) -> str:
@@ -186,7 +187,8 @@ def _captures(r: ExperimentResult) -> str:
     sentences = []
     for p in pairs:
         g, h = groups[p.first], groups[p.second]
-        apart = [x for x in (g, h) if x.within <= p.between]
+        # Compared as shown: "closer" beside two equal figures would read as untrue.
+        apart = [x for x in (g, h) if float(cosine(x.within)) <= float(cosine(p.between))]
         if not apart:
             sentences.append(f"{short(g.name)} words ({cosine(g.within)}) and {short(h.name)} words ({cosine(h.within)}) are "
                              f"each closer among themselves than across the two ({cosine(p.between)}).")
@@ -250,7 +252,7 @@ STAGES = (
     Stage(2, "Fine-tuning data", "Labels", _finetuning),
     Stage(3, "Comparison", "Compare", lambda r: accuracy_note(r, "test"), comparison_keys),
     Stage(4, "Transfer", "Transfer", _transfer),
-    Stage(5, "What pretraining captures", "Captures", _captures),
+    Stage(5, "What pretraining captures", "Captures", _captures, CAPTURES_KEYS),
 )
 
 

@@ -29,6 +29,16 @@ def axis_names(projection: Projection) -> tuple[str, str]:
     return f"x: principal axis 1 ({x_share} of variance)", f"y: axis 2 ({y_share})"
 
 
+def x_lines(projection: Projection, width: int) -> list[str]:
+    """x's name in `width` cells: an axis whose name is too long for one line goes on two, broken
+    after its arrow, so that both groups stay named at 80 columns."""
+    x_name = axis_names(projection)[0]
+    if cell_len(x_name) <= width or " → " not in x_name:
+        return [clip(x_name, width)]
+    head, tail = x_name.split(" → ", 1)
+    return [clip(f"{head} →", width), clip(f"  {tail}", width)]
+
+
 def _spread(values: list[float]) -> tuple[float, float]:
     """The lowest value and the range (1 where all are equal, so they sit at the panel's edge)."""
     return min(values), max(values) - min(values) or 1.0
@@ -69,7 +79,7 @@ def scatter(projection: Projection, labels: tuple[str, ...], groups: tuple[str, 
     rows: list[list[tuple[int, str, str]]] = [[] for _ in range(height)]
     for r, c, label, p in placed:
         rows[r].append((c, label, group_colour(labels, groups, p.group) + ROLE_STYLES.get(p.role, "")))
-    x_name, y_name = axis_names(projection)
+    y_name = axis_names(projection)[1]
     text = Text.assemble((projection.vectors, f"bold {approach_colour(projection.vectors)}"), "  ",
                          (clip(y_name, max(0, width - len(projection.vectors) - 2)), "dim"), "\n")
     for row in rows:
@@ -79,7 +89,7 @@ def scatter(projection: Projection, labels: tuple[str, ...], groups: tuple[str, 
             text.append(label, colour)
             at = c + cell_len(label)
         text.append("\n")
-    text.append(clip(x_name, width), "dim")
+    text.append("\n".join(x_lines(projection, width)), "dim")
     if unplaced:
         lines = pack(["not placed:", *(p.word + "," for p in unplaced[:-1]), unplaced[-1].word], width)
         text.append("\n" + "\n".join(lines), NEUTRAL)

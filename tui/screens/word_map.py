@@ -29,6 +29,13 @@ SIDE_GAP = 2  # .view-answer .side's right margin
 SVG_COLUMNS = 100  # the exported picture's width: both panels and their labels, wider than a terminal's
 
 
+def map_svg(result: ExperimentResult, made) -> str:
+    """The map `made` of `result` as the SVG picture its export writes (e here, or the palette)."""
+    picture = map_axes.map_picture(made, result.experiment.labels, tuple(g.name for g in result.groups.groups),
+                                   SVG_COLUMNS, words.REPORT_GRID_ROWS + 4)
+    return map_axes.map_svg(f"{result.experiment.name}: word map", picture, SVG_COLUMNS)
+
+
 class WordMapView(LiveView):
     TITLE = "Word map: the groups' words under pretrained and random vectors"
     AUTO_FOCUS = None
@@ -141,10 +148,7 @@ class WordMapView(LiveView):
 
     def action_export(self) -> None:
         made = self._map()
-        e = self.result
-        picture = map_axes.map_picture(made, e.experiment.labels, tuple(g.name for g in e.groups.groups),
-                                       SVG_COLUMNS, words.REPORT_GRID_ROWS + 4)
-        self.app.export_map(e, made, map_axes.map_svg(f"{e.experiment.name}: word map", picture, SVG_COLUMNS))
+        self.app.export_map(self.result, made, map_svg(self.result, made))
 
     def show(self) -> None:
         if not self.is_mounted:
@@ -164,7 +168,8 @@ class WordMapView(LiveView):
         has_probes = any(p.group is None and not p.role for p in made.pretrained.words)
         legend = words.legend(self.result.experiment.labels, groups, has_probes, words.roles_shown(made))
         legend_rows = 1 + (len(legend.plain) - 1) // max(1, answer.width)
-        height = max(MIN_GRID_ROWS, answer.height - FRAME_ROWS - legend_rows - below_rows)
+        x_rows = max(len(words.x_lines(p, width)) for p in (made.pretrained, made.random))
+        height = max(MIN_GRID_ROWS, answer.height - FRAME_ROWS - (x_rows - 1) - legend_rows - below_rows)
         for projection in (made.pretrained, made.random):
             self.query_one(f"#map-{projection.vectors}", Static).update(
                 words.scatter(projection, self.result.experiment.labels, groups, width, height))
