@@ -18,8 +18,8 @@ def size(count: int) -> str:
 
 
 def memory_phrase(estimate: MemoryEstimate | None) -> str:
-    """For the status line: `memory ~1.2 GB`; empty when the run made no estimate."""
-    return "" if estimate is None else f"memory ~{size(estimate.total)}"
+    """For the status line: `RAM ~1.2 GB` (short: the line must fit 80 columns); empty without an estimate."""
+    return "" if estimate is None else f"RAM ~{size(estimate.total)}"
 
 
 def memory_sentence(estimate: MemoryEstimate) -> str:
