@@ -29,7 +29,9 @@ import numpy as np
 from pretrain_explorer.engine.inspect.analogy import analogy, ask
 from pretrain_explorer.engine.vectors import WordVectors, random_vectors
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: benchmarks.docs_section
+from benchmarks.docs_section import write_section  # noqa: E402
+
 BEGIN = "<!-- benchmarks/analogy.py writes this section: begin -->"
 END = "<!-- benchmarks/analogy.py: end -->"
 HEADING = "## Analogies at 100,000 words (issue 24)"
@@ -88,13 +90,7 @@ def main() -> int:
     section = "\n".join(lines) + "\n"
     print(section)
     if args.write:
-        text = DOCS.read_text()
-        block = f"{BEGIN}\n\n{section}\n{END}"
-        if BEGIN in text and END in text:
-            text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-        else:
-            text = text.rstrip("\n") + f"\n\n{HEADING}\n\n{block}\n"
-        DOCS.write_text(text)
+        write_section(HEADING, BEGIN, END, section)
     return 0
 
 

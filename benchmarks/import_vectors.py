@@ -27,7 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: benchmarks.docs_section
+from benchmarks.docs_section import write_section  # noqa: E402
+
 BEGIN = "<!-- benchmarks/import_vectors.py writes this section: begin -->"
 END = "<!-- benchmarks/import_vectors.py: end -->"
 HEADING = "## Importing published vectors (issue 24)"
@@ -91,13 +93,7 @@ def table(rows: dict, words: int, dimension: int, size: int, load: tuple[str, st
 
 
 def write(section: str) -> None:
-    text = DOCS.read_text()
-    block = f"{BEGIN}\n\n{section}\n{END}"
-    if BEGIN in text and END in text:
-        text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + f"\n\n{HEADING}\n\n{block}\n"
-    DOCS.write_text(text)
+    write_section(HEADING, BEGIN, END, section)
 
 
 def main() -> int:

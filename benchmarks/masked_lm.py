@@ -42,9 +42,11 @@ from pretrain_explorer.engine.pretraining.transformer import Adam, Shape, initia
 from pretrain_explorer.engine.run.memory import masked_lm_bytes
 from pretrain_explorer.engine.settings import MASKED_LM
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: benchmarks.docs_section
+from benchmarks.docs_section import write_section  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 ROUNDS = 2  # runs of each implementation, alternated; the faster is reported
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- benchmarks/masked_lm.py writes this section: begin -->", "<!-- benchmarks/masked_lm.py: end -->"
 HEADING = "## Masked language model: training speed (issue 26)"
 
@@ -131,13 +133,7 @@ def side_by_side_table(shape: Shape, params: dict, drawn: list, ours: dict, thei
 
 
 def write(section: str) -> None:
-    text = DOCS.read_text()
-    block = f"{BEGIN}\n\n{section}\n{END}"
-    if BEGIN in text and END in text:
-        text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + f"\n\n{HEADING}\n\n{block}\n"
-    DOCS.write_text(text)
+    write_section(HEADING, BEGIN, END, section)
 
 
 def main() -> int:

@@ -38,7 +38,9 @@ from pretrain_explorer.engine.settings import MAP_MAX_WORDS  # noqa: E402
 from pretrain_explorer.engine.vectors import WordVectors, random_vectors  # noqa: E402
 from pretrain_explorer.tui.presentation import word_map as words  # noqa: E402
 
-DOCS = HERE.parent / "docs" / "benchmarks.md"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: benchmarks.docs_section
+from benchmarks.docs_section import write_section  # noqa: E402
+
 HEADING = "## Word map at a large vocabulary (issue 24)"
 BEGIN, END = "<!-- benchmarks/word_map.py writes this section: begin -->", "<!-- benchmarks/word_map.py: end -->"
 PANEL = (37, 10)  # a panel's cells at 80x24: half the answer's width, the grid's rows
@@ -133,13 +135,7 @@ def section(rows, count: int, dimension: int, repeats: int, seeds: int, load_bef
 
 
 def write(text: str) -> None:
-    docs = DOCS.read_text()
-    block = f"{BEGIN}\n\n{text}\n{END}"
-    if BEGIN in docs and END in docs:
-        docs = docs[: docs.index(BEGIN)] + block + docs[docs.index(END) + len(END):]
-    else:
-        docs = docs.rstrip("\n") + f"\n\n{HEADING}\n\n{block}\n"
-    DOCS.write_text(docs)
+    write_section(HEADING, BEGIN, END, text)
 
 
 def main() -> int:
