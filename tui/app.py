@@ -229,8 +229,6 @@ class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, MapExp
         self.show_result(message.result)
         if message.result.experiment.top_n != top_n:
             self._change_top_n(message.result, top_n)
-        if message.result.complete:
-            self._freeze_startup_objects()
 
     def on_run_failed(self, message: RunFailed) -> None:
         if message.worker is self._engine_worker:
@@ -297,14 +295,15 @@ class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, MapExp
     def _show_settings(self, result: ExperimentResult) -> None:
         e = result.experiment
         stopwords = "on" if e.stopwords else "off"
-        source = f"{e.vectors_path.name} · " if e.vectors_path is not None else ""
-        weighting = "" if result.corpus.weighting == DEFAULTS["weighting"] else f" · {result.corpus.weighting}"
-        window = "" if result.corpus.weighting == IMPORTED else f"window {result.corpus.window} · "
-        self.query_one(StatusLine).show_settings(
-            f"{e.name} · {source}{window}stopwords {stopwords} · seed {e.seed} · "
-            f"top {e.top_n} · vocab {result.corpus.vocabulary:,}{weighting}{' · masked LM' if e.masked_lm else ''}"
-            + (f" · {memory_phrase(result.memory)}" if result.memory is not None else "")
-        )
+        parts = [e.name] + ([e.vectors_path.name] if e.vectors_path is not None else []) + (
+            [] if result.corpus.weighting == IMPORTED else [f"window {result.corpus.window}"]) + [
+            f"stopwords {stopwords}", f"seed {e.seed}", f"top {e.top_n}", f"vocab {result.corpus.vocabulary:,}"] + (
+            [] if result.corpus.weighting == DEFAULTS["weighting"] else [result.corpus.weighting]) + (
+            ["masked LM"] if e.masked_lm else []) + (
+            [memory_phrase(result.memory)] if result.memory is not None else [])
+        # Too wide for the terminal (80 columns, say), the settings a key changes least go first.
+        dropped_first = tuple(parts.index(p) for p in (f"top {e.top_n}", f"stopwords {stopwords}") if p in parts)
+        self.query_one(StatusLine).show_settings(parts, dropped_first)
 
     @work(thread=True, exclusive=True, group="neighbours", exit_on_error=False, description="neighbours")
     def find_neighbours(self, words: tuple[str, ...]) -> None:
@@ -319,6 +318,8 @@ class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, MapExp
 
     def on_neighbours_found(self, message: NeighboursFound) -> None:
         self.query_one(NeighboursPane).show(message.answers)
+        if self._complete is not None:  # the first whole run is on screen, its neighbours last: after their paint
+            self.call_after_refresh(self._freeze_startup_objects)
 
     # --- stages -------------------------------------------------------------------------------
 

@@ -108,8 +108,7 @@ def comparison_keys(r: ExperimentResult) -> str:
     e = r.experiment
     if e.corpus_path is None:  # vectors pretrained once: no corpus for the masked language model
         return ""
-    return "k takes the masked language model's approaches away" if e.masked_lm else \
-        "k adds the masked language model's approaches"
+    return "k removes the masked LM's approaches" if e.masked_lm else "k adds the masked LM's approaches"
 
 
 FEW_LABELED = 100  # "only" so many labeled sentences: the lesson's situation (it has 8)

@@ -154,10 +154,9 @@ def _unseen_help(c: Claim) -> str:
 
 def _no_difference(c: Claim) -> str:
     f = c.figures
-    where = (f"although {share(1 - f['seen_share'])} of their words are new to the labeled set" if f["seen_share"] < 1
-             else "where every word also occurs in the labeled set")
+    # Said after the coverage sentence, which gives the share of words new to the labeled set.
     return (f"Pretraining made no measurable difference on these {f['sentences']:,} sentences (all "
-            f"{f['questions']} questions below: level), {where}.")
+            f"{f['questions']} questions below: level).")
 
 
 def _runs(f: dict) -> str:
