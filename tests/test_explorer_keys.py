@@ -170,7 +170,7 @@ async def test_the_kata_points_to_where_pretraining_shows():
         note = app.query_one("#note-3", Static).render().plain
         assert "Pretraining made no measurable difference on these 6 sentences" in note
         assert "Where it does: held-out, whose test sentiment words never occur in the labeled ones" in note
-        assert "packages, on real text (pretrain-explorer held-out, or packages)" in note
+        assert "packages, on real text (pretrain-explorer held-out; pretrain-explorer packages)" in note
 
 
 async def test_the_handout_is_the_report_in_markdown_without_keys(tmp_path, monkeypatch):
