@@ -103,17 +103,25 @@ def heat_map(grid: LabelGrid, approach: str, width: int = 80, shaded: bool = Tru
 def grid_help(grid: LabelGrid, approach: str) -> str:
     """What a cell holds and how the rows were made."""
     withouts = ", ".join(dict.fromkeys(grid.without))
-    return (f"Each cell: {approach}'s test accuracy (%), mean over {grid.draws} draws of the labeled sentences, "
-            f"and its margin (points) over the best approach without pretraining at that size ({withouts}: its "
-            f"accuracy on the last line), shaded green where positive, red where negative; {MARK} where a paired "
-            f"test on the same test sentences over the draws gives p < {SIGNIFICANCE:g}. Rows: vectors made, with "
-            "the same settings, from the corpus's first lines holding so many tokens (one pass, counted on the "
-            "way), and from all of it; columns: labeled sentences per class.")
+    return (f"Each cell: {approach}'s test accuracy (%), mean over {grid.draws} draws of labeled sentences, and "
+            f"its margin (points) over the best approach without pretraining at that size ({withouts}: last line), "
+            f"green where positive, red where negative; {MARK} where a paired test on the test sentences gives "
+            f"p < {SIGNIFICANCE:g}. Rows: vectors from the corpus's first so many tokens (same settings, counted in "
+            "one pass), and from all of it; columns: labeled sentences per class.")
 
 
-def _per_row(grid: LabelGrid, rows, counted) -> str:
-    return ", ".join(f"{row_name(grid, r)} tokens: " + ("no vectors" if grid.vocabulary[r] == 0 else
-                                                        str(counted(r))) for r in rows)
+def _firsts(grid: LabelGrid, rule) -> str:
+    """Per row, from the whole corpus down, the fewest labels per class whose cell `rule` holds, if any."""
+    found = [(r, next((c for c in range(len(grid.sizes)) if rule(r, c)), None))
+             for r in reversed(range(len(grid.prefixes)))]
+    reached = [(r, c) for r, c in found if c is not None]
+    parts = [f"first at {per_class(grid.sizes[c])} with {row_name(grid, r)} tokens" if k == 0
+             else f"at {grid.sizes[c]:,} with {row_name(grid, r)}" for k, (r, c) in enumerate(reached)]
+    missing = [row_name(grid, r) for r, c in found if c is None]
+    if missing:
+        names = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
+        parts.append(f"at no size with {names}" + ("" if reached else " tokens"))
+    return ", ".join(parts)
 
 
 def grid_reading(grid: LabelGrid, approach: str) -> list[str]:
@@ -121,27 +129,24 @@ def grid_reading(grid: LabelGrid, approach: str) -> list[str]:
     sizes the approach is significantly ahead of the best without pretraining at that size, and behind;
     where each row's mean first comes to the best accuracy without pretraining at any size, and where it
     is first significantly above it. Only the tests' cells are called ahead or above."""
-    rows = range(len(grid.prefixes))
     columns = range(len(grid.sizes))
-    level = f"p < {SIGNIFICANCE:g}, paired test on the test sentences over {grid.draws} draws"
-    out = [f"Sizes (of {len(grid.sizes)}) at which {approach} is significantly ahead of the best without "
-           f"pretraining ({level}): "
-           + _per_row(grid, rows, lambda r: sum(ahead(grid, approach, r, c) for c in columns))
-           + "; significantly behind: " + _per_row(grid, rows, lambda r: sum(behind(grid, approach, r, c)
-                                                                             for c in columns)) + "."]
+
+    def counts(r: int) -> str:
+        if grid.vocabulary[r] == 0:
+            return "no vectors"
+        return (f"{sum(ahead(grid, approach, r, c) for c in columns)}/"
+                f"{sum(behind(grid, approach, r, c) for c in columns)}")
+
+    level = f"p < {SIGNIFICANCE:g}"
+    rows = [f"{row_name(grid, r)}{' tokens' if r == 0 else ''} {counts(r)}" for r in range(len(grid.prefixes))]
     target = grid.best_without[grid.top]
-
-    def first(rule) -> str:
-        return "; ".join(next((f"first at {per_class(grid.sizes[c])} with {row_name(grid, r)} tokens"
-                               for c in columns if rule(r, c)), f"at no size with {row_name(grid, r)} tokens")
-                         for r in reversed(rows))
-
-    out.append(f"The best accuracy without pretraining at any size is {100 * target:.1f}% ({grid.without[grid.top]}, "
-               f"{per_class(grid.sizes[grid.top])}); the mean of {approach} is at least that "
-               + first(lambda r, c: grid.accuracy[approach][r][c] >= target)
-               + f"; and significantly above it (p < {SIGNIFICANCE:g}) "
-               + first(lambda r, c: above_top(grid, approach, r, c)) + ".")
-    return out
+    return [f"Sizes (of {len(grid.sizes)}) at which {approach} is significantly ahead/behind the best without "
+            f"pretraining ({level}, paired test over {grid.draws} draws): " + ", ".join(rows) + ".",
+            f"The best without pretraining at any size, {100 * target:.1f}% ({grid.without[grid.top]}, "
+            f"{per_class(grid.sizes[grid.top])}): {approach}'s mean is at least that "
+            + _firsts(grid, lambda r, c: grid.accuracy[approach][r][c] >= target)
+            + f"; significantly above it ({level}) " + _firsts(grid, lambda r, c: above_top(grid, approach, r, c))
+            + "."]
 
 
 GRID_TITLE = "Labels against unlabeled text"
