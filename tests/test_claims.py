@@ -159,7 +159,7 @@ def test_a_fine_tuning_win_beside_a_tied_centroid_pair_is_not_no_difference(kata
     assert questions[2].approaches == ("fine_tuned", "bag_of_words")  # the best with, the best without
     note = accuracy_note(r, "test")
     assert "pretrained and random are level" in note
-    assert "no measurable difference" not in note + verdicts.margin(r)
+    assert "no measurable difference" not in note + claims.margin(r)
     assert say(questions[1]).startswith("2. Does fine-tuning from pretrained vectors beat fine-tuning from "
                                         "random ones? Yes — fine_tuned beat random_fine_tuned by 30 points")
 

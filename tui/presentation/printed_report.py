@@ -19,7 +19,7 @@ from ...engine.settings import MASKED_LM_FINE_TUNING
 from . import map_axes, verdicts, word_map
 from .approaches import describe, on_encoder, score_kind
 from .charts import chart
-from .claims import all_claims
+from .claims import all_claims, margin
 from .grid import GRID_APPROACH, GRID_TITLE, grid_lines, grid_reading
 from .memory import memory_sentence
 from .stages import STAGES, class_list, further_comparisons, imported_note, vectors_quality
@@ -142,7 +142,7 @@ def _split(result: ExperimentResult, split: str, width: int) -> list[str]:
 def _comparison(result: ExperimentResult, width: int) -> list[str]:
     lines = [f"Test sentences: {len(result.experiment.test)}"] + wrap(RANDOM_NOTE, width) + [""]
     lines += _split(result, "test", width)
-    lines += [line for sentence in verdicts.margin(result).split("\n") for line in wrap(sentence, width)]
+    lines += [line for sentence in margin(result).split("\n") for line in wrap(sentence, width)]
     curve = result.learning_curve
     lines += [""] + wrap(f"Learning curve: test accuracy (%) by labeled examples per class, mean over "
                          f"{curve.seeds} seeds", width)

@@ -165,7 +165,7 @@ def accuracy_note(r: ExperimentResult, split: str) -> str:
 
 def further_comparisons(r: ExperimentResult, split: str) -> list[str]:
     """Under a split's chart: the comparisons the note does not make; on the transfer split also the
-    three questions (the test split's are the margin's, verdicts.margin)."""
+    three questions (the test split's are the margin's, claims.margin)."""
     found = further_claims(r, split) + (question_claims(r, split) if split != "test" else [])
     return [say(c) for c in found]
 
