@@ -19,7 +19,7 @@ from ..engine.experiment import open_experiment
 from ..engine.inspect.analogy import ask
 from ..engine.pretraining.sgns import INSTALL_HINT, runnable_weightings
 from ..engine.progress import ProgressEvent
-from ..engine.settings import DEFAULTS, IMPORTED, LIMITS, MAX_DENSE_WORDS
+from ..engine.settings import LIMITS, MAX_DENSE_WORDS
 from .access import ANYWHERE, AccessPolicy
 from .controls import Controls
 from .exports import Exports, MapExports
@@ -28,9 +28,9 @@ from .messages import (NeighbourListsChanged, NeighboursFound, ProgressReported,
                                             RunResults, RunStopped)
 from .palette import PaletteCommands
 from .preferences import load_preferences, save_preferences
-from .presentation.memory import memory_phrase
 from .presentation.progress import ReportGate
 from .presentation.guidance import FIRST_RUN_HINT, refused_note, seed_change
+from .presentation.settings_line import settings_parts
 from .presentation.stages import STAGES, many_classes
 from .stage_keys import StageKeys
 from .upkeep import Upkeep
@@ -293,17 +293,7 @@ class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, MapExp
         self.find_neighbours(neighbours.words)
 
     def _show_settings(self, result: ExperimentResult) -> None:
-        e = result.experiment
-        stopwords = "on" if e.stopwords else "off"
-        parts = [e.name] + ([e.vectors_path.name] if e.vectors_path is not None else []) + (
-            [] if result.corpus.weighting == IMPORTED else [f"window {result.corpus.window}"]) + [
-            f"stopwords {stopwords}", f"seed {e.seed}", f"top {e.top_n}", f"vocab {result.corpus.vocabulary:,}"] + (
-            [] if result.corpus.weighting == DEFAULTS["weighting"] else [result.corpus.weighting]) + (
-            ["masked LM"] if e.masked_lm else []) + (
-            [memory_phrase(result.memory)] if result.memory is not None else [])
-        # Too wide for the terminal (80 columns, say), the settings a key changes least go first.
-        dropped_first = tuple(parts.index(p) for p in (f"top {e.top_n}", f"stopwords {stopwords}") if p in parts)
-        self.query_one(StatusLine).show_settings(parts, dropped_first)
+        self.query_one(StatusLine).show_settings(*settings_parts(result))
 
     @work(thread=True, exclusive=True, group="neighbours", exit_on_error=False, description="neighbours")
     def find_neighbours(self, words: tuple[str, ...]) -> None:
