@@ -15,7 +15,7 @@ from pretrain_explorer.engine import builtin_experiment_path, load_experiment
 from pretrain_explorer.engine.pretraining import svd, weighting
 from pretrain_explorer.engine.progress import LABEL_WIDTH, ProgressEvent, counting_label
 from pretrain_explorer.engine.settings import MAX_DENSE_WORDS, WEIGHTINGS
-from pretrain_explorer.tui import app as app_module
+from pretrain_explorer.tui import control_keys
 from pretrain_explorer.tui.app import PretrainExplorer
 from pretrain_explorer.tui.presentation.printed_report import render_markdown
 from pretrain_explorer.tui.presentation.progress import StepClock
@@ -50,7 +50,7 @@ async def test_w_goes_round_the_weightings_this_install_can_run(monkeypatch):
 
 async def test_a_control_that_fails_keeps_the_settings_and_results_it_found(monkeypatch):
     without_gensim(monkeypatch)
-    monkeypatch.setattr(app_module, "runnable_weightings", lambda: WEIGHTINGS)  # as if gensim were there
+    monkeypatch.setattr(control_keys, "runnable_weightings", lambda: WEIGHTINGS)  # as if gensim were there
     app = PretrainExplorer()
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
