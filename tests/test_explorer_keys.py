@@ -198,7 +198,7 @@ async def test_the_handout_is_the_report_in_markdown_without_keys(tmp_path, monk
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(["kata-handout.md", *charts.values()])
     assert handout.startswith("# kata: ") and "## 3 Comparison" in handout and "```text" in handout
     assert "Pretraining made no measurable difference on these 6 sentences" in handout  # the notes, as paragraphs
-    for hint in ["· c compare", "(t: ", "esc cancels", "ctrl+p"]:
+    for hint in ["· c compare", "(t: ", "esc cancels", "ctrl+p", "k adds", "v a map", "Memory: about"]:
         assert hint not in handout, hint
     # Each chart a picture of its own: SVG, with the chart's title and axis words, shown in the handout.
     assert "![Learning curve: test accuracy (%), mean over 20 seeds](kata-handout-curve.svg)" in handout

@@ -35,7 +35,9 @@ def _neighbours(ns) -> str:
     return ", ".join(f"{w} ({s:.3f})" for w, s in ns) if ns else "not in the vocabulary"
 
 
-def _pretraining(result: ExperimentResult, width: int) -> list[str]:
+def _pretraining(result: ExperimentResult, width: int, handout: bool = False) -> list[str]:
+    """Stage 1's figures; for the handout, without the method's details (which SVD, how exact, the
+    memory estimate): those are the text report's, for whoever runs the experiment."""
     e, c = result.experiment, result.corpus
     lines = wrap(f"Experiment: {e.name} ({e.title})", width)
     if imported_note(result) is not None:
@@ -50,9 +52,9 @@ def _pretraining(result: ExperimentResult, width: int) -> list[str]:
     if imported_note(result) is None:
         lines += wrap(f"Vocabulary: {c.vocabulary:,} words; dimension {c.dimension:,}; window {c.window}; "
                       f"weighting {c.weighting}", width)
-    for sentence in vectors_quality(result, detailed=True):
+    for sentence in vectors_quality(result, detailed=not handout):
         lines += wrap(sentence, width)
-    if result.memory is not None:
+    if result.memory is not None and not handout:
         lines += wrap(memory_sentence(result.memory), width)
     lines += ["", f"Nearest neighbours (pretrained, top {e.top_n}):"]
     for probe, ns in result.neighbors.items():
@@ -267,8 +269,9 @@ def render_markdown(result: ExperimentResult, chart_files: dict[str, str] | None
     e = result.experiment
     out = [f"# {e.name}: {e.title}", ""]
     for stage, lines, charts in _sections(result):
-        out += [f"## {stage.number} {stage.title}", "", _KEY_HINTS.sub("", stage.note(result)), "", "```text"]
-        out += [_KEY_HINTS.sub("", line).rstrip() for line in lines(result, 80)]
+        out += [f"## {stage.number} {stage.title}", "", stage.note(result, keys=False), "", "```text"]
+        body = _pretraining(result, 80, handout=True) if stage.number == 1 else lines(result, 80)
+        out += [_KEY_HINTS.sub("", line).rstrip() for line in body]
         pictures = []
         for name in charts:
             drawn = _plain(chart(result, name, 78), False).split("\n")
