@@ -88,7 +88,11 @@ async def test_the_quiz_answers_on_its_own_keys_and_spoils_nothing():
         await pilot.press("3")
         assert "Then press a to answer." in screen_text(app)
         await pilot.press("y")  # why this prediction would show every approach's scores
-        assert "Answer the question first (a)" in screen_text(app)
+        assert "Answer the questions of stages 3 and 4 first (a)" in screen_text(app)
+        for key in ["g", "1", "g"]:  # the grid's accuracies too, from any stage
+            await pilot.press(key)
+            assert app.screen is app.screen_stack[0], key
+        await pilot.press("3")
         await pilot.press("t")
         assert "the learning curve waits for it" in screen_text(app)
         await pilot.press("a")
@@ -251,3 +255,18 @@ async def test_an_answered_quiz_survives_a_new_run_and_a_new_experiment(kata_cop
 def test_the_article_before_a_number_is_as_it_is_read():
     assert [a_or_an(n) for n in (8, 11, 18, 80, 86, 100, 300, 800, 1_100, 11_000, 18_500, 110_000)] == \
         ["an", "an", "an", "an", "an", "a", "a", "an", "a", "an", "an", "a"]
+
+
+async def test_why_this_prediction_from_the_transfer_stage_starts_at_its_sentences():
+    from pretrain_explorer.tui.screens.live import WhyPredictionView
+    from textual.widgets import OptionList
+
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("4", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, WhyPredictionView)
+        e = app.result.experiment
+        assert app.screen.query_one(OptionList).highlighted == len(e.test)
+        assert e.transfer[0].text in screen_text(app)
