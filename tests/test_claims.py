@@ -191,6 +191,15 @@ def test_an_imbalanced_test_set_names_the_majority_class_within_reach(kata):
     assert "majority" not in kinds(board(kata, labels, everyone))
 
 
+def test_a_class_tied_with_another_is_not_called_the_commonest(kata):
+    n = 100
+    labels = ["positive"] * 50 + ["negative"] * 50
+    close = {name: ([first(52, n)] * 3 if name in SEEDED else first(52, n)) for name in kata.approaches}
+    majority = kinds(board(kata, labels, close))["majority"]
+    assert majority.figures["label"] == "negative" and majority.figures["tied"] == 2  # the first of the two
+    assert say(majority).startswith("Always guessing negative (tied for the commonest class here) scores 50.0% ")
+
+
 def test_when_no_approach_clears_the_majority_class_it_is_said_once_not_listed(kata):
     n = 100
     labels = ["positive"] * 70 + ["negative"] * 30

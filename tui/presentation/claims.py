@@ -52,7 +52,7 @@ def majority(r: ExperimentResult, split: str) -> Claim | None:
     if not near or not m.total:
         return None
     return Claim("majority", tuple(w["name"] for w in near),
-                 {"label": m.label, "accuracy": m.accuracy, "correct": m.correct, "total": m.total,
+                 {"label": m.label, "accuracy": m.accuracy, "correct": m.correct, "total": m.total, "tied": m.tied,
                   "reach_points": MAJORITY_REACH, "within_reach": near, "approaches": len(r.approaches)})
 
 

@@ -111,7 +111,8 @@ def _majority(c: Claim) -> str:
         named = ", ".join(f"{w['name']} {share(w['accuracy'])} ({p_value(w['p'])})" for w in near)
     else:
         named = f"{listed(w['name'] for w in near)} (smallest {p_value(min(w['p'] for w in near))})"
-    guess = (f"Always guessing {f['label']} (the commonest class here) scores {share(f['accuracy'])} "
+    which = "the commonest class here" if f.get("tied", 1) == 1 else "tied for the commonest class here"
+    guess = (f"Always guessing {f['label']} ({which}) scores {share(f['accuracy'])} "
              f"({f['correct']:,} of {f['total']:,})")
     if len(near) == f["approaches"] > 1:  # every approach: said once, not listed
         return (f"{guess}; none of the {len(near)} approaches is significantly above it by "
