@@ -76,7 +76,7 @@ async def test_a_run_refused_at_start_says_what_was_refused_and_what_to_do(kata_
         await pilot.pause()
         text = screen_text(app)
         assert "kata: not run (see below)" in text and "computing" not in text
-        assert "kata was not run. kata/general.txt: the vocabulary has" in text
+        assert "kata was not run. …/kata/general.txt: the vocabulary has" in text
         assert "What to do: ctrl+p, then Open experiment" in text
         assert str(kata_copy) not in notifications(app)
 
