@@ -232,7 +232,7 @@ def test_a_long_step_shows_its_time_and_an_estimate_from_its_pace():
 
 def test_counting_says_which_pass():
     assert counting_label(1_234_567, 1, 1) == "Counting: 1,234,567 tokens"
-    assert counting_label(1_234_567, 2, 2) == "Counting, pass 2 of 2: 1,234,567 tokens"
+    assert counting_label(1_234_567, 2, 2) == "Counting (2 of 2): 1,234,567 tokens"
     assert len(counting_label(99_999_999, 2, 2)) <= LABEL_WIDTH
     for label in [*svd.LABELS.values(), weighting.PPMI_LABEL]:
         assert len(label) <= LABEL_WIDTH, label
