@@ -270,3 +270,37 @@ async def test_why_this_prediction_from_the_transfer_stage_starts_at_its_sentenc
         e = app.result.experiment
         assert app.screen.query_one(OptionList).highlighted == len(e.test)
         assert e.transfer[0].text in screen_text(app)
+
+
+async def test_another_experiment_starts_at_the_top_without_the_word_typed_before(kata_copy):
+    from pretrain_explorer.tui.widgets.neighbours import NeighboursPane
+    from pretrain_explorer.tui.widgets.scroller import Scroller
+
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        app.query_one(NeighboursPane).set_word("warm")
+        await pilot.press("5", "end")
+        await pilot.pause()
+        assert app.query_one("#stage-5", Scroller).scroll_y > 0
+        app.start_run(None, None, str(kata_copy))
+        await settled(app, pilot)
+        assert app.base.manifest == kata_copy / "experiment.toml"
+        assert app.query_one(NeighboursPane).word == "" and app.query_one("#stage-5", Scroller).scroll_y == 0
+
+
+async def test_setting_keys_at_their_limits_or_out_of_sight_say_so_in_the_status_line():
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("3", "right_square_bracket")
+        await settled(app, pilot)
+        assert "Neighbour lists of 5 words, on stage 1." in screen_text(app).splitlines()[1]
+        for _ in range(3):
+            await pilot.press("minus")
+            await settled(app, pilot)
+        assert app.result.experiment.window == 1
+        await pilot.press("minus")
+        await pilot.pause()
+        assert "The window stays between 1 and" in screen_text(app).splitlines()[1]
+        assert "window stays" not in notifications(app)

@@ -219,8 +219,11 @@ class PretrainExplorer(StageKeys, ControlKeys, MaskedLMRuns, PaletteCommands, Ex
         top_n = self.controls.top_n if message.base is self.base else message.controls.top_n
         if (message.base is not self.base or self.result is None) and (warning := many_classes(message.base)):
             self.notify(warning, title="Many classes", severity="warning", timeout=10)  # before it trains
-        if message.base is not self.base:  # another experiment: its own questions
+        if message.base is not self.base:  # another experiment: its own questions, words and pages from the top
             self.answers = {}
+            self.query_one(NeighboursPane).set_word("")
+            for scroller in self.query(Scroller):
+                scroller.scroll_home(animate=False)
         self.base, self.result = message.base, message.result
         if message.result.complete:
             self._complete = (self.base, self.result)

@@ -54,13 +54,13 @@ class ControlKeys:
             self._change(controls)
         else:
             allowed = LIMITS["window"]
-            self.notify(f"The window stays between {allowed.minimum} and {allowed.maximum}.", severity="warning")
+            self.explain(f"The window stays between {allowed.minimum} and {allowed.maximum}.")
 
     def action_toggle_stopwords(self) -> None:
         if self._pretrained_once():
             return
         if not self.base.manifest_stopwords:
-            self.notify("This experiment lists no stopwords.", severity="warning")
+            self.explain("This experiment lists no stopwords: s has nothing to leave out.")
             return
         self._change(dataclasses.replace(self.controls, stopwords=not self.controls.stopwords))
 
@@ -82,6 +82,8 @@ class ControlKeys:
         self.controls = controls
         if self.result is not None:  # and a run under way applies it to each phase it brings
             self._change_top_n(self.result, controls.top_n)
+        if self.stage != 1:  # the lists are out of sight
+            self.explain(f"Neighbour lists of {controls.top_n:,} words, on stage 1.")
 
     @work(thread=True, exclusive=True, group="top_n", exit_on_error=False, description="neighbour lists")
     def _change_top_n(self, result: ExperimentResult, top_n: int) -> None:
