@@ -160,14 +160,19 @@ def _no_difference(c: Claim) -> str:
             f"{f['questions']} questions below: level).")
 
 
+def _signed(points: float) -> str:
+    """Points with their sign, one decimal; a gap that rounds to nothing is +0.0, never -0.0."""
+    return f"{round(points, 1) or 0.0:+.1f}"
+
+
 def _runs(f: dict) -> str:
     """Each run of sizes with the same state, with its gaps."""
     parts = []
     for run in f["runs"]:
         where = (per_class(run["from"]) if run["from"] == run["to"]
                  else f"{run['from']:,} to {per_class(run['to'])}")
-        gaps = (f"{run['gap_from']:+.1f}" if run["from"] == run["to"]
-                else f"{run['gap_from']:+.1f} to {run['gap_to']:+.1f}")
+        gaps = (_signed(run["gap_from"]) if run["from"] == run["to"]
+                else f"{_signed(run['gap_from'])} to {_signed(run['gap_to'])}")
         parts.append(f"{run['state']} at {where} ({gaps} points)")
     return "; ".join(parts)
 
