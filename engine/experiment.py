@@ -56,6 +56,10 @@ class Experiment:
     training: TrainingSettings = field(default_factory=TrainingSettings)
     # The masked language model's approaches run too ([finetuning] masked_lm, --masked-lm): they pretrain it first.
     masked_lm: bool = False
+    # The seed the masked language model is pretrained with: the manifest's, kept when the seed is
+    # changed (r, --seed), which draws again only what comes after pretraining. None: `seed`.
+    masked_lm_seed: int | None = None
+
     # The stopwords as the manifest gave them, so a user can switch them off and on again.
     manifest_stopwords: frozenset[str] = field(default=frozenset(), compare=False)
     # Word pairs with human similarity scores ([analysis] pairs), to score the vectors against.
@@ -67,6 +71,11 @@ class Experiment:
     lexicon: Lexicon | None = None
     memory: int | None = None  # bytes a run may use (`memory = "2G"`, --memory); None: a share of what is free
     mlm_tokens: int | None = None  # the masked language model's budget ([pretraining] mlm_tokens, --mlm-tokens)
+
+    @property
+    def pretraining_seed(self) -> int:
+        """The masked language model's seed (masked_lm_seed, else seed)."""
+        return self.seed if self.masked_lm_seed is None else self.masked_lm_seed
 
     @property
     def source(self) -> Path:
@@ -321,6 +330,8 @@ def with_overrides(experiment: Experiment, *, window: int | None = None, stopwor
         raise ExperimentError(experiment.vectors_path, MASKED_LM_NEEDS_CORPUS)
     if "stopwords" in given:
         given["stopwords"] = experiment.manifest_stopwords if stopwords else frozenset()
+    if "seed" in given and experiment.masked_lm_seed is None:
+        given["masked_lm_seed"] = experiment.seed
     vocabulary = {name: given.pop(name) for name in ("min_count", "max_vocab") if name in given}
     if vocabulary:
         given["vocabulary"] = dataclasses.replace(experiment.vocabulary, **vocabulary)

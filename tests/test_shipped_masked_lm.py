@@ -60,3 +60,26 @@ async def test_the_explorer_finds_the_kata_s_shipped_model_without_training():
                                shipped=e.manifest.parent / SHIPPED_MODEL)
         assert model.losses == shipped.losses
         assert f"masked LM: {model.tokens_trained:,} tokens" in screen_text(app)
+
+
+@pytest.mark.warm_kata
+async def test_a_new_seed_keeps_the_shipped_model_it_was_pretrained_with():
+    """r draws again what comes after pretraining: the masked language model stays the manifest's
+    seed's (the shipped one), found without training."""
+    from helpers import settled, until
+    from pretrain_explorer.engine.experiment import with_overrides
+    from pretrain_explorer.tui.app import PretrainExplorer
+    from pretrain_explorer.tui.screens.masked_lm import MaskedLMView
+
+    assert with_overrides(with_overrides(load_experiment(), seed=43), seed=44).pretraining_seed == 42
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("r")
+        await settled(app, pilot)
+        e = app.result.experiment
+        assert e.seed == 43 and e.pretraining_seed == 42
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, MaskedLMView))
+        model = app.masked_lm_for(e)
+        assert model is not None and model.seed == 42 and app.masked_lm_training() is None

@@ -44,7 +44,7 @@ class MaskedLMRuns:
         """What a model is trained from: the corpus as it is now, the stopwords, the seed and the budget."""
         if experiment.corpus_path is None:
             return None
-        return (CorpusFiles.of(experiment.corpus_path).identity, experiment.stopwords, experiment.seed,
+        return (CorpusFiles.of(experiment.corpus_path).identity, experiment.stopwords, experiment.pretraining_seed,
                 self.masked_lm_budget(experiment), MASKED_LM)
 
     def action_toggle_masked_lm(self) -> None:
@@ -72,7 +72,7 @@ class MaskedLMRuns:
         if (key not in self._mlm_models and key not in self._mlm_looked_for
                 and CorpusFiles.of(experiment.corpus_path).stored_size <= MLM_LOOKUP_MAX_BYTES):
             self._mlm_looked_for.add(key)
-            found = stored_model(experiment.corpus_path, experiment.stopwords, experiment.seed,
+            found = stored_model(experiment.corpus_path, experiment.stopwords, experiment.pretraining_seed,
                                  self.masked_lm_budget(experiment), self.session.disk,
                                  shipped=experiment.manifest.parent / SHIPPED_MODEL)
             if found is not None:
@@ -146,7 +146,8 @@ class MaskedLMRuns:
 
         try:
             model, stored = trained_or_stored(
-                experiment.corpus_path, experiment.stopwords, experiment.seed, self.masked_lm_budget(experiment),
+                experiment.corpus_path, experiment.stopwords, experiment.pretraining_seed,
+                self.masked_lm_budget(experiment),
                 self.session.disk, should_stop=lambda: worker.is_cancelled,
                 on_progress=lambda done, rate, loss: news(fraction=done, tokens_per_second=rate, loss=loss),
                 shipped=experiment.manifest.parent / SHIPPED_MODEL,

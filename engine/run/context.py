@@ -182,7 +182,7 @@ class RunContext(Run):
         if e.corpus_path is None:
             raise ExperimentError(e.vectors_path, MASKED_LM_NEEDS_CORPUS)
         budget = getattr(e, "mlm_tokens", None) or MASKED_LM.token_budget  # [pretraining] mlm_tokens, where set
-        return CorpusFiles.of(e.corpus_path).identity, e.stopwords, e.seed, budget, MASKED_LM
+        return CorpusFiles.of(e.corpus_path).identity, e.stopwords, e.pretraining_seed, budget, MASKED_LM
 
     def masked_lm(self, on_progress: Progress = lambda event: None) -> MaskedLM:
         """The experiment's model: in the session's cache, else stored on disk by what determines
