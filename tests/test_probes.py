@@ -46,6 +46,7 @@ async def test_a_short_pane_pages_through_the_probes_with_m():
         await settled(app, pilot)
         text = screen_text(app)
         assert shown_probes(text) == ["excellent"] and "1 of 4 words · m shows terrible" in text
+        assert "· 2 of 4 neighbours fit here" in text  # top 4: the rows that do not fit are said
         for k, probe in enumerate(PROBES[1:] + PROBES[:1], start=2):
             await pilot.press("m")
             await pilot.pause(0.05)

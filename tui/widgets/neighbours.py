@@ -154,6 +154,8 @@ class NeighboursPane(Vertical):
         rows = 1 + max(len(a.neighbors.get(name, ())) for a in known for name in tables)
         height = self.query_one("#neighbour-tables").size.height
         fit = max(1, (height + 1) // (rows + 1)) if height else len(known)
+        # Not even one word's whole list fits (80x24): its first rows, and the hint says so.
+        cut = max(1, height - 1) if 0 < height < rows else None
         count = self.pages = -(-len(known) // fit)
         self.page %= count
         shown = known[self.page * fit:(self.page + 1) * fit]
@@ -161,12 +163,15 @@ class NeighboursPane(Vertical):
             blocks = []
             for answer in shown:
                 title = f"{self.TITLES[name]} · “{answer.word}”"
-                found = answer.neighbors.get(name, ())
+                found = answer.neighbors.get(name, ())[:cut]
                 block = (neighbour_table(title, found) if found
                          else Text(f"{title}\nnot in this vocabulary", style="dim"))
                 blocks += [block, Text("\n" * (rows - max(len(found), 1)), end="")]
             table.update(Group(*blocks))
-        pages.update(page_hint(known, self.page, fit, len(self.probes), self.query_one(Input).has_focus))
+        hint = page_hint(known, self.page, fit, len(self.probes), self.query_one(Input).has_focus)
+        if cut is not None:
+            hint.append(f" · {cut} of {rows - 1} neighbours fit here")
+        pages.update(hint)
 
 
 def page_hint(known: list[NeighbourAnswer], page: int, fit: int, probes: int, typing: bool) -> Text:
