@@ -19,6 +19,7 @@ from ..engine.experiment import MASKED_LM_NEEDS_CORPUS
 from ..engine.pretraining.corpus import CorpusFiles
 from ..engine.pretraining.masked_lm import FIRST_WORD, MaskedLM, trial_rate
 from ..engine.pretraining.masked_lm_store import SHIPPED_MODEL, stored_model, trained_or_stored
+from ..engine.run.masked_lm_time import estimate_fine_tuning
 from ..engine.run.memory import check_masked_lm_memory
 from ..engine.settings import MASKED_LM, MLM_LOOKUP_MAX_BYTES
 from .messages import MaskedModelDone, MaskedModelNews
@@ -55,8 +56,11 @@ class MaskedLMRuns:
             return
         controls = dataclasses.replace(self.controls, masked_lm=not self.controls.masked_lm)
         if controls.masked_lm:
-            model = self.masked_lm_for(controls.apply(self.base))
-            self.notify(masked_lm_added(model is not None), title="Masked language model", timeout=8, markup=False)
+            experiment = controls.apply(self.base)
+            model = self.masked_lm_for(experiment)
+            # Estimated before it is spent (a trial step, some 0.1 s): the class knows how long to wait.
+            self.notify(masked_lm_added(model is not None, estimate_fine_tuning(experiment)),
+                        title="Masked language model", timeout=12, markup=False)
         self._change(controls)
 
     def masked_lm_budget(self, experiment: Experiment) -> int:

@@ -31,6 +31,7 @@ from ..settings import MASKED_LM_FINE_TUNING
 from .masked_lm_classifier import (
     class_probabilities,
     fine_tune,
+    one_blas_thread,
     pooled_sentences,
     random_encoder,
     sentence_ids,
@@ -333,8 +334,14 @@ APPROACHES: tuple[Approach, ...] = (
 
 def fit_masked_lm(run: Run, tasks: list[Task], splits, should_stop, on_progress) -> list[TaskOutcome]:
     """One task at a time, so one model is held at once, whatever the seeds and the curve's subsets;
-    the frozen encoder pools each sentence once for all its tasks."""
-    model, settings, train = run.masked_lm(), MASKED_LM_FINE_TUNING, run.data.train
+    the frozen encoder pools each sentence once for all its tasks. On one BLAS thread (one_blas_thread)."""
+    model = run.masked_lm()
+    with one_blas_thread():
+        return _fit_masked_lm(run, model, tasks, splits, should_stop, on_progress)
+
+
+def _fit_masked_lm(run: Run, model: MaskedLM, tasks: list[Task], splits, should_stop, on_progress) -> list[TaskOutcome]:
+    settings, train = MASKED_LM_FINE_TUNING, run.data.train
     ids = {name: sentence_ids(model.words, (s.text for s in run.data.splits[name].sentences),
                               run.experiment.stopwords, model.shape.max_length) for name in ("train", *splits)}
     frozen: dict[str, np.ndarray] = {}
