@@ -59,8 +59,10 @@ def one_blas_thread() -> Iterator[None]:
     """numpy's BLAS on one thread while inside: the encoder's products are small (16 sentences of a
     few dozen tokens), and a second thread waiting on a busy core made fine-tuning 2 to 5 times slower
     (measured on reviews, 2 cores under load). BLAS's thread count is the process's, so it is set
-    by the first of overlapping users (a run and a grid in two workers) and restored by the last.
-    The float rounding of a product may differ from two threads': the same on every machine instead."""
+    by the first of overlapping users and restored by the last. OpenBLAS (0.3.31) ignores the setting
+    from a thread other than the main one once its threads have run: the explorer, whose runs are
+    workers, sets it on its main thread (tui/masked_lm_runs.py); here it holds for a run on the main
+    thread (report, benchmarks). The float rounding of a product may differ from two threads'."""
     global _one_thread_users, _one_thread_limit
     with _one_thread_lock:
         if _one_thread_users == 0:
