@@ -276,6 +276,12 @@ def test_a_large_train_set_takes_fewer_epochs_end_to_end():
     assert epochs_for(100_000, settings) == 1
 
 
+def _blas_threads() -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+
 async def test_k_adds_the_three_to_the_explorer_and_takes_them_away(monkeypatch):
     """The explorer's k: the run goes on with the masked LM's approaches on stage 3 (the header says
     so), k again takes them away; with vectors pretrained once it is refused in one line."""
@@ -285,6 +291,7 @@ async def test_k_adds_the_three_to_the_explorer_and_takes_them_away(monkeypatch)
     monkeypatch.setattr(context, "MASKED_LM", dataclasses.replace(TINY, token_budget=500))
     monkeypatch.setattr(registry, "MASKED_LM_FINE_TUNING", dataclasses.replace(MASKED_LM_FINE_TUNING, epochs=2))
     app = PretrainExplorer(dataclasses.replace(load_experiment(), seeds=2))
+    blas_before = _blas_threads()
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot)
         await pilot.press("3")
@@ -296,7 +303,9 @@ async def test_k_adds_the_three_to_the_explorer_and_takes_them_away(monkeypatch)
         assert "masked LM" in text and "mlm_fine_tuned" in text and "k takes the masked language model's" in text
         assert "fine-tuning starts now" in notifications(app) or "trained on the corpus first" in notifications(app)
         assert "end-to-end trainings" in notifications(app) and "timed by a trial step" in notifications(app)
+        assert set(_blas_threads()) <= {1}  # set on the main thread while they are on
         await pilot.press("k")
         await settled(app, pilot)
         assert not set(MLM_NAMES) & set(app.result.approaches)
+        assert _blas_threads() == blas_before
         assert "mlm_fine_tuned" not in screen_text(app)
