@@ -32,7 +32,8 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]  # bench
 
 import numpy as np  # noqa: E402
 from pretrain_explorer.engine.inspect.projector import projector_files  # noqa: E402
-from pretrain_explorer.engine.inspect.space import AXIS, PAIRS, PCA, Space  # noqa: E402
+from pretrain_explorer.engine.inspect.maps import Space  # noqa: E402
+from pretrain_explorer.engine.inspect.space import AXIS, PAIRS, PCA  # noqa: E402
 from pretrain_explorer.engine.inspect.typed_axes import parse_pairs  # noqa: E402
 from pretrain_explorer.engine.settings import MAP_MAX_WORDS  # noqa: E402
 from pretrain_explorer.engine.vectors import WordVectors, random_vectors  # noqa: E402

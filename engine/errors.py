@@ -22,9 +22,17 @@ class ExperimentError(Exception):
         return _printable(f"{where}: {self.problem}")
 
     def brief(self) -> str:
-        """As str(), with only the file's name and its folder's: for a screen too narrow for a whole path."""
-        where = str(Path(*Path(self.path).parts[-2:])) if self.path else "experiment"
+        """As str(), for a screen too narrow for a long path: only the file's name and its folder's,
+        after "…/" (never a shorter path that reads as another, relative one)."""
+        where = "experiment"
+        if self.path:
+            parts = Path(self.path).parts
+            where = str(self.path) if len(str(self.path)) <= BRIEF_PATH or len(parts) <= 2 else \
+                "…/" + str(Path(*parts[-2:]))
         return _printable(f"{where}{f', line {self.line}' if self.line is not None else ''}: {self.problem}")
+
+
+BRIEF_PATH = 40  # characters: a path this long is shown whole in a brief message
 
 
 def _printable(text: str) -> str:

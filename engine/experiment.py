@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import ExperimentError
-from .manifest_reader import ManifestReader, ReadCheck
+from .manifest_reader import ManifestReader, ReadCheck, parse_memory
 from .storage.paths import kind_of
 from .storage.vectors_file import load_vectors
 from .pretraining.corpus import CorpusFiles, preview_lines
@@ -236,8 +236,6 @@ def _build(manifest: Path, source: str, data: dict, may_read: ReadCheck) -> Expe
     r.string("", "summary"), r.string("", "expected")  # for the list of shipped experiments only
     memory = r.string("", "memory")
     if memory is not None:
-        from .run.memory import parse_memory  # the budget's rules live with the estimate
-
         try:
             memory = parse_memory(memory)
         except ValueError as exc:

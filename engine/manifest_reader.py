@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import ExperimentError
-from .settings import DEFAULTS, LIMITS
+from .settings import DEFAULTS, LIMITS, MEMORY_UNITS
 
 ReadCheck = Callable[[Path], object]  # raises ExperimentError for a path that may not be read
 
@@ -92,3 +92,14 @@ class ManifestReader:
         path = self.manifest.parent / value
         self.may_read(path)
         return path
+
+
+def parse_memory(text: str) -> int:
+    """Bytes from a size such as 2G, 512M or 1.5GB (binary units); ValueError saying what is allowed."""
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT])i?B?\s*", str(text), re.IGNORECASE)
+    if not found:
+        raise ValueError(f"must be a size such as 2G or 512M (units {', '.join(MEMORY_UNITS)}), got {text!r}")
+    size = int(float(found.group(1)) * MEMORY_UNITS[found.group(2).upper()])
+    if size <= 0:
+        raise ValueError(f"must be a size such as 2G or 512M, more than zero, got {text!r}")
+    return size

@@ -24,15 +24,16 @@ class ProgressEvent:
 
 
 # Labels are read beside an elapsed time and a bar on one status line of 80 columns: at most
-# LABEL_WIDTH characters keep them whole there.
-LABEL_WIDTH = 40
+# LABEL_WIDTH characters keep them whole there (39 fit beside "299s of ~484s", the bar and
+# "(esc cancels)"; a few spare for a longer time).
+LABEL_WIDTH = 36
 
 
 def counting_label(tokens: int, pass_number: int, passes: int) -> str:
     """Counting's label: a second pass says so, so that it does not look like a restart."""
     if passes == 1:
         return f"Counting: {tokens:,} tokens"
-    return f"Counting, pass {pass_number} of {passes}: {tokens:,} tokens"
+    return f"Counting ({pass_number} of {passes}): {tokens:,} tokens"
 
 
 Progress = Callable[[ProgressEvent], None]

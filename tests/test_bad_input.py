@@ -126,3 +126,13 @@ def test_bad_command_line_numbers(capsys, argv, problem):
         main(argv)
     assert exit_.value.code == 2
     assert problem in capsys.readouterr().err
+
+
+def test_a_brief_error_never_shows_an_absolute_path_as_a_relative_one():
+    from pretrain_explorer.engine.errors import ExperimentError
+
+    assert ExperimentError("/tmp/nope2", "file not found").brief() == "/tmp/nope2: file not found"
+    long = "/home/teacher/courses/autumn/experiments/mine/experiment.toml"
+    assert ExperimentError(long, "no [pretraining] table", line=3).brief() == \
+        "…/mine/experiment.toml, line 3: no [pretraining] table"
+    assert ExperimentError("train.csv", "empty").brief() == "train.csv: empty"

@@ -159,7 +159,7 @@ def test_a_fine_tuning_win_beside_a_tied_centroid_pair_is_not_no_difference(kata
     assert questions[2].approaches == ("fine_tuned", "bag_of_words")  # the best with, the best without
     note = accuracy_note(r, "test")
     assert "pretrained and random are level" in note
-    assert "no measurable difference" not in note + verdicts.margin(r)
+    assert "no measurable difference" not in note + claims.margin(r)
     assert say(questions[1]).startswith("2. Does fine-tuning from pretrained vectors beat fine-tuning from "
                                         "random ones? Yes — fine_tuned beat random_fine_tuned by 30 points")
 
@@ -189,6 +189,15 @@ def test_an_imbalanced_test_set_names_the_majority_class_within_reach(kata):
     assert say(majority) in accuracy_note(r, "test")
     # Everyone 25 points above it, and significantly: no need to say it.
     assert "majority" not in kinds(board(kata, labels, everyone))
+
+
+def test_a_class_tied_with_another_is_not_called_the_commonest(kata):
+    n = 100
+    labels = ["positive"] * 50 + ["negative"] * 50
+    close = {name: ([first(52, n)] * 3 if name in SEEDED else first(52, n)) for name in kata.approaches}
+    majority = kinds(board(kata, labels, close))["majority"]
+    assert majority.figures["label"] == "negative" and majority.figures["tied"] == 2  # the first of the two
+    assert say(majority).startswith("Always guessing negative (tied for the commonest class here) scores 50.0% ")
 
 
 def test_when_no_approach_clears_the_majority_class_it_is_said_once_not_listed(kata):

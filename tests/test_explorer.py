@@ -313,3 +313,29 @@ async def test_the_objects_of_a_started_explorer_are_frozen_once_the_first_run_i
         await settled(app, pilot)
         assert app.result.experiment.seed == 43 and app.result.complete
         assert gc.get_freeze_count() <= frozen  # not frozen again (frozen objects are still freed)
+
+
+def test_fitted_settings_leave_out_the_given_parts_in_order_and_only_while_too_wide():
+    from pretrain_explorer.tui.presentation.widths import fit_parts
+
+    parts = ["kata", "window 3", "stopwords on", "seed 42", "top 4", "vocab 86", "masked LM", "RAM ~139 MB"]
+    whole = " · ".join(parts)
+    assert fit_parts(parts, (4, 2), len(whole)) == whole
+    assert fit_parts(parts, (4, 2), len(whole) - 1) == whole.replace(" · top 4", "")
+    assert fit_parts(parts, (4, 2), 40) == "kata · window 3 · seed 42 · vocab 86 · masked LM · RAM ~139 MB"
+
+
+async def test_at_80_columns_the_header_keeps_the_masked_lm_and_the_memory():
+    import dataclasses
+
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        shown = dataclasses.replace(app.result, experiment=dataclasses.replace(app.result.experiment, masked_lm=True))
+        app._show_settings(shown)
+        await pilot.pause()
+        header = screen_text(app).splitlines()[1]
+        assert "masked LM · RAM ~" in header and "top 4" not in header and "…" not in header
+        await pilot.resize_terminal(160, 24)
+        await pilot.pause()
+        assert "top 4 · vocab 86 · masked LM · RAM ~" in screen_text(app).splitlines()[1]

@@ -15,7 +15,7 @@ from pretrain_explorer.engine import builtin_experiment_path, load_experiment
 from pretrain_explorer.engine.pretraining import svd, weighting
 from pretrain_explorer.engine.progress import LABEL_WIDTH, ProgressEvent, counting_label
 from pretrain_explorer.engine.settings import MAX_DENSE_WORDS, WEIGHTINGS
-from pretrain_explorer.tui import app as app_module
+from pretrain_explorer.tui import control_keys
 from pretrain_explorer.tui.app import PretrainExplorer
 from pretrain_explorer.tui.presentation.printed_report import render_markdown
 from pretrain_explorer.tui.presentation.progress import StepClock
@@ -50,7 +50,7 @@ async def test_w_goes_round_the_weightings_this_install_can_run(monkeypatch):
 
 async def test_a_control_that_fails_keeps_the_settings_and_results_it_found(monkeypatch):
     without_gensim(monkeypatch)
-    monkeypatch.setattr(app_module, "runnable_weightings", lambda: WEIGHTINGS)  # as if gensim were there
+    monkeypatch.setattr(control_keys, "runnable_weightings", lambda: WEIGHTINGS)  # as if gensim were there
     app = PretrainExplorer()
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot)
@@ -76,7 +76,7 @@ async def test_a_run_refused_at_start_says_what_was_refused_and_what_to_do(kata_
         await pilot.pause()
         text = screen_text(app)
         assert "kata: not run (see below)" in text and "computing" not in text
-        assert "kata was not run. kata/general.txt: the vocabulary has" in text
+        assert "kata was not run. …/kata/general.txt: the vocabulary has" in text
         assert "What to do: ctrl+p, then Open experiment" in text
         assert str(kata_copy) not in notifications(app)
 
@@ -88,7 +88,11 @@ async def test_the_quiz_answers_on_its_own_keys_and_spoils_nothing():
         await pilot.press("3")
         assert "Then press a to answer." in screen_text(app)
         await pilot.press("y")  # why this prediction would show every approach's scores
-        assert "Answer the question first (a)" in screen_text(app)
+        assert "Answer the questions of stages 3 and 4 first (a)" in screen_text(app)
+        for key in ["g", "1", "g"]:  # the grid's accuracies too, from any stage
+            await pilot.press(key)
+            assert app.screen is app.screen_stack[0], key
+        await pilot.press("3")
         await pilot.press("t")
         assert "the learning curve waits for it" in screen_text(app)
         await pilot.press("a")
@@ -169,8 +173,8 @@ async def test_the_kata_points_to_where_pretraining_shows():
         await settled(app, pilot)
         note = app.query_one("#note-3", Static).render().plain
         assert "Pretraining made no measurable difference on these 6 sentences" in note
-        assert "The held-out experiment shows where it does" in note
-        assert "packages, on real text (pretrain-explorer packages)" in note
+        assert "Where it does: held-out, whose test sentiment words never occur in the labeled ones" in note
+        assert "packages, on real text (pretrain-explorer held-out; pretrain-explorer packages)" in note
 
 
 async def test_the_handout_is_the_report_in_markdown_without_keys(tmp_path, monkeypatch):
@@ -198,7 +202,7 @@ async def test_the_handout_is_the_report_in_markdown_without_keys(tmp_path, monk
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(["kata-handout.md", *charts.values()])
     assert handout.startswith("# kata: ") and "## 3 Comparison" in handout and "```text" in handout
     assert "Pretraining made no measurable difference on these 6 sentences" in handout  # the notes, as paragraphs
-    for hint in ["· c compare", "(t: ", "esc cancels", "ctrl+p"]:
+    for hint in ["· c compare", "(t: ", "esc cancels", "ctrl+p", "k adds", "v a map", "Memory: about"]:
         assert hint not in handout, hint
     # Each chart a picture of its own: SVG, with the chart's title and axis words, shown in the handout.
     assert "![Learning curve: test accuracy (%), mean over 20 seeds](kata-handout-curve.svg)" in handout
@@ -228,7 +232,7 @@ def test_a_long_step_shows_its_time_and_an_estimate_from_its_pace():
 
 def test_counting_says_which_pass():
     assert counting_label(1_234_567, 1, 1) == "Counting: 1,234,567 tokens"
-    assert counting_label(1_234_567, 2, 2) == "Counting, pass 2 of 2: 1,234,567 tokens"
+    assert counting_label(1_234_567, 2, 2) == "Counting (2 of 2): 1,234,567 tokens"
     assert len(counting_label(99_999_999, 2, 2)) <= LABEL_WIDTH
     for label in [*svd.LABELS.values(), weighting.PPMI_LABEL]:
         assert len(label) <= LABEL_WIDTH, label
@@ -251,3 +255,52 @@ async def test_an_answered_quiz_survives_a_new_run_and_a_new_experiment(kata_cop
 def test_the_article_before_a_number_is_as_it_is_read():
     assert [a_or_an(n) for n in (8, 11, 18, 80, 86, 100, 300, 800, 1_100, 11_000, 18_500, 110_000)] == \
         ["an", "an", "an", "an", "an", "a", "a", "an", "a", "an", "an", "a"]
+
+
+async def test_why_this_prediction_from_the_transfer_stage_starts_at_its_sentences():
+    from pretrain_explorer.tui.screens.live import WhyPredictionView
+    from textual.widgets import OptionList
+
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("4", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, WhyPredictionView)
+        e = app.result.experiment
+        assert app.screen.query_one(OptionList).highlighted == len(e.test)
+        assert e.transfer[0].text in screen_text(app)
+
+
+async def test_another_experiment_starts_at_the_top_without_the_word_typed_before(kata_copy):
+    from pretrain_explorer.tui.widgets.neighbours import NeighboursPane
+    from pretrain_explorer.tui.widgets.scroller import Scroller
+
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        app.query_one(NeighboursPane).set_word("warm")
+        await pilot.press("5", "end")
+        await pilot.pause()
+        assert app.query_one("#stage-5", Scroller).scroll_y > 0
+        app.start_run(None, None, str(kata_copy))
+        await settled(app, pilot)
+        assert app.base.manifest == kata_copy / "experiment.toml"
+        assert app.query_one(NeighboursPane).word == "" and app.query_one("#stage-5", Scroller).scroll_y == 0
+
+
+async def test_setting_keys_at_their_limits_or_out_of_sight_say_so_in_the_status_line():
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("3", "right_square_bracket")
+        await settled(app, pilot)
+        assert "Neighbour lists of 5 words, on stage 1." in screen_text(app).splitlines()[1]
+        for _ in range(3):
+            await pilot.press("minus")
+            await settled(app, pilot)
+        assert app.result.experiment.window == 1
+        await pilot.press("minus")
+        await pilot.pause()
+        assert "The window stays between 1 and" in screen_text(app).splitlines()[1]
+        assert "window stays" not in notifications(app)

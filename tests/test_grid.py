@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from pretrain_explorer.engine import builtin_experiment_path, load_experiment, run_experiment
 from pretrain_explorer.engine.errors import RunCancelled
+from pretrain_explorer.engine.inspect.significance import SIGNIFICANCE, PairedTest, paired_test
 from pretrain_explorer.engine.pretraining.corpus import Block, read_blocks
 from pretrain_explorer.engine.pretraining.counting import count_cooccurrences, count_prefixes
 from pretrain_explorer.engine.run import grid as grid_module
@@ -91,6 +92,15 @@ def test_the_grid_of_the_kata(kata_grid):
                 counts[t] = counts.get(t, 0) + 1
     assert grid.vocabulary[0] == sum(1 for n in counts.values() if n >= e.vocabulary.min_count)
     assert events[-1].fraction == 1.0 and all(ev.step == "grid" for ev in events)
+    for n in with_names:
+        for row in grid.tests[n]:
+            assert all(t.first_runs == t.second_runs == curve.seeds for t in row)  # over the curve's draws
+    # At the largest size every draw trains on the whole train set: an approach without a seed fits the
+    # main run's classifier each time, so the whole corpus's test there is the main runs' own, repeated.
+    last, best = len(grid.sizes) - 1, grid.without[-1]
+    main_runs = {n: [result.approaches[n].runs("test")[0]] * curve.seeds for n in ("pretrained", best)}
+    assert best != "random"  # the kata: a best without pretraining that has no seed
+    assert grid.tests["pretrained"][-1][last] == paired_test(main_runs["pretrained"], main_runs[best])
     assert grid_from_json(grid_json(grid)) == grid
 
 
@@ -123,13 +133,28 @@ def test_grids_need_a_corpus_and_counts():
         kata, experiment=dataclasses.replace(e, vectors_path=e.corpus_path)))
 
 
-def test_an_empty_row_is_null_in_json():
+def test_an_empty_row_is_null_in_json_and_the_tests_go_there_and_back():
+    import json
+
+    tests = {"pretrained": ((None, None), (PairedTest(0, 0, 1.0, 4, 4), PairedTest(7, 1, 0.03125, 4, 4)))}
+    top = {"pretrained": ((None, None), (PairedTest(1, 0, 1.0, 4, 4), PairedTest(7, 1, 0.03125, 4, 4)))}
     g = grid_module.LabelGrid((5, 9), (0, 3), (1, 2), {"pretrained": ((math.nan, math.nan), (0.5, 0.75))},
-                              (0.5, 0.5), ("random", "bag_of_words"), 4)
+                              (0.5, 0.5), ("random", "bag_of_words"), 4, tests, top)
     assert grid_json(g)["accuracy"]["pretrained"][0] == [None, None]
     assert grid_json(g)["margin"]["pretrained"][1] == [0.0, 0.25]
-    back = grid_from_json(grid_json(g))
+    assert grid_json(g)["tests"]["pretrained"][0] == [None, None]
+    assert grid_json(g)["tests"]["pretrained"][1][1] == {"first_only": 7, "second_only": 1, "p": 0.03125,
+                                                         "first_runs": 4, "second_runs": 4}
+    back = grid_from_json(json.loads(json.dumps(grid_json(g))))  # through text, as the disk cache keeps it
     assert math.isnan(back.accuracy["pretrained"][0][0]) and back.accuracy["pretrained"][1] == (0.5, 0.75)
+    assert back.tests == tests and back.tests_top == top
+    broken = grid_json(g)
+    broken["tests"]["pretrained"][1][0] = 0.5  # a p-value where a test belongs: not a grid
+    with pytest.raises(ValueError):
+        grid_from_json(broken)
+    del broken["tests"]  # an entry of the first format: not a grid of this one
+    with pytest.raises(KeyError):
+        grid_from_json(broken)
 
 
 @pytest.mark.warm_kata
@@ -149,35 +174,79 @@ async def test_the_grid_view_is_a_key_away_and_draws_the_heat_map():
         assert grid.prefixes == (app.result.corpus.tokens,)
         assert f"all {grid.prefixes[0]}" in text and "pretrained's test accuracy" in text
         first = f"{100 * grid.accuracy['pretrained'][0][0]:.0f} {100 * grid.margin('pretrained', 0, 0):+.0f}"
-        assert first in text
+        assert first + ("*" if grid.tests["pretrained"][0][0].p < SIGNIFICANCE else " ") in text
         await pilot.press("x")
         assert "fine_tuned's test accuracy" in screen_text(app)
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, GridView))
 
 
-def test_the_heat_map_fits_80_columns_and_says_only_what_its_numbers_hold():
-    from pretrain_explorer.tui.presentation.grid import grid_reading, heat_map
-
+def synthetic_grid(ps, ps_top) -> grid_module.LabelGrid:
+    """A grid of four rows (the first empty) and eight sizes, its tests' p-values given by row and size."""
     sizes = (1, 2, 4, 8, 16, 32, 64, 100)
-    g = grid_module.LabelGrid(
-        (10_000, 100_000, 1_000_000, 2_512_345), (900, 4000, 15000, 27000), sizes,
-        {"pretrained": ((math.nan,) * 8, (0.30, 0.35, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7),
-                        (0.40, 0.45, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8), (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 1.0))},
-        (0.34, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85), ("random",) * 4 + ("bag_of_words",) * 4, 10)
+    accuracy = ((math.nan,) * 8, (0.30, 0.35, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7),
+                (0.40, 0.45, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8), (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 1.0))
+    best = (0.34, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85)
+
+    def tests(table, against):
+        # The discordant sentences lean the way the means do, as they do when made from the same runs.
+        return tuple((None,) * 8 if math.isnan(row[0]) else tuple(
+            PairedTest(5 if a > b else 1, 1 if a > b else 5, p, 10, 10) for a, b, p in zip(row, against, ps_row))
+            for row, ps_row in zip(accuracy, table))
+
+    return grid_module.LabelGrid(
+        (10_000, 100_000, 1_000_000, 2_512_345), (0, 4000, 15000, 27000), sizes, {"pretrained": accuracy}, best,
+        ("random",) * 4 + ("bag_of_words",) * 4, 10, {"pretrained": tests(ps, best)},
+        {"pretrained": tests(ps_top, (best[-1],) * 8)})
+
+
+def test_the_heat_map_fits_80_columns_and_marks_only_the_margins_its_tests_hold():
+    from pretrain_explorer.tui.presentation.grid import CELL, heat_map
+
+    ps = ((1,) * 8, (0.01, 0.5, 0.01, 0.01, 0.5, 0.5, 0.5, 0.01), (0.5, 0.5, 1, 1, 0.01, 0.5, 0.5, 0.5),
+          (0.01, 0.01, 0.2, 0.01, 0.01, 0.01, 0.01, 0.01))
+    g = synthetic_grid(ps, ((1,) * 8,) * 4)
     lines = heat_map(g, "pretrained", 80).plain.splitlines()
     assert max(len(line) for line in lines) <= 80 and len(lines) == 6  # one block: header, 4 rows, without
-    assert lines[4].split() == ["all", "2.5M", "50", "+16", "60", "+20", "70", "+20", "75", "+15", "80", "+10",
-                                "85", "+10", "90", "+10", "100", "+15"]
-    assert lines[1].split()[1:] == ["–"] * 8  # min_count left the 10k prefix no word
-    reading = grid_reading(g, "pretrained")
-    # Ahead in the mean: 10k at no size (no vectors), 100k at none (30 < 34 ...), 1M at 1 and 2 (40 > 34,
-    # 45 > 40; 50 = 50 is not ahead, nor what follows), all at every size.
-    assert reading[0].endswith("10k tokens: 0, 100k tokens: 0, 1M tokens: 2, all 2.5M tokens: 8.")
-    assert reading[1] == ("The best accuracy without pretraining at any size, 85.0%, pretrained reaches at 32 labels "
-                          "per class with all 2.5M tokens; at no size with 1M tokens; at no size with 100k tokens; "
-                          "at no size with 10k tokens.")
+    label = len("all 2.5M") + 1
+    # Each cell in CELL columns, the mark (or a space) its last: beside a full cell, a mark touches it.
+    cells = [lines[4][label + c * CELL:label + (c + 1) * CELL] for c in range(8)]
+    assert cells == [" 50 +16*", " 60 +20*", " 70 +20 ", " 75 +15*", " 80 +10*", " 85 +10*", " 90 +10*", "100 +15*"]
+    assert lines[1].split()[1:] == ["–"] * 8  # min_count left the 10k prefix no word: no test, no mark
+    for row in (1, 2, 3):  # a mark after each cell whose test gives p below the level, either way
+        marks = [lines[row + 1][label + (c + 1) * CELL - 1] for c in range(8)]
+        assert marks == ["*" if p < SIGNIFICANCE else " " for p in ps[row]]
     assert max(len(line) for line in heat_map(g, "pretrained", 40).plain.splitlines()) <= 40  # wrapped in blocks
+
+
+def test_the_reading_calls_ahead_only_what_the_tests_hold():
+    from pretrain_explorer.tui.presentation.grid import grid_help, grid_reading
+
+    # 100k: behind at every size, significantly at 1, 4, 8 and 100 (a reading that took a test alone for
+    # "ahead" would count them); 1M: ahead in the mean at 1 and 2, neither significant (a reading of the
+    # means would count 2), significantly behind at 16; all: ahead at every size, significantly at all but 4.
+    ps = ((1,) * 8, (0.01, 0.5, 0.01, 0.01, 0.5, 0.5, 0.5, 0.01), (0.5, 0.5, 1, 1, 0.01, 0.5, 0.5, 0.5),
+          (0.01, 0.01, 0.2, 0.01, 0.01, 0.01, 0.01, 0.01))
+    # Against the best without pretraining at any size (85 at 100 per class): `all` equals it at 32 (a
+    # p below the level there must not make it "above"), is above it in the mean at 64 but not
+    # significantly, and significantly at 100; 1M's 80 at 100 is below it, significantly.
+    ps_top = ((1,) * 8, (1,) * 8, (1,) * 7 + (0.01,), (1,) * 5 + (0.01, 0.3, 0.01))
+    g = synthetic_grid(ps, ps_top)
+    level = f"p < {SIGNIFICANCE:g}"
+    reading = grid_reading(g, "pretrained")
+    assert reading[0] == (f"Sizes (of 8) at which pretrained is significantly ahead/behind the best without "
+                          f"pretraining ({level}, paired test over 10 draws): 10k tokens no vectors, 100k 0/4, 1M 0/1, "
+                          "all 2.5M 7/0.")
+    assert reading[1] == ("The best without pretraining at any size, 85.0% (bag_of_words, 100 labels per class): "
+                          "pretrained's mean is at least that first at 32 labels per class with all 2.5M tokens, at "
+                          f"no size with 1M, 100k or 10k; significantly above it ({level}) first at 100 labels per "
+                          "class with all 2.5M tokens, at no size with 1M, 100k or 10k.")
+    assert f"* where a paired test on the test sentences gives {level}" in grid_help(
+        g, "pretrained").replace("\n", " ")
+    # Nothing significant: no size is called ahead, whatever the means.
+    none = grid_reading(synthetic_grid(((1,) * 8,) * 4, ((1,) * 8,) * 4), "pretrained")
+    assert none[0].endswith("all 2.5M 0/0.") and none[1].endswith(f"above it ({level}) at no size with all 2.5M, 1M, "
+                                                                   "100k or 10k tokens.")
 
 
 @pytest.mark.warm_kata
@@ -193,6 +262,9 @@ def test_report_grid_prints_the_heat_map_and_its_json(capsys):
     assert len(grid["prefixes"]) == 1 and grid["shown"] == "pretrained"  # the kata: its whole corpus only
     assert grid["sizes"] == curve["sizes"] and len(grid["reading"]) == 2
     assert grid["accuracy"]["pretrained"] == [curve["approaches"]["pretrained"]["mean"]]
+    assert grid["significance"] == SIGNIFICANCE and grid["top"] == grid["best_without"].index(max(grid["best_without"]))
+    for name in ("tests", "tests_top"):
+        assert all(0 <= t["p"] <= 1 and t["first_runs"] == grid["draws"] for t in grid[name]["pretrained"][0])
     assert main(["report", "--grid"]) == 0
     text = capsys.readouterr().out
     assert "LABELS AGAINST UNLABELED TEXT" in text and f"all {grid['prefixes'][0]}" in text

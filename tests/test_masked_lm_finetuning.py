@@ -295,12 +295,12 @@ async def test_k_adds_the_three_to_the_explorer_and_takes_them_away(monkeypatch)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot)
         await pilot.press("3")
-        assert "k adds the masked language model's approaches" in screen_text(app)
+        assert "k adds the masked LM's approaches" in screen_text(app)
         await pilot.press("k")
         await settled(app, pilot, timeout=60)
         assert set(MLM_NAMES) <= set(app.result.approaches)
         text = screen_text(app)
-        assert "masked LM" in text and "mlm_fine_tuned" in text and "k takes the masked language model's" in text
+        assert "masked LM" in text and "mlm_fine_tuned" in text and "k removes the masked LM's approaches" in text
         assert "fine-tuning starts now" in notifications(app) or "trained on the corpus first" in notifications(app)
         assert "end-to-end trainings" in notifications(app) and "timed by a trial step" in notifications(app)
         assert set(_blas_threads()) <= {1}  # set on the main thread while they are on

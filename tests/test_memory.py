@@ -16,8 +16,8 @@ from pretrain_explorer.engine.run.memory import (
     check_memory,
     estimate_memory,
     memory_budget,
-    parse_memory,
 )
+from pretrain_explorer.engine.manifest_reader import parse_memory
 from pretrain_explorer.engine.settings import MEMORY_SHARE
 
 

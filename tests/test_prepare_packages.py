@@ -2,9 +2,11 @@
 
 Cheap always: every file SOURCES lists as written is checked against its recorded sha256, and
 packages' prepare.py is run on a small fixture in its input format (Debian's Packages and
-Translation-en, xz-compressed), whose output is known by construction. The full reproduction needs
-the two 15 MB downloads: it runs where PRETRAIN_EXPLORER_DEBIAN_DOWNLOADS names a folder holding
-them, and is skipped, saying so, elsewhere.
+Translation-en, xz-compressed), whose output is known by construction. The full reproductions need
+the downloads SOURCES names (packages: Debian's two indices, 15 MB; reviews: three Debian packages and
+a PyPI source, 9 MB): each runs where PRETRAIN_EXPLORER_PACKAGES_DOWNLOADS or
+PRETRAIN_EXPLORER_REVIEWS_DOWNLOADS names a folder holding them (.ci/run fetches them with
+.ci/downloads.py), and is skipped, saying so, elsewhere.
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def prepare_module():
-    spec = importlib.util.spec_from_file_location("packages_prepare", folder("packages") / "prepare.py")
+def prepare_module(name: str = "packages"):
+    spec = importlib.util.spec_from_file_location(f"{name}_prepare", folder(name) / "prepare.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -141,12 +143,12 @@ def test_prepare_refuses_a_download_that_is_not_the_recorded_one(downloads, tmp_
         prepare.main(downloads, tmp_path)
 
 
-DEBIAN = os.environ.get("PRETRAIN_EXPLORER_DEBIAN_DOWNLOADS")
-
-
-@pytest.mark.skipif(not DEBIAN, reason="the full rebuild needs Debian's Packages.xz and Translation-en.xz (15 MB, "
-                    "see corpora/packages/SOURCES): set PRETRAIN_EXPLORER_DEBIAN_DOWNLOADS to their folder")
-def test_prepare_rebuilds_the_shipped_files_from_the_downloads(tmp_path):
-    prepare_module().main(Path(DEBIAN), tmp_path)
-    for file, digest in written_hashes("packages").items():
+@pytest.mark.parametrize("name", ["packages", "reviews"])
+def test_prepare_rebuilds_the_shipped_files_from_the_downloads(name, tmp_path):
+    downloads = os.environ.get(f"PRETRAIN_EXPLORER_{name.upper()}_DOWNLOADS")
+    if not downloads:
+        pytest.skip(f"the full rebuild needs the downloads corpora/{name}/SOURCES names: set "
+                    f"PRETRAIN_EXPLORER_{name.upper()}_DOWNLOADS to their folder (.ci/downloads.py fetches them)")
+    prepare_module(name).main(Path(downloads), tmp_path)
+    for file, digest in written_hashes(name).items():
         assert sha256(tmp_path / file) == digest, f"{file}: the rebuild differs from the shipped file"

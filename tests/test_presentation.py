@@ -48,8 +48,9 @@ def test_coverage_is_measured_none_seen(kata):
 def test_coverage_is_measured_all_seen(kata):
     r = with_test_sentences(kata, [(s.text, s.label) for s in kata.experiment.train[:2]])
     assert verdicts.coverage(r, "test").startswith("Every one of their ")
-    # and the note draws the consequence only from what was measured
-    assert "where every word also occurs in the labeled set" in accuracy_note(r, "test")
+    # and the note says so once, and nothing of words new to the labeled set
+    note = accuracy_note(r, "test")
+    assert note.count("Every one of their ") == 1 and "new to the labeled" not in note
 
 
 def test_coverage_partly_seen(kata):
@@ -86,6 +87,26 @@ def test_groups_note_compares_the_figures_it_shows(kata):
     shown = f"{positive.within:.3f}"
     assert f"{pair.between:.3f}" == shown  # the case: strictly below, equal as printed
     assert f"{pair.first} words are no closer to each other ({shown}) than to" in STAGES[4].note(r)
+
+
+def test_groups_note_with_many_pairs_gives_each_figure_once(kata):
+    """Three groups, three pairs: each group's figure once, the pairs that hold listed by their figure
+    across, the one that does not said on its own (never "closer" of it)."""
+    groups = kata.groups
+    positive, negative = groups.groups[:2]
+    third = dataclasses.replace(negative, name="neutral", within=0.3)
+    pairs = (groups.pairs[0],
+             dataclasses.replace(groups.pairs[0], second="neutral", between=0.01),
+             dataclasses.replace(groups.pairs[0], first=negative.name, second="neutral", between=0.28))
+    r = dataclasses.replace(kata, groups=dataclasses.replace(groups, groups=(positive, negative, third), pairs=pairs))
+    note = STAGES[4].note(r)
+    assert (f"Within each group: {positive.name} {positive.within:.3f}, {negative.name} {negative.within:.3f}, "
+            "neutral 0.300.") in note
+    assert (f"closer among itself than across the pair: {positive.name} – {negative.name} "
+            f"{pairs[0].between:.3f}; {positive.name} – neutral 0.010.") in note
+    assert f"{negative.name} words are no closer to each other ({negative.within:.3f}) than to neutral words (0.280)." \
+        in note
+    assert note.count(f"{positive.within:.3f}") == 1
 
 
 def test_every_approach_on_screen_is_named(kata):

@@ -221,7 +221,7 @@ async def test_served_explorer_refuses_to_open_or_export_outside(folders, kata_c
     app = PretrainExplorer(access=policy)
     async with app.run_test(size=(100, 30)) as pilot:
         shown = await open_failing(app, pilot, kata_copy)
-        # The path as typed, cut to its last two parts as every notice is (ExperimentError.brief).
+        # The path as typed, long ones cut to …/ and its last two parts as every notice is (ExperimentError.brief).
         assert f"{Path(*kata_copy.parts[-2:])}: is outside the folders this server may open" in notifications(app)
         app.export_report(shown, "json", outside / "r.json")
         await pilot.pause()

@@ -85,7 +85,8 @@ async def open_in_palette(visitor: Visitor, path: str) -> str:
     await visitor.type("\x10", "Search for commands")
     await visitor.pick("open experiment", "Open experiment",
                        "Load an experiment.toml, its folder, or pretrained vectors (.npz)", then="enter opens")
-    await visitor.type(path, then=rf"▊ *{re.escape(path)} *▎")
+    # The whole path drawn, then a blank: the box's right edge may lie under the first-run hint's toast.
+    await visitor.type(path, then=rf"▊ *{re.escape(path)} ")
     # The toast is drawn whole once its blank last line is.
     return refusal(await visitor.type("\r", then=rf"Could not run the experiment *\n *▌ {re.escape(path)}:.*"
                                                  r"(\n *▌ .*\S.*)*\n *▌ +$"), path)

@@ -17,20 +17,19 @@ from textual.worker import Worker, get_current_worker
 from ..engine import Experiment, ExperimentError, ExperimentResult, RunCancelled, Session, load_experiment
 from ..engine.experiment import open_experiment
 from ..engine.inspect.analogy import ask
-from ..engine.pretraining.sgns import INSTALL_HINT, runnable_weightings
 from ..engine.progress import ProgressEvent
-from ..engine.settings import DEFAULTS, IMPORTED, LIMITS, MAX_DENSE_WORDS
 from .access import ANYWHERE, AccessPolicy
+from .control_keys import ControlKeys
 from .controls import Controls
 from .exports import Exports, MapExports
 from .masked_lm_runs import MaskedLMRuns
-from .messages import (NeighbourListsChanged, NeighboursFound, ProgressReported, RunFailed,
+from .messages import (NeighboursFound, ProgressReported, RunFailed,
                                             RunResults, RunStopped)
 from .palette import PaletteCommands
 from .preferences import load_preferences, save_preferences
-from .presentation.memory import memory_phrase
 from .presentation.progress import ReportGate
-from .presentation.guidance import FIRST_RUN_HINT, refused_note, seed_change
+from .presentation.guidance import FIRST_RUN_HINT, refused_note
+from .presentation.settings_line import settings_parts
 from .presentation.stages import STAGES, many_classes
 from .stage_keys import StageKeys
 from .upkeep import Upkeep
@@ -47,7 +46,7 @@ from .widgets.training import TrainingPane
 
 # One engine Session lives as long as the app, so a control recomputes only the stages its change
 # invalidates; results arrive phase by phase, through messages, and the UI only draws them.
-class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, MapExports, Upkeep, App):
+class PretrainExplorer(StageKeys, ControlKeys, MaskedLMRuns, PaletteCommands, Exports, MapExports, Upkeep, App):
     CSS_PATH = "explorer.tcss"
     TITLE = "Pretrain Explorer"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
@@ -221,8 +220,11 @@ class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, MapExp
         top_n = self.controls.top_n if message.base is self.base else message.controls.top_n
         if (message.base is not self.base or self.result is None) and (warning := many_classes(message.base)):
             self.notify(warning, title="Many classes", severity="warning", timeout=10)  # before it trains
-        if message.base is not self.base:  # another experiment: its own questions
+        if message.base is not self.base:  # another experiment: its own questions, words and pages from the top
             self.answers = {}
+            self.query_one(NeighboursPane).set_word("")
+            for scroller in self.query(Scroller):
+                scroller.scroll_home(animate=False)
         self.base, self.result = message.base, message.result
         if message.result.complete:
             self._complete = (self.base, self.result)
@@ -230,8 +232,6 @@ class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, MapExp
         self.show_result(message.result)
         if message.result.experiment.top_n != top_n:
             self._change_top_n(message.result, top_n)
-        if message.result.complete:
-            self._freeze_startup_objects()
 
     def on_run_failed(self, message: RunFailed) -> None:
         if message.worker is self._engine_worker:
@@ -296,16 +296,7 @@ class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, MapExp
         self.find_neighbours(neighbours.words)
 
     def _show_settings(self, result: ExperimentResult) -> None:
-        e = result.experiment
-        stopwords = "on" if e.stopwords else "off"
-        source = f"{e.vectors_path.name} · " if e.vectors_path is not None else ""
-        weighting = "" if result.corpus.weighting == DEFAULTS["weighting"] else f" · {result.corpus.weighting}"
-        window = "" if result.corpus.weighting == IMPORTED else f"window {result.corpus.window} · "
-        self.query_one(StatusLine).show_settings(
-            f"{e.name} · {source}{window}stopwords {stopwords} · seed {e.seed} · "
-            f"top {e.top_n} · vocab {result.corpus.vocabulary:,}{weighting}{' · masked LM' if e.masked_lm else ''}"
-            + (f" · {memory_phrase(result.memory)}" if result.memory is not None else "")
-        )
+        self.query_one(StatusLine).show_settings(*settings_parts(result))
 
     @work(thread=True, exclusive=True, group="neighbours", exit_on_error=False, description="neighbours")
     def find_neighbours(self, words: tuple[str, ...]) -> None:
@@ -320,6 +311,8 @@ class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, MapExp
 
     def on_neighbours_found(self, message: NeighboursFound) -> None:
         self.query_one(NeighboursPane).show(message.answers)
+        if self._complete is not None:  # the first whole run is on screen, its neighbours last: after their paint
+            self.call_after_refresh(self._freeze_startup_objects)
 
     # --- stages -------------------------------------------------------------------------------
 
@@ -350,82 +343,3 @@ class PretrainExplorer(StageKeys, MaskedLMRuns, PaletteCommands, Exports, MapExp
     def action_focus_word(self) -> None:
         self.action_stage(1)
         self.query_one("#neighbour-input", Input).focus()
-
-    # --- live controls ------------------------------------------------------------------------
-
-    def _change(self, controls: Controls) -> None:
-        self.controls = controls
-        self.start_run(self.base, controls)
-
-    def _pretrained_once(self) -> bool:
-        """Vectors loaded from a .npz keep the settings they were made with."""
-        if self.base.vectors_path is not None:
-            self.notify(f"{self.base.vectors_path.name} was pretrained once with its own window, stopwords and "
-                        "weighting; pretrain again to change them.", severity="warning", markup=False)
-            return True
-        return False
-
-    def action_next_weighting(self) -> None:
-        if self._pretrained_once():
-            return
-        vocabulary = self.result.corpus.vocabulary if self.result is not None else None
-        controls, capped = self.controls.next_weighting(self.base, vocabulary, runnable_weightings())
-        skipped = self.controls.next_weighting(self.base, vocabulary)[0].weighting
-        if skipped != controls.weighting:  # not installed here: say how to get it, and go on
-            self.notify(f"{INSTALL_HINT}. Next: {controls.weighting}.", title=f"{skipped} skipped", markup=False)
-        if capped:
-            self.notify(f"{controls.weighting} gives each word a dimension of its own: it keeps the "
-                        f"{MAX_DENSE_WORDS:,} most frequent words (max_vocab); svd and sgns keep them all.",
-                        markup=False)
-        self._change(controls)
-
-    def action_window(self, step: int) -> None:
-        if self._pretrained_once():
-            return
-        controls = self.controls.stepped("window", step)
-        if controls is not None:
-            self._change(controls)
-        else:
-            allowed = LIMITS["window"]
-            self.notify(f"The window stays between {allowed.minimum} and {allowed.maximum}.", severity="warning")
-
-    def action_toggle_stopwords(self) -> None:
-        if self._pretrained_once():
-            return
-        if not self.base.manifest_stopwords:
-            self.notify("This experiment lists no stopwords.", severity="warning")
-            return
-        self._change(dataclasses.replace(self.controls, stopwords=not self.controls.stopwords))
-
-    def action_new_seed(self) -> None:
-        controls = self.controls.stepped("seed", 1)
-        if controls is None:
-            self.explain(f"The seed stays at most {LIMITS['seed'].maximum:,}.")
-            return
-        self._change(controls)
-        self.notify(seed_change(controls.seed, self.base.seeds), timeout=6, markup=False)
-
-    def action_top_n(self, step: int) -> None:
-        """Neighbour lists at another length, from the vectors on screen: the engine does not run."""
-        controls = self.controls.stepped("top_n", step)
-        if controls is None:
-            allowed = LIMITS["top_n"]
-            self.explain(f"Neighbour lists stay between {allowed.minimum} and {allowed.maximum:,} words.")
-            return
-        self.controls = controls
-        if self.result is not None:  # and a run under way applies it to each phase it brings
-            self._change_top_n(self.result, controls.top_n)
-
-    @work(thread=True, exclusive=True, group="top_n", exit_on_error=False, description="neighbour lists")
-    def _change_top_n(self, result: ExperimentResult, top_n: int) -> None:
-        self.post_message(NeighbourListsChanged(result, self.session.with_top_n(result, top_n)))
-
-    def on_neighbour_lists_changed(self, message: NeighbourListsChanged) -> None:
-        if message.source is self.result and message.result.experiment.top_n == self.controls.top_n:
-            self.result = message.result
-            if message.result.complete:
-                self._complete = (self.base, message.result)
-            self._show_settings(message.result)
-            if message.result.drift is not None:
-                self.query_one(FineTuningPane).show(message.result)
-            self.find_neighbours(self.query_one(NeighboursPane).words)

@@ -54,7 +54,7 @@ def refuse_an_unused_dim(dim: int | None, weighting: str) -> None:
 
 def _memory_size(text: str) -> int:
     """An argparse type: a size such as 2G, as the manifest's memory key takes it."""
-    from ..engine.run.memory import parse_memory
+    from ..engine.manifest_reader import parse_memory
 
     try:
         return parse_memory(text)

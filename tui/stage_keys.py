@@ -30,13 +30,18 @@ class StageKeys:
         if self.result is None:
             self.notify("Nothing to explain yet: the first run is still going.", severity="warning")
             return
-        if name == "prediction" and self._question_open():
-            self.explain("Answer the question first (a): this view shows every approach's scores.")
+        if name in ("prediction", "grid") and (waiting := self._questions_open()):
+            # Both views show how the approaches did on the sentences a question is about.
+            which = f"stage {waiting[0]}'s question" if len(waiting) == 1 else "the questions of stages 3 and 4"
+            self.explain(f"Answer {which} first (a): this view shows every approach's scores.")
             return
         if name == "grid":  # computed when opened, in the session's cache
             self.push_screen(GridView(self.result, self.session))
             return
-        view = {"blank": FillBlankView, "neighbours": WhyNeighboursView, "prediction": WhyPredictionView,
+        if name == "prediction":  # from stage 4, at its first transfer sentence
+            self.push_screen(WhyPredictionView(self.result, transfer_first=self.stage == 4))
+            return
+        view = {"blank": FillBlankView, "neighbours": WhyNeighboursView,
                 "map": WordMapView, "masked_lm": MaskedLMView, "context": ContextView}[name]
         self.push_screen(view(self.result))
 
@@ -44,6 +49,13 @@ class StageKeys:
         """Predict first: the current stage's question is unanswered, so its numbers are hidden."""
         split = {3: "test", 4: "transfer"}.get(self.stage)
         return self.quiz and split is not None and split not in self.answers
+
+    def _questions_open(self) -> list[str]:
+        """Predict first: the stages (3, 4) whose questions are unanswered."""
+        if not self.quiz:
+            return []
+        splits = {"3": "test"} | ({"4": "transfer"} if self.result.experiment.transfer else {})
+        return [stage for stage, split in splits.items() if split not in self.answers]
 
     def action_toggle_numbers(self) -> None:
         self.action_stage(3)

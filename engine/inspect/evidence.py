@@ -26,6 +26,7 @@ class Majority:
     label: str
     correct: int
     total: int
+    tied: int = 1  # how many classes are that common (the label is the alphabetically first of them)
 
     @property
     def accuracy(self) -> float:
@@ -72,7 +73,8 @@ class Evidence:
                 return Majority("", 0, 0)
             # The commonest, the alphabetically first of equals (as a tie between scores goes).
             label = min(labels, key=lambda k: (-labels[k], k))
-            return Majority(label, labels[label], sum(labels.values()))
+            tied = sum(1 for count in labels.values() if count == labels[label])
+            return Majority(label, labels[label], sum(labels.values()), tied)
         return self._once(("majority", split), compute)
 
     def against_majority(self, name: str, split: str) -> PairedTest:

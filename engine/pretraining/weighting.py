@@ -92,7 +92,7 @@ class CountVectors(WordVectors):
 # million per chunk, a few hundredths of a second each, so esc is answered well within half a second
 # however large the vocabulary, and the temporaries stay a chunk's size.
 PPMI_CHUNK = 1 << 22
-PPMI_LABEL = "Pretraining: weighting the counts (PPMI)"  # its progress's words
+PPMI_LABEL = "Weighting the counts (PPMI)"  # its progress's words
 
 
 def _chunks(indptr: np.ndarray, per_chunk: int) -> list[tuple[int, int]]:

@@ -67,6 +67,11 @@ def trained_count(approaches) -> int:
     return sum(a.classifier.work for a in approaches if a.classifier.trained)
 
 
+def share_right(correct: np.ndarray) -> float:
+    """The share of sentences one run got right (0 of none)."""
+    return int(np.count_nonzero(correct)) / len(correct) if len(correct) else 0.0
+
+
 def curve_sizes(data: LabeledData) -> tuple[int, ...]:
     """1, 2, 4, ... examples per class, ending with the whole train set (its largest class)."""
     largest = int(np.bincount(data.train.label_ids).max())
@@ -250,8 +255,7 @@ class RunContext(Run):
         return outcome.best(split) == self.data.splits[split].label_ids
 
     def accuracy(self, outcome: TaskOutcome, split: str) -> float:
-        correct = self.correct(outcome, split)
-        return int(np.count_nonzero(correct)) / len(correct) if len(correct) else 0.0
+        return share_right(self.correct(outcome, split))
 
     def kept_classifier(self, task: Task, outcome: TaskOutcome) -> KeptClassifier | None:
         """The classifier its kind keeps for explanations (ClassifierKind.keep), or None."""

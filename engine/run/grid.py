@@ -5,8 +5,10 @@ below the corpus's size, then the whole of it), columns the learning curve's lab
 cell is the test accuracy, mean over the curve's draws of train subsets, of each approach that uses
 pretraining, on vectors made from that prefix with the experiment's settings, and its margin over
 the best approach without pretraining at that size (from the learning curve: those approaches read
-no corpus). The prefixes' counts are snapshots of one pass (counting.count_prefixes); the whole
-corpus's row is the learning curve's own, the same draws on the same vectors. Computed on demand
+no corpus), with the paired test of that margin on the test sentences over the draws (and of the
+cell against the best without pretraining at any size). The prefixes' counts are snapshots of one
+pass (counting.count_prefixes); the whole corpus's row is the learning curve's own, the same draws on
+the same vectors, drawn again for which sentences each draw got right. Computed on demand
 (the explorer's grid view, `report --grid`), cached in the session and in the disk cache by the
 results' key and the prefixes.
 """
@@ -20,6 +22,7 @@ from collections.abc import Callable
 from ..errors import ExperimentError, stop_if_asked
 from ..experiment import Experiment
 from ..finetuning import approaches as registry
+from ..inspect.significance import PairedTest, paired_test
 from ..pretraining.corpus import CorpusFiles, read_blocks
 from ..pretraining.counting import count_prefixes
 from ..pretraining.weighting import word_vectors
@@ -27,11 +30,11 @@ from ..progress import Progress, ProgressEvent
 from ..settings import COUNT_WEIGHTINGS, GRID_PREFIX_TOKENS
 from .context import Keys, RunContext
 from .json_form import grid_json
-from .learning_curve import curve_values
+from .learning_curve import curve_runs, curve_stats
 from .results import ExperimentResult
 from .session import MARGIN, Session
 
-GRID_FORMAT = 1  # bump when the grid's entry changes meaning
+GRID_FORMAT = 2  # bump when the grid's entry changes meaning (2: the paired tests)
 COUNTING_SHARE = 0.1  # of the grid's progress bar: the pass over the prefixes; the rest, the rows
 
 
@@ -44,10 +47,26 @@ class LabelGrid:
     best_without: tuple[float, ...]  # per size, the best mean accuracy of an approach without pretraining
     without: tuple[str, ...]  # which approach that was, per size
     draws: int
+    # Per approach with pretraining, row and size: the paired test (engine.inspect.significance) on the
+    # test sentences, over the draws, of the cell against the best without pretraining at its size
+    # (`tests`), and against the best without pretraining at any size (`tests_top`, column `top`).
+    # None in an empty row.
+    tests: dict[str, tuple[tuple[PairedTest | None, ...], ...]]
+    tests_top: dict[str, tuple[tuple[PairedTest | None, ...], ...]]
+
+    @property
+    def top(self) -> int:
+        """The size at which an approach without pretraining did best (the smallest of equals)."""
+        return first_best(self.best_without)
 
     def margin(self, approach: str, row: int, column: int) -> float:
         """The cell's accuracy less the best without pretraining at its size (NaN for an empty row)."""
         return self.accuracy[approach][row][column] - self.best_without[column]
+
+
+def first_best(values) -> int:
+    """The index of the largest of `values`, the first of equals."""
+    return max(range(len(values)), key=lambda i: (values[i], -i))
 
 
 def grid_unavailable(result: ExperimentResult) -> str | None:
@@ -121,37 +140,64 @@ def _made(session: Session, result: ExperimentResult, prefixes: tuple[int, ...],
         read_blocks(corpus), e.stopwords, e.window, prefixes, should_stop,
         lambda fraction, tokens: report(COUNTING_SHARE * fraction, f"Grid: counting, {tokens:,} tokens")))
     approaches = [registry.BY_NAME[n] for n in with_names]
-    rows: dict[str, list[tuple[float, ...]]] = {n: [] for n in with_names}
+    share = (1 - COUNTING_SHARE) / (len(prefixes) + 1)
+    # The whole corpus's row first: the learning curve's draws again, of every approach, for which
+    # sentences each got right (the curve keeps only accuracies; a run of this session finds its fits
+    # cached). The approaches without pretraining read no corpus: every row is tested against them.
+    without = [n for n in MARGIN[1] if n in curve.mean]
+    whole = RunContext(session, e, result.pretrained, _result_keys(result), should_stop)
+    runs = curve_runs(whole, curve.sizes, curve.seeds, approaches + [registry.BY_NAME[n] for n in without],
+                      lambda f: report(COUNTING_SHARE + share * f, "Grid: the whole corpus, the curve"))
+    mean, _ = curve_stats(runs, curve.sizes, with_names + tuple(without))
+    best = [max(without, key=lambda n: mean[n][i]) for i in range(len(curve.sizes))]
+    best_runs = [runs[b, i] for i, b in enumerate(best)]
+    top = first_best([mean[b][i] for i, b in enumerate(best)])
+    rows: dict[str, list] = {n: [] for n in with_names}
+    tests: dict[str, list] = {n: [] for n in with_names}
+    tests_top: dict[str, list] = {n: [] for n in with_names}
+
+    def add_row(row_runs) -> None:
+        for n in with_names:
+            if row_runs is None:  # min_count left no word of so short a prefix: an empty row
+                rows[n].append((math.nan,) * len(curve.sizes))
+                tests[n].append((None,) * len(curve.sizes))
+                tests_top[n].append((None,) * len(curve.sizes))
+                continue
+            rows[n].append(curve_stats(row_runs, curve.sizes, (n,))[0][n])
+            tests[n].append(tuple(paired_test(row_runs[n, i], best_runs[i]) for i in range(len(curve.sizes))))
+            tests_top[n].append(tuple(paired_test(row_runs[n, i], best_runs[top]) for i in range(len(curve.sizes))))
+
     vocabulary = []
-    share = (1 - COUNTING_SHARE) / max(1, len(prefixes))
     for row, (size, co) in enumerate(zip(prefixes, counts)):
-        start = COUNTING_SHARE + row * share
+        start = COUNTING_SHARE + (row + 1) * share
         label = f"Grid: {size:,} tokens"
         key = ("prefix vectors", corpus.identity, e.window, e.stopwords, size, e.vocabulary, e.weighting, e.dim)
         try:
             vectors = session.cached("prefix vectors", key, lambda co=co, start=start, label=label: word_vectors(
                 co, e.weighting, e.dim, e.vocabulary, corpus.path, should_stop,
                 lambda event: report(start + share / 3 * event.fraction, f"{label}, {event.step}")))
-        except ExperimentError:  # min_count leaves no word of so short a prefix: an empty row
+        except ExperimentError:
             vocabulary.append(0)
-            for n in with_names:
-                rows[n].append((math.nan,) * len(curve.sizes))
+            add_row(None)
             continue
         vocabulary.append(len(vectors.words))
         run = RunContext(session, e, vectors, Keys(key, key[:-2]), should_stop)
-        mean, _ = curve_values(run, curve.sizes, curve.seeds, approaches, lambda f, start=start, label=label: report(
-            start + share / 3 + 2 * share / 3 * f, f"{label}, the curve"))
-        for n in with_names:
-            rows[n].append(mean[n])
-    for n in with_names:
-        rows[n].append(curve.mean[n])
+        add_row(curve_runs(run, curve.sizes, curve.seeds, approaches, lambda f, start=start, label=label: report(
+            start + share / 3 + 2 * share / 3 * f, f"{label}, the curve")))
+    add_row(runs)
     vocabulary.append(result.corpus.vocabulary)
-    without = [n for n in MARGIN[1] if n in curve.mean]
-    best = [max(without, key=lambda n: curve.mean[n][i]) for i in range(len(curve.sizes))]
     report(1.0, "Grid: done")
     return LabelGrid(prefixes + (result.corpus.tokens,), tuple(vocabulary), curve.sizes,
-                     {n: tuple(rows[n]) for n in with_names}, tuple(curve.mean[b][i] for i, b in enumerate(best)),
-                     tuple(best), curve.seeds)
+                     {n: tuple(rows[n]) for n in with_names}, tuple(mean[b][i] for i, b in enumerate(best)),
+                     tuple(best), curve.seeds, {n: tuple(tests[n]) for n in with_names},
+                     {n: tuple(tests_top[n]) for n in with_names})
+
+
+def _result_keys(result: ExperimentResult) -> Keys:
+    """Keys for a run on the result's own vectors. Its vocabulary's key is made from its vectors'
+    (which determine their words): exact for a result computed here and one loaded from disk alike."""
+    vectors = result.vector_keys["pretrained"]
+    return Keys(vectors, ("vocabulary of", vectors))
 
 
 def grid_from_json(d: dict) -> LabelGrid:
@@ -159,14 +205,27 @@ def grid_from_json(d: dict) -> LabelGrid:
     sizes = tuple(int(s) for s in d["sizes"])
     prefixes = tuple(int(p) for p in d["prefixes"])
 
-    def row(values) -> tuple[float, ...]:
-        out = tuple(math.nan if x is None else float(x) for x in values)
+    def row(values, cell) -> tuple:
+        out = tuple(cell(x) for x in values)
         if len(out) != len(sizes):
             raise ValueError("a row of another length")
         return out
 
-    accuracy = {str(n): tuple(row(r) for r in rows) for n, rows in d["accuracy"].items()}
-    if any(len(rows) != len(prefixes) for rows in accuracy.values()) or len(d["best_without"]) != len(sizes):
-        raise ValueError("rows or columns of another number")
+    def test(x) -> PairedTest | None:
+        if x is not None and not isinstance(x, dict):
+            raise ValueError("a test that is not one")
+        return None if x is None else PairedTest(**{k: float(v) if k == "p" else int(v) for k, v in x.items()})
+
+    def by_approach(table, cell) -> dict:
+        out = {str(n): tuple(row(r, cell) for r in rows) for n, rows in table.items()}
+        if any(len(rows) != len(prefixes) for rows in out.values()):
+            raise ValueError("rows of another number")
+        return out
+
+    accuracy = by_approach(d["accuracy"], lambda x: math.nan if x is None else float(x))
+    tests, tests_top = by_approach(d["tests"], test), by_approach(d["tests_top"], test)
+    if len(d["best_without"]) != len(sizes) or set(tests) != set(accuracy) or set(tests_top) != set(accuracy):
+        raise ValueError("columns or approaches of another number")
     return LabelGrid(prefixes, tuple(int(v) for v in d["vocabulary"]), sizes, accuracy,
-                     tuple(float(x) for x in d["best_without"]), tuple(str(n) for n in d["without"]), int(d["draws"]))
+                     tuple(float(x) for x in d["best_without"]), tuple(str(n) for n in d["without"]), int(d["draws"]),
+                     tests, tests_top)

@@ -7,6 +7,7 @@ import dataclasses
 import math
 
 from ..finetuning.centroid import SplitResult
+from ..inspect.significance import SIGNIFICANCE
 from .results import ExperimentResult, SeedStats
 
 
@@ -96,12 +97,19 @@ def to_json(result: ExperimentResult) -> dict:
 
 
 def grid_json(grid) -> dict:
-    """engine.run.grid's LabelGrid as JSON-ready numbers (NaN, an empty row's cells, as null), margins included."""
+    """engine.run.grid's LabelGrid as JSON-ready numbers (NaN, an empty row's cells, as null), margins and
+    paired tests included (a test as PairedTest's fields: p, first_only, second_only, first_runs, second_runs)."""
     def number(x: float) -> float | None:
         return None if math.isnan(x) else x
+
+    def tests(table) -> dict:
+        return {n: [[None if t is None else dataclasses.asdict(t) for t in row] for row in rows]
+                for n, rows in table.items()}
 
     return {"prefixes": list(grid.prefixes), "vocabulary": list(grid.vocabulary), "sizes": list(grid.sizes),
             "draws": grid.draws, "best_without": list(grid.best_without), "without": list(grid.without),
             "accuracy": {n: [[number(x) for x in row] for row in rows] for n, rows in grid.accuracy.items()},
             "margin": {n: [[number(grid.margin(n, r, c)) for c in range(len(grid.sizes))] for r in range(len(rows))]
-                       for n, rows in grid.accuracy.items()}}
+                       for n, rows in grid.accuracy.items()},
+            "tests": tests(grid.tests), "tests_top": tests(grid.tests_top), "top": grid.top,
+            "significance": SIGNIFICANCE}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..finetuning.approaches import Task
-from .context import RunContext, curve_draws, curve_sizes, curve_subset
+from .context import RunContext, curve_draws, curve_sizes, curve_subset, share_right
 from .results import LearningCurve
 
 
@@ -21,6 +21,13 @@ def learning_curve(run: RunContext, progress) -> LearningCurve:
 def curve_values(run: RunContext, sizes: tuple[int, ...], draws: int, approaches, progress) -> tuple[dict, dict]:
     """Each approach's test accuracy at each size, mean and std over `draws` draws of train subsets:
     the learning curve's, and the grid's on a corpus prefix's vectors (engine.run.grid)."""
+    return curve_stats(curve_runs(run, sizes, draws, approaches, progress), sizes, [a.name for a in approaches])
+
+
+def curve_runs(run: RunContext, sizes: tuple[int, ...], draws: int, approaches, progress) -> dict:
+    """By (approach name, index of the size), which test sentences each of `draws` draws of train
+    subsets got right (a boolean array a draw): what the curve's accuracies are made of, and what the
+    grid's paired tests compare (engine.run.grid)."""
     e, data = run.experiment, run.data
     tasks, where = [], []
     # Draw s (s = seed .. seed + seeds - 1) is seed s's: its train subsets and, for a seeded
@@ -34,9 +41,14 @@ def curve_values(run: RunContext, sizes: tuple[int, ...], draws: int, approaches
                 tasks.append(Task(a, draw if a.seeded else None, subset))
                 where.append((a.name, i))
     outcomes = run.fit(tasks, ("test",), progress, keep_fits=False)
-    values: dict[tuple[str, int], list[float]] = {}
+    runs: dict[tuple[str, int], list[np.ndarray]] = {}
     for place, outcome in zip(where, outcomes):
-        values.setdefault(place, []).append(run.accuracy(outcome, "test"))
-    names = [a.name for a in approaches]
+        runs.setdefault(place, []).append(run.correct(outcome, "test"))
+    return runs
+
+
+def curve_stats(runs: dict, sizes: tuple[int, ...], names) -> tuple[dict, dict]:
+    """curve_runs' accuracies, mean and std over the draws, by approach name then size."""
+    values = {place: [share_right(c) for c in correct] for place, correct in runs.items()}
     return ({n: tuple(float(np.mean(values[n, i])) for i in range(len(sizes))) for n in names},
             {n: tuple(float(np.std(values[n, i])) for i in range(len(sizes))) for n in names})

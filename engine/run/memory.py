@@ -13,7 +13,6 @@ sentence vectors, one training batch)."""
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,6 @@ from ..settings import (
     DIMENSIONED_WEIGHTINGS,
     MAX_DENSE_WORDS,
     MEMORY_SHARE,
-    MEMORY_UNITS,
     PROGRAM_BYTES,
     WORDS_PER_CORPUS_BYTE,
 )
@@ -197,17 +195,6 @@ def masked_lm_approaches_bytes(e: Experiment) -> int:
 
 
 # --- the budget -------------------------------------------------------------------------------
-
-def parse_memory(text: str) -> int:
-    """Bytes from a size such as 2G, 512M or 1.5GB (binary units); ValueError saying what is allowed."""
-    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT])i?B?\s*", str(text), re.IGNORECASE)
-    if not found:
-        raise ValueError(f"must be a size such as 2G or 512M (units {', '.join(MEMORY_UNITS)}), got {text!r}")
-    size = int(float(found.group(1)) * MEMORY_UNITS[found.group(2).upper()])
-    if size <= 0:
-        raise ValueError(f"must be a size such as 2G or 512M, more than zero, got {text!r}")
-    return size
-
 
 def available_memory(meminfo: Path = Path("/proc/meminfo")) -> int | None:
     """MemAvailable in bytes, or None where the system does not say."""

@@ -14,7 +14,7 @@ from ..inspect.evidence import Evidence
 from ..inspect.explain import UnseenWordHelp
 from ..inspect.groups import GroupSimilarity
 from ..inspect.significance import Interval, wilson_interval
-from ..inspect.space import Space
+from ..inspect.maps import Space
 from ..finetuning.centroid import SplitResult
 from ..finetuning.pushes import KeptClassifier
 from ..experiment import Experiment

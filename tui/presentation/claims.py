@@ -11,7 +11,7 @@ from ...engine.inspect.evidence import LESSON
 from ...engine.inspect.significance import SIGNIFICANCE
 from ...engine.run.results import ExperimentResult
 from . import verdicts
-from .wording import Claim
+from .wording import Claim, say
 
 # Which comparisons a split's note makes, when both approaches ran: the lesson's question first.
 # The last asks whether pretraining beats what a practitioner would try first. The lesson's (the
@@ -52,7 +52,7 @@ def majority(r: ExperimentResult, split: str) -> Claim | None:
     if not near or not m.total:
         return None
     return Claim("majority", tuple(w["name"] for w in near),
-                 {"label": m.label, "accuracy": m.accuracy, "correct": m.correct, "total": m.total,
+                 {"label": m.label, "accuracy": m.accuracy, "correct": m.correct, "total": m.total, "tied": m.tied,
                   "reach_points": MAJORITY_REACH, "within_reach": near, "approaches": len(r.approaches)})
 
 
@@ -256,3 +256,9 @@ def all_claims(r: ExperimentResult) -> dict[str, list[Claim]]:
     out = {s: note_claims(r, s) + further_claims(r, s) + question_claims(r, s) for s in splits}
     out["learning_curve"] = curve_claims(r)
     return out
+
+
+def margin(result: ExperimentResult) -> str:
+    """The pretraining margin as three answers on the test sentences, one line each, then what the
+    learning curve shows, as the text report prints them."""
+    return "\n".join(say(c) for c in question_claims(result, "test") + curve_claims(result))

@@ -1,7 +1,8 @@
 """The grid of labels against unlabeled text (engine/run/grid.py) as a heat map that reads at 80x24:
 a row per corpus prefix, a column per labels-per-class size (the learning curve's), each cell the
 approach's accuracy and its margin over the best approach without pretraining, shaded by the
-margin; and what the grid says, by explicit rules over its numbers."""
+margin and marked where its paired test holds it; and what the grid says, by explicit rules over its
+numbers and tests."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import math
 
 from rich.text import Text
 
+from ...engine.inspect.significance import SIGNIFICANCE
 from ...engine.run.grid import LabelGrid
 from .wording import per_class
 
-CELL = 8  # columns a cell takes: "100 +15" (and a space); 8 sizes and a row name fit 80 columns
+CELL = 8  # columns a cell takes: "100 +15" and a space or MARK; 8 sizes and a row name fit 80 columns
+MARK = "*"  # after a cell whose margin holds in its paired test
 SHADE_FULL = 0.2  # a margin of this many points (20) or more shades its cell fully
 AHEAD, BEHIND, EMPTY = (46, 158, 68), (208, 52, 44), "#8a8a8a"  # green, red; a row min_count left empty
 
@@ -50,9 +53,32 @@ def _cell(grid: LabelGrid, approach: str, row: int, column: int) -> str:
     return f"{100 * accuracy:.0f} {margin:+.0f}".rjust(CELL - 1)
 
 
+def significant(grid: LabelGrid, approach: str, row: int, column: int) -> bool:
+    """Whether the cell's margin holds in its paired test: p below SIGNIFICANCE (no test in an empty row)."""
+    test = grid.tests[approach][row][column]
+    return test is not None and test.p < SIGNIFICANCE
+
+
+def ahead(grid: LabelGrid, approach: str, row: int, column: int) -> bool:
+    """Significantly ahead of the best without pretraining at the cell's size: a positive margin its test holds."""
+    return significant(grid, approach, row, column) and grid.margin(approach, row, column) > 0
+
+
+def behind(grid: LabelGrid, approach: str, row: int, column: int) -> bool:
+    return significant(grid, approach, row, column) and grid.margin(approach, row, column) < 0
+
+
+def above_top(grid: LabelGrid, approach: str, row: int, column: int) -> bool:
+    """Significantly above the best accuracy without pretraining at any size (its own test, tests_top)."""
+    test = grid.tests_top[approach][row][column]
+    return (test is not None and test.p < SIGNIFICANCE
+            and grid.accuracy[approach][row][column] > grid.best_without[grid.top])
+
+
 def heat_map(grid: LabelGrid, approach: str, width: int = 80, shaded: bool = True) -> Text:
     """The grid as lines of at most `width` columns: the sizes as a header, a row per prefix, then the
-    best approach without pretraining at each size; more sizes than fit continue in a block below."""
+    best approach without pretraining at each size; more sizes than fit continue in a block below.
+    A cell whose margin holds in its paired test is followed by MARK (in the column between cells)."""
     label = max(len("corpus"), len("without"), *(len(row_name(grid, r)) for r in range(len(grid.prefixes))))
     per_row = max(1, (width - label - 1) // CELL)
     out = Text()
@@ -67,7 +93,7 @@ def heat_map(grid: LabelGrid, approach: str, width: int = 80, shaded: bool = Tru
             for c in columns:
                 style = f"white on {_shade(grid.margin(approach, row, c))}" if shaded else ""
                 out.append(_cell(grid, approach, row, c), style=style)
-                out.append(" ")
+                out.append(MARK if significant(grid, approach, row, c) else " ", style="bold" if shaded else "")
             out.append("\n")
         out.append("without".ljust(label) + " " + "".join(f"{100 * grid.best_without[c]:>{CELL - 1}.0f} "
                                                           for c in columns) + "\n", style="dim")
@@ -77,31 +103,50 @@ def heat_map(grid: LabelGrid, approach: str, width: int = 80, shaded: bool = Tru
 def grid_help(grid: LabelGrid, approach: str) -> str:
     """What a cell holds and how the rows were made."""
     withouts = ", ".join(dict.fromkeys(grid.without))
-    return (f"Each cell: {approach}'s test accuracy (%), mean over {grid.draws} draws of the labeled sentences, "
-            f"and its margin (points) over the best approach without pretraining at that size ({withouts}: its "
-            "accuracy on the last line), shaded green ahead and red behind. Rows: vectors made, with the same "
-            "settings, from the corpus's first lines holding so many tokens (one pass, counted on the way), "
-            "and from all of it; columns: labeled sentences per class.")
+    return (f"Each cell: {approach}'s test accuracy (%), mean over {grid.draws} draws of labeled sentences, and "
+            f"its margin (points) over the best approach without pretraining at that size ({withouts}: last line), "
+            f"green where positive, red where negative; {MARK} where a paired test on the test sentences gives "
+            f"p < {SIGNIFICANCE:g}. Rows: vectors from the corpus's first so many tokens (same settings, counted in "
+            "one pass), and from all of it; columns: labeled sentences per class.")
+
+
+def _firsts(grid: LabelGrid, rule) -> str:
+    """Per row, from the whole corpus down, the fewest labels per class whose cell `rule` holds, if any."""
+    found = [(r, next((c for c in range(len(grid.sizes)) if rule(r, c)), None))
+             for r in reversed(range(len(grid.prefixes)))]
+    reached = [(r, c) for r, c in found if c is not None]
+    parts = [f"first at {per_class(grid.sizes[c])} with {row_name(grid, r)} tokens" if k == 0
+             else f"at {grid.sizes[c]:,} with {row_name(grid, r)}" for k, (r, c) in enumerate(reached)]
+    missing = [row_name(grid, r) for r, c in found if c is None]
+    if missing:
+        names = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
+        parts.append(f"at no size with {names}" + ("" if reached else " tokens"))
+    return ", ".join(parts)
 
 
 def grid_reading(grid: LabelGrid, approach: str) -> list[str]:
-    """What the grid says, on any grid: for each row, at how many sizes the approach is ahead in the
-    mean, and where the whole corpus and its smallest prefix first reach the best accuracy without
-    pretraining (the same accuracy with fewer labels, or not). Means over draws: no test is made."""
-    out = []
-    rows = range(len(grid.prefixes))
-    ahead = {r: [c for c in range(len(grid.sizes)) if grid.margin(approach, r, c) > 0] for r in rows}
-    counts = ", ".join(f"{row_name(grid, r)} tokens: {len(ahead[r])}" for r in rows)
-    out.append(f"Sizes at which {approach} is ahead of the best without pretraining in the mean "
-               f"(of {len(grid.sizes)}): {counts}.")
-    target = max(grid.best_without)  # the best any approach without pretraining scored, at any size
-    first = {r: next((c for c in range(len(grid.sizes)) if grid.accuracy[approach][r][c] >= target), None)
-             for r in rows}
-    reached = [f"at {per_class(grid.sizes[first[r]])} with {row_name(grid, r)} tokens" if first[r] is not None
-               else f"at no size with {row_name(grid, r)} tokens" for r in reversed(rows)]
-    out.append(f"The best accuracy without pretraining at any size, {100 * target:.1f}%, {approach} reaches "
-               + "; ".join(reached) + ".")
-    return out
+    """What the grid says, on any grid, by its paired tests (p < SIGNIFICANCE): for each row, at how many
+    sizes the approach is significantly ahead of the best without pretraining at that size, and behind;
+    where each row's mean first comes to the best accuracy without pretraining at any size, and where it
+    is first significantly above it. Only the tests' cells are called ahead or above."""
+    columns = range(len(grid.sizes))
+
+    def counts(r: int) -> str:
+        if grid.vocabulary[r] == 0:
+            return "no vectors"
+        return (f"{sum(ahead(grid, approach, r, c) for c in columns)}/"
+                f"{sum(behind(grid, approach, r, c) for c in columns)}")
+
+    level = f"p < {SIGNIFICANCE:g}"
+    rows = [f"{row_name(grid, r)}{' tokens' if r == 0 else ''} {counts(r)}" for r in range(len(grid.prefixes))]
+    target = grid.best_without[grid.top]
+    return [f"Sizes (of {len(grid.sizes)}) at which {approach} is significantly ahead/behind the best without "
+            f"pretraining ({level}, paired test over {grid.draws} draws): " + ", ".join(rows) + ".",
+            f"The best without pretraining at any size, {100 * target:.1f}% ({grid.without[grid.top]}, "
+            f"{per_class(grid.sizes[grid.top])}): {approach}'s mean is at least that "
+            + _firsts(grid, lambda r, c: grid.accuracy[approach][r][c] >= target)
+            + f"; significantly above it ({level}) " + _firsts(grid, lambda r, c: above_top(grid, approach, r, c))
+            + "."]
 
 
 GRID_TITLE = "Labels against unlabeled text"

@@ -44,9 +44,8 @@ def where_it_shows(r: ExperimentResult, split: str, winner: str | None, best_wit
     if split != "test" or r.experiment.name in (SHOWS_THE_GAIN, SHOWS_IT_ON_REAL_TEXT):
         return ""
     if winner != "pretrained":
-        return (f"The {SHOWS_THE_GAIN} experiment shows where it does: its test sentences' sentiment words never "
-                f"occur in the labeled ones (pretrain-explorer {SHOWS_THE_GAIN}); {SHOWS_IT_ON_REAL_TEXT}, on real "
-                f"text ({real}).")
+        return (f"Where it does: {SHOWS_THE_GAIN}, whose test sentiment words never occur in the labeled "
+                f"ones, and {SHOWS_IT_ON_REAL_TEXT}, on real text (pretrain-explorer {SHOWS_THE_GAIN}; {real}).")
     if not best_with_won:
         return (f"Here the best approach with pretraining did not beat the best without; {SHOWS_IT_ON_REAL_TEXT} "
                 f"shows real text where it does, its corpus of the same kind as its labeled sentences ({real})."

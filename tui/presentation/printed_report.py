@@ -19,7 +19,7 @@ from ...engine.settings import MASKED_LM_FINE_TUNING
 from . import map_axes, verdicts, word_map
 from .approaches import describe, on_encoder, score_kind
 from .charts import chart
-from .claims import all_claims
+from .claims import all_claims, margin
 from .grid import GRID_APPROACH, GRID_TITLE, grid_lines, grid_reading
 from .memory import memory_sentence
 from .stages import STAGES, class_list, further_comparisons, imported_note, vectors_quality
@@ -35,7 +35,9 @@ def _neighbours(ns) -> str:
     return ", ".join(f"{w} ({s:.3f})" for w, s in ns) if ns else "not in the vocabulary"
 
 
-def _pretraining(result: ExperimentResult, width: int) -> list[str]:
+def _pretraining(result: ExperimentResult, width: int, handout: bool = False) -> list[str]:
+    """Stage 1's figures; for the handout, without the method's details (which SVD, how exact, the
+    memory estimate): those are the text report's, for whoever runs the experiment."""
     e, c = result.experiment, result.corpus
     lines = wrap(f"Experiment: {e.name} ({e.title})", width)
     if imported_note(result) is not None:
@@ -50,9 +52,9 @@ def _pretraining(result: ExperimentResult, width: int) -> list[str]:
     if imported_note(result) is None:
         lines += wrap(f"Vocabulary: {c.vocabulary:,} words; dimension {c.dimension:,}; window {c.window}; "
                       f"weighting {c.weighting}", width)
-    for sentence in vectors_quality(result, detailed=True):
+    for sentence in vectors_quality(result, detailed=not handout):
         lines += wrap(sentence, width)
-    if result.memory is not None:
+    if result.memory is not None and not handout:
         lines += wrap(memory_sentence(result.memory), width)
     lines += ["", f"Nearest neighbours (pretrained, top {e.top_n}):"]
     for probe, ns in result.neighbors.items():
@@ -142,7 +144,7 @@ def _split(result: ExperimentResult, split: str, width: int) -> list[str]:
 def _comparison(result: ExperimentResult, width: int) -> list[str]:
     lines = [f"Test sentences: {len(result.experiment.test)}"] + wrap(RANDOM_NOTE, width) + [""]
     lines += _split(result, "test", width)
-    lines += [line for sentence in verdicts.margin(result).split("\n") for line in wrap(sentence, width)]
+    lines += [line for sentence in margin(result).split("\n") for line in wrap(sentence, width)]
     curve = result.learning_curve
     lines += [""] + wrap(f"Learning curve: test accuracy (%) by labeled examples per class, mean over "
                          f"{curve.seeds} seeds", width)
@@ -267,8 +269,9 @@ def render_markdown(result: ExperimentResult, chart_files: dict[str, str] | None
     e = result.experiment
     out = [f"# {e.name}: {e.title}", ""]
     for stage, lines, charts in _sections(result):
-        out += [f"## {stage.number} {stage.title}", "", _KEY_HINTS.sub("", stage.note(result)), "", "```text"]
-        out += [_KEY_HINTS.sub("", line).rstrip() for line in lines(result, 80)]
+        out += [f"## {stage.number} {stage.title}", "", stage.note(result, keys=False), "", "```text"]
+        body = _pretraining(result, 80, handout=True) if stage.number == 1 else lines(result, 80)
+        out += [_KEY_HINTS.sub("", line).rstrip() for line in body]
         pictures = []
         for name in charts:
             drawn = _plain(chart(result, name, 78), False).split("\n")

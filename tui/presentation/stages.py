@@ -108,8 +108,7 @@ def comparison_keys(r: ExperimentResult) -> str:
     e = r.experiment
     if e.corpus_path is None:  # vectors pretrained once: no corpus for the masked language model
         return ""
-    return "k takes the masked language model's approaches away" if e.masked_lm else \
-        "k adds the masked language model's approaches"
+    return "k removes the masked LM's approaches" if e.masked_lm else "k adds the masked LM's approaches"
 
 
 FEW_LABELED = 100  # "only" so many labeled sentences: the lesson's situation (it has 8)
@@ -166,7 +165,7 @@ def accuracy_note(r: ExperimentResult, split: str) -> str:
 
 def further_comparisons(r: ExperimentResult, split: str) -> list[str]:
     """Under a split's chart: the comparisons the note does not make; on the transfer split also the
-    three questions (the test split's are the margin's, verdicts.margin)."""
+    three questions (the test split's are the margin's, claims.margin)."""
     found = further_claims(r, split) + (question_claims(r, split) if split != "test" else [])
     return [say(c) for c in found]
 
@@ -184,18 +183,27 @@ def _captures(r: ExperimentResult) -> str:
         advice = ("Groups need at least two words in the vocabulary each; add words under [analysis.groups], or "
                   "name a lexicon file of word,class or word,score lines ([analysis] lexicon).")
         return " ".join([*groups_source(r.experiment), advice])
-    sentences = []
+    sentences, closer = [], []
     for p in pairs:
         g, h = groups[p.first], groups[p.second]
         # Compared as shown: "closer" beside two equal figures would read as untrue.
         apart = [x for x in (g, h) if float(cosine(x.within)) <= float(cosine(p.between))]
         if not apart:
-            sentences.append(f"{short(g.name)} words ({cosine(g.within)}) and {short(h.name)} words ({cosine(h.within)}) are "
-                             f"each closer among themselves than across the two ({cosine(p.between)}).")
+            closer.append((g, h, p))
         for x in apart:
             other = h if x is g else g
             sentences.append(f"{short(x.name)} words are no closer to each other ({cosine(x.within)}) than to "
                              f"{short(other.name)} words ({cosine(p.between)}).")
+    if len(pairs) == 1 and closer:
+        g, h, p = closer[0]
+        sentences.insert(0, f"{short(g.name)} words ({cosine(g.within)}) and {short(h.name)} words "
+                            f"({cosine(h.within)}) are each closer among themselves than across the two "
+                            f"({cosine(p.between)}).")
+    elif closer:  # many pairs: each group's figure once, then the pairs that hold, by their figure across
+        inside = ", ".join(f"{short(g.name)} {cosine(g.within)}" for g in groups.values())
+        across = "; ".join(f"{short(g.name)} – {short(h.name)} {cosine(p.between)}" for g, h, p in closer)
+        sentences.insert(0, f"Within each group: {inside}. Each group of these pairs is closer among itself than "
+                            f"across the pair: {across}.")
     opening = f"Average cosine of the {r.corpus.weighting} vectors within and between groups."
     return " ".join([*groups_source(r.experiment), opening, *sentences, *random_groups(r),
                      "No labels were used to make these vectors."])

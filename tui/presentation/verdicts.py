@@ -117,13 +117,6 @@ def coverage(result: ExperimentResult, split: str) -> str:
     return say(coverage_claim(result, split))
 
 
-def margin(result: ExperimentResult) -> str:
-    """The pretraining margin as three answers on the test sentences, one line each, then what the
-    learning curve shows, as the text report prints them."""
-    from .claims import curve_claims, question_claims  # they read this module's rules
-    return "\n".join(say(c) for c in question_claims(result, "test") + curve_claims(result))
-
-
 # A training whose loss fell by less than this share of its start, and still fell at the last
 # epoch, stopped far from where more of the same would take it (100 classes at the default
 # learning rate: 4.605 -> 4.583 in 300 epochs).

@@ -75,3 +75,14 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
     if all(cell_len(line) <= width for line in lines):
         return lines
     return pack(text.split(), width, indent)
+
+
+def fit_parts(parts: list[str], dropped_first: tuple[int, ...], width: int, separator: str = " · ") -> str:
+    """The parts joined by the separator; while the line is wider than `width`, the parts at the
+    indices of `dropped_first` are left out, in that order (the rest stay, cut by the caller)."""
+    kept = list(range(len(parts)))
+    for index in dropped_first:
+        if cell_len(separator.join(parts[i] for i in kept)) <= width:
+            break
+        kept.remove(index)
+    return separator.join(parts[i] for i in kept)

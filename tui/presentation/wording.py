@@ -111,7 +111,8 @@ def _majority(c: Claim) -> str:
         named = ", ".join(f"{w['name']} {share(w['accuracy'])} ({p_value(w['p'])})" for w in near)
     else:
         named = f"{listed(w['name'] for w in near)} (smallest {p_value(min(w['p'] for w in near))})"
-    guess = (f"Always guessing {f['label']} (the commonest class here) scores {share(f['accuracy'])} "
+    which = "the commonest class here" if f.get("tied", 1) == 1 else "tied for the commonest class here"
+    guess = (f"Always guessing {f['label']} ({which}) scores {share(f['accuracy'])} "
              f"({f['correct']:,} of {f['total']:,})")
     if len(near) == f["approaches"] > 1:  # every approach: said once, not listed
         return (f"{guess}; none of the {len(near)} approaches is significantly above it by "
@@ -154,10 +155,14 @@ def _unseen_help(c: Claim) -> str:
 
 def _no_difference(c: Claim) -> str:
     f = c.figures
-    where = (f"although {share(1 - f['seen_share'])} of their words are new to the labeled set" if f["seen_share"] < 1
-             else "where every word also occurs in the labeled set")
+    # Said after the coverage sentence, which gives the share of words new to the labeled set.
     return (f"Pretraining made no measurable difference on these {f['sentences']:,} sentences (all "
-            f"{f['questions']} questions below: level), {where}.")
+            f"{f['questions']} questions below: level).")
+
+
+def _signed(points: float) -> str:
+    """Points with their sign, one decimal; a gap that rounds to nothing is +0.0, never -0.0."""
+    return f"{round(points, 1) or 0.0:+.1f}"
 
 
 def _runs(f: dict) -> str:
@@ -166,8 +171,8 @@ def _runs(f: dict) -> str:
     for run in f["runs"]:
         where = (per_class(run["from"]) if run["from"] == run["to"]
                  else f"{run['from']:,} to {per_class(run['to'])}")
-        gaps = (f"{run['gap_from']:+.1f}" if run["from"] == run["to"]
-                else f"{run['gap_from']:+.1f} to {run['gap_to']:+.1f}")
+        gaps = (_signed(run["gap_from"]) if run["from"] == run["to"]
+                else f"{_signed(run['gap_from'])} to {_signed(run['gap_to'])}")
         parts.append(f"{run['state']} at {where} ({gaps} points)")
     return "; ".join(parts)
 

@@ -27,9 +27,11 @@ class HelpScreen(ModalScreen[None]):
         for binding in self.bindings_shown:
             keys = " ".join(_key_name(k) for k in binding.key.split(","))
             table.add_row(Text(keys), Text(binding.tooltip or binding.description))
+        table.add_row("ctrl+t", "in the masked language model's views (l, and f's fill the blank): train the "
+                      "model on this corpus, stop it, or go on from its last checkpoint")
         table.add_row("ctrl+p", "command palette: open an experiment, export the report (text, JSON, a handout "
-                      "to print), save a screenshot, predict first (quiz), theme. The text report also names "
-                      "the SVD's method and how exact it came out")
+                      "to print), export the word map, save a screenshot, predict first (quiz), theme. The text report "
+                      "also names the SVD's method and how exact it came out")
         with Vertical(id="help-box"):
             yield Label("Pretrain Explorer: keys", id="help-title")
             with VerticalScroll():

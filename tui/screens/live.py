@@ -164,10 +164,12 @@ class WhyPredictionView(LiveView):
                 Binding("pagedown", "scroll_pushes(1)", "Scroll the pushes", show=False, priority=True)]
     KEYS = (("up/down", "sentence"), ("pgup/pgdn", "scroll"), ("left/right", "approaches"), ("esc", "back"))
 
-    def __init__(self, result: ExperimentResult) -> None:
+    def __init__(self, result: ExperimentResult, transfer_first: bool = False) -> None:
         super().__init__(result)
         self.explainer = Explainer(result)
-        self.page, self.index = 0, 0
+        # From the transfer stage, its sentences (after the test ones in the list) come first.
+        first = len(result.experiment.test) if transfer_first and result.experiment.transfer else 0
+        self.page, self.index = 0, first
         self.shown_sentence: int | None = None  # the sentence whose pushes show, scrolled to its top
 
     def explanation(self) -> Text:
@@ -187,9 +189,9 @@ class WhyPredictionView(LiveView):
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        options.highlighted = 0
+        options.highlighted = self.index
         options.focus()
-        self.show(0)
+        self.show(self.index)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.show(event.option_index)

@@ -14,6 +14,7 @@ from ...engine.run.results import ApproachResult, ExperimentResult
 from ...engine.text import word_spans
 from ..presentation import verdicts
 from ..presentation.approaches import describe, score_kind
+from ..presentation.claims import margin
 from ..presentation.charts import curve_rows
 from ..presentation.stages import further_comparisons, more_sentences
 from ..presentation.style import approach_colour, label_colour, score
@@ -159,7 +160,7 @@ class AccuracyPane(Vertical):
         further = further_comparisons(result, self.split)
         self.query_one(".approaches", Static).update(Group(*(Text(line) for line in further), approaches_table(result)))
         if self.split == "test" and result.margin is not None:
-            self.query_one(".margin", Static).update(Text(verdicts.margin(result) + " Underlined words also occur "
+            self.query_one(".margin", Static).update(Text(margin(result) + " Underlined words also occur "
                                                           "in the labeled sentences."))
         if self.split == "test" and result.learning_curve is not None:
             self.query_one(".curve-numbers", Static).update(CurveTable(result))

@@ -56,9 +56,12 @@ class CorpusPane(Vertical):
             f"dim {c.dimension:,} · window {c.window} · {c.weighting}\n" if imported_note(result) is None
             else f"imported vectors · vocabulary {c.vocabulary:,} · dim {c.dimension:,}\n"
         )
-        stats.append("stopwords", style="dim")
-        stats.append(f" ({len(e.stopwords)}) dimmed; group words:")
-        stats.append_text(legend)
+        if e.stopwords and e.corpus_preview:  # no lines shown, or no stopwords: nothing is dimmed
+            stats.append("stopwords", style="dim")
+            stats.append(f" ({len(e.stopwords)}) dimmed; ")
+        if legend:
+            stats.append("group words:")
+            stats.append_text(legend)
         # Only the start of a large corpus is kept for showing: laying out every line of a real
         # corpus on each redraw froze the screen (benchmarks/ui_latency.py).
         if imported_note(result) is not None:

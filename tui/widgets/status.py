@@ -10,6 +10,7 @@ from textual.widgets import Label, ProgressBar
 
 from ...engine.progress import ProgressEvent
 from ..presentation.progress import RunProgress, StepClock
+from ..presentation.widths import fit_parts
 
 
 class StatusLine(Horizontal):
@@ -39,6 +40,7 @@ widget and cannot see the screen's width class). Long labels end in an ellipsis.
         self._ticking: Timer | None = None
         self._job = ""
         self._settings = Text()
+        self._parts: tuple[list[str], tuple[int, ...]] | None = None  # settings given as parts, refitted on resize
         self._said: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -48,10 +50,23 @@ widget and cannot see the screen's width class). Long labels end in an ellipsis.
         yield ProgressBar(total=100, show_eta=False, id="progress")
         yield Label(" (esc cancels)", id="cancel")  # apart from the label, so an ellipsis never cuts it
 
-    def show_settings(self, text: str) -> None:
-        self._settings = Text(text)  # names and paths shown literally
+    def show_settings(self, text: str | list[str], dropped_first: tuple[int, ...] = ()) -> None:
+        """The settings: a line, or its parts, of which those in `dropped_first` are left out, in
+        that order, while the line is wider than the terminal (the rest end in an ellipsis)."""
+        self._parts = (text, dropped_first) if isinstance(text, list) else None
+        self._fit(text if isinstance(text, str) else None)
+
+    def _fit(self, line: str | None = None) -> None:
+        if self._parts is not None:
+            parts, dropped_first = self._parts
+            line = fit_parts(parts, dropped_first, (self.size.width or self.app.size.width) - 1)
+        self._settings = Text(line)  # names and paths shown literally
         if self._said is None:
             self.query_one("#settings", Label).update(self._settings)
+
+    def on_resize(self) -> None:
+        if self._parts is not None:
+            self._fit()
 
     def say(self, text: str) -> None:
         """A word on the last key (why it did nothing, or what it did out of sight) in place of the
