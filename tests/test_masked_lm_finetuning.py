@@ -140,16 +140,15 @@ def kata_with_mlm():
         patch.setattr(context, "MASKED_LM", dataclasses.replace(TINY, token_budget=500))
         patch.setattr(registry, "MASKED_LM_FINE_TUNING", dataclasses.replace(MASKED_LM_FINE_TUNING, epochs=2))
         e = dataclasses.replace(with_overrides(load_experiment(), masked_lm=True), seeds=3)
-        events = []
-        result = run_experiment(e, on_progress=lambda event, overall: events.append(event.step),
-                                session=Session(disk=None))
-    return result, events
+        events, session = [], Session(disk=None)
+        result = run_experiment(e, on_progress=lambda event, overall: events.append(event.step), session=session)
+    return result, events, session
 
 
 def test_an_experiment_that_asks_runs_the_three_beside_the_others(kata_with_mlm):
     from pretrain_explorer.tui.presentation.printed_report import render_json, render_text
 
-    result, events = kata_with_mlm
+    result, events, _ = kata_with_mlm
     assert "masked lm" in events  # trained within the run, its progress on the run's timetable
     assert set(MLM_NAMES) <= set(result.approaches) and set(registry.APPROACH_NAMES) <= set(result.approaches)
     for name in MLM_NAMES:
@@ -160,6 +159,65 @@ def test_an_experiment_that_asks_runs_the_three_beside_the_others(kata_with_mlm)
     assert set(MLM_NAMES) <= set(json.dumps(document).split('"'))
     text = render_text(result, width=100)
     assert all(name in text for name in MLM_NAMES)
+
+
+def test_the_time_estimate_counts_the_trainings_the_run_made(kata_with_mlm):
+    """engine.run.masked_lm_time counts, before a run, the end-to-end trainings the run then makes
+    (each seed's, each curve draw's subsets), and times them by a trial step."""
+    from pretrain_explorer.engine.finetuning.labeled import labeled_data
+    from pretrain_explorer.engine.run.masked_lm_time import fine_tuning_work
+
+    result, _, session = kata_with_mlm
+    e = result.experiment
+    work = fine_tuning_work(e, labeled_data(e.stopwords, e.train, e.test, e.transfer))
+    made = sum(session.stats[f"{stage}:{name}"] for stage in ("classifier", "curve")
+               for name in ("mlm_fine_tuned", "mlm_from_scratch"))
+    assert work.trainings == made > 0
+    assert work.steps >= work.trainings and work.step_seconds > 0 and work.encode_seconds > 0
+    assert work.seconds == work.steps * work.step_seconds + work.encoded * work.encode_seconds
+
+
+def test_fine_tuning_trains_the_rows_its_sentences_hold_as_the_whole_model_would(held_out_model):
+    """fine_tune trains only the embedding rows of its sentences' words: the same numbers as every
+    parameter stepped by Adam (the other rows' gradients and moments stay zero)."""
+    from pretrain_explorer.engine.finetuning.masked_lm_classifier import initial_head
+    from pretrain_explorer.engine.pretraining.transformer import Adam
+
+    e, model = held_out_model
+    (ids, labels), _, classes = _data(e, model)
+    settings = dataclasses.replace(MASKED_LM_FINE_TUNING, epochs=3, batch=4)
+    params, head, losses = fine_tune(model.params, model.shape, ids, labels, classes, 5, settings)
+    rng = np.random.default_rng(5)  # the reference: every parameter, as fine_tune draws
+    whole = {n: np.array(v) for n, v in model.params.items()}
+    ref_head = initial_head(model.shape.dim, classes, rng, whole["embedding"].dtype)
+    encoder_rate, head_rate = Adam(whole, settings.learning_rate), Adam(ref_head, settings.head_learning_rate)
+    for _ in range(3):
+        order = rng.permutation(len(labels))
+        for begin in range(0, len(order), settings.batch):
+            rows = order[begin: begin + settings.batch]
+            trimmed = ids[rows][:, : max(1, int((ids[rows] > 0).sum(1).max()))]
+            _, head_grads, grads = classifier_loss(whole, ref_head, model.shape, trimmed, labels[rows])
+            encoder_rate.step(whole, grads)
+            head_rate.step(ref_head, head_grads)
+    assert set(params) == set(whole)
+    assert all(np.array_equal(params[n], whole[n]) for n in whole), [n for n in whole if not np.array_equal(params[n], whole[n])]
+    assert all(np.array_equal(head[n], ref_head[n]) for n in head)
+
+
+def test_one_blas_thread_holds_while_any_user_is_inside_and_restores_after():
+    from threadpoolctl import threadpool_info
+
+    from pretrain_explorer.engine.finetuning.masked_lm_classifier import one_blas_thread
+
+    def threads():
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    before = threads()
+    with one_blas_thread():
+        with one_blas_thread():  # a second user (another worker) overlapping the first
+            assert set(threads()) <= {1}
+        assert set(threads()) <= {1}  # the first is still inside
+    assert threads() == before
 
 
 def test_an_experiment_that_does_not_ask_runs_none_of_them():
@@ -218,6 +276,12 @@ def test_a_large_train_set_takes_fewer_epochs_end_to_end():
     assert epochs_for(100_000, settings) == 1
 
 
+def _blas_threads() -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+
 async def test_k_adds_the_three_to_the_explorer_and_takes_them_away(monkeypatch):
     """The explorer's k: the run goes on with the masked LM's approaches on stage 3 (the header says
     so), k again takes them away; with vectors pretrained once it is refused in one line."""
@@ -227,6 +291,7 @@ async def test_k_adds_the_three_to_the_explorer_and_takes_them_away(monkeypatch)
     monkeypatch.setattr(context, "MASKED_LM", dataclasses.replace(TINY, token_budget=500))
     monkeypatch.setattr(registry, "MASKED_LM_FINE_TUNING", dataclasses.replace(MASKED_LM_FINE_TUNING, epochs=2))
     app = PretrainExplorer(dataclasses.replace(load_experiment(), seeds=2))
+    blas_before = _blas_threads()
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot)
         await pilot.press("3")
@@ -237,7 +302,10 @@ async def test_k_adds_the_three_to_the_explorer_and_takes_them_away(monkeypatch)
         text = screen_text(app)
         assert "masked LM" in text and "mlm_fine_tuned" in text and "k removes the masked LM's approaches" in text
         assert "fine-tuning starts now" in notifications(app) or "trained on the corpus first" in notifications(app)
+        assert "end-to-end trainings" in notifications(app) and "timed by a trial step" in notifications(app)
+        assert set(_blas_threads()) <= {1}  # set on the main thread while they are on
         await pilot.press("k")
         await settled(app, pilot)
         assert not set(MLM_NAMES) & set(app.result.approaches)
+        assert _blas_threads() == blas_before
         assert "mlm_fine_tuned" not in screen_text(app)

@@ -175,6 +175,7 @@ class PretrainExplorer(StageKeys, ControlKeys, MaskedLMRuns, PaletteCommands, Ex
 
     def start_run(self, base: Experiment | None, controls: Controls | None, location: str | None = None) -> None:
         """Run the engine on `base` with `controls`, or on the experiment at `location` as loaded."""
+        self.blas_threads_for(controls)  # on this (the main) thread: see MaskedLMRuns
         self.query_one(StatusLine).new_run()
         self._engine_worker = self._run_engine(base, controls, location)
 

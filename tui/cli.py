@@ -71,9 +71,10 @@ def report(argv: list[str]) -> int:
 
         if (reason := grid_refused(experiment)) is not None:  # before the run, not after it
             raise ExperimentError("--grid", f"no grid for {experiment.name}: {reason}")
+    from ..engine.run.masked_lm_time import estimate_fine_tuning
     from .presentation.approaches import masked_lm_wait
 
-    if wait := masked_lm_wait(experiment):
+    if wait := masked_lm_wait(experiment, estimate_fine_tuning(experiment) if experiment.masked_lm else None):
         print(f"pretrain-explorer: note: {wait}", file=sys.stderr, flush=True)
     result = run_experiment(experiment)
     grid = _grid(result) if args.grid else None

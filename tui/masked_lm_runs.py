@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Iterable
 
 from textual import work
+from threadpoolctl import threadpool_limits
 from textual.app import SystemCommand
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
@@ -19,8 +20,10 @@ from ..engine.experiment import MASKED_LM_NEEDS_CORPUS
 from ..engine.pretraining.corpus import CorpusFiles
 from ..engine.pretraining.masked_lm import FIRST_WORD, MaskedLM, trial_rate
 from ..engine.pretraining.masked_lm_store import SHIPPED_MODEL, stored_model, trained_or_stored
+from ..engine.run.masked_lm_time import estimate_fine_tuning
 from ..engine.run.memory import check_masked_lm_memory
 from ..engine.settings import MASKED_LM, MLM_LOOKUP_MAX_BYTES
+from .controls import Controls
 from .messages import MaskedModelDone, MaskedModelNews
 from .presentation.approaches import masked_lm_added
 from .presentation.masked_lm import TrainingNow, model_cancelled_note, model_trained_note
@@ -55,9 +58,25 @@ class MaskedLMRuns:
             return
         controls = dataclasses.replace(self.controls, masked_lm=not self.controls.masked_lm)
         if controls.masked_lm:
-            model = self.masked_lm_for(controls.apply(self.base))
-            self.notify(masked_lm_added(model is not None), title="Masked language model", timeout=8, markup=False)
+            experiment = controls.apply(self.base)
+            model = self.masked_lm_for(experiment)
+            # Estimated before it is spent (a trial step, some 0.1 s): the class knows how long to wait.
+            self.notify(masked_lm_added(model is not None, estimate_fine_tuning(experiment)),
+                        title="Masked language model", timeout=12, markup=False)
         self._change(controls)
+
+    def blas_threads_for(self, controls: Controls | None) -> None:
+        """numpy's BLAS on one thread while the masked language model's approaches are on, as it was
+        when they are off (engine.finetuning.masked_lm_classifier.one_blas_thread says why). Set here,
+        on the main thread, before the run's worker starts: OpenBLAS ignores a worker thread's setting
+        once its threads have run (measured: the run's curve took 7 minutes on two threads, not 2)."""
+        wanted = controls is not None and controls.masked_lm
+        limit = self.__dict__.get("_blas_limit")
+        if wanted and limit is None:
+            self._blas_limit = threadpool_limits(1, user_api="blas")
+        elif not wanted and limit is not None:
+            limit.restore_original_limits()
+            self._blas_limit = None
 
     def masked_lm_budget(self, experiment: Experiment) -> int:
         return self.mlm_budget or experiment.mlm_tokens or MASKED_LM.token_budget

@@ -30,7 +30,9 @@ from ..pretraining.masked_lm import MaskedLM
 from ..settings import MASKED_LM_FINE_TUNING
 from .masked_lm_classifier import (
     class_probabilities,
+    epochs_for,
     fine_tune,
+    one_blas_thread,
     pooled_sentences,
     random_encoder,
     sentence_ids,
@@ -333,12 +335,23 @@ APPROACHES: tuple[Approach, ...] = (
 
 def fit_masked_lm(run: Run, tasks: list[Task], splits, should_stop, on_progress) -> list[TaskOutcome]:
     """One task at a time, so one model is held at once, whatever the seeds and the curve's subsets;
-    the frozen encoder pools each sentence once for all its tasks."""
-    model, settings, train = run.masked_lm(), MASKED_LM_FINE_TUNING, run.data.train
+    the frozen encoder pools each sentence once for all its tasks. On one BLAS thread (one_blas_thread)."""
+    model = run.masked_lm()
+    with one_blas_thread():
+        return _fit_masked_lm(run, model, tasks, splits, should_stop, on_progress)
+
+
+def _fit_masked_lm(run: Run, model: MaskedLM, tasks: list[Task], splits, should_stop, on_progress) -> list[TaskOutcome]:
+    settings, train = MASKED_LM_FINE_TUNING, run.data.train
     ids = {name: sentence_ids(model.words, (s.text for s in run.data.splits[name].sentences),
                               run.experiment.stopwords, model.shape.max_length) for name in ("train", *splits)}
     frozen: dict[str, np.ndarray] = {}
     out = []
+    # Progress by steps, not tasks: a curve's two-sentence subset takes a few, the whole train set hundreds.
+    sizes = [len(t.rows(len(train))) for t in tasks]
+    steps = [1 + (epochs_for(n, settings) * -(-n // settings.batch) if t.approach.classifier.update_vectors else 0)
+             for t, n in zip(tasks, sizes)]
+    work = np.cumsum([0] + steps) / sum(steps)
     for done, task in enumerate(tasks):
         stop_if_asked(should_stop)
         rows = task.rows(len(train))
@@ -348,7 +361,8 @@ def fit_masked_lm(run: Run, tasks: list[Task], splits, should_stop, on_progress)
             start = model.params if pretrained else random_encoder(model.shape, task.seed)
             params, head, losses = fine_tune(start, model.shape, ids["train"][rows], labels, classes, task.seed,
                                              settings, should_stop,
-                                             lambda f, done=done: on_progress((done + f) / len(tasks)))
+                                             lambda f, done=done: on_progress(work[done] + f * (work[done + 1]
+                                                                                                 - work[done])))
             scores = {n: class_probabilities(pooled_sentences(params, model.shape, ids[n], settings.score_batch), head)
                       for n in splits}
             del params
@@ -358,7 +372,7 @@ def fit_masked_lm(run: Run, tasks: list[Task], splits, should_stop, on_progress)
             head, losses = train_head(frozen["train"][rows], labels, classes, task.seed, settings, should_stop)
             scores = {n: class_probabilities(frozen[n], head) for n in splits}
         out.append(TaskOutcome.of(task, scores, losses))
-        on_progress((done + 1) / len(tasks))
+        on_progress(work[done + 1])
     return out
 
 

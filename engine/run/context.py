@@ -82,6 +82,13 @@ def curve_sizes(data: LabeledData) -> tuple[int, ...]:
     return tuple(sizes + [largest])
 
 
+def curve_draws(data: LabeledData, seeds: int, approaches) -> int:
+    """How many draws of train subsets the learning curve runs (seeds_within: fewer on a large set)."""
+    per_class = np.bincount(data.train.label_ids[data.train.label_ids >= 0])
+    return seeds_within(seeds, sum(int(np.minimum(size, per_class).sum()) for size in curve_sizes(data))
+                        * len(data.labels) * trained_count(approaches))
+
+
 def curve_subset(data: LabeledData, per_class: int, rng: np.random.Generator) -> np.ndarray:
     """`per_class` sentences of each class (all of a smaller class), drawn by `rng`, in file order."""
     ids = data.train.label_ids

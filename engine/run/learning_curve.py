@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..finetuning.approaches import Task
-from .context import RunContext, curve_sizes, curve_subset, seeds_within, share_right, trained_count
+from .context import RunContext, curve_draws, curve_sizes, curve_subset, share_right
 from .results import LearningCurve
 
 
@@ -13,9 +13,7 @@ def learning_curve(run: RunContext, progress) -> LearningCurve:
     """The run's curve over as many draws as its seeds allow (seeds_within: fewer on a large set)."""
     e, data = run.experiment, run.data
     sizes = curve_sizes(data)
-    per_class = np.bincount(data.train.label_ids[data.train.label_ids >= 0])
-    draws = seeds_within(e.seeds, sum(int(np.minimum(size, per_class).sum()) for size in sizes)
-                         * len(data.labels) * trained_count(run.approaches))
+    draws = curve_draws(data, e.seeds, run.approaches)
     mean, std = curve_values(run, sizes, draws, run.approaches, progress)
     return LearningCurve(sizes, mean, std, draws)
 

@@ -28,6 +28,7 @@ from ..inspect.word_pairs import WordPairScore
 from ..pretraining.pretrain import CorpusStats
 from ..pretraining.svd import SvdMethod
 from ..pretraining.weighting import SvdVectors
+from ..settings import MASKED_LM, MASKED_LM_FINE_TUNING
 from ..storage.entry_file import DamagedEntry
 from ..vectors import WordVectors
 from .memory import MemoryEstimate
@@ -71,7 +72,11 @@ def results_settings(e: Experiment, sources: dict[str, str]) -> dict:
 
     fields = {f.name: getattr(e, f.name) for f in dataclasses.fields(e) if f.name not in NOT_RESULTS}
     approaches = [[a.name, a.description, a.vectors.name, a.classifier.name] for a in registry.approaches_of(e.masked_lm)]
-    text = json.dumps({**fields, "sources": sources, "approaches": approaches}, sort_keys=True, default=plain)
+    # The masked language model's and its fine-tuning's settings are no experiment's fields: a result
+    # fine-tuned at other steps is another result.
+    masked_lm = {"masked_lm_settings": [MASKED_LM, MASKED_LM_FINE_TUNING]} if e.masked_lm else {}
+    text = json.dumps({**fields, "sources": sources, "approaches": approaches, **masked_lm}, sort_keys=True,
+                      default=plain)
     return {"kind": "results", "format": FORMAT, "package": package_version(),
             "experiment": hashlib.blake2b(text.encode(), digest_size=20).hexdigest()}
 

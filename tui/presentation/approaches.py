@@ -6,7 +6,9 @@ from __future__ import annotations
 from ...engine.finetuning.approaches import BY_NAME, MASKED_LM_APPROACHES
 from ...engine.experiment import Experiment
 from ...engine.settings import MASKED_LM, MASKED_LM_FINE_TUNING, MLM_TOKENS_PER_SECOND
+from ...engine.run.masked_lm_time import FineTuningWork
 from ...engine.run.results import ApproachResult, ExperimentResult
+from .masked_lm import duration
 
 
 def names(result: ExperimentResult) -> tuple[str, ...]:
@@ -45,8 +47,9 @@ def encoder_training(names: list[str]) -> str:
             "encoder where it is trained too: every weight of it moves, not only the labeled words).")
 
 
-def masked_lm_wait(e: Experiment) -> str | None:
-    """Before a run with the masked language model's approaches: the training it may start with."""
+def masked_lm_wait(e: Experiment, work: FineTuningWork | None = None) -> str | None:
+    """Before a run with the masked language model's approaches: the training it may start with, and
+    the fine-tuning's estimated time where `work` gives it."""
     if not e.masked_lm:
         return None
     budget = getattr(e, "mlm_tokens", None) or MASKED_LM.token_budget  # [pretraining] mlm_tokens, where set
@@ -54,13 +57,21 @@ def masked_lm_wait(e: Experiment) -> str | None:
     wait = "under a minute" if minutes < 1 else f"about {minutes:,} minute{'s' if minutes > 1 else ''}"
     return (f"the masked language model's approaches first train it on the corpus, unless the experiment ships it "
             f"or the disk cache has it: {budget:,} tokens, {wait} at {MLM_TOKENS_PER_SECOND:,} tokens a second "
-            f"(measured on one core).")
+            f"(measured on one core)." + (f" Then {fine_tuning_time(work)}." if work is not None else ""))
 
 
-def masked_lm_added(model_ready: bool) -> str:
+def fine_tuning_time(work: FineTuningWork) -> str:
+    """The masked language model's approaches' time in a run, as estimated before it (engine.run.masked_lm_time)."""
+    return (f"{work.trainings} end-to-end trainings ({work.steps:,} steps) and {work.encoded:,} sentences encoded: "
+            f"about {duration(work.seconds)}, timed by a trial step here and now ({work.step_seconds * 1000:.0f} ms; "
+            "longer on a busier machine)")
+
+
+def masked_lm_added(model_ready: bool, work: FineTuningWork | None = None) -> str:
     """The note when k adds the masked language model's approaches to the explorer's run."""
     first = ("The model is shipped with the experiment or was trained before: fine-tuning starts now."
              if model_ready else "The model is trained on the corpus first (its progress on the bar); then "
              "the approaches are fine-tuned.")
-    return (f"{first} Each of the three is trained for every seed and every subset of the learning curve, so this "
-            "run takes longer (the bar shows how far it is; esc stops it). k again takes them away.")
+    cost = f": {fine_tuning_time(work)}" if work is not None else ", so this run takes longer"
+    return (f"{first} The three are trained for every seed and learning-curve subset{cost}. The bar shows how far; "
+            "esc stops it; k again takes them away.")
