@@ -83,3 +83,24 @@ async def test_a_new_seed_keeps_the_shipped_model_it_was_pretrained_with():
         await until(pilot, lambda: isinstance(app.screen, MaskedLMView))
         model = app.masked_lm_for(e)
         assert model is not None and model.seed == 42 and app.masked_lm_training() is None
+
+
+@pytest.mark.warm_kata
+async def test_ctrl_t_on_a_shipped_model_trains_it_again_to_watch_and_ends_at_the_same_model():
+    from helpers import notifications, settled, until
+    from pretrain_explorer.tui.app import PretrainExplorer
+    from pretrain_explorer.tui.screens.masked_lm import MaskedLMView
+
+    app = PretrainExplorer()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, MaskedLMView))
+        e = app.result.experiment
+        shipped = app.masked_lm_for(e)
+        await pilot.press("ctrl+t")
+        assert "training it again from the start" in notifications(app)
+        await until(pilot, lambda: app.masked_lm_for(e) is not shipped)
+        await until(pilot, lambda: app.masked_lm_training() is None)
+        again = app.masked_lm_for(e)
+        assert again is not shipped and again.losses == shipped.losses

@@ -137,10 +137,9 @@ class MaskedLMRuns:
             self.notify("This experiment's vectors were pretrained once and it has no corpus here: nothing to "
                         "train a masked language model on.", severity="warning", markup=False)
             return
-        if self.masked_lm_for(experiment) is not None:
-            self.notify("The masked language model of this corpus, stopwords, seed and budget is here already "
-                        "(trained, shipped or in the disk cache): f shows its words for a blank.", markup=False)
-            return
+        # Here already (shipped, cached or trained): trained again from the start, to watch it learn,
+        # reading and writing no stored model; the same seed and budget end at the same model.
+        again = self.masked_lm_for(experiment) is not None
         try:
             memory = check_masked_lm_memory(experiment, MASKED_LM)
         except ExperimentError as exc:
@@ -148,13 +147,18 @@ class MaskedLMRuns:
             return
         budget = self.masked_lm_budget(experiment)
         self._mlm_progress = TrainingNow(0.0, 0.0, None, budget=budget, memory=memory)
-        self._mlm_worker = self._train_masked_lm(experiment, key)
+        self._mlm_worker = self._train_masked_lm(experiment, key, again)
         self._mlm_changed()
-        self.notify(f"Training a masked language model on {budget:,} tokens of the corpus. Its view (l) and "
-                    "Fill the blank (f) show its progress and then its words.", markup=False)
+        if again:
+            self.notify(f"The model is here already; training it again from the start on {budget:,} tokens, to "
+                        "watch it learn in its view (l). The same seed ends at the same model; ctrl+t stops.",
+                        markup=False)
+        else:
+            self.notify(f"Training a masked language model on {budget:,} tokens of the corpus. Its view (l) and "
+                        "Fill the blank (f) show its progress and then its words.", markup=False)
 
     @work(thread=True, exclusive=True, group="masked_lm", exit_on_error=False, description="masked language model")
-    def _train_masked_lm(self, experiment: Experiment, key: tuple) -> None:
+    def _train_masked_lm(self, experiment: Experiment, key: tuple, again: bool = False) -> None:
         worker = get_current_worker()
 
         def news(**changes) -> None:
@@ -167,9 +171,9 @@ class MaskedLMRuns:
             model, stored = trained_or_stored(
                 experiment.corpus_path, experiment.stopwords, experiment.pretraining_seed,
                 self.masked_lm_budget(experiment),
-                self.session.disk, should_stop=lambda: worker.is_cancelled,
+                None if again else self.session.disk, should_stop=lambda: worker.is_cancelled,
                 on_progress=lambda done, rate, loss: news(fraction=done, tokens_per_second=rate, loss=loss),
-                shipped=experiment.manifest.parent / SHIPPED_MODEL,
+                shipped=None if again else experiment.manifest.parent / SHIPPED_MODEL,
                 on_held_out=lambda tokens, blanks, accuracy, baseline: news(held_out=(tokens, blanks, accuracy,
                                                                                       baseline)),
                 before_training=before_training)

@@ -55,7 +55,8 @@ class MaskedLMView(LiveView):
         elif model is not None:
             state = Text.assemble(masked_lm.model_summary(model), "\n",
                                   ("loss " + masked_lm.sparkline(loss for _, loss in model.losses), "dim"),
-                                  "\nf fills a blank with it; o shows a word's occurrences by its vectors.")
+                                  "\nf fills a blank with it; o shows a word's occurrences by its vectors; "
+                                  "ctrl+t trains it again from the start, to watch it learn.")
         else:
             stopped = self.app.mlm_stopped_at
             state = Text.assemble(masked_lm.model_missing(), *(
