@@ -267,10 +267,10 @@ def test_cancel_during_the_second_pass(tmp_path):
     seen = []
 
     def stop_in_pass_two():
-        return any("pass 2" in stage for stage in seen)
+        return any("(2 of 2)" in stage for stage in seen)
 
     with pytest.raises(RunCancelled):
         count_cooccurrences(Corpus(corpus, block_bytes=500), STOPWORDS, 3, stop_in_pass_two,
                             lambda event: seen.append(event.label),
                             keep=keep_top(5))
-    assert any(stage.startswith("Counting, pass 1 of 2: ") for stage in seen)
+    assert any(stage.startswith("Counting (1 of 2): ") for stage in seen)

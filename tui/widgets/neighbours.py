@@ -37,6 +37,16 @@ def neighbour_table(title: str, rows: tuple[tuple[str, float], ...]) -> Table:
     return table
 
 
+class NeighbourTables(VerticalScroll):
+    """The lists' frame: how many words, and rows of each, fit depends on its height, so a change of
+    it (the pane's own size may stay) draws the page again."""
+
+    def on_resize(self) -> None:
+        pane = self.parent
+        if isinstance(pane, NeighboursPane):
+            pane.call_after_refresh(pane._show_page)
+
+
 class NeighboursPane(Vertical):
     """Asks the app for a word's neighbours (a worker computes them) and shows the answer."""
 
@@ -70,7 +80,7 @@ class NeighboursPane(Vertical):
         yield Static(id="neighbour-message")
         # The lists scroll within the pane's share of the screen, so a long top-N never pushes
         # the corpus off it.
-        with VerticalScroll(id="neighbour-tables", can_focus=False):
+        with NeighbourTables(id="neighbour-tables", can_focus=False):
             with Horizontal():
                 for name in ("pretrained", *self.COMPARE):
                     yield Static(classes="neighbour-table", id=f"neighbours-{name}")
