@@ -5,6 +5,8 @@ the new screens."""
 
 import pytest
 
+from textual.widgets import Input
+
 from helpers import settled
 from pretrain_explorer.tui.app import PretrainExplorer
 from pretrain_explorer.tui.preferences import save_preferences
@@ -50,6 +52,9 @@ def test_view(snap_compare, view, size=(80, 24)):
         await settled(app, pilot)
         await pilot.press(*VIEWS[view])
         await settled(app, pilot)  # the view drawn
+        for box in app.screen.query(Input):  # a blinking cursor is drawn or not by the clock: held on
+            box.cursor_blink = False
+        await pilot.pause()
         if view in SCROLLED_TO:
             app.query_one(SCROLLED_TO[view]).scroll_visible(animate=False, top=True)
             await pilot.pause(0.1)
