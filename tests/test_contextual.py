@@ -68,3 +68,18 @@ def test_two_means_is_deterministic_and_finds_two_planted_groups():
     assert len(set(labels[:20])) == 1 and len(set(labels[20:])) == 1 and labels[0] != labels[20]
     assert np.array_equal(labels, two_means(np.vstack([a, b])))
     assert silhouette(np.vstack([a, b]), labels) > 0.8
+
+
+def test_an_occurrences_line_is_cut_between_words():
+    from types import SimpleNamespace
+
+    from pretrain_explorer.tui.presentation.contextual import line_of
+
+    words = "the remarkable restaurant served wonderful food every evening with great excellent service and " \
+            "remarkable achievement wonderful".split()
+    spread = SimpleNamespace(occurrences=[SimpleNamespace(tokens=tuple(words), position=10)], word="excellent")
+    for width in (40, 60, 80):
+        shown = line_of(spread, 0, width).plain
+        assert len(shown) <= width and "[excellent]" in shown
+        for part in shown.removeprefix("#1 ").replace("[excellent]", "excellent").split():
+            assert part.strip("…") in words, (width, part)

@@ -74,8 +74,12 @@ def line_of(spread: ContextSpread, index: int, width: int) -> Text:
     before, after = " ".join(o.tokens[: o.position]), " ".join(o.tokens[o.position + 1:])
     number = f"#{index + 1} "
     room = max(4, (width - len(number) - len(spread.word) - 4) // 2)  # the brackets and two spaces
-    before = ("…" + before[-room + 1:]) if len(before) > room else before
-    after = (after[: room - 1] + "…") if len(after) > room else after
+    if len(before) > room:  # whole words only: the cut falls at a space where one is in reach
+        kept = before[-room + 1:]
+        before = "…" + (kept[kept.index(" ") + 1:] if " " in kept else kept)
+    if len(after) > room:
+        kept = after[: room - 1]
+        after = (kept[: kept.rindex(" ")] if " " in kept else kept) + "…"
     return Text.assemble(number, (before + " ").lstrip(), (f"[{spread.word}]", "bold"), " " + after)
 
 
