@@ -43,7 +43,7 @@ def test_seeds_are_cut_where_their_trainings_would_be_too_many(many_classes, mon
     stages = set()
     result = run_experiment(many_classes, on_progress=lambda event, overall: stages.add((event.step, event.label)))
     assert many_classes.seeds == 20
-    assert {label for step, label in stages if step == "seeds"} == {"Seeds: 3"}  # the phase's name, as it runs
+    assert {label for step, label in stages if step == "seeds"} == {"Training over 3 seeds"}  # the phase's name, as it runs
     assert result.approaches["random_fine_tuned"].test_over_seeds.n == 3
     assert result.learning_curve.seeds == 3
     out = to_json(result)

@@ -263,7 +263,7 @@ class Session(StageCache):
         phase = self._training_phase(run, phase, training)
         yield phase
         seeds = spread_seeds(run.data, e.seeds, run.approaches)
-        over_seeds = checked("seeds", f"Seeds: {seeds}")
+        over_seeds = checked("seeds", f"Training over {seeds} seeds")
         over_seeds(0.0)
         phase = self._seeds_phase(run, phase, seeds, over_seeds)
         yield phase
