@@ -123,7 +123,7 @@ async def test_keys_with_nothing_to_do_say_why():
             assert said in screen_text(app).splitlines()[1], keys
         await pilot.press("r")
         await settled(app, pilot)
-        assert "Seed 43: new random vectors; stages 3-4 average seeds 43-62 (19 as before)." in notifications(app)
+        assert "Seed 43: new random vectors; stages 3-4 now average seeds 43 to 62." in notifications(app)
 
 
 async def test_t_brings_the_learning_curve_into_view():

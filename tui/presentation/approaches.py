@@ -69,7 +69,8 @@ def fine_tuning_time(work: FineTuningWork) -> str:
 
 def masked_lm_added(model_ready: bool, work: FineTuningWork | None = None) -> str:
     """The note when k adds the masked language model's approaches to the explorer's run."""
-    first = ("The model is shipped with the experiment or was trained before: fine-tuning starts now."
+    first = ("The masked language model is here already (shipped with the experiment, or trained before): "
+             "fine-tuning starts now."
              if model_ready else "The model is trained on the corpus first (its progress on the bar); then "
              "the approaches are fine-tuned.")
     cost = f": {fine_tuning_time(work)}" if work is not None else ", so this run takes longer"

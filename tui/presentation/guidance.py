@@ -27,7 +27,7 @@ def seed_change(seed: int, seeds: int) -> str:
     if seeds == 1:
         return f"Seed {seed}: new random vectors (stage 1 shows their neighbours)."
     last = seed + seeds - 1
-    return f"Seed {seed}: new random vectors; stages 3-4 average seeds {seed}-{last} ({seeds - 1} as before)."
+    return f"Seed {seed}: new random vectors; stages 3-4 now average seeds {seed} to {last}."
 
 
 # The shipped experiment made to show what pretraining adds: its test words never occur in training.

@@ -35,11 +35,20 @@ class MaskedLMView(LiveView):
 
     def explanation(self) -> Text:
         s, budget = MASKED_LM, self.app.masked_lm_budget(self.result.experiment)
-        largest = parameter_count(Shape(s.max_words + FIRST_WORD, s.max_length, s.dim, s.heads, s.hidden, s.layers))
-        return Text(f"A transformer encoder ({s.layers} layers, dimension {s.dim}, {s.heads} heads; up to "
-                    f"{largest:,} parameters at {s.max_words:,} words) learns from the corpus by filling blanks: "
-                    f"{s.mask_share:.0%} of each line's words hidden. It trains on {budget:,} tokens; "
-                    f"{s.held_out_share:.0%} of the lines are kept out to score its blanks.", style="dim")
+        model = self.app.masked_lm_for(self.result.experiment)
+        if model is not None:  # its own size: the corpus's words, as many as the cap keeps
+            size = f"{parameter_count(model.shape):,} parameters over its {len(model.words):,} words"
+        else:
+            largest = parameter_count(Shape(s.max_words + FIRST_WORD, s.max_length, s.dim, s.heads, s.hidden,
+                                            s.layers))
+            size = f"up to {largest:,} parameters, at most {s.max_words:,} words"
+        kept = self.result.corpus.kept_tokens
+        # The budget counts tokens read: past the corpus's size the lines are read again.
+        again = f" (the corpus holds {kept:,}: it reads its lines again and again)" if budget > kept else ""
+        return Text(f"A transformer encoder ({s.layers} layers, dimension {s.dim}, {s.heads} heads; {size}) "
+                    f"learns from the corpus by filling blanks: {s.mask_share:.0%} of each line's words hidden. "
+                    f"It trains on {budget:,} tokens{again}; {s.held_out_share:.0%} of the lines are kept out to "
+                    "score its blanks.", style="dim")
 
     def answer_widgets(self) -> ComposeResult:
         yield Static(id="mlm-state")
