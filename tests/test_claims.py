@@ -121,7 +121,7 @@ def test_a_big_gap_on_few_sentences_is_level_with_its_p(kata):
     c = verdicts.compare(r, "pretrained", "from_scratch", "test")
     assert c.winner is None and c.beyond_noise and c.test.p == pytest.approx(0.125)
     assert c.sentence() == ("pretrained and from_scratch are level: 40 points apart (90.0% against 50.0%; p = 0.12, "
-                            "exact McNemar over the 10 sentences), not significant at 0.05.")
+                            "paired over the 10 sentences), not significant at 0.05.")
     # The same rates on 60 sentences: 24 to 0 is no chance.
     r = board(kata, ["positive", "negative"] * 30, {"pretrained": first(54, 60), "from_scratch": first(30, 60)})
     c = verdicts.compare(r, "pretrained", "from_scratch", "test")

@@ -86,6 +86,7 @@ def test_vectors_file_with_an_absurd_array_header(capsys, tmp_path):
         "(1000000000, 300), but 48 bytes are stored")
 
 
+@pytest.mark.warm_kata  # what the explorer shows of the kata, not how it is computed
 async def test_explorer_opening_a_damaged_vectors_file_keeps_the_results_and_the_status_line(tmp_path):
     path = npz(tmp_path / "[bold]v.npz", matrix=nan_matrix)  # brackets: a file name is never markup
     app = PretrainExplorer()

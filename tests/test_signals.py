@@ -6,6 +6,8 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from helpers import SCRIPT, run_in_terminal
 from pretrain_explorer.tui.cli import main
 
@@ -155,6 +157,7 @@ def test_a_bug_inside_the_explorer_is_one_line_and_a_crash_report(tmp_path, own_
     assert "ZeroDivisionError: a planted bug" in written
 
 
+@pytest.mark.warm_kata  # what the explorer shows of the kata, not how it is computed
 async def test_a_bug_in_a_key_handler_exits_with_a_crash_report(monkeypatch, own_state_dir):
     import pytest
     from helpers import settled
@@ -197,6 +200,7 @@ async def test_a_bug_in_the_engine_keeps_the_explorer_and_writes_a_crash_report(
         assert "in broken_run" in report.read_text()
 
 
+@pytest.mark.warm_kata  # what the explorer shows of the kata, not how it is computed
 async def test_a_bug_in_the_neighbours_worker_is_notified_with_a_crash_report(monkeypatch, own_state_dir):
     from helpers import notifications, settled, until
     from pretrain_explorer.tui import app as explorer_app

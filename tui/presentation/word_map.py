@@ -143,7 +143,7 @@ def separation_sentence(s: Separation | None) -> str:
     if f["random_seeds"] > 1:
         random += f" ± {number(100 * f['random_std'])} over {f['random_seeds']} seeds"
     how = (f"paired over the {f['words']} words, each by its share of seeds right" if s.test.over_seeds
-           else f"exact McNemar over the {f['words']} words")
+           else f"paired over the {f['words']} words")
     numbers = f"{p_value(s.test.p)}, {how}"
     verdict = {"pretrained": f"pretrained vectors separate the two groups better ({numbers}).",
                "random": f"random vectors separate the two groups better ({numbers}).",

@@ -56,7 +56,7 @@ def _comparison(c: Claim) -> str:
     a, b = f[lead], f[other]
     scores = f"{_accuracy(f, lead)} against {_accuracy(f, other)}"
     test = (f"paired over the {f['sentences']:,} sentences, each by its share of seeds right"
-            if f["test"] != "exact McNemar" else f"exact McNemar over the {f['sentences']:,} sentences")
+            if f["test"] != "exact McNemar" else f"paired over the {f['sentences']:,} sentences")
     evidence = f"{scores}; {p_value(c.p)}, {test}"
     if f["verdict"] == "beat":
         return f"{a} beat {b} by {points(f['gap_points'])} ({evidence})."

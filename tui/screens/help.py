@@ -10,6 +10,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from ...engine.inspect.significance import SIGNIFICANCE
+
 
 class HelpScreen(ModalScreen[None]):
     """Every key of the explorer, read from its bindings so the list cannot drift from them."""
@@ -32,6 +34,11 @@ class HelpScreen(ModalScreen[None]):
         table.add_row("ctrl+p", "command palette: open an experiment, export the report (text, JSON, a handout "
                       "to print), export the word map, save a screenshot, predict first (quiz), theme. The text report "
                       "also names the SVD's method and how exact it came out")
+        table.add_row("", "")
+        table.add_row("beat, level", "two approaches are compared on the same sentences by a paired test: exact "
+                      "McNemar when each ran once; over seeds, a permutation test in which each sentence counts "
+                      f"by its share of the seeds that got it right. One beat the other only where p < {SIGNIFICANCE:g} and "
+                      "the gap is more than the spread over seeds and more than one sentence")
         with Vertical(id="help-box"):
             yield Label("Pretrain Explorer: keys", id="help-title")
             with VerticalScroll():
