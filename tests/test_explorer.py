@@ -55,7 +55,7 @@ async def test_walks_the_five_stages_with_the_lessons_numbers():
         assert "random: 6/6 right · 99% ± 3.6 over 20 seeds" in text
         # the margin's three questions, none answered yes on the kata's 6 test sentences
         assert "1. Do pretrained features beat random ones under the same classifier (nearest centroid)? No" in text
-        assert "Learning curve: test accuracy (%), mean over 20 seeds" in text
+        assert "Learning curve: test accuracy (%), mean over 20 draws" in text
         assert "12 of their 25 words (48%) also occur in the labeled sentences" in text
         assert "pretrained: 6/6 right · 100%" in text and "random_fine_tuned: 6/6 right · 100% ± 0 over 20 seeds" in text
         assert "pos +0.856" in text and "neg +0.150" in text  # the lesson's first test sentence

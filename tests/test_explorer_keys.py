@@ -135,7 +135,7 @@ async def test_t_brings_the_learning_curve_into_view():
         lines = screen_text(app).splitlines()
         assert "[3 Compare]" in lines[0] and "Learning curve: its numbers as a table" in lines[1]
         # the table itself, though stage 3 opens at its note, far above it
-        assert any("mean ± std over 20 seeds (t: the chart)" in line for line in lines[2:])
+        assert any("mean ± std over 20 draws (t: the chart)" in line for line in lines[2:])
         assert any(line.split()[:1] == ["pretrained"] and "±" in line for line in lines[2:])
         await pilot.press(*["down"] * 12, "t")  # scrolled past the curve, t shows it again
         await pilot.pause()
@@ -205,7 +205,7 @@ async def test_the_handout_is_the_report_in_markdown_without_keys(tmp_path, monk
     for hint in ["· c compare", "(t: ", "esc cancels", "ctrl+p", "k adds", "v a map", "Memory: about"]:
         assert hint not in handout, hint
     # Each chart a picture of its own: SVG, with the chart's title and axis words, shown in the handout.
-    assert "![Learning curve: test accuracy (%), mean over 20 seeds](kata-handout-curve.svg)" in handout
+    assert "![Learning curve: test accuracy (%), mean over 20 draws](kata-handout-curve.svg)" in handout
     assert "┌" not in handout and "└" not in handout  # the charts' frames: drawn in the pictures, not as text
     for name, file in charts.items():
         picture = ElementTree.parse(tmp_path / file).getroot()

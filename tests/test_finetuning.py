@@ -156,7 +156,7 @@ def test_report_text_says_the_margin(capsys):
     assert ("1. Do pretrained features beat random ones under the same classifier (nearest centroid)? Yes — "
             "pretrained beat random by 49.2 points") in words
     assert "2. Does fine-tuning from pretrained vectors beat fine-tuning from random ones? Yes — fine_tuned beat" in words
-    assert "Learning curve: test accuracy (%), mean over 20 seeds" in out
+    assert "Learning curve: test accuracy (%), mean over 20 draws" in out
     assert "Training loss (cross-entropy on the labeled sentences)" in out
     # pretrained and linear_probe score the same at every size: one line, named together
     assert "R random   P pretrained = linear_probe   S from_scratch" in out

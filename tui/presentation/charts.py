@@ -208,7 +208,7 @@ def curve_chart(result: ExperimentResult, width: int, height: int = CURVE_HEIGHT
     band = Band({name: [100 * (m - s) for m, s in zip(curve.mean[name], curve.std[name])] for name in curve.mean},
                 {name: [100 * (m + s) for m, s in zip(curve.mean[name], curve.std[name])] for name in curve.mean},
                 f"mean ± std over {curve.seeds} draws of the labeled subsets")
-    title = f"Learning curve: test accuracy (%), mean over {seeds(curve.seeds)}"
+    title = f"Learning curve: test accuracy (%), mean over {curve.seeds} draws"
     return line_chart(title, "labeled examples per class", list(curve.sizes), series, width, height, True,
                       band, majority_baseline(result, "test"))
 

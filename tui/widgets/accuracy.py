@@ -78,7 +78,7 @@ class CurveTable:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         header, rows = curve_rows(self.result)
         yield Text(f"Learning curve: test accuracy (%), mean ± std over {self.result.learning_curve.seeds} "
-                   "seeds (t: the chart)", style="bold")
+                   "draws (t: the chart)", style="bold")
         names = [row[0] for row in rows]
         name_width = max(len(header[0]), *map(len, names))
         cell_width = max(len(cell) for row in [header, *rows] for cell in row[1:])
