@@ -50,7 +50,7 @@ def test_seeds_are_cut_where_their_trainings_would_be_too_many(many_classes, mon
     assert out["approaches"]["random"]["test"]["accuracy_over_seeds"]["n"] == 3
     assert out["learning_curve"]["seeds"] == 3
     text = render_text(result, 100)
-    assert "over 3 seeds" in text and "mean over 3 seeds" in text and "20 seeds" not in text
+    assert "over 3 seeds" in text and "mean over 3 draws" in text and "20 seeds" not in text
 
 
 def test_sparse_centroid_scores_by_blocks_are_the_whole_products(many_classes, monkeypatch):
