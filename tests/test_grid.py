@@ -276,3 +276,12 @@ def test_report_grid_is_refused_before_the_run_where_there_can_be_none(capsys):
     assert main(["report", "--grid", "--weighting", "sgns"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no grid for kata: sgns vectors are trained, not counted" in err
+
+
+def test_a_margin_that_rounds_to_nothing_is_plus_zero_never_minus_zero():
+    from types import SimpleNamespace
+
+    from pretrain_explorer.tui.presentation.grid import _cell
+
+    grid = SimpleNamespace(accuracy={"pretrained": ((0.52,),)}, margin=lambda approach, row, column: -0.003)
+    assert _cell(grid, "pretrained", 0, 0).split() == ["52", "+0"]

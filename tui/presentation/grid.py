@@ -50,7 +50,7 @@ def _cell(grid: LabelGrid, approach: str, row: int, column: int) -> str:
     if math.isnan(accuracy):
         return "–".rjust(CELL - 1)
     margin = 100 * grid.margin(approach, row, column)
-    return f"{100 * accuracy:.0f} {margin:+.0f}".rjust(CELL - 1)
+    return f"{100 * accuracy:.0f} {round(margin):+d}".rjust(CELL - 1)  # round(): never "-0"
 
 
 def significant(grid: LabelGrid, approach: str, row: int, column: int) -> bool:
