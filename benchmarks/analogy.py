@@ -30,7 +30,7 @@ from pretrain_explorer.engine.inspect.analogy import analogy, ask
 from pretrain_explorer.engine.vectors import WordVectors, random_vectors
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: benchmarks.docs_section
-from benchmarks.docs_section import write_section  # noqa: E402
+from benchmarks.docs_section import publish  # noqa: E402
 
 BEGIN = "<!-- benchmarks/analogy.py writes this section: begin -->"
 END = "<!-- benchmarks/analogy.py: end -->"
@@ -88,9 +88,7 @@ def main() -> int:
              "| what | median |", "| --- | ---: |"]
     lines += [f"| {name} | {ms:.1f} ms |" for name, ms in results.items()]
     section = "\n".join(lines) + "\n"
-    print(section)
-    if args.write:
-        write_section(HEADING, BEGIN, END, section)
+    publish(section, args.write, HEADING, BEGIN, END)
     return 0
 
 

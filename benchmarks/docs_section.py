@@ -17,3 +17,10 @@ def write_section(heading: str, begin: str, end: str, section: str, docs: Path =
     else:
         text = text.rstrip("\n") + f"\n\n{heading}\n\n{block}\n"
     docs.write_text(text)
+
+
+def publish(section: str, write: bool, heading: str, begin: str, end: str) -> None:
+    """The section printed, and written into docs/benchmarks.md when asked (--write)."""
+    print(section)
+    if write:
+        write_section(heading, begin, end, section)

@@ -28,7 +28,7 @@ from pretrain_explorer.engine.experiment import with_overrides
 from pretrain_explorer.engine.run.masked_lm_time import estimate_fine_tuning
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: benchmarks.docs_section
-from benchmarks.docs_section import write_section  # noqa: E402
+from benchmarks.docs_section import publish  # noqa: E402
 
 BEGIN, END = "<!-- benchmarks/masked_lm_run.py writes this section: begin -->", "<!-- benchmarks/masked_lm_run.py: end -->"
 HEADING = "## reviews with the masked language model's approaches (k): time and memory (issue 26)"
@@ -79,9 +79,7 @@ def main() -> int:
                                                     masked_lm=True)).seconds
     with_k = measure(True)
     section = table(without, with_k, estimated, (before, os.getloadavg()[0]))
-    print(section)
-    if args.write:
-        write_section(HEADING, BEGIN, END, section)
+    publish(section, args.write, HEADING, BEGIN, END)
     return 0
 
 

@@ -41,19 +41,26 @@ def test_the_script_rebuilds_the_kata_s_shipped_model_byte_for_byte(tmp_path):
     assert (tmp_path / "kata.npz").read_bytes() == shipped.read_bytes()
 
 
+async def masked_lm_view_of_the_kata(app, pilot):
+    """The kata's explorer with the masked LM's view (l) open; the experiment on screen."""
+    from helpers import settled, until
+    from pretrain_explorer.tui.screens.masked_lm import MaskedLMView
+
+    await settled(app, pilot)
+    await pilot.press("l")
+    await until(pilot, lambda: isinstance(app.screen, MaskedLMView))
+    return app.result.experiment
+
+
 @pytest.mark.warm_kata
 async def test_the_explorer_finds_the_kata_s_shipped_model_without_training():
-    from helpers import screen_text, settled, until
+    from helpers import screen_text
     from pretrain_explorer.engine.pretraining.masked_lm_store import stored_model
     from pretrain_explorer.tui.app import PretrainExplorer
-    from pretrain_explorer.tui.screens.masked_lm import MaskedLMView
 
     app = PretrainExplorer()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(app, pilot)
-        await pilot.press("l")
-        await until(pilot, lambda: isinstance(app.screen, MaskedLMView))
-        e = app.result.experiment
+        e = await masked_lm_view_of_the_kata(app, pilot)
         model = app.masked_lm_for(e)
         assert model is not None and app.masked_lm_training() is None
         shipped = stored_model(e.corpus_path, e.stopwords, e.seed, e.mlm_tokens, None,
@@ -87,16 +94,12 @@ async def test_a_new_seed_keeps_the_shipped_model_it_was_pretrained_with():
 
 @pytest.mark.warm_kata
 async def test_ctrl_t_on_a_shipped_model_trains_it_again_to_watch_and_ends_at_the_same_model():
-    from helpers import notifications, settled, until
+    from helpers import notifications, until
     from pretrain_explorer.tui.app import PretrainExplorer
-    from pretrain_explorer.tui.screens.masked_lm import MaskedLMView
 
     app = PretrainExplorer()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(app, pilot)
-        await pilot.press("l")
-        await until(pilot, lambda: isinstance(app.screen, MaskedLMView))
-        e = app.result.experiment
+        e = await masked_lm_view_of_the_kata(app, pilot)
         shipped = app.masked_lm_for(e)
         await pilot.press("ctrl+t")
         assert "training it again from the start" in notifications(app)
