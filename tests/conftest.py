@@ -11,6 +11,9 @@ import pytest
 # and as many in every explorer or report a test starts) would only contend and spin for the same
 # cores, which doubled the CPU time of the tests that use it. Set before any test process starts.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# Textual's animations (scrolling, toasts fading, the progress bar's pulse) cost a sixth of the
+# explorer tests' CPU and no test looks at a frame between their ends. Before Textual is imported.
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 # The engine caches pretraining of large corpora in the user's cache folder: never the real one here.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="pretrain-explorer-tests-")
 # and removed when the test process ends: each run of the suite made one per process and left it.
