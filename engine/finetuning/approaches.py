@@ -30,12 +30,12 @@ from ..pretraining.masked_lm import MaskedLM
 from ..settings import MASKED_LM_FINE_TUNING
 from .masked_lm_classifier import (
     class_probabilities,
-    epochs_for,
     fine_tune,
     one_blas_thread,
     pooled_sentences,
     random_encoder,
     sentence_ids,
+    training_steps,
     train_head,
 )
 
@@ -349,7 +349,7 @@ def _fit_masked_lm(run: Run, model: MaskedLM, tasks: list[Task], splits, should_
     out = []
     # Progress by steps, not tasks: a curve's two-sentence subset takes a few, the whole train set hundreds.
     sizes = [len(t.rows(len(train))) for t in tasks]
-    steps = [1 + (epochs_for(n, settings) * -(-n // settings.batch) if t.approach.classifier.update_vectors else 0)
+    steps = [1 + (training_steps(n, settings) if t.approach.classifier.update_vectors else 0)
              for t, n in zip(tasks, sizes)]
     work = np.cumsum([0] + steps) / sum(steps)
     for done, task in enumerate(tasks):

@@ -126,6 +126,11 @@ def epochs_for(sentences: int, settings: MaskedLMFineTuningSettings) -> int:
     return max(1, min(settings.epochs, settings.max_steps // max(per_epoch, 1)))
 
 
+def training_steps(sentences: int, settings: MaskedLMFineTuningSettings) -> int:
+    """The steps of an end-to-end training on so many sentences: its epochs of `batch` sentences a step."""
+    return epochs_for(sentences, settings) * -(-sentences // settings.batch)
+
+
 def fine_tune(start: dict, shape: Shape, ids: np.ndarray, labels: np.ndarray, classes: int, seed: int,
               settings: MaskedLMFineTuningSettings = MASKED_LM_FINE_TUNING,
               should_stop: Callable[[], bool] = lambda: False,

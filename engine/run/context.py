@@ -82,11 +82,15 @@ def curve_sizes(data: LabeledData) -> tuple[int, ...]:
     return tuple(sizes + [largest])
 
 
+def curve_subset_sizes(data: LabeledData) -> list[int]:
+    """The sentences of the curve's subset at each size (a class smaller than the size gives all it has)."""
+    per_class = np.bincount(data.train.label_ids[data.train.label_ids >= 0])
+    return [int(np.minimum(size, per_class).sum()) for size in curve_sizes(data)]
+
+
 def curve_draws(data: LabeledData, seeds: int, approaches) -> int:
     """How many draws of train subsets the learning curve runs (seeds_within: fewer on a large set)."""
-    per_class = np.bincount(data.train.label_ids[data.train.label_ids >= 0])
-    return seeds_within(seeds, sum(int(np.minimum(size, per_class).sum()) for size in curve_sizes(data))
-                        * len(data.labels) * trained_count(approaches))
+    return seeds_within(seeds, sum(curve_subset_sizes(data)) * len(data.labels) * trained_count(approaches))
 
 
 def curve_subset(data: LabeledData, per_class: int, rng: np.random.Generator) -> np.ndarray:

@@ -1,7 +1,7 @@
 """How long the masked language model's approaches take in a run, estimated before it starts (k,
 `report --masked-lm`): the end-to-end trainings a run makes (each seed of the spread, each draw and
 size of the learning curve, as engine.run.session and engine.run.learning_curve choose them), their
-steps (epochs_for), and the sentences encoded to score them, at the pace of a trial step measured here
+steps (training_steps), and the sentences encoded to score them, at the pace of a trial step measured here
 and now (fine_tuning_pace). The pretrained model's own training, when nothing stores it, is not counted
 here: its wait is said apart (tui.presentation.approaches.masked_lm_wait)."""
 
@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..experiment import Experiment
 from ..finetuning.approaches import MASKED_LM_APPROACHES, approaches_of
 from ..finetuning.labeled import LabeledData, labeled_data
-from ..finetuning.masked_lm_classifier import epochs_for, fine_tuning_pace, sentence_ids
+from ..finetuning.masked_lm_classifier import fine_tuning_pace, sentence_ids, training_steps
 from ..pretraining.masked_lm import FIRST_WORD
 from ..pretraining.transformer import Shape
 from ..settings import MASKED_LM, MASKED_LM_FINE_TUNING
-from .context import curve_draws, curve_sizes, spread_seeds
+from .context import curve_draws, curve_subset_sizes, spread_seeds
 
 
 @dataclass(frozen=True)
@@ -44,12 +42,11 @@ def fine_tuning_work(e: Experiment, data: LabeledData) -> FineTuningWork:
     train = len(data.train.sentences)
     seeds = spread_seeds(data, e.seeds, approaches)
     draws = curve_draws(data, e.seeds, approaches)
-    per_class = np.bincount(data.train.label_ids[data.train.label_ids >= 0])
-    subsets = [int(np.minimum(size, per_class).sum()) for size in curve_sizes(data)]
+    subsets = curve_subset_sizes(data)
     # Each seed's training on every train sentence; the curve's smaller subsets for each draw, and its
     # whole train set for the draws beyond the seeds (the others are the seeds' trainings, reused).
     sizes = [train] * seeds + [n for n in subsets if n < train] * draws + [train] * max(0, draws - seeds)
-    steps = end_to_end * sum(epochs_for(n, t) * -(-n // t.batch) for n in sizes)
+    steps = end_to_end * sum(training_steps(n, t) for n in sizes)
     encoded = (end_to_end * (seeds * scored + (len(sizes) - seeds) * splits["test"])
                + train + scored)  # the frozen encoder pools every sentence once
     # The trial's sentences: the train set's, its labeled words standing for the model's (as many rows learn).
