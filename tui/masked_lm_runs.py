@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from contextlib import ExitStack
 
 from textual import work
-from threadpoolctl import threadpool_limits
 from textual.app import SystemCommand
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
 from ..engine import Experiment, ExperimentError, RunCancelled
 from ..engine.experiment import MASKED_LM_NEEDS_CORPUS
+from ..engine.finetuning.masked_lm_classifier import one_blas_thread
 from ..engine.pretraining.corpus import CorpusFiles
 from ..engine.pretraining.masked_lm import FIRST_WORD, MaskedLM, trial_rate
 from ..engine.pretraining.masked_lm_store import SHIPPED_MODEL, stored_model, trained_or_stored
@@ -71,12 +72,13 @@ class MaskedLMRuns:
         on the main thread, before the run's worker starts: OpenBLAS ignores a worker thread's setting
         once its threads have run (measured: the run's curve took 7 minutes on two threads, not 2)."""
         wanted = controls is not None and controls.masked_lm
-        limit = self.__dict__.get("_blas_limit")
-        if wanted and limit is None:
-            self._blas_limit = threadpool_limits(1, user_api="blas")
-        elif not wanted and limit is not None:
-            limit.restore_original_limits()
-            self._blas_limit = None
+        held = self.__dict__.get("_blas_held")  # one_blas_thread entered here and held while wanted
+        if wanted and held is None:
+            self._blas_held = ExitStack()
+            self._blas_held.enter_context(one_blas_thread())
+        elif not wanted and held is not None:
+            held.close()
+            self._blas_held = None
 
     def masked_lm_budget(self, experiment: Experiment) -> int:
         return self.mlm_budget or experiment.mlm_tokens or MASKED_LM.token_budget
