@@ -14,6 +14,9 @@ from .widgets.status import StatusLine
 from .widgets.training import TrainingPane
 
 
+QUESTIONS = {3: "test", 4: "transfer"}  # predict first: the stage of each split's question
+
+
 class StageKeys:
     """Mixed into the App: its `result`, `stage`, `quiz`, `answers`, action_stage and notify."""
 
@@ -47,15 +50,15 @@ class StageKeys:
 
     def _question_open(self) -> bool:
         """Predict first: the current stage's question is unanswered, so its numbers are hidden."""
-        split = {3: "test", 4: "transfer"}.get(self.stage)
+        split = QUESTIONS.get(self.stage)
         return self.quiz and split is not None and split not in self.answers
 
-    def _questions_open(self) -> list[str]:
-        """Predict first: the stages (3, 4) whose questions are unanswered."""
+    def _questions_open(self) -> list[int]:
+        """Predict first: the stages whose questions are unanswered (stage 4's only with transfer sentences)."""
         if not self.quiz:
             return []
-        splits = {"3": "test"} | ({"4": "transfer"} if self.result.experiment.transfer else {})
-        return [stage for stage, split in splits.items() if split not in self.answers]
+        return [stage for stage, split in QUESTIONS.items()
+                if split not in self.answers and (split != "transfer" or self.result.experiment.transfer)]
 
     def action_toggle_numbers(self) -> None:
         self.action_stage(3)
