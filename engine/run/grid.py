@@ -157,13 +157,14 @@ def _made(session: Session, result: ExperimentResult, prefixes: tuple[int, ...],
     tests_top: dict[str, list] = {n: [] for n in with_names}
 
     def add_row(row_runs) -> None:
+        row_mean = curve_stats(row_runs, curve.sizes, with_names)[0] if row_runs is not None else None
         for n in with_names:
             if row_runs is None:  # min_count left no word of so short a prefix: an empty row
                 rows[n].append((math.nan,) * len(curve.sizes))
                 tests[n].append((None,) * len(curve.sizes))
                 tests_top[n].append((None,) * len(curve.sizes))
                 continue
-            rows[n].append(curve_stats(row_runs, curve.sizes, (n,))[0][n])
+            rows[n].append(row_mean[n])
             tests[n].append(tuple(paired_test(row_runs[n, i], best_runs[i]) for i in range(len(curve.sizes))))
             tests_top[n].append(tuple(paired_test(row_runs[n, i], best_runs[top]) for i in range(len(curve.sizes))))
 

@@ -53,10 +53,14 @@ def _cell(grid: LabelGrid, approach: str, row: int, column: int) -> str:
     return f"{100 * accuracy:.0f} {round(margin):+d}".rjust(CELL - 1)  # round(): never "-0"
 
 
-def significant(grid: LabelGrid, approach: str, row: int, column: int) -> bool:
-    """Whether the cell's margin holds in its paired test: p below SIGNIFICANCE (no test in an empty row)."""
-    test = grid.tests[approach][row][column]
+def _holds(test) -> bool:
+    """A paired test's p below SIGNIFICANCE (None, an empty row's, holds nothing)."""
     return test is not None and test.p < SIGNIFICANCE
+
+
+def significant(grid: LabelGrid, approach: str, row: int, column: int) -> bool:
+    """Whether the cell's margin holds in its paired test."""
+    return _holds(grid.tests[approach][row][column])
 
 
 def ahead(grid: LabelGrid, approach: str, row: int, column: int) -> bool:
@@ -70,8 +74,7 @@ def behind(grid: LabelGrid, approach: str, row: int, column: int) -> bool:
 
 def above_top(grid: LabelGrid, approach: str, row: int, column: int) -> bool:
     """Significantly above the best accuracy without pretraining at any size (its own test, tests_top)."""
-    test = grid.tests_top[approach][row][column]
-    return (test is not None and test.p < SIGNIFICANCE
+    return (_holds(grid.tests_top[approach][row][column])
             and grid.accuracy[approach][row][column] > grid.best_without[grid.top])
 
 
