@@ -35,7 +35,7 @@ class StageKeys:
             return
         if name in ("prediction", "grid") and (waiting := self._questions_open()):
             # Both views show how the approaches did on the sentences a question is about.
-            which = f"stage {waiting[0]}'s question" if len(waiting) == 1 else "the questions of stages 3 and 4"
+            which = f"stage {waiting[0]}'s question" if len(waiting) == 1 else "stages 3 and 4"  # 80 columns
             self.explain(f"Answer {which} first (a): this view shows every approach's scores.")
             return
         if name == "grid":  # computed when opened, in the session's cache
